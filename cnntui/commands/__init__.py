@@ -1,0 +1,1 @@
+"""cnntui.commands."""

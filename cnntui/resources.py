@@ -1,0 +1,35 @@
+"""Where the bundled `lessons/` and `assets/` folders are.
+
+In a wheel they ship inside the package (`cnntui/lessons`, `cnntui/assets`); in a source checkout
+or an editable install they sit at the top of the repository. Callers never need to know which.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def _find(name: str) -> Path:
+    for candidate in (_PACKAGE_DIR / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"cnntui's bundled '{name}' folder is missing; reinstall cnntui")
+
+
+def lessons_dir() -> Path:
+    """The folder that holds the lesson Markdown files."""
+    return _find("lessons")
+
+
+def assets_dir() -> Path:
+    """The folder that holds bundled images, data sets, kernels and facts."""
+    return _find("assets")
+
+
+def asset_path(*parts: str) -> Path:
+    """Path of one bundled asset, e.g. `asset_path("images", "digit-7.pgm")`."""
+    return assets_dir().joinpath(*parts)
