@@ -10,6 +10,9 @@ A `Module` does three things:
   per-sample shapes (no batch dimension: `(C, H, W)` or `(F,)`) and never touch parameter data,
   so summarising ResNet-152 allocates no weights.
 
+Set `needs_input_grad = False` on a network whose input gradient nobody uses (a classifier fed
+with data): its first layers then skip that work and `backward` returns None.
+
 Parameters are lazy: a `Parameter` knows its shape and how to initialise itself, and its array is
 created the first time `.data` is read (or `materialize()` is called).
 """
@@ -188,6 +191,10 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        # False when nothing consumes the gradient w.r.t. this module's input (the first layer of
+        # a network): `backward` may then skip computing it and return None. Containers pass it
+        # on to the children that see their input.
+        object.__setattr__(self, "needs_input_grad", True)
 
     # -- registration -----------------------------------------------------------------------
 

@@ -1,0 +1,192 @@
+"""The command line: `cnntui` starts the TUI; `cnntui NAME ...` runs a headless subcommand.
+
+Subcommands are the modules of `cnntui.commands` (names starting with `_` are skipped), each
+defining `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`. Errors never show a
+traceback: bad input is one line on stderr and exit status 2; an unexpected failure is one line and
+exit status 1 (`CNNTUI_DEBUG=1` shows the traceback); Ctrl-C exits 130 quietly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import NoReturn
+
+from cnntui import __version__
+from cnntui.errors import UsageError
+
+PROG = "cnntui"
+DEVICES = ("auto", "cpu", "gpu")
+EXIT_USAGE = 2
+EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (`PROG: error: MESSAGE`) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _debug() -> bool:
+    return os.environ.get("CNNTUI_DEBUG", "") not in ("", "0")
+
+
+def discover_commands() -> dict[str, ModuleType]:
+    """The subcommand modules of `cnntui.commands`, by their `NAME`, sorted by name.
+
+    A module that fails to import is left out (with a note on stderr under `CNNTUI_DEBUG=1`), so
+    one broken subcommand never takes the whole command line down.
+    """
+    import cnntui.commands
+
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(cnntui.commands.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"cnntui.commands.{info.name}")
+        except Exception as error:
+            if _debug():
+                print(
+                    f"{PROG}: note: subcommand module {info.name!r} failed to import: {error}",
+                    file=sys.stderr,
+                )
+            continue
+        name = getattr(module, "NAME", None)
+        if isinstance(name, str) and callable(getattr(module, "run", None)):
+            found[name] = module
+    return dict(sorted(found.items()))
+
+
+def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgumentParser:
+    """The top-level parser with one subparser per discovered command."""
+    if commands is None:
+        commands = discover_commands()
+    parser = OneLineArgumentParser(
+        prog=PROG,
+        description=(
+            "A terminal tutor and workbench for convolutional neural networks. "
+            "With no subcommand, cnntui starts the interactive app."
+        ),
+        epilog="Run 'cnntui SUBCOMMAND --help' for a subcommand's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="open the app at this lesson (its file name, e.g. 01-imagenet)",
+    )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        default=None,
+        help="draw with plain ASCII only: no block, braille or box glyphs (also CNNTUI_ASCII=1)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        help="where labs compute: auto (GPU when it works), cpu or gpu (also CNNTUI_DEVICE)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
+    for name, module in commands.items():
+        help_text = getattr(module, "HELP", "")
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        add_arguments = getattr(module, "add_arguments", None)
+        if callable(add_arguments):
+            add_arguments(sub)
+        sub.set_defaults(_command_module=module, _command_parser=sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run cnntui with these arguments (default: `sys.argv[1:]`) and return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    name = PROG
+    try:
+        parser = build_parser()
+        try:
+            args, extras = parser.parse_known_args(arguments)
+            if extras:
+                owner = getattr(args, "_command_parser", parser)
+                owner.error(f"unrecognized arguments: {' '.join(extras)}")
+        except SystemExit as exit_:
+            return (
+                exit_.code
+                if isinstance(exit_.code, int)
+                else (0 if exit_.code is None else EXIT_USAGE)
+            )
+        module = getattr(args, "_command_module", None)
+        if module is None:
+            return run_app(args)
+        name = f"{PROG} {args.command}"
+        status = module.run(args)
+        return int(status or 0)
+    except UsageError as error:
+        print(f"{name}: error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`cnntui lessons | head`): stop quietly without a flush error.
+        _silence_stdout()
+        return EXIT_INTERNAL
+    except SystemExit:
+        raise
+    except Exception as error:
+        if _debug():
+            import traceback
+
+            traceback.print_exc()
+        else:
+            print(
+                f"{name}: internal error: {type(error).__name__}: {_one_line(str(error))} "
+                "(rerun with CNNTUI_DEBUG=1 to see the traceback)",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the interactive app with the top-level options."""
+    from cnntui.lessons import find_lesson, load_lessons
+
+    if args.device:
+        # Labs and the training process read the choice from the environment.
+        os.environ["CNNTUI_DEVICE"] = args.device
+    if args.lesson:
+        lessons = load_lessons(check_links=False)
+        if find_lesson(lessons, args.lesson) is None:
+            known = ", ".join(lesson.name for lesson in lessons) or "none found"
+            raise UsageError(f"no lesson named {args.lesson!r}; known lessons: {known}")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and "headless" not in os.environ.get(
+        "TEXTUAL", ""
+    ):
+        raise UsageError(
+            "the app needs a terminal; for output you can pipe, use a subcommand (see 'cnntui --help')"
+        )
+
+    from cnntui.ui.app import CnnTuiApp
+
+    app = CnnTuiApp(ascii=args.ascii, start_lesson=args.lesson, device=args.device)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "(no message)"
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

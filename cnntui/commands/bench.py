@@ -1,0 +1,95 @@
+"""`cnntui bench`: training and inference throughput of the engine on a reference network.
+
+Examples::
+
+    cnntui bench
+    cnntui bench --device gpu --batch 256 --json
+    cnntui bench --model cifar-cnn --steps 20 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+NAME = "bench"
+HELP = "measure training and inference speed of the engine (LeNet-5 or a CIFAR-sized CNN)"
+
+MODELS = ("lenet5", "cifar-cnn")
+DEVICES = ("auto", "cpu", "gpu")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Time full training steps (forward, cross-entropy, backward, SGD with momentum) and"
+        " inference passes on random inputs kept on the device, and print images per second."
+        " The GPU is used only when CuPy and a working CUDA device are found; otherwise the CPU"
+        " result is printed with the reason."
+    )
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default=argparse.SUPPRESS,
+        help="auto (GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
+    )
+    parser.add_argument("--model", choices=MODELS, default="lenet5", help="network to time (default lenet5)")
+    parser.add_argument("--batch", type=int, default=64, metavar="N", help="images per step (default 64)")
+    parser.add_argument("--steps", type=int, default=50, metavar="N", help="timed steps per run (default 50)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, metavar="N", help="timed runs; the best is reported (default 3)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CPU matrix-product threads (default: the BLAS default; 1 is often fastest for small nets)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnntui.errors import UsageError
+
+    device = getattr(args, "device", None) or os.environ.get("CNNTUI_DEVICE") or "auto"
+    if device not in DEVICES:
+        raise UsageError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+    for option in ("batch", "steps", "repeat"):
+        value = getattr(args, option)
+        if value < 1:
+            raise UsageError(f"--{option} must be at least 1, got {value}")
+    if args.batch > 65536:
+        raise UsageError(f"--batch must be at most 65536, got {args.batch}")
+    if args.threads is not None and not 1 <= args.threads <= 256:
+        raise UsageError(f"--threads must be between 1 and 256, got {args.threads}")
+
+    from cnntui.commands._output import print_json
+    from cnntui.engine import benchmark
+    from cnntui.engine.backend import cpu_threads, get_backend, set_cpu_threads
+
+    backend = get_backend(device)
+    if args.threads is not None and not backend.is_gpu and not set_cpu_threads(args.threads):
+        raise UsageError("--threads: this NumPy's BLAS library does not allow setting its thread count")
+    try:
+        result = benchmark.run(
+            args.model, backend, batch=args.batch, steps=args.steps, repeats=args.repeat
+        )
+    except MemoryError:
+        raise UsageError(f"--batch {args.batch} does not fit in memory; try a smaller batch") from None
+    document = result.as_dict()
+    if not backend.is_gpu:
+        document["threads"] = cpu_threads()
+    if args.json:
+        print_json(document)
+        return 0
+    memory = ""
+    if backend.memory_total:
+        memory = f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
+    print(f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}")
+    if backend.reason and device != "cpu":
+        print(f"  GPU not used: {backend.reason}")
+    print(f"  parameters      {result.params:,}")
+    print(f"  training        {result.train_images_per_s:,.0f} images/s  ({document['train_ms_per_step']} ms/step)")
+    print(f"  inference       {result.infer_images_per_s:,.0f} images/s")
+    print(f"  peak memory     {document['peak_rss_mb']} MiB resident")
+    return 0

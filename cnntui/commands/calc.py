@@ -1,0 +1,206 @@
+"""`cnntui calc`: output shape, parameters, MACs and receptive field of one layer or a chain.
+
+Examples::
+
+    cnntui calc --input 227x227x3 --kernel 11 --stride 4 --padding 0 --filters 96
+    cnntui calc --input 28x28x1 --pool max --kernel 2
+    cnntui calc --input 4x4x512 --transposed --kernel 4 --stride 2 --padding 1 --filters 256
+    cnntui calc --chain alexnet --json
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cnntui.engine.arithmetic import ChainReport, LayerReport, LayerSpec
+
+NAME = "calc"
+HELP = "output shape, parameters, MACs and receptive field of a layer or a chain of layers"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Compute what one convolution, pooling or transposed-convolution layer does to a"
+        " HEIGHTxWIDTHxCHANNELS input, with the formulas and numbers written out; or follow a"
+        " preset chain of layers."
+    )
+    parser.add_argument(
+        "--input", metavar="HxWxC", help="input shape, e.g. 227x227x3 (28x28 = one channel)"
+    )
+    parser.add_argument("--kernel", metavar="K|KHxKW", default="3", help="kernel size (default 3)")
+    parser.add_argument(
+        "--stride",
+        metavar="S|SHxSW",
+        default=None,
+        help="stride (default 1; the kernel size for pooling)",
+    )
+    parser.add_argument(
+        "--padding",
+        metavar="P|same|valid|full",
+        default="0",
+        help="padding on each side, or 'same', 'valid', 'full' (default 0)",
+    )
+    parser.add_argument("--dilation", metavar="D", default="1", help="dilation (default 1)")
+    parser.add_argument("--groups", metavar="G", type=int, default=1, help="groups (default 1)")
+    parser.add_argument(
+        "--filters",
+        metavar="N",
+        type=int,
+        default=None,
+        help="output channels (default: input channels)",
+    )
+    parser.add_argument("--no-bias", action="store_true", help="layer without bias terms")
+    parser.add_argument(
+        "--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution"
+    )
+    parser.add_argument(
+        "--ceil-mode", action="store_true", help="pooling: round the output size up"
+    )
+    parser.add_argument("--transposed", action="store_true", help="a transposed convolution")
+    parser.add_argument(
+        "--output-padding",
+        metavar="A",
+        default="0",
+        help="transposed: extra rows/columns at the end",
+    )
+    parser.add_argument(
+        "--chain",
+        metavar="PRESET",
+        help="a preset stack of layers instead of one layer: lenet5, alexnet, vgg-block, two-3x3,"
+        " one-5x5, 5x5-direct, 5x5-bottleneck (--input overrides its input shape)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnntui.commands._output import print_json
+    from cnntui.engine import arithmetic
+    from cnntui.errors import ShapeError, UsageError
+
+    try:
+        if args.chain:
+            preset = arithmetic.chain_preset(args.chain)
+            shape = arithmetic.FeatureShape.parse(args.input) if args.input else preset.input
+            chain = arithmetic.analyze_chain(preset.layers, shape)
+            if chain.error:
+                raise UsageError(chain.error)
+            if args.json:
+                document = chain.as_dict()
+                document["preset"] = preset.name
+                print_json(document)
+                return 0
+            print(render_chain(chain, preset.title))
+            return 0
+        if not args.input:
+            raise UsageError(
+                "give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset"
+            )
+        shape = arithmetic.FeatureShape.parse(args.input)
+        spec = spec_from_args(args, shape.channels)
+        report = arithmetic.analyze_layer(spec, shape)
+    except ShapeError as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(render_layer(report))
+    return 0
+
+
+def spec_from_args(args: argparse.Namespace, in_channels: int) -> LayerSpec:
+    """The layer described by the command-line options."""
+    from cnntui.engine.arithmetic import LayerSpec
+    from cnntui.errors import ShapeError
+
+    if args.pool and args.transposed:
+        raise ShapeError("choose either --pool or --transposed, not both")
+    if args.ceil_mode and not args.pool:
+        raise ShapeError("--ceil-mode applies to pooling only (add --pool max or --pool avg)")
+    kind = f"{args.pool}pool" if args.pool else "transposed" if args.transposed else "conv"
+    if kind != "transposed" and parse_pair(args.output_padding, "--output-padding") != (0, 0):
+        raise ShapeError(
+            "--output-padding applies to transposed convolutions only (add --transposed)"
+        )
+    if args.pool and (args.groups != 1 or args.filters is not None):
+        raise ShapeError("pooling keeps the channels: drop --groups and --filters, or drop --pool")
+    padding: object = args.padding.strip().lower()
+    if padding not in ("same", "valid", "full"):
+        padding = parse_pair(str(padding), "--padding")
+    filters = args.filters if args.filters is not None else in_channels
+    return LayerSpec.make(
+        kind=kind,
+        kernel=parse_pair(args.kernel, "--kernel"),
+        stride=parse_pair(args.stride, "--stride") if args.stride is not None else None,
+        padding=padding,  # type: ignore[arg-type]
+        dilation=parse_pair(args.dilation, "--dilation"),
+        groups=args.groups,
+        filters=filters,
+        bias=not args.no_bias,
+        output_padding=parse_pair(args.output_padding, "--output-padding"),
+        ceil_mode=args.ceil_mode,
+    )
+
+
+def parse_pair(text: str, option: str) -> tuple[int, int]:
+    """``'3'`` → (3, 3); ``'3x5'`` → (3, 5); anything else raises `ShapeError` naming the option."""
+    from cnntui.errors import ShapeError
+
+    cleaned = str(text).strip().lower().replace("×", "x").replace(",", "x")
+    parts = cleaned.split("x")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 1:
+        numbers *= 2
+    if len(numbers) != 2:
+        raise ShapeError(f"{option} takes a whole number or HxW (e.g. 3 or 3x5), got {text!r}")
+    return (numbers[0], numbers[1])
+
+
+def render_layer(report: LayerReport) -> str:
+    """The plain-text report of one layer, as `cnntui calc` prints it."""
+    from cnntui.engine.arithmetic import human_bytes, human_count
+
+    lines = [
+        f"{report.spec.describe()} on {report.input.text()}",
+        f"output           {report.output.text()}",
+    ]
+    for working in report.axes:
+        lines.append(f"  {working.axis:<7} {working.formula}")
+        lines.append(f"          {working.plugged}")
+    lines += [
+        f"parameters       {human_count(report.params)}   {report.param_formula}",
+        f"MACs             {human_count(report.macs)}   {report.mac_formula}",
+        f"output memory    {human_bytes(report.memory_bytes)} (float32, one sample)",
+        f"receptive field  {report.receptive_field[0]}×{report.receptive_field[1]}",
+    ]
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    if report.suggestions:
+        lines.append("exact fits nearby: " + "; ".join(report.suggestions))
+    return "\n".join(lines)
+
+
+def render_chain(chain: ChainReport, title: str) -> str:
+    """The plain-text table of a chain, as `cnntui calc --chain` prints it."""
+    from cnntui.engine.arithmetic import fraction_text, human_count
+
+    header = f"{'layer':<26} {'output':>14} {'params':>12} {'MACs':>14} {'RF':>7} {'jump':>5}"
+    lines = [f"{title}: input {chain.input.text()}", header, "-" * len(header)]
+    for row in chain.rows:
+        field_text = (
+            fraction_text(row.field[0])
+            if row.field[0] == row.field[1]
+            else f"{fraction_text(row.field[0])}×{fraction_text(row.field[1])}"
+        )
+        lines.append(
+            f"{row.report.spec.describe():<26} {row.report.output.text():>14}"
+            f" {row.report.params:>12,} {row.report.macs:>14,} {field_text:>7}"
+            f" {fraction_text(row.jump[0]):>5}"
+        )
+    lines.append("-" * len(header))
+    lines.append(f"total parameters {human_count(chain.params)}, MACs {human_count(chain.macs)}")
+    return "\n".join(lines)

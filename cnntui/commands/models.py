@@ -1,0 +1,64 @@
+"""`cnntui models`: the zoo, one model a line (or `--json`).
+
+Examples::
+
+    cnntui models
+    cnntui models --json
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "models"
+HELP = "list the architectures in the zoo (LeNet-5 to ResNet-152, DCGAN, small trainable nets)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "List every architecture cnntui can summarise, export and (for the small ones) train, "
+        "with its year, default input shape, parameter count and a one-line description."
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--trainable", action="store_true", help="only the small nets meant for the Train lab"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnntui import zoo
+    from cnntui.commands._output import print_json
+    from cnntui.zoo.summary import format_shape, summarize
+
+    entries = [e for e in zoo.entries() if e.trainable or not args.trainable]
+    documents = []
+    for entry in entries:
+        module = entry.build()
+        summary = summarize(module, entry.input_shape, name=entry.name)
+        documents.append(
+            {
+                "name": entry.name,
+                "title": entry.title,
+                "year": entry.year,
+                "description": entry.description,
+                "input_shape": list(entry.input_shape),
+                "output_shape": list(summary.output_shape),
+                "num_classes": entry.num_classes,
+                "total_params": summary.total_params,
+                "total_macs": summary.total_macs,
+                "trainable_preset": entry.trainable,
+                "top5_error": entry.top5_error,
+                "options": entry.options,
+            }
+        )
+    if args.json:
+        print_json({"models": documents})
+        return 0
+    name_width = max(len(d["name"]) for d in documents)
+    for d in documents:
+        shape = format_shape(tuple(d["input_shape"]), ascii_only=True)
+        print(
+            f"{d['name']:<{name_width}}  {d['year']}  {shape:>11}  {d['total_params']:>12,}  "
+            f"{d['description']}"
+        )
+    return 0

@@ -1,0 +1,98 @@
+"""`cnntui summary`: the layer table of a zoo model or a spec file.
+
+Examples::
+
+    cnntui summary vgg16
+    cnntui summary resnet50 --depth 2 --input 3x160x160
+    cnntui summary my-net.toml --json
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "summary"
+HELP = "layer-by-layer shapes, parameters, MACs and receptive fields of a model or spec file"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Trace a zoo model (see 'cnntui models') or a TOML spec file symbolically, without "
+        "allocating its weights, and print its layers: output shape, parameters, share of all "
+        "parameters, multiply-accumulates and receptive field, then the totals."
+    )
+    parser.add_argument("model", metavar="NAME|SPEC.toml", help="a zoo model name or a spec file")
+    parser.add_argument("--input", metavar="CxHxW", help="input shape per sample, e.g. 3x224x224")
+    parser.add_argument(
+        "--depth", metavar="N", type=int, default=None, help="show nested layers down to depth N (1 = top level)"
+    )
+    parser.add_argument(
+        "--batch", metavar="N", type=int, default=1, help="batch size for the activation-memory estimate (default 1)"
+    )
+    parser.add_argument(
+        "--option", metavar="KEY=VALUE", action="append", default=[],
+        help="a zoo model option, e.g. num_classes=10 or aux_logits=true (repeatable)",
+    )
+    parser.add_argument("--width", metavar="COLUMNS", type=int, help="fit the table to this width (default: the terminal's)")
+    parser.add_argument("--ascii", action="store_true", help="plain ASCII only")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def parse_options(items: list[str]) -> dict[str, object]:
+    """`["num_classes=10", "aux_logits=true"]` -> {"num_classes": 10, "aux_logits": True}."""
+    from cnntui.errors import UsageError
+
+    options: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option {item!r}: write KEY=VALUE, e.g. num_classes=10")
+        value: object
+        lowered = raw.strip().lower()
+        if lowered in ("true", "false"):
+            value = lowered == "true"
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                try:
+                    value = float(raw)
+                except ValueError:
+                    value = raw
+        options[key.strip()] = value
+    return options
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from cnntui.commands._output import print_json
+    from cnntui.errors import ShapeError, UsageError
+    from cnntui.zoo.resolve import resolve
+    from cnntui.zoo.summary import summarize
+    from cnntui.zoo.table import render_table
+
+    if args.depth is not None and args.depth < 1:
+        raise UsageError(f"--depth must be 1 or more, got {args.depth}")
+    if args.batch < 1:
+        raise UsageError(f"--batch must be 1 or more, got {args.batch}")
+    resolved = resolve(args.model, args.input, **parse_options(args.option))
+    try:
+        summary = summarize(resolved.module, resolved.input_shape, depth=args.depth, name=resolved.name)
+    except ShapeError as exc:
+        raise UsageError(f"{resolved.name} cannot take input {'x'.join(map(str, resolved.input_shape))}: {exc}") from None
+    if args.json:
+        print_json(summary.to_json(batch_size=args.batch))
+        return 0
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
+    text = render_table(summary, width=max(40, width), ascii_only=ascii_only)
+    if args.batch != 1:
+        from cnntui.zoo.summary import format_bytes
+
+        text += (
+            f"\nActivations at batch {args.batch}: {format_bytes(summary.activation_bytes(args.batch))}"
+        )
+    print(text)
+    return 0

@@ -1,0 +1,336 @@
+"""`cnntui train MODEL --dataset NAME`: train a network headlessly, with checkpoints.
+
+On a terminal a Rich progress bar shows live metrics; with `--json` exactly one document is
+printed at the end; otherwise one plain line per epoch. Ctrl-C, SIGTERM and SIGHUP write a
+checkpoint before exiting; `--resume DIR` continues from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+NAME = "train"
+HELP = "train a small CNN (LeNet-5, TinyVGG, ResNet) on digits, shapes, MNIST, CIFAR-10 or a folder"
+
+EPILOG = """examples:
+  cnntui train lenet5 --dataset digits
+  cnntui train lenet5 --dataset mnist --download --epochs 3
+  cnntui train resnet-small --dataset cifar10 --data-dir ~/data --device gpu
+  cnntui train lenet5 --dataset digits --json --csv metrics.csv
+  cnntui train --resume ~/.local/share/cnntui/runs/20260101-120000-lenet5-digits
+  cnntui train --list-runs"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cnntui.train.config import RunConfig
+
+    d = RunConfig()
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("model", nargs="?", help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
+                        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models')")
+    parser.add_argument("--dataset", default=None, metavar="NAME",
+                        help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder")
+    parser.add_argument("--epochs", type=int, default=None, metavar="N", help=f"passes over the training set (default {d.epochs})")
+    parser.add_argument("--batch-size", type=int, default=None, metavar="B", help=f"images per step (default {d.batch_size})")
+    parser.add_argument("--lr", type=float, default=None, metavar="LR", help=f"learning rate (default {d.lr})")
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}")
+    parser.add_argument("--momentum", type=float, default=None, metavar="M", help=f"SGD momentum (default {d.momentum})")
+    parser.add_argument("--weight-decay", type=float, default=None, metavar="W", help=f"L2 penalty (default {d.weight_decay})")
+    parser.add_argument("--schedule", choices=("constant", "step", "cosine"), default=None,
+                        help=f"learning-rate schedule (default {d.lr_schedule})")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None, help="default auto: the GPU when it works")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="CPU matrix-product threads (default: the BLAS default; 1 is often fastest for small nets)")
+    parser.add_argument("--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})")
+    parser.add_argument("--input-size", type=int, default=None, metavar="PX",
+                        help="resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)")
+    parser.add_argument("--augment", default=None, metavar="SPEC", help="none (default), shift, shift:N, flip, or e.g. shift:2,flip")
+    parser.add_argument("--samples", type=int, default=None, metavar="N", help="how many images shapes generates (default 6000)")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N training images only")
+    parser.add_argument("--data-dir", default=None, metavar="DIR", help="where mnist/fashion-mnist/cifar10/folder files are")
+    parser.add_argument("--download", action="store_true", help="download a missing data set into the cache (verified by SHA-256)")
+    parser.add_argument("--out", default=None, metavar="DIR", help="run folder for checkpoints (default: a new one under the runs folder)")
+    parser.add_argument("--resume", default=None, metavar="DIR", help="continue the run saved in DIR (--epochs may extend it)")
+    parser.add_argument("--csv", default=None, metavar="FILE", help="also write the per-epoch metrics as CSV to FILE ('-' for stdout)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document at the end instead of progress")
+    parser.add_argument("--list-runs", action="store_true", help="list past runs and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cnntui.data import DatasetError
+    from cnntui.errors import UsageError
+    from cnntui.train.checkpoint import CheckpointError
+    from cnntui.train.runs import list_runs, new_run_dir
+
+    if args.list_runs:
+        return _list_runs(args, list_runs())
+    if args.json and args.csv == "-":
+        raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
+    config, overrides = _config_from_args(args)
+    if args.resume:
+        run_dir = Path(args.resume).expanduser()
+        if not (run_dir / "run.json").is_file():
+            raise UsageError(f"--resume {run_dir}: not a run folder (no run.json)")
+    else:
+        run_dir = Path(args.out).expanduser() if args.out else None
+        if run_dir is not None and (run_dir / "run.json").is_file():
+            raise UsageError(f"--out {run_dir} already holds a run; use --resume {run_dir} to continue it")
+    try:
+        from cnntui.train.trainer import Trainer, TrainingError
+
+        reporter = _make_reporter(args)
+        if run_dir is None:
+            run_dir = new_run_dir(config.model, config.dataset)
+            created = True
+        else:
+            created = not run_dir.exists()
+            run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            trainer = Trainer(config, run_dir, reporter.on_event, resume=bool(args.resume),
+                              overrides=overrides, data_progress=reporter.on_download)
+        except BaseException:
+            if created and not any(run_dir.iterdir()):
+                run_dir.rmdir()
+            raise
+        with _StopOnSignals(trainer) as stopper:
+            reporter.begin(trainer)
+            try:
+                summary = trainer.run()
+            except TrainingError as exc:
+                reporter.end()
+                print(f"cnntui train: error: {exc}", file=sys.stderr)
+                return 1
+            reporter.end()
+    except (DatasetError, CheckpointError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    _write_csv(args.csv, summary["history"])
+    if args.json:
+        from cnntui.commands._output import print_json
+
+        print_json(summary)
+    else:
+        reporter.final(summary)
+    if stopper.signum is not None:
+        if not args.json:
+            print(f"interrupted: checkpoint saved; continue with: cnntui train --resume {run_dir}", file=sys.stderr)
+        return 128 + stopper.signum
+    return 0
+
+
+def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """`(RunConfig for a new run or None when resuming, overrides for a resumed run)`."""
+    from cnntui.errors import UsageError
+    from cnntui.train.config import RunConfig
+    from cnntui.train.trainer import RESUME_OVERRIDES
+
+    mapping = {
+        "model": args.model, "dataset": args.dataset, "epochs": args.epochs, "batch_size": args.batch_size,
+        "lr": args.lr, "optimizer": args.optimizer, "momentum": args.momentum,
+        "weight_decay": args.weight_decay, "lr_schedule": args.schedule, "device": args.device,
+        "seed": args.seed, "input_size": args.input_size, "augment": args.augment,
+        "data_dir": args.data_dir, "download": args.download or None, "samples": args.samples,
+        "limit": args.limit, "threads": args.threads,
+    }
+    values = {k: v for k, v in mapping.items() if v is not None}
+    if args.resume:
+        extra = [k for k in values if k not in RESUME_OVERRIDES]
+        if extra:
+            raise UsageError(
+                "--resume continues a run with its saved settings; only --epochs, --data-dir, "
+                f"--download, --device and --threads may be given (not {', '.join('--' + e.replace('_', '-') for e in extra)})"
+            )
+        return None, values
+    if args.model is None:
+        raise UsageError("give a MODEL (e.g. lenet5) or --resume DIR; 'cnntui models' lists models")
+    values.setdefault("dataset", "digits")
+    return RunConfig(**values).validated(), {}
+
+
+def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
+    if not target:
+        return
+    import csv
+
+    from cnntui.train.checkpoint import CSV_COLUMNS
+
+    if target == "-":
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history)
+        return
+    from pathlib import Path
+
+    from cnntui.errors import UsageError
+
+    try:
+        with Path(target).expanduser().open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(history)
+    except OSError as exc:
+        raise UsageError(f"--csv {target}: {exc.strerror or exc}") from None
+
+
+def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
+    if args.json:
+        from cnntui.commands._output import print_json
+
+        print_json([
+            {"run": str(r.path), "model": r.model, "dataset": r.dataset, "epochs_done": r.epochs_done,
+             "epochs": r.epochs, "finished": r.finished, "val_acc": r.val_acc, "test_acc": r.test_acc,
+             "updated": r.updated}
+            for r in records
+        ])
+        return 0
+    if not records:
+        from cnntui.train.runs import runs_dir
+
+        print(f"no runs yet in {runs_dir()}")
+        return 0
+    for r in records:
+        acc = f"test {r.test_acc:.2%}" if r.test_acc is not None else (
+            f"val {r.val_acc:.2%}" if r.val_acc is not None else "-")
+        print(f"{r.path}  {r.model} on {r.dataset}  {r.status}  {acc}")
+    return 0
+
+
+class _StopOnSignals:
+    """While active, SIGINT/SIGTERM/SIGHUP ask the trainer to checkpoint and stop."""
+
+    def __init__(self, trainer: Any) -> None:
+        self.trainer = trainer
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignals:
+        import signal
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt  # a second signal: give up waiting for the step
+        self.signum = signum
+        self.trainer.stop_reason = "signal"
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _make_reporter(args: argparse.Namespace) -> Any:
+    if args.json:
+        return _Reporter()
+    if sys.stdout.isatty():
+        return _RichReporter()
+    return _PlainReporter()
+
+
+class _Reporter:
+    """Silent reporter (for --json)."""
+
+    def begin(self, trainer: Any) -> None: ...
+    def on_event(self, event: Any) -> None: ...
+    def on_download(self, label: str, done: int, total: int | None) -> None: ...
+    def end(self) -> None: ...
+    def final(self, summary: dict[str, Any]) -> None: ...
+
+
+def _epoch_line(m: dict[str, Any]) -> str:
+    return (f"epoch {m['epoch']:>3}  train loss {m['train_loss']:.4f} acc {m['train_acc']:.2%}  "
+            f"val loss {m['val_loss']:.4f} acc {m['val_acc']:.2%}  lr {m['lr']:.3g}  "
+            f"{m['images_per_s']:,.0f} img/s")
+
+
+def _final_line(summary: dict[str, Any]) -> str:
+    final = summary["final"]
+    if final.get("test_acc") is None:
+        return f"stopped after {summary['epochs']} epochs; checkpoint in {summary['checkpoint']}"
+    return (f"test loss {final['test_loss']:.4f}  test accuracy {final['test_acc']:.2%}  "
+            f"({summary['elapsed_s']:.1f} s, {summary['images_per_s']:,.0f} img/s)  run saved in {summary['checkpoint']}")
+
+
+class _PlainReporter(_Reporter):
+    def begin(self, trainer: Any) -> None:
+        print(f"training {trainer.model_name} on {trainer.config.dataset} "
+              f"({trainer.splits.description}) on {trainer.backend.describe()}", flush=True)
+
+    def on_event(self, event: Any) -> None:
+        if event.kind == "epoch":
+            print(_epoch_line(event.metrics), flush=True)
+
+    def final(self, summary: dict[str, Any]) -> None:
+        print(_final_line(summary), flush=True)
+
+
+class _RichReporter(_Reporter):
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console()
+        self.progress: Any = None
+        self.task: Any = None
+        self.download_task: Any = None
+
+    def on_download(self, label: str, done: int, total: int | None) -> None:
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        if self.progress is None:
+            self.progress = Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
+                                     console=self.console, transient=True)
+            self.progress.start()
+        if self.download_task is None or self.progress.tasks[self.download_task].description != label:
+            self.download_task = self.progress.add_task(label, total=total)
+        self.progress.update(self.download_task, completed=done, total=total)
+
+    def begin(self, trainer: Any) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        if self.progress is not None:
+            self.progress.stop()
+        self.console.print(f"[bold]{trainer.model_title}[/] ({trainer.model_name}) on [bold]{trainer.config.dataset}[/]"
+                           f" — {trainer.splits.description}; {trainer.backend.describe()}")
+        self.progress = Progress(
+            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"), TimeRemainingColumn(),
+            console=self.console,
+        )
+        total = trainer.config.epochs * trainer.steps_per_epoch
+        done = trainer.epoch * trainer.steps_per_epoch + trainer.acc.step
+        self.task = self.progress.add_task("train", total=total, completed=done,
+                                           epoch=f"{trainer.epoch + 1}/{trainer.config.epochs}", loss="-", rate="")
+        self.progress.start()
+
+    def on_event(self, event: Any) -> None:
+        if self.progress is None or self.task is None:
+            return
+        if event.kind == "step":
+            loss = sum(event.losses) / len(event.losses)
+            total_epochs = self.progress.tasks[0].total // event.steps_per_epoch if event.steps_per_epoch else 0
+            self.progress.update(self.task, completed=event.epoch * event.steps_per_epoch + event.step,
+                                 epoch=f"{event.epoch + 1}/{total_epochs}", loss=f"{loss:.4f}",
+                                 rate=f"{event.images_per_s:,.0f} img/s")
+        elif event.kind == "epoch":
+            self.progress.console.print(_epoch_line(event.metrics))
+
+    def end(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def final(self, summary: dict[str, Any]) -> None:
+        self.console.print(_final_line(summary))

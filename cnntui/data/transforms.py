@@ -1,0 +1,107 @@
+"""Image transforms on NumPy batches: resizing and random augmentation.
+
+All functions take and return float32 batches of shape `(N, C, H, W)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def resize_bilinear(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize `(N, C, H, W)` to `(N, C, size[0], size[1])` with bilinear interpolation.
+
+    Uses pixel centres (like `torch.nn.functional.interpolate(..., align_corners=False)`), so an
+    8×8 digit upscaled to 32×32 keeps its position and every output pixel is a weighted mean of
+    at most four input pixels.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    _, _, h, w = images.shape
+    out_h, out_w = size
+    if (h, w) == (out_h, out_w):
+        return images.copy()
+    ys, y0, y1, wy = _axis_weights(h, out_h)
+    xs, x0, x1, wx = _axis_weights(w, out_w)
+    del ys, xs
+    top = images[:, :, y0, :] * (1 - wy)[None, None, :, None] + images[:, :, y1, :] * wy[None, None, :, None]
+    out = top[:, :, :, x0] * (1 - wx) + top[:, :, :, x1] * wx
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _axis_weights(
+    n_in: int, n_out: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    coords = (np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5
+    coords = np.clip(coords, 0.0, n_in - 1)
+    lower = np.floor(coords).astype(np.int64)
+    upper = np.minimum(lower + 1, n_in - 1)
+    weight = (coords - lower).astype(np.float32)
+    return coords, lower, upper, weight
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random shifts of up to `max_shift` pixels (edges replicated) and optional left-right flips.
+
+    Off by default: `Augmentation()` leaves a batch unchanged. Flips suit photos (CIFAR-10) but
+    not digits, whose mirror images are not digits.
+    """
+
+    max_shift: int = 0
+    flip: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_shift > 0 or self.flip
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_shift > 0:
+            parts.append(f"shift ±{self.max_shift}px")
+        if self.flip:
+            parts.append("left-right flip")
+        return ", ".join(parts) or "none"
+
+    def apply(self, batch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """An augmented copy of `batch` `(N, C, H, W)`; draws from `rng` only when enabled."""
+        if not self.enabled:
+            return batch
+        out = batch
+        n, _, h, w = batch.shape
+        if self.max_shift > 0:
+            s = self.max_shift
+            padded = np.pad(batch, ((0, 0), (0, 0), (s, s), (s, s)), mode="edge")
+            offsets = rng.integers(0, 2 * s + 1, size=(n, 2))
+            out = np.empty_like(batch)
+            for i, (dy, dx) in enumerate(offsets):
+                out[i] = padded[i, :, dy : dy + h, dx : dx + w]
+        if self.flip:
+            mask = rng.random(n) < 0.5
+            if out is batch:
+                out = batch.copy()
+            out[mask] = out[mask, :, :, ::-1]
+        return out
+
+
+def parse_augmentation(text: str) -> Augmentation:
+    """Parse `none`, `shift`, `shift:N`, `flip`, or a comma list like `shift:2,flip`."""
+    text = text.strip().lower()
+    if text in ("", "none", "off"):
+        return Augmentation()
+    shift, flip = 0, False
+    for part in text.split(","):
+        part = part.strip()
+        if part == "flip":
+            flip = True
+        elif part == "shift":
+            shift = 2
+        elif part.startswith("shift:"):
+            value = part.split(":", 1)[1]
+            if not value.isdigit() or not 0 < int(value) <= 8:
+                raise ValueError(f"shift needs a whole number of pixels 1..8, got '{value}'")
+            shift = int(value)
+        else:
+            raise ValueError(f"unknown augmentation '{part}'; use none, shift, shift:N or flip")
+    return Augmentation(max_shift=shift, flip=flip)

@@ -1,0 +1,134 @@
+"""Windows to columns and back: the data movement under every convolution.
+
+A convolution becomes one matrix product once every receptive window is laid out as a column.
+Here the columns are laid out *channel-first*, `(C·kh·kw, N·oh·ow)`, so that the product
+`W (F, C·kh·kw) @ cols` gives `(F, N, oh, ow)`: a transpose (a view, no copy) away from NCHW,
+and the gradient comes back in the same layout without a copy either.
+
+Two layouts of the spatial axis:
+
+* generic (any stride and dilation): the row width is `ow`;
+* "flat" (stride 1): the row width is the padded input width `Wp`. Each column row of a
+  (channel, kernel offset, sample) is then one *contiguous* slice of the flattened image, which
+  makes the copy several times faster; the `Wp - ow` extra entries per output row are garbage
+  the caller drops (and whose gradient it sets to zero).
+
+On the GPU both are single CUDA kernels (`cnntui.engine.gpu_kernels`, generic layout only): the
+slice loops that are fast on the CPU would cost a kernel launch per kernel offset there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cnntui.engine.backend import array_module
+
+
+def as_strided(a: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
+    """`as_strided` of whichever array module made `a` (a view; never write through it)."""
+    xp = array_module(a)
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def output_length(size: int, kernel: int, stride: int, dilation: int) -> int:
+    """Valid positions of a dilated kernel on an (already padded) axis: floor((L - d(k-1) - 1)/s) + 1."""
+    return (size - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def im2col(
+    xpad: Any,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+    flat: bool,
+) -> Any:
+    """Columns of a padded batch.
+
+    Args:
+        xpad: (N, C, Hp, Wp), any strides.
+        flat: use the stride-1 flat layout (requires stride (1, 1)).
+
+    Returns:
+        (C·kh·kw, N·oh·R) contiguous, where the row width R is `Wp` when `flat`, else `ow`.
+    """
+    xp = array_module(xpad)
+    if xp is not np:
+        from cnntui.engine import gpu_kernels
+
+        return gpu_kernels.im2col(xpad, kernel, stride, dilation, out_hw)
+    n, c, hp, wp = xpad.shape
+    kh, kw = kernel
+    dh, dw = dilation
+    oh, ow = out_hw
+    if flat:
+        src = xp.ascontiguousarray(xpad).reshape(n, c, hp * wp)
+        s_n, s_c, s_p = src.strides
+        span = oh * wp - (kw - 1) * dw  # the last row's garbage tail would run off the image
+        view = as_strided(src, (c, kh, kw, n, span), (s_c, s_p * dh * wp, s_p * dw, s_n, s_p))
+        cols = xp.empty((c, kh, kw, n, oh * wp), dtype=xpad.dtype)
+        cols[..., :span] = view
+        if span < oh * wp:
+            cols[..., span:] = 0
+        return cols.reshape(c * kh * kw, n * oh * wp)
+    sh, sw = stride
+    s_n, s_c, s_h, s_w = xpad.strides
+    view = as_strided(
+        xpad, (c, kh, kw, n, oh, ow), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+    )
+    return xp.ascontiguousarray(view).reshape(c * kh * kw, n * oh * ow)
+
+
+def col2im(
+    dcols: Any,
+    channels: int,
+    batch: int,
+    padded_hw: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+    flat: bool,
+) -> Any:
+    """Sum columns back onto the image they came from (the adjoint of `im2col`).
+
+    Args:
+        dcols: (C·kh·kw, N·oh·R) as produced for `im2col`'s layout; for `flat`, the garbage
+            entries must be zero.
+
+    Returns:
+        (C, N, Hp, Wp) contiguous: channel-major, so `.transpose(1, 0, 2, 3)` is NCHW.
+    """
+    xp = array_module(dcols)
+    if xp is not np:
+        from cnntui.engine import gpu_kernels
+
+        return gpu_kernels.col2im(dcols, channels, batch, padded_hw, kernel, stride, dilation, out_hw)
+    hp, wp = padded_hw
+    kh, kw = kernel
+    dh, dw = dilation
+    oh, ow = out_hw
+    out = xp.zeros((channels, batch, hp, wp), dtype=dcols.dtype)
+    if flat:
+        cols = dcols.reshape(channels, kh, kw, batch, oh * wp)
+        flat_out = out.reshape(channels, batch, hp * wp)
+        span = oh * wp - (kw - 1) * dw
+        for a in range(kh):
+            for b in range(kw):
+                start = a * dh * wp + b * dw
+                flat_out[:, :, start : start + span] += cols[:, a, b, :, :span]
+        return out
+    sh, sw = stride
+    cols = dcols.reshape(channels, kh, kw, batch, oh, ow)
+    for a in range(kh):
+        top = a * dh
+        for b in range(kw):
+            left = b * dw
+            out[:, :, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw] += cols[
+                :, a, b
+            ]
+    return out

@@ -1,0 +1,308 @@
+"""Images for the Conv Lab and `cnntui conv` / `cnntui pool`: bundled ones by name, or a user's file.
+
+Supported files:
+
+* PGM and PPM, plain (``P2``/``P3``) and binary (``P5``/``P6``), 8 or 16 bits: always;
+* PNG and JPEG (and BMP/GIF): when Pillow is importable (``pip install 'cnntui[images]'``);
+* ASCII-art text (``.txt``): one character per pixel, mapped by `ASCII_RAMP` from dark to bright:
+  space is 0 and ``@`` is 1, in ten even steps (`` .:-=+*#%@``). Lines may differ in length (the
+  short ones are padded with spaces); blank lines at the start and end are dropped.
+
+Every image becomes float32 ``(C, H, W)`` in [0, 1], with C = 1 (grey) or 3 (RGB). A file that
+cannot be read raises `UsageError` with the reason in one line; nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from cnntui.errors import UsageError
+from cnntui.resources import asset_path
+
+ASCII_RAMP = " .:-=+*#%@"
+"""ASCII-art intensities from 0 (space) to 1 (``@``): character i means i / 9."""
+
+MAX_SIDE = 1024
+"""Largest height or width accepted from a file (the labs step pixel by pixel)."""
+
+NETPBM_SUFFIXES = (".pgm", ".ppm", ".pnm")
+PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+TEXT_SUFFIXES = (".txt", ".asc")
+
+
+@dataclass(frozen=True)
+class Image:
+    """A loaded image: `pixels` is float32 ``(C, H, W)`` in [0, 1]."""
+
+    name: str
+    pixels: np.ndarray
+    description: str = ""
+
+    @property
+    def channels(self) -> int:
+        return int(self.pixels.shape[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[2])
+
+    def grey(self) -> np.ndarray:
+        """``(H, W)`` luminance (ITU-R BT.601 weights for RGB)."""
+        if self.channels == 1:
+            return self.pixels[0]
+        weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, None, None]
+        return (self.pixels * weights).sum(axis=0).astype(np.float32)
+
+
+# -- bundled images -------------------------------------------------------------------------------
+
+
+@cache
+def _catalog() -> dict[str, tuple[str, str]]:
+    """Name → (file name, description), read from `assets/images/catalog.txt`."""
+    entries: dict[str, tuple[str, str]] = {}
+    try:
+        text = asset_path("images", "catalog.txt").read_text(encoding="utf-8")
+    except OSError:
+        return entries
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, filename, description = (part.strip() for part in line.split("|", 2))
+        entries[name] = (filename, description)
+    return entries
+
+
+def names() -> list[str]:
+    """Names of the bundled images, in catalogue order (digits, letters, shapes, photo, RGB)."""
+    return list(_catalog())
+
+
+def describe(name: str) -> str:
+    """One line about a bundled image."""
+    return _catalog()[name][1]
+
+
+def load(name_or_path: str) -> Image:
+    """A bundled image by name, or an image file by path; raises `UsageError` when neither works."""
+    catalog = _catalog()
+    if name_or_path in catalog:
+        filename, description = catalog[name_or_path]
+        path = asset_path("images", filename)
+        try:
+            pixels = read_file(path)
+        except UsageError as error:
+            raise UsageError(
+                f"the bundled image {name_or_path} is damaged ({error}); reinstall cnntui"
+            ) from None
+        return Image(name_or_path, pixels, description)
+    path = Path(name_or_path).expanduser()
+    if not path.exists():
+        shown = ", ".join(_short_catalog())
+        raise UsageError(
+            f"no image named {name_or_path!r} and no such file; bundled images: {shown};"
+            " or give a path to a .pgm/.ppm/.png/.jpg/.txt file"
+        )
+    return Image(path.name, read_file(path), str(path))
+
+
+def _short_catalog() -> list[str]:
+    """The catalogue with runs like digit-0 … digit-9 shortened."""
+    shown: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for name in _catalog():
+        groups.setdefault(re.sub(r"-[0-9A-Z](?=-|$)", "-*", name), []).append(name)
+    for members in groups.values():
+        shown.append(members[0] if len(members) < 3 else f"{members[0]}…{members[-1]}")
+    return shown
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+def read_file(path: Path) -> np.ndarray:
+    """Any supported image file as float32 ``(C, H, W)`` in [0, 1]."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not an image file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    suffix = path.suffix.lower()
+    if data[:2] in (b"P2", b"P3", b"P5", b"P6") or suffix in NETPBM_SUFFIXES:
+        pixels = parse_netpbm(data, path.name)
+    elif suffix in TEXT_SUFFIXES:
+        pixels = parse_ascii_art(data, path.name)
+    elif (
+        suffix in PILLOW_SUFFIXES or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"
+    ):
+        pixels = _read_with_pillow(path)
+    else:
+        raise UsageError(
+            f"{path.name}: unknown image type; use PGM/PPM (.pgm .ppm), PNG/JPEG with Pillow, or"
+            f" ASCII art (.txt, ramp {ASCII_RAMP!r})"
+        )
+    _check_size(pixels, path.name)
+    return pixels
+
+
+def _check_size(pixels: np.ndarray, name: str) -> None:
+    _, height, width = pixels.shape
+    if max(height, width) > MAX_SIDE:
+        raise UsageError(
+            f"{name} is {height}×{width}; the labs take images up to {MAX_SIDE} pixels a side"
+        )
+
+
+_TOKEN = re.compile(rb"(?:\s|#[^\n]*(?:\n|$))*([^\s#]+)")
+
+
+def parse_netpbm(data: bytes, name: str = "image") -> np.ndarray:
+    """PGM/PPM bytes (P2, P3, P5, P6) as float32 ``(C, H, W)`` in [0, 1]."""
+    magic = data[:2]
+    if magic not in (b"P2", b"P3", b"P5", b"P6"):
+        raise UsageError(f"{name}: not a PGM/PPM file (it should start with P2, P3, P5 or P6)")
+    channels = 3 if magic in (b"P3", b"P6") else 1
+    header: list[int] = []
+    pos = 2
+    while len(header) < 3:
+        match = _TOKEN.match(data, pos)
+        if match is None:
+            raise UsageError(
+                f"{name}: the header ends early (it needs width, height and maximum value)"
+            )
+        try:
+            header.append(int(match.group(1)))
+        except ValueError:
+            raise UsageError(
+                f"{name}: the header has {match.group(1)[:20]!r} where a number belongs"
+            ) from None
+        pos = match.end()
+    width, height, maxval = header
+    if width < 1 or height < 1:
+        raise UsageError(f"{name}: the size {width}×{height} is empty")
+    if not 1 <= maxval <= 65535:
+        raise UsageError(f"{name}: the maximum value {maxval} is outside 1–65535")
+    if max(width, height) > MAX_SIDE:
+        raise UsageError(
+            f"{name} is {height}×{width}; the labs take images up to {MAX_SIDE} pixels a side"
+        )
+    count = width * height * channels
+    if magic in (b"P5", b"P6"):
+        if pos >= len(data) or data[pos : pos + 1] not in (b" ", b"\n", b"\r", b"\t"):
+            raise UsageError(
+                f"{name}: the header must end with one whitespace byte before the pixels"
+            )
+        pos += 1
+        dtype = np.dtype(">u2") if maxval > 255 else np.dtype(np.uint8)
+        needed = count * dtype.itemsize
+        if len(data) - pos < needed:
+            raise UsageError(f"{name} is truncated: {len(data) - pos} of {needed} pixel bytes")
+        values = np.frombuffer(data, dtype=dtype, count=count, offset=pos).astype(np.int64)
+    else:
+        tokens = data[pos:].split()
+        if len(tokens) < count:
+            raise UsageError(f"{name} is truncated: {len(tokens)} of {count} pixel values")
+        try:
+            values = np.array([int(t) for t in tokens[:count]], dtype=np.int64)
+        except ValueError:
+            raise UsageError(f"{name}: the pixel values must be whole numbers") from None
+    if values.size and (values.min() < 0 or values.max() > maxval):
+        raise UsageError(f"{name}: a pixel value is outside 0–{maxval}")
+    image = values.reshape(height, width, channels).transpose(2, 0, 1)
+    return (image.astype(np.float32) / np.float32(maxval)).astype(np.float32)
+
+
+def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
+    """ASCII-art text (see `ASCII_RAMP`) as float32 ``(1, H, W)`` in [0, 1]."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"{name}: ASCII art must be plain ASCII text using {ASCII_RAMP!r}"
+        ) from None
+    lines = text.replace("\t", "    ").splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise UsageError(f"{name}: the ASCII art is empty; draw with the characters {ASCII_RAMP!r}")
+    width = max(len(line) for line in lines)
+    if max(width, len(lines)) > MAX_SIDE:
+        raise UsageError(
+            f"{name} is {len(lines)}×{width}; the labs take images up to {MAX_SIDE} a side"
+        )
+    levels = np.zeros((len(lines), width), dtype=np.float32)
+    for row, line in enumerate(lines):
+        for col, char in enumerate(line):
+            index = ASCII_RAMP.find(char)
+            if index < 0:
+                raise UsageError(
+                    f"{name}: line {row + 1}, column {col + 1} has {char!r}, which is not on the"
+                    f" ramp {ASCII_RAMP!r} (dark to bright)"
+                )
+            levels[row, col] = index / (len(ASCII_RAMP) - 1)
+    return levels[None]
+
+
+def _read_with_pillow(path: Path) -> np.ndarray:
+    try:
+        from PIL import Image as PILImage
+        from PIL import UnidentifiedImageError
+    except ImportError:
+        raise UsageError(
+            f"{path.name}: reading {path.suffix or 'this'} files needs Pillow"
+            " (pip install 'cnntui[images]'); PGM/PPM and ASCII-art files work without it"
+        ) from None
+    try:
+        with PILImage.open(path) as img:
+            if max(img.size) > MAX_SIDE:
+                raise UsageError(
+                    f"{path.name} is {img.size[1]}×{img.size[0]}; the labs take images up to"
+                    f" {MAX_SIDE} pixels a side"
+                )
+            img.load()
+            colour = img.mode not in ("1", "L", "LA", "I", "I;16", "F")
+            array = np.asarray(img.convert("RGB" if colour else "L"), dtype=np.float32) / 255.0
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise UsageError(f"{path.name} is not a readable image ({error})") from None
+    return (array.transpose(2, 0, 1) if array.ndim == 3 else array[None]).astype(np.float32)
+
+
+def to_netpbm(pixels: np.ndarray, plain: bool = True) -> bytes:
+    """Encode float ``(C, H, W)`` in [0, 1] as PGM (C = 1) or PPM (C = 3), 8 bits."""
+    channels, height, width = pixels.shape
+    levels = np.clip(np.rint(pixels * 255), 0, 255).astype(np.uint8).transpose(1, 2, 0)
+    magic = {(1, True): "P2", (3, True): "P3", (1, False): "P5", (3, False): "P6"}[
+        (channels, plain)
+    ]
+    header = f"{magic}\n{width} {height}\n255\n".encode("ascii")
+    if not plain:
+        return header + levels.tobytes()
+    rows = [" ".join(str(v) for v in row.reshape(-1)) for row in levels]
+    return header + ("\n".join(rows) + "\n").encode("ascii")
+
+
+def shrink_to_fit(pixels: np.ndarray, limit: int) -> np.ndarray:
+    """Average-pool ``(C, H, W)`` by the smallest whole factor that makes both sides ≤ `limit`."""
+    _, height, width = pixels.shape
+    factor = max(1, -(-max(height, width) // limit))
+    if factor == 1:
+        return pixels
+    h, w = height // factor * factor, width // factor * factor
+    cropped = pixels[:, :h, :w]
+    return (
+        cropped.reshape(pixels.shape[0], h // factor, factor, w // factor, factor)
+        .mean(axis=(2, 4))
+        .astype(np.float32)
+    )

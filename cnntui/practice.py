@@ -1,0 +1,115 @@
+"""Generated practice questions: output sizes and parameter counts with random, always-valid values.
+
+`generate(kind, rng)` returns a `Question` whose `answer` is a whole number computed by
+`cnntui.engine.arithmetic` (the calculator's own code), and whose `explanation` shows the working.
+The calculator's "quiz me" and lesson quiz blocks (`generator = "output-size"`) both use it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from cnntui.engine.arithmetic import FeatureShape, LayerSpec, analyze_layer
+from cnntui.errors import ShapeError
+
+KINDS = ("output-size", "param-count")
+"""The kinds of question `generate` can make."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One practice question with its number answer and the working that explains it."""
+
+    kind: str
+    prompt: str
+    answer: int
+    explanation: str
+
+    def check(self, reply: str) -> bool:
+        """True when `reply` (text typed by the learner, commas allowed) equals the answer."""
+        cleaned = reply.strip().replace(",", "").replace("_", "").replace(" ", "")
+        try:
+            return int(cleaned) == self.answer
+        except ValueError:
+            try:
+                return float(cleaned) == float(self.answer)
+            except ValueError:
+                return False
+
+
+def generate(kind: str, rng: Any = None) -> Question:
+    """A random question of this kind.
+
+    Args:
+        kind: one of `KINDS`.
+        rng: a `numpy.random.Generator`, a `random.Random`, or None for a fresh unseeded one.
+
+    Raises:
+        ValueError: for an unknown kind (the message names the valid ones).
+    """
+    draw = _drawer(rng)
+    if kind == "output-size":
+        return _output_size(draw)
+    if kind == "param-count":
+        return _param_count(draw)
+    raise ValueError(f"unknown practice kind {kind!r}; use one of {', '.join(KINDS)}")
+
+
+def _drawer(rng: Any):  # type: ignore[no-untyped-def]
+    """A function `draw(choices)` picking one item, whatever kind of generator was given."""
+    if rng is None:
+        rng = random.Random()
+    if hasattr(rng, "integers"):
+        return lambda choices: choices[int(rng.integers(0, len(choices)))]
+    return lambda choices: choices[rng.randrange(len(choices))]
+
+
+def _output_size(draw) -> Question:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        size = draw([5, 6, 7, 9, 12, 14, 16, 28, 32, 56, 64, 112, 224, 227])
+        kernel = draw([1, 2, 3, 3, 5, 7, 11])
+        stride = draw([1, 1, 2, 2, 3, 4])
+        padding = draw([0, 0, 1, 2, 3])
+        dilation = draw([1, 1, 1, 2])
+        try:
+            report = analyze_layer(
+                LayerSpec.make("conv", kernel, stride, padding, dilation, filters=1),
+                FeatureShape(size, size, 1),
+            )
+        except ShapeError:
+            continue
+        dilated = f", dilation {dilation}" if dilation != 1 else ""
+        prompt = (
+            f"A {size}×{size} input goes through a {kernel}×{kernel} convolution with stride"
+            f" {stride}, padding {padding}{dilated}. What is the output height?"
+        )
+        working = report.axes[0]
+        explanation = f"{working.formula}: {working.plugged}."
+        if report.notes:
+            explanation += " " + report.notes[0][0].upper() + report.notes[0][1:] + "."
+        return Question("output-size", prompt, report.output.height, explanation)
+    raise RuntimeError("no valid output-size question found")  # pragma: no cover
+
+
+def _param_count(draw) -> Question:  # type: ignore[no-untyped-def]
+    kernel = draw([1, 3, 3, 5, 7])
+    in_channels = draw([1, 3, 16, 32, 64, 96, 128])
+    filters = draw([6, 8, 16, 32, 64, 128, 256])
+    bias = draw([True, True, False])
+    report = analyze_layer(
+        LayerSpec.make("conv", kernel, 1, 0, filters=filters, bias=bias),
+        FeatureShape(32, 32, in_channels),
+    )
+    with_bias = "with" if bias else "without"
+    prompt = (
+        f"How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
+        f" {filters} channels have, {with_bias} bias?"
+    )
+    explanation = (
+        f"Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights"
+        + (" plus one bias" if bias else "")
+        + f": {report.param_formula}. The input's height and width do not matter."
+    )
+    return Question("param-count", prompt, report.params, explanation)

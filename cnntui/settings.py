@@ -1,0 +1,118 @@
+"""User settings from `$XDG_CONFIG_HOME/cnntui/config.toml` (default `~/.config/cnntui/config.toml`).
+
+```toml
+theme = "nord"          # any Textual theme name; unset: textual-dark (ansi-dark in 16 colours)
+ascii = false           # draw with ASCII only (also --ascii and CNNTUI_ASCII=1)
+device = "auto"         # auto, cpu or gpu: where labs compute (also --device and CNNTUI_DEVICE)
+
+[keys]                  # key overrides: binding id = "key" or "key1,key2"
+"lessons.next" = "right"
+```
+
+Pure: no Textual. A bad value never stops cnntui: `load_settings` keeps the default for it and
+returns a warning that the app shows as a notice. Whether a theme name or binding id exists is
+checked by the app, which knows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEVICES = ("auto", "cpu", "gpu")
+_KEY_SPEC = re.compile(r"[A-Za-z0-9_+\-]+(\s*,\s*[A-Za-z0-9_+\-]+)*")
+_BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+_KNOWN = ("theme", "ascii", "device", "keys")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's choices; every field has a working default."""
+
+    theme: str | None = None
+    """A Textual theme name; None lets the app choose by colour system."""
+    ascii: bool = False
+    device: str = "auto"
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id → comma-separated keys, applied with `App.set_keymap`."""
+
+
+def config_dir() -> Path:
+    """`$XDG_CONFIG_HOME/cnntui`, falling back to `~/.config/cnntui`."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "cnntui"
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def env_flag(name: str) -> bool | None:
+    """A boolean environment variable: 1/true/yes/on → True, 0/false/no/off → False, else None."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """Read the settings file; returns (settings, warnings). A missing file is no warning."""
+    path = config_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(), []
+    except (OSError, UnicodeDecodeError) as error:
+        return Settings(), [f"{path}: cannot read ({error}); using default settings"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return Settings(), [f"{path}: not valid TOML ({error}); using default settings"]
+    return parse_settings(data, str(path))
+
+
+def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[Settings, list[str]]:
+    """Validate a settings table; each bad value is replaced by its default with a warning."""
+    warnings: list[str] = []
+    defaults = Settings()
+    for key in sorted(set(data) - set(_KNOWN)):
+        warnings.append(f"{source}: unknown setting {key!r} ignored (known: {', '.join(_KNOWN)})")
+
+    theme = data.get("theme", defaults.theme)
+    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+        warnings.append(f"{source}: theme must be a theme name; using the default")
+        theme = defaults.theme
+
+    ascii_mode = data.get("ascii", defaults.ascii)
+    if not isinstance(ascii_mode, bool):
+        warnings.append(f"{source}: ascii must be true or false, not {ascii_mode!r}; using false")
+        ascii_mode = defaults.ascii
+
+    device = data.get("device", defaults.device)
+    if device not in DEVICES:
+        warnings.append(
+            f"{source}: device must be one of {', '.join(DEVICES)}, not {device!r}; using auto"
+        )
+        device = defaults.device
+
+    keys: dict[str, str] = {}
+    raw_keys = data.get("keys", {})
+    if not isinstance(raw_keys, dict):
+        warnings.append(f'{source}: [keys] must be a table of binding id = "key"; ignored')
+        raw_keys = {}
+    for binding_id, spec in raw_keys.items():
+        if not _BINDING_ID.fullmatch(binding_id):
+            warnings.append(f"{source}: key override {binding_id!r} is not a binding id; ignored")
+        elif not isinstance(spec, str) or not _KEY_SPEC.fullmatch(spec.strip()):
+            warnings.append(
+                f'{source}: key for {binding_id!r} must look like "n" or "ctrl+n,right"; ignored'
+            )
+        else:
+            keys[binding_id] = ",".join(part.strip() for part in spec.split(","))
+    return Settings(theme=theme, ascii=ascii_mode, device=device, keys=keys), warnings

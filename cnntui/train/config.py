@@ -1,0 +1,114 @@
+"""The settings of one training run, validated once, saved in `run.json`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from cnntui.errors import UsageError
+
+OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "step", "cosine")
+DEVICES = ("auto", "cpu", "gpu")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run; two runs with equal configs compute the same numbers on the CPU.
+
+    `input_size` None means: the data set's native size, or the size the model needs.
+    `lr_schedule`: `constant`, `step` (×0.1 at 50% and 75% of the epochs) or `cosine` (to 0).
+    """
+
+    model: str = "lenet5"
+    dataset: str = "digits"
+    epochs: int = 12
+    batch_size: int = 32
+    lr: float = 0.05
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    weight_decay: float = 0.0005
+    lr_schedule: str = "cosine"
+    seed: int = 0
+    device: str = "auto"
+    input_size: int | None = None
+    augment: str = "none"
+    data_dir: str | None = None
+    download: bool = False
+    samples: int | None = None
+    """How many images the synthetic `shapes` set generates (default 6,000)."""
+    limit: int | None = None
+    """Train on only the first `limit` training images (quick experiments)."""
+    threads: int | None = None
+    """CPU matrix-product threads (None: the BLAS default). Never changes the numbers."""
+
+    def validated(self) -> RunConfig:
+        """This config if every value is in range; raises `UsageError` naming the first bad one."""
+        if not 1 <= self.epochs <= 10_000:
+            raise UsageError(f"--epochs must be between 1 and 10000, got {self.epochs}")
+        if not 1 <= self.batch_size <= 65_536:
+            raise UsageError(f"--batch-size must be between 1 and 65536, got {self.batch_size}")
+        if not (math.isfinite(self.lr) and 0 < self.lr <= 10):
+            raise UsageError(f"--lr must be a number in (0, 10], got {self.lr}")
+        if self.optimizer not in OPTIMIZERS:
+            raise UsageError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
+            raise UsageError(f"--momentum must be in [0, 1), got {self.momentum}")
+        if not (math.isfinite(self.weight_decay) and 0 <= self.weight_decay < 1):
+            raise UsageError(f"--weight-decay must be in [0, 1), got {self.weight_decay}")
+        if self.lr_schedule not in SCHEDULES:
+            raise UsageError(f"--schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}")
+        if self.device not in DEVICES:
+            raise UsageError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if not 0 <= self.seed < 2**32:
+            raise UsageError(f"--seed must be between 0 and 4294967295, got {self.seed}")
+        if self.input_size is not None and not 4 <= self.input_size <= 512:
+            raise UsageError(f"--input-size must be between 4 and 512, got {self.input_size}")
+        if self.samples is not None and not 10 <= self.samples <= 1_000_000:
+            raise UsageError(f"--samples must be between 10 and 1000000, got {self.samples}")
+        if self.threads is not None and not 1 <= self.threads <= 256:
+            raise UsageError(f"--threads must be between 1 and 256, got {self.threads}")
+        if self.limit is not None and self.limit < 1:
+            raise UsageError(f"--limit must be a positive number of images, got {self.limit}")
+        from cnntui.data.transforms import parse_augmentation
+
+        try:
+            parse_augmentation(self.augment)
+        except ValueError as exc:
+            raise UsageError(f"--augment: {exc}") from None
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        """Rebuild from `to_dict` output; unknown keys are ignored, wrong types refused."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in known:
+                values[key] = value
+        try:
+            config = cls(**values)
+        except TypeError as exc:
+            raise UsageError(f"run settings are invalid: {exc}") from None
+        for name, kind in (("epochs", int), ("batch_size", int), ("seed", int)):
+            if not isinstance(getattr(config, name), kind) or isinstance(getattr(config, name), bool):
+                raise UsageError(f"run settings are invalid: {name} must be a whole number")
+        for name in ("lr", "momentum", "weight_decay"):
+            if not isinstance(getattr(config, name), int | float):
+                raise UsageError(f"run settings are invalid: {name} must be a number")
+        return config.validated()
+
+    def lr_at(self, epoch_progress: float, base: float | None = None) -> float:
+        """The scheduled learning rate after `epoch_progress` epochs (a float: 2.5 = mid third
+        epoch), starting from `base` (default: `lr`; a run whose rate was changed passes its own)."""
+        lr = self.lr if base is None else base
+        fraction = min(max(epoch_progress / self.epochs, 0.0), 1.0)
+        if self.lr_schedule == "step":
+            return lr * (0.1 if fraction >= 0.5 else 1.0) * (0.1 if fraction >= 0.75 else 1.0)
+        if self.lr_schedule == "cosine":
+            return lr * 0.5 * (1.0 + math.cos(math.pi * fraction))
+        return lr

@@ -1,0 +1,80 @@
+"""The few engine calls a training run makes, in one place: backend, optimiser, loss.
+
+Keeping them together documents exactly what the Train and GAN labs need from the engine
+(`cnntui.engine.backend`, `cnntui.engine.optim`, `cnntui.engine.nn.CrossEntropyLoss`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cnntui.engine.backend import Backend, get_backend
+from cnntui.engine.module import Module
+from cnntui.errors import UsageError
+
+
+def backend(device: str) -> Backend:
+    """The backend for `auto`, `cpu` or `gpu`; `gpu` that cannot be used is an error, not a fallback."""
+    chosen = get_backend(device)
+    if device == "gpu" and not chosen.is_gpu:
+        raise UsageError(f"--device gpu is not usable here: {chosen.reason}; use --device cpu or auto")
+    return chosen
+
+
+def set_threads(count: int) -> None:
+    """Use `count` CPU threads for matrix products (silently the default where BLAS cannot)."""
+    from cnntui.engine.backend import set_cpu_threads
+
+    set_cpu_threads(count)
+
+
+def move(model: Module, chosen: Backend) -> None:
+    if chosen.is_gpu:
+        model.to(chosen.xp)
+
+
+def make_optimizer(model: Module, config: Any) -> Any:
+    from cnntui.engine import optim
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    if config.optimizer == "adam":
+        return optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    return optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+
+
+def set_lr(optimizer: Any, lr: float) -> None:
+    optimizer.lr = lr
+
+
+def optimizer_state(optimizer: Any) -> dict[str, np.ndarray]:
+    state = optimizer.state_dict()
+    return {k: np.asarray(_host(v)) for k, v in state.items()}
+
+
+def load_optimizer_state(optimizer: Any, state: dict[str, np.ndarray]) -> None:
+    optimizer.load_state_dict(state)
+
+
+def make_loss() -> Any:
+    """A callable `(logits (N, K), labels (N,)) -> (loss as a 0-d array, d loss / d logits)`."""
+    from cnntui.engine.nn import CrossEntropyLoss
+
+    criterion = CrossEntropyLoss()
+
+    def loss_and_grad(logits: Any, labels: Any) -> tuple[Any, Any]:
+        loss = criterion(logits, labels)
+        return loss, criterion.backward()
+
+    return loss_and_grad
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """True for CuPy's out-of-memory errors (and NumPy's MemoryError)."""
+    return isinstance(error, MemoryError) or "OutOfMemory" in type(error).__name__
+
+
+def _host(a: Any) -> Any:
+    get = getattr(a, "get", None)
+    return get() if callable(get) else a

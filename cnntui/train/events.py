@@ -1,0 +1,168 @@
+"""What a training run reports, and the commands it accepts.
+
+Events are small dataclasses sent from the runner process to the UI over a queue (or handed to a
+callback when training runs in-process, as `cnntui train` does). Arrays in events are host NumPy
+arrays. Every event has `kind`, a short constant string, so a consumer can dispatch without
+importing the classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class RunStarted:
+    run_dir: str
+    config: dict[str, Any]
+    device: str
+    """One line: backend, device name, and why the GPU is not used when it was asked for."""
+    model_title: str
+    parameters: int
+    input_shape: tuple[int, int, int]
+    class_names: tuple[str, ...]
+    split_sizes: dict[str, int]
+    steps_per_epoch: int
+    start_epoch: int = 0
+    start_step: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    """Epochs finished before this start (when resuming)."""
+    kind: str = "started"
+
+
+@dataclass
+class StepProgress:
+    """Coalesced progress: the losses of every step since the previous `StepProgress`."""
+
+    epoch: int
+    """Zero-based epoch being trained."""
+    step: int
+    """Steps done in this epoch."""
+    steps_per_epoch: int
+    global_step: int
+    losses: list[float]
+    accuracies: list[float]
+    lr: float
+    images_per_s: float
+    elapsed_s: float
+    eta_s: float | None
+    memory: str = ""
+    kind: str = "step"
+
+
+@dataclass
+class EpochEnd:
+    epoch: int
+    """Zero-based index of the epoch that just finished."""
+    metrics: dict[str, float]
+    """`train_loss`, `train_acc`, `val_loss`, `val_acc`, `lr`, `images_per_s`, `elapsed_s`."""
+    kind: str = "epoch"
+
+
+@dataclass
+class Filters:
+    """The first convolution's weights `(out, in, kh, kw)` float32."""
+
+    layer: str
+    weights: np.ndarray
+    kind: str = "filters"
+
+
+@dataclass
+class FeatureMaps:
+    """One test image `(C, H, W)` in [0, 1] and the activations `(K, h, w)` of a chosen layer."""
+
+    layer: str
+    layers: list[str]
+    """Every layer that can be chosen, in order."""
+    image_index: int
+    image: np.ndarray
+    label: int
+    maps: np.ndarray
+    kind: str = "features"
+
+
+@dataclass
+class Predictions:
+    """A fixed sample of test images with the model's top-3 classes and probabilities."""
+
+    images: np.ndarray
+    """`(n, C, H, W)` in [0, 1]."""
+    labels: np.ndarray
+    top_classes: np.ndarray
+    """`(n, 3)` int64, best first."""
+    top_probs: np.ndarray
+    """`(n, 3)` float32."""
+    kind: str = "predictions"
+
+
+@dataclass
+class Confusion:
+    """Confusion matrix of the validation set and its most confidently wrong examples."""
+
+    epoch: int
+    matrix: np.ndarray
+    """`(K, K)` int64, row = true class, column = predicted."""
+    wrong_images: np.ndarray
+    wrong_labels: np.ndarray
+    wrong_predicted: np.ndarray
+    wrong_probs: np.ndarray
+    kind: str = "confusion"
+
+
+@dataclass
+class Checkpointed:
+    path: str
+    epoch: int
+    step: int
+    reason: str
+    """`epoch`, `stop`, `signal` or `final`."""
+    kind: str = "checkpoint"
+
+
+@dataclass
+class StateChanged:
+    state: str
+    """`running`, `paused`, `stopping`, `finished`, `stopped` or `failed`."""
+    message: str = ""
+    kind: str = "state"
+
+
+@dataclass
+class RunFailed:
+    """The run cannot go on; `message` is one line that says why and what to do."""
+
+    message: str
+    reason: str
+    """`nan`, `oom`, `data`, `checkpoint`, `settings` or `error`."""
+    kind: str = "failed"
+
+
+@dataclass
+class RunFinished:
+    summary: dict[str, Any]
+    """The document `cnntui train --json` prints."""
+    kind: str = "finished"
+
+
+Event = (
+    RunStarted | StepProgress | EpochEnd | Filters | FeatureMaps | Predictions | Confusion
+    | Checkpointed | StateChanged | RunFailed | RunFinished
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A control message to a running trainer.
+
+    `name` is one of `pause`, `resume`, `stop`, `step` (train `value` steps then pause),
+    `set_lr` (`value` = the new base learning rate) and `probe` (`value` = test image index,
+    `layer` = layer name for the feature maps).
+    """
+
+    name: str
+    value: float | int | None = None
+    layer: str | None = None

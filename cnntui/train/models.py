@@ -1,0 +1,78 @@
+"""Which network a run trains, built for the data set's image size and class count.
+
+Names are zoo names (`cnntui models` lists them). `lenet5` picks the LeNet-5 variant that fits
+the input: the classic one for 32×32, the padded one (`lenet5-28`) for 28×28, the small one
+(`lenet5-8`) for 8×8. Models whose head needs one exact size (LeNet-5, TinyVGG) get the data
+resized to it; the ResNets take any size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnntui.engine.module import Module
+from cnntui.errors import ShapeError, UsageError
+
+LENET_BY_SIZE = {32: "lenet5", 28: "lenet5-28", 8: "lenet5-8"}
+
+DEFAULT_INPUT_SIZE = {
+    # (model, data set) pairs whose default size is chosen for speed and accuracy together.
+    ("lenet5", "digits"): 28,
+}
+
+
+@dataclass
+class BuiltModel:
+    module: Module
+    name: str
+    """The zoo entry actually built (e.g. `lenet5-28` for `lenet5` on 28×28 input)."""
+    title: str
+    input_shape: tuple[int, int, int]
+
+
+def default_input_size(model: str, dataset: str, native: tuple[int, int, int]) -> int | None:
+    """The square size the data should be resized to for this model, or None for native size."""
+    key = (model.lower(), dataset)
+    if key in DEFAULT_INPUT_SIZE:
+        return DEFAULT_INPUT_SIZE[key]
+    if model.lower() == "lenet5":
+        return None if native[1] in LENET_BY_SIZE and native[1] == native[2] else 32
+    from cnntui import zoo
+
+    entry = zoo.get(model)
+    if entry.name in {v for v in LENET_BY_SIZE.values()} or entry.name == "tinyvgg":
+        size = entry.input_shape[1]
+        return None if native[1:] == (size, size) else size
+    return None
+
+
+def build_model(model: str, input_shape: tuple[int, int, int], num_classes: int) -> BuiltModel:
+    """The module for `input_shape` `(C, H, W)` and `num_classes` outputs; UsageError if it cannot fit."""
+    from cnntui import zoo
+
+    name = model.lower()
+    if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:
+        name = LENET_BY_SIZE[input_shape[1]]
+    entry = zoo.get(name)
+    options = {}
+    if "num_classes" in entry.options:
+        options["num_classes"] = num_classes
+    if "in_channels" in entry.options:
+        options["in_channels"] = input_shape[0]
+    module = entry.build(**options)
+    try:
+        out = module.output_shape(input_shape)
+    except ShapeError as exc:
+        raise UsageError(
+            f"{entry.name} cannot take {_fmt(input_shape)} input ({exc}); its usual input is "
+            f"{_fmt(entry.input_shape)}, try --input-size {entry.input_shape[1]}"
+        ) from None
+    if tuple(out) != (num_classes,):
+        raise UsageError(
+            f"{entry.name} gives {_fmt(tuple(out))} outputs but the data set has {num_classes} classes"
+        )
+    return BuiltModel(module, entry.name, entry.title, tuple(input_shape))  # type: ignore[arg-type]
+
+
+def _fmt(shape: tuple[int, ...]) -> str:
+    return "×".join(str(s) for s in shape)

@@ -1,0 +1,649 @@
+"""The training loop: one run, step by step, reporting events and obeying commands.
+
+`Trainer` is synchronous and pure (NumPy, or CuPy through the engine's backend). It runs inside
+the runner process for the TUI (`cnntui.train.runner`) and in the main process for
+`cnntui train`. Either way it
+
+* draws every random number from the run's seed: the sample order of epoch `e` comes from
+  `default_rng((seed, e))`, augmentation of step `s` from `default_rng((seed, e, s, 1))`, and the
+  engine's generator (weight init, dropout) is saved in every checkpoint — so a run resumed from
+  any checkpoint computes exactly what the uninterrupted run computes (on the CPU);
+* checks between steps for commands (pause, resume, one step, stop, new learning rate, probe)
+  and for a stop request from a signal handler, and writes a checkpoint before it exits;
+* stops at a NaN or infinite loss without saving the damaged weights.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cnntui.data import DatasetError, Splits, load_splits
+from cnntui.data.batches import epoch_order
+from cnntui.data.transforms import parse_augmentation
+from cnntui.engine import module as engine_module
+from cnntui.errors import CnnTuiError, UsageError
+from cnntui.train import engine_api
+from cnntui.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from cnntui.train.config import RunConfig
+from cnntui.train.events import (
+    Checkpointed,
+    Command,
+    Confusion,
+    EpochEnd,
+    Event,
+    FeatureMaps,
+    Filters,
+    Predictions,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepProgress,
+)
+from cnntui.train.metrics import (
+    accuracy,
+    confusion_matrix,
+    cross_entropy,
+    most_confidently_wrong,
+    softmax,
+    top_k,
+)
+from cnntui.train.models import build_model, default_input_size
+
+RESUME_OVERRIDES = ("epochs", "data_dir", "download", "device", "threads")
+"""The settings a resumed run may change; everything else comes from its `run.json`."""
+PROGRESS_INTERVAL_S = 0.1
+"""At most this often a `StepProgress` is emitted (the losses in between are batched into it)."""
+PICTURES_INTERVAL_S = 1.5
+"""How often filters, feature maps and predictions are refreshed during an epoch."""
+EVAL_BATCH = 256
+PREDICTION_SAMPLES = 12
+WRONG_SAMPLES = 8
+
+
+class RunStopped(Exception):
+    """Raised inside the loop when a stop was requested (after the checkpoint is written)."""
+
+
+@dataclass
+class _EpochAccumulator:
+    loss_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    step: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"loss_sum": self.loss_sum, "correct": self.correct, "seen": self.seen, "step": self.step}
+
+
+@dataclass
+class _Pending:
+    losses: list[float] = field(default_factory=list)
+    accuracies: list[float] = field(default_factory=list)
+    last_emit: float = 0.0
+
+
+class Trainer:
+    """Trains one run. Build it, then call `run(commands)`; events go to `emit`.
+
+    `run_dir` is where checkpoints go. With `resume=True` the run continues from the checkpoint
+    in `run_dir` (its `run.json` settings win over `config`, except the epoch count, which may
+    be raised to train longer).
+    """
+
+    def __init__(
+        self,
+        config: RunConfig | None,
+        run_dir: Path,
+        emit: Callable[[Event], None],
+        *,
+        resume: bool = False,
+        overrides: dict[str, Any] | None = None,
+        splits: Splits | None = None,
+        data_progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> None:
+        self.run_dir = Path(run_dir)
+        self.emit = emit
+        self.stop_reason: str | None = None
+        """Set (from a signal handler or a command) to make the loop checkpoint and stop."""
+        self.state = "running"
+        self._steps_left: int | None = None  # set by a `step` command: train this many, then pause
+        self._probe_index = 0
+        self._probe_layer: str | None = None
+        self._resume_info: dict[str, Any] | None = None
+        self._resume_arrays: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None
+        if resume:
+            info, model_state, optim_state = load_checkpoint(self.run_dir)
+            saved = RunConfig.from_dict(info.get("config", {}))
+            changes = {k: v for k, v in (overrides or {}).items() if k in RESUME_OVERRIDES and v is not None}
+            config = RunConfig(**{**saved.to_dict(), **changes})
+            if config.epochs < int(info.get("epoch", 0)):
+                raise UsageError(
+                    f"this run has already trained {info.get('epoch')} epochs; --epochs must be at least that"
+                )
+            self._resume_info = info
+            self._resume_arrays = (model_state, optim_state)
+        elif config is None:
+            raise UsageError("a new run needs its settings")
+        self.config = config.validated()
+        self._augmentation = parse_augmentation(self.config.augment)
+        self._setup(splits, data_progress)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _setup(self, splits: Splits | None, data_progress: Any) -> None:
+        cfg = self.config
+        from cnntui.data.registry import DATASETS
+
+        info = DATASETS.get(cfg.dataset)
+        if info is None:
+            raise UsageError(f"unknown data set '{cfg.dataset}'; choose one of {', '.join(DATASETS)}")
+        if splits is None:
+            size = cfg.input_size
+            if size is None and info.native_shape[1]:
+                size = default_input_size(cfg.model, cfg.dataset, info.native_shape)
+            splits = load_splits(
+                cfg.dataset,
+                data_dir=cfg.data_dir,
+                download=cfg.download,
+                input_size=size,
+                count=cfg.samples,
+                seed=cfg.seed,
+                progress=data_progress,
+            )
+            if cfg.dataset == "folder" and size is None:
+                wanted = default_input_size(cfg.model, cfg.dataset, splits.input_shape)
+                if wanted is not None:
+                    splits = load_splits(cfg.dataset, data_dir=cfg.data_dir, input_size=wanted)
+        self.splits = splits
+        self.train_set = splits.train if cfg.limit is None else splits.train.subset(slice(0, cfg.limit))
+        self.backend = engine_api.backend(cfg.device)
+        if cfg.threads is not None and not self.backend.is_gpu:
+            engine_api.set_threads(cfg.threads)
+        engine_module.manual_seed(cfg.seed)
+        built = build_model(cfg.model, splits.input_shape, len(splits.class_names))
+        self.model_name = built.name
+        self.model_title = built.title
+        self.model = built.module
+        engine_api.move(self.model, self.backend)
+        for p in self.model.parameters():  # materialise now, in order, from the seeded generator
+            p.materialize()
+        for index, (_, layer) in enumerate(_random_layers(self.model)):
+            layer.manual_seed(cfg.seed * 1000 + index)  # dropout masks: reproducible per run
+        self.optimizer = engine_api.make_optimizer(self.model, cfg)
+        self.loss_fn = engine_api.make_loss()
+        self.steps_per_epoch = max(1, math.ceil(len(self.train_set) / cfg.batch_size))
+        self.epoch = 0
+        self.global_step = 0
+        self.base_lr = cfg.lr
+        self.history: list[dict[str, float]] = []
+        self.elapsed_before = 0.0
+        self.train_time = 0.0
+        self.train_images = 0
+        self.acc = _EpochAccumulator()
+        self.first_conv = _first_conv_name(self.model)
+        self.probe_layers = _probe_layers(self.model, splits.input_shape)
+        rng = np.random.default_rng((cfg.seed, 2**31))
+        self.prediction_indices = np.sort(
+            rng.choice(len(splits.test), size=min(PREDICTION_SAMPLES, len(splits.test)), replace=False)
+        )
+        if self._resume_info is not None and self._resume_arrays is not None:
+            self._restore(self._resume_info, *self._resume_arrays)
+        self._last_good: dict[str, Any] | None = None
+
+    def _restore(
+        self, info: dict[str, Any], model_state: dict[str, np.ndarray], optim_state: dict[str, np.ndarray]
+    ) -> None:
+        try:
+            self.model.load_state_dict(model_state)
+            engine_api.load_optimizer_state(self.optimizer, optim_state)
+        except (ValueError, KeyError, CnnTuiError) as exc:
+            raise CheckpointError(
+                f"the checkpoint in {self.run_dir} does not match {self.model_name} on "
+                f"{self.config.dataset}: {exc}"
+            ) from None
+        try:
+            progress = info["progress"]
+            self.epoch = int(progress["epoch"])
+            self.global_step = int(progress["global_step"])
+            self.acc = _EpochAccumulator(
+                float(progress["loss_sum"]), int(progress["correct"]), int(progress["seen"]), int(progress["step"])
+            )
+            self.base_lr = float(info.get("base_lr", self.config.lr))
+            self.history = list(info.get("history", []))
+            self.elapsed_before = float(info.get("elapsed_s", 0.0))
+            self.train_time = float(info.get("train_time_s", 0.0))
+            self.train_images = int(info.get("train_images", 0))
+            generator = info.get("engine_rng")
+            if generator:
+                engine_module.default_generator().bit_generator.state = generator
+            layer_states = info.get("layer_rng") or {}
+            for name, layer in _random_layers(self.model):
+                if name in layer_states:
+                    layer.generator.bit_generator.state = layer_states[name]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CheckpointError(f"{self.run_dir / 'run.json'} is incomplete ({exc})") from None
+        if self.acc.step > self.steps_per_epoch:
+            raise CheckpointError(f"{self.run_dir}: the checkpoint's step does not fit this data set")
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def handle(self, command: Command) -> None:
+        """Apply one control command (called between steps)."""
+        if command.name == "pause":
+            self._set_state("paused")
+        elif command.name == "resume":
+            self._steps_left = None
+            self._set_state("running")
+        elif command.name == "stop":
+            self.stop_reason = "stop"
+        elif command.name == "step":
+            self._steps_left = max(1, int(command.value or 1))
+            self._set_state("running", "single step")
+        elif command.name == "set_lr":
+            value = float(command.value or 0)
+            if not (math.isfinite(value) and 0 < value <= 10):
+                self.emit(StateChanged(self.state, f"learning rate {value} refused: use a number in (0, 10]"))
+                return
+            self.base_lr = value
+            self.emit(StateChanged(self.state, f"learning rate set to {value:g}"))
+        elif command.name == "probe":
+            self._probe_index = int(command.value or 0) % max(1, len(self.splits.test))
+            if command.layer in self.probe_layers:
+                self._probe_layer = command.layer
+            self._emit_features()
+
+    def _set_state(self, state: str, message: str = "") -> None:
+        if state != self.state or message:
+            self.state = state
+            self.emit(StateChanged(state, message))
+
+    def _drain(self, commands: Callable[[bool], Iterable[Command]]) -> None:
+        """Handle pending commands; while paused, wait for one (the UI stays in charge)."""
+        for command in commands(False):
+            self.handle(command)
+        while self.state == "paused" and self.stop_reason is None:
+            for command in commands(True):
+                self.handle(command)
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def current_lr(self) -> float:
+        return self.config.lr_at(self.epoch + self.acc.step / self.steps_per_epoch, self.base_lr)
+
+    def run(self, commands: Callable[[bool], Iterable[Command]] | None = None) -> dict[str, Any]:
+        """Train to the last epoch (or until stopped); returns the summary document.
+
+        `commands(block)` yields pending commands (blocking for at least one when `block`).
+        """
+        poll = commands or (lambda _block: ())
+        cfg = self.config
+        self._clock = time.perf_counter()
+        self.emit(
+            RunStarted(
+                run_dir=str(self.run_dir),
+                config=cfg.to_dict(),
+                device=self.backend.describe(),
+                model_title=f"{self.model_title} ({self.model_name})",
+                parameters=self.model.num_parameters(),
+                input_shape=self.splits.input_shape,
+                class_names=self.splits.class_names,
+                split_sizes={**self.splits.sizes(), "train": len(self.train_set)},
+                steps_per_epoch=self.steps_per_epoch,
+                start_epoch=self.epoch,
+                start_step=self.acc.step,
+                history=list(self.history),
+            )
+        )
+        self.emit(StateChanged(self.state, "ready: press space to start" if self.state == "paused" else ""))
+        self._emit_pictures()
+        pending = _Pending(last_emit=time.perf_counter())
+        last_pictures = time.perf_counter()
+        try:
+            while self.epoch < cfg.epochs:
+                order = epoch_order(len(self.train_set), np.random.default_rng((cfg.seed, self.epoch)))
+                while self.acc.step < self.steps_per_epoch:
+                    self._drain(poll)
+                    if self.stop_reason is not None:
+                        raise RunStopped
+                    loss, acc = self._train_step(order)
+                    pending.losses.append(loss)
+                    pending.accuracies.append(acc)
+                    now = time.perf_counter()
+                    if self._steps_left is not None:
+                        self._steps_left -= 1
+                        if self._steps_left <= 0:
+                            self._steps_left = None
+                            self._flush_progress(pending)
+                            self._emit_pictures()
+                            self._set_state("paused")
+                    if now - pending.last_emit >= PROGRESS_INTERVAL_S:
+                        self._flush_progress(pending)
+                    if now - last_pictures >= PICTURES_INTERVAL_S:
+                        self._emit_pictures()
+                        last_pictures = time.perf_counter()
+                self._flush_progress(pending)
+                self._finish_epoch()
+        except RunStopped:
+            self._flush_progress(pending)
+            reason = self.stop_reason or "stop"
+            path = self._checkpoint(reason)
+            self._set_state("stopped", f"stopped; checkpoint saved in {path.parent}")
+            return self.summary(final=False)
+        except _NonFinite as exc:
+            self._flush_progress(pending)
+            message = (
+                f"the loss became {exc.value} at epoch {self.epoch + 1}, step {self.acc.step + 1} "
+                f"with learning rate {exc.lr:g}: the learning rate is probably too high "
+                f"(try {exc.lr / 10:g}); the last good checkpoint is kept in {self.run_dir}"
+            )
+            self.emit(RunFailed(message, "nan"))
+            self._set_state("failed", message)
+            raise TrainingError(message) from None
+        except Exception as exc:
+            if engine_api.is_out_of_memory(exc):
+                message = (
+                    f"the GPU ran out of memory at batch size {cfg.batch_size}; try --batch-size "
+                    f"{max(1, cfg.batch_size // 2)} (the last checkpoint is kept in {self.run_dir})"
+                )
+                self.emit(RunFailed(message, "oom"))
+                self._set_state("failed", message)
+                raise TrainingError(message) from None
+            raise
+        summary = self._finish_run()
+        self.emit(RunFinished(summary))
+        self._set_state("finished")
+        return summary
+
+    def _train_step(self, order: np.ndarray) -> tuple[float, float]:
+        cfg = self.config
+        step = self.acc.step
+        idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+        images = self.train_set.images[idx]
+        labels = self.train_set.labels[idx]
+        if self._augmentation.enabled:
+            images = self._augmentation.apply(images, np.random.default_rng((cfg.seed, self.epoch, step, 1)))
+        lr = self.current_lr()
+        start = time.perf_counter()
+        self.model.train()
+        x = self.backend.asarray(images)
+        y = self.backend.asarray(labels)
+        logits = self.model(x)
+        loss_value, grad = self.loss_fn(logits, y)
+        loss = float(loss_value)
+        if not math.isfinite(loss):
+            raise _NonFinite("NaN" if math.isnan(loss) else "infinite", lr)
+        self.optimizer.zero_grad()
+        self.model.backward(grad)
+        engine_api.set_lr(self.optimizer, lr)
+        self.optimizer.step()
+        predicted = self.backend.to_host(logits.argmax(axis=1))
+        self.backend.synchronize()
+        self.train_time += time.perf_counter() - start
+        self.train_images += len(idx)
+        correct = int((predicted == labels).sum())
+        self.acc.loss_sum += loss * len(idx)
+        self.acc.correct += correct
+        self.acc.seen += len(idx)
+        self.acc.step += 1
+        self.global_step += 1
+        return loss, correct / len(idx)
+
+    def _flush_progress(self, pending: _Pending) -> None:
+        if not pending.losses:
+            return
+        elapsed = self.elapsed()
+        total_steps = self.config.epochs * self.steps_per_epoch
+        done_steps = self.epoch * self.steps_per_epoch + self.acc.step
+        rate = self.images_per_s()
+        eta = None
+        if rate > 0:
+            remaining_images = (total_steps - done_steps) * self.config.batch_size
+            eta = remaining_images / rate
+        self.emit(
+            StepProgress(
+                epoch=self.epoch,
+                step=self.acc.step,
+                steps_per_epoch=self.steps_per_epoch,
+                global_step=self.global_step,
+                losses=pending.losses,
+                accuracies=pending.accuracies,
+                lr=self.current_lr(),
+                images_per_s=rate,
+                elapsed_s=elapsed,
+                eta_s=eta,
+                memory=self.memory(),
+            )
+        )
+        pending.losses = []
+        pending.accuracies = []
+        pending.last_emit = time.perf_counter()
+
+    def _finish_epoch(self) -> None:
+        val_logits = self.predict(self.splits.val.images)
+        val_labels = self.splits.val.labels
+        metrics = {
+            "epoch": self.epoch + 1,
+            "train_loss": self.acc.loss_sum / max(1, self.acc.seen),
+            "train_acc": self.acc.correct / max(1, self.acc.seen),
+            "val_loss": cross_entropy(val_logits, val_labels),
+            "val_acc": accuracy(val_logits, val_labels),
+            "lr": self.current_lr(),
+            "images_per_s": self.images_per_s(),
+            "elapsed_s": self.elapsed(),
+        }
+        self.history.append(metrics)
+        self.emit(EpochEnd(self.epoch, dict(metrics)))
+        probs = softmax(val_logits)
+        predicted = np.argmax(probs, axis=1)
+        wrong = most_confidently_wrong(probs, val_labels, WRONG_SAMPLES)
+        self.emit(
+            Confusion(
+                epoch=self.epoch,
+                matrix=confusion_matrix(predicted, val_labels, len(self.splits.class_names)),
+                wrong_images=self.splits.val.denormalized(self.splits.val.images[wrong]),
+                wrong_labels=val_labels[wrong],
+                wrong_predicted=predicted[wrong],
+                wrong_probs=probs[wrong, predicted[wrong]],
+            )
+        )
+        self.epoch += 1
+        self.acc = _EpochAccumulator()
+        self._emit_pictures()
+        self._checkpoint("epoch")
+
+    def _finish_run(self) -> dict[str, Any]:
+        test_logits = self.predict(self.splits.test.images)
+        self.test_metrics = {
+            "test_loss": cross_entropy(test_logits, self.splits.test.labels),
+            "test_acc": accuracy(test_logits, self.splits.test.labels),
+        }
+        self._checkpoint("final")
+        return self.summary(final=True)
+
+    # -- evaluation and pictures ---------------------------------------------------------------
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Logits `(N, K)` on the host for `images` `(N, C, H, W)`, in eval mode."""
+        self.model.eval()
+        out = []
+        for first in range(0, len(images), EVAL_BATCH):
+            logits = self.model(self.backend.asarray(images[first : first + EVAL_BATCH]))
+            out.append(self.backend.to_host(logits).astype(np.float32))
+        self.model.train()
+        return np.concatenate(out) if out else np.zeros((0, len(self.splits.class_names)), np.float32)
+
+    def _emit_pictures(self) -> None:
+        if self.first_conv is not None:
+            weight = dict(self.model.named_parameters())[f"{self.first_conv}.weight"]
+            self.emit(Filters(self.first_conv, self.backend.to_host(weight.data).astype(np.float32)))
+        self._emit_features()
+        test = self.splits.test
+        idx = self.prediction_indices
+        probs = softmax(self.predict(test.images[idx]))
+        classes, values = top_k(probs, 3)
+        self.emit(Predictions(test.denormalized(test.images[idx]), test.labels[idx], classes, values))
+
+    def _emit_features(self) -> None:
+        if not self.probe_layers:
+            return
+        layer = self._probe_layer or self.probe_layers[0]
+        test = self.splits.test
+        index = self._probe_index
+        maps = self._activations(test.images[index : index + 1], layer)
+        self.emit(
+            FeatureMaps(
+                layer=layer,
+                layers=list(self.probe_layers),
+                image_index=index,
+                image=test.denormalized(test.images[index : index + 1])[0],
+                label=int(test.labels[index]),
+                maps=maps,
+            )
+        )
+
+    def _activations(self, image: np.ndarray, layer: str) -> np.ndarray:
+        """The output `(K, h, w)` of top-level child `layer` for one image, in eval mode."""
+        self.model.eval()
+        x = self.backend.asarray(image)
+        try:
+            for name, child in self.model.named_children():
+                x = child(x)
+                if name == layer:
+                    break
+        finally:
+            self.model.train()
+        return self.backend.to_host(x)[0].astype(np.float32)
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        return self.elapsed_before + (time.perf_counter() - self._clock)
+
+    def images_per_s(self) -> float:
+        return self.train_images / self.train_time if self.train_time > 0 else 0.0
+
+    def memory(self) -> str:
+        if self.backend.is_gpu:
+            try:
+                used = self.backend.xp.get_default_memory_pool().used_bytes()
+                return f"GPU {used / 2**20:.0f} MiB"
+            except Exception:  # informative only
+                return ""
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak_bytes = peak if sys.platform == "darwin" else peak * 1024
+        return f"RSS peak {peak_bytes / 2**20:.0f} MiB"
+
+    def _checkpoint(self, reason: str) -> Path:
+        info = {
+            "config": self.config.to_dict(),
+            "model_name": self.model_name,
+            "device": self.backend.describe(),
+            "seed": self.config.seed,
+            "epoch": self.epoch,
+            "global_step": self.global_step,
+            "progress": {"epoch": self.epoch, "global_step": self.global_step, **self.acc.as_dict()},
+            "base_lr": self.base_lr,
+            "history": self.history,
+            "elapsed_s": self.elapsed(),
+            "train_time_s": self.train_time,
+            "train_images": self.train_images,
+            "engine_rng": engine_module.default_generator().bit_generator.state,
+            "layer_rng": {name: layer.generator.bit_generator.state for name, layer in _random_layers(self.model)},
+            "finished": reason == "final",
+            "reason": reason,
+            "test": getattr(self, "test_metrics", None),
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        path = save_checkpoint(
+            self.run_dir,
+            self.model.state_dict(),
+            engine_api.optimizer_state(self.optimizer),
+            info,
+        )
+        self.emit(Checkpointed(str(path), self.epoch, self.global_step, reason))
+        return path
+
+    def summary(self, final: bool) -> dict[str, Any]:
+        """The document `cnntui train --json` prints (see the README)."""
+        last = self.history[-1] if self.history else {}
+        test = getattr(self, "test_metrics", {}) or {}
+        return {
+            "model": self.model_name,
+            "dataset": self.config.dataset,
+            "device": self.backend.describe(),
+            "epochs": self.epoch,
+            "seed": self.config.seed,
+            "final": {
+                "train_loss": last.get("train_loss"),
+                "train_acc": last.get("train_acc"),
+                "val_loss": last.get("val_loss"),
+                "val_acc": last.get("val_acc"),
+                "test_loss": test.get("test_loss"),
+                "test_acc": test.get("test_acc"),
+            },
+            "history": self.history,
+            "images_per_s": self.images_per_s(),
+            "elapsed_s": self.elapsed(),
+            "parameters": self.model.num_parameters(),
+            "input_shape": list(self.splits.input_shape),
+            "completed": final,
+            "config": self.config.to_dict(),
+            "checkpoint": str(self.run_dir),
+        }
+
+
+class TrainingError(CnnTuiError):
+    """A run stopped on its own (NaN loss, out of memory); the message says why and what to do."""
+
+
+class _NonFinite(Exception):
+    def __init__(self, value: str, lr: float) -> None:
+        super().__init__(value)
+        self.value = value
+        self.lr = lr
+
+
+def _random_layers(model: Any) -> list[tuple[str, Any]]:
+    """Layers that draw random numbers of their own (dropout), with a NumPy `generator`."""
+    return [
+        (name, layer)
+        for name, layer in model.named_modules()
+        if isinstance(getattr(layer, "generator", None), np.random.Generator)
+        and callable(getattr(layer, "manual_seed", None))
+    ]
+
+
+def _first_conv_name(model: Any) -> str | None:
+    for name, module in model.named_modules():
+        params = dict(module._parameters)
+        weight = params.get("weight")
+        if weight is not None and len(weight.shape) == 4:
+            return name
+    return None
+
+
+def _probe_layers(model: Any, input_shape: tuple[int, int, int]) -> list[str]:
+    """Top-level children whose output is a stack of maps `(K, h, w)`: what can be probed."""
+    names: list[str] = []
+    shape: tuple[int, ...] = tuple(input_shape)
+    for name, child in model.named_children():
+        try:
+            shape = tuple(child.output_shape(shape))
+        except Exception:  # a layer that cannot trace alone ends the list
+            break
+        if len(shape) == 3:
+            names.append(name)
+    return names
+
+
+__all__ = ["DatasetError", "RunStopped", "Trainer", "TrainingError"]

@@ -1,0 +1,372 @@
+"""The cnntui application: one Textual `App` with a mode per area.
+
+Modes are discovered from `cnntui.ui.modes` (each module defines `MODE = ModeSpec(...)`): each is
+registered as a Textual mode, bound to its number key and listed in the command palette. The app
+opens on the Lessons mode at the lesson last read. It also owns what every screen shares: the
+settings, `ascii_mode`, the learner's progress, the lessons, link following and the help screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from cnntui.lessons import LESSON_LINK_TARGET, Lesson, find_lesson, link_problems, parse_link
+from cnntui.progress import load_progress, save_progress
+from cnntui.settings import Settings, env_flag, load_settings
+from cnntui.ui.glyphs import Glyphs, glyphs, install_ascii
+from cnntui.ui.messages import FollowLink, QuizAnswered
+from cnntui.ui.modespec import ModeSpec
+
+if TYPE_CHECKING:
+    from cnntui.ui.screens.lessons import LessonsScreen
+
+MIN_WIDTH = 80
+MIN_HEIGHT = 24
+DEFAULT_THEME = "textual-dark"
+SIXTEEN_COLOUR_THEME = "ansi-dark"
+
+
+def discover_modes() -> tuple[list[ModeSpec], list[str]]:
+    """The `MODE`s of `cnntui.ui.modes`, ordered by key, and one message per module that failed.
+
+    A module that fails to import is left out, so one broken lab never stops the app.
+    """
+    import cnntui.ui.modes
+
+    found: list[ModeSpec] = []
+    failures: list[str] = []
+    for info in pkgutil.iter_modules(cnntui.ui.modes.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"cnntui.ui.modes.{info.name}")
+        except Exception as error:
+            failures.append(f"mode {info.name!r} failed to load: {type(error).__name__}: {error}")
+            continue
+        spec = getattr(module, "MODE", None)
+        if isinstance(spec, ModeSpec):
+            found.append(spec)
+    found.sort(key=lambda spec: (spec.key, spec.name))
+    return found, failures
+
+
+class CnnTuiApp(App[None]):
+    """The cnntui terminal app.
+
+    Args:
+        lessons_dir: Read lessons from this folder instead of the bundled ones (tests use this).
+        ascii: Force ASCII drawing on or off; None reads `CNNTUI_ASCII`, then the settings.
+        start_lesson: Open at this lesson instead of the last one read.
+        device: `auto`, `cpu` or `gpu` for the labs; None reads `CNNTUI_DEVICE`, then the settings.
+        settings: Use these settings instead of reading the config file.
+        modes: Use these modes instead of discovering them (tests use this).
+        progress_file: Keep progress in this file instead of `$XDG_STATE_HOME/cnntui/progress.json`.
+    """
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "cnntui"
+    SUB_TITLE = "convolutional neural networks, computed live"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        lessons_dir: Path | str | None = None,
+        ascii: bool | None = None,
+        start_lesson: str | None = None,
+        device: str | None = None,
+        settings: Settings | None = None,
+        modes: Iterable[ModeSpec] | None = None,
+        progress_file: Path | None = None,
+    ) -> None:
+        self.startup_warnings: list[str] = []
+        if settings is None:
+            settings, warnings = load_settings()
+            self.startup_warnings.extend(warnings)
+        self.settings = settings
+        if ascii is None:
+            ascii = env_flag("CNNTUI_ASCII")
+        self.ascii_mode: bool = settings.ascii if ascii is None else ascii
+        """Draw with plain ASCII only. Widgets read this (and `glyphs`) when they render."""
+        self.device: str = device or os.environ.get("CNNTUI_DEVICE") or settings.device
+        """Where labs compute: `auto`, `cpu` or `gpu`."""
+        install_ascii(self.ascii_mode)
+        super().__init__()
+        self.lessons_dir = Path(lessons_dir) if lessons_dir is not None else None
+        self.start_lesson = start_lesson
+        self.progress_file = progress_file
+        self.progress, warning = load_progress(progress_file)
+        if warning:
+            self.startup_warnings.append(warning)
+        self.lessons: list[Lesson] | None = None
+        """Filled by the Lessons screen once the lessons are parsed (off the UI thread)."""
+        if modes is None:
+            discovered, failures = discover_modes()
+            self.startup_warnings.extend(failures)
+        else:
+            discovered = list(modes)
+        self.mode_specs: dict[str, ModeSpec] = {}
+        for spec in discovered:
+            if spec.name in self.mode_specs:
+                self.startup_warnings.append(
+                    f"two modes are named {spec.name!r}; the second is ignored"
+                )
+                continue
+            self.mode_specs[spec.name] = spec
+            self._modes[spec.name] = self._screen_factory(spec)
+            self._bindings._add_binding(
+                Binding(
+                    spec.key,
+                    f"app.switch_to({spec.name!r})",
+                    spec.title,
+                    show=False,
+                    id=f"mode.{spec.name}",
+                )
+            )
+        self._too_small = False
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    @property
+    def glyphs(self) -> Glyphs:
+        """The glyph set for the current drawing mode."""
+        return glyphs(self.ascii_mode)
+
+    def _screen_factory(self, spec: ModeSpec) -> Callable[[], Screen[Any]]:
+        def make() -> Screen[Any]:
+            try:
+                return spec.make_screen()
+            except Exception as error:
+                from cnntui.ui.screens.mode_error import ModeErrorScreen
+
+                return ModeErrorScreen(spec, f"{type(error).__name__}: {error}")
+
+        return make
+
+    def on_mount(self) -> None:
+        self.theme = self._initial_theme()
+        if self.ascii_mode:
+            self.add_class("-ascii")
+        if self.settings.keys:
+            known = self._binding_ids()
+            unknown = sorted(set(self.settings.keys) - known)
+            for binding_id in unknown:
+                self.startup_warnings.append(
+                    f"config.toml: no key binding with id {binding_id!r}; known: {', '.join(sorted(known))}"
+                )
+            self.set_keymap({k: v for k, v in self.settings.keys.items() if k in known})
+        for warning in self.startup_warnings:
+            self.notify(warning, title="cnntui", severity="warning", timeout=8)
+        first = "lessons" if "lessons" in self.mode_specs else next(iter(self.mode_specs), None)
+        if first is not None:
+            self.switch_mode(first)
+        self.call_after_refresh(self._check_size)
+
+    def _initial_theme(self) -> str:
+        wanted = self.settings.theme
+        if wanted is not None:
+            if wanted in self.available_themes:
+                return wanted
+            self.startup_warnings.append(
+                f"config.toml: no theme named {wanted!r}; using the default (themes: {', '.join(sorted(self.available_themes))})"
+            )
+        # Textual reads TEXTUAL_COLOR_SYSTEM once, at import; read it here too so it always counts.
+        colours = os.environ.get("TEXTUAL_COLOR_SYSTEM") or self.console.color_system
+        if colours == "standard":
+            return SIXTEEN_COLOUR_THEME
+        return DEFAULT_THEME
+
+    def _binding_ids(self) -> set[str]:
+        """Every binding id the settings may override: the app's, the modes' and the screens'."""
+        ids = {binding.id for _, binding in self._bindings if binding.id}
+        from cnntui.ui.screens import lessons as lessons_screen
+
+        for binding in lessons_screen.LessonsScreen.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+        return ids
+
+    # -- modes -------------------------------------------------------------------------------
+
+    async def action_switch_to(self, name: str) -> None:
+        """Switch to a mode by name (bound to the number keys)."""
+        if self._too_small or name not in self.mode_specs:
+            return
+        await self.switch_mode(name)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for spec in self.mode_specs.values():
+            yield SystemCommand(
+                f"{spec.title} ({spec.key})",
+                spec.description,
+                lambda name=spec.name: self.run_worker(self.action_switch_to(name)),  # type: ignore[misc]
+            )
+        yield SystemCommand("Help", "Every key and what it does (?)", self.action_help)
+        for lesson in self.lessons or []:
+            yield SystemCommand(
+                f"Lesson: {lesson.title}",
+                f"{lesson.chapter}. {lesson.summary}".strip(". "),
+                lambda name=lesson.name: self.run_worker(self.open_lesson(name)),  # type: ignore[misc]
+            )
+        yield from super().get_system_commands(screen)
+
+    # -- help and quitting -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every key that works on the current screen."""
+        from cnntui.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen) or self._too_small:
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    # -- size --------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._check_size)
+
+    def _check_size(self) -> None:
+        from cnntui.ui.screens.too_small import TooSmallScreen
+
+        width, height = self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self._too_small = True
+            self.push_screen(TooSmallScreen())
+        elif too_small and showing:
+            self.screen.refresh()
+        elif not too_small and showing:
+            self._too_small = False
+            self.pop_screen()
+        else:
+            self._too_small = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._too_small and action not in ("quit", "help_quit"):
+            return False
+        return True
+
+    # -- lessons, progress, links ------------------------------------------------------------
+
+    def lessons_screen(self) -> LessonsScreen | None:
+        """The Lessons mode's screen, if that mode exists and has been opened."""
+        from cnntui.ui.screens.lessons import LessonsScreen
+
+        stack = self._screen_stacks.get("lessons", [])
+        return next((screen for screen in stack if isinstance(screen, LessonsScreen)), None)
+
+    async def open_lesson(self, name: str, section: str | None = None) -> None:
+        """Switch to the Lessons mode and show this lesson (at a section anchor if given)."""
+        if "lessons" not in self.mode_specs:
+            self.notify("The Lessons mode is not part of this build.", severity="error")
+            return
+        await self.switch_mode("lessons")
+        screen = self.lessons_screen()
+        if screen is not None:
+            await screen.show_lesson_named(name, section)
+
+    def save_progress(self) -> None:
+        """Write progress atomically; a failure is a notice, never a crash."""
+        try:
+            save_progress(self.progress, self.progress_file)
+        except OSError as error:
+            self.notify(f"Could not save progress: {error.strerror or error}", severity="warning")
+
+    @on(QuizAnswered)
+    def _record_quiz(self, message: QuizAnswered) -> None:
+        if message.correct and self.progress.mark_solved(message.lesson, message.quiz_id):
+            self.save_progress()
+
+    @on(FollowLink)
+    async def _follow_link_message(self, message: FollowLink) -> None:
+        await self.follow_link(message.href)
+
+    async def follow_link(self, href: str) -> None:
+        """Follow a lesson link.
+
+        `cnntui:lesson?name=…` opens a lesson; `cnntui:LAB?k=v` switches to the lab's mode and calls
+        its screen's `apply_preset(params)`; web links are copied to the clipboard (OSC 52) with a
+        notice and never opened in a browser, which over SSH would start on the remote machine.
+        """
+        link = parse_link(href, href, 0)
+        if link.kind == "web":
+            self.copy_to_clipboard(href)
+            self.notify(
+                f"{href}\nCopied to the clipboard; paste it into your browser.", title="Web link"
+            )
+            return
+        if link.kind != "cnntui":
+            self.notify(f"cnntui cannot open {href!r}.", title="Link", severity="warning")
+            return
+        names = [lesson.name for lesson in self.lessons] if self.lessons is not None else None
+        problems = link_problems(link, names)
+        if link.mode == LESSON_LINK_TARGET:
+            if problems:
+                self.notify(problems[0], title="Broken link", severity="error")
+                return
+            await self.open_lesson(
+                link.params["name"].removesuffix(".md"), link.params.get("section")
+            )
+            return
+        spec = self.mode_specs.get(link.mode or "")
+        if spec is None:
+            self.notify(
+                f"The lab {link.mode!r} is not part of this build.", title="Link", severity="error"
+            )
+            return
+        if problems:
+            self.notify(problems[0], title="Broken link", severity="error")
+            return
+        await self.switch_mode(spec.name)
+        apply_preset = getattr(self.screen, "apply_preset", None)
+        if link.params and callable(apply_preset):
+            try:
+                apply_preset(dict(link.params))
+            except Exception as error:  # a lab's bug must not take the app down
+                self.notify(
+                    f"{spec.title} could not apply the preset: {error}",
+                    title="Link",
+                    severity="error",
+                )
+
+    def current_lesson(self) -> Lesson | None:
+        """The lesson the Lessons screen shows, if any."""
+        screen = self.lessons_screen()
+        if screen is None or self.lessons is None or screen.current is None:
+            return None
+        return find_lesson(self.lessons, screen.current)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Under CNNTUI_DEBUG Textual prints its full traceback; otherwise keep it to one line,
+        # since the terminal is restored and the user needs the reason, not the stack.
+        if os.environ.get("CNNTUI_DEBUG", "") not in ("", "0"):
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        if self._exception is None:
+            # Kept so that `run_test` re-raises it in tests, as Textual itself does.
+            self._exception = error
+            self._exception_event.set()
+        from rich.text import Text
+
+        self._exit_renderables.append(
+            Text(
+                f"cnntui: internal error: {type(error).__name__}: {error} "
+                "(rerun with CNNTUI_DEBUG=1 to see the traceback)"
+            )
+        )
+        self._close_messages_no_wait()

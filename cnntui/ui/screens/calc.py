@@ -1,0 +1,465 @@
+"""The Calculator mode: one layer's output shape, parameters, MACs and receptive field, or a chain.
+
+The form on the left holds one layer (kind, input, kernel, stride, padding, dilation, groups,
+filters, output padding, bias). In single-layer view the right pane shows the working; in chain
+view (`c`) it shows the stack of layers with shapes, parameters, the growing receptive field and
+effective stride, and the form edits the selected layer. Everything is computed by
+`cnntui.engine.arithmetic`, the same code behind `cnntui calc`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from cnntui.engine import arithmetic as ar
+from cnntui.errors import ShapeError
+from cnntui.presets import calc as calc_presets
+from cnntui.ui.widgets.calc_form import CalcForm, Field
+from cnntui.ui.widgets.calc_report import CalcReport
+from cnntui.ui.widgets.conv_keys import use_ascii_keys
+from cnntui.ui.widgets.mode_bar import ModeBar
+
+KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
+PADDING_WORDS = ("same", "valid", "full")
+
+
+def _step_pair(value: str, direction: int, minimum: int = 1) -> str:
+    parts = value.lower().replace("×", "x").split("x")
+    if not all(p.strip().isdigit() for p in parts):
+        return str(minimum)
+    numbers = [max(minimum, int(p) + direction) for p in parts]
+    return "x".join(str(n) for n in numbers)
+
+
+def _step_shape(value: str, direction: int) -> str:
+    try:
+        shape = ar.FeatureShape.parse(value)
+    except ShapeError:
+        return "32x32x3"
+    return f"{max(1, shape.height + direction)}x{max(1, shape.width + direction)}x{shape.channels}"
+
+
+def _step_padding(value: str, direction: int) -> str:
+    word = value.strip().lower()
+    if word in PADDING_WORDS:
+        return "0"
+    return _step_pair(word, direction, 0)
+
+
+def _step_int(value: str, direction: int, minimum: int = 1) -> str:
+    return str(max(minimum, int(value) + direction)) if value.strip().isdigit() else str(minimum)
+
+
+def _form_fields() -> list[Field]:
+    return [
+        Field("kind", "kind", "conv", choices=KINDS),
+        Field("input", "input", "227x227x3", step=_step_shape),
+        Field("kernel", "kernel", "11", step=_step_pair),
+        Field("stride", "stride", "4", step=_step_pair),
+        Field("padding", "padding", "0", step=_step_padding),
+        Field("dilation", "dilation", "1", step=_step_pair),
+        Field("groups", "groups", "1", step=_step_int),
+        Field("filters", "filters", "96", step=_step_int),
+        Field("output_padding", "output pad", "0", step=lambda v, d: _step_pair(v, d, 0)),
+        Field("bias", "bias", "on", choices=("on", "off")),
+    ]
+
+
+def spec_from_values(values: dict[str, str]) -> tuple[ar.LayerSpec, ar.FeatureShape]:
+    """The layer and input the form describes; raises `ShapeError` naming the field at fault."""
+    shape = ar.FeatureShape.parse(values["input"])
+    kind = values["kind"]
+    padding: object = values["padding"].strip().lower()
+    if padding not in PADDING_WORDS:
+        padding = _pair(str(padding), "padding", 0)
+    filters = values["filters"].strip()
+    if not filters.isdigit() or int(filters) < 1:
+        raise ShapeError(f"filters must be a whole number, 1 or more, got {filters!r}")
+    groups = values["groups"].strip()
+    if not groups.isdigit() or int(groups) < 1:
+        raise ShapeError(f"groups must be a whole number, 1 or more, got {groups!r}")
+    pool = kind in ("maxpool", "avgpool")
+    spec = ar.LayerSpec.make(
+        kind=kind,
+        kernel=_pair(values["kernel"], "kernel"),
+        stride=_pair(values["stride"], "stride"),
+        padding=padding,  # type: ignore[arg-type]
+        dilation=_pair(values["dilation"], "dilation"),
+        groups=1 if pool else int(groups),
+        filters=int(filters),
+        bias=values["bias"] == "on",
+        output_padding=_pair(values["output_padding"], "output padding", 0)
+        if kind == "transposed"
+        else 0,
+    )
+    return spec, shape
+
+
+def _pair(text: str, name: str, minimum: int = 1) -> tuple[int, int]:
+    parts = text.strip().lower().replace("×", "x").split("x")
+    if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
+        raise ShapeError(f"{name} must be a whole number or HxW (like 3 or 3x5), got {text!r}")
+    numbers = [int(p) for p in parts]
+    if min(numbers) < minimum:
+        raise ShapeError(f"{name} must be {minimum} or more, got {text!r}")
+    return (numbers[0], numbers[-1])
+
+
+def values_from_spec(spec: ar.LayerSpec) -> dict[str, str]:
+    """Form values for a layer (the inverse of `spec_from_values`, without the input)."""
+
+    def pair(p: tuple[int, int]) -> str:
+        return str(p[0]) if p[0] == p[1] else f"{p[0]}x{p[1]}"
+
+    padding = spec.padding if isinstance(spec.padding, str) else pair(spec.padding)  # type: ignore[arg-type]
+    return {
+        "kind": spec.kind,
+        "kernel": pair(spec.kernel),
+        "stride": pair(spec.stride),
+        "padding": padding,
+        "dilation": pair(spec.dilation),
+        "groups": str(spec.groups),
+        "filters": str(spec.filters),
+        "output_padding": pair(spec.output_padding),
+        "bias": "on" if spec.bias else "off",
+    }
+
+
+class CalcScreen(Screen[None]):
+    """The Calculator: `#calc-form` (the layer) beside `#calc-report` or `#calc-chain`."""
+
+    DEFAULT_CSS = """
+    #calc-main { height: 1fr; }
+    #calc-left {
+        width: 26;
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-primary;
+    }
+    #calc-left:focus-within { border: round $accent; }
+    #calc-right {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-primary;
+    }
+    #calc-right:focus-within { border: round $accent; }
+    #calc-edit { margin: 1 0 0 0; }
+    #calc-hint { color: $text-muted; padding: 0 1; height: auto; }
+    #calc-chain { height: 1fr; max-height: 14; }
+    #calc-right.-chain #calc-report-scroll { height: auto; max-height: 8; }
+    #calc-report-scroll { height: 1fr; }
+    CalcScreen .-hidden { display: none; }
+    #calc-quiz-dialog { height: auto; max-height: 22; }
+    #calc-quiz-question, #calc-quiz-feedback { height: auto; margin: 0 0 1 0; }
+    #calc-quiz-feedback.-correct { color: $text-success; }
+    #calc-quiz-feedback.-wrong { color: $text-warning; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "toggle_chain", "Chain", id="calc.chain"),
+        Binding("p", "next_preset", "Preset", id="calc.preset"),
+        Binding("z", "quiz", "Quiz me", id="calc.quiz"),
+        Binding("a", "add_layer", "Add", id="calc.add"),
+        Binding("x", "remove_layer", "Del", id="calc.remove"),
+        Binding("left_square_bracket", "move_layer(-1)", "Move", key_display="[]", id="calc.up"),
+        Binding("right_square_bracket", "move_layer(1)", "Move down", show=False, id="calc.down"),
+        Binding("escape", "cancel_edit", "Cancel", show=False, id="calc.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="calc-screen")
+        self.chain_view = False
+        self.chain_layers: list[ar.LayerSpec] = []
+        self.chain_input = ar.FeatureShape(227, 227, 3)
+        self.selected = 0
+        self.preset_name = ""
+        self.preset_lesson = ""
+        self.editing: str | None = None
+        self.quiz_seed: int | None = None
+        """Seed for "quiz me" (tests fix it; None draws fresh questions)."""
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar()
+        with Horizontal(id="calc-main"):
+            with Vertical(id="calc-left"):
+                yield CalcForm(_form_fields(), id="calc-form")
+                yield Input(id="calc-edit", classes="-hidden")
+                yield Static(id="calc-hint", markup=False)
+            with Vertical(id="calc-right"):
+                yield DataTable(
+                    id="calc-chain", classes="-hidden", cursor_type="row", zebra_stripes=False
+                )
+                with VerticalScroll(id="calc-report-scroll"):
+                    yield CalcReport(id="calc-report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        use_ascii_keys(self)
+        self.query_one("#calc-left").border_title = "Layer"
+        self.query_one("#calc-right").border_title = "Result"
+        table = self.query_one("#calc-chain", DataTable)
+        table.add_columns("layer", "output", "params", "RF", "jump")
+        self.query_one("#calc-form", CalcForm).focus()
+        self.recompute()
+
+    # -- computing -------------------------------------------------------------------------------
+
+    def recompute(self) -> None:
+        """Read the form, update the layer (and the chain), and redraw the results."""
+        form = self.query_one("#calc-form", CalcForm)
+        values = form.values()
+        kind = values["kind"]
+        form.set_enabled(
+            {
+                "groups": kind in ("conv", "transposed"),
+                "filters": kind in ("conv", "transposed", "linear"),
+                "output_padding": kind == "transposed",
+                "bias": kind in ("conv", "transposed", "linear"),
+                "kernel": kind != "linear",
+                "stride": kind != "linear",
+                "padding": kind != "linear",
+                "dilation": kind != "linear",
+            }
+        )
+        report = self.query_one("#calc-report", CalcReport)
+        try:
+            spec, shape = spec_from_values(values)
+        except ShapeError as error:
+            report.show_problem(str(error))
+            return
+        if self.chain_view:
+            self.chain_input = shape
+            if self.chain_layers:
+                self.chain_layers[self.selected] = spec
+            self._refresh_chain()
+            return
+        try:
+            result = ar.analyze_layer(spec, shape)
+        except ShapeError as error:
+            report.show_problem(str(error))
+            return
+        report.show_layer(result)
+
+    def _refresh_chain(self) -> None:
+        table = self.query_one("#calc-chain", DataTable)
+        chain = ar.analyze_chain(self.chain_layers, self.chain_input)
+        ascii_mode = getattr(self.app, "ascii_mode", False)
+
+        def t(text: str) -> str:
+            return ar.ascii_text(text) if ascii_mode else text
+
+        table.clear()
+        for index, spec in enumerate(self.chain_layers):
+            if index < len(chain.rows):
+                row = chain.rows[index]
+                cells = (
+                    t(spec.describe(compact=True)),
+                    t(row.report.output.text()),
+                    ar.short_count(row.report.params),
+                    ar.fraction_text(row.field[0]),
+                    ar.fraction_text(row.jump[0]) if spec.kind != "linear" else "-",
+                )
+            else:
+                fits = "does not fit" if index == chain.error_index else ""
+                cells = (t(spec.describe(compact=True)), fits, "", "", "")
+            table.add_row(*cells)
+        if self.chain_layers:
+            table.move_cursor(row=self.selected)
+        self.query_one("#calc-report", CalcReport).show_chain_summary(
+            chain, self.selected, self.preset_lesson
+        )
+        title = f"Chain: {self.preset_name or 'custom'}"
+        self.query_one("#calc-right").border_title = t(title)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    @on(CalcForm.Changed, "#calc-form")
+    def _changed(self) -> None:
+        self.preset_lesson = "" if not self.chain_view else self.preset_lesson
+        self.recompute()
+
+    @on(CalcForm.EditRequested, "#calc-form")
+    def _edit(self, message: CalcForm.EditRequested) -> None:
+        editor = self.query_one("#calc-edit", Input)
+        self.editing = message.key
+        editor.value = message.value
+        editor.remove_class("-hidden")
+        editor.focus()
+        field = self.query_one("#calc-form", CalcForm).field(message.key)
+        choices = f" ({', '.join(field.choices)})" if field.choices else ""
+        examples = {
+            "padding": " (a number, HxW, same, valid or full)",
+            "input": " (like 227x227x3)",
+        }
+        self.query_one("#calc-hint", Static).update(
+            f"Type {field.label}{choices or examples.get(field.key, '')}; Enter to set, Esc to cancel"
+        )
+
+    @on(Input.Submitted, "#calc-edit")
+    def _submit_edit(self, event: Input.Submitted) -> None:
+        if self.editing is None:
+            return
+        form = self.query_one("#calc-form", CalcForm)
+        key, self.editing = self.editing, None
+        value = event.value.strip()
+        field = form.field(key)
+        if field.choices and value not in field.choices:
+            self.notify(
+                f"{field.label} must be one of {', '.join(field.choices)}", severity="warning"
+            )
+        elif value:
+            form.set_value(key, value)
+        self._close_editor()
+
+    def _close_editor(self) -> None:
+        editor = self.query_one("#calc-edit", Input)
+        editor.add_class("-hidden")
+        self.query_one("#calc-form", CalcForm).focus()
+        self._show_hint()
+
+    def action_cancel_edit(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self._close_editor()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        if self.editing is not None:
+            return
+        ascii_mode = getattr(self.app, "ascii_mode", False)
+        keys = (
+            "up/down field, left/right set, Enter type"
+            if ascii_mode
+            else "↑↓ field  ←→ set  ⏎ type"
+        )
+        if self.chain_view:
+            keys += "\nTab: layer list (a add, x delete, [ ] move)"
+        self.query_one("#calc-hint", Static).update(keys)
+
+    @on(DataTable.RowHighlighted, "#calc-chain")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if not self.chain_view or not self.chain_layers or event.cursor_row == self.selected:
+            return
+        if event.cursor_row != event.data_table.cursor_row:
+            return  # stale: posted while the table was being rebuilt
+        self.selected = max(0, min(event.cursor_row, len(self.chain_layers) - 1))
+        self._load_selected()
+
+    def _load_selected(self) -> None:
+        form = self.query_one("#calc-form", CalcForm)
+        values = values_from_spec(self.chain_layers[self.selected])
+        values["input"] = self.chain_input.text().replace("×", "x")
+        form.set_values(values)
+        self.recompute()
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Layer-list keys work on the chain table; the form's own keys edit the selected layer.
+        if action in ("add_layer", "remove_layer", "move_layer"):
+            return self.chain_view and isinstance(self.focused, DataTable)
+        return True
+
+    def action_toggle_chain(self) -> None:
+        self.chain_view = not self.chain_view
+        table = self.query_one("#calc-chain", DataTable)
+        table.set_class(not self.chain_view, "-hidden")
+        self.query_one("#calc-right").set_class(self.chain_view, "-chain")
+        if self.chain_view:
+            if not self.chain_layers:
+                try:
+                    spec, shape = spec_from_values(self.query_one("#calc-form", CalcForm).values())
+                except ShapeError:
+                    spec, shape = (
+                        ar.LayerSpec.make("conv", 3, 1, 1, filters=16),
+                        ar.FeatureShape(32, 32, 3),
+                    )
+                self.chain_layers, self.chain_input, self.selected = [spec], shape, 0
+            self._load_selected()
+        else:
+            self.query_one("#calc-right").border_title = "Result"
+            self.preset_lesson = ""
+            self.recompute()
+        self.refresh_bindings()
+        self._show_hint()
+
+    def action_add_layer(self) -> None:
+        self.chain_layers.insert(self.selected + 1, self.chain_layers[self.selected])
+        self.selected += 1
+        self.preset_name = ""
+        self._load_selected()
+
+    def action_remove_layer(self) -> None:
+        if len(self.chain_layers) == 1:
+            self.notify("A chain keeps at least one layer; press c for the single-layer view.")
+            return
+        del self.chain_layers[self.selected]
+        self.selected = min(self.selected, len(self.chain_layers) - 1)
+        self.preset_name = ""
+        self._load_selected()
+
+    def action_move_layer(self, direction: int) -> None:
+        target = self.selected + direction
+        if not 0 <= target < len(self.chain_layers):
+            return
+        self.chain_layers[self.selected], self.chain_layers[target] = (
+            self.chain_layers[target],
+            self.chain_layers[self.selected],
+        )
+        self.selected = target
+        self.preset_name = ""
+        self._load_selected()
+
+    def action_next_preset(self) -> None:
+        names = list(ar.CHAIN_PRESETS)
+        index = (names.index(self.preset_name) + 1) % len(names) if self.preset_name in names else 0
+        self.load_chain(names[index])
+
+    def load_chain(self, name: str, input_shape: ar.FeatureShape | None = None) -> None:
+        preset = ar.chain_preset(name)
+        self.chain_layers = list(preset.layers)
+        self.chain_input = input_shape or preset.input
+        self.selected = 0
+        self.preset_name = name
+        self.preset_lesson = f"{preset.title}: {preset.lesson}"
+        if not self.chain_view:
+            self.action_toggle_chain()
+        else:
+            self._load_selected()
+
+    def action_quiz(self) -> None:
+        from cnntui.ui.screens.calc_quiz import CalcQuizScreen
+
+        self.app.push_screen(CalcQuizScreen(self.quiz_seed))
+
+    # -- lesson links ----------------------------------------------------------------------------
+
+    def apply_preset(self, params: dict[str, str]) -> None:
+        """Apply a `cnntui:calc?...` link; accepts exactly what `cnntui.presets.calc` validates."""
+        preset, problems = calc_presets.parse(params)
+        if problems:
+            self.notify(problems[0], title="Calculator", severity="error")
+            return
+        if preset.chain:
+            self.load_chain(preset.chain, ar.FeatureShape.parse(preset.input))
+            return
+        spec, shape = calc_presets.layer_of(preset)
+        if self.chain_view:
+            self.action_toggle_chain()
+        values = values_from_spec(spec)
+        values["input"] = shape.text().replace("×", "x")
+        self.query_one("#calc-form", CalcForm).set_values(values)
+        self.recompute()

@@ -1,0 +1,113 @@
+"""The 2-D GAN's settings as a compact form: one line per setting, checked before it closes."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from cnntui.gan.distributions import BUILTIN
+from cnntui.gan.gan2d import OPTIMIZERS, Gan2dSettings
+from cnntui.gan.losses import LOSS_NAMES
+
+# (field, label, kind, choices) in display order; kind is "choice", "int" or "float"
+FORM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("data", "data", "choice", (*BUILTIN, "drawn")),
+    ("loss", "loss", "choice", LOSS_NAMES),
+    ("g_optimizer", "G optimiser", "choice", OPTIMIZERS),
+    ("g_lr", "G learning rate", "float", ()),
+    ("d_optimizer", "D optimiser", "choice", OPTIMIZERS),
+    ("d_lr", "D learning rate", "float", ()),
+    ("d_steps", "D steps per G step", "int", ()),
+    ("noise_dim", "noise dimension", "int", ()),
+    ("hidden", "neurons per layer", "int", ()),
+    ("layers", "hidden layers", "int", ()),
+    ("batch", "batch size", "int", ()),
+    ("seed", "seed", "int", ()),
+)
+
+
+def parse_form(base: Gan2dSettings, values: dict[str, str]) -> Gan2dSettings:
+    """New settings from the form's text; ValueError naming the field and what is valid."""
+    changes: dict[str, Any] = {}
+    for name, label, kind, choices in FORM:
+        text = values.get(name, str(getattr(base, name))).strip()
+        if kind == "choice":
+            if text not in choices:
+                raise ValueError(f"{label}: '{text}' is not one of {', '.join(choices)}")
+            changes[name] = text
+        else:
+            try:
+                changes[name] = int(text) if kind == "int" else float(text)
+            except ValueError:
+                raise ValueError(f"{label}: '{text}' is not a {'whole ' if kind == 'int' else ''}number") from None
+    if changes["data"] == "drawn" and not base.cells:
+        raise ValueError("data: nothing drawn yet; press o in the 2-D GAN to draw a distribution")
+    settings = replace(base, **changes)
+    settings.validate()
+    return settings
+
+
+class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
+    """Edit every setting; Enter applies (a fresh run when the nets' shape or data changed)."""
+
+    DEFAULT_CSS = """
+    Gan2dSettingsScreen { align: center middle; }
+    Gan2dSettingsScreen > Vertical {
+        width: 64; height: auto; max-height: 100%; padding: 0 1;
+        border: round $accent; background: $panel;
+    }
+    Gan2dSettingsScreen Grid { grid-size: 2; grid-columns: 22 1fr; grid-rows: 1; height: auto; }
+    Gan2dSettingsScreen Input { border: none; height: 1; padding: 0 1; }
+    Gan2dSettingsScreen Input:focus { background: $boost; }
+    Gan2dSettingsScreen #gan-settings-error { color: $error; height: auto; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "apply", "Apply", show=True)]
+
+    def __init__(self, settings: Gan2dSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("2-D GAN settings  (tab: next field, enter: apply, escape: cancel)")
+            with Grid():
+                for name, label, kind, choices in FORM:
+                    yield Label(label)
+                    hint = " | ".join(choices) if kind == "choice" else kind
+                    yield Input(str(getattr(self.settings, name)), placeholder=hint, id=f"gan-set-{name}")
+            yield Label("", id="gan-settings-error")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            if self.app.is_headless:
+                field.cursor_blink = False
+        self.query(Input).first().focus()
+
+    def values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#gan-set-{name}", Input).value for name, *_ in FORM}
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        try:
+            settings = parse_form(self.settings, self.values())
+        except ValueError as exc:
+            self.query_one("#gan-settings-error", Label).update(str(exc))
+            return
+        self.dismiss(settings)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+assert {f.name for f in fields(Gan2dSettings)} - {name for name, *_ in FORM} == {"cells"}

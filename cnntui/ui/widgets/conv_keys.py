@@ -1,0 +1,35 @@
+"""Plain-ASCII key labels for the footer in `--ascii` mode (arrows and Enter have no ASCII glyph).
+
+`use_ascii_keys(node)` rewrites the key labels of one screen's or widget's bindings once it is
+mounted in an app running with `ascii_mode`; labels that are ASCII already stay as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.dom import DOMNode
+from textual.keys import format_key
+
+ASCII_LABELS = {"←": "<", "→": ">", "↑": "^", "↓": "v", "⏎": "Enter", "␣": "space"}
+
+
+def ascii_label(label: str) -> str:
+    """`←→` → `<>`, `⏎` → `Enter`; anything else non-ASCII becomes `?`."""
+    text = "".join(ASCII_LABELS.get(char, char) for char in label)
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def use_ascii_keys(node: DOMNode) -> None:
+    """Give every binding of `node` an ASCII key label when the app draws in ASCII."""
+    if not getattr(node.app, "ascii_mode", False):
+        return
+    bindings = node._bindings.key_to_bindings
+    for key, items in bindings.items():
+        fixed = []
+        for binding in items:
+            label = binding.key_display or format_key(binding.key)
+            fixed.append(
+                replace(binding, key_display=ascii_label(label)) if not label.isascii() else binding
+            )
+        bindings[key] = fixed

@@ -1,0 +1,65 @@
+"""Two models side by side: parameters, MACs, depth, memory, year and ILSVRC top-5 error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnntui.zoo import ZooEntry
+from cnntui.zoo.summary import ModelSummary, format_bytes, format_count, format_shape, format_si
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One line of the comparison: the quantity, both values as text, and B relative to A."""
+
+    label: str
+    a: str
+    b: str
+    ratio: str = ""
+
+
+def _ratio(a: float, b: float) -> str:
+    if not a or not b:
+        return ""
+    r = b / a
+    return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
+
+
+def compare(
+    a: ModelSummary,
+    b: ModelSummary,
+    entry_a: ZooEntry | None = None,
+    entry_b: ZooEntry | None = None,
+    ascii_only: bool = False,
+) -> list[CompareRow]:
+    """The comparison table; `ratio` is B / A for the quantities where that means something."""
+
+    def fact(entry: ZooEntry | None, attr: str) -> str:
+        value = getattr(entry, attr, None) if entry else None
+        if value is None:
+            return "-"
+        return f"{value:g}%" if attr == "top5_error" else str(value)
+
+    def share(s: ModelSummary, kind: str) -> str:
+        return f"{s.share(kind) * 100:.1f}%"
+
+    rows = [
+        CompareRow("year", fact(entry_a, "year"), fact(entry_b, "year")),
+        CompareRow("ILSVRC top-5 error", fact(entry_a, "top5_error"), fact(entry_b, "top5_error")),
+        CompareRow("input", format_shape(a.input_shape, ascii_only), format_shape(b.input_shape, ascii_only)),
+        CompareRow("output", format_shape(a.output_shape, ascii_only), format_shape(b.output_shape, ascii_only)),
+        CompareRow("parameters", format_count(a.total_params), format_count(b.total_params),
+                   _ratio(a.total_params, b.total_params)),
+        CompareRow("trainable", format_count(a.trainable_params), format_count(b.trainable_params)),
+        CompareRow("MACs per image", format_si(a.total_macs), format_si(b.total_macs),
+                   _ratio(a.total_macs, b.total_macs)),
+        CompareRow("weight layers", str(a.weight_layers), str(b.weight_layers),
+                   _ratio(a.weight_layers, b.weight_layers)),
+        CompareRow("conv share of params", share(a, "conv"), share(b, "conv")),
+        CompareRow("FC share of params", share(a, "fc"), share(b, "fc")),
+        CompareRow("parameter memory", format_bytes(a.param_bytes), format_bytes(b.param_bytes)),
+        CompareRow("activations (fwd+bwd, 1)", format_bytes(a.activation_bytes(1)),
+                   format_bytes(b.activation_bytes(1)), _ratio(a.activation_bytes(1), b.activation_bytes(1))),
+        CompareRow("receptive field", f"{a.receptive_field[0]}", f"{b.receptive_field[0]}"),
+    ]
+    return rows

@@ -1,0 +1,69 @@
+"""Turn what a user typed (a zoo name or a spec file, an input size) into a module to inspect.
+
+Shared by `cnntui summary`, `cnntui export` and the Models mode, so they accept exactly the same
+things and fail with the same one-line reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cnntui.errors import UsageError
+
+if TYPE_CHECKING:
+    from cnntui.engine.module import Module
+    from cnntui.zoo import ZooEntry
+
+
+@dataclass
+class Resolved:
+    """A network ready to summarise: its display name, module, default input and origin."""
+
+    name: str
+    module: Module
+    input_shape: tuple[int, ...]
+    entry: ZooEntry | None = None
+    spec_path: Path | None = None
+
+
+def parse_input_shape(text: str) -> tuple[int, ...]:
+    """`3x224x224` (C×H×W), `224` (square, channels left to the model) is not accepted: sizes
+    are explicit. One number alone is a flat feature vector. UsageError when malformed."""
+    from cnntui.zoo.spec import parse_shape
+
+    try:
+        return parse_shape(text)
+    except ValueError as exc:
+        raise UsageError(f"--input: {exc}; give CxHxW, e.g. 3x224x224") from None
+
+
+def looks_like_spec(target: str) -> bool:
+    return target.lower().endswith(".toml") or "/" in target or Path(target).is_file()
+
+
+def resolve(target: str, input_text: str | None = None, **options: object) -> Resolved:
+    """A zoo entry by name, or a spec file by path; `input_text` overrides the default input.
+
+    Raises UsageError for unknown names, unreadable or invalid specs and malformed sizes.
+    """
+    shape = parse_input_shape(input_text) if input_text else None
+    if looks_like_spec(target):
+        from cnntui.zoo.spec import SpecError, load_spec_file
+
+        if options:
+            raise UsageError("model options only apply to zoo models, not to spec files")
+        try:
+            built = load_spec_file(target)
+        except SpecError as exc:
+            raise UsageError(str(exc)) from None
+        return Resolved(built.spec.name, built.module, shape or built.input_shape, None, Path(target))
+    from cnntui import zoo
+
+    entry = zoo.get(target)
+    try:
+        module = entry.build(**options)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{entry.name}: {exc}") from None
+    return Resolved(entry.name, module, shape or entry.input_shape, entry)

@@ -1,0 +1,155 @@
+"""The model table as plain text, fitted to a width: what `cnntui summary` prints.
+
+Columns that do not fit are dropped whole (receptive field first, then the share, the type, the
+MACs), never cut mid-number; only layer names are shortened, with an ellipsis.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from cnntui.zoo.summary import (
+    LayerRow,
+    ModelSummary,
+    asciify,
+    format_bytes,
+    format_count,
+    format_shape,
+    format_si,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    align: str  # "<" or ">"
+    priority: int  # higher survives longer when the width is short
+
+
+COLUMNS = [
+    Column("layer", "Layer", "<", 100),
+    Column("type", "Type", "<", 40),
+    Column("output", "Output shape", ">", 90),
+    Column("params", "Params", ">", 80),
+    Column("share", "Share", ">", 30),
+    Column("macs", "MACs", ">", 60),
+    Column("field", "RF", ">", 20),
+]
+
+MIN_NAME = 8
+
+
+def _tree_prefix(rows: list[LayerRow], index: int, ascii_only: bool) -> str:
+    """Indentation showing nesting: `├─ `/`└─ ` (or `|- `/`\\- `) under the parent."""
+    row = rows[index]
+    if row.depth <= 1:
+        return ""
+    last = True
+    for later in rows[index + 1 :]:
+        if later.depth < row.depth:
+            break
+        if later.depth == row.depth:
+            last = False
+            break
+    branch = ("\\- " if last else "|- ") if ascii_only else ("└─ " if last else "├─ ")
+    return "   " * (row.depth - 2) + branch
+
+
+def _cells(summary: ModelSummary, rows: list[LayerRow], ascii_only: bool) -> list[dict[str, str]]:
+    total = summary.total_params or 1
+    out = []
+    for i, row in enumerate(rows):
+        share = row.params / total * 100 if row.params else 0.0
+        params = format_count(row.params) if row.params else "-"
+        if row.params and row.trainable is False:
+            params = f"({params})"  # frozen, as torchinfo marks it
+        out.append(
+            {
+                "layer": _tree_prefix(rows, i, ascii_only) + (row.short_name if row.depth > 1 else row.name),
+                "type": asciify(row.type) if ascii_only else row.type,
+                "output": format_shape(row.output_shape, ascii_only),
+                "params": params,
+                "share": f"{share:.1f}%" if row.params else "",
+                "macs": format_si(row.macs) if row.macs else "-",
+                "field": f"{row.receptive_field[0]}" if row.receptive_field[0] == row.receptive_field[1]
+                else f"{row.receptive_field[0]}x{row.receptive_field[1]}",
+            }
+        )
+    return out
+
+
+def _shorten(text: str, width: int, ascii_only: bool) -> str:
+    if len(text) <= width:
+        return text
+    mark = "~" if ascii_only else "…"
+    return text[: max(0, width - 1)] + mark
+
+
+def render_table(
+    summary: ModelSummary, width: int = 100, depth: int | None = -1, ascii_only: bool = False
+) -> str:
+    """The table plus totals, at most `width` characters per line."""
+    rows = summary.rows(depth)
+    cells = _cells(summary, rows, ascii_only)
+    widths = {c.key: max([len(c.title)] + [len(cell[c.key]) for cell in cells]) for c in COLUMNS}
+    columns = list(COLUMNS)
+    gap = 2
+
+    def total_width(cols: list[Column], name_width: int) -> int:
+        return sum(name_width if c.key == "layer" else widths[c.key] for c in cols) + gap * (len(cols) - 1)
+
+    name_width = widths["layer"]
+    while total_width(columns, name_width) > width:
+        # shorten names down to their minimum first, then drop the least important column
+        excess = total_width(columns, name_width) - width
+        if name_width > MIN_NAME and name_width - excess >= min(widths["layer"], 24):
+            name_width -= excess
+            break
+        droppable = [c for c in columns if c.key != "layer"]
+        if len(columns) <= 3 or not droppable:
+            name_width = max(MIN_NAME, name_width - excess)
+            break
+        columns.remove(min(droppable, key=lambda c: c.priority))
+    lines = []
+    rule = "-" if ascii_only else "─"
+
+    def fmt(values: dict[str, str]) -> str:
+        parts = []
+        for c in columns:
+            w = name_width if c.key == "layer" else widths[c.key]
+            text = _shorten(values[c.key], w, ascii_only) if c.key == "layer" else values[c.key]
+            parts.append(f"{text:{c.align}{w}}")
+        return (" " * gap).join(parts).rstrip()
+
+    header = fmt({c.key: c.title for c in COLUMNS})
+    lines.append(header)
+    lines.append(rule * min(width, len(header)))
+    lines.extend(fmt(cell) for cell in cells)
+    lines.append(rule * min(width, len(header)))
+    for line in totals_lines(summary, ascii_only):
+        # wrap at spaces only, so no number is ever split
+        lines.extend(textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False))
+    return "\n".join(lines)
+
+
+def totals_lines(summary: ModelSummary, ascii_only: bool = False, batch_size: int = 1) -> list[str]:
+    kinds = summary.kind_totals()
+    total = summary.total_params or 1
+    conv_share = kinds["conv"][0] / total * 100
+    fc_share = kinds["fc"][0] / total * 100
+    arrow = "->" if ascii_only else "→"
+    return [
+        f"Model: {summary.model}   input {format_shape(summary.input_shape, ascii_only)} {arrow} "
+        f"output {format_shape(summary.output_shape, ascii_only)}",
+        f"Total params: {format_count(summary.total_params)}   trainable: "
+        f"{format_count(summary.trainable_params)}   non-trainable: "
+        f"{format_count(summary.non_trainable_params)}",
+        f"MACs per sample: {format_count(summary.total_macs)} ({format_si(summary.total_macs)})   "
+        f"weight layers: {summary.weight_layers}",
+        f"Where the parameters live: conv {conv_share:.1f}%   FC {fc_share:.1f}%   "
+        f"other {max(0.0, 100 - conv_share - fc_share):.1f}%",
+        f"Memory (float32): parameters {format_bytes(summary.param_bytes)}   activations for a "
+        f"forward+backward pass at batch {batch_size}: {format_bytes(summary.activation_bytes(batch_size))}",
+    ]

@@ -1,0 +1,147 @@
+"""The training loop in-process: it learns, resumes exactly, checkpoints, and fails clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnntui.errors import UsageError
+from cnntui.train.checkpoint import CheckpointError, load_checkpoint, read_run_info
+from cnntui.train.config import RunConfig
+from cnntui.train.events import Command
+from cnntui.train.trainer import Trainer, TrainingError
+
+FAST = dict(model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320, epochs=3, seed=5)
+
+
+def _collect() -> tuple[list, callable]:
+    events: list = []
+    return events, events.append
+
+
+def test_short_run_learns_well_above_chance(tmp_path: Path) -> None:
+    events, emit = _collect()
+    summary = Trainer(RunConfig(**{**FAST, "limit": None, "epochs": 4}), tmp_path, emit).run()
+    assert summary["model"] == "lenet5-8"
+    assert summary["final"]["test_acc"] > 0.8  # chance is 0.1
+    assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
+    kinds = {e.kind for e in events}
+    assert {"started", "step", "epoch", "filters", "features", "predictions", "confusion", "checkpoint", "finished"} <= kinds
+    filters = next(e for e in events if e.kind == "filters")
+    assert filters.weights.shape == (6, 1, 3, 3)
+    confusion = [e for e in events if e.kind == "confusion"][-1]
+    assert confusion.matrix.shape == (10, 10) and confusion.matrix.sum() == 180
+    preds = [e for e in events if e.kind == "predictions"][-1]
+    assert preds.top_classes.shape == (12, 3) and np.all(np.diff(preds.top_probs, axis=1) <= 0)
+    info = read_run_info(tmp_path)
+    assert info["finished"] and info["seed"] == 5 and len(info["history"]) == 4
+    assert (tmp_path / "metrics.csv").read_text().count("\n") == 5
+
+
+def _stop_after(steps: int):
+    sent = {"n": 0}
+
+    def commands(_block: bool):
+        sent["n"] += 1
+        return [Command("stop")] if sent["n"] == steps + 1 else []
+
+    return commands
+
+
+def test_resume_mid_epoch_is_exact(tmp_path: Path) -> None:
+    full = Trainer(RunConfig(**FAST, augment="shift:1"), tmp_path / "full", lambda e: None).run()
+    # stop in the middle of the second epoch (10 steps per epoch), then resume twice
+    first = Trainer(RunConfig(**FAST, augment="shift:1"), tmp_path / "part", lambda e: None)
+    partial = first.run(_stop_after(14))
+    assert partial["completed"] is False and partial["epochs"] == 1
+    info, _, _ = load_checkpoint(tmp_path / "part")
+    assert info["progress"]["step"] == 4 and info["reason"] == "stop"
+    resumed = Trainer(None, tmp_path / "part", lambda e: None, resume=True).run()
+    for a, b in zip(full["history"], resumed["history"], strict=True):
+        assert a == {**b, "images_per_s": a["images_per_s"], "elapsed_s": a["elapsed_s"]}
+    assert resumed["final"]["test_acc"] == full["final"]["test_acc"]
+    assert resumed["final"]["test_loss"] == full["final"]["test_loss"]
+
+
+def test_resume_can_extend_epochs(tmp_path: Path) -> None:
+    Trainer(RunConfig(**{**FAST, "epochs": 1}), tmp_path, lambda e: None).run()
+    longer = Trainer(None, tmp_path, lambda e: None, resume=True, overrides={"epochs": 2}).run()
+    assert [h["epoch"] for h in longer["history"]] == [1, 2]
+    with pytest.raises(UsageError, match="at least"):
+        Trainer(None, tmp_path, lambda e: None, resume=True, overrides={"epochs": 1, "lr": 5})
+
+
+def test_corrupt_and_mismatched_checkpoints_are_refused(tmp_path: Path) -> None:
+    Trainer(RunConfig(**{**FAST, "epochs": 1}), tmp_path, lambda e: None).run()
+    info = json.loads((tmp_path / "run.json").read_text())
+    npz = tmp_path / info["checkpoint"]
+    good = npz.read_bytes()
+    npz.write_bytes(good[: len(good) // 2])
+    with pytest.raises(CheckpointError, match="corrupt"):
+        Trainer(None, tmp_path, lambda e: None, resume=True)
+    npz.write_bytes(good)
+    info["config"]["model"] = "lenet5-28"
+    info["config"]["input_size"] = 28
+    (tmp_path / "run.json").write_text(json.dumps(info))
+    with pytest.raises(CheckpointError, match="does not match"):
+        Trainer(None, tmp_path, lambda e: None, resume=True)
+    (tmp_path / "run.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="corrupt"):
+        Trainer(None, tmp_path, lambda e: None, resume=True)
+
+
+def test_nan_loss_stops_and_names_the_learning_rate(tmp_path: Path) -> None:
+    events, emit = _collect()
+    trainer = Trainer(RunConfig(**{**FAST, "lr": 0.5, "lr_schedule": "constant"}), tmp_path, emit)
+    real = trainer.loss_fn
+    calls = {"n": 0}
+
+    def poisoned(logits, labels):
+        calls["n"] += 1
+        loss, grad = real(logits, labels)
+        return (loss * np.nan if calls["n"] == 13 else loss), grad
+
+    trainer.loss_fn = poisoned
+    with pytest.raises(TrainingError, match="learning rate 0.5"):
+        trainer.run()
+    failed = [e for e in events if e.kind == "failed"]
+    assert failed and failed[0].reason == "nan" and "too high" in failed[0].message
+    info, _, _ = load_checkpoint(tmp_path)  # the good checkpoint of epoch 1 is kept
+    assert info["epoch"] == 1 and info["reason"] == "epoch"
+
+
+def test_commands_pause_step_lr_probe(tmp_path: Path) -> None:
+    events, emit = _collect()
+    trainer = Trainer(RunConfig(**{**FAST, "epochs": 1}), tmp_path, emit)
+    script = [[Command("set_lr", 0.01), Command("probe", 3, "c3"), Command("pause")],
+              [Command("step", 2)], [], [], [Command("set_lr", -1)], [Command("stop")]]
+
+    def commands(_block: bool):
+        return script.pop(0) if script else []
+
+    trainer.run(commands)
+    assert trainer.base_lr == 0.01
+    probes = [e for e in events if e.kind == "features" and e.layer == "c3"]
+    assert probes and probes[0].image_index == 3 and probes[0].maps.shape == (16, 4, 4)
+    states = [(e.state, e.message) for e in events if e.kind == "state"]
+    assert ("paused", "") in states and any("refused" in m for _, m in states)
+    assert trainer.global_step == 2 and states[-1][0] == "stopped"
+
+
+def test_model_that_cannot_fit_the_data(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot take"):
+        Trainer(RunConfig(model="tinyvgg", dataset="digits", input_size=8), tmp_path, lambda e: None)
+    with pytest.raises(UsageError, match="no model"):
+        Trainer(RunConfig(model="nonet", dataset="digits"), tmp_path, lambda e: None)
+
+
+def test_config_validation() -> None:
+    with pytest.raises(UsageError, match="--lr"):
+        RunConfig(lr=0).validated()
+    with pytest.raises(UsageError, match="--augment"):
+        RunConfig(augment="spin").validated()
+    assert RunConfig(lr=1.0, lr_schedule="step", epochs=4).lr_at(3.0) == pytest.approx(0.01)
+    assert RunConfig(lr=1.0, lr_schedule="cosine", epochs=2).lr_at(1.0) == pytest.approx(0.5)

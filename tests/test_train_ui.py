@@ -1,0 +1,176 @@
+"""The Train mode through Pilot with a tiny real run, its widgets, and its preset validator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Static
+
+from cnntui.presets.train import validate
+from cnntui.settings import Settings
+from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.modes.train import MODE
+from cnntui.ui.screens.train import TrainScreen
+from cnntui.ui.widgets.line_chart import LineChart, ascii_chart, downsample
+from cnntui.ui.widgets.train_confusion import confusion_text
+from cnntui.ui.widgets.train_images import ImageGrid, Tile, image_lines
+
+BLOCKS = set("▀▄█░▒▓▁▂▃▄▅▆▇") | {chr(c) for c in range(0x2800, 0x2900)}
+TINY = {"model": "lenet5", "dataset": "digits", "size": "8", "epochs": "2", "batch": "64", "start": "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+
+
+def make_app(ascii: bool = False) -> CnnTuiApp:
+    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii, device="cpu")
+
+
+async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the condition")
+        await pilot.pause(0.05)
+        await asyncio.sleep(0)
+
+
+def static_text(widget: Static) -> str:
+    content = widget.content
+    return content.plain if hasattr(content, "plain") else str(content)
+
+
+async def test_tiny_run_fills_every_view() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)
+        screen.apply_preset(TINY)
+        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        await pilot.pause(0.2)
+        status = static_text(screen.query_one("#train-status", Static))
+        assert "finished" in status and "epoch 2/2" in status
+        loss = screen.query_one("#loss-chart", LineChart)
+        assert loss.series("train") is not None and len(loss.series("val").ys) == 2
+        assert screen.query_one("#predictions-grid", ImageGrid)._tiles
+        assert len(screen.query_one("#filters", ImageGrid)._tiles) == 6
+        assert "right" in static_text(screen.query_one("#confusion-view"))
+        table = screen.query_one("#runs-table", DataTable)
+        assert table.row_count == 1
+        # keyboard: cycle views, open the finished run from the runs list
+        await pilot.press("v", "v")
+        assert screen.query_one("TabbedContent").active == "predictions"
+        screen.query_one("TabbedContent").active = "runs"
+        await pilot.pause()
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "opened" in static_text(screen.query_one("#train-status", Static))
+        assert len(loss.series("train").ys) == 2  # the saved history
+
+
+async def test_controls_pause_step_and_stop() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.apply_preset({**TINY, "epochs": "50"})
+        await wait_until(pilot, lambda: screen.runs and screen.runs[0].last_step is not None)
+        screen.set_focus(None)
+        await pilot.press("space")  # pause
+        await wait_until(pilot, lambda: screen.runs[0].state == "paused")
+        before = screen.runs[0].last_step.global_step
+        await pilot.press("n")
+        await wait_until(pilot, lambda: screen.runs[0].last_step.global_step == before + 1)
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: screen._probe_layer not in (None, "c1"))
+        await pilot.press("x")
+        await wait_until(pilot, lambda: screen.runs[0].state == "stopped")
+        assert screen.query_one("#runs-table", DataTable).row_count == 1
+
+
+async def test_bad_settings_give_a_notice_not_a_crash() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = app.screen
+        screen.query_one("#set-lr").value = "-3"
+        screen.start_training()
+        await pilot.pause()
+        assert not screen.runs
+        assert any("--lr" in n.message for n in app._notifications)
+        screen.apply_preset({"model": "vgg16"})
+        await pilot.pause()
+        assert any("not one of" in n.message for n in app._notifications)
+
+
+async def test_ascii_mode_draws_no_blocks_or_braille() -> None:
+    app = make_app(ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.apply_preset(TINY)
+        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        screen.query_one("TabbedContent").active = "curves"
+        await pilot.pause(0.3)
+        chart = screen.query_one("#loss-chart", LineChart)
+        chart.redraw()
+        drawn = static_text(chart._plot)
+        assert "*" in drawn and not (set(drawn) & BLOCKS)
+        for grid_id in ("#filters", "#features", "#predictions-grid"):
+            grid = screen.query_one(grid_id, ImageGrid)
+            assert grid._tiles and not (set(static_text(grid)) & BLOCKS)
+
+
+def test_line_chart_helpers() -> None:
+    xs = np.arange(5000, dtype=float)
+    ys = np.sin(xs / 100)
+    ys[1234] = 50.0
+    dx, dy = downsample(xs, ys, 200)
+    assert len(dx) <= 202 and dy.max() == 50.0 and dx[-1] == 4999
+    from cnntui.ui.widgets.line_chart import Series
+
+    lines = ascii_chart([Series("a", [0, 1, 2], [1.0, 0.5, 0.25]), Series("b", [0, 2], [0.0, float("nan")])], 40, 10, "loss")
+    assert len(lines) == 10 and all(len(line) == 40 for line in lines)
+    assert "* a" in lines[0] and "+ b" in lines[0] and not (set("".join(lines)) & BLOCKS)
+
+
+class _ChartApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LineChart("loss", id="chart", max_fps=10)
+
+
+async def test_line_chart_throttles_redraws() -> None:
+    app = _ChartApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        chart = app.query_one(LineChart)
+        start = time.monotonic()
+        for i in range(300):
+            chart.extend("train", [i], [1.0 / (i + 1)])
+            if i % 10 == 0:
+                await pilot.pause(0.01)
+        await pilot.pause(0.3)
+        elapsed = time.monotonic() - start
+        assert 1 <= chart.redraws <= 10 * elapsed + 2
+
+
+def test_images_and_confusion_text() -> None:
+    image = np.linspace(0, 1, 64, dtype=np.float32).reshape(1, 8, 8)
+    unicode_lines = image_lines(image, 8, ascii_mode=False)
+    assert len(unicode_lines) == 4 and unicode_lines[0].plain == "▀" * 8
+    ascii_lines = image_lines(image, 8, ascii_mode=True)
+    assert ascii_lines[0].plain[0] == " " and ascii_lines[-1].plain[-1] == "@"
+    text = confusion_text(np.array([[5, 1], [0, 4]]), ("cat", "dog"), ascii_mode=True).plain
+    assert "[5]" in text and "9 of 10 right (90.0%)" in text
+    assert Tile(image).caption == ""
+
+
+def test_preset_validator() -> None:
+    assert validate({"model": "lenet5", "dataset": "digits", "epochs": "3", "lr": "0.1", "start": "yes"}) == []
+    assert validate({"compare": "plain-residual", "view": "curves"}) == []
+    assert validate({"model": "vgg16"}) and validate({"lr": "0"}) and validate({"epochs": "x"})
+    assert validate({"colour": "red"}) and validate({"compare": "plain-residual", "model": "lenet5"})
