@@ -18,6 +18,7 @@ Functions (MODEL is a zoo name such as `alexnet`; LAYER is a dotted layer name f
     macs MODEL [LAYER|KIND]     multiply-accumulates per image (what torchvision calls FLOPS)
     shape MODEL LAYER           output shape written H×W×C (`input` for the input, `output`)
     layers MODEL LAYER ...      a Markdown table: layer, output H×W×C, parameters, MACs
+    connections MODEL LAYER     a sparse layer's connection table (LeNet-5's C3), as ASCII
     outsize I F P S [D]         convolution output size ⌊(I + 2P − D(F − 1) − 1)/S⌋ + 1
     fact KEY                    a sourced figure from assets/facts.toml, with its unit
     bars KEY ...                an ASCII bar chart of percentage facts (for a code block)
@@ -377,6 +378,8 @@ class ModelTrace:
     input_shape: Shape
     output_shape: Shape
     rows: list[LayerRow] = field(default_factory=list)
+    modules: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The traced modules by dotted name, for layer details such as a connection table."""
 
     @property
     def total_params(self) -> int:
@@ -432,7 +435,7 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
         if leaf:
             own = [record.params, record.trainable_params, record.macs]
         else:
-            direct = list(record.module._parameters.values())
+            direct = list(vars(record.module).get("_parameters", {}).values())
             own = [sum(p.numel for p in direct), sum(p.numel for p in direct if p.requires_grad), 0]
         parts = record.name.split(".") if record.name else []
         for depth in range(len(parts) + 1):
@@ -461,7 +464,13 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
                 macs=macs,
             )
         )
-    return ModelTrace(name=name, input_shape=tuple(input_shape), output_shape=tuple(output), rows=rows)
+    return ModelTrace(
+        name=name,
+        input_shape=tuple(input_shape),
+        output_shape=tuple(output),
+        rows=rows,
+        modules={record.name: record.module for record in records},
+    )
 
 
 def zoo_trace(name: str) -> ModelTrace:
@@ -516,6 +525,7 @@ class Renderer:
             "macs": self._macs,
             "shape": self._shape,
             "layers": self._layers,
+            "connections": self._connections,
             "outsize": self._outsize,
             "fact": self._fact,
             "bars": self._bars,
@@ -564,6 +574,12 @@ class Renderer:
             position = match.end()
             try:
                 expanded = self.expand(match.group(1), variables)
+                # A multi-line result placed on an indented line (a code block inside a list
+                # item) keeps that indentation on every line.
+                before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+                indent = before[: len(before) - len(before.lstrip())]
+                if "\n" in expanded and indent and not EXPRESSION.sub("", before).strip():
+                    expanded = expanded.replace("\n", "\n" + indent)
                 # Code blocks hold ASCII art and kernel grids: keep them plain ASCII so the
                 # app's --ascii mode shows them unchanged.
                 pieces.append(ascii_text(expanded) if line - first_line in fenced else expanded)
@@ -703,7 +719,7 @@ class Renderer:
             raise _Problem("usage: {{ layers MODEL LAYER ... }}")
         model = self.trace(args[0])
         lines = [
-            "| layer | output (H×W×C) | parameters | MACs |",
+            "| layer | output | params | MACs |",
             "|---|---:|---:|---:|",
             f"| input | {format_shape(model.input_shape)} | | |",
         ]
@@ -712,6 +728,22 @@ class Renderer:
             lines.append(
                 f"| {part} | {format_shape(row.output_shape)} | {row.params:,} | {row.macs:,} |"
             )
+        return Text("\n".join(lines))
+
+    def _connections(self, args: list[str], variables: dict[str, Any]) -> Value:
+        if len(args) != 2:
+            raise _Problem("usage: {{ connections MODEL LAYER }} (a layer with a connection table)")
+        model = self.trace(args[0])
+        row = self._find_layer(model, args[1])
+        table = getattr(model.modules.get(row.name), "table", None)
+        if not table:
+            raise _Problem(f"layer '{args[1]}' of '{args[0]}' reads every input map; it has no connection table")
+        inputs = max(max(links) for links in table) + 1
+        width = max(len("output map"), len(str(len(table) - 1)))
+        lines = [f"{'output map'.rjust(width)}   reads input maps", f"{''.rjust(width)}   " + " ".join(str(i) for i in range(inputs))]
+        for index, links in enumerate(table):
+            marks = " ".join("X" if i in links else "." for i in range(inputs))
+            lines.append(f"{str(index).rjust(width)}   {marks}")
         return Text("\n".join(lines))
 
     # -- arithmetic ------------------------------------------------------------------------

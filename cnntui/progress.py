@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +109,8 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
 
 def save_progress(progress: Progress, path: Path | None = None) -> None:
     """Write progress atomically; raises OSError if the folder cannot be written."""
+    import tempfile  # only when saving: keeps it off the start-up path
+
     path = progress_path() if path is None else path
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n"

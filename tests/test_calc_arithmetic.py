@@ -286,11 +286,12 @@ def _random_specs(count: int, seed: int):
         yield spec, FeatureShape(h, w, cin), report
 
 
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
 def test_matches_pytorch_on_random_layers():
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 
-    for spec, shape, report in _random_specs(120, seed=7):
+    for spec, shape, report in _random_specs(48, seed=7):
         x = torch.zeros(1, shape.channels, shape.height, shape.width)
         if spec.kind == "conv":
             padding = (

@@ -220,3 +220,30 @@ def test_snapshot_quiz(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+async def test_pooling_ceil_mode() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.apply_preset(
+            {"kind": "maxpool", "input": "112x112x64", "kernel": "3", "stride": "2"}
+        )
+        await pilot.pause()
+        assert "55×55×64" in report_text(app)
+        await pilot.press(*["up"] * 1, "right")  # the last field: ceil mode on
+        await pilot.pause()
+        assert "56×56×64" in report_text(app) and "⌈" in report_text(app)
+
+
+async def test_command_palette_opens_a_chain() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("ctrl+p", *"chain: vgg-block")
+        for _ in range(20):
+            await pilot.pause(0.05)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.chain_view and screen.preset_name == "vgg-block"

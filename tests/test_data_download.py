@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnntui.data import DatasetError, load_splits
-from cnntui.data import registry
+from cnntui.data import DatasetError, load_splits, registry
 from cnntui.data.download import cache_dir, fetch
 from cnntui.data.idx import write_idx
 from cnntui.data.sources import RemoteFile

@@ -84,6 +84,13 @@ def test_conv2d_gradients(kwargs: dict[str, Any]) -> None:
     check(nn.Conv2d(**kwargs), (2, kwargs["in_channels"], 7, 6))
 
 
+@pytest.mark.parametrize("kwargs", CONV_CASES[:5], ids=str)
+def test_conv2d_batch_last_layout_gradients(kwargs: dict[str, Any]) -> None:
+    from cnntui.engine.functional import BATCH_LAST_MIN
+
+    check(nn.Conv2d(**kwargs), (BATCH_LAST_MIN, kwargs["in_channels"], 5, 4))
+
+
 def test_conv2d_flat_layout_gradients() -> None:
     # wide, stride-1 input: the contiguous-row column layout with its garbage columns
     check(nn.Conv2d(2, 2, 3, padding=1), (2, 2, 5, 9))
@@ -99,8 +106,9 @@ def test_conv2d_flat_layout_gradients() -> None:
     ],
     ids=str,
 )
-def test_conv_transpose2d_gradients(kwargs: dict[str, Any]) -> None:
-    check(nn.ConvTranspose2d(**kwargs), (2, kwargs["in_channels"], 3, 4))
+@pytest.mark.parametrize("batch", [2, 8], ids=["batch-first", "batch-last"])
+def test_conv_transpose2d_gradients(kwargs: dict[str, Any], batch: int) -> None:
+    check(nn.ConvTranspose2d(**kwargs), (batch, kwargs["in_channels"], 3, 2))
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,20 @@ def test_default_initialisation_follows_pytorch_bounds() -> None:
     np.testing.assert_array_equal(bn.bias.data, np.zeros(4, np.float32))
     deconv = nn.ConvTranspose2d(8, 4, 3)
     assert np.abs(deconv.weight.data).max() <= 1 / np.sqrt(4 * 9)
+
+
+def test_first_layer_skips_the_input_gradient_when_nobody_needs_it() -> None:
+    net = lenet()
+    x = np.random.default_rng(0).standard_normal((3, 1, 32, 32)).astype(np.float32)
+    out = net.forward(x)
+    full = net.backward(np.ones_like(out))
+    weight_grad = net[0].weight.grad.copy()
+    net.zero_grad()
+    net.needs_input_grad = False
+    net.forward(x)
+    assert net.backward(np.ones_like(out)) is None
+    np.testing.assert_allclose(net[0].weight.grad, weight_grad, rtol=1e-6)
+    assert full.shape == x.shape
+    net.needs_input_grad = True
+    net.forward(x)
+    assert net.backward(np.ones_like(out)).shape == x.shape

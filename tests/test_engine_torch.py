@@ -16,6 +16,7 @@ from cnntui.engine import functional as F  # noqa: E402
 from cnntui.engine import nn  # noqa: E402
 
 TOL = 1e-5
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same.:UserWarning")
 
 
 def rel_err(ours: Any, theirs: Any) -> float:
@@ -66,9 +67,11 @@ CONV_CASES = [
 ]
 
 
+@pytest.mark.parametrize("batch", [2, 9], ids=["batch-first", "batch-last"])
 @pytest.mark.parametrize("kwargs", CONV_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
-def test_conv2d_matches_torch(kwargs: dict[str, Any]) -> None:
-    compare_layer(nn.Conv2d(**kwargs), tnn.Conv2d(**kwargs), (2, kwargs["in_channels"], 9, 8))
+def test_conv2d_matches_torch(kwargs: dict[str, Any], batch: int) -> None:
+    # a batch of 8 or more takes the batch-last column layout on the CPU
+    compare_layer(nn.Conv2d(**kwargs), tnn.Conv2d(**kwargs), (batch, kwargs["in_channels"], 9, 8))
 
 
 CONVT_CASES = [
@@ -79,9 +82,10 @@ CONVT_CASES = [
 ]
 
 
+@pytest.mark.parametrize("batch", [2, 9], ids=["batch-first", "batch-last"])
 @pytest.mark.parametrize("kwargs", CONVT_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
-def test_conv_transpose2d_matches_torch(kwargs: dict[str, Any]) -> None:
-    compare_layer(nn.ConvTranspose2d(**kwargs), tnn.ConvTranspose2d(**kwargs), (2, kwargs["in_channels"], 5, 4))
+def test_conv_transpose2d_matches_torch(kwargs: dict[str, Any], batch: int) -> None:
+    compare_layer(nn.ConvTranspose2d(**kwargs), tnn.ConvTranspose2d(**kwargs), (batch, kwargs["in_channels"], 5, 4))
 
 
 POOL_CASES = [
@@ -397,3 +401,19 @@ def test_lenet_training_step_matches_torch() -> None:
     ours, theirs = lenet(nn), lenet(tnn)
     compare_layer(ours, theirs, (8, 1, 32, 32))
     assert ours.num_parameters() == sum(p.numel() for p in theirs.parameters()) == 61_706
+
+
+@pytest.mark.parametrize("kernel,shape", [(2, (2, 3, 8, 6)), ((2, 3), (2, 2, 8, 9)), (3, (1, 2, 9, 6)), ((1, 2), (2, 2, 3, 4))])
+def test_tiled_max_pool_matches_torch_with_many_ties(kernel: Any, shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, shape).astype(np.float32)  # small integers: ties in most windows
+    layer = nn.MaxPool2d(kernel)
+    tx = torch.from_numpy(x.copy()).requires_grad_(True)
+    tout = TF.max_pool2d(tx, kernel)
+    out = layer.forward(x)
+    np.testing.assert_array_equal(out, tout.detach().numpy())
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    tout.backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(layer.backward(g), tx.grad.numpy())
+    _, idx = F.max_pool2d(x, kernel, return_indices=True)
+    np.testing.assert_array_equal(idx, TF.max_pool2d(torch.from_numpy(x), kernel, return_indices=True)[1].numpy())

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnntui.gan.losses import LOSS_NAMES, belief, discriminator_loss, fake_term, generator_loss, real_term, sigmoid, softplus
+from cnntui.gan.losses import (
+    LOSS_NAMES,
+    belief,
+    discriminator_loss,
+    fake_term,
+    generator_loss,
+    real_term,
+    sigmoid,
+    softplus,
+)
 
 
 def _numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -33,10 +33,6 @@ def make_app(ascii: bool = False) -> CnnTuiApp:
     return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
 
 
-def screen_text(app: CnnTuiApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips()) if False else str(app.export_screenshot())
-
-
 async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -174,6 +170,9 @@ async def test_presets_open_the_right_view() -> None:
         screen.apply_preset({"view": "example"})
         await pilot.pause()
         assert screen.view == "example"
+        await app.follow_link("cnntui:gan?view=gan2d&data=line&noise=3")  # as a lesson link does
+        await pilot.pause()
+        assert screen.view == "gan2d" and view.settings.data == "line" and view.settings.noise_dim == 3
 
 
 async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> None:
@@ -200,6 +199,47 @@ async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> Non
         assert list((tmp_path / "dcgan-digits" / "samples").glob("epoch-*.pgm"))
 
 
+async def test_draw_your_own_distribution() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        view = app.screen.query_one(Gan2dView)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("enter")  # nothing drawn yet: refused
+        await pilot.pause()
+        await pilot.press("space", "right", "space", "up", "space", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, GanScreen)
+        assert view.settings.data == "drawn" and view.settings.cells == frozenset({(8, 8), (8, 9), (7, 9)})
+        await wait_until(pilot, lambda: view.snapshot is not None and view.snapshot.settings.data == "drawn")
+        real = view.snapshot.real
+        assert real[:, 0].min() >= 0 and real[:, 0].max() <= 0.5 and real[:, 1].min() >= -0.25
+
+
+async def test_ascii_mode_draws_only_ascii() -> None:
+    import numpy as np
+
+    app = make_app(ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        view = app.screen.query_one(Gan2dView)
+        await wait_until(pilot, lambda: view.snapshot is not None and view.snapshot.arrows is not None)
+        plane = app.screen.query_one(GanPlane)
+        lines = [plane.render_line(y).text for y in range(plane.size.height)]
+        assert all(line.isascii() for line in lines) and any("o" in line for line in lines)
+        await pilot.press("v")
+        await pilot.pause()
+        grid = app.screen.query_one(GanImageGrid)
+        grid.show(np.linspace(-1, 1, 64 * 64).reshape(64, 1, 8, 8))
+        await pilot.pause()
+        assert all(grid.render_line(y).text.isascii() for y in range(grid.size.height))
+        assert grid.tiles_shown >= 4
+
+
 def test_snapshot_example(snap_compare) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24))
 
@@ -221,7 +261,13 @@ def test_snapshot_gan2d(snap_compare) -> None:
     async def run_before(pilot) -> None:
         await pilot.press("v")
         view = app.screen.query_one(Gan2dView)
-        await wait_until(pilot, lambda: view.snapshot is not None)
+        plane = app.screen.query_one(GanPlane)
+
+        def settled() -> bool:  # the field has been computed for the plane's final size
+            cols, rows = plane.plane_size()
+            return view.snapshot is not None and view.snapshot.field.shape == (rows, cols) and plane.snapshot is view.snapshot
+
+        await wait_until(pilot, settled)
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

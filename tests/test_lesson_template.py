@@ -91,7 +91,7 @@ def test_shape_and_shape_filters(renderer: Renderer) -> None:
 
 def test_layers_table(renderer: Renderer) -> None:
     table = out(renderer, "{{ layers tiny conv1 pool1 fc }}").splitlines()
-    assert table[0] == "| layer | output (H×W×C) | parameters | MACs |"
+    assert table[0] == "| layer | output | params | MACs |"
     assert table[2] == "| input | 8×8×1 | | |"
     assert table[3] == "| conv1 | 6×6×4 | 40 | 1,296 |"
     assert table[-1] == "| fc | 10 | 370 | 360 |"
@@ -293,6 +293,11 @@ def test_expressions_inside_code_blocks_are_ascii(renderer: Renderer) -> None:
     assert inside == "6x6x4 1.84 x 10^19"
 
 
+def test_multi_line_results_keep_the_indentation_of_their_line(renderer: Renderer) -> None:
+    text = "- a list item:\n\n  ```\n  {{ let t = 1 2 ; 3 4 }}{{ matrix t }}\n  ```\n"
+    assert out(renderer, text).splitlines()[3:5] == ["  1 2", "  3 4"]
+
+
 # -- errors -------------------------------------------------------------------------------------
 
 
@@ -365,6 +370,16 @@ def test_first_line_offsets_the_reported_line(renderer: Renderer) -> None:
 )
 def test_zoo_figures_match_torchvision(expression: str, expected: str) -> None:
     assert render(expression) == expected
+
+
+def test_connection_table_of_lenet5_c3() -> None:
+    table = render("{{ connections lenet5-1998 c3 }}").splitlines()
+    assert table[1].split() == ["0", "1", "2", "3", "4", "5"]
+    assert table[2].split() == ["0", "X", "X", "X", ".", ".", "."]
+    assert table[-1].split() == ["15", "X", "X", "X", "X", "X", "X"]
+    assert sum(line.count("X") for line in table) == 60  # the paper's 60 links
+    with pytest.raises(TemplateError, match="no connection table"):
+        render("{{ connections lenet5 c3 }}")
 
 
 def test_unknown_zoo_model_lists_the_known_ones() -> None:

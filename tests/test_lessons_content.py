@@ -190,16 +190,22 @@ def test_numeric_quiz_answers_come_from_the_engine(path: Path) -> None:
         assert isinstance(tomllib.loads(rendered)["answer"], int | float)
 
 
+CODE_WIDTH = 48
+"""Columns a code block line may use: what the lesson pane shows without clipping at 80×24."""
+
+
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lesson_id)
-def test_code_blocks_are_plain_ascii(path: Path) -> None:
+def test_code_blocks_are_plain_ascii_and_fit_80_columns(path: Path) -> None:
     lesson = lesson_parser.parse_lesson(path)
-    inside = False
+    inside = quiz = False
     for line in lesson.body.splitlines():
-        if line.startswith("```"):
-            inside = not inside
+        if line.lstrip().startswith("```"):
+            inside, quiz = not inside, line.lstrip().startswith("```quiz")
             continue
         if inside:
             assert line.isascii(), f"{path.name}: non-ASCII in a code block: {line!r}"
+            if not quiz:  # quiz blocks are TOML read by the quiz widget, which wraps its text
+                assert len(line) <= CODE_WIDTH, f"{path.name}: code line wider than {CODE_WIDTH}: {line!r}"
 
 
 def test_convolution_lesson_offers_generated_practice() -> None:
@@ -228,3 +234,47 @@ def test_every_fact_is_quoted_somewhere() -> None:
     quoted += " ".join(key for key, _ in zoo_facts.FAMILY_FACTS.values())
     unused = [key for key in load_facts() if key not in quoted]
     assert unused == []
+
+
+TABLE_WIDTH = 48
+"""Columns a Markdown table may need (its longest word per column, plus borders) so that the
+lesson pane at 80×24 never truncates a number."""
+SEPARATOR_ROW = re.compile(r"^\|[-:| ]+\|$")
+
+
+def markdown_tables(body: str) -> list[list[list[str]]]:
+    """Every table outside code blocks, as rows of cells (separator row dropped)."""
+    found: list[list[list[str]]] = []
+    lines = body.splitlines()
+    index, inside = 0, False
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("```"):
+            inside = not inside
+        elif not inside and line.startswith("|") and index + 1 < len(lines) and SEPARATOR_ROW.match(lines[index + 1]):
+            rows = []
+            while index < len(lines) and lines[index].startswith("|"):
+                if not SEPARATOR_ROW.match(lines[index]):
+                    cells = lines[index].replace("\\|", "/").strip().strip("|")  # an escaped pipe
+                    rows.append([cell.strip().replace("**", "") for cell in cells.split("|")])
+                index += 1
+            found.append(rows)
+            continue
+        index += 1
+    return found
+
+
+def needed_width(rows: list[list[str]]) -> int:
+    columns = max(len(r) for r in rows)
+    longest = [
+        max((max((len(word) for word in row[c].split()), default=0) for row in rows if c < len(row)), default=0)
+        for c in range(columns)
+    ]
+    return sum(longest) + 3 * columns + 1
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lesson_id)
+def test_tables_fit_the_lesson_pane_at_80_columns(path: Path) -> None:
+    lesson = lesson_parser.parse_lesson(path)
+    for rows in markdown_tables(lesson.body):
+        assert needed_width(rows) <= TABLE_WIDTH, f"{path.name}: table too wide: {rows[0]}"

@@ -120,3 +120,9 @@ def test_export_writes_a_file(capsys, tmp_path: Path) -> None:
     assert status == 2 and "already exists" in err
     status, out, _ = run(capsys, "export", "pytorch", "lenet5", "-o", "-")
     assert status == 0 and out.startswith('"""lenet5')
+
+
+def test_models_ascii_listing(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CNNTUI_ASCII", "1")
+    status, out, _ = run(capsys, "models")
+    assert status == 0 and out.isascii() and "resnet152" in out

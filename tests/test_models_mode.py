@@ -32,6 +32,16 @@ async def screen_of(pilot: Pilot[None]) -> ModelsScreen:
     return screen
 
 
+async def wait_for(pilot: Pilot[None], condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Pause until `condition()` holds (the spec is validated after a short typing pause)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    assert condition()
+
+
 def text_of(screen: ModelsScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -164,21 +174,20 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
     async with make_app().run_test(size=(120, 40)) as pilot:
         screen = await screen_of(pilot)
         await pilot.press("e")
-        await pilot.pause(0.4)
-        assert screen.editing
+        await wait_for(pilot, lambda: screen.editing and "valid" in text_of(screen, "#spec-problems"))
         assert "valid" in text_of(screen, "#spec-problems")
         assert screen.summary is not None and screen.summary.model == "my-lenet"
         editor = screen.query_one("#spec-editor", TextArea)
         broken = EXAMPLE_SPEC.replace("out_features = 120", "out_features = 120\nin_features = 100")
         editor.load_text(broken)
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "line " in text_of(screen, "#spec-problems"))
         problems = text_of(screen, "#spec-problems")
         line = broken.splitlines().index("in_features = 100") + 1
         assert f"line {line}: layer 6, linear: expects 100 inputs, gets 16×5×5 = 400" in problems
         await pilot.press("ctrl+g")
         assert editor.cursor_location[0] == line - 1
         editor.load_text(EXAMPLE_SPEC)
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "valid" in text_of(screen, "#spec-problems"))
         target = tmp_path / "net.toml"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -189,14 +198,12 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
         assert target.read_text() == EXAMPLE_SPEC
         # open it again after changing the editor
         editor.load_text("input = [1, 4, 4]\n")
-        await pilot.pause(0.4)
-        assert "no layers" in text_of(screen, "#spec-problems")
+        await wait_for(pilot, lambda: "no layers" in text_of(screen, "#spec-problems"))
         await pilot.press("ctrl+o")
         await pilot.pause()
         pilot.app.screen.query_one("#path-input", Input).value = str(target)
         await pilot.press("enter")
-        await pilot.pause(0.4)
-        assert editor.text == EXAMPLE_SPEC
+        await wait_for(pilot, lambda: editor.text == EXAMPLE_SPEC)
         assert "valid" in text_of(screen, "#spec-problems")
         # a missing file is a notice, not a crash
         await pilot.press("ctrl+o")
@@ -266,3 +273,37 @@ def test_bad_input_text_never_crashes(bad: str) -> None:
 
     with pytest.raises(ValueError):
         parse_shape(bad)
+
+
+async def test_googlenet_aux_heads_toggle() -> None:
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        screen = await screen_of(pilot)
+        await pilot.press("a")  # not a GoogLeNet: nothing happens
+        assert screen.aux_logits is False
+        screen.show_model("googlenet")
+        screen.query_one("#models-table", LayerTable).focus()
+        await pilot.press("a")
+        await pilot.pause()
+        assert screen.aux_logits is True
+        assert screen.summary is not None
+        assert screen.summary.total_params == 13_004_888
+        assert screen.summary.layer("aux1.fc2").output_shape == (1000,)
+        assert screen.summary.output_shape == (1000,)
+
+
+async def test_export_from_the_mode(tmp_path: Path) -> None:
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        await screen_of(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        target = tmp_path / "lenet.py"
+        pilot.app.screen.query_one("#path-input", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "def build() -> nn.Module:" in target.read_text()
+        await pilot.press("x")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path-input", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("already exists" in n.message for n in pilot.app._notifications)

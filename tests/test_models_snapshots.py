@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
@@ -33,6 +33,8 @@ async def models_screen(pilot: Pilot[None]) -> ModelsScreen:
             break
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    for editor in pilot.app.screen.query(TextArea):
+        editor.cursor_blink = False
     screen = pilot.app.screen
     assert isinstance(screen, ModelsScreen)
     return screen
@@ -80,7 +82,6 @@ def test_models_spec_editor_120x40(snap_compare) -> None:  # type: ignore[no-unt
         screen = await models_screen(pilot)
         await pilot.press("e")
         await pilot.pause(0.4)
-        screen.query_one("#spec-editor").cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
+        assert screen.editing
 
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)

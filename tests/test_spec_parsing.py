@@ -303,3 +303,19 @@ def test_engine_argument_errors_are_reported_at_the_layer() -> None:
     text = 'input = [3, 8, 8]\n[[layers]]\ntype = "conv2d"\nout_channels = 4\nkernel_size = 1\ngroups = 2\n'
     [problem] = validate_text(text)
     assert problem.line == 6 and "groups=2 must divide" in problem.message
+
+
+def test_runaway_repeats_are_refused() -> None:
+    text = """
+input = [1, 4, 4]
+[[layers]]
+type = "block"
+block = "a"
+repeat = 1000
+[blocks.a]
+[[blocks.a.layers]]
+type = "relu"
+repeat = 1000
+"""
+    [problem] = validate_text(text)
+    assert "more than 5,000 layers" in problem.message

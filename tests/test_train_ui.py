@@ -59,14 +59,21 @@ async def test_tiny_run_fills_every_view() -> None:
         assert "finished" in status and "epoch 2/2" in status
         loss = screen.query_one("#loss-chart", LineChart)
         assert loss.series("train") is not None and len(loss.series("val").ys) == 2
+        # pictures are drawn only when their tab is shown
+        assert not screen.query_one("#predictions-grid", ImageGrid)._tiles
+        screen.query_one("TabbedContent").active = "predictions"
+        await pilot.pause()
         assert screen.query_one("#predictions-grid", ImageGrid)._tiles
+        screen.render_pictures(force=True)
         assert len(screen.query_one("#filters", ImageGrid)._tiles) == 6
         assert "right" in static_text(screen.query_one("#confusion-view"))
         table = screen.query_one("#runs-table", DataTable)
         assert table.row_count == 1
         # keyboard: cycle views, open the finished run from the runs list
+        screen.query_one("TabbedContent").active = "setup"
+        await pilot.pause()
         await pilot.press("v", "v")
-        assert screen.query_one("TabbedContent").active == "predictions"
+        assert screen.query_one("TabbedContent").active == "pictures"
         screen.query_one("TabbedContent").active = "runs"
         await pilot.pause()
         table.focus()
@@ -119,6 +126,7 @@ async def test_ascii_mode_draws_no_blocks_or_braille() -> None:
         await pilot.pause(0.3)
         chart = screen.query_one("#loss-chart", LineChart)
         chart.redraw()
+        screen.render_pictures(force=True)
         drawn = static_text(chart._plot)
         assert "*" in drawn and not (set(drawn) & BLOCKS)
         for grid_id in ("#filters", "#features", "#predictions-grid"):
@@ -174,3 +182,28 @@ def test_preset_validator() -> None:
     assert validate({"compare": "plain-residual", "view": "curves"}) == []
     assert validate({"model": "vgg16"}) and validate({"lr": "0"}) and validate({"epochs": "x"})
     assert validate({"colour": "red"}) and validate({"compare": "plain-residual", "model": "lenet5"})
+
+
+async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.apply_preset({"compare": "plain-residual", "epochs": "1", "size": "8", "batch": "128", "start": "yes"})
+        await wait_until(pilot, lambda: len(screen.runs) == 2 and all(r.state == "finished" for r in screen.runs), 90)
+        await pilot.pause(0.2)
+        assert [r.label for r in screen.runs] == ["plain", "residual"]
+        loss = screen.query_one("#loss-chart", LineChart)
+        assert {"plain train", "residual train", "plain val", "residual val"} <= set(loss.names)
+        assert "plain: finished" in static_text(screen.query_one("#train-status", Static))
+
+
+async def test_model_choice_sets_its_learning_rate() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#set-model").value = "tinyvgg"
+        await pilot.pause()
+        assert screen.query_one("#set-lr").value == "0.01"
+        screen.apply_preset({"model": "tinyvgg", "lr": "0.2"})
+        await pilot.pause()
+        assert screen.query_one("#set-lr").value == "0.2"

@@ -115,6 +115,20 @@ def test_pad_shortcut() -> None:
 torch = pytest.importorskip("torch")
 
 
+def torch_references():
+    """The plain-torch reference architectures of test_zoo_torch.py, loaded by path so that this
+    works however pytest was started (with or without the repository on sys.path)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).with_name("test_zoo_torch.py")
+    spec = importlib.util.spec_from_file_location("zoo_torch_references", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _to_torch(model, torch_model) -> None:
     state = {k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in model.state_dict().items()}
     missing, unexpected = torch_model.load_state_dict(state, strict=False)
@@ -125,7 +139,9 @@ def _to_torch(model, torch_model) -> None:
 @pytest.mark.parametrize("block_type", [BasicBlock, Bottleneck])
 def test_residual_blocks_match_torch(block_type) -> None:
     from cnntui.engine import nn
-    from tests.test_zoo_torch import TBasic, TBottle
+
+    refs = torch_references()
+    TBasic, TBottle = refs.TBasic, refs.TBottle
 
     manual_seed(7)
     planes = 4
@@ -154,8 +170,7 @@ def test_residual_blocks_match_torch(block_type) -> None:
 
 @pytest.mark.parametrize("name", ["googlenet", "resnet18"])
 def test_torchvision_layouts_forward_like_torch(name: str) -> None:
-    from tests.test_zoo_torch import REFERENCES
-
+    REFERENCES = torch_references().REFERENCES
     manual_seed(10)
     model = zoo.build(name, num_classes=7)
     model.to(dtype=np.float64).eval()

@@ -239,3 +239,18 @@ def test_resnet152_summary_is_fast_and_allocates_nothing() -> None:
     assert s.total_params == 60_192_808
     assert all(not p.is_materialized for p in model.parameters())
     assert elapsed < 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "depth"),
+    [("lenet5", 5), ("alexnet", 8), ("vgg16", 16), ("vgg19_bn", 19), ("googlenet", 22),
+     ("resnet18", 18), ("resnet50", 50), ("resnet152", 152), ("residual-deep", 20), ("plain-deep", 20)],
+)
+def test_weight_depth_is_the_depth_papers_quote(name: str, depth: int) -> None:
+    assert summarize_zoo(name).weight_depth == depth
+
+
+def test_side_heads_do_not_add_depth() -> None:
+    s = summarize(zoo.build("googlenet", aux_logits=True), (3, 224, 224))
+    assert s.weight_depth == 22
+    assert s.weight_layers == 58 + 2 * 3

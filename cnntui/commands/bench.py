@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(document)
         return 0
     memory = ""
-    if backend.memory_total:
+    if backend.memory_total and backend.memory_free is not None:
         memory = f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
     print(f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}")
     if backend.reason and device != "cpu":

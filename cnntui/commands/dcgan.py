@@ -8,7 +8,7 @@ NAME = "dcgan"
 HELP = "train a DCGAN on digits or shapes; writes sample grids per epoch and a checkpoint"
 
 DATASET_CHOICES = ("digits", "shapes")
-DEFAULT_EPOCHS = {"digits": 25, "shapes": 10}
+DEFAULT_EPOCHS = {"digits": 50, "shapes": 10}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dataset", choices=DATASET_CHOICES, default="digits", help="images to learn (default: digits)")
     parser.add_argument("--epochs", type=int, default=None, metavar="N",
-                        help="epochs in total, counting resumed ones (default: 25 for digits, 10 for shapes)")
+                        help="epochs in total, counting resumed ones (default: 50 for digits, 10 for shapes)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
     parser.add_argument("--out", default=None, metavar="DIR", help="run folder (default: ./dcgan-DATASET)")
     parser.add_argument("--resume", action="store_true", help="continue the run saved in --out")

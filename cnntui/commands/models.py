@@ -9,6 +9,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 NAME = "models"
 HELP = "list the architectures in the zoo (LeNet-5 to ResNet-152, DCGAN, small trainable nets)"
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.zoo.summary import format_shape, summarize
 
     entries = [e for e in zoo.entries() if e.trainable or not args.trainable]
-    documents = []
+    documents: list[dict[str, Any]] = []
     for entry in entries:
         module = entry.build()
         summary = summarize(module, entry.input_shape, name=entry.name)
@@ -54,11 +55,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"models": documents})
         return 0
+    import os
+    import shutil
+
+    from cnntui.zoo.summary import asciify
+
+    ascii_only = os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
+    width = shutil.get_terminal_size((100, 24)).columns
     name_width = max(len(d["name"]) for d in documents)
     for d in documents:
         shape = format_shape(tuple(d["input_shape"]), ascii_only=True)
-        print(
-            f"{d['name']:<{name_width}}  {d['year']}  {shape:>11}  {d['total_params']:>12,}  "
-            f"{d['description']}"
-        )
+        line = f"{d['name']:<{name_width}}  {d['year']}  {shape:>11}  {d['total_params']:>12,}  "
+        room = width - len(line)
+        description = asciify(d["description"]) if ascii_only else d["description"]
+        if room < len(description):
+            # the description is the only text that may be shortened, never a number
+            description = description[: max(0, room - 3)].rstrip() + "..." if room > 12 else ""
+        print((line + description).rstrip())
     return 0

@@ -35,19 +35,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder")
     parser.add_argument("--epochs", type=int, default=None, metavar="N", help=f"passes over the training set (default {d.epochs})")
     parser.add_argument("--batch-size", type=int, default=None, metavar="B", help=f"images per step (default {d.batch_size})")
-    parser.add_argument("--lr", type=float, default=None, metavar="LR", help=f"learning rate (default {d.lr})")
+    parser.add_argument("--lr", type=float, default=None, metavar="LR",
+                        help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)")
     parser.add_argument("--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}")
     parser.add_argument("--momentum", type=float, default=None, metavar="M", help=f"SGD momentum (default {d.momentum})")
     parser.add_argument("--weight-decay", type=float, default=None, metavar="W", help=f"L2 penalty (default {d.weight_decay})")
     parser.add_argument("--schedule", choices=("constant", "step", "cosine"), default=None,
                         help=f"learning-rate schedule (default {d.lr_schedule})")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None, help="default auto: the GPU when it works")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None, help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
-                        help="CPU matrix-product threads (default: the BLAS default; 1 is often fastest for small nets)")
+                        help="CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})")
     parser.add_argument("--input-size", type=int, default=None, metavar="PX",
                         help="resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)")
-    parser.add_argument("--augment", default=None, metavar="SPEC", help="none (default), shift, shift:N, flip, or e.g. shift:2,flip")
+    parser.add_argument("--augment", default=None, metavar="SPEC", help="auto (default: small random shifts, plus flips for cifar10), none, shift:N, flip, or e.g. shift:2,flip")
     parser.add_argument("--samples", type=int, default=None, metavar="N", help="how many images shapes generates (default 6000)")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N training images only")
     parser.add_argument("--data-dir", default=None, metavar="DIR", help="where mnist/fashion-mnist/cifar10/folder files are")
@@ -124,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """`(RunConfig for a new run or None when resuming, overrides for a resumed run)`."""
+    import os
+
     from cnntui.errors import UsageError
     from cnntui.train.config import RunConfig
     from cnntui.train.trainer import RESUME_OVERRIDES
@@ -137,6 +140,9 @@ def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         "limit": args.limit, "threads": args.threads,
     }
     values = {k: v for k, v in mapping.items() if v is not None}
+    env_device = os.environ.get("CNNTUI_DEVICE", "").strip().lower()
+    if "device" not in values and not args.resume and env_device in ("auto", "cpu", "gpu"):
+        values["device"] = env_device
     if args.resume:
         extra = [k for k in values if k not in RESUME_OVERRIDES]
         if extra:
@@ -148,6 +154,10 @@ def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     if args.model is None:
         raise UsageError("give a MODEL (e.g. lenet5) or --resume DIR; 'cnntui models' lists models")
     values.setdefault("dataset", "digits")
+    if "lr" not in values and values.get("optimizer", "sgd") == "sgd":
+        from cnntui.train.models import recommended_lr
+
+        values["lr"] = recommended_lr(args.model, RunConfig().lr)
     return RunConfig(**values).validated(), {}
 
 
@@ -303,8 +313,11 @@ class _RichReporter(_Reporter):
 
         if self.progress is not None:
             self.progress.stop()
-        self.console.print(f"[bold]{trainer.model_title}[/] ({trainer.model_name}) on [bold]{trainer.config.dataset}[/]"
-                           f" — {trainer.splits.description}; {trainer.backend.describe()}")
+        from rich.markup import escape
+
+        self.console.print(f"[bold]{escape(trainer.model_title)}[/] ({escape(trainer.model_name)}) on "
+                           f"[bold]{escape(trainer.config.dataset)}[/] — {escape(trainer.splits.description)}; "
+                           f"{escape(trainer.backend.describe())}")
         self.progress = Progress(
             TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"), TimeRemainingColumn(),

@@ -85,9 +85,28 @@ class Augmentation:
         return out
 
 
-def parse_augmentation(text: str) -> Augmentation:
-    """Parse `none`, `shift`, `shift:N`, `flip`, or a comma list like `shift:2,flip`."""
+FLIPPABLE = {"cifar10"}
+"""Data sets whose mirror images are still valid examples (not digits, letters or shapes)."""
+
+
+def auto_augmentation(dataset: str, size: int) -> Augmentation:
+    """What `auto` means: shifts of about 7% of the image side (2 px at 28×28, 1 px at 8×8), and
+    for photos (CIFAR-10) 1/8 of the side plus left-right flips; nothing for a user's folder."""
+    if dataset == "folder":
+        return Augmentation()
+    if dataset in FLIPPABLE:
+        return Augmentation(max_shift=max(1, round(size / 8)), flip=True)
+    return Augmentation(max_shift=max(1, round(size * 0.07)))
+
+
+def parse_augmentation(text: str, dataset: str = "", size: int = 28) -> Augmentation:
+    """Parse `auto`, `none`, `shift`, `shift:N`, `flip`, or a comma list like `shift:2,flip`.
+
+    `auto` depends on the data set and image size (see `auto_augmentation`).
+    """
     text = text.strip().lower()
+    if text == "auto":
+        return auto_augmentation(dataset, size)
     if text in ("", "none", "off"):
         return Augmentation()
     shift, flip = 0, False
@@ -103,5 +122,5 @@ def parse_augmentation(text: str) -> Augmentation:
                 raise ValueError(f"shift needs a whole number of pixels 1..8, got '{value}'")
             shift = int(value)
         else:
-            raise ValueError(f"unknown augmentation '{part}'; use none, shift, shift:N or flip")
+            raise ValueError(f"unknown augmentation '{part}'; use auto, none, shift, shift:N or flip")
     return Augmentation(max_shift=shift, flip=flip)

@@ -69,7 +69,7 @@ class Backend:
     def describe(self) -> str:
         """One line for a status bar or `cnntui doctor`."""
         text = f"{self.name}: {self.device}"
-        if self.memory_total:
+        if self.memory_total and self.memory_free is not None:
             text += f", {self.memory_free / 2**30:.1f} of {self.memory_total / 2**30:.1f} GiB free"
         if self.reason:
             text += f" ({self.reason})"

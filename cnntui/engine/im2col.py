@@ -46,12 +46,15 @@ def im2col(
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
     flat: bool,
+    out: Any = None,
 ) -> Any:
     """Columns of a padded batch.
 
     Args:
         xpad: (N, C, Hp, Wp), any strides.
         flat: use the stride-1 flat layout (requires stride (1, 1)).
+        out: a buffer to fill instead of allocating (used when its shape and dtype fit): layers
+            reuse last step's columns, which saves the page faults of a fresh multi-MB array.
 
     Returns:
         (C·kh·kw, N·oh·R) contiguous, where the row width R is `Wp` when `flat`, else `ow`.
@@ -65,22 +68,29 @@ def im2col(
     kh, kw = kernel
     dh, dw = dilation
     oh, ow = out_hw
+    row = wp if flat else ow
+    shape = (c * kh * kw, n * oh * row)
+    if out is None or out.shape != shape or out.dtype != xpad.dtype:
+        out = xp.empty(shape, dtype=xpad.dtype)
     if flat:
-        src = xp.ascontiguousarray(xpad).reshape(n, c, hp * wp)
-        s_n, s_c, s_p = src.strides
+        item = xpad.itemsize
+        if xpad.strides[3] != item or xpad.strides[2] != wp * item:
+            xpad = xp.ascontiguousarray(xpad)  # each image plane must be one contiguous run
+        s_n, s_c = xpad.strides[:2]
         span = oh * wp - (kw - 1) * dw  # the last row's garbage tail would run off the image
-        view = as_strided(src, (c, kh, kw, n, span), (s_c, s_p * dh * wp, s_p * dw, s_n, s_p))
-        cols = xp.empty((c, kh, kw, n, oh * wp), dtype=xpad.dtype)
+        view = as_strided(xpad, (c, kh, kw, n, span), (s_c, item * dh * wp, item * dw, s_n, item))
+        cols = out.reshape(c, kh, kw, n, oh * wp)
         cols[..., :span] = view
         if span < oh * wp:
             cols[..., span:] = 0
-        return cols.reshape(c * kh * kw, n * oh * wp)
+        return out
     sh, sw = stride
     s_n, s_c, s_h, s_w = xpad.strides
     view = as_strided(
         xpad, (c, kh, kw, n, oh, ow), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
     )
-    return xp.ascontiguousarray(view).reshape(c * kh * kw, n * oh * ow)
+    out.reshape(c, kh, kw, n, oh, ow)[...] = view
+    return out
 
 
 def col2im(
@@ -132,3 +142,71 @@ def col2im(
                 :, a, b
             ]
     return out
+
+
+def im2col_batch_last(
+    x: Any,
+    pads: tuple[int, int, int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+    out: Any = None,
+) -> Any:
+    """Columns with the batch as the fastest axis: (C·kh·kw, oh·ow·N), CPU only.
+
+    With N innermost every copied run is `ow·N` long (or at least N), whatever the stride,
+    where the batch-first layouts copy runs of `ow` (10 pixels in LeNet's second layer). The
+    input is first laid out as (C, Hp, Wp, N), zero-padded on the way (one copy, free when it
+    already is, as the outputs of batch-last layers are).
+
+    Args:
+        x: (N, C, H, W), any strides; pads: (top, bottom, left, right).
+    """
+    n, c, h, w = (int(s) for s in x.shape)
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
+    kh, kw = kernel
+    sh, sw = stride
+    dh, dw = dilation
+    oh, ow = out_hw
+    src = x.transpose(1, 2, 3, 0)
+    if any(pads):
+        padded = np.zeros((c, hp, wp, n), dtype=x.dtype)
+        padded[:, top : top + h, left : left + w, :] = src
+        src = padded
+    elif not src.flags.c_contiguous:
+        src = np.ascontiguousarray(src)
+    shape = (c * kh * kw, oh * ow * n)
+    if out is None or out.shape != shape or out.dtype != x.dtype:
+        out = np.empty(shape, dtype=x.dtype)
+    s_c, s_h, s_w, s_n = src.strides
+    view = as_strided(src, (c, kh, kw, oh, ow, n), (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n))
+    out.reshape(c, kh, kw, oh, ow, n)[...] = view
+    return out
+
+
+def col2im_batch_last(
+    dcols: Any,
+    channels: int,
+    batch: int,
+    padded_hw: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+) -> Any:
+    """The adjoint of `im2col_batch_last`: (C·kh·kw, oh·ow·N) → (C, Hp, Wp, N), summed."""
+    hp, wp = padded_hw
+    kh, kw = kernel
+    sh, sw = stride
+    dh, dw = dilation
+    oh, ow = out_hw
+    image = np.zeros((channels, hp, wp, batch), dtype=dcols.dtype)
+    cols = dcols.reshape(channels, kh, kw, oh, ow, batch)
+    for a in range(kh):
+        top = a * dh
+        for b in range(kw):
+            left = b * dw
+            image[:, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw, :] += cols[:, a, b]
+    return image

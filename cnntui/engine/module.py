@@ -186,6 +186,12 @@ class Module:
     attributes (registration is automatic, in assignment order, as in PyTorch).
     """
 
+    _parameters: dict[str, Parameter]
+    _buffers: dict[str, Any]
+    _modules: dict[str, Module]
+    training: bool
+    needs_input_grad: bool
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
@@ -447,7 +453,7 @@ def save_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, Any]) -> Non
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **{k: _to_host(v) for k, v in arrays.items()})
+            np.savez(fh, **{k: _to_host(v) for k, v in arrays.items()})  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

@@ -230,13 +230,20 @@ class Conv2d(Module):
         if self.padding_mode == "replicate" and any(self.pads):
             padded = F.pad(x, self._replicate_pad(), mode="replicate")
             out, self._ctx = F.conv2d_forward(
-                padded, self.weight.data, bias, self.stride, 0, self.dilation, self.groups
-            )
+                padded, self.weight.data, bias, self.stride, 0, self.dilation, self.groups,
+                workspace=self._workspace(),
+            )  # fmt: skip
         else:
             out, self._ctx = F.conv2d_forward(
-                x, self.weight.data, bias, self.stride, self.pads_arg(), self.dilation, self.groups
-            )
+                x, self.weight.data, bias, self.stride, self.pads_arg(), self.dilation, self.groups,
+                workspace=self._workspace(),
+            )  # fmt: skip
         return out
+
+    def _workspace(self) -> Any:
+        """Last step's columns, which only this layer ever held: reused to save a fresh allocation."""
+        ctx, self._ctx = self._ctx, None
+        return ctx.cols if ctx is not None else None
 
     def pads_arg(self) -> Any:
         """The padding as `functional.conv2d` takes it (asymmetric 'same' padding included)."""
@@ -810,6 +817,9 @@ class Dropout(_Pointwise):
 
 
 class _BatchNorm(Module):
+    running_mean: Any
+    running_var: Any
+    num_batches_tracked: Any
     _expected = ""
     _ndims: tuple[int, ...] = ()
 
@@ -1197,7 +1207,7 @@ class Loss(Module):
         self._ctx: Any = None
 
     def __call__(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
-        return self.forward(input, target)
+        return self.forward(input, target)  # type: ignore[call-arg]
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return () if self.reduction != "none" else tuple(input_shape[:1])

@@ -24,6 +24,7 @@ Modes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -416,8 +417,20 @@ def number_text(value: float, digits: int = 2) -> str:
     return text.replace("-", "−")
 
 
-def _factor(value: float) -> str:
-    text = number_text(value)
+def weight_text(value: float) -> str:
+    """A kernel weight: a short fraction when it is one (``1/9``, ``−1/16``), else `number_text`."""
+    value = float(value)
+    if np.isfinite(value) and not value.is_integer():
+        fraction = Fraction(value).limit_denominator(64)
+        if fraction.denominator > 2 and abs(float(fraction) - value) < 1e-12:
+            return f"{fraction.numerator}/{fraction.denominator}".replace("-", "−")
+    return number_text(value)
+
+
+def _factor(value: float, weight: bool = False) -> str:
+    text = weight_text(value) if weight else number_text(value)
+    if "/" in text:
+        return f"({text})"
     return f"({text})" if text.startswith("−") else text
 
 
@@ -442,7 +455,7 @@ def sum_lines(state: StepState) -> list[str]:
     lines = []
     for c in range(channels):
         terms = " + ".join(
-            f"{_factor(x)}×{_factor(w)}"
+            f"{_factor(x)}×{_factor(w, weight=True)}"
             for x, w in zip(state.window[c].reshape(-1), state.kernel[c].reshape(-1), strict=True)
         )
         if channels == 1:

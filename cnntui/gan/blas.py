@@ -2,8 +2,9 @@
 
 The 2-D GAN's matrices are tiny (128 × 64): OpenBLAS still splits them across threads, and on a
 busy machine those threads spin and wait for each other, so one thread is several times faster
-(measured on a 2-core machine: 0.9 s instead of 17 s per 500 steps under load). Only dedicated
-processes (the `cnntui gan` command, the DCGAN child) call this; the app never changes it.
+(measured on a 2-core machine: 0.9 s instead of 17 s per 500 steps under load). The `cnntui gan`
+command, the DCGAN child process and the app's 2-D GAN thread call this; the app's own process
+never runs large products (the Train lab trains in a child process), so it loses nothing.
 """
 
 from __future__ import annotations

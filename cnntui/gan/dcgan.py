@@ -59,7 +59,7 @@ class DcganSettings:
     """What defines a DCGAN run (saved in `run.json`)."""
 
     dataset: str = "digits"
-    epochs: int = 25
+    epochs: int = 50
     batch: int = 64
     lr: float = 2e-4
     beta1: float = 0.5

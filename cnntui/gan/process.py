@@ -98,8 +98,9 @@ class DcganProcess:
         self.settings = settings
         self.run_dir = Path(run_dir)
         ctx = mp.get_context("spawn")
-        self._commands: Any = ctx.Queue()
-        self._events: Any = ctx.Queue()
+        with _real_std_streams():  # queues start multiprocessing's resource tracker
+            self._commands: Any = ctx.Queue()
+            self._events: Any = ctx.Queue()
         self._process = ctx.Process(
             target=child_main,
             args=(asdict(settings), str(self.run_dir), resume, self._commands, self._events),

@@ -39,6 +39,8 @@ FALSE_WORDS = ("off", "false", "0", "no")
 
 DEFAULT_IMAGE = {"conv": "digit-7-16", "pool": "digit-7-16", "transposed": "square-8", "rgb": ""}
 DEFAULT_KERNEL = {"conv": "laplacian", "pool": "max", "transposed": "1,1;1,1", "rgb": "laplacian"}
+WORKED_KERNEL_TEXT = "0,-1,0;1,1,0;-1,1,1|1,1,0;1,1,-1;1,1,0|1,1,1;1,0,1;-1,1,-1"
+"""The worked example's 3-channel kernel (`cnntui.engine.stepper.WORKED_KERNEL`) as text."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,13 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
             problems.append(f"conv: relu={params['relu']!r} must be on or off")
     image = params.get("image", DEFAULT_IMAGE[mode])
     kernel = params.get("kernel", DEFAULT_KERNEL[mode])
+    worked = mode == "rgb" and not image
+    if worked:
+        # The textbook example: its own kernel, zero padding 1 and bias 1 unless the link says.
+        kernel = params.get("kernel", WORKED_KERNEL_TEXT)
+        if "bias" not in params:
+            bias = 1.0
+        numbers.setdefault("padding", 1)
     preset = ConvPreset(
         mode=mode,
         image=image,
@@ -133,6 +142,8 @@ def _check_content(preset: ConvPreset) -> list[str]:
 
     problems: list[str] = []
     picture = None
+    if not preset.image and preset.mode != "rgb":
+        return [f"conv: mode={preset.mode} needs an image"]
     if preset.image:
         if preset.image not in images.names():
             return [
@@ -156,6 +167,13 @@ def _check_content(preset: ConvPreset) -> list[str]:
                 kernel.for_channels(picture.channels)
             except CnnTuiError as error:
                 return [f"conv: {error}"]
+    if picture is None:
+        from cnntui.engine.stepper import WORKED_INPUT
+
+        try:
+            build_stepper(preset, WORKED_INPUT)
+        except CnnTuiError as error:
+            problems.append(f"conv: these settings do not fit the worked example: {error}")
     if picture is not None:
         try:
             build_stepper(preset, picture.pixels)

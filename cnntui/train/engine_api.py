@@ -23,11 +23,15 @@ def backend(device: str) -> Backend:
     return chosen
 
 
-def set_threads(count: int) -> None:
-    """Use `count` CPU threads for matrix products (silently the default where BLAS cannot)."""
-    from cnntui.engine.backend import set_cpu_threads
+def set_threads(count: int) -> int | None:
+    """Use `count` CPU threads for matrix products; returns the count before (None if unknown,
+    and then nothing was changed: this NumPy's BLAS cannot be reached)."""
+    from cnntui.engine.backend import cpu_threads, set_cpu_threads
 
-    set_cpu_threads(count)
+    before = cpu_threads()
+    if before is None or not set_cpu_threads(count):
+        return None
+    return before
 
 
 def move(model: Module, chosen: Backend) -> None:

@@ -21,6 +21,16 @@ DEFAULT_INPUT_SIZE = {
 }
 
 
+RECOMMENDED_LR = {"tinyvgg": 0.01, "lenet5-1998": 0.01}
+"""Starting learning rates (SGD with momentum) for nets that diverge at the default 0.05:
+TinyVGG and the 1998 LeNet have no normalisation and large fan-ins."""
+
+
+def recommended_lr(model: str, default: float = 0.05) -> float:
+    """The learning rate a new run of `model` starts with unless the user gives one."""
+    return RECOMMENDED_LR.get(model.lower(), default)
+
+
 @dataclass
 class BuiltModel:
     module: Module
@@ -31,7 +41,11 @@ class BuiltModel:
 
 
 def default_input_size(model: str, dataset: str, native: tuple[int, int, int]) -> int | None:
-    """The square size the data should be resized to for this model, or None for native size."""
+    """The square size the data should be resized to for this model, or None for native size.
+
+    A model that takes the native size keeps it; one that cannot (a fixed-size head, like
+    TinyVGG's) gets its usual input size from the zoo.
+    """
     key = (model.lower(), dataset)
     if key in DEFAULT_INPUT_SIZE:
         return DEFAULT_INPUT_SIZE[key]
@@ -40,10 +54,34 @@ def default_input_size(model: str, dataset: str, native: tuple[int, int, int]) -
     from cnntui import zoo
 
     entry = zoo.get(model)
-    if entry.name in {v for v in LENET_BY_SIZE.values()} or entry.name == "tinyvgg":
-        size = entry.input_shape[1]
-        return None if native[1:] == (size, size) else size
-    return None
+    try:
+        _build(entry, native).output_shape(native)
+        return None
+    except (ShapeError, UsageError):
+        return entry.input_shape[1]
+
+
+def _build(entry: object, input_shape: tuple[int, int, int], num_classes: int | None = None) -> Module:
+    options: dict[str, int] = {}
+    if num_classes is not None and "num_classes" in entry.options:  # type: ignore[attr-defined]
+        options["num_classes"] = num_classes
+    if "in_channels" in entry.options:  # type: ignore[attr-defined]
+        options["in_channels"] = input_shape[0]
+    return entry.build(**options)  # type: ignore[attr-defined]
+
+
+class Negate(Module):
+    """`-x`: turns a "lowest wins" output (LeNet-5 1998's RBF distances) into logits for the
+    softmax cross-entropy; with it the loss is close to the paper's own (LeCun et al., §II-C)."""
+
+    def forward(self, x: object) -> object:
+        return -x  # type: ignore[operator]
+
+    def backward(self, grad_out: object) -> object:
+        return -grad_out  # type: ignore[operator]
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(input_shape)
 
 
 def build_model(model: str, input_shape: tuple[int, int, int], num_classes: int) -> BuiltModel:
@@ -54,12 +92,12 @@ def build_model(model: str, input_shape: tuple[int, int, int], num_classes: int)
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:
         name = LENET_BY_SIZE[input_shape[1]]
     entry = zoo.get(name)
-    options = {}
-    if "num_classes" in entry.options:
-        options["num_classes"] = num_classes
-    if "in_channels" in entry.options:
-        options["in_channels"] = input_shape[0]
-    module = entry.build(**options)
+    module = _build(entry, input_shape, num_classes)
+    last = list(module.children())[-1] if list(module.children()) else None
+    if type(last).__name__ == "RBFOutput":
+        from cnntui.engine import nn
+
+        module = nn.Sequential(net=module, logits=Negate())
     try:
         out = module.output_shape(input_shape)
     except ShapeError as exc:

@@ -60,6 +60,7 @@ class RunnerProcess:
             daemon=False,
         )
         self.finished = False
+        self._closed = False
 
     @property
     def pid(self) -> int | None:
@@ -74,12 +75,14 @@ class RunnerProcess:
         return self._process.is_alive()
 
     def send(self, command: Command) -> None:
-        if self._process.is_alive():
+        if not self._closed and self._process.is_alive():
             self._commands.put(command)
 
     def poll(self, limit: int = MAX_EVENTS_PER_POLL) -> list[Event]:
         """Events that arrived since the last call (never blocks)."""
         out: list[Event] = []
+        if self._closed:
+            return out
         while len(out) < limit:
             try:
                 out.append(self._events.get_nowait())
@@ -121,9 +124,11 @@ class RunnerProcess:
         if self._process.is_alive():
             self._process.kill()
             self._process.join(1.0)
-        for q in (self._commands, self._events):
-            q.cancel_join_thread()
-            q.close()
+        if not self._closed:
+            self._closed = True
+            for q in (self._commands, self._events):
+                q.cancel_join_thread()
+                q.close()
 
 
 @contextlib.contextmanager

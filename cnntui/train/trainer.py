@@ -119,6 +119,8 @@ class Trainer:
         self._steps_left: int | None = None  # set by a `step` command: train this many, then pause
         self._probe_index = 0
         self._probe_layer: str | None = None
+        self._pending: _Pending | None = None
+        self._last_pictures = 0.0
         self._resume_info: dict[str, Any] | None = None
         self._resume_arrays: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None
         if resume:
@@ -135,8 +137,8 @@ class Trainer:
         elif config is None:
             raise UsageError("a new run needs its settings")
         self.config = config.validated()
-        self._augmentation = parse_augmentation(self.config.augment)
         self._setup(splits, data_progress)
+        self._augmentation = parse_augmentation(self.config.augment, self.config.dataset, self.splits.input_shape[1])
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -167,13 +169,12 @@ class Trainer:
         self.splits = splits
         self.train_set = splits.train if cfg.limit is None else splits.train.subset(slice(0, cfg.limit))
         self.backend = engine_api.backend(cfg.device)
-        if cfg.threads is not None and not self.backend.is_gpu:
-            engine_api.set_threads(cfg.threads)
         engine_module.manual_seed(cfg.seed)
         built = build_model(cfg.model, splits.input_shape, len(splits.class_names))
         self.model_name = built.name
         self.model_title = built.title
         self.model = built.module
+        self.model.needs_input_grad = False  # nothing uses the gradient w.r.t. the images
         engine_api.move(self.model, self.backend)
         for p in self.model.parameters():  # materialise now, in order, from the seeded generator
             p.materialize()
@@ -271,6 +272,8 @@ class Trainer:
         """Handle pending commands; while paused, wait for one (the UI stays in charge)."""
         for command in commands(False):
             self.handle(command)
+        if self.state == "paused" and self._pending is not None:
+            self._flush_progress(self._pending)  # the UI shows exactly where the run paused
         while self.state == "paused" and self.stop_reason is None:
             for command in commands(True):
                 self.handle(command)
@@ -286,6 +289,16 @@ class Trainer:
         `commands(block)` yields pending commands (blocking for at least one when `block`).
         """
         poll = commands or (lambda _block: ())
+        previous_threads = None
+        if self.config.threads and not self.backend.is_gpu:
+            previous_threads = engine_api.set_threads(self.config.threads)
+        try:
+            return self._run(poll)
+        finally:
+            if previous_threads:
+                engine_api.set_threads(previous_threads)
+
+    def _run(self, poll: Callable[[bool], Iterable[Command]]) -> dict[str, Any]:
         cfg = self.config
         self._clock = time.perf_counter()
         self.emit(
@@ -306,8 +319,7 @@ class Trainer:
         )
         self.emit(StateChanged(self.state, "ready: press space to start" if self.state == "paused" else ""))
         self._emit_pictures()
-        pending = _Pending(last_emit=time.perf_counter())
-        last_pictures = time.perf_counter()
+        pending = self._pending = _Pending(last_emit=time.perf_counter())
         try:
             while self.epoch < cfg.epochs:
                 order = epoch_order(len(self.train_set), np.random.default_rng((cfg.seed, self.epoch)))
@@ -328,9 +340,7 @@ class Trainer:
                             self._set_state("paused")
                     if now - pending.last_emit >= PROGRESS_INTERVAL_S:
                         self._flush_progress(pending)
-                    if now - last_pictures >= PICTURES_INTERVAL_S:
-                        self._emit_pictures()
-                        last_pictures = time.perf_counter()
+                    self._emit_pictures(force=False)
                 self._flush_progress(pending)
                 self._finish_epoch()
         except RunStopped:
@@ -367,13 +377,13 @@ class Trainer:
     def _train_step(self, order: np.ndarray) -> tuple[float, float]:
         cfg = self.config
         step = self.acc.step
+        start = time.perf_counter()  # images/s includes the data pipeline (gather, augmentation)
         idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
         images = self.train_set.images[idx]
         labels = self.train_set.labels[idx]
         if self._augmentation.enabled:
             images = self._augmentation.apply(images, np.random.default_rng((cfg.seed, self.epoch, step, 1)))
         lr = self.current_lr()
-        start = time.perf_counter()
         self.model.train()
         x = self.backend.asarray(images)
         y = self.backend.asarray(labels)
@@ -458,7 +468,7 @@ class Trainer:
         )
         self.epoch += 1
         self.acc = _EpochAccumulator()
-        self._emit_pictures()
+        self._emit_pictures(force=self.epoch == self.config.epochs)
         self._checkpoint("epoch")
 
     def _finish_run(self) -> dict[str, Any]:
@@ -482,7 +492,13 @@ class Trainer:
         self.model.train()
         return np.concatenate(out) if out else np.zeros((0, len(self.splits.class_names)), np.float32)
 
-    def _emit_pictures(self) -> None:
+    def _emit_pictures(self, force: bool = True) -> None:
+        """Filters, feature maps and predictions; unless `force`, at most every
+        `PICTURES_INTERVAL_S` (they cost an evaluation pass, and the UI cannot show more)."""
+        now = time.perf_counter()
+        if not force and now - self._last_pictures < PICTURES_INTERVAL_S:
+            return
+        self._last_pictures = now
         if self.first_conv is not None:
             weight = dict(self.model.named_parameters())[f"{self.first_conv}.weight"]
             self.emit(Filters(self.first_conv, self.backend.to_host(weight.data).astype(np.float32)))

@@ -49,6 +49,8 @@ class _Residual(Module):
     """
 
     body_names: list[str]
+    relu: Module
+    """The activation after the sum (set by subclasses)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,7 +95,7 @@ class _Residual(Module):
     def backward(self, grad_out: Any) -> Any:
         grad_sum = self.relu.backward(grad_out)
         grad_in = backward_chain(self, self.body_names, grad_sum)
-        if not self.needs_input_grad:
+        if not getattr(self, "needs_input_grad", True):
             if self.downsample is not None:
                 self.downsample.needs_input_grad = False
                 self.downsample.backward(grad_sum)

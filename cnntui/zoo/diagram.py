@@ -9,6 +9,7 @@ a branch reads "conv 1×1, 96 +bn+relu" rather than three boxes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cnntui.zoo.summary import LayerRow, ModelSummary, format_shape
 
@@ -65,7 +66,7 @@ def _pair_text(value: object, times: str) -> str:
 
 def op_label(row: LayerRow, chars: _Chars = BOX) -> str:
     """A short name for what one leaf does: `conv 3×3 s2, 128`, `maxpool 3×3 s2`, `fc 4096`."""
-    m = row.module
+    m: Any = row.module
     t = chars.times
     kind = row.type
     if kind in ("Conv2d", "ConvTranspose2d", "SparseConv2d"):

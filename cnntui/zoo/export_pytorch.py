@@ -202,9 +202,8 @@ class _Writer:
         return "OrderedDict([\n" + "\n".join(items) + f"\n{INDENT * level}])"
 
     def _positional(self, module: Module) -> bool:
-        return [name for name, _ in module.named_children()] == [
-            str(i) for i in range(len(module._modules))
-        ]
+        names = [name for name, _ in module.named_children()]
+        return names == [str(i) for i in range(len(names))]
 
     def _Sequential(self, module: Module, path: str, level: int) -> str:
         pairs = list(module.named_children())

@@ -40,6 +40,8 @@ class GoogLeNet(Module):
     def __init__(self, num_classes: int = 1000, aux_logits: bool = False, in_channels: int = 3):
         super().__init__()
         self.aux_logits = aux_logits
+        self.side_branches = tuple(SIDE_HEADS.values())
+        """Children off the main path (the summary's depth leaves them out)."""
         max_pool = nn.MaxPool2d
         self.conv1 = basic_conv(in_channels, 64, kernel_size=7, stride=2, padding=3)
         self.maxpool1 = max_pool(3, stride=2, ceil_mode=True)

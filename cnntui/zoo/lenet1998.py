@@ -191,8 +191,14 @@ class SparseConv2d(Module):
         xp = array_module(self.weight.data)
         k = self.kernel_size
         full = xp.zeros((self.out_channels, self.in_channels, k, k), dtype=self.weight.data.dtype)
-        full[self._link_out, self._link_in] = self.weight.data
+        full[self._links(xp)] = self.weight.data
         return full
+
+    def _links(self, xp: Any) -> tuple[Any, Any]:
+        """The (output map, input map) index arrays on the weight's backend."""
+        if xp is np:
+            return self._link_out, self._link_in
+        return xp.asarray(self._link_out), xp.asarray(self._link_in)
 
     def forward(self, x: Any) -> Any:
         self._input = x
@@ -203,7 +209,7 @@ class SparseConv2d(Module):
         k = self.kernel_size
         windows = xp.lib.stride_tricks.sliding_window_view(self._input, (k, k), axis=(2, 3))
         grad_full = xp.einsum("nchwij,nfhw->fcij", windows, grad_out, optimize=True)
-        gw = grad_full[self._link_out, self._link_in]
+        gw = grad_full[self._links(xp)]
         gb = grad_out.sum(axis=(0, 2, 3))
         self.weight.grad = gw if self.weight.grad is None else self.weight.grad + gw
         self.bias.grad = gb if self.bias.grad is None else self.bias.grad + gb

@@ -55,6 +55,8 @@ from cnntui.errors import CnnTuiError, ShapeError
 MAX_REPEAT = 1000
 MAX_CHANNELS = 1 << 20
 MAX_NESTING = 16
+MAX_LAYERS = 5000
+"""A spec may expand (repeats of repeated blocks) to at most this many layers."""
 
 
 @dataclass(frozen=True)
@@ -557,6 +559,7 @@ class _Builder:
 
         self.nn = nn
         self.spec = spec
+        self.count = 0
 
     def fail(self, layer: LayerSpec, message: str, key: str | None = None) -> SpecError:
         line = layer.key_lines.get(key, layer.line) if key else layer.line
@@ -584,6 +587,9 @@ class _Builder:
     def checked(self, layer: LayerSpec, shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
         """`one`, with the engine's argument errors (a pool padding wider than half its window,
         say) reported at the layer instead of escaping."""
+        self.count += 1
+        if self.count > MAX_LAYERS:
+            raise self.fail(layer, f"the network expands to more than {MAX_LAYERS:,} layers; lower a repeat", "repeat")
         try:
             return self.one(layer, shape, depth)
         except SpecError:

@@ -122,6 +122,14 @@ class LayerRow:
             return "norm"
         return "other"
 
+    def field_text(self, ascii_only: bool = False) -> str:
+        """The receptive field for display: `14` (square), `7x5`, or `all` once the features are
+        flat (every unit of a linear layer sees the whole input)."""
+        if len(self.output_shape) == 1:
+            return "all"
+        height, width = self.receptive_field
+        return str(height) if height == width else f"{height}x{width}"
+
     def formula(self) -> str:
         """The parameter count written out (`5·5·6·16 + 16 = 2,416`), or the plain count."""
         if self.param_formula:
@@ -168,6 +176,8 @@ class ModelSummary:
     dtype_bytes: int = 4
     depth: int | None = None
     """The display depth `rows()` uses by default (None: every level)."""
+    module: Module | None = field(default=None, repr=False, compare=False)
+    """The network itself (the rows hold its descendants)."""
 
     @property
     def non_trainable_params(self) -> int:
@@ -258,6 +268,37 @@ class ModelSummary:
         return sum(1 for row in self.leaves if row.kind in ("conv", "fc"))
 
     @property
+    def weight_depth(self) -> int:
+        """Convolution and FC layers on the longest path from input to output: the depth papers
+        quote (GoogLeNet 22, ResNet-50 50). Parallel branches count once (the deepest), a residual
+        block counts its deeper side, side classifiers (GoogLeNet's aux heads) not at all."""
+        from cnntui.engine import nn
+
+        children: dict[int, list[LayerRow]] = {}
+        stack: list[LayerRow] = []
+        for row in self.layers:
+            while stack and stack[-1].depth >= row.depth:
+                stack.pop()
+            children.setdefault(stack[-1].index if stack else -1, []).append(row)
+            stack.append(row)
+
+        def depth(row: LayerRow | None) -> int:
+            if row is not None and row.is_leaf:
+                return 1 if row.kind in ("conv", "fc") else 0
+            kids = children.get(row.index if row is not None else -1, [])
+            module = row.module if row is not None else self.module
+            if isinstance(module, nn.Concat):
+                return max((depth(k) for k in kids), default=0)
+            side = set(getattr(module, "side_branches", ()))
+            shortcut = [k for k in kids if k.short_name in ("shortcut", "downsample")]
+            if isinstance(module, nn.Residual) or hasattr(module, "downsample"):
+                body = sum(depth(k) for k in kids if k not in shortcut)
+                return max(body, max((depth(k) for k in shortcut), default=0))
+            return sum(depth(k) for k in kids if k.short_name not in side)
+
+        return depth(None)
+
+    @property
     def receptive_field(self) -> tuple[int, int]:
         """The largest receptive field of any layer (the last spatial layer's, usually)."""
         sizes = [row.receptive_field for row in self.layers]
@@ -275,6 +316,7 @@ class ModelSummary:
             "non_trainable_params": self.non_trainable_params,
             "total_macs": self.total_macs,
             "weight_layers": self.weight_layers,
+            "weight_depth": self.weight_depth,
             "param_bytes": self.param_bytes,
             "batch_size": batch_size,
             "activation_bytes": self.activation_bytes(batch_size),
@@ -315,7 +357,7 @@ def _rows_from_records(records: list[TraceRecord], complete: bool) -> list[Layer
                     macs += records[j].macs
                 j += 1
         module = rec.module
-        own = sum(p.numel for p in module._parameters.values())
+        own = sum(p.numel for p in getattr(module, "_parameters", {}).values())
         rows.append(
             LayerRow(
                 index=len(rows),
@@ -324,12 +366,9 @@ def _rows_from_records(records: list[TraceRecord], complete: bool) -> list[Layer
                 depth=rec.depth,
                 input_shape=tuple(rec.input_shape),
                 output_shape=tuple(rec.output_shape),
-                params=module.num_parameters() if not rec.is_leaf else rec.params,
-                trainable_params=(
-                    module.num_parameters(trainable_only=True)
-                    if not rec.is_leaf
-                    else rec.trainable_params
-                ),
+                # containers' records already carry their subtree's totals (see nn.Sequential)
+                params=rec.params,
+                trainable_params=rec.trainable_params,
                 own_params=own,
                 macs=macs,
                 settings=module.describe(),
@@ -376,8 +415,23 @@ def summarize(
         rows = _rows_from_records(records, complete=False)
         if failing is None:
             raise LayerShapeError("", type(module).__name__, shape, str(exc), rows) from exc
+        reason = str(exc)
+        flattened = [r for r in rows if r.is_leaf and r.type == "Flatten"]
+        if (
+            len(failing.input_shape) == 1
+            and flattened
+            and flattened[-1].output_shape == tuple(failing.input_shape)
+        ):
+            # say where a wrong flat size comes from: it is the last feature map, flattened
+            source = flattened[-1]
+            before = [r for r in rows if r.is_leaf and r.index < source.index]
+            origin = f" from {before[-1].name}" if before else ""
+            reason += (
+                f"; that is {format_shape(source.input_shape)} = {_numel(source.input_shape):,}"
+                f"{origin}, flattened"
+            )
         raise LayerShapeError(
-            failing.name, type(failing.module).__name__, tuple(failing.input_shape), str(exc), rows
+            failing.name, type(failing.module).__name__, tuple(failing.input_shape), reason, rows
         ) from exc
     rows = _rows_from_records(records, complete=True)
     total_macs = sum(r.macs for r in records if r.is_leaf)
@@ -391,6 +445,7 @@ def summarize(
         layers=rows,
         dtype_bytes=dtype_bytes,
         depth=depth,
+        module=module,
     )
 
 

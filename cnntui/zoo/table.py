@@ -6,6 +6,7 @@ MACs), never cut mid-number; only layer names are shortened, with an ellipsis.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ COLUMNS = [
     Column("params", "Params", ">", 80),
     Column("share", "Share", ">", 30),
     Column("macs", "MACs", ">", 60),
+    Column("act", "Act. mem", ">", 25),
     Column("field", "RF", ">", 20),
 ]
 
@@ -73,8 +75,8 @@ def _cells(summary: ModelSummary, rows: list[LayerRow], ascii_only: bool) -> lis
                 "params": params,
                 "share": f"{share:.1f}%" if row.params else "",
                 "macs": format_si(row.macs) if row.macs else "-",
-                "field": f"{row.receptive_field[0]}" if row.receptive_field[0] == row.receptive_field[1]
-                else f"{row.receptive_field[0]}x{row.receptive_field[1]}",
+                "field": row.field_text(ascii_only),
+                "act": format_bytes(summary.row_activation_bytes(row)) if row.activation_elements else "-",
             }
         )
     return out
@@ -129,8 +131,10 @@ def render_table(
     lines.extend(fmt(cell) for cell in cells)
     lines.append(rule * min(width, len(header)))
     for line in totals_lines(summary, ascii_only):
-        # wrap at spaces only, so no number is ever split
-        lines.extend(textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False))
+        # wrap at spaces only, and never between a number and its unit ("126.4 KiB")
+        glued = re.sub(r"(\d) (?=[KMGT]?i?B\b)", "\\1\u00a0", line)
+        wrapped = textwrap.wrap(glued, width, subsequent_indent="  ", break_long_words=False)
+        lines.extend(part.replace("\u00a0", " ") for part in wrapped)
     return "\n".join(lines)
 
 
@@ -147,7 +151,7 @@ def totals_lines(summary: ModelSummary, ascii_only: bool = False, batch_size: in
         f"{format_count(summary.trainable_params)}   non-trainable: "
         f"{format_count(summary.non_trainable_params)}",
         f"MACs per sample: {format_count(summary.total_macs)} ({format_si(summary.total_macs)})   "
-        f"weight layers: {summary.weight_layers}",
+        f"depth: {summary.weight_depth} weight layers ({summary.weight_layers} conv/FC in all)",
         f"Where the parameters live: conv {conv_share:.1f}%   FC {fc_share:.1f}%   "
         f"other {max(0.0, 100 - conv_share - fc_share):.1f}%",
         f"Memory (float32): parameters {format_bytes(summary.param_bytes)}   activations for a "

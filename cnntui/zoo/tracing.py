@@ -74,7 +74,7 @@ def backward_chain(module: Module, names: list[str], grad: Any) -> Any:
     """Backward through the named children in reverse; the first child skips its input gradient
     when the container's own input gradient is not needed."""
     if names:
-        getattr(module, names[0]).needs_input_grad = module.needs_input_grad
+        getattr(module, names[0]).needs_input_grad = getattr(module, "needs_input_grad", True)
     for child in reversed(names):
         grad = getattr(module, child).backward(grad)
     return grad

@@ -23,6 +23,7 @@ from cnntui.errors import ShapeError
 from cnntui.presets import calc as calc_presets
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.calc_report import CalcReport
+from cnntui.ui.widgets.conv_commands import CalcCommands
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 from cnntui.ui.widgets.mode_bar import ModeBar
 
@@ -69,6 +70,7 @@ def _form_fields() -> list[Field]:
         Field("filters", "filters", "96", step=_step_int),
         Field("output_padding", "output pad", "0", step=lambda v, d: _step_pair(v, d, 0)),
         Field("bias", "bias", "on", choices=("on", "off")),
+        Field("ceil_mode", "ceil mode", "off", choices=("off", "on")),
     ]
 
 
@@ -98,6 +100,7 @@ def spec_from_values(values: dict[str, str]) -> tuple[ar.LayerSpec, ar.FeatureSh
         output_padding=_pair(values["output_padding"], "output padding", 0)
         if kind == "transposed"
         else 0,
+        ceil_mode=pool and values.get("ceil_mode") == "on",
     )
     return spec, shape
 
@@ -129,6 +132,7 @@ def values_from_spec(spec: ar.LayerSpec) -> dict[str, str]:
         "filters": str(spec.filters),
         "output_padding": pair(spec.output_padding),
         "bias": "on" if spec.bias else "off",
+        "ceil_mode": "on" if spec.ceil_mode else "off",
     }
 
 
@@ -162,6 +166,8 @@ class CalcScreen(Screen[None]):
     #calc-quiz-feedback.-correct { color: $text-success; }
     #calc-quiz-feedback.-wrong { color: $text-warning; }
     """
+
+    COMMANDS = {CalcCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "toggle_chain", "Chain", id="calc.chain"),
@@ -229,6 +235,7 @@ class CalcScreen(Screen[None]):
                 "stride": kind != "linear",
                 "padding": kind != "linear",
                 "dilation": kind != "linear",
+                "ceil_mode": kind in ("maxpool", "avgpool"),
             }
         )
         report = self.query_one("#calc-report", CalcReport)

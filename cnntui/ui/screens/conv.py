@@ -23,10 +23,11 @@ from textual.widgets import Footer, Static
 
 from cnntui import images
 from cnntui.engine.arithmetic import ascii_text, conv_output_size, transposed_output_size
-from cnntui.engine.stepper import Stepper, StepState, sum_lines, worked_example
+from cnntui.engine.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.errors import CnnTuiError
 from cnntui.presets import conv as conv_presets
 from cnntui.presets.conv import ConvPreset
+from cnntui.ui.widgets.conv_commands import ConvCommands
 from cnntui.ui.widgets.conv_grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 from cnntui.ui.widgets.conv_matrices import ConvMatrices
@@ -65,6 +66,8 @@ class ConvScreen(Screen[None]):
     #conv-formula { height: auto; color: $text-muted; }
     #conv-sum.-problem { color: $text-warning; }
     """
+
+    COMMANDS = {ConvCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right", "step(1)", "Step", key_display="←→", id="conv.next"),
@@ -141,16 +144,17 @@ class ConvScreen(Screen[None]):
         self.stepper = None
         try:
             if preset.mode == "rgb" and not preset.image:
-                self.pixels = None
+                self.pixels = WORKED_INPUT.astype(np.float32)
                 self.image_label = "worked example 3×3×3"
-                self.stepper = worked_example()
+                self.stepper = conv_presets.build_stepper(preset, WORKED_INPUT)
             else:
                 image = images.load(preset.image)
                 pixels = images.shrink_to_fit(image.pixels, MAX_SIDE)
                 self.pixels = pixels
                 shrunk = " (shrunk)" if pixels.shape != image.pixels.shape else ""
+                depth = "×3" if pixels.shape[0] == 3 else ""
                 self.image_label = (
-                    f"{image.name} {pixels.shape[1]}×{pixels.shape[2]}×{pixels.shape[0]}{shrunk}"
+                    f"{image.name} {pixels.shape[1]}×{pixels.shape[2]}{depth}{shrunk}"
                 )
                 if preset.mode == "rgb" and pixels.shape[0] != 3:
                     raise CnnTuiError(
@@ -182,7 +186,7 @@ class ConvScreen(Screen[None]):
             "transposed": "transposed convolution",
             "rgb": "multi-channel convolution",
         }
-        input_pane.border_title = self._t(f"Input: {self.image_label}")
+        input_pane.border_title = self._t(self.image_label)
         sum_pane.border_title = self._t(mode_names[self.preset.mode].capitalize())
         formula.update(self._t(self._formula_text()))
         stepper = self.stepper
@@ -207,31 +211,29 @@ class ConvScreen(Screen[None]):
         note = " (flipped)" if self.preset.mode == "transposed" else ""
         channels = stepper.source.shape[0]
         matrices.show(state, self.channel if channels > 1 else 0, note)
-        self.query_one("#conv-middle").styles.width = max(
-            18, min(50, self._matrices_width(state) + 2)
-        )
         sum_text.update(self._t("\n".join(sum_lines(state))))
+        # Side by side when stacking would not fit the height left above the sum.
+        height = max(4, self.size.height - 4 - self._sum_height(sum_text))
+        middle = self.query_one("#conv-middle")
+        middle.styles.width = max(18, min(62, matrices.best_width(height) + 2))
         position = f"Position {state.index + 1} of {state.total}: output ({state.out_row}, {state.out_col})"
         sum_pane.border_subtitle = self._t(
             position + (f"  playing {SPEEDS[self.speed_index]}/s" if self.playing else "")
         )
 
-    def _matrices_width(self, state: StepState) -> int:
-        from cnntui.engine.stepper import number_text
-
-        columns = state.window.shape[2]
-        values = [state.window]
-        if state.kernel is not None and state.products is not None:
-            values += [state.kernel, state.products]
-        widths = []
-        for block in values:
-            width = max(len(number_text(v)) for v in np.asarray(block).reshape(-1))
-            widths.append(columns * (width + 1) + 2)
-        return max(widths)
+    def _sum_height(self, sum_text: Static) -> int:
+        """Lines the sum pane takes (text wrapped at the pane's width, formula, borders)."""
+        width = max(20, self.size.width - 4)
+        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
+        return min(11, sum(-(-len(line) // width) or 1 for line in lines) + 2)
 
     def _draw_input(self, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
         values = stepper.grid
         rgb = values.shape[0] == 3 and not self.show_values
+        if rgb:
+            # Colours need [0, 1]; the worked example's integers are scaled for the picture only.
+            peak = float(np.max(values[np.isfinite(values)], initial=1.0))
+            values = values / max(1.0, peak)
         marked = marked_cells(state.rows, state.cols)
         chosen = None
         if state.chosen is not None:
@@ -280,42 +282,49 @@ class ConvScreen(Screen[None]):
         self.query_one("#conv-legend", Static).update(legend(low, high, diverging, self.ascii_mode))
 
     def _formula_text(self) -> str:
-        """The output-size formula with this layer's numbers (or why there is no output)."""
+        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
         p = self.preset
-        if p.mode == "rgb" and not p.image:
-            size, kernel, stride, padding, dilation = 3, 3, 1, 1, 1
-        else:
-            if self.pixels is None:
-                return ""
-            size = self.pixels.shape[1]
-            kernel = p.size if p.mode == "pool" else self._kernel_size()
-            stride, padding, dilation = p.stride, p.padding, p.dilation
-        if kernel is None:
+        if self.pixels is None:
             return ""
+        sizes = (int(self.pixels.shape[1]), int(self.pixels.shape[2]))
+        kernel_hw = (p.size, p.size) if p.mode == "pool" else self._kernel_size()
+        if kernel_hw is None:
+            return ""
+        lines = [
+            self._axis_formula(letter, sizes[a], kernel_hw[a]) for a, letter in enumerate("HW")
+        ]
+        if sizes[0] == sizes[1] and kernel_hw[0] == kernel_hw[1]:
+            return lines[0].replace("H_out =", "H_out = W_out =", 1)
+        return "\n".join(lines)
+
+    def _axis_formula(self, letter: str, size: int, kernel: int) -> str:
+        p = self.preset
+        stride, padding = p.stride, p.padding
+        dilation = 1 if p.mode == "pool" else p.dilation
         try:
             if p.mode == "transposed":
                 out = transposed_output_size(
                     size, kernel, stride, padding, dilation, p.output_padding
                 )
                 return (
-                    f"H_out = (H − 1)·s − 2p + d·(k − 1) + output_padding + 1 = ({size} − 1)·{stride}"
-                    f" − 2·{padding} + {dilation}·({kernel} − 1) + {p.output_padding} + 1 = {out}"
+                    f"{letter}_out = ({letter} − 1)·s − 2p + d·(k − 1) + output_padding + 1 ="
+                    f" ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1)"
+                    f" + {p.output_padding} + 1 = {out}"
                 )
-            out = conv_output_size(
-                size, kernel, stride, padding, 1 if p.mode == "pool" else dilation
-            )
+            out = conv_output_size(size, kernel, stride, padding, dilation)
         except CnnTuiError as error:
-            return f"H_out: {error}"
-        k_text = (
-            f"{dilation}·({kernel} − 1) + 1" if dilation != 1 and p.mode != "pool" else f"{kernel}"
+            return f"{letter}_out: {error}"
+        k_text = f"{dilation}·({kernel} − 1) + 1" if dilation != 1 else f"{kernel}"
+        return (
+            f"{letter}_out = ⌊({letter} + 2p − k)/s⌋ + 1 ="
+            f" ⌊({size} + 2·{padding} − {k_text})/{stride}⌋ + 1 = {out}"
         )
-        return f"H_out = ⌊(H + 2p − k)/s⌋ + 1 = ⌊({size} + 2·{padding} − {k_text})/{stride}⌋ + 1 = {out}"
 
-    def _kernel_size(self) -> int | None:
+    def _kernel_size(self) -> tuple[int, int] | None:
         from cnntui import kernels
 
         try:
-            return kernels.get(self.preset.kernel).size[0]
+            return kernels.get(self.preset.kernel).size
         except CnnTuiError:
             return None
 
@@ -341,6 +350,11 @@ class ConvScreen(Screen[None]):
         self.redraw()
 
     def action_play(self) -> None:
+        if self.stepper is None and not self.playing:
+            self.notify(
+                "Nothing to step: these settings cannot work (o to change them).", timeout=3
+            )
+            return
         self.playing = not self.playing
         if self._timer is not None:
             self._timer.stop()

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from cnntui import images, kernels
 from cnntui.engine.arithmetic import ascii_text
-from cnntui.presets.conv import ConvPreset
+from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 
@@ -171,8 +171,10 @@ class ConvSettingsScreen(ModalScreen[None]):
                 preset = replace(preset, kernel="max", stride=preset.size)
             elif preset.mode != "pool" and preset.kernel in ("max", "avg"):
                 preset = replace(preset, kernel="laplacian", stride=1)
-            if preset.mode == "rgb":
-                preset = replace(preset, image="" if old.mode != "rgb" else preset.image)
+            if preset.mode == "rgb" and old.mode != "rgb":
+                preset = replace(
+                    preset, image="", kernel=WORKED_KERNEL_TEXT, bias=1.0, padding=1, stride=1
+                )
             elif not preset.image:
                 preset = replace(preset, image="digit-7-16")
             fresh = fields_for(preset)

@@ -46,8 +46,8 @@ class ConvShiftScreen(ModalScreen[None]):
         super().__init__(id="conv-shift")
         self.image = np.asarray(image, dtype=np.float64)
         self.kind = kind
-        self.size = size
-        self.stride = stride
+        self.window = size
+        self.window_stride = stride
         self.cols = 1
         self.show_values = False
 
@@ -68,11 +68,16 @@ class ConvShiftScreen(ModalScreen[None]):
         self.redraw()
 
     def redraw(self) -> None:
-        comparison = shift_comparison(self.image, self.kind, self.size, self.stride, self.cols)
+        comparison = shift_comparison(
+            self.image, self.kind, self.window, self.window_stride, self.cols
+        )
         shown = {
             "image": (comparison.original, "image"),
             "shifted": (comparison.shifted, f"moved {self.cols} px right"),
-            "pooled": (comparison.pooled_original, f"{self.kind} pool {self.size}/{self.stride}"),
+            "pooled": (
+                comparison.pooled_original,
+                f"{self.kind} pool {self.window}/{self.window_stride}",
+            ),
             "pooled-shifted": (comparison.pooled_shifted, "pooled, moved"),
         }
         changed = ~np.isclose(comparison.pooled_original, comparison.pooled_shifted)

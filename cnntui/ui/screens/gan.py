@@ -35,7 +35,7 @@ class GanScreen(Screen[None]):
 
     DEFAULT_CSS = """
     GanScreen #gan-views { height: 1; background: $panel; }
-    GanScreen ContentSwitcher { height: 1fr; padding: 0 1; }
+    GanScreen ContentSwitcher { height: 1fr; padding: 0 1; overflow: hidden; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -29,7 +29,7 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
         Binding("down,j", "move(1, 0)", "Down", show=False),
         Binding("left,h", "move(0, -1)", "Left", show=False),
         Binding("right,l", "move(0, 1)", "Right", show=False),
-        Binding("space", "toggle", "Fill/clear"),
+        Binding("space", "toggle_cell", "Fill/clear"),
         Binding("c", "clear", "Clear all"),
         Binding("enter", "apply", "Use it"),
         Binding("escape", "cancel", "Cancel"),
@@ -67,7 +67,7 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
         self.col = (self.col + dc) % DRAW_GRID
         self._redraw()
 
-    def action_toggle(self) -> None:
+    def action_toggle_cell(self) -> None:
         self.cells ^= {(self.row, self.col)}
         self._redraw()
 

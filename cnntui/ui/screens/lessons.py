@@ -117,23 +117,43 @@ class LessonsScreen(Screen[None]):
             return marks.partial
         return marks.done
 
+    def _fit(self, text: str, width: int) -> str:
+        """Shorten `text` to `width` cells with an ellipsis, so a long title stays on one line."""
+        if width <= 0 or len(text) <= width:
+            return text
+        ellipsis = self.marks.ellipsis
+        return text[: max(1, width - len(ellipsis))].rstrip() + ellipsis
+
     def _fill_contents(self) -> None:
         toc = self.query_one("#toc", OptionList)
         highlighted = toc.highlighted
+        # Room for a label: the list's width less its scrollbar (always kept, so labels never
+        # jump when the list starts to scroll).
+        width = toc.size.width - toc.styles.scrollbar_size_vertical if toc.size.width else 0
         toc.clear_options()
         options: list[Option] = []
         for chapter, members in chapters(self.lessons):
             options.append(
-                Option(Content.styled(chapter, "bold"), id=CHAPTER_PREFIX + chapter, disabled=True)
+                Option(
+                    Content.styled(self._fit(chapter, width), "bold"),
+                    id=CHAPTER_PREFIX + chapter,
+                    disabled=True,
+                )
             )
             for lesson in members:
-                label = Content.assemble((f" {self._mark(lesson)} ", "$text-accent"), lesson.title)
+                mark = f" {self._mark(lesson)} "
+                title = self._fit(lesson.title, width - len(mark))
+                label = Content.assemble((mark, "$text-accent"), title)
                 options.append(Option(label, id=lesson.name))
         toc.add_options(options)
         if self.current is not None:
             toc.highlighted = toc.get_option_index(self.current)
         elif highlighted is not None:
             toc.highlighted = highlighted
+
+    def on_resize(self) -> None:
+        if self.cnn_app.lessons is not None:
+            self.call_after_refresh(self._fill_contents)
 
     @on(OptionList.OptionSelected, "#toc")
     async def _contents_selected(self, event: OptionList.OptionSelected) -> None:

@@ -83,8 +83,7 @@ class ModelsScreen(Screen[None]):
     ModelsScreen #view-summary { height: 1fr; }
     ModelsScreen #models-table { height: 1fr; }
     ModelsScreen #models-detail { height: 2; padding: 0 1; background: $boost; }
-    ModelsScreen #models-totals { height: 3; padding: 0 1; }
-    ModelsScreen #models-totals.-error { height: auto; max-height: 4; }
+    ModelsScreen #models-totals { height: auto; max-height: 4; padding: 0 1; }
     ModelsScreen #view-compare { height: 1fr; }
     ModelsScreen #view-diagram { height: 1fr; padding: 0 1; }
     """
@@ -98,6 +97,8 @@ class ModelsScreen(Screen[None]):
         Binding("right_square_bracket", "batch(2)", "Batch×2", key_display="]", show=False, id="models.batch_up"),
         Binding("left_square_bracket", "batch(0.5)", "Batch÷2", key_display="[", show=False, id="models.batch_down"),
         Binding("i", "focus_input", "Input size", id="models.input"),
+        Binding("a", "toggle_aux", "Aux heads", id="models.aux"),
+        Binding("x", "export", "Export", id="models.export"),
         Binding("l", "focus_list", "List", show=False, id="models.list"),
         Binding("escape", "back", "Back", show=False, id="models.back"),
         Binding("ctrl+s", "save_spec", "Save", id="models.save"),
@@ -114,6 +115,8 @@ class ModelsScreen(Screen[None]):
         self.depth = 2
         self.batch_size = 1
         self.compare_with: str | None = None
+        self.aux_logits = False
+        """GoogLeNet's auxiliary classifiers shown (`a`)."""
         self.summary: ModelSummary | None = None
         self.spec_text = EXAMPLE_SPEC
         self.spec_path: Path | None = None
@@ -179,6 +182,8 @@ class ModelsScreen(Screen[None]):
         """Summarise a zoo model at its default input (or `input_shape`)."""
         entry = zoo.get(name)
         self.model_name = entry.name
+        self._select_in_list(entry.name)
+        self.refresh_bindings()
         self.editing = False
         self.set_class(False, "-editing")
         self.input_override = input_shape
@@ -197,7 +202,8 @@ class ModelsScreen(Screen[None]):
         if self.editing and self._spec_module is not None:
             return self._spec_name, self._spec_module, self.input_override or self._spec_input
         entry = zoo.get(self.model_name)
-        return entry.name, entry.build(), self.input_override or entry.input_shape
+        options = {"aux_logits": True} if self.aux_logits and "aux_logits" in entry.options else {}
+        return entry.name, entry.build(**options), self.input_override or entry.input_shape
 
     def refresh_summary(self, keep_fold: bool = False) -> None:
         """Recompute the summary of what is shown and redraw the table, detail and totals."""
@@ -254,7 +260,7 @@ class ModelsScreen(Screen[None]):
         dot = "|" if self.ascii_only else "·"
         view = {"summary": "", "compare": f" {dot} comparing with {self.compare_with}", "diagram": f" {dot} diagram"}
         self.query_one("#models-settings", Static).update(
-            f"depth {self.depth} {dot} batch {self.batch_size}{view.get(self.view, '')}"
+            f"depth {self.depth} (+ -) {dot} batch {self.batch_size} ([ ]){view.get(self.view, '')}"
         )
 
     def _refresh_secondary(self) -> None:
@@ -350,6 +356,11 @@ class ModelsScreen(Screen[None]):
     def action_compare(self) -> None:
         from cnntui.ui.screens.models_dialogs import PickModelScreen
 
+        if not self.editing:
+            # keys typed ahead (down, down, c) may reach us before the list's highlight message
+            highlighted = self.query_one("#models-list", OptionList).highlighted_option
+            if highlighted is not None and highlighted.id and highlighted.id != self.model_name:
+                self.show_model(highlighted.id)
         current = None if self.editing else self.model_name
 
         def chosen(name: str | None) -> None:
@@ -469,7 +480,16 @@ class ModelsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save_spec", "open_spec", "goto_problem"):
             return self.editing
+        if action == "toggle_aux":
+            return not self.editing and "aux_logits" in zoo.get(self.model_name).options
         return True
+
+    def action_toggle_aux(self) -> None:
+        """Show or hide GoogLeNet's two auxiliary classifiers (side branches of the main path)."""
+        self.aux_logits = not self.aux_logits
+        self.refresh_summary(keep_fold=True)
+        state = "shown" if self.aux_logits else "hidden"
+        self.notify(f"Auxiliary classifiers {state}.", title=zoo.get(self.model_name).title)
 
     def action_goto_problem(self) -> None:
         if not self.spec_problems:
@@ -520,6 +540,31 @@ class ModelsScreen(Screen[None]):
         self.spec_text = text
         self.query_one("#spec-editor", TextArea).load_text(text)
         self._validate_spec()
+
+    def action_export(self) -> None:
+        """Write what is shown as PyTorch source (the same file `cnntui export pytorch` writes)."""
+        from cnntui.ui.screens.models_dialogs import PathScreen
+        from cnntui.zoo.export_pytorch import python_name
+
+        name, _, _ = self._current()
+        self.app.push_screen(PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), self._export_to)
+
+    def _export_to(self, value: str | None) -> None:
+        from cnntui.zoo.export_pytorch import export_pytorch
+
+        if not value:
+            return
+        name, module, shape = self._current()
+        path = Path(value).expanduser()
+        try:
+            text = export_pytorch(module, name, shape, "the cnntui Models mode")
+            if path.exists():
+                raise UsageError(f"{path} already exists; choose another name")
+            save_spec_file(path, text)
+        except UsageError as exc:
+            self.notify(str(exc), title="Export", severity="error")
+            return
+        self.notify(f"Wrote {path}: run `python {path.name}` to check it.", title="Export")
 
     # -- lesson links ------------------------------------------------------------------------------
 

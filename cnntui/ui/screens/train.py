@@ -47,8 +47,12 @@ from cnntui.ui.widgets.train_images import ImageGrid, Tile, to_unit
 
 VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
 POLL_INTERVAL_S = 0.1
+STATUS_INTERVAL_S = 0.25
+PICTURES_INTERVAL_S = 0.5
+"""How often the newest filters, feature maps, predictions and confusion matrix are drawn."""
+PICTURE_TABS = {"filters": "pictures", "features": "pictures", "predictions": "predictions", "confusion": "confusion"}
 COMPARE_MODELS = ("plain-deep", "residual-deep")
-COMPARE_DEFAULTS = {"dataset": "digits", "input_size": 16, "epochs": 8, "lr": 0.05, "batch_size": 32}
+COMPARE_DEFAULTS = {"input_size": 16, "epochs": 6}
 DATASET_CHOICES = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10", "folder")
 _LIVE_RUNNERS: list[Any] = []
 
@@ -97,6 +101,7 @@ def trainable_models() -> list[tuple[str, str]]:
 class TrainScreen(Screen[None]):
     """The Train lab."""
 
+    SCOPED_CSS = False  # every rule names TrainScreen itself; one also needs the app's -ascii class
     DEFAULT_CSS = """
     TrainScreen #train-status { height: 1; padding: 0 1; background: $boost; }
     TrainScreen TabbedContent { height: 1fr; }
@@ -116,6 +121,7 @@ class TrainScreen(Screen[None]):
     TrainScreen #confusion-view { width: auto; padding: 0 1; }
     TrainScreen #wrong-box { width: 1fr; padding: 0 1; }
     TrainScreen #runs-table { height: 1fr; }
+    .-ascii TrainScreen Underline { display: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -141,6 +147,8 @@ class TrainScreen(Screen[None]):
         self._probe_index = 0
         self._delete_armed: tuple[str, float] | None = None
         self._poll_timer: Any = None
+        self._latest: dict[str, tuple[RunView, Any]] = {}
+        self._status_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -151,8 +159,8 @@ class TrainScreen(Screen[None]):
             with TabPane("Setup", id="setup"), VerticalScroll():
                 yield from self._compose_setup()
             with TabPane("Curves", id="curves"), Horizontal():
-                yield LineChart("loss", x_label="epoch", id="loss-chart")
-                yield LineChart("accuracy", x_label="epoch", y_range=(0.0, 1.0), id="acc-chart")
+                yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
+                yield LineChart("accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart")
             with TabPane("Pictures", id="pictures"), Horizontal():
                 with VerticalScroll(id="pictures-left"):
                     yield Static("first-layer filters", classes="caption", id="filters-caption")
@@ -258,9 +266,14 @@ class TrainScreen(Screen[None]):
         if compare:
             self._set_input("#set-size", str(COMPARE_DEFAULTS["input_size"]))
             self._set_input("#set-epochs", str(COMPARE_DEFAULTS["epochs"]))
-        for key, widget_id in (("model", "#set-model"), ("dataset", "#set-dataset"), ("optimizer", "#set-optimizer")):
-            if key in params:
-                self.query_one(widget_id, Select).value = params[key]
+        with self.prevent(Select.Changed):  # the preset's own lr (below) must win
+            for key, widget_id in (("model", "#set-model"), ("dataset", "#set-dataset"), ("optimizer", "#set-optimizer")):
+                if key in params:
+                    self.query_one(widget_id, Select).value = params[key]
+        if "model" in params and "lr" not in params:
+            from cnntui.train.models import recommended_lr
+
+            self._set_input("#set-lr", f"{recommended_lr(params['model'], RunConfig().lr):g}")
         for key, widget_id in (("epochs", "#set-epochs"), ("batch", "#set-batch"), ("lr", "#set-lr"),
                                ("seed", "#set-seed"), ("size", "#set-size")):
             if key in params:
@@ -274,6 +287,13 @@ class TrainScreen(Screen[None]):
         self.query_one(widget_id, Input).value = value
 
     # -- starting and controlling ----------------------------------------------------------------
+
+    @on(Select.Changed, "#set-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        from cnntui.train.models import recommended_lr
+
+        if event.value is not Select.NULL:
+            self._set_input("#set-lr", f"{recommended_lr(str(event.value), RunConfig().lr):g}")
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
@@ -297,8 +317,7 @@ class TrainScreen(Screen[None]):
         pairs: list[tuple[str, RunConfig]]
         if self.compare:
             base = config.to_dict()
-            # two processes share the cores: one BLAS thread each avoids oversubscription
-            pairs = [(name.split("-")[0], RunConfig(**{**base, "model": name, "threads": 1})) for name in COMPARE_MODELS]
+            pairs = [(name.split("-")[0], RunConfig(**{**base, "model": name})) for name in COMPARE_MODELS]
         else:
             pairs = [(config.model, config)]
         self._clear_views()
@@ -415,6 +434,7 @@ class TrainScreen(Screen[None]):
     def _ensure_polling(self) -> None:
         if self._poll_timer is None:
             self._poll_timer = self.set_interval(POLL_INTERVAL_S, self.poll_events)
+            self.set_interval(PICTURES_INTERVAL_S, self.render_pictures)
 
     def poll_events(self) -> None:
         """Drain every runner's queue and update the views (the charts throttle themselves)."""
@@ -428,7 +448,10 @@ class TrainScreen(Screen[None]):
             if run.state in ("finished", "stopped", "failed") and not run.runner.is_alive():
                 if run.runner in _LIVE_RUNNERS:
                     _LIVE_RUNNERS.remove(run.runner)
-        if changed:
+        now = time.monotonic()
+        settled = any(r.state != "running" for r in self.runs)
+        if changed and (settled or now - self._status_at >= STATUS_INTERVAL_S):
+            self._status_at = now
             self._update_status()
 
     def _handle(self, run: RunView, event: Any) -> None:
@@ -463,14 +486,41 @@ class TrainScreen(Screen[None]):
             self._refresh_runs()
         elif kind == "checkpoint" and event.reason in ("stop", "signal"):
             self._refresh_runs()
-        elif primary and kind == "filters":
-            self._show_filters(event)
-        elif primary and kind == "features":
-            self._show_features(event)
-        elif primary and kind == "predictions":
-            self._show_predictions(run, event)
-        elif primary and kind == "confusion":
-            self._show_confusion(run, event)
+        elif primary and kind in PICTURE_TABS:
+            # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
+            self._latest[kind] = (run, event)
+            if kind == "features":
+                self._probe_layers = list(event.layers)
+                self._probe_layer = event.layer
+                self._probe_index = event.image_index
+
+    def render_pictures(self, force: bool = False) -> None:
+        """Draw the newest picture events whose tab is on show (or all, with `force`)."""
+        if not self._latest:
+            return
+        active = self.query_one(TabbedContent).active
+        for kind in [k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)]:
+            run, event = self._latest.pop(kind)
+            if kind == "filters":
+                self._show_filters(event)
+            elif kind == "features":
+                self._show_features(event)
+            elif kind == "predictions":
+                self._show_predictions(run, event)
+            else:
+                self._show_confusion(run, event)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self.render_pictures()
+
+    @property
+    def _ascii(self) -> bool:
+        return bool(getattr(self.app, "ascii_mode", False))
+
+    @property
+    def _x(self) -> str:
+        return "x" if self._ascii else "×"
 
     def _series_name(self, run: RunView, what: str) -> str:
         return f"{run.label} {what}" if self.compare else what
@@ -502,15 +552,12 @@ class TrainScreen(Screen[None]):
         if weights.shape[1] not in (1, 3):
             tiles = [Tile(to_unit(w.mean(axis=0, keepdims=True), symmetric=True), f"{i}") for i, w in enumerate(weights[:32])]
         self.query_one("#filters-caption", Static).update(
-            f"{event.layer}: {weights.shape[0]} filters {weights.shape[2]}×{weights.shape[3]} "
+            f"{event.layer}: {weights.shape[0]} filters {weights.shape[2]}{self._x}{weights.shape[3]} "
             f"(grey = 0, light = positive)"
         )
         self.query_one("#filters", ImageGrid).set_tiles(tiles)
 
     def _show_features(self, event: Any) -> None:
-        self._probe_layers = list(event.layers)
-        self._probe_layer = event.layer
-        self._probe_index = event.image_index
         names = self.runs[0].class_names if self.runs else ()
         label = names[event.label] if 0 <= event.label < len(names) else str(event.label)
         maps = event.maps
@@ -519,7 +566,7 @@ class TrainScreen(Screen[None]):
         self.query_one("#features-caption", Static).update(
             f"test image #{event.image_index} through {event.layer} "
             f"({self._probe_layers.index(event.layer) + 1}/{len(self._probe_layers)}): "
-            f"{maps.shape[0]} maps {maps.shape[1]}×{maps.shape[2]}   [ ] layer  < > image"
+            f"{maps.shape[0]} maps {maps.shape[1]}{self._x}{maps.shape[2]}   [ ] layer  < > image"
         )
         self.query_one("#features", ImageGrid).set_tiles(tiles)
 
@@ -555,6 +602,7 @@ class TrainScreen(Screen[None]):
         grid.set_tiles(tiles)
 
     def _clear_views(self) -> None:
+        self._latest.clear()
         self.query_one("#loss-chart", LineChart).clear()
         self.query_one("#acc-chart", LineChart).clear()
         for grid_id in ("#filters", "#features", "#predictions-grid", "#wrong-grid"):
@@ -568,20 +616,21 @@ class TrainScreen(Screen[None]):
         if not self.runs:
             status.update("Idle. Choose the settings and press Start (or space).")
             return
+        dot = " - " if self._ascii else " · "
         parts = []
         for run in self.runs:
             step = run.last_step
             text = f"{run.label}: {run.state}"
             if step is not None:
                 loss = sum(step.losses) / len(step.losses)
-                text += (f" · epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
-                         f" · loss {loss:.3f}")
+                text += (f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
+                         f"{dot}loss {loss:.3f}")
                 if run.last_epoch:
-                    text += f" · val {run.last_epoch['val_acc']:.1%}"
+                    text += f"{dot}val {run.last_epoch['val_acc']:.1%}"
                 if len(self.runs) == 1:
-                    text += f" · lr {step.lr:.3g} · {step.images_per_s:,.0f} img/s"
+                    text += f"{dot}lr {step.lr:.3g}{dot}{step.images_per_s:,.0f} img/s"
                     if step.eta_s is not None and run.state == "running":
-                        text += f" · ETA {_duration(step.eta_s)}"
+                        text += f"{dot}ETA {_duration(step.eta_s)}"
             parts.append(text)
         if len(self.runs) == 1 and self.runs[0].device:
             parts.append(self.runs[0].device.split(" (")[0])

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rich.color import Color
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from cnntui.engine.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING, number_text
@@ -67,14 +70,68 @@ def value_colour(value: float, low: float, high: float, diverging: bool) -> tupl
     return (level, level, level)
 
 
+def value_colours(values: np.ndarray, low: float, high: float, diverging: bool) -> np.ndarray:
+    """`value_colour` for a whole ``(H, W)`` array at once: ``(H, W, 3)`` floats."""
+    out = np.empty((*values.shape, 3))
+    if diverging:
+        extent = max(abs(low), abs(high)) or 1.0
+        t = np.clip(np.nan_to_num(values / extent), -1.0, 1.0)
+        fade = 255 * (1 - np.abs(t))
+        out[..., 0] = np.where(t >= 0, 255, fade)
+        out[..., 1] = fade
+        out[..., 2] = np.where(t >= 0, fade, 255)
+    else:
+        span = high - low
+        t = (
+            np.zeros_like(values)
+            if span <= 0
+            else np.clip(np.nan_to_num((values - low) / span), 0, 1)
+        )
+        out[...] = np.rint(255 * t)[..., None]
+    out[np.isnan(values)] = EMPTY
+    out[np.isinf(values)] = 0
+    return out
+
+
 def _mix(
     colour: tuple[int, int, int], tint: tuple[int, int, int], amount: float
 ) -> tuple[int, int, int]:
     return tuple(int(c * (1 - amount) + t * amount) for c, t in zip(colour, tint, strict=True))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=4096)
 def _rgb(colour: tuple[int, int, int]) -> Color:
     return Color.from_rgb(*colour)
+
+
+@lru_cache(maxsize=8192)
+def _style(
+    fg: tuple[int, int, int] | None = None,
+    bg: tuple[int, int, int] | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    dim: bool = False,
+) -> Style:
+    return Style(
+        color=_rgb(fg) if fg is not None else None,
+        bgcolor=_rgb(bg) if bg is not None else None,
+        bold=bold or None,
+        italic=italic or None,
+        dim=dim or None,
+    )
+
+
+class _Lines:
+    """Segments line by line: what `render_line` hands to Textual without any conversion."""
+
+    def __init__(self) -> None:
+        self.lines: list[list[Segment]] = [[]]
+
+    def append(self, text: str, style: Style | None = None) -> None:
+        if text == "\n":
+            self.lines.append([])
+        else:
+            self.lines[-1].append(Segment(text, style))
 
 
 class ConvGrid(Widget):
@@ -174,60 +231,93 @@ class ConvGrid(Widget):
 
     # -- drawing ---------------------------------------------------------------------------------
 
+    def _base_colours(self) -> np.ndarray:
+        """``(H, W, 3)`` colours of every cell before the window marks (cached per drawing)."""
+        cached = getattr(self, "_colours", None)
+        if cached is not None:
+            return cached
+        data = self.data
+        assert data is not None
+        plane = self._plane().astype(np.float64)
+        if data.rgb and data.values.ndim == 3:
+            colours = np.rint(255 * np.clip(data.values, 0, 1)).transpose(1, 2, 0)
+        else:
+            colours = value_colours(plane, data.low, data.high, data.diverging)
+        if data.kinds is not None:
+            padding = data.kinds == CELL_PADDING
+            base = np.where(np.isfinite(plane)[..., None], colours, 0)
+            colours = np.where(
+                padding[..., None], base * 0.55 + np.array(PADDING_TINT) * 0.45, colours
+            )
+            inserted = data.kinds == CELL_INSERTED
+            colours = np.where(
+                inserted[..., None], colours * 0.5 + np.array(INSERTED_TINT) * 0.5, colours
+            )
+        self._colours = colours.astype(np.int64)
+        return self._colours
+
     def _colour(self, r: int, c: int) -> tuple[int, int, int]:
         data = self.data
         assert data is not None
-        if data.rgb and data.values.ndim == 3:
-            colour = tuple(int(round(255 * float(np.clip(v, 0, 1)))) for v in data.values[:, r, c])
-        else:
-            colour = value_colour(float(self._plane()[r, c]), data.low, data.high, data.diverging)
-        kind = CELL_INPUT if data.kinds is None else int(data.kinds[r, c])
-        if kind == CELL_PADDING:
-            colour = _mix(
-                colour if np.isfinite(self._plane()[r, c]) else (0, 0, 0), PADDING_TINT, 0.45
-            )
-        elif kind == CELL_INSERTED:
-            colour = _mix(colour, INSERTED_TINT, 0.5)
+        red, green, blue = self._base_colours()[r, c]
+        colour = (int(red), int(green), int(blue))
         if (r, c) == data.chosen:
-            colour = _mix(colour, CHOSEN_TINT, 0.6)
-        elif (r, c) in data.marked:
-            colour = _mix(colour, WINDOW_TINT, 0.45)
-        return colour  # type: ignore[return-value]
+            return _mix(colour, CHOSEN_TINT, 0.6)
+        if (r, c) in data.marked:
+            return _mix(colour, WINDOW_TINT, 0.45)
+        return colour
 
-    def render(self) -> Text:
+    def refresh(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self._strips: list[Strip] | None = None
+        self._colours: np.ndarray | None = None
+        return super().refresh(*args, **kwargs)
+
+    def _build(self) -> list[Strip]:
         if self.data is None:
-            return Text("")
+            return []
         width, height = self.size
         top, left, n_rows, n_cols = self._viewport(width, height)
         if self.show_values:
-            return self._render_values(top, left, n_rows, n_cols)
-        if self.ascii_mode:
-            return self._render_ascii(top, left, n_rows, n_cols)
-        if self._full_cells():
-            return self._render_full_cells(top, left, n_rows, n_cols)
-        return self._render_half_blocks(top, left, n_rows, n_cols)
+            lines = self._render_values(top, left, n_rows, n_cols)
+        elif self.ascii_mode:
+            lines = self._render_ascii(top, left, n_rows, n_cols)
+        elif self._full_cells():
+            lines = self._render_full_cells(top, left, n_rows, n_cols)
+        else:
+            lines = self._render_half_blocks(top, left, n_rows, n_cols)
+        return [Strip(line) for line in lines.lines]
 
-    def _render_full_cells(self, top: int, left: int, n_rows: int, n_cols: int) -> Text:
-        text = Text(no_wrap=True, overflow="crop")
+    def render_line(self, y: int) -> Strip:
+        strips = getattr(self, "_strips", None)
+        if strips is None or getattr(self, "_strips_size", None) != self.size:
+            strips = self._strips = self._build()
+            self._strips_size = self.size
+        if y < len(strips):
+            return strips[y].crop(0, self.size.width)
+        return Strip.blank(self.size.width)
+
+    def text(self) -> str:
+        """What is on show as plain text (for tests and accessibility checks)."""
+        return "\n".join(strip.text for strip in self._build())
+
+    def _render_full_cells(self, top: int, left: int, n_rows: int, n_cols: int) -> _Lines:
+        text = _Lines()
         for r in range(top, top + n_rows):
             if r > top:
                 text.append("\n")
             for c in range(left, left + n_cols):
-                text.append("  ", Style(bgcolor=_rgb(self._colour(r, c))))
+                text.append("  ", _style(bg=self._colour(r, c)))
         return text
 
-    def _render_half_blocks(self, top: int, left: int, n_rows: int, n_cols: int) -> Text:
-        text = Text(no_wrap=True, overflow="crop")
+    def _render_half_blocks(self, top: int, left: int, n_rows: int, n_cols: int) -> _Lines:
+        text = _Lines()
         for r in range(top, top + n_rows, 2):
             if r > top:
                 text.append("\n")
             for c in range(left, left + n_cols):
                 upper = self._colour(r, c)
                 lower = self._colour(r + 1, c) if r + 1 < top + n_rows else None
-                if lower is None:
-                    text.append("▀", Style(color=_rgb(upper)))
-                else:
-                    text.append("▀", Style(color=_rgb(upper), bgcolor=_rgb(lower)))
+                text.append("▀", _style(fg=upper, bg=lower))
         return text
 
     def _ascii_char(self, r: int, c: int) -> str:
@@ -247,9 +337,9 @@ class ConvGrid(Widget):
         char = ASCII_RAMP[int(np.clip(round(t * (len(ASCII_RAMP) - 1)), 0, len(ASCII_RAMP) - 1))]
         return char * 2
 
-    def _render_ascii(self, top: int, left: int, n_rows: int, n_cols: int) -> Text:
+    def _render_ascii(self, top: int, left: int, n_rows: int, n_cols: int) -> _Lines:
         assert self.data is not None
-        text = Text(no_wrap=True, overflow="crop")
+        text = _Lines()
         for r in range(top, top + n_rows):
             if r > top:
                 text.append("\n")
@@ -257,34 +347,22 @@ class ConvGrid(Widget):
                 colour = self._colour(r, c)
                 marked = (r, c) in self.data.marked or (r, c) == self.data.chosen
                 kind = CELL_INPUT if self.data.kinds is None else int(self.data.kinds[r, c])
-                style = Style(color=_rgb(colour))
+                style = _style(fg=colour)
                 if marked:
                     tint = CHOSEN_TINT if (r, c) == self.data.chosen else WINDOW_TINT
-                    style = Style(
-                        color=Color.from_rgb(0, 0, 0),
-                        bgcolor=_rgb(_mix(colour, tint, 0.6)),
-                        bold=True,
-                    )
+                    style = _style(fg=(0, 0, 0), bg=_mix(colour, tint, 0.6), bold=True)
                 elif kind != CELL_INPUT:
-                    style = Style(
-                        color=_rgb(colour),
-                        bgcolor=_rgb(
-                            _mix(
-                                (0, 0, 0),
-                                PADDING_TINT if kind == CELL_PADDING else INSERTED_TINT,
-                                0.5,
-                            )
-                        ),
-                    )
+                    cell_tint = PADDING_TINT if kind == CELL_PADDING else INSERTED_TINT
+                    style = _style(fg=colour, bg=_mix((0, 0, 0), cell_tint, 0.5))
                 text.append(self._ascii_char(r, c), style)
         return text
 
-    def _render_values(self, top: int, left: int, n_rows: int, n_cols: int) -> Text:
+    def _render_values(self, top: int, left: int, n_rows: int, n_cols: int) -> _Lines:
         assert self.data is not None
         data = self.data
         plane = self._plane()
         width = self._value_width()
-        text = Text(no_wrap=True, overflow="crop")
+        text = _Lines()
         for r in range(top, top + n_rows):
             if r > top:
                 text.append("\n")
@@ -298,21 +376,17 @@ class ConvGrid(Widget):
                 if self.ascii_mode:
                     shown = shown.replace("−", "-").replace("∞", "inf")
                 kind = CELL_INPUT if data.kinds is None else int(data.kinds[r, c])
-                style = Style()
+                style = _style()
                 if (r, c) == data.chosen:
-                    style = Style(
-                        color=Color.from_rgb(255, 255, 255), bgcolor=_rgb(CHOSEN_TINT), bold=True
-                    )
+                    style = _style(fg=(255, 255, 255), bg=CHOSEN_TINT, bold=True)
                 elif (r, c) in data.marked:
-                    style = Style(
-                        color=Color.from_rgb(0, 0, 0), bgcolor=_rgb(WINDOW_TINT), bold=True
-                    )
+                    style = _style(fg=(0, 0, 0), bg=WINDOW_TINT, bold=True)
                 elif kind == CELL_PADDING:
-                    style = Style(color=_rgb(_mix((200, 200, 200), PADDING_TINT, 0.6)), italic=True)
+                    style = _style(fg=_mix((200, 200, 200), PADDING_TINT, 0.6), italic=True)
                 elif kind == CELL_INSERTED:
-                    style = Style(color=_rgb(INSERTED_TINT), italic=True)
+                    style = _style(fg=INSERTED_TINT, italic=True)
                 elif np.isnan(value):
-                    style = Style(dim=True)
+                    style = _style(dim=True)
                 text.append(" ")
                 text.append(shown.rjust(width), style)
         return text

@@ -11,16 +11,17 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from cnntui.engine.stepper import StepState, number_text
+from cnntui.engine.stepper import StepState, number_text, weight_text
 
 CHOSEN = Style(color="white", bgcolor="red", bold=True)
 LABEL = Style(bold=True)
 
 
 def _matrix_lines(
-    matrix: np.ndarray, chosen: tuple[int, int] | None, ascii_mode: bool
+    matrix: np.ndarray, chosen: tuple[int, int] | None, ascii_mode: bool, weights: bool = False
 ) -> list[Text]:
-    texts = [[number_text(v) for v in row] for row in matrix]
+    show = weight_text if weights else number_text
+    texts = [[show(v) for v in row] for row in matrix]
     if ascii_mode:
         texts = [[t.replace("−", "-").replace("∞", "inf") for t in row] for row in texts]
     width = max(len(t) for row in texts for t in row)
@@ -72,11 +73,26 @@ class ConvMatrices(Widget):
             blocks.append(
                 (
                     f"kernel{channel}{self.kernel_note}",
-                    _matrix_lines(state.kernel[c], None, ascii_mode),
+                    _matrix_lines(state.kernel[c], None, ascii_mode, weights=True),
                 )
             )
             blocks.append(("= products", _matrix_lines(state.products[c], None, ascii_mode)))
         return blocks
+
+    def best_width(self, height: int) -> int:
+        """The narrowest width at which the blocks, wrapped side by side, fit in `height` lines."""
+        blocks = self._blocks()
+        if not blocks:
+            return 0
+        widths = [
+            max(len(label), *(line.cell_len for line in lines)) + 2 for label, lines in blocks
+        ]
+        tall = max(len(lines) for _, lines in blocks) + 1
+        for per_row in range(1, len(blocks) + 1):
+            rows = -(-len(blocks) // per_row)
+            if rows * tall <= height or per_row == len(blocks):
+                return max(sum(widths[i : i + per_row]) for i in range(0, len(blocks), per_row))
+        return max(widths)
 
     def _layout(self, width: int) -> list[Text]:
         blocks = self._blocks()

@@ -43,9 +43,9 @@ class Gan2dView(Horizontal, can_focus=True):
     """GAN Lab's ideas in a terminal: watch a generator learn a 2-D distribution."""
 
     DEFAULT_CSS = """
-    Gan2dView { height: 1fr; }
-    Gan2dView > GanPlane { width: 42; height: 1fr; margin-right: 1; }
-    Gan2dView > #gan2d-side { width: 1fr; height: 1fr; }
+    Gan2dView { height: 1fr; overflow: hidden; }
+    Gan2dView > GanPlane { width: 1fr; height: 1fr; margin-right: 1; }
+    Gan2dView > #gan2d-side { width: 37; height: 1fr; overflow: hidden; }
     Gan2dView #gan2d-stats { height: auto; }
     Gan2dView #gan2d-steps { height: auto; margin-top: 1; }
     Gan2dView GanCurves { height: 1fr; min-height: 5; margin-top: 1; }
@@ -189,17 +189,21 @@ class Gan2dView(Horizontal, can_focus=True):
         self.settings = settings
         self._render_side()
 
-    def on_resize(self) -> None:
-        plane = self.query_one(GanPlane)
-        size = plane.plane_size()
-        if size != self._plane_size:
-            self._plane_size = size
-            self.send("size", size)
+    @on(GanPlane.Resized)
+    def _plane_resized(self, message: GanPlane.Resized) -> None:
+        if message.size != self._plane_size:
+            self._plane_size = message.size
+            self.send("size", message.size)
 
     # -- the training thread -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="gan2d", exit_on_error=False, description="2-D GAN")
     def _engine(self) -> None:
+        from cnntui.gan.blas import limit_blas_threads
+
+        # The app process never runs big matrix products (training runs in its own process), and
+        # spinning BLAS threads make these tiny ones many times slower on a busy machine.
+        limit_blas_threads(1)
         worker = get_current_worker()
         model = Gan2d(self.settings)
         size = self._plane_size
@@ -343,8 +347,7 @@ class Gan2dView(Horizontal, can_focus=True):
         sub = snap.substep if snap is not None else None
         text = Text()
         if sub is None:
-            text.append("one iteration = ", style="dim")
-            text.append(f"{self.settings.d_steps} D update(s) + 1 G update\n", style="dim")
+            text.append(f"one step = {self.settings.d_steps} D + 1 G update\n", style="dim")
         else:
             text.append(f"iteration {snap.step + 1 if snap else 1}: {sub.net} update\n", style="bold")
         for number, title in SUBSTEP_TITLES.items():

@@ -25,7 +25,7 @@ from cnntui.ui.widgets.gan_curves import GanCurves, Series
 from cnntui.ui.widgets.gan_grid import GanImageGrid
 
 POLL_SECONDS = 0.1
-EPOCHS_PER_START = {"digits": 25, "shapes": 10}
+EPOCHS_PER_START = {"digits": 50, "shapes": 10}
 """How many more epochs a start asks for when the saved run has already reached its target."""
 COLLAPSE_BELOW = 0.35
 """Diversity under this reads as mode collapse (samples much closer to each other than real images)."""
@@ -41,9 +41,9 @@ class DcganView(Horizontal, can_focus=True):
     """Train a DCGAN on digits or shapes and watch its fixed-noise samples."""
 
     DEFAULT_CSS = """
-    DcganView { height: 1fr; }
+    DcganView { height: 1fr; overflow: hidden; }
     DcganView > GanImageGrid { width: 1fr; height: 1fr; }
-    DcganView > #dcgan-side { width: 34; height: 1fr; }
+    DcganView > #dcgan-side { width: 34; height: 1fr; overflow: hidden; }
     DcganView #dcgan-status { height: auto; }
     DcganView GanCurves { height: 1fr; min-height: 5; margin-top: 1; }
     """

@@ -11,12 +11,14 @@ wide, so the plane is drawn two columns per row to stay square.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -59,7 +61,7 @@ class GanPlane(Widget):
     """Draws a `Snapshot`: field, real points, generated points and gradient arrows."""
 
     DEFAULT_CSS = """
-    GanPlane { width: 42; height: 21; }
+    GanPlane { width: 1fr; height: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -68,10 +70,7 @@ class GanPlane(Widget):
         self.show_field = True
         self.show_real = True
         self.show_arrows = True
-        self._lines: list[list[tuple[str, Style]]] = []
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return 42
+        self._lines: list[Strip] = []
 
     def plane_size(self) -> tuple[int, int]:
         """(cols, rows) of the plane at the widget's size, square on screen (2 columns per row)."""
@@ -84,31 +83,38 @@ class GanPlane(Widget):
         self._lines = self._compose_lines()
         self.refresh()
 
+    @dataclass
+    class Resized(Message):
+        """The plane's grid changed size: `(cols, rows)` of cells (the field is computed to fit)."""
+
+        size: tuple[int, int]
+
     def on_resize(self) -> None:
         self._lines = self._compose_lines()
+        self.post_message(self.Resized(self.plane_size()))
 
-    def _compose_lines(self) -> list[list[tuple[str, Style]]]:
+    def _compose_lines(self) -> list[Strip]:
+        """One Strip per row; runs of cells with the same style share a segment."""
         cols, rows = self.plane_size()
         ascii_mode = bool(getattr(self.app, "ascii_mode", False))
-        grid_chars = [[" "] * cols for _ in range(rows)]
-        backgrounds: list[list[Color | None]] = [[None] * cols for _ in range(rows)]
-        foregrounds: list[list[str]] = [["default"] * cols for _ in range(rows)]
+        chars = np.full((rows, cols), " ", dtype="<U1")
+        kinds = np.zeros((rows, cols), dtype=np.int8)  # 0 empty, 1 real, 2 fake, 3 arrow
+        levels = np.full((rows, cols), -1, dtype=np.int16)  # field shade, -1 for none
         snap = self.snapshot
         if snap is not None:
             if self.show_field and snap.field is not None:
                 fr, fc = snap.field.shape
-                for r in range(rows):
-                    for c in range(cols):
-                        backgrounds[r][c] = belief_colour(snap.field[r * fr // rows, c * fc // cols])
+                r_index = np.arange(rows) * fr // rows
+                c_index = np.arange(cols) * fc // cols
+                sampled = snap.field[np.ix_(r_index, c_index)]
+                levels = np.clip(np.round(sampled * SHADES), 0, SHADES).astype(np.int16)
             if self.show_real:
                 cs, rs, inside = to_cells(snap.real, cols, rows)
-                for c, r in zip(cs[inside], rs[inside]):
-                    grid_chars[r][c] = "o" if ascii_mode else "•"
-                    foregrounds[r][c] = "#7CFC7C"
+                chars[rs[inside], cs[inside]] = "o" if ascii_mode else "•"
+                kinds[rs[inside], cs[inside]] = 1
             cs, rs, inside = to_cells(snap.fake, cols, rows)
-            for c, r in zip(cs[inside], rs[inside]):
-                grid_chars[r][c] = "x" if ascii_mode else "×"
-                foregrounds[r][c] = "#FF9CFF"
+            chars[rs[inside], cs[inside]] = "x" if ascii_mode else "×"
+            kinds[rs[inside], cs[inside]] = 2
             if self.show_arrows and snap.arrows is not None:
                 k = len(snap.arrows)
                 cs, rs, inside = to_cells(snap.fake[:k], cols, rows)
@@ -116,23 +122,43 @@ class GanPlane(Widget):
                     dx, dy = snap.arrows[i]
                     if dx == 0 and dy == 0:
                         continue
-                    grid_chars[rs[i]][cs[i]] = arrow_glyph(dx, dy, ascii_mode)
-                    foregrounds[rs[i]][cs[i]] = "bold #FFFFFF"
-        lines: list[list[tuple[str, Style]]] = []
+                    chars[rs[i], cs[i]] = arrow_glyph(dx, dy, ascii_mode)
+                    kinds[rs[i], cs[i]] = 3
+        strips: list[Strip] = []
         for r in range(rows):
-            line = []
+            segments: list[Segment] = []
+            run_text = ""
+            run_key: tuple[int, int] | None = None
             for c in range(cols):
-                style = Style.parse(foregrounds[r][c])
-                if backgrounds[r][c] is not None:
-                    style += Style(bgcolor=backgrounds[r][c])
-                line.append((grid_chars[r][c], style))
-            lines.append(line)
-        return lines
+                key = (int(kinds[r, c]), int(levels[r, c]))
+                if key != run_key and run_text:
+                    segments.append(Segment(run_text, _style(*run_key)))  # type: ignore[misc]
+                    run_text = ""
+                run_key = key
+                run_text += chars[r, c]
+            if run_text and run_key is not None:
+                segments.append(Segment(run_text, _style(*run_key)))
+            strips.append(Strip(segments))
+        return strips
 
     def render_line(self, y: int) -> Strip:
         if not self._lines:
             self._lines = self._compose_lines()
         if y >= len(self._lines):
             return Strip.blank(self.size.width)
-        segments = [Segment(ch, style) for ch, style in self._lines[y]]
-        return Strip(segments).adjust_cell_length(self.size.width)
+        return self._lines[y].adjust_cell_length(self.size.width)
+
+
+SHADES = 24
+"""The field is drawn in SHADES + 1 levels of belief (fewer styles, steadier pictures)."""
+
+_FOREGROUNDS = ("default", "#7CFC7C", "#FF9CFF", "bold #FFFFFF")
+
+
+@lru_cache(maxsize=512)
+def _style(kind: int, level: int) -> Style:
+    """The style of a cell: its glyph's colour (by kind) on the field's shade (level −1: none)."""
+    style = Style.parse(_FOREGROUNDS[kind])
+    if level >= 0:
+        style += Style(bgcolor=belief_colour(level / SHADES))
+    return style

@@ -215,7 +215,8 @@ class LineChart(Widget):
     # -- drawing -------------------------------------------------------------------------------
 
     def _redraw_if_dirty(self) -> None:
-        if self._dirty and self._plot is not None and self.display:
+        # A chart on a hidden tab has no region: keep it dirty until it is shown.
+        if self._dirty and self._plot is not None and self.display and self.region.area:
             self._dirty = False
             self.redraw()
 

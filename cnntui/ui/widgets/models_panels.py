@@ -82,7 +82,7 @@ class ModelTotals(Static):
             line.append(f" (frozen {format_count(summary.non_trainable_params)})", style="yellow")
         line.append(f" {dot} MACs ", style="dim")
         line.append(format_si(summary.total_macs), style="bold")
-        line.append(f" {dot} {summary.weight_layers} layers", style="dim")
+        line.append(f" {dot} depth {summary.weight_depth}", style="dim")
         memory = Text()
         memory.append("Memory ", style="dim")
         memory.append(f"params {format_bytes(summary.param_bytes)} {dot} ")

@@ -151,7 +151,8 @@ class LayerTable(DataTable[Text]):
         self.rebuild(keep=row.name)
 
     def rebuild(self, keep: str | None = None) -> None:
-        current = keep or (self.selected_row().name if self.selected_row() else None)
+        selected = self.selected_row()
+        current = keep or (selected.name if selected is not None else None)
         self.clear()
         summary = self.summary
         if summary is None:
@@ -193,7 +194,6 @@ class LayerTable(DataTable[Text]):
         )
         trainable = row.trainable
         train = "" if trainable is None else ("yes" if trainable else ("no" if row.trainable_params == 0 else "part"))
-        rf = row.receptive_field
         act = self.summary.row_activation_bytes(row) if self.summary is not None else 0
         return [
             name,
@@ -202,7 +202,7 @@ class LayerTable(DataTable[Text]):
             share_text,
             Text(format_si(row.macs) if row.macs else "-", justify="right"),
             Text(format_bytes(act) if act else "-", justify="right"),
-            Text(str(rf[0]) if rf[0] == rf[1] else f"{rf[0]}x{rf[1]}", justify="right"),
+            Text(row.field_text(ascii_only), justify="right"),
             Text(train, style="" if train != "no" else "yellow"),
             Text(asciify(row.type), style="dim"),
             Text(asciify(row.settings) if ascii_only else row.settings, style="dim"),
