@@ -156,16 +156,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """Start the interactive app with the top-level options."""
-    from cnntui.lessons import find_lesson, load_lessons
-
     if args.device:
         # Labs and the training process read the choice from the environment.
         os.environ["CNNTUI_DEVICE"] = args.device
     if args.lesson:
-        lessons = load_lessons(check_links=False)
-        if find_lesson(lessons, args.lesson) is None:
-            known = ", ".join(lesson.name for lesson in lessons) or "none found"
-            raise UsageError(f"no lesson named {args.lesson!r}; known lessons: {known}")
+        # A lesson's name is its file name: checking the file is enough, and instant (parsing
+        # every lesson here would delay the first frame by the cost of their templates).
+        from cnntui.resources import lessons_dir
+
+        name = args.lesson.removesuffix(".md")
+        try:
+            folder = lessons_dir()
+        except FileNotFoundError as error:
+            raise UsageError(str(error)) from None
+        if "/" in name or not (folder / f"{name}.md").is_file():
+            known = ", ".join(
+                sorted(p.stem for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
+            )
+            raise UsageError(
+                f"no lesson named {args.lesson!r}; known lessons: {known or 'none found'}"
+            )
+        args.lesson = name
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and "headless" not in os.environ.get(
         "TEXTUAL", ""
     ):

@@ -354,12 +354,19 @@ def _toml_reason(error: tomllib.TOMLDecodeError) -> str:
 
 
 def split_quizzes(
-    body: str, first_line: int, path: Path, *, unrendered: bool = False
+    body: str,
+    first_line: int,
+    path: Path,
+    *,
+    unrendered: bool = False,
+    fence_lines: Sequence[int] | None = None,
 ) -> tuple[list[str | Quiz], list[LessonProblem]]:
     """Split a Markdown body at its ```` ```quiz ```` blocks; parse each block.
 
     `unrendered` says the templates failed to expand: a block still holding `{{` is then left out
     silently, since the template problem is already reported and its TOML errors would only echo it.
+    `fence_lines`, when given, are the file lines of the quiz fences before rendering (a template
+    that expands to several lines would otherwise shift the line numbers problems report).
     """
     parts: list[str | Quiz] = []
     problems: list[LessonProblem] = []
@@ -399,6 +406,8 @@ def split_quizzes(
             index += 1
         quiz_count += 1
         fence_line = first_line + start
+        if fence_lines is not None and quiz_count <= len(fence_lines):
+            fence_line = fence_lines[quiz_count - 1]
         if index >= len(lines):
             problems.append(LessonProblem(path, fence_line, "quiz: block is never closed"))
             break
@@ -420,6 +429,25 @@ def split_quizzes(
     if "".join(text_lines).strip():
         parts.append("\n".join(text_lines).strip("\n"))
     return parts, problems
+
+
+def quiz_fence_lines(body: str, first_line: int) -> list[int]:
+    """File lines of the quiz fences in a body (quiz fences inside other code blocks excluded)."""
+    lines: list[int] = []
+    fence: str | None = None
+    for offset, line_text in enumerate(body.splitlines()):
+        stripped = line_text.strip()
+        if fence is not None:
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                fence = None
+            continue
+        quiz = _QUIZ_FENCE_OPEN.match(line_text)
+        opened = quiz or _ANY_FENCE_OPEN.match(line_text)
+        if opened:
+            fence = opened.group("fence")
+            if quiz:
+                lines.append(first_line + offset)
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,12 +603,19 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
     rendered, template_problems = render_template(body, body_line, path)
     lesson.problems.extend(template_problems)
     lesson.body = rendered
+    raw_fences = quiz_fence_lines(body, body_line)
+    same_quizzes = len(raw_fences) == len(quiz_fence_lines(rendered, body_line))
     parts, quiz_problems = split_quizzes(
-        rendered, body_line, path, unrendered=bool(template_problems)
+        rendered,
+        body_line,
+        path,
+        unrendered=bool(template_problems),
+        fence_lines=raw_fences if same_quizzes else None,
     )
     lesson.parts = parts
     lesson.problems.extend(quiz_problems)
-    lesson.links = find_links(rendered, body_line)
+    # Links are looked for in the text as written, so their line numbers match the file.
+    lesson.links = find_links(body, body_line)
     return lesson
 
 

@@ -66,11 +66,12 @@ FAKE_LAB = ModeSpec("fakelab", "2", "Fake Lab", "a lab for tests", FakeLabScreen
 def fake_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("cnntui.presets.fakelab")
     module.__spec__ = ModuleSpec("cnntui.presets.fakelab", None)
-    setattr(
+    monkeypatch.setattr(
         module,
         "validate",
         lambda params: [] if set(params) <= {"kernel"} else ["only kernel is accepted"],
-    )  # noqa: B010
+        raising=False,
+    )
     monkeypatch.setitem(sys.modules, "cnntui.presets.fakelab", module)
 
 
@@ -285,13 +286,21 @@ async def test_discovered_modes_include_lessons() -> None:
 
 
 async def test_bad_settings_become_notices(tmp_path: Path) -> None:
-    app = make_app(settings=Settings(theme="no-such-theme", keys={"nope.nothing": "x"}))
+    app = make_app(
+        settings=Settings(
+            theme="no-such-theme",
+            keys={"nope.nothing": "x", "lessons.nothing": "y", "fakelab.step": "z"},
+        )
+    )
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         assert app.theme == "textual-dark"
         messages = [n.message for n in app._notifications]
         assert any("no theme named 'no-such-theme'" in m for m in messages)
         assert any("no key binding with id 'nope.nothing'" in m for m in messages)
+        assert any("no key binding with id 'lessons.nothing'" in m for m in messages)
+        # A lab's own ids are checked by the lab's screen, which opens later.
+        assert not any("fakelab.step" in m for m in messages)
 
 
 async def test_sixteen_colour_terminals_get_the_ansi_theme(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -458,9 +467,11 @@ async def test_lesson_and_web_links(monkeypatch: pytest.MonkeyPatch) -> None:
         for _ in range(5):
             await pilot.pause()
         assert screen.current == "03-lenet"
-        await app.follow_link("cnntui:lesson?name=01-convolution")
-        await pilot.pause()
+        await app.follow_link("cnntui:lesson?name=01-convolution&section=output-size")
+        for _ in range(3):
+            await pilot.pause()
         assert screen.current == "01-convolution"
+        assert app.screen.query_one("#reader").scroll_y > 0  # at the "Output size" heading
         await app.follow_link("https://arxiv.org/abs/1603.07285")
         await pilot.pause()
         assert app.clipboard == "https://arxiv.org/abs/1603.07285"
@@ -510,3 +521,52 @@ async def test_number_keys_palette_and_mode_bar() -> None:
         for _ in range(10):
             await pilot.pause()
         assert app.current_mode == "fakelab"
+
+
+def drawing_glyphs(text: str) -> set[str]:
+    """Box-drawing, block and braille characters: what `--ascii` promises never to draw."""
+    return {c for c in text if 0x2500 <= ord(c) <= 0x259F or 0x2800 <= ord(c) <= 0x28FF}
+
+
+def test_bundled_lessons_hold_no_drawing_glyphs() -> None:
+    """`--ascii` redraws the app's chrome; the lesson text itself must not bring such glyphs in."""
+    from cnntui.lessons import load_lessons
+
+    offenders = {
+        lesson.name: sorted(found)
+        for lesson in load_lessons()
+        if (found := drawing_glyphs(lesson.body))
+    }
+    assert not offenders, offenders
+
+
+async def test_ascii_mode_on_every_markdown_element() -> None:
+    """The fixture lessons hold headings, a table, code, lists, a quote, a rule and quizzes."""
+    app = make_app(ascii=True, modes=[lessons_mode()])
+    async with app.run_test(size=(100, 150)) as pilot:
+        screen = await ready(pilot)
+        for lesson in app.lessons or []:
+            await screen.show_lesson(lesson)
+            await pilot.pause()
+            text = svg_text(app.export_screenshot())
+            assert not drawing_glyphs(text), (lesson.name, sorted(drawing_glyphs(text)))
+            assert text.isascii(), (lesson.name, sorted({c for c in text if not c.isascii()}))
+
+
+def test_an_internal_error_ends_with_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CNNTUI_DEBUG", raising=False)
+
+    class Crashing(CnnTuiApp):
+        def on_ready(self) -> None:
+            raise RuntimeError("the flux capacitor is empty")
+
+    app = Crashing(lessons_dir=FIXTURES, modes=[lessons_mode()], settings=Settings())
+    app.run(headless=True, size=(80, 24))
+    assert app.return_code == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cnntui: internal error: RuntimeError: the flux capacitor is empty")
+    assert "CNNTUI_DEBUG=1" in lines[0] and "Traceback" not in err

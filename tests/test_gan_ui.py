@@ -137,6 +137,18 @@ async def test_gan2d_steps_substeps_run_and_settings() -> None:
         await wait_until(pilot, lambda: view.snapshot.step == 0 and view.snapshot.settings.noise_dim == 3)
 
 
+async def test_training_thread_reports_refused_commands() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("v")
+        view = app.screen.query_one(Gan2dView)
+        await wait_until(pilot, lambda: view.snapshot is not None)
+        view.send("configure", {"d_steps": 0})  # the form would refuse this; the thread must too
+        await wait_until(pilot, lambda: any("d_steps" in n.message for n in app._notifications))
+        view.send("step", "both")
+        await wait_until(pilot, lambda: view.snapshot.step == 1)  # still alive
+
+
 async def test_settings_form_refuses_bad_values() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -197,6 +209,12 @@ async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> Non
         assert view.state == "stopped"
         assert (tmp_path / "dcgan-digits" / "checkpoint.npz").is_file()
         assert list((tmp_path / "dcgan-digits" / "samples").glob("epoch-*.pgm"))
+        await pilot.press("c")  # asks first: a saved run is work
+        await pilot.pause()
+        assert (tmp_path / "dcgan-digits" / "run.json").is_file()
+        await pilot.press("c")
+        await pilot.pause()
+        assert not (tmp_path / "dcgan-digits").exists() and view.epoch == 0 and view.state == "idle"
 
 
 async def test_draw_your_own_distribution() -> None:

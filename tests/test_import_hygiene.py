@@ -19,8 +19,13 @@ CLI_FORBIDDEN = ("textual", "rich", "cupy", "torch", "plotext", "numpy")
 
 def loaded_after(code: str) -> set[str]:
     """Top-level package names in sys.modules after running `code` in a fresh interpreter."""
-    script = code + "\nimport sys, json\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    script = (
+        code
+        + "\nimport sys, json\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
@@ -30,7 +35,10 @@ def pure_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(cnntui.__path__, prefix="cnntui."):
         name = info.name
-        if name.startswith(("cnntui.ui", "cnntui.commands")) or name in ("cnntui.cli", "cnntui.__main__"):
+        if name.startswith(("cnntui.ui", "cnntui.commands")) or name in (
+            "cnntui.cli",
+            "cnntui.__main__",
+        ):
             continue
         names.append(name)
     return sorted(names)
@@ -49,7 +57,11 @@ def test_the_app_and_every_mode_import_without_heavy_packages() -> None:
 
 def test_pure_layers_import_without_textual_rich_or_cupy() -> None:
     modules = pure_modules()
-    assert "cnntui.lessons" in modules and "cnntui.settings" in modules and "cnntui.progress" in modules
+    assert (
+        "cnntui.lessons" in modules
+        and "cnntui.settings" in modules
+        and "cnntui.progress" in modules
+    )
     loaded = loaded_after("\n".join(f"import {name}" for name in modules))
     assert not loaded & set(PURE_FORBIDDEN), sorted(loaded & set(PURE_FORBIDDEN))
 
@@ -57,7 +69,9 @@ def test_pure_layers_import_without_textual_rich_or_cupy() -> None:
 @pytest.mark.parametrize("module", ["cnntui.lessons", "cnntui.settings", "cnntui.progress"])
 def test_app_owned_pure_modules_stay_small(module: str) -> None:
     loaded = loaded_after(f"import {module}")
-    assert not loaded & {"textual", "rich", "numpy", "cupy"}, sorted(loaded & {"textual", "rich", "numpy", "cupy"})
+    assert not loaded & {"textual", "rich", "numpy", "cupy"}, sorted(
+        loaded & {"textual", "rich", "numpy", "cupy"}
+    )
 
 
 def test_help_builds_without_heavy_imports() -> None:

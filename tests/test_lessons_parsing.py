@@ -240,7 +240,12 @@ def test_link_to_a_lab_without_preset_is_a_problem() -> None:
 def test_link_checked_by_the_labs_validator(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("cnntui.presets.fakelab")
     module.__spec__ = ModuleSpec("cnntui.presets.fakelab", None)
-    setattr(module, "validate", lambda params: [] if params.get("kernel") == "sobel" else ["kernel must be sobel"])  # noqa: B010
+    monkeypatch.setattr(
+        module,
+        "validate",
+        lambda params: [] if params.get("kernel") == "sobel" else ["kernel must be sobel"],
+        raising=False,
+    )
     monkeypatch.setitem(sys.modules, "cnntui.presets.fakelab", module)
     assert link_problems(parse_link("x", "cnntui:fakelab?kernel=sobel", 1)) == []
     assert link_problems(parse_link("x", "cnntui:fakelab?kernel=box", 1)) == [
@@ -336,3 +341,42 @@ def test_bundled_lessons_when_present_parse_without_crashing() -> None:
     # Whatever the bundled lessons hold, loading them never raises.
     for lesson in load_lessons():
         assert lesson.name and lesson.title
+
+
+def test_line_numbers_survive_templates_that_add_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = types.ModuleType("cnntui.lesson_template")
+    fake.render = lambda text: text.replace("{{ table }}", "| a |\n|---|\n| 1 |\n| 2 |")  # type: ignore[attr-defined]
+    fake.TemplateError = Exception  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cnntui.lesson_template", fake)
+    text = (
+        FRONT
+        + "{{ table }}\n\n[next](cnntui:nosuchlab)\n\n```quiz\nquestion = 'q'\nanswer = 'x'\ntolerance = 1\n```\n"
+    )
+    lesson = parse_lesson(write(tmp_path, "t.md", text))
+    assert "| 2 |" in lesson.text
+    assert [(p.line, p.reason.split(":")[0]) for p in lesson.problems] == [(11, "quiz")]
+    assert lesson.links[0].line == 9
+
+
+def test_a_failed_template_does_not_echo_as_quiz_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class TemplateError(Exception):
+        line, message = 4, "unknown model 'vgg99'"
+
+    def render(text: str) -> str:
+        raise TemplateError()
+
+    fake = types.ModuleType("cnntui.lesson_template")
+    fake.render, fake.TemplateError = render, TemplateError  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cnntui.lesson_template", fake)
+    text = (
+        FRONT
+        + "Intro.\n\n```quiz\nquestion = 'How many?'\nanswer = {{ params vgg99 | raw }}\n```\n"
+    )
+    lesson = parse_lesson(write(tmp_path, "t.md", text))
+    assert [p.reason for p in lesson.problems] == ["template: unknown model 'vgg99'"]
+    assert lesson.problems[0].line == 10
+    assert "Intro." in lesson.text

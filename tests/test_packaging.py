@@ -29,7 +29,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the wheel once, as `pip wheel .` would for a user."""
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--wheel-dir",
+            str(out),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -37,10 +47,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.returncode != 0:
         offline = any(
             word in result.stderr
-            for word in ("No matching distribution found for hatchling", "Could not find a version", "NewConnectionError")
+            for word in (
+                "No matching distribution found for hatchling",
+                "Could not find a version",
+                "NewConnectionError",
+            )
         )
         if offline:
-            pytest.skip("the build backend (hatchling) cannot be fetched: no package index reachable")
+            pytest.skip(
+                "the build backend (hatchling) cannot be fetched: no package index reachable"
+            )
         pytest.fail(f"pip wheel failed:\n{result.stderr[-3000:]}")
     (built,) = out.glob("cnntui-*.whl")
     return built
@@ -54,7 +70,13 @@ def test_wheel_holds_every_lesson_asset_and_module(wheel: Path) -> None:
     missing = sorted({f"cnntui/lessons/{n}" for n in lessons} - names)
     missing += sorted({f"cnntui/assets/{n}" for n in assets} - names)
     assert not missing, missing[:10]
-    for module in ("cnntui/__init__.py", "cnntui/cli.py", "cnntui/ui/app.py", "cnntui/ui/app.tcss", "cnntui/lessons.py"):
+    for module in (
+        "cnntui/__init__.py",
+        "cnntui/cli.py",
+        "cnntui/ui/app.py",
+        "cnntui/ui/app.tcss",
+        "cnntui/lessons.py",
+    ):
         assert module in names, module
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "cnntui = cnntui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -64,7 +86,18 @@ def test_wheel_holds_every_lesson_asset_and_module(wheel: Path) -> None:
 def test_installed_wheel_finds_lessons_from_another_directory(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-compile",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
         timeout=300,

@@ -37,10 +37,14 @@ def test_missing_file_means_defaults_without_warning() -> None:
 
 
 def test_full_config() -> None:
-    write_config('theme = "nord"\nascii = true\ndevice = "cpu"\n[keys]\n"lessons.next" = "j, right"\n')
+    write_config(
+        'theme = "nord"\nascii = true\ndevice = "cpu"\n[keys]\n"lessons.next" = "j, right"\n'
+    )
     settings, warnings = load_settings()
     assert warnings == []
-    assert settings == Settings(theme="nord", ascii=True, device="cpu", keys={"lessons.next": "j,right"})
+    assert settings == Settings(
+        theme="nord", ascii=True, device="cpu", keys={"lessons.next": "j,right"}
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,7 +59,9 @@ def test_full_config() -> None:
         ({"colour": "red"}, "unknown setting 'colour'", "theme", None),
     ],
 )
-def test_bad_values_warn_and_use_the_default(data: dict, fragment: str, field: str, default: object) -> None:
+def test_bad_values_warn_and_use_the_default(
+    data: dict, fragment: str, field: str, default: object
+) -> None:
     settings, warnings = parse_settings(data)
     assert len(warnings) == 1 and fragment in warnings[0], warnings
     assert getattr(settings, field) == default
@@ -91,16 +97,27 @@ def test_progress_round_trip() -> None:
     loaded, warning = load_progress()
     assert warning is None
     assert loaded == progress
-    assert loaded.solved_count("a") == 1 and loaded.is_solved("a", "quiz-1") and not loaded.is_solved("b", "x")
+    assert (
+        loaded.solved_count("a") == 1
+        and loaded.is_solved("a", "quiz-1")
+        and not loaded.is_solved("b", "x")
+    )
     document = json.loads(progress_path().read_text())
-    assert document == {"version": 1, "last_lesson": "a", "read": ["a"], "solved": {"a": ["quiz-1"]}}
+    assert document == {
+        "version": 1,
+        "last_lesson": "a",
+        "read": ["a"],
+        "solved": {"a": ["quiz-1"]},
+    }
 
 
 def test_first_run_has_empty_progress() -> None:
     assert load_progress() == (Progress(), None)
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"version": 99}', '{"version": 1, "read": "a"}', "[]"])
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"version": 99}', '{"version": 1, "read": "a"}', "[]"]
+)
 def test_damaged_progress_is_set_aside(content: str) -> None:
     path = progress_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,5 +141,7 @@ def test_save_is_atomic_when_writing_fails(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(OSError):
         save_progress(Progress(last_lesson="b", read={"a", "b"}))
     assert progress_path().read_text() == before
-    leftovers = [p.name for p in progress_path().parent.iterdir() if p.name.startswith(".progress-")]
+    leftovers = [
+        p.name for p in progress_path().parent.iterdir() if p.name.startswith(".progress-")
+    ]
     assert leftovers == []

@@ -80,7 +80,8 @@ def test_resume_refuses_changed_settings(tmp_path: Path, capsys: pytest.CaptureF
     assert "saved settings" in capsys.readouterr().err
 
 
-def test_sigterm_writes_a_checkpoint_and_exits(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signals_write_a_checkpoint_and_exit(tmp_path: Path, signum: int) -> None:
     out = tmp_path / "run"
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen(
@@ -91,9 +92,9 @@ def test_sigterm_writes_a_checkpoint_and_exits(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while not (out / "run.json").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert proc.returncode == 128 + signum, stderr
     doc = json.loads(stdout)
     assert doc["completed"] is False
     info, model, _ = load_checkpoint(out)

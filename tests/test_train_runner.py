@@ -84,3 +84,13 @@ def test_missing_data_set_is_reported_not_raised(tmp_path: Path) -> None:
         runner.shutdown(timeout=5)
     failed = [e for e in events if e.kind == "failed"]
     assert failed and failed[0].reason == "data" and "--download" in failed[0].message
+
+
+def test_download_progress_is_throttled() -> None:
+    from cnntui.train.runner import _download_reporter
+
+    events: list = []
+    report = _download_reporter(events.append)
+    for done in range(0, 1001, 10):
+        report("train-images-idx3-ubyte.gz", done, 1000)
+    assert 1 <= len(events) <= 3 and events[-1].done == 1000 and events[-1].kind == "download"

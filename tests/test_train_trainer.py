@@ -145,3 +145,95 @@ def test_config_validation() -> None:
         RunConfig(augment="spin").validated()
     assert RunConfig(lr=1.0, lr_schedule="step", epochs=4).lr_at(3.0) == pytest.approx(0.01)
     assert RunConfig(lr=1.0, lr_schedule="cosine", epochs=2).lr_at(1.0) == pytest.approx(0.5)
+
+
+def test_out_of_memory_suggests_a_smaller_batch(tmp_path: Path) -> None:
+    class OutOfMemoryError(Exception):
+        """Stands in for cupy.cuda.memory.OutOfMemoryError (matched by name)."""
+
+    events, emit = _collect()
+    trainer = Trainer(RunConfig(**{**FAST, "batch_size": 64}), tmp_path, emit)
+
+    def exhausted(logits, labels):
+        raise OutOfMemoryError("out of memory allocating 1,024 bytes")
+
+    trainer.loss_fn = exhausted
+    with pytest.raises(TrainingError, match="--batch-size 32"):
+        trainer.run()
+    assert [e.reason for e in events if e.kind == "failed"] == ["oom"]
+
+
+def test_training_on_an_image_folder(tmp_path: Path) -> None:
+    from cnntui.data.folder import write_netpbm
+
+    root = tmp_path / "images"
+    rng = np.random.default_rng(0)
+    for cls, value in (("dark", 40), ("light", 210)):
+        (root / cls).mkdir(parents=True)
+        for i in range(30):
+            write_netpbm(
+                root / cls / f"{i}.pgm",
+                np.clip(rng.normal(value, 30, (12, 12)), 0, 255).astype(np.uint8),
+            )
+    trainer = Trainer(
+        RunConfig(model="lenet5", dataset="folder", data_dir=str(root), epochs=3, batch_size=8),
+        tmp_path / "run",
+        lambda e: None,
+    )
+    assert trainer.splits.input_shape == (1, 32, 32) and trainer.splits.class_names == (
+        "dark",
+        "light",
+    )
+    summary = trainer.run()
+    assert summary["final"]["test_acc"] >= 0.9
+
+
+SPEC = """\
+name = "tiny"
+input = [1, 8, 8]
+
+[[layers]]
+type = "conv2d"
+out_channels = 4
+kernel_size = 3
+padding = 1
+
+[[layers]]
+type = "relu"
+
+[[layers]]
+type = "flatten"
+
+[[layers]]
+type = "linear"
+out_features = 10
+"""
+
+
+def test_spec_file_model_trains_and_resumes_without_the_file(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(SPEC)
+    run = tmp_path / "run"
+    first = Trainer(RunConfig(model=str(spec), dataset="digits", epochs=1, limit=320), run, lambda e: None).run()
+    assert first["model"] == "tiny" and (run / "model.toml").read_text() == SPEC
+    spec.unlink()
+    resumed = Trainer(None, run, lambda e: None, resume=True, overrides={"epochs": 2}).run()
+    assert len(resumed["history"]) == 2
+    bad = tmp_path / "wide.toml"
+    bad.write_text(SPEC.replace("[1, 8, 8]", "[3, 8, 8]"))
+    with pytest.raises(UsageError, match="takes 3×8×8"):
+        Trainer(RunConfig(model=str(bad), dataset="digits"), tmp_path / "run2", lambda e: None)
+
+
+@pytest.mark.gpu
+def test_gpu_run_learns_like_the_cpu(tmp_path: Path) -> None:
+    pytest.importorskip("cupy")
+    from cnntui.engine.backend import probe_gpu
+
+    cupy, reason = probe_gpu()
+    if cupy is None:
+        pytest.skip(f"no usable GPU: {reason}")
+    summary = Trainer(RunConfig(**{**FAST, "epochs": 4, "limit": None, "device": "gpu"}), tmp_path, lambda e: None).run()
+    assert summary["device"].startswith("gpu") and summary["final"]["test_acc"] > 0.6
+    resumed = Trainer(None, tmp_path, lambda e: None, resume=True, overrides={"epochs": 5, "device": "gpu"}).run()
+    assert len(resumed["history"]) == 5

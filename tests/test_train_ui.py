@@ -207,3 +207,42 @@ async def test_model_choice_sets_its_learning_rate() -> None:
         screen.apply_preset({"model": "tinyvgg", "lr": "0.2"})
         await pilot.pause()
         assert screen.query_one("#set-lr").value == "0.2"
+
+
+async def test_resume_a_stopped_run_from_the_runs_list(tmp_path) -> None:
+    from cnntui.train.config import RunConfig
+    from cnntui.train.events import Command
+    from cnntui.train.runs import new_run_dir
+    from cnntui.train.trainer import Trainer
+
+    run_dir = new_run_dir("lenet5", "digits")
+    calls = {"n": 0}
+
+    def stop_soon(_block: bool):
+        calls["n"] += 1
+        return [Command("stop")] if calls["n"] == 6 else []
+
+    Trainer(
+        RunConfig(model="lenet5", dataset="digits", input_size=8, epochs=2, limit=320),
+        run_dir,
+        lambda e: None,
+    ).run(stop_soon)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("TabbedContent").active = "runs"
+        await pilot.pause()
+        screen.query_one("#runs-table", DataTable).focus()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        assert screen.runs[0].run_dir == run_dir
+        await pilot.pause(0.2)
+        table = screen.query_one("#runs-table", DataTable)
+        assert table.row_count == 1 and "finished" in str(table.get_row_at(0))
+        screen.query_one("TabbedContent").active = "runs"
+        await pilot.pause()
+        table.focus()
+        await pilot.press("d")
+        await pilot.press("d")
+        await pilot.pause()
+        assert table.row_count == 0 and not run_dir.exists()

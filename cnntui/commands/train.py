@@ -19,6 +19,7 @@ EPILOG = """examples:
   cnntui train lenet5 --dataset mnist --download --epochs 3
   cnntui train resnet-small --dataset cifar10 --data-dir ~/data --device gpu
   cnntui train lenet5 --dataset digits --json --csv metrics.csv
+  cnntui train my-net.toml --dataset digits --input-size 16
   cnntui train --resume ~/.local/share/cnntui/runs/20260101-120000-lenet5-digits
   cnntui train --list-runs"""
 
@@ -30,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("model", nargs="?", help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
-                        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models')")
+                        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models'), or a TOML "
+                        "spec file whose input matches the data")
     parser.add_argument("--dataset", default=None, metavar="NAME",
                         help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder")
     parser.add_argument("--epochs", type=int, default=None, metavar="N", help=f"passes over the training set (default {d.epochs})")
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json and args.csv == "-":
         raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
     config, overrides = _config_from_args(args)
+    run_dir: Path | None
     if args.resume:
         run_dir = Path(args.resume).expanduser()
         if not (run_dir / "run.json").is_file():

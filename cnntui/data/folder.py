@@ -99,9 +99,9 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
     files: list[tuple[Path, int]] = []
     # A class is a sub-folder holding at least one image; empty folders are not classes.
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        images = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in supported]
-        if images:
-            files += [(path, len(classes)) for path in images]
+        found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in supported]
+        if found:
+            files += [(path, len(classes)) for path in found]
             classes.append(folder.name)
     if len(classes) < 2 or not files:
         raise DatasetError(

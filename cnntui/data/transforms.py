@@ -90,13 +90,14 @@ FLIPPABLE = {"cifar10"}
 
 
 def auto_augmentation(dataset: str, size: int) -> Augmentation:
-    """What `auto` means: shifts of about 7% of the image side (2 px at 28×28, 1 px at 8×8), and
-    for photos (CIFAR-10) 1/8 of the side plus left-right flips; nothing for a user's folder."""
+    """What `auto` means: shifts of up to 1/14 of the image side (2 px at 28×28 and 32×32, 1 px
+    at 16×16, none below 14×14, where one pixel is already a large move), and for photos
+    (CIFAR-10) 1/8 of the side plus left-right flips; nothing for a user's folder."""
     if dataset == "folder":
         return Augmentation()
     if dataset in FLIPPABLE:
-        return Augmentation(max_shift=max(1, round(size / 8)), flip=True)
-    return Augmentation(max_shift=max(1, round(size * 0.07)))
+        return Augmentation(max_shift=max(1, size // 8), flip=True)
+    return Augmentation(max_shift=size // 14)
 
 
 def parse_augmentation(text: str, dataset: str = "", size: int = 28) -> Augmentation:

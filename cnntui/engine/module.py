@@ -20,6 +20,7 @@ created the first time `.data` is read (or `materialize()` is called).
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -83,7 +84,7 @@ class Parameter:
     @property
     def numel(self) -> int:
         """Number of scalar values (without allocating them)."""
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+        return math.prod(self.shape)
 
     @property
     def is_materialized(self) -> bool:

@@ -122,7 +122,7 @@ class HistoryPoint:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """What a view draws, copied out of the model (safe to hand to the UI thread).
 

@@ -97,7 +97,7 @@ def write_grid(picture: np.ndarray, stem: str | os.PathLike[str]) -> list[Path]:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(picture, dtype=np.uint8), mode="L").save(buffer, format="PNG")
+        Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG")  # 2-D uint8: "L"
         written.append(_write_atomic(base.with_suffix(".png"), buffer.getvalue()))
     return written
 

@@ -34,6 +34,16 @@ class RunStarted:
 
 
 @dataclass
+class Downloading:
+    """Progress of a data set download (only with `--download`), at most a few times a second."""
+
+    label: str
+    done: int
+    total: int | None
+    kind: str = "download"
+
+
+@dataclass
 class StepProgress:
     """Coalesced progress: the losses of every step since the previous `StepProgress`."""
 
@@ -149,7 +159,7 @@ class RunFinished:
 
 
 Event = (
-    RunStarted | StepProgress | EpochEnd | Filters | FeatureMaps | Predictions | Confusion
+    RunStarted | Downloading | StepProgress | EpochEnd | Filters | FeatureMaps | Predictions | Confusion
     | Checkpointed | StateChanged | RunFailed | RunFinished
 )
 

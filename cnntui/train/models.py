@@ -9,6 +9,8 @@ resized to it; the ResNets take any size.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from cnntui.engine.module import Module
 from cnntui.errors import ShapeError, UsageError
@@ -40,12 +42,40 @@ class BuiltModel:
     input_shape: tuple[int, int, int]
 
 
-def default_input_size(model: str, dataset: str, native: tuple[int, int, int]) -> int | None:
+SPEC_COPY = "model.toml"
+"""A spec-file model is copied into its run folder under this name, so resuming never depends
+on the original file."""
+
+
+def is_spec(model: str) -> bool:
+    """True when `model` names a TOML network spec file rather than a zoo model."""
+    from cnntui.zoo.resolve import looks_like_spec
+
+    return looks_like_spec(model)
+
+
+def _load_spec(model: str, spec_text: str | None = None) -> object:
+    from cnntui.zoo.spec import SpecError, load_spec_file, load_spec_text
+
+    try:
+        return load_spec_text(spec_text) if spec_text is not None else load_spec_file(model)
+    except SpecError as exc:
+        raise UsageError(" ".join(str(exc).split())) from None
+
+
+def default_input_size(
+    model: str, dataset: str, native: tuple[int, int, int], spec_text: str | None = None
+) -> int | None:
     """The square size the data should be resized to for this model, or None for native size.
 
     A model that takes the native size keeps it; one that cannot (a fixed-size head, like
     TinyVGG's) gets its usual input size from the zoo.
     """
+    if is_spec(model):
+        shape = tuple(_load_spec(model, spec_text).input_shape)  # type: ignore[attr-defined]
+        if len(shape) == 3 and shape[1] == shape[2] and shape[1:] != native[1:]:
+            return int(shape[1])
+        return None
     key = (model.lower(), dataset)
     if key in DEFAULT_INPUT_SIZE:
         return DEFAULT_INPUT_SIZE[key]
@@ -84,9 +114,28 @@ class Negate(Module):
         return tuple(input_shape)
 
 
-def build_model(model: str, input_shape: tuple[int, int, int], num_classes: int) -> BuiltModel:
-    """The module for `input_shape` `(C, H, W)` and `num_classes` outputs; UsageError if it cannot fit."""
+def build_model(
+    model: str, input_shape: tuple[int, int, int], num_classes: int, spec_text: str | None = None
+) -> BuiltModel:
+    """The module for `input_shape` `(C, H, W)` and `num_classes` outputs; UsageError if it cannot fit.
+
+    `model` is a zoo name or a spec file (whose text may be given as `spec_text`).
+    """
     from cnntui import zoo
+
+    if is_spec(model):
+        built: Any = _load_spec(model, spec_text)
+        if tuple(built.input_shape) != tuple(input_shape):
+            raise UsageError(
+                f"the spec {Path(model).name} takes {_fmt(tuple(built.input_shape))} input but the data "
+                f"set gives {_fmt(input_shape)}; change its input or use --input-size"
+            )
+        if tuple(built.output_shape) != (num_classes,):
+            raise UsageError(
+                f"the spec {Path(model).name} ends in {_fmt(tuple(built.output_shape))} outputs but the "
+                f"data set has {num_classes} classes"
+            )
+        return BuiltModel(built.module, built.spec.name, f"spec {Path(model).name}", tuple(input_shape))  # type: ignore[arg-type]
 
     name = model.lower()
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:

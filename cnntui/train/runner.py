@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui.train.config import RunConfig
-from cnntui.train.events import Command, Event, RunFailed
+from cnntui.train.events import Command, Downloading, Event, RunFailed
 
 MAX_EVENTS_PER_POLL = 500
 
@@ -131,6 +131,19 @@ class RunnerProcess:
                 q.close()
 
 
+def _download_reporter(emit: Callable[[Event], None]) -> Callable[[str, int, int | None], None]:
+    """A download progress callback that emits `Downloading` at most 5 times a second."""
+    last = [0.0]
+
+    def report(label: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.2 or (total is not None and done >= total):
+            last[0] = now
+            emit(Downloading(label, done, total))
+
+    return report
+
+
 @contextlib.contextmanager
 def _real_std_streams() -> Iterator[None]:
     """Temporarily point sys.stdout/stderr at /dev/null.
@@ -182,7 +195,8 @@ def child_main(
     from cnntui.train.trainer import Trainer, TrainingError
 
     try:
-        trainer = Trainer(RunConfig.from_dict(config), folder, emit, resume=resume)
+        trainer = Trainer(RunConfig.from_dict(config), folder, emit, resume=resume,
+                          data_progress=_download_reporter(emit))
         if start_paused:
             trainer.state = "paused"
 

@@ -26,7 +26,8 @@ def new_run_dir(model: str, dataset: str, root: Path | None = None) -> Path:
     """A fresh, not yet existing folder for a run (created here)."""
     root = root or runs_dir()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{model}-{dataset}")
+    name = Path(model).stem if model.lower().endswith(".toml") or "/" in model else model
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{name}-{dataset}")
     for n in range(1000):
         path = root / (f"{stamp}-{safe}" if n == 0 else f"{stamp}-{safe}-{n}")
         try:

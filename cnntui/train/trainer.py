@@ -57,7 +57,7 @@ from cnntui.train.metrics import (
     softmax,
     top_k,
 )
-from cnntui.train.models import build_model, default_input_size
+from cnntui.train.models import SPEC_COPY, build_model, default_input_size, is_spec
 
 RESUME_OVERRIDES = ("epochs", "data_dir", "download", "device", "threads")
 """The settings a resumed run may change; everything else comes from its `run.json`."""
@@ -149,10 +149,11 @@ class Trainer:
         info = DATASETS.get(cfg.dataset)
         if info is None:
             raise UsageError(f"unknown data set '{cfg.dataset}'; choose one of {', '.join(DATASETS)}")
+        spec_text = self._spec_text(cfg.model) if is_spec(cfg.model) else None
         if splits is None:
             size = cfg.input_size
             if size is None and info.native_shape[1]:
-                size = default_input_size(cfg.model, cfg.dataset, info.native_shape)
+                size = default_input_size(cfg.model, cfg.dataset, info.native_shape, spec_text)
             splits = load_splits(
                 cfg.dataset,
                 data_dir=cfg.data_dir,
@@ -163,14 +164,14 @@ class Trainer:
                 progress=data_progress,
             )
             if cfg.dataset == "folder" and size is None:
-                wanted = default_input_size(cfg.model, cfg.dataset, splits.input_shape)
+                wanted = default_input_size(cfg.model, cfg.dataset, splits.input_shape, spec_text)
                 if wanted is not None:
                     splits = load_splits(cfg.dataset, data_dir=cfg.data_dir, input_size=wanted)
         self.splits = splits
         self.train_set = splits.train if cfg.limit is None else splits.train.subset(slice(0, cfg.limit))
         self.backend = engine_api.backend(cfg.device)
         engine_module.manual_seed(cfg.seed)
-        built = build_model(cfg.model, splits.input_shape, len(splits.class_names))
+        built = build_model(cfg.model, splits.input_shape, len(splits.class_names), spec_text)
         self.model_name = built.name
         self.model_title = built.title
         self.model = built.module
@@ -200,6 +201,19 @@ class Trainer:
         if self._resume_info is not None and self._resume_arrays is not None:
             self._restore(self._resume_info, *self._resume_arrays)
         self._last_good: dict[str, Any] | None = None
+
+    def _spec_text(self, path: str) -> str:
+        """The spec's text: the run folder's copy when resuming, else the file (copied there)."""
+        copy = self.run_dir / SPEC_COPY
+        if self._resume_info is not None and copy.is_file():
+            return copy.read_text(encoding="utf-8")
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the spec {path}: {exc}") from None
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")
+        return text
 
     def _restore(
         self, info: dict[str, Any], model_state: dict[str, np.ndarray], optim_state: dict[str, np.ndarray]

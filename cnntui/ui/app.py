@@ -168,13 +168,13 @@ class CnnTuiApp(App[None]):
         if self.ascii_mode:
             self.add_class("-ascii")
         if self.settings.keys:
-            known = self._binding_ids()
-            unknown = sorted(set(self.settings.keys) - known)
+            unknown = self._unknown_binding_ids(self.settings.keys)
             for binding_id in unknown:
                 self.startup_warnings.append(
-                    f"config.toml: no key binding with id {binding_id!r}; known: {', '.join(sorted(known))}"
+                    f"config.toml: no key binding with id {binding_id!r} "
+                    "(ids are AREA.ACTION, e.g. app.quit, mode.conv, lessons.next; '?' lists the keys)"
                 )
-            self.set_keymap({k: v for k, v in self.settings.keys.items() if k in known})
+            self.set_keymap({k: v for k, v in self.settings.keys.items() if k not in unknown})
         for warning in self.startup_warnings:
             self.notify(warning, title="cnntui", severity="warning", timeout=8)
         first = "lessons" if "lessons" in self.mode_specs else next(iter(self.mode_specs), None)
@@ -196,15 +196,29 @@ class CnnTuiApp(App[None]):
             return SIXTEEN_COLOUR_THEME
         return DEFAULT_THEME
 
-    def _binding_ids(self) -> set[str]:
-        """Every binding id the settings may override: the app's, the modes' and the screens'."""
-        ids = {binding.id for _, binding in self._bindings if binding.id}
+    def _unknown_binding_ids(self, keymap: dict[str, str]) -> list[str]:
+        """The ids in `keymap` that name no binding.
+
+        The app's and the Lessons mode's ids are known exactly. A lab's screen is imported only
+        when its mode opens, so for `NAME.…` ids of another mode only the mode itself is checked.
+        """
         from cnntui.ui.screens import lessons as lessons_screen
 
-        for binding in lessons_screen.LessonsScreen.BINDINGS:
-            if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
-        return ids
+        exact = {binding.id for _, binding in self._bindings if binding.id}
+        exact |= {
+            binding.id
+            for binding in lessons_screen.LessonsScreen.BINDINGS
+            if isinstance(binding, Binding) and binding.id
+        }
+        checked_areas = {binding_id.split(".", 1)[0] for binding_id in exact}
+        unknown = []
+        for binding_id in keymap:
+            area = binding_id.split(".", 1)[0]
+            if binding_id in exact:
+                continue
+            if area in checked_areas or area not in self.mode_specs:
+                unknown.append(binding_id)
+        return sorted(unknown)
 
     # -- modes -------------------------------------------------------------------------------
 
@@ -372,12 +386,18 @@ class CnnTuiApp(App[None]):
             # Kept so that `run_test` re-raises it in tests, as Textual itself does.
             self._exception = error
             self._exception_event.set()
-        from rich.text import Text
-
-        self._exit_renderables.append(
-            Text(
-                f"cnntui: internal error: {type(error).__name__}: {error} "
-                "(rerun with CNNTUI_DEBUG=1 to see the traceback)"
-            )
+        self._internal_error = (
+            f"cnntui: internal error: {type(error).__name__}: {' '.join(str(error).split())} "
+            "(rerun with CNNTUI_DEBUG=1 to see the traceback)"
         )
         self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        message = getattr(self, "_internal_error", None)
+        if message is None:
+            super()._print_error_renderables()
+            return
+        # Written as is: Rich would wrap or crop it at the terminal's width, and it is one line.
+        self._exit_renderables.clear()
+        self.error_console.file.write(message + "\n")
+        self.error_console.file.flush()

@@ -85,6 +85,7 @@ class RunView:
     model: str = ""
     device: str = ""
     acc_ema: float | None = None
+    download: str = ""
 
 
 def trainable_models() -> list[tuple[str, str]]:
@@ -114,6 +115,7 @@ class TrainScreen(Screen[None]):
     TrainScreen #setup-buttons Button { margin-right: 2; }
     TrainScreen #setup-note { color: $text-muted; padding: 0 1; height: auto; }
     TrainScreen #curves LineChart { width: 1fr; }
+    TrainScreen #curves-info { height: 1; padding: 0 1; }
     TrainScreen #pictures-left { width: 30; padding: 0 1; }
     TrainScreen #pictures-right { width: 1fr; padding: 0 1; }
     TrainScreen .caption { color: $text-muted; height: auto; }
@@ -158,9 +160,11 @@ class TrainScreen(Screen[None]):
         with TabbedContent(initial="setup"):
             with TabPane("Setup", id="setup"), VerticalScroll():
                 yield from self._compose_setup()
-            with TabPane("Curves", id="curves"), Horizontal():
-                yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
-                yield LineChart("accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart")
+            with TabPane("Curves", id="curves"), Vertical():
+                yield Static("", classes="caption", id="curves-info")
+                with Horizontal():
+                    yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
+                    yield LineChart("accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart")
             with TabPane("Pictures", id="pictures"), Horizontal():
                 with VerticalScroll(id="pictures-left"):
                     yield Static("first-layer filters", classes="caption", id="filters-caption")
@@ -465,6 +469,9 @@ class TrainScreen(Screen[None]):
             run.epochs = int(event.config.get("epochs", run.epochs))
             for metrics in event.history:
                 self._plot_epoch(run, metrics)
+        elif kind == "download":
+            size = f"{event.done / 1e6:.1f}" + (f" of {event.total / 1e6:.1f} MB" if event.total else " MB")
+            run.download = f"downloading {event.label}: {size}"
         elif kind == "step":
             run.last_step = event
             self._plot_steps(run, event)
@@ -621,6 +628,8 @@ class TrainScreen(Screen[None]):
         for run in self.runs:
             step = run.last_step
             text = f"{run.label}: {run.state}"
+            if step is None and run.download and run.state == "starting":
+                text = f"{run.label}: {run.download}"
             if step is not None:
                 loss = sum(step.losses) / len(step.losses)
                 text += (f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
@@ -635,6 +644,18 @@ class TrainScreen(Screen[None]):
         if len(self.runs) == 1 and self.runs[0].device:
             parts.append(self.runs[0].device.split(" (")[0])
         status.update(" | ".join(parts))
+        self._update_curves_info(dot)
+
+    def _update_curves_info(self, dot: str) -> None:
+        """Device, memory, time and speed above the charts (the status line has no room)."""
+        info = []
+        for run in self.runs:
+            step = run.last_step
+            text = f"{run.label}: {run.device or 'starting'}"
+            if step is not None:
+                text += f"{dot}{step.memory}{dot}{_duration(step.elapsed_s)} elapsed{dot}{step.images_per_s:,.0f} img/s"
+            info.append(text)
+        self.query_one("#curves-info", Static).update(" | ".join(info))
 
     # -- runs list -------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cnntui.gan.distributions import BUILTIN, TITLES
 from cnntui.gan.gan2d import SUBSTEP_TITLES, Gan2d, Gan2dSettings, Snapshot, SubStep
@@ -92,6 +92,7 @@ class Gan2dView(Horizontal, can_focus=True):
         self.snapshot: Snapshot | None = None
         self._commands: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._plane_size = (40, 20)
+        self._engine_worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield GanPlane(id="gan2d-plane")
@@ -101,7 +102,7 @@ class Gan2dView(Horizontal, can_focus=True):
             yield GanCurves(id="gan2d-curves")
 
     def on_mount(self) -> None:
-        self._engine()
+        self._engine_worker = self._engine()
         self._render_side()
 
     # -- commands to the training thread ----------------------------------------------------------
@@ -142,10 +143,6 @@ class Gan2dView(Horizontal, can_focus=True):
         data = names[(current + 1) % len(names)]
         self.apply_settings(replace(self.settings, data=data))
         self.notify(f"data: {TITLES[data]}", timeout=2)
-
-    def action_reset(self) -> None:
-        self.running = False
-        self.send("reset", self.settings)
 
     def action_toggle_layer(self, layer: str) -> None:
         plane = self.query_one(GanPlane)
@@ -302,6 +299,21 @@ class Gan2dView(Horizontal, can_focus=True):
     @on(Problem)
     def _problem(self, message: Problem) -> None:
         self.notify(message.text, severity="error")
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """The training thread died of an unexpected error: say so instead of freezing silently."""
+        if event.worker.group == "gan2d" and event.state == WorkerState.ERROR:
+            self.running = False
+            error = event.worker.error
+            self.notify(f"the 2-D GAN stopped: {type(error).__name__}: {error}; press r to restart",
+                        severity="error", timeout=10)
+
+    def action_reset(self) -> None:
+        self.running = False
+        if self._engine_worker is None or self._engine_worker.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._engine_worker = self._engine()
+        self.send("reset", self.settings)
 
     def _render_side(self) -> None:
         if not self.is_mounted or not self.query("#gan2d-stats"):

@@ -1,4 +1,8 @@
-"""A small multi-series line chart drawn with text: the GAN lab's loss and divergence curves.
+"""A compact multi-series line chart drawn with text: the 2-D GAN's loss and divergence curves.
+
+The shared `line_chart.LineChart` (plotext) needs more rows than the 2-D GAN's side panel has left
+at 80×24 once the numbers and the sub-steps are shown; this one keeps a legend and a readable plot
+in five rows. The DCGAN view, which has the room, uses `LineChart`.
 
 Each series is downsampled to one value per column (the mean of its bucket) and drawn as one glyph
 per column, in its own colour and letter, so the chart reads in 16 colours and in `--ascii` mode

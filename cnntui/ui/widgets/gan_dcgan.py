@@ -21,10 +21,12 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan.dcgan import DATASETS, DcganSettings
-from cnntui.ui.widgets.gan_curves import GanCurves, Series
 from cnntui.ui.widgets.gan_grid import GanImageGrid
+from cnntui.ui.widgets.line_chart import LineChart
 
 POLL_SECONDS = 0.1
+CONFIRM_SECONDS = 3.0
+"""How long a first `c` (delete the saved run) waits for the second."""
 EPOCHS_PER_START = {"digits": 50, "shapes": 10}
 """How many more epochs a start asks for when the saved run has already reached its target."""
 COLLAPSE_BELOW = 0.35
@@ -42,10 +44,10 @@ class DcganView(Horizontal, can_focus=True):
 
     DEFAULT_CSS = """
     DcganView { height: 1fr; overflow: hidden; }
-    DcganView > GanImageGrid { width: 1fr; height: 1fr; }
+    DcganView > GanImageGrid { width: 1fr; height: 1fr; margin-right: 1; }
     DcganView > #dcgan-side { width: 34; height: 1fr; overflow: hidden; }
     DcganView #dcgan-status { height: auto; }
-    DcganView GanCurves { height: 1fr; min-height: 5; margin-top: 1; }
+    DcganView LineChart { height: 1fr; min-height: 6; margin-top: 1; }
     """
 
     BINDINGS = [
@@ -74,12 +76,13 @@ class DcganView(Horizontal, can_focus=True):
         self.message = ""
         self.device = ""
         self.files: list[str] = []
+        self._clear_asked = 0.0
 
     def compose(self) -> ComposeResult:
         yield GanImageGrid(id="dcgan-grid")
         with Vertical(id="dcgan-side"):
             yield Static(id="dcgan-status")
-            yield GanCurves(id="dcgan-curves")
+            yield LineChart("losses per step", id="dcgan-curves")
 
     def on_mount(self) -> None:
         self._render_side()
@@ -124,9 +127,18 @@ class DcganView(Horizontal, can_focus=True):
         self.state = "idle"
 
     def action_clear(self) -> None:
+        """Delete the saved run and start afresh; asks for a second `c` within 3 s first."""
+        import time
+
         if self.runner is not None:
             self.notify("stop the run first (x)", severity="warning")
             return
+        now = time.monotonic()
+        if (self.run_dir / "run.json").exists() and now - self._clear_asked > CONFIRM_SECONDS:
+            self._clear_asked = now
+            self.notify(f"press c again to delete the saved {self.settings.dataset} run", severity="warning", timeout=3)
+            return
+        self._clear_asked = 0.0
         if self.run_dir.exists():
             shutil.rmtree(self.run_dir, ignore_errors=True)
         self._forget()
@@ -224,14 +236,13 @@ class DcganView(Horizontal, can_focus=True):
             return
         self.query_one("#dcgan-status", Static).update(self._status_text())
         rows = self.step_rows
+        chart = self.query_one(LineChart)
         if rows:
-            self.query_one(GanCurves).set_data(
-                [
-                    Series("D loss", [r[1] for r in rows], "#5FAFFF", "D"),
-                    Series("G loss", [r[2] for r in rows], "#FF9CFF", "G"),
-                ],
-                [r[0] for r in rows],
-            )
+            steps = [r[0] for r in rows]
+            chart.set_series("D loss", steps, [r[1] for r in rows], colour="cyan")
+            chart.set_series("G loss", steps, [r[2] for r in rows], colour="magenta")
+        elif chart.names:
+            chart.clear()
 
     def _status_text(self) -> Text:
         s = self.settings

@@ -252,6 +252,9 @@ class ExampleView(Vertical, can_focus=True):
             discriminative.add_row(
                 _point(p), r(t.count_xy[(p, 0)], t.count_x[p]), r(t.count_xy[(p, 1)], t.count_x[p]), verdict
             )
+        if all(t.bayes_check(p, y) for p in ex.POINTS for y in ex.LABELS):
+            discriminative.caption = "Bayes holds: P(y|x) = P(x|y)P(y)/P(x)"
+            discriminative.caption_style = "dim"
         return Group(generative, discriminative)
 
     def _table(self, title: str, headers: tuple[str, ...]) -> Table:

@@ -71,6 +71,7 @@ class GanPlane(Widget):
         self.show_real = True
         self.show_arrows = True
         self._lines: list[Strip] = []
+        self._composed_for: tuple[tuple[int, int], Snapshot | None] | None = None
 
     def plane_size(self) -> tuple[int, int]:
         """(cols, rows) of the plane at the widget's size, square on screen (2 columns per row)."""
@@ -96,6 +97,7 @@ class GanPlane(Widget):
     def _compose_lines(self) -> list[Strip]:
         """One Strip per row; runs of cells with the same style share a segment."""
         cols, rows = self.plane_size()
+        self._composed_for = ((cols, rows), self.snapshot)
         ascii_mode = bool(getattr(self.app, "ascii_mode", False))
         chars = np.full((rows, cols), " ", dtype="<U1")
         kinds = np.zeros((rows, cols), dtype=np.int8)  # 0 empty, 1 real, 2 fake, 3 arrow
@@ -142,7 +144,8 @@ class GanPlane(Widget):
         return strips
 
     def render_line(self, y: int) -> Strip:
-        if not self._lines:
+        stale = self._composed_for is None or self._composed_for[0] != self.plane_size() or self._composed_for[1] is not self.snapshot
+        if not self._lines or stale:
             self._lines = self._compose_lines()
         if y >= len(self._lines):
             return Strip.blank(self.size.width)

@@ -197,7 +197,7 @@ class LineChart(Widget):
         series.ys.extend(float(v) for v in ys)
         self._dirty = True
 
-    def remove(self, name: str) -> None:
+    def remove_series(self, name: str) -> None:
         if self._series.pop(name, None) is not None:
             self._dirty = True
 
