@@ -82,7 +82,18 @@ class BenchResult:
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident memory so far, in MiB."""
+    """The process's peak resident memory so far, in MiB.
+
+    Linux's `VmHWM` is read first: `ru_maxrss` survives `exec`, so a process started from a big
+    parent (a test runner with torch loaded) would report the parent's peak instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
