@@ -145,7 +145,7 @@ def read_file(path: Path) -> np.ndarray:
     elif (
         suffix in PILLOW_SUFFIXES or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"
     ):
-        pixels = _read_with_pillow(path)
+        pixels = read_with_pillow(path)
     else:
         raise UsageError(
             f"{path.name}: unknown image type; use PGM/PPM (.pgm .ppm), PNG/JPEG with Pillow, or"
@@ -166,8 +166,13 @@ def _check_size(pixels: np.ndarray, name: str) -> None:
 _TOKEN = re.compile(rb"(?:\s|#[^\n]*(?:\n|$))*([^\s#]+)")
 
 
-def parse_netpbm(data: bytes, name: str = "image") -> np.ndarray:
-    """PGM/PPM bytes (P2, P3, P5, P6) as float32 ``(C, H, W)`` in [0, 1]."""
+def parse_netpbm(data: bytes, name: str = "image", max_side: int | None = MAX_SIDE) -> np.ndarray:
+    """PGM/PPM bytes (P2, P3, P5, P6, 8 or 16 bits) as float32 ``(C, H, W)`` in [0, 1].
+
+    C is 1 for PGM and 3 for PPM. `name` starts every error message; `max_side` rejects larger
+    images before their pixels are decoded (None: no limit, for data sets that resize anyway).
+    Raises `UsageError` with a one-line reason for anything malformed.
+    """
     magic = data[:2]
     if magic not in (b"P2", b"P3", b"P5", b"P6"):
         raise UsageError(f"{name}: not a PGM/PPM file (it should start with P2, P3, P5 or P6)")
@@ -192,9 +197,9 @@ def parse_netpbm(data: bytes, name: str = "image") -> np.ndarray:
         raise UsageError(f"{name}: the size {width}×{height} is empty")
     if not 1 <= maxval <= 65535:
         raise UsageError(f"{name}: the maximum value {maxval} is outside 1–65535")
-    if max(width, height) > MAX_SIDE:
+    if max_side is not None and max(width, height) > max_side:
         raise UsageError(
-            f"{name} is {height}×{width}; the labs take images up to {MAX_SIDE} pixels a side"
+            f"{name} is {height}×{width}; the labs take images up to {max_side} pixels a side"
         )
     count = width * height * channels
     if magic in (b"P5", b"P6"):
@@ -255,27 +260,39 @@ def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
     return levels[None]
 
 
-def _read_with_pillow(path: Path) -> np.ndarray:
+def read_with_pillow(
+    path: Path,
+    name: str | None = None,
+    max_side: int | None = MAX_SIDE,
+    native: str = "PGM/PPM and ASCII-art files",
+) -> np.ndarray:
+    """A PNG/JPEG/BMP/GIF file read by Pillow as float32 ``(C, H, W)`` in [0, 1], C = 1 or 3.
+
+    `name` starts every error message (default: the file name); `max_side` as in `parse_netpbm`;
+    `native` names the formats the caller reads without Pillow, for the "needs Pillow" hint.
+    Raises `UsageError` with a one-line reason.
+    """
+    name = path.name if name is None else name
     try:
         from PIL import Image as PILImage
         from PIL import UnidentifiedImageError
     except ImportError:
         raise UsageError(
-            f"{path.name}: reading {path.suffix or 'this'} files needs Pillow"
-            " (pip install 'cnntui[images]'); PGM/PPM and ASCII-art files work without it"
+            f"{name}: reading {path.suffix or 'this'} files needs Pillow"
+            f" (pip install 'cnntui[images]'); {native} work without it"
         ) from None
     try:
         with PILImage.open(path) as img:
-            if max(img.size) > MAX_SIDE:
+            if max_side is not None and max(img.size) > max_side:
                 raise UsageError(
-                    f"{path.name} is {img.size[1]}×{img.size[0]}; the labs take images up to"
-                    f" {MAX_SIDE} pixels a side"
+                    f"{name} is {img.size[1]}×{img.size[0]}; the labs take images up to"
+                    f" {max_side} pixels a side"
                 )
             img.load()
             colour = img.mode not in ("1", "L", "LA", "I", "I;16", "F")
             array = np.asarray(img.convert("RGB" if colour else "L"), dtype=np.float32) / 255.0
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise UsageError(f"{path.name} is not a readable image ({error})") from None
+        raise UsageError(f"{name} is not a readable image ({error})") from None
     return (array.transpose(2, 0, 1) if array.ndim == 3 else array[None]).astype(np.float32)
 
 

@@ -95,7 +95,7 @@ def test_first_frame_and_idle_memory_within_budget(tmp_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    # `python tests/test_app_startup.py [RUNS]`: print the numbers behind docs/benchmarks-app.md.
+    # `python tests/test_app_startup.py [RUNS]`: print the numbers behind docs/benchmarks.md.
     import tempfile
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5

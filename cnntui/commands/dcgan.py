@@ -44,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.resume and (out / "run.json").exists():
         raise UsageError(f"{out} already holds a run; add --resume to continue it or choose another --out")
 
-    from cnntui.gan.blas import limit_blas_threads
+    from cnntui.engine.backend import set_cpu_threads
     from cnntui.gan.dcgan import DcganRun, DcganSettings
 
-    limit_blas_threads(1)  # small convolutions: one BLAS thread is faster (see cnntui.gan.blas)
+    set_cpu_threads(1)  # small convolutions: one BLAS thread is faster on a busy machine
 
     settings = DcganSettings(
         dataset=args.dataset, epochs=epochs, batch=args.batch, lr=args.lr, seed=args.seed, device=args.device

@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed must be a non-negative integer below 2^63, got {args.seed}")
 
-    from cnntui.gan.blas import limit_blas_threads
+    from cnntui.engine.backend import set_cpu_threads
     from cnntui.gan.gan2d import Gan2d, Gan2dSettings
 
-    limit_blas_threads(1)  # tiny matrices: one thread is several times faster
+    set_cpu_threads(1)  # tiny matrices: one thread is several times faster
 
     settings = Gan2dSettings(
         data=args.data, loss=args.loss, seed=args.seed, d_steps=args.d_steps, noise_dim=args.noise_dim

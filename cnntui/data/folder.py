@@ -14,87 +14,44 @@ resized (bilinear) to one size — the given one, else the first image's — and
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from cnntui.data.dataset import Dataset, DatasetError
 from cnntui.data.transforms import resize_bilinear
-
-NETPBM_SUFFIXES = {".pgm", ".ppm", ".pnm"}
-PILLOW_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
+from cnntui.errors import UsageError
+from cnntui.images import NETPBM_SUFFIXES, PILLOW_SUFFIXES, parse_netpbm, read_with_pillow
 
 
 def read_netpbm(path: Path) -> np.ndarray:
     """A PGM/PPM file as float32 `(C, H, W)` in [0, 1] (C = 1 for grey, 3 for colour)."""
-    data = path.read_bytes()
-    magic = data[:2]
-    if magic not in (b"P2", b"P3", b"P5", b"P6"):
-        raise DatasetError(f"{path} is not a PGM/PPM image (magic {magic!r})")
-    channels = 3 if magic in (b"P3", b"P6") else 1
-    # The header: magic, width, height, maxval, separated by whitespace and # comments.
-    tokens: list[bytes] = []
-    pos = 2
-    token_re = re.compile(rb"\s*(?:#[^\n]*\n\s*)*(\S+)")
-    while len(tokens) < 3:
-        match = token_re.match(data, pos)
-        if not match:
-            raise DatasetError(f"{path}: truncated PGM/PPM header")
-        tokens.append(match.group(1))
-        pos = match.end()
     try:
-        width, height, maxval = (int(t) for t in tokens)
-    except ValueError:
-        raise DatasetError(f"{path}: bad PGM/PPM header {tokens!r}") from None
-    if width <= 0 or height <= 0 or not 0 < maxval < 65536:
-        raise DatasetError(f"{path}: bad PGM/PPM size {width}×{height} or maxval {maxval}")
-    count = width * height * channels
-    if magic in (b"P5", b"P6"):
-        pos += 1  # exactly one whitespace byte after maxval
-        dtype = np.dtype(">u2") if maxval > 255 else np.dtype(np.uint8)
-        needed = count * dtype.itemsize
-        if len(data) - pos < needed:
-            raise DatasetError(f"{path} is truncated: {len(data) - pos} of {needed} pixel bytes")
-        values = np.frombuffer(data, dtype=dtype, count=count, offset=pos)
-    else:
-        try:
-            values = np.array(data[pos:].split()[:count], dtype=np.int64)
-        except ValueError:
-            raise DatasetError(f"{path}: non-numeric pixel values") from None
-        if values.size < count:
-            raise DatasetError(f"{path} is truncated: {values.size} of {count} pixel values")
-    image = values.reshape(height, width, channels).transpose(2, 0, 1)
-    return (image.astype(np.float32) / maxval).clip(0.0, 1.0)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        # No size limit: a data set's images are resized to one size after reading.
+        return parse_netpbm(data, str(path), max_side=None)
+    except UsageError as exc:  # a data error here, whatever the image reader calls it
+        raise DatasetError(str(exc)) from None
 
 
 def read_image(path: Path) -> np.ndarray:
     """Any supported image file as float32 `(C, H, W)` in [0, 1]."""
-    suffix = path.suffix.lower()
-    if suffix in NETPBM_SUFFIXES:
+    if path.suffix.lower() in NETPBM_SUFFIXES:
         return read_netpbm(path)
     try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise DatasetError(
-            f"{path.name}: reading {suffix} files needs Pillow (pip install pillow); "
-            "PGM/PPM files work without it"
-        ) from None
-    try:
-        with Image.open(path) as img:
-            img.load()
-            colour = img.mode not in ("1", "L", "LA", "I", "I;16", "F")
-            array = np.asarray(img.convert("RGB" if colour else "L"), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError) as exc:
-        raise DatasetError(f"{path} is not a readable image ({exc})") from None
-    return array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
+        return read_with_pillow(path, str(path), max_side=None, native="PGM/PPM files")
+    except UsageError as exc:
+        raise DatasetError(str(exc)) from None
 
 
 def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
     """Every image under `root/CLASS/` as one `Dataset` (sorted by class, then file name)."""
     if not root.is_dir():
         raise DatasetError(f"{root} is not a folder; give --data-dir a folder with one sub-folder per class")
-    supported = NETPBM_SUFFIXES | PILLOW_SUFFIXES
+    supported = set(NETPBM_SUFFIXES + PILLOW_SUFFIXES)
     classes: list[str] = []
     files: list[tuple[Path, int]] = []
     # A class is a sub-folder holding at least one image; empty folders are not classes.

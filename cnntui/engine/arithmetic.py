@@ -67,6 +67,8 @@ def as_pair(value: int | Sequence[int], name: str) -> Pair:
         if int(value) != value:
             raise ShapeError(f"{name} must be a whole number, got {value}")
         return (int(value), int(value))
+    if isinstance(value, bool):
+        raise ShapeError(f"{name} must be a whole number, got {value}")
     items = tuple(value)
     if len(items) != 2 or any(isinstance(v, bool) or int(v) != v for v in items):
         raise ShapeError(

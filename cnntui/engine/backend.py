@@ -241,9 +241,15 @@ def _loaded_openblas() -> list[str]:
     return paths
 
 
-def _blas_function(names: tuple[str, ...]) -> Any:
+def _blas_functions(names: tuple[str, ...]) -> list[Any]:
+    """One function per loaded OpenBLAS: the first of `names` that library exports.
+
+    A process can hold several OpenBLAS copies (NumPy's bundled one, SciPy's, a system one), each
+    with its own thread pool, so a thread limit has to reach every one of them.
+    """
     import ctypes
 
+    found: list[Any] = []
     for path in _loaded_openblas():
         try:
             library = ctypes.CDLL(path)
@@ -252,34 +258,36 @@ def _blas_function(names: tuple[str, ...]) -> Any:
         for name in names:
             function = getattr(library, name, None)
             if function is not None:
-                return function
-    return None
+                found.append(function)
+                break
+    return found
 
 
 def cpu_threads() -> int | None:
     """How many threads NumPy's OpenBLAS uses for matrix products (None if it cannot be told)."""
     import ctypes
 
-    function = _blas_function(_BLAS_GETTERS)
-    if function is None:
+    functions = _blas_functions(_BLAS_GETTERS)
+    if not functions:
         return None
+    function = functions[0]  # NumPy's bundled library is listed first
     function.restype = ctypes.c_int
     return int(function())
 
 
 def set_cpu_threads(count: int) -> bool:
-    """Set NumPy's OpenBLAS thread count at run time; False if this NumPy's BLAS cannot be reached.
+    """Set every loaded OpenBLAS's thread count at run time; False if no BLAS could be reached.
 
     On a small or shared machine one thread is often fastest for small networks: the matrices
-    are too small to split, and a busy second core makes threads wait on each other.
+    are too small to split, and a busy second core makes threads spin and wait on each other
+    (the 2-D GAN's 128 × 64 products ran 0.9 s instead of 17 s per 500 steps under load).
     """
     if count < 1:
         raise ValueError(f"thread count must be at least 1, got {count}")
     import ctypes
 
-    function = _blas_function(_BLAS_SETTERS)
-    if function is None:
-        return False
-    function.restype = None
-    function(ctypes.c_int(int(count)))
-    return True
+    functions = _blas_functions(_BLAS_SETTERS)
+    for function in functions:
+        function.restype = None
+        function(ctypes.c_int(int(count)))
+    return bool(functions)

@@ -95,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--confidence", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    from cnntui.engine.backend import set_cpu_threads
     from cnntui.errors import CnnTuiError
-    from cnntui.gan.blas import limit_blas_threads
 
-    limit_blas_threads(1)
+    set_cpu_threads(1)  # small convolutions: one BLAS thread is faster on a busy machine
     try:
         samples = generate(args.run_dir, args.samples, args.seed)
     except CnnTuiError as exc:

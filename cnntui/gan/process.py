@@ -241,11 +241,11 @@ def child_main(settings: dict[str, Any], run_dir: str, resume: bool, commands: A
         return stop
 
     try:
+        from cnntui.engine.backend import set_cpu_threads
         from cnntui.errors import CnnTuiError
-        from cnntui.gan.blas import limit_blas_threads
         from cnntui.gan.dcgan import DcganRun
 
-        limit_blas_threads(1)  # small convolutions: one BLAS thread is faster (see cnntui.gan.blas)
+        set_cpu_threads(1)  # small convolutions: one BLAS thread is faster on a busy machine
 
         try:
             run = DcganRun(DcganSettings(**settings), folder, resume=resume)
