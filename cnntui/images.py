@@ -173,6 +173,18 @@ def parse_netpbm(data: bytes, name: str = "image", max_side: int | None = MAX_SI
     images before their pixels are decoded (None: no limit, for data sets that resize anyway).
     Raises `UsageError` with a one-line reason for anything malformed.
     """
+    levels, maxval = decode_netpbm(data, name, max_side)
+    image = levels.transpose(2, 0, 1)
+    return (image.astype(np.float32) / np.float32(maxval)).astype(np.float32)
+
+
+def decode_netpbm(
+    data: bytes, name: str = "image", max_side: int | None = MAX_SIDE
+) -> tuple[np.ndarray, int]:
+    """PGM/PPM bytes as their integer levels: int64 ``(H, W, C)`` in 0..maxval, and maxval.
+
+    The checks and errors of `parse_netpbm`, for callers that want the stored levels unscaled.
+    """
     magic = data[:2]
     if magic not in (b"P2", b"P3", b"P5", b"P6"):
         raise UsageError(f"{name}: not a PGM/PPM file (it should start with P2, P3, P5 or P6)")
@@ -223,8 +235,7 @@ def parse_netpbm(data: bytes, name: str = "image", max_side: int | None = MAX_SI
             raise UsageError(f"{name}: the pixel values must be whole numbers") from None
     if values.size and (values.min() < 0 or values.max() > maxval):
         raise UsageError(f"{name}: a pixel value is outside 0–{maxval}")
-    image = values.reshape(height, width, channels).transpose(2, 0, 1)
-    return (image.astype(np.float32) / np.float32(maxval)).astype(np.float32)
+    return values.reshape(height, width, channels), maxval
 
 
 def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
@@ -298,8 +309,21 @@ def read_with_pillow(
 
 def to_netpbm(pixels: np.ndarray, plain: bool = True) -> bytes:
     """Encode float ``(C, H, W)`` in [0, 1] as PGM (C = 1) or PPM (C = 3), 8 bits."""
-    channels, height, width = pixels.shape
     levels = np.clip(np.rint(pixels * 255), 0, 255).astype(np.uint8).transpose(1, 2, 0)
+    return netpbm_from_levels(levels, plain)
+
+
+def netpbm_from_levels(levels: np.ndarray, plain: bool = False) -> bytes:
+    """Encode uint8 levels ``(H, W)`` or ``(H, W, 1)`` as PGM, ``(H, W, 3)`` as PPM (maxval 255).
+
+    `plain` writes the text forms (P2/P3), else the binary ones (P5/P6).
+    """
+    levels = np.asarray(levels, dtype=np.uint8)
+    if levels.ndim == 2:
+        levels = levels[:, :, None]
+    if levels.ndim != 3 or levels.shape[2] not in (1, 3):
+        raise ValueError(f"PGM/PPM levels are (H, W), (H, W, 1) or (H, W, 3), got {levels.shape}")
+    height, width, channels = levels.shape
     magic = {(1, True): "P2", (3, True): "P3", (1, False): "P5", (3, False): "P6"}[
         (channels, plain)
     ]

@@ -109,21 +109,7 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
 
 def save_progress(progress: Progress, path: Path | None = None) -> None:
     """Write progress atomically; raises OSError if the folder cannot be written."""
-    import tempfile  # only when saving: keeps it off the start-up path
+    from cnntui.atomic import write_text_atomic
 
     path = progress_path() if path is None else path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n"
-    descriptor, temporary = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    write_text_atomic(path, json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n")

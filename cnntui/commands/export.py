@@ -34,10 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
     import sys
     from pathlib import Path
 
+    from cnntui.atomic import write_text_atomic
     from cnntui.commands._output import print_json
     from cnntui.commands.summary import parse_options
     from cnntui.errors import ShapeError, UsageError
@@ -62,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise UsageError(f"{path} already exists; pass --force to overwrite it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     document = {

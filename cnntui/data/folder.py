@@ -21,7 +21,13 @@ import numpy as np
 from cnntui.data.dataset import Dataset, DatasetError
 from cnntui.data.transforms import resize_bilinear
 from cnntui.errors import UsageError
-from cnntui.images import NETPBM_SUFFIXES, PILLOW_SUFFIXES, parse_netpbm, read_with_pillow
+from cnntui.images import (
+    NETPBM_SUFFIXES,
+    PILLOW_SUFFIXES,
+    netpbm_from_levels,
+    parse_netpbm,
+    read_with_pillow,
+)
 
 
 def read_netpbm(path: Path) -> np.ndarray:
@@ -81,7 +87,4 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
 
 def write_netpbm(path: Path, image: np.ndarray) -> None:
     """Write uint8 `(H, W)` as binary PGM or `(H, W, 3)` as binary PPM."""
-    image = np.asarray(image, dtype=np.uint8)
-    magic = b"P6" if image.ndim == 3 else b"P5"
-    height, width = image.shape[:2]
-    path.write_bytes(magic + f"\n{width} {height}\n255\n".encode() + image.tobytes())
+    path.write_bytes(netpbm_from_levels(image))

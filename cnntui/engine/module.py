@@ -19,17 +19,16 @@ created the first time `.data` is read (or `materialize()` is called).
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cnntui import atomic
+from cnntui.engine.backend import array_module, to_host
 from cnntui.errors import ShapeError
 
 Shape = tuple[int, ...]
@@ -376,7 +375,7 @@ class Module:
             for name, b in list(m._buffers.items()):
                 if b is not None and hasattr(b, "dtype"):
                     target_dtype = dtype if (dtype is not None and b.dtype.kind == "f") else b.dtype
-                    target_xp = xp if xp is not None else _array_module(b)
+                    target_xp = xp if xp is not None else array_module(b)
                     m.set_buffer(name, _convert(b, target_xp, target_dtype))
             m._moved(xp, dtype)
         return self
@@ -390,10 +389,10 @@ class Module:
         """Every parameter and buffer by dotted name, as host NumPy arrays."""
         out: dict[str, np.ndarray] = {}
         for name, p in self.named_parameters():
-            out[name] = _to_host(p.data)
+            out[name] = to_host(p.data)
         for name, b in self.named_buffers():
             if b is not None:
-                out[name] = _to_host(b)
+                out[name] = to_host(b)
         return out
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
@@ -419,7 +418,7 @@ class Module:
             elif key in owners:
                 m, b = owners[key]
                 old = m._buffers[b]
-                xp = _array_module(old) if old is not None else np
+                xp = array_module(old) if old is not None else np
                 dtype = old.dtype if old is not None else np.asarray(value).dtype
                 if old is not None and tuple(np.shape(value)) != tuple(old.shape):
                     raise ValueError(f"{key}: expected shape {tuple(old.shape)}, got {np.shape(value)}")
@@ -447,36 +446,82 @@ class Module:
         return f"{type(self).__name__}(\n{inner}\n)"
 
 
+# -- containers: tracing and chaining named children ---------------------------------------------
+# `nn.Sequential`, `nn.Residual` and the zoo's blocks (whose attribute names must match
+# torchvision's) all route shapes and gradients through their children with these, so every
+# container's records look alike: the container first (pre-order), then its children.
+
+
+def child_name(prefix: str, name: str) -> str:
+    """Dotted name of a child, as in PyTorch's `named_modules()` (`layer1.0.conv1`)."""
+    return f"{prefix}.{name}" if prefix else name
+
+
+def open_record(
+    module: Module, input_shape: Shape, records: list[TraceRecord], depth: int, name: str
+) -> TraceRecord:
+    """Append a container's own record before its children's (pre-order) and return it."""
+    record = TraceRecord(
+        name=name, module=module, depth=depth, input_shape=tuple(input_shape), is_leaf=False
+    )
+    records.append(record)
+    return record
+
+
+def close_record(record: TraceRecord, output_shape: Shape, field_out: Field) -> None:
+    """Fill in a container's record once its children have been traced.
+
+    The record carries the parameters of the whole subtree and no multiply-accumulates of its own
+    (those belong to the leaves, so a sum over records never counts them twice).
+    """
+    record.output_shape = tuple(output_shape)
+    record.field = field_out
+    record.params = record.module.num_parameters()
+    record.trainable_params = record.module.num_parameters(trainable_only=True)
+    record.macs = 0
+
+
+def trace_chain(
+    module: Module,
+    names: list[str],
+    shape: Shape,
+    field_in: Field,
+    records: list[TraceRecord],
+    depth: int,
+    prefix: str,
+) -> tuple[Shape, Field]:
+    """Trace the named children of `module` one after another; returns the last shape and field."""
+    field_now = field_in
+    for child in names:
+        sub: Module = getattr(module, child)
+        shape, field_now = sub.trace(shape, field_now, records, depth + 1, child_name(prefix, child))
+    return tuple(shape), field_now
+
+
+def forward_chain(module: Module, names: list[str], x: Any) -> Any:
+    """`x` through the named children of `module` in order."""
+    for child in names:
+        x = getattr(module, child).forward(x)
+    return x
+
+
+def backward_chain(module: Module, names: list[str], grad: Any) -> Any:
+    """Backward through the named children in reverse; the first child skips its input gradient
+    when the container's own input gradient is not needed."""
+    if names:
+        getattr(module, names[0]).needs_input_grad = getattr(module, "needs_input_grad", True)
+    for child in reversed(names):
+        grad = getattr(module, child).backward(grad)
+    return grad
+
+
 def save_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, Any]) -> None:
-    """Write arrays to `path` as `.npz` so that a crash never leaves a half-written file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **{k: _to_host(v) for k, v in arrays.items()})  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _array_module(a: Any) -> Any:
-    if isinstance(a, np.ndarray | np.generic):
-        return np
-    return importlib.import_module(type(a).__module__.split(".")[0])
-
-
-def _to_host(a: Any) -> np.ndarray:
-    if isinstance(a, np.ndarray):
-        return a
-    get = getattr(a, "get", None)
-    return np.asarray(get() if callable(get) else a)
+    """Write arrays (host or device) to `path` as `.npz` so that a crash never leaves a
+    half-written file (see `cnntui.atomic`)."""
+    atomic.save_npz_atomic(path, {k: to_host(v) for k, v in arrays.items()})
 
 
 def _convert(a: Any, xp: Any, dtype: Any) -> Any:
     if xp is np:
-        return _to_host(a).astype(dtype, copy=False)
+        return to_host(a).astype(dtype, copy=False)
     return xp.asarray(a, dtype=dtype)

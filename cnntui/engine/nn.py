@@ -25,7 +25,20 @@ import numpy as np
 from cnntui.engine import functional as F
 from cnntui.engine import init
 from cnntui.engine.backend import array_module, to_host
-from cnntui.engine.module import Field, Geometry, Module, Parameter, Shape, TraceRecord
+from cnntui.engine.module import (
+    Field,
+    Geometry,
+    Module,
+    Parameter,
+    Shape,
+    TraceRecord,
+    backward_chain,
+    child_name,
+    close_record,
+    forward_chain,
+    open_record,
+    trace_chain,
+)
 from cnntui.errors import ShapeError
 
 __all__ = [
@@ -982,26 +995,6 @@ class LocalResponseNorm(_Pointwise):
 # -- containers ---------------------------------------------------------------------------------------------
 
 
-def _child_name(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
-
-
-def _open(module: Module, input_shape: Shape, records: list[TraceRecord], depth: int, name: str) -> TraceRecord:
-    record = TraceRecord(name=name, module=module, depth=depth, input_shape=tuple(input_shape), is_leaf=False)
-    records.append(record)
-    return record
-
-
-def _close(record: TraceRecord, output_shape: Shape, field_out: Field) -> None:
-    """A container's record: the whole subtree's parameters, no multiply-accumulates of its own
-    (those belong to the leaves, so a sum over records never counts them twice)."""
-    record.output_shape = tuple(output_shape)
-    record.field = field_out
-    record.params = record.module.num_parameters()
-    record.trainable_params = record.module.num_parameters(trainable_only=True)
-    record.macs = 0
-
-
 def _add(a: Any, b: Any) -> Any:
     if a is None:
         return b
@@ -1050,27 +1043,16 @@ class Sequential(Module):
     def trace(
         self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
     ) -> tuple[Shape, Field]:
-        record = _open(self, input_shape, records, depth, name)
-        shape, field_now = tuple(input_shape), field_in
-        for child_name, child in self._modules.items():
-            shape, field_now = child.trace(shape, field_now, records, depth + 1, _child_name(name, child_name))
-        _close(record, shape, field_now)
+        record = open_record(self, input_shape, records, depth, name)
+        shape, field_now = trace_chain(self, list(self._modules), tuple(input_shape), field_in, records, depth, name)
+        close_record(record, shape, field_now)
         return shape, field_now
 
     def forward(self, x: Any) -> Any:
-        for module in self._modules.values():
-            x = module.forward(x)
-        return x
+        return forward_chain(self, list(self._modules), x)
 
     def backward(self, grad_out: Any) -> Any:
-        children = list(self._modules.values())
-        if not children:
-            return grad_out
-        children[0].needs_input_grad = self.needs_input_grad
-        grad = grad_out
-        for module in reversed(children):
-            grad = module.backward(grad)
-        return grad
+        return backward_chain(self, list(self._modules), grad_out)
 
 
 class Residual(Module):
@@ -1086,11 +1068,11 @@ class Residual(Module):
     def trace(
         self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
     ) -> tuple[Shape, Field]:
-        record = _open(self, input_shape, records, depth, name)
-        body_shape, body_field = self.body.trace(input_shape, field_in, records, depth + 1, _child_name(name, "body"))
+        record = open_record(self, input_shape, records, depth, name)
+        body_shape, body_field = self.body.trace(input_shape, field_in, records, depth + 1, child_name(name, "body"))
         if self.shortcut is not None:
             short_shape, short_field = self.shortcut.trace(
-                input_shape, field_in, records, depth + 1, _child_name(name, "shortcut")
+                input_shape, field_in, records, depth + 1, child_name(name, "shortcut")
             )
         else:
             short_shape, short_field = tuple(input_shape), field_in
@@ -1102,8 +1084,8 @@ class Residual(Module):
             )
         shape, field_out = tuple(body_shape), Field.widest([body_field, short_field])
         if self.activation is not None:
-            shape, field_out = self.activation.trace(shape, field_out, records, depth + 1, _child_name(name, "activation"))
-        _close(record, shape, field_out)
+            shape, field_out = self.activation.trace(shape, field_out, records, depth + 1, child_name(name, "activation"))
+        close_record(record, shape, field_out)
         return shape, field_out
 
     def forward(self, x: Any) -> Any:
@@ -1157,11 +1139,11 @@ class Concat(Module):
     def trace(
         self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
     ) -> tuple[Shape, Field]:
-        record = _open(self, input_shape, records, depth, name)
+        record = open_record(self, input_shape, records, depth, name)
         shapes: list[Shape] = []
         fields: list[Field] = []
-        for child_name, child in self._modules.items():
-            shape, field_out = child.trace(input_shape, field_in, records, depth + 1, _child_name(name, child_name))
+        for key, child in self._modules.items():
+            shape, field_out = child.trace(input_shape, field_in, records, depth + 1, child_name(name, key))
             shapes.append(tuple(shape))
             fields.append(field_out)
         spatial = {s[1:] for s in shapes}
@@ -1170,7 +1152,7 @@ class Concat(Module):
             raise ShapeError(f"Concat: branches must agree on every axis but channels, got {listing}")
         out = (sum(s[0] for s in shapes), *shapes[0][1:])
         field_out = Field.widest(fields)
-        _close(record, out, field_out)
+        close_record(record, out, field_out)
         return out, field_out
 
     def forward(self, x: Any) -> Any:

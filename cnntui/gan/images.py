@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from cnntui.atomic import write_bytes_atomic
+from cnntui.errors import UsageError
+from cnntui.images import decode_netpbm, netpbm_from_levels
 
 
 def tile(images: np.ndarray, cols: int | None = None, low: float = -1.0, high: float = 1.0) -> np.ndarray:
@@ -51,36 +54,21 @@ def pgm_bytes(picture: np.ndarray) -> bytes:
     pic = np.asarray(picture, dtype=np.uint8)
     if pic.ndim != 2:
         raise ValueError(f"a PGM picture is 2-D, got shape {pic.shape}")
-    h, w = pic.shape
-    return f"P5\n{w} {h}\n255\n".encode("ascii") + pic.tobytes()
+    return netpbm_from_levels(pic, plain=False)
 
 
 def read_pgm(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a binary PGM (P5, maxval ≤ 255) written by `write_pgm`; raises ValueError if malformed."""
+    """Read a binary PGM (P5, maxval ≤ 255) as uint8 `(H, W)`; raises ValueError if malformed."""
     data = Path(path).read_bytes()
-    fields: list[bytes] = []
-    pos = 0
-    while len(fields) < 4:
-        while pos < len(data) and data[pos : pos + 1].isspace():
-            pos += 1
-        if data[pos : pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        start = pos
-        while pos < len(data) and not data[pos : pos + 1].isspace():
-            pos += 1
-        if start == pos:
-            raise ValueError(f"{path}: truncated PGM header")
-        fields.append(data[start:pos])
-    if fields[0] != b"P5":
-        raise ValueError(f"{path}: not a binary PGM (magic {fields[0]!r})")
-    w, h, maxval = (int(f) for f in fields[1:])
-    if not 0 < maxval < 256:
+    if data[:2] != b"P5":
+        raise ValueError(f"{path}: not a binary PGM (magic {data[:2]!r})")
+    try:
+        levels, maxval = decode_netpbm(data, str(path), max_side=None)
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+    if maxval > 255:
         raise ValueError(f"{path}: only 8-bit PGM is supported (maxval {maxval})")
-    pixels = data[pos + 1 : pos + 1 + w * h]
-    if len(pixels) != w * h:
-        raise ValueError(f"{path}: expected {w * h} pixels, found {len(pixels)}")
-    return np.frombuffer(pixels, dtype=np.uint8).reshape(h, w)
+    return levels[:, :, 0].astype(np.uint8)
 
 
 def pillow_available() -> bool:
@@ -90,7 +78,7 @@ def pillow_available() -> bool:
 def write_grid(picture: np.ndarray, stem: str | os.PathLike[str]) -> list[Path]:
     """Write `stem.pgm` (and `stem.png` with Pillow) atomically; returns the paths written."""
     base = Path(stem)
-    written = [_write_atomic(base.with_suffix(".pgm"), pgm_bytes(picture))]
+    written = [write_bytes_atomic(base.with_suffix(".pgm"), pgm_bytes(picture))]
     if pillow_available():
         import io
 
@@ -98,18 +86,5 @@ def write_grid(picture: np.ndarray, stem: str | os.PathLike[str]) -> list[Path]:
 
         buffer = io.BytesIO()
         Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG")  # 2-D uint8: "L"
-        written.append(_write_atomic(base.with_suffix(".png"), buffer.getvalue()))
+        written.append(write_bytes_atomic(base.with_suffix(".png"), buffer.getvalue()))
     return written
-
-
-def _write_atomic(path: Path, payload: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -9,29 +9,25 @@ for event in runner.poll():      # never blocks; call it from a UI timer
 runner.shutdown()                # stop (the last complete epoch is checkpointed) and wait
 ```
 
-The child uses the `spawn` context (nothing inherited from the UI's threads), writes its output to
-`runner.log` in the run folder, and treats SIGTERM, SIGHUP and SIGINT like `stop`. A checkpoint is
-written at the end of every epoch; a stop in the middle of an epoch leaves the previous one, and
-resuming replays the interrupted epoch exactly (same shuffle, same noise).
+The process machinery is `cnntui.child`: the `spawn` context (nothing inherited from the UI's
+threads), output to `runner.log` in the run folder, and SIGTERM, SIGHUP and SIGINT treated like
+`stop`. A checkpoint is written at the end of every epoch; a stop in the middle of an epoch leaves
+the previous one, and resuming replays the interrupted epoch exactly (same shuffle, same noise).
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
 import os
 import queue
-import signal
-import sys
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cnntui.child import ChildProcess, on_stop_signals
 from cnntui.gan.dcgan import DcganSettings
 
 STEP_EVENT_SECONDS = 0.1
@@ -91,107 +87,34 @@ class Finished:
 Event = Started | Steps | Samples | State | Failed | Finished
 
 
-class DcganProcess:
+class DcganProcess(ChildProcess[Event]):
     """Parent-side handle of one DCGAN training process."""
+
+    max_events_per_poll = 200
 
     def __init__(self, settings: DcganSettings, run_dir: str | os.PathLike[str], *, resume: bool = False) -> None:
         self.settings = settings
-        self.run_dir = Path(run_dir)
-        ctx = mp.get_context("spawn")
-        with _real_std_streams():  # queues start multiprocessing's resource tracker
-            self._commands: Any = ctx.Queue()
-            self._events: Any = ctx.Queue()
-        self._process = ctx.Process(
-            target=child_main,
-            args=(asdict(settings), str(self.run_dir), resume, self._commands, self._events),
+        super().__init__(
+            child_main,
+            (asdict(settings), str(run_dir), resume),
+            run_dir,
             name="cnntui-dcgan",
+            stop_command="stop",
             daemon=True,
         )
-        self.finished = False
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def start(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with _real_std_streams():
-            self._process.start()
-
-    def is_alive(self) -> bool:
-        return self._process.is_alive()
 
     def send(self, command: str) -> None:
         if command not in ("pause", "resume", "stop"):
             raise ValueError(f"unknown command '{command}'")
-        if self._process.is_alive():
-            self._commands.put(command)
+        self._put_command(command)
 
-    def poll(self, limit: int = 200) -> list[Event]:
-        out: list[Event] = []
-        while len(out) < limit:
-            try:
-                out.append(self._events.get_nowait())
-            except queue.Empty:
-                break
-            except (EOFError, OSError):
-                break
-        if not out and not self.finished and self._process.exitcode is not None:
-            self.finished = True
-            if self._process.exitcode != 0:
-                out.append(Failed(f"the DCGAN process ended unexpectedly (exit {self._process.exitcode}); "
-                                  f"see {self.run_dir / 'runner.log'}"))
-        return out
-
-    def wait_for(self, kind: str, timeout: float) -> list[Event]:
-        """Collect events until one of `kind` arrives or `timeout` seconds pass (for tests)."""
-        got: list[Event] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batch = self.poll()
-            got += batch
-            if any(e.kind == kind for e in batch):
-                break
-            if not batch:
-                time.sleep(0.02)
-        return got
-
-    def shutdown(self, timeout: float = 10.0) -> None:
-        if self._process.is_alive():
-            self.send("stop")
-            self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(1.0)
-        for q in (self._commands, self._events):
-            q.cancel_join_thread()
-            q.close()
+    def exit_failure(self, code: int) -> Event:
+        return Failed(f"the DCGAN process ended unexpectedly (exit {code}); see {self.log_path}")
 
 
-@contextlib.contextmanager
-def _real_std_streams() -> Iterator[None]:
-    """Point sys.stdout/stderr at /dev/null while starting the child.
-
-    A TUI replaces them with objects whose `fileno()` is -1, and multiprocessing hands sys.stderr's
-    descriptor to its resource-tracker helper, which then fails ("bad value(s) in fds_to_keep").
-    """
-    saved = sys.stdout, sys.stderr
-    with open(os.devnull, "w", encoding="utf-8") as devnull:
-        try:
-            sys.stdout = sys.stderr = devnull
-            yield
-        finally:
-            sys.stdout, sys.stderr = saved
-
-
-def child_main(settings: dict[str, Any], run_dir: str, resume: bool, commands: Any, events: Any) -> None:
-    """Entry point of the DCGAN process."""
+def child_main(commands: Any, events: Any, settings: dict[str, Any], run_dir: str, resume: bool) -> None:
+    """The DCGAN process's task (run by `cnntui.child.run_child`, output already in the log)."""
     folder = Path(run_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    _redirect_output(folder / "runner.log")
     stop = False
     paused = False
 
@@ -199,8 +122,7 @@ def child_main(settings: dict[str, Any], run_dir: str, resume: bool, commands: A
         nonlocal stop
         stop = True
 
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, on_signal)
+    on_stop_signals(on_signal)
 
     def handle(block: bool) -> None:
         nonlocal stop, paused
@@ -278,20 +200,3 @@ def child_main(settings: dict[str, Any], run_dir: str, resume: bool, commands: A
     except Exception as exc:
         traceback.print_exc()
         events.put(Failed(f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})"))
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        events.close()
-        events.join_thread()
-
-
-def _redirect_output(path: Path) -> None:
-    """Send this process's stdout and stderr (C-level writes too) to `path`."""
-    log = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
-    try:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-    except OSError:
-        pass
-    sys.stdout = log
-    sys.stderr = log

@@ -18,14 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cnntui.atomic import write_text_atomic
 from cnntui.engine.module import save_npz_atomic
 from cnntui.errors import CnnTuiError
 
@@ -41,18 +40,8 @@ class CheckpointError(CnnTuiError):
 
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=1, default=_json_default)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `document` as indented JSON with a final newline, atomically (see `cnntui.atomic`)."""
+    write_text_atomic(path, json.dumps(document, indent=1, default=_json_default) + "\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -134,7 +123,4 @@ def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
     writer.writeheader()
     for row in history:
         writer.writerow({k: row.get(k, "") for k in CSV_COLUMNS})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(buffer.getvalue())
-    os.replace(tmp, path)
+    write_text_atomic(path, buffer.getvalue())

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from cnntui.engine.backend import Backend, get_backend
+from cnntui.engine.backend import Backend, get_backend, to_host
 from cnntui.engine.module import Module
 from cnntui.errors import UsageError
 
@@ -54,7 +54,7 @@ def set_lr(optimizer: Any, lr: float) -> None:
 
 def optimizer_state(optimizer: Any) -> dict[str, np.ndarray]:
     state = optimizer.state_dict()
-    return {k: np.asarray(_host(v)) for k, v in state.items()}
+    return {k: to_host(v) for k, v in state.items()}
 
 
 def load_optimizer_state(optimizer: Any, state: dict[str, np.ndarray]) -> None:
@@ -79,6 +79,3 @@ def is_out_of_memory(error: BaseException) -> bool:
     return isinstance(error, MemoryError) or "OutOfMemory" in type(error).__name__
 
 
-def _host(a: Any) -> Any:
-    get = getattr(a, "get", None)
-    return get() if callable(get) else a

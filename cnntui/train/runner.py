@@ -9,33 +9,31 @@ for event in runner.poll():      # non-blocking; call it from a UI timer
 runner.shutdown()                # asks it to checkpoint and stop, then waits
 ```
 
-The child is started with the `spawn` context (no inherited threads or locks from the UI
-process). Its stdout and stderr go to `runner.log` in the run folder, so nothing it prints can
-disturb the terminal. SIGTERM, SIGHUP and SIGINT make it write a checkpoint and exit.
+The process machinery is `cnntui.child`: the `spawn` context (no inherited threads or locks from
+the UI process), stdout and stderr to `runner.log` in the run folder, so nothing the child prints
+can disturb the terminal. SIGTERM, SIGHUP and SIGINT make it write a checkpoint and exit.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
-import os
 import queue
-import signal
-import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cnntui.child import ChildProcess, on_stop_signals
 from cnntui.train.config import RunConfig
 from cnntui.train.events import Command, Downloading, Event, RunFailed
 
 MAX_EVENTS_PER_POLL = 500
 
 
-class RunnerProcess:
+class RunnerProcess(ChildProcess[Event]):
     """Parent-side handle of one training process."""
+
+    max_events_per_poll = MAX_EVENTS_PER_POLL
 
     def __init__(
         self,
@@ -46,89 +44,24 @@ class RunnerProcess:
         start_paused: bool = False,
     ) -> None:
         self.config = config
-        self.run_dir = Path(run_dir)
         self.resume = resume
         self.start_paused = start_paused
-        ctx = mp.get_context("spawn")
-        with _real_std_streams():  # creating a queue may start multiprocessing's helper process
-            self._commands: Any = ctx.Queue()
-            self._events: Any = ctx.Queue()
-        self._process = ctx.Process(
-            target=child_main,
-            args=(config.to_dict(), str(self.run_dir), resume, start_paused, self._commands, self._events),
+        super().__init__(
+            child_main,
+            (config.to_dict(), str(run_dir), resume, start_paused),
+            run_dir,
             name="cnntui-train",
+            stop_command=Command("stop"),
             daemon=False,
         )
-        self.finished = False
-        self._closed = False
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def start(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with _real_std_streams():
-            self._process.start()
-
-    def is_alive(self) -> bool:
-        return self._process.is_alive()
 
     def send(self, command: Command) -> None:
-        if not self._closed and self._process.is_alive():
-            self._commands.put(command)
+        self._put_command(command)
 
-    def poll(self, limit: int = MAX_EVENTS_PER_POLL) -> list[Event]:
-        """Events that arrived since the last call (never blocks)."""
-        out: list[Event] = []
-        if self._closed:
-            return out
-        while len(out) < limit:
-            try:
-                out.append(self._events.get_nowait())
-            except queue.Empty:
-                break
-            except (EOFError, OSError):
-                break
-        if not out and not self._process.is_alive() and not self.finished and self._process.exitcode is not None:
-            self.finished = True
-            code = self._process.exitcode
-            if code not in (0, None):
-                out.append(RunFailed(f"the training process ended unexpectedly (exit {code}); "
-                                     f"see {self.run_dir / 'runner.log'}", "error"))
-        return out
-
-    def wait_for(self, kinds: set[str] | Callable[[Event], bool], timeout: float) -> list[Event]:
-        """Collect events until one matches (its kind is in `kinds`, or the predicate holds) or
-        `timeout` seconds pass; for tests and scripts."""
-        matches = kinds if callable(kinds) else (lambda e: e.kind in kinds)
-        got: list[Event] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batch = self.poll()
-            got += batch
-            if any(matches(e) for e in batch):
-                break
-            if not batch:
-                time.sleep(0.02)
-        return got
-
-    def shutdown(self, timeout: float = 10.0) -> None:
-        """Ask the run to checkpoint and stop; terminate it if it does not within `timeout`."""
-        if self._process.is_alive():
-            self.send(Command("stop"))
-            self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.terminate()  # SIGTERM: the child still checkpoints
-            self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(1.0)
-        if not self._closed:
-            self._closed = True
-            for q in (self._commands, self._events):
-                q.cancel_join_thread()
-                q.close()
+    def exit_failure(self, code: int) -> Event:
+        return RunFailed(
+            f"the training process ended unexpectedly (exit {code}); see {self.log_path}", "error"
+        )
 
 
 def _download_reporter(emit: Callable[[Event], None]) -> Callable[[str, int, int | None], None]:
@@ -144,36 +77,16 @@ def _download_reporter(emit: Callable[[Event], None]) -> Callable[[str, int, int
     return report
 
 
-@contextlib.contextmanager
-def _real_std_streams() -> Iterator[None]:
-    """Temporarily point sys.stdout/stderr at /dev/null.
-
-    A TUI replaces them with objects whose `fileno()` is -1, and multiprocessing hands
-    sys.stderr's descriptor to its helper (resource tracker) process, which then fails with
-    "bad value(s) in fds_to_keep". /dev/null is a real descriptor, and nothing the helper prints
-    can land on the TUI.
-    """
-    saved = sys.stdout, sys.stderr
-    with open(os.devnull, "w", encoding="utf-8") as devnull:
-        try:
-            sys.stdout = sys.stderr = devnull
-            yield
-        finally:
-            sys.stdout, sys.stderr = saved
-
-
 def child_main(
+    commands: Any,
+    events: Any,
     config: dict[str, Any],
     run_dir: str,
     resume: bool,
     start_paused: bool,
-    commands: Any,
-    events: Any,
 ) -> None:
-    """Entry point of the training process."""
+    """The training process's task (run by `cnntui.child.run_child`, output already in the log)."""
     folder = Path(run_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    _redirect_output(folder / "runner.log")
 
     def emit(event: Event) -> None:
         events.put(event)
@@ -186,8 +99,7 @@ def child_main(
         else:
             raise SystemExit(128 + signum)
 
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, on_signal)
+    on_stop_signals(on_signal)
 
     from cnntui.data import DatasetError
     from cnntui.errors import CnnTuiError
@@ -228,20 +140,3 @@ def child_main(
             emit(RunFailed("the GPU ran out of memory; try a smaller --batch-size", "oom"))
         else:
             emit(RunFailed(f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})", "error"))
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        events.close()
-        events.join_thread()
-
-
-def _redirect_output(path: Path) -> None:
-    """Send this process's stdout and stderr (including C-level writes) to `path`."""
-    log = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
-    try:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-    except OSError:
-        pass
-    sys.stdout = log
-    sys.stderr = log

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
 
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
-from cnntui.ui.glyphs import Glyphs, glyphs, install_ascii
+from cnntui.ui.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
 from cnntui.ui.messages import FollowLink, QuizAnswered
 from cnntui.ui.modespec import ModeSpec
 
@@ -65,6 +66,13 @@ def discover_modes() -> tuple[list[ModeSpec], list[str]]:
             found.append(spec)
     found.sort(key=lambda spec: (spec.key, spec.name))
     return found, failures
+
+
+class AsciiCommandPalette(CommandPalette):
+    """The command palette without its magnifier emoji and `…` placeholder, for `--ascii`."""
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = ">"
 
 
 class CnnTuiApp(App[None]):
@@ -243,6 +251,23 @@ class CnnTuiApp(App[None]):
                 lambda name=lesson.name: self.run_worker(self.open_lesson(name)),  # type: ignore[misc]
             )
         yield from super().get_system_commands(screen)
+
+    def action_command_palette(self) -> None:
+        if not self.ascii_mode:
+            super().action_command_palette()
+            return
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                AsciiCommandPalette(id="--command-palette", placeholder="Search for commands...")
+            )
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Textual labels arrows and Enter with symbols (footer, help, key panel); `--ascii`
+        # promises plain ASCII, so those become words.
+        display = super().get_key_display(binding)
+        if self.ascii_mode:
+            return ascii_key_display(display, binding.key)
+        return display
 
     # -- help and quitting -------------------------------------------------------------------
 

@@ -98,6 +98,7 @@ def install_ascii(enabled: bool) -> None:
     from textual import _border, _box_drawing
     from textual.scrollbar import ScrollBar
     from textual.widgets import RadioButton
+    from textual.widgets._select import SelectCurrent
     from textual.widgets._toggle_button import ToggleButton
 
     if enabled and not _saved:
@@ -107,6 +108,8 @@ def install_ascii(enabled: bool) -> None:
         _saved["toggle"] = (ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT)
         _saved["radio"] = RadioButton.BUTTON_INNER
         _saved["box"] = dict(_box_drawing.BOX_CHARACTERS)
+        _saved["select"] = SelectCurrent.compose
+        SelectCurrent.compose = _ascii_select_compose  # type: ignore[method-assign]
         for quad in _box_drawing.BOX_CHARACTERS:
             _box_drawing.BOX_CHARACTERS[quad] = _ascii_box(quad)
         ascii_chars = _border.BORDER_CHARS["ascii"]
@@ -128,7 +131,36 @@ def install_ascii(enabled: bool) -> None:
         ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT = _saved.pop("toggle")
         RadioButton.BUTTON_INNER = _saved.pop("radio")
         _box_drawing.BOX_CHARACTERS.update(_saved.pop("box"))
+        SelectCurrent.compose = _saved.pop("select")  # type: ignore[method-assign]
         _border.get_box.cache_clear()
+
+
+def _ascii_select_compose(self: Any) -> Any:
+    """`SelectCurrent.compose` with `v`/`^` for the drop-down arrows instead of `▼`/`▲`."""
+    from textual.widgets._select import NonSelectableStatic
+
+    yield NonSelectableStatic(self.placeholder, id="label")
+    yield NonSelectableStatic("v", classes="arrow down-arrow")
+    yield NonSelectableStatic("^", classes="arrow up-arrow")
+
+
+KEY_WORDS = {"↑": "up", "↓": "down", "←": "left", "→": "right", "⏎": "enter", "⌫": "backspace"}
+"""Words for the key symbols Textual shows in the footer, for `--ascii`."""
+
+
+def ascii_key_display(display: str, key: str) -> str:
+    """An ASCII label for a key shown as `display` (bound to `key`): `←→` is `left/right`.
+
+    Labels that are ASCII already stay as they are; a symbol with no word falls back to the
+    binding's own key name (`right`, `ctrl+s`), which is always ASCII.
+    """
+    if display.isascii():
+        return display
+    if set(display) == set("←→↑↓"):
+        return "arrows"
+    words = [KEY_WORDS.get(char, char) for char in display]
+    label = "/".join(words) if all(char in KEY_WORDS for char in display) else "".join(words)
+    return label if label.isascii() else key.split(",", 1)[0]
 
 
 def _ascii_box(quad: tuple[int, int, int, int]) -> str:

@@ -8,6 +8,8 @@ worse, while the residual twin keeps improving.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cnntui.engine import nn
 from cnntui.engine.module import Module
 from cnntui.zoo.blocks import BasicBlock, PadShortcut, PlainBlock
@@ -58,6 +60,32 @@ def _blocks_per_stage(depth: int) -> int:
     return (depth - 2) // 6
 
 
+def _cifar_net(
+    depth: int,
+    num_classes: int,
+    in_channels: int,
+    width: int,
+    block: Callable[[int, int, int], Module],
+) -> nn.Sequential:
+    """Stem, three stages of n = (depth − 2) / 6 blocks `block(inplanes, planes, stride)` at
+    width, 2·width and 4·width channels (the first block of stages 2 and 3 has stride 2), head.
+
+    The one layout both twins share, so they differ only in their blocks.
+    """
+    n = _blocks_per_stage(depth)
+    layers: dict[str, Module] = _stem(in_channels, width)
+    channels = width
+    for stage, planes in enumerate((width, 2 * width, 4 * width)):
+        blocks: list[Module] = []
+        for index in range(n):
+            stride = 2 if (stage > 0 and index == 0) else 1
+            blocks.append(block(channels, planes, stride))
+            channels = planes
+        layers[f"layer{stage + 1}"] = nn.Sequential(*blocks)
+    layers.update(_head(channels, num_classes))
+    return nn.Sequential(**layers)
+
+
 def residual_deep(
     depth: int = 20, num_classes: int = 10, in_channels: int = 3, width: int = 16
 ) -> nn.Sequential:
@@ -68,37 +96,20 @@ def residual_deep(
     size changes they subsample and zero-pad the channels (the paper's option A), so they add
     no parameters: ResNet-20 has 269,722 for 10 classes, exactly as many as its plain twin.
     """
-    n = _blocks_per_stage(depth)
-    layers: dict[str, Module] = _stem(in_channels, width)
-    channels = width
-    for stage, planes in enumerate((width, 2 * width, 4 * width)):
-        blocks: list[Module] = []
-        for index in range(n):
-            stride = 2 if (stage > 0 and index == 0) else 1
-            shortcut = PadShortcut(channels, planes, stride) if stride != 1 or channels != planes else None
-            blocks.append(BasicBlock(channels, planes, stride, shortcut))
-            channels = planes
-        layers[f"layer{stage + 1}"] = nn.Sequential(*blocks)
-    layers.update(_head(channels, num_classes))
-    return nn.Sequential(**layers)
+
+    def block(inplanes: int, planes: int, stride: int) -> Module:
+        needs_shortcut = stride != 1 or inplanes != planes
+        shortcut = PadShortcut(inplanes, planes, stride) if needs_shortcut else None
+        return BasicBlock(inplanes, planes, stride, shortcut)
+
+    return _cifar_net(depth, num_classes, in_channels, width, block)
 
 
 def plain_deep(
     depth: int = 20, num_classes: int = 10, in_channels: int = 3, width: int = 16
 ) -> nn.Sequential:
     """The plain twin of `residual_deep`: the same layers in the same order, no shortcuts."""
-    n = _blocks_per_stage(depth)
-    layers: dict[str, Module] = _stem(in_channels, width)
-    channels = width
-    for stage, planes in enumerate((width, 2 * width, 4 * width)):
-        blocks: list[Module] = []
-        for index in range(n):
-            stride = 2 if (stage > 0 and index == 0) else 1
-            blocks.append(PlainBlock(channels, planes, stride))
-            channels = planes
-        layers[f"layer{stage + 1}"] = nn.Sequential(*blocks)
-    layers.update(_head(channels, num_classes))
-    return nn.Sequential(**layers)
+    return _cifar_net(depth, num_classes, in_channels, width, PlainBlock)
 
 
 def resnet_small(num_classes: int = 10, in_channels: int = 3, width: int = 16) -> nn.Sequential:

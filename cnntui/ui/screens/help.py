@@ -79,6 +79,14 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__(id="help-screen")
         self.groups = key_rows(screen.app, screen)
+        if getattr(screen.app, "ascii_mode", False):
+            # Descriptions and labels may hold symbols (×, −); `--ascii` shows none.
+            from cnntui.engine.arithmetic import ascii_text
+
+            self.groups = [
+                (ascii_text(title), [(ascii_text(key), ascii_text(what)) for key, what in rows])
+                for title, rows in self.groups
+            ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):

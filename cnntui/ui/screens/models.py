@@ -92,11 +92,12 @@ class ModelsScreen(Screen[None]):
         Binding("c", "compare", "Compare", id="models.compare"),
         Binding("d", "diagram", "Diagram", id="models.diagram"),
         Binding("e", "edit_spec", "Your net", id="models.edit"),
-        Binding("plus,equals_sign", "depth(1)", "Depth+", key_display="+", id="models.depth_up"),
-        Binding("minus", "depth(-1)", "Depth-", key_display="-", id="models.depth_down"),
-        Binding("right_square_bracket", "batch(2)", "Batch×2", key_display="]", show=False, id="models.batch_up"),
-        Binding("left_square_bracket", "batch(0.5)", "Batch÷2", key_display="[", show=False, id="models.batch_down"),
-        Binding("i", "focus_input", "Input size", id="models.input"),
+        # One footer entry for the pair (as in the Conv Lab), so that every key fits in 80 columns.
+        Binding("plus,equals_sign", "depth(1)", "Depth", key_display="+-", id="models.depth_up"),
+        Binding("minus", "depth(-1)", "Depth-", key_display="-", show=False, id="models.depth_down"),
+        Binding("right_square_bracket", "batch(2)", "Batch x2", key_display="]", show=False, id="models.batch_up"),
+        Binding("left_square_bracket", "batch(0.5)", "Batch /2", key_display="[", show=False, id="models.batch_down"),
+        Binding("i", "focus_input", "Input", id="models.input"),
         Binding("a", "toggle_aux", "Aux heads", id="models.aux"),
         Binding("x", "export", "Export", id="models.export"),
         Binding("l", "focus_list", "List", show=False, id="models.list"),
@@ -152,7 +153,7 @@ class ModelsScreen(Screen[None]):
                     yield DataTable(id="view-compare", cursor_type="row", zebra_stripes=True)
                     with VerticalScroll(id="view-diagram"):
                         yield Static(id="diagram-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def _list_label(entry: zoo.ZooEntry) -> str:

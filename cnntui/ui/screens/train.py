@@ -36,6 +36,7 @@ from textual.widgets import (
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 
 from cnntui.train.config import RunConfig
@@ -138,6 +139,8 @@ class TrainScreen(Screen[None]):
         Binding("full_stop", "image(1)", "Image", show=False, id="train.image_next"),
         Binding("r", "resume_selected", "Resume", show=False, id="train.resume"),
         Binding("d", "delete_selected", "Delete", show=False, id="train.delete"),
+        # A settings field keeps the number and letter keys for itself; Escape hands them back.
+        Binding("escape", "leave_field", "Leave field", show=False, id="train.leave"),
     ]
 
     def __init__(self) -> None:
@@ -184,7 +187,7 @@ class TrainScreen(Screen[None]):
             with TabPane("Runs", id="runs"), Vertical():
                 yield Static("Enter: open its curves   r: resume   d twice: delete", classes="caption")
                 yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _compose_setup(self) -> ComposeResult:
         defaults = RunConfig()
@@ -401,6 +404,10 @@ class TrainScreen(Screen[None]):
                 self._send(Command("set_lr", value))
 
         self.app.push_screen(LearningRateScreen(current), apply)
+
+    def action_leave_field(self) -> None:
+        """Move focus from a settings field to the view tabs, where every key of the mode works."""
+        self.query_one(TabbedContent).query_one(Tabs).focus()
 
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)

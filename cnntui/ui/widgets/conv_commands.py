@@ -18,13 +18,23 @@ class _ListProvider(Provider):
     def entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         raise NotImplementedError
 
-    async def discover(self) -> Hits:
+    def _shown_entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """`entries()`, in plain ASCII under `--ascii` (the help texts hold ×, −, · and ²)."""
+        if not getattr(self.app, "ascii_mode", False):
+            yield from self.entries()
+            return
+        from cnntui.engine.arithmetic import ascii_text
+
         for title, help_text, callback in self.entries():
+            yield ascii_text(title), ascii_text(help_text), callback
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._shown_entries():
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, callback in self.entries():
+        for title, help_text, callback in self._shown_entries():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -1,0 +1,211 @@
+"""A long task in its own process: the parent sends commands and polls events, never waiting.
+
+The Train lab's runner (`cnntui.train.runner`) and the GAN lab's DCGAN runner
+(`cnntui.gan.process`) are both a `ChildProcess` subclass plus a task function:
+
+```python
+def task(commands, events, *args) -> None:   # runs in the child; module level, so spawn finds it
+    on_stop_signals(handler)                  # SIGTERM, SIGHUP, SIGINT: stop gracefully
+    ... commands.get_nowait() ... events.put(event) ...
+
+class MyProcess(ChildProcess[MyEvent]):
+    def __init__(self, run_dir):
+        super().__init__(task, (arg,), run_dir, name="cnntui-my", stop_command="stop")
+    def exit_failure(self, code): return MyFailed(f"... (exit {code})")
+```
+
+The child is started with the `spawn` context (no inherited threads or locks from the UI
+process). Its stdout and stderr, C-level writes included, go to `runner.log` in the run folder,
+so nothing it prints can disturb the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+LOG_NAME = "runner.log"
+"""The child's stdout and stderr, in its run folder."""
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+"""The signals a child treats as "checkpoint and stop": kill, a dropped SSH session, Ctrl+C."""
+
+E = TypeVar("E")
+
+
+class ChildProcess(Generic[E]):
+    """Parent-side handle of one child process running `task(commands, events, *args)`.
+
+    Subclasses give `exit_failure`, the event that reports a child that died without a word
+    (a crash, the kernel's OOM killer), and wrap `send` with their command type.
+    """
+
+    max_events_per_poll = 500
+
+    def __init__(
+        self,
+        task: Callable[..., None],
+        args: tuple[Any, ...],
+        run_dir: str | os.PathLike[str],
+        *,
+        name: str,
+        stop_command: Any,
+        daemon: bool = False,
+    ) -> None:
+        self.run_dir = Path(run_dir)
+        self.finished = False
+        self._closed = False
+        self._stop_command = stop_command
+        ctx = mp.get_context("spawn")
+        with real_std_streams():  # creating a queue may start multiprocessing's helper process
+            self._commands: Any = ctx.Queue()
+            self._events: Any = ctx.Queue()
+        self._process = ctx.Process(
+            target=run_child,
+            args=(task, str(self.run_dir / LOG_NAME), self._commands, self._events, args),
+            name=name,
+            daemon=daemon,
+        )
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def log_path(self) -> Path:
+        return self.run_dir / LOG_NAME
+
+    def start(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with real_std_streams():
+            self._process.start()
+
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
+
+    def exit_failure(self, code: int) -> E:
+        """The event for a child that ended with exit status `code` (≠ 0) and no event of its own."""
+        raise NotImplementedError
+
+    def _put_command(self, command: Any) -> None:
+        if not self._closed and self._process.is_alive():
+            self._commands.put(command)
+
+    def poll(self, limit: int | None = None) -> list[E]:
+        """Events that arrived since the last call, at most `limit` (never blocks)."""
+        limit = self.max_events_per_poll if limit is None else limit
+        out: list[E] = []
+        if self._closed:
+            return out
+        while len(out) < limit:
+            try:
+                out.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+            except (EOFError, OSError):
+                break
+        # exitcode is None while the child runs; the queue is drained before an exit is reported
+        if not out and not self.finished and self._process.exitcode is not None:
+            self.finished = True
+            code = self._process.exitcode
+            if code != 0:
+                out.append(self.exit_failure(code))
+        return out
+
+    def wait_for(self, kinds: str | set[str] | Callable[[E], bool], timeout: float) -> list[E]:
+        """Collect events until one matches (its `kind` is `kinds` or in it, or the predicate
+        holds) or `timeout` seconds pass; for tests and scripts."""
+        if callable(kinds):
+            matches = kinds
+        else:
+            wanted = {kinds} if isinstance(kinds, str) else kinds
+            matches = lambda event: getattr(event, "kind", None) in wanted  # noqa: E731
+        got: list[E] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = self.poll()
+            got += batch
+            if any(matches(e) for e in batch):
+                break
+            if not batch:
+                time.sleep(0.02)
+        return got
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Ask the task to stop (it checkpoints first); terminate it if it does not within
+        `timeout` (SIGTERM: it still checkpoints), then kill it."""
+        if self._process.is_alive():
+            self._put_command(self._stop_command)
+            self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(1.0)
+        if not self._closed:
+            self._closed = True
+            for q in (self._commands, self._events):
+                q.cancel_join_thread()
+                q.close()
+
+
+@contextlib.contextmanager
+def real_std_streams() -> Iterator[None]:
+    """Temporarily point sys.stdout/stderr at /dev/null (while starting a child or its queues).
+
+    A TUI replaces them with objects whose `fileno()` is -1, and multiprocessing hands
+    sys.stderr's descriptor to its helper (resource tracker) process, which then fails with
+    "bad value(s) in fds_to_keep". /dev/null is a real descriptor, and nothing the helper prints
+    can land on the TUI.
+    """
+    saved = sys.stdout, sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        try:
+            sys.stdout = sys.stderr = devnull
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+
+
+def on_stop_signals(handler: Callable[[int, Any], None]) -> None:
+    """Call `handler(signum, frame)` on each of `STOP_SIGNALS` instead of dying at once."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, handler)
+
+
+def run_child(
+    task: Callable[..., None], log_path: str, commands: Any, events: Any, args: tuple[Any, ...]
+) -> None:
+    """The child's entry point: output to `log_path`, run `task(commands, events, *args)`, and
+    always deliver the events already queued before the process ends."""
+    path = Path(log_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    redirect_output(path)
+    try:
+        task(commands, events, *args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        events.close()
+        events.join_thread()
+
+
+def redirect_output(path: Path) -> None:
+    """Send this process's stdout and stderr (including C-level writes) to `path`."""
+    log = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    try:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    except OSError:
+        pass
+    sys.stdout = log
+    sys.stderr = log

@@ -1,0 +1,94 @@
+"""`--ascii` at 80x24: every mode, its views and dialogs, help and the palette draw only ASCII.
+
+The text checked is what the compositor sends to the terminal (every cell of every layer, modal
+dialogs over their background included), so footer key labels, scrollbars, borders, check boxes,
+drop-downs, tables and charts are all covered, not only the widgets' own text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from cnntui.settings import Settings
+from cnntui.ui.app import CnnTuiApp
+
+# For each mode: key sequences that open its views and dialogs, each followed by a look at the
+# screen. Escape closes what the previous step opened.
+WALKS: dict[str, list[list[str]]] = {
+    "1": [[], ["slash"], ["escape", "l"], ["escape", "t"], ["t", "escape", "end"]],
+    "2": [[], ["o"], ["escape", "e"], ["escape", "s"], ["escape", "v"], ["c"], ["right", "right"]],
+    "3": [[], ["c"], ["z"], ["escape", "p"]],
+    "4": [[], ["d"], ["c"], ["escape", "e"], ["escape"]],
+    "5": [[], ["v"], ["v"], ["v"], ["v"], ["v"]],
+    "6": [[], ["v"], ["s"], ["escape", "v"]],
+}
+
+# What to type into the command palette in each mode: entries whose help holds ×, − or ².
+PALETTE_QUERIES = {"2": "mode: rgb", "3": "chain: two"}
+
+
+def screen_lines(app: CnnTuiApp) -> list[str]:
+    """The rows of text the terminal would show now, modal screens over their background."""
+    update = app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens
+    )
+    return ["".join(strip.text for strip in row) for row in update.strips]  # type: ignore[attr-defined]
+
+
+async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
+    for _ in range(rounds):
+        await pilot.pause(0.02)
+
+
+def non_ascii(lines: list[str]) -> str:
+    return "".join(sorted({char for line in lines for char in line if not char.isascii()}))
+
+
+@pytest.mark.parametrize("key", sorted(WALKS))
+async def test_ascii_mode_draws_only_ascii_in_every_view(key: str) -> None:
+    app = CnnTuiApp(settings=Settings(), ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 20)
+        spec = next((s for s in app.mode_specs.values() if s.key == key), None)
+        if spec is None:
+            pytest.skip(f"no mode on key {key} in this build")
+        await pilot.press(key)
+        await settle(pilot, 10)
+        assert app.current_mode == spec.name
+        seen: list[tuple[str, list[str]]] = []
+        for keys in WALKS[key]:
+            for pressed in keys:
+                await pilot.press(pressed)
+                await pilot.pause(0.02)
+            await settle(pilot)
+            seen.append((f"{spec.name} after {keys} ({type(app.screen).__name__})", screen_lines(app)))
+        while len(app.screen_stack) > 1:
+            await pilot.press("escape")
+            await settle(pilot, 2)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        seen.append((f"{spec.name} help", screen_lines(app)))
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        seen.append((f"{spec.name} command palette", screen_lines(app)))
+        if key in PALETTE_QUERIES:
+            await pilot.press(*PALETTE_QUERIES[key])
+            await settle(pilot, 10)
+            seen.append((f"{spec.name} palette: {PALETTE_QUERIES[key]}", screen_lines(app)))
+        await pilot.press("escape")
+    assert len(seen) == len(WALKS[key]) + 2 + (key in PALETTE_QUERIES)
+    for where, lines in seen:
+        assert len(lines) == 24, where
+        assert not non_ascii(lines), (where, non_ascii(lines), "\n".join(lines))
+
+
+def test_key_labels_become_words() -> None:
+    from cnntui.ui.glyphs import ascii_key_display
+
+    assert ascii_key_display("←→", "right") == "left/right"
+    assert ascii_key_display("←→↑↓", "right") == "arrows"
+    assert ascii_key_display("⏎", "enter") == "enter"
+    assert ascii_key_display("^s", "ctrl+s") == "^s"
+    assert ascii_key_display("★", "f5,f6") == "f5"
