@@ -92,3 +92,85 @@ def test_key_labels_become_words() -> None:
     assert ascii_key_display("⏎", "enter") == "enter"
     assert ascii_key_display("^s", "ctrl+s") == "^s"
     assert ascii_key_display("★", "f5,f6") == "f5"
+
+
+def test_every_bundled_lesson_and_quiz_has_an_ascii_form() -> None:
+    """Lesson prose holds `×`, `²` and accented names; `--ascii` draws each in plain ASCII."""
+    from cnntui.lessons import load_lessons
+    from cnntui.ui.glyphs import ascii_prose
+
+    for lesson in load_lessons():
+        for part in lesson.parts:
+            texts = (
+                [part]
+                if isinstance(part, str)
+                else [part.question or "", part.explanation or "", *(part.choices or [])]
+            )
+            for text in texts:
+                assert ascii_prose(text).isascii(), (lesson.name, text)
+
+
+async def test_lesson_prose_and_search_are_ascii() -> None:
+    app = CnnTuiApp(settings=Settings(), ascii=True, start_lesson="04-convolution-in-depth")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = None
+        for _ in range(200):  # the lessons are parsed off the UI thread
+            await pilot.pause(0.02)
+            screen = app.lessons_screen()
+            if screen is not None and screen.current is not None:
+                break
+        await settle(pilot)
+        assert screen is not None and screen.current == "04-convolution-in-depth"
+        seen = [screen_lines(app)]
+        for _ in range(8):
+            await pilot.press("pagedown")
+            await settle(pilot, 2)
+            seen.append(screen_lines(app))
+        await pilot.press("slash", *"kernel")
+        await settle(pilot, 10)
+        seen.append(screen_lines(app))
+    assert any("x" in "".join(lines) for lines in seen)
+    for lines in seen:
+        assert not non_ascii(lines), (non_ascii(lines), "\n".join(lines))
+
+
+async def test_an_ascii_quiz_choice_is_checked_against_the_original_text() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import RadioButton
+
+    from cnntui.lessons import Quiz
+    from cnntui.ui.glyphs import ASCII
+    from cnntui.ui.widgets.quiz import QuizWidget
+
+    quiz = Quiz("quiz-1", 1, question="Which is smaller?", answer="3×3", choices=("5×5", "3×3"))
+
+    class QuizApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield QuizWidget(quiz, "lesson", 1, 1, solved=False, marks=ASCII)
+
+    app = QuizApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = app.query_one(QuizWidget)
+        labels = [str(button.label) for button in app.query(RadioButton)]
+        assert labels == ["5x5", "3x3"]
+        app.query(RadioButton)[1].value = True
+        await pilot.pause()
+        assert widget.has_class("-correct"), widget.feedback_text
+        assert widget.feedback_text.isascii()
+
+
+async def test_the_key_panel_is_ascii() -> None:
+    """Textual's own key panel (palette: Keys) lists arrows and crops pane titles with an ellipsis."""
+    app = CnnTuiApp(settings=Settings(), ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 20)
+        if "conv" not in app.mode_specs:
+            pytest.skip("no Conv Lab in this build")
+        await pilot.press("2")
+        await settle(pilot, 10)
+        await pilot.press("ctrl+p", *"keys", "enter")
+        await settle(pilot, 20)
+        lines = screen_lines(app)
+    text = "\n".join(lines)
+    assert "left/right" in text or "right" in text, text
+    assert not non_ascii(lines), (non_ascii(lines), text)

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from cnntui.presets.train import validate
 from cnntui.settings import Settings
@@ -114,6 +114,18 @@ async def test_bad_settings_give_a_notice_not_a_crash() -> None:
         screen.apply_preset({"model": "vgg16"})
         await pilot.pause()
         assert any("not one of" in n.message for n in app._notifications)
+
+
+async def test_escape_leaves_a_settings_field_so_the_keys_work_again() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#set-epochs").focus()
+        await pilot.press("v")
+        assert app.screen.query_one(TabbedContent).active == "setup"  # typed into the field
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "curves"
 
 
 async def test_ascii_mode_draws_no_blocks_or_braille() -> None:

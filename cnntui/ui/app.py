@@ -253,10 +253,11 @@ class CnnTuiApp(App[None]):
         yield from super().get_system_commands(screen)
 
     def action_command_palette(self) -> None:
+        """Open the command palette; under `--ascii` without its emoji and `…`."""
         if not self.ascii_mode:
             super().action_command_palette()
             return
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 AsciiCommandPalette(id="--command-palette", placeholder="Search for commands...")
             )

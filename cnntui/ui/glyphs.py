@@ -3,7 +3,8 @@
 Widgets pick `glyphs(app.ascii_mode)` instead of writing symbols inline, so `--ascii` (and
 `CNNTUI_ASCII=1`) reaches everything. `install_ascii(True)` also switches Textual's own drawing to
 ASCII for the whole process: every border style becomes `+-|`, scrollbars draw `#` thumbs without
-eighth-block ends, and radio buttons lose their half-block caps.
+eighth-block ends, radio buttons lose their half-block caps, drop-downs show `v`/`^` and cropped
+text ends without `…`.
 """
 
 from __future__ import annotations
@@ -87,6 +88,25 @@ def is_ascii(text: str) -> bool:
     return text.isascii()
 
 
+def ascii_prose(text: str) -> str:
+    """Lesson prose in plain ASCII: `3×3` is `3x3`, `C²` is `C^2`, `Jürgen` is `Jurgen`.
+
+    Symbols go through the calculator's table (`ascii_text`); accented letters lose their accent
+    rather than becoming `?`.
+    """
+    import unicodedata
+
+    from cnntui.engine.arithmetic import ascii_text
+
+    def plain(char: str) -> str:
+        if char.isascii():
+            return char
+        base = unicodedata.normalize("NFD", char)
+        return base[0] if len(base) > 1 and base[0].isascii() else char
+
+    return ascii_text("".join(plain(char) for char in text))
+
+
 _saved: dict[str, Any] = {}
 
 
@@ -96,6 +116,7 @@ def install_ascii(enabled: bool) -> None:
     Process-wide and reversible: the originals are kept and restored with `install_ascii(False)`.
     """
     from textual import _border, _box_drawing
+    from textual.content import Content
     from textual.scrollbar import ScrollBar
     from textual.widgets import RadioButton
     from textual.widgets._select import SelectCurrent
@@ -109,6 +130,8 @@ def install_ascii(enabled: bool) -> None:
         _saved["radio"] = RadioButton.BUTTON_INNER
         _saved["box"] = dict(_box_drawing.BOX_CHARACTERS)
         _saved["select"] = SelectCurrent.compose
+        _saved["truncate"] = Content.truncate
+        Content.truncate = _ascii_truncate(Content.truncate)  # type: ignore[method-assign]
         SelectCurrent.compose = _ascii_select_compose  # type: ignore[method-assign]
         for quad in _box_drawing.BOX_CHARACTERS:
             _box_drawing.BOX_CHARACTERS[quad] = _ascii_box(quad)
@@ -132,7 +155,17 @@ def install_ascii(enabled: bool) -> None:
         RadioButton.BUTTON_INNER = _saved.pop("radio")
         _box_drawing.BOX_CHARACTERS.update(_saved.pop("box"))
         SelectCurrent.compose = _saved.pop("select")  # type: ignore[method-assign]
+        Content.truncate = _saved.pop("truncate")  # type: ignore[method-assign]
         _border.get_box.cache_clear()
+
+
+def _ascii_truncate(truncate: Any) -> Any:
+    """`Content.truncate` that crops instead of ending in `…` (border titles, labels, tables)."""
+
+    def crop(self: Any, max_width: int, *, ellipsis: bool = False, pad: bool = False) -> Any:
+        return truncate(self, max_width, ellipsis=False, pad=pad)
+
+    return crop
 
 
 def _ascii_select_compose(self: Any) -> Any:

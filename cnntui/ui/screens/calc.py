@@ -347,13 +347,15 @@ class CalcScreen(Screen[None]):
         if self.editing is not None:
             return
         ascii_mode = getattr(self.app, "ascii_mode", False)
+        # One key per line: the form is 22 columns wide, and a wrapped line splits a key from
+        # what it does ("⏎" at the end of one line, "type" on the next).
         keys = (
-            "up/down field, left/right set, Enter type"
+            "up/down field\nleft/right set\nEnter type"
             if ascii_mode
-            else "↑↓ field  ←→ set  ⏎ type"
+            else "↑↓ field  ←→ set\n⏎ type"
         )
         if self.chain_view:
-            keys += "\nTab: layer list (a add, x delete, [ ] move)"
+            keys += "\nTab: layer list\n(a add, x delete,\n[ ] move)"
         self.query_one("#calc-hint", Static).update(keys)
 
     @on(DataTable.RowHighlighted, "#calc-chain")

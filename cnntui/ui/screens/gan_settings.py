@@ -65,7 +65,8 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
     }
     Gan2dSettingsScreen Grid { grid-size: 2; grid-columns: 22 1fr; grid-rows: 1; height: auto; }
     Gan2dSettingsScreen Input { border: none; height: 1; padding: 0 1; }
-    Gan2dSettingsScreen Input:focus { background: $boost; }
+    /* Textual's own `Input:focus` draws a tall border, which in a one-line row hides the text. */
+    Gan2dSettingsScreen Input:focus { border: none; background: $boost; }
     Gan2dSettingsScreen #gan-settings-error { color: $error; height: auto; }
     """
 
@@ -77,7 +78,7 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("2-D GAN settings  (tab: next field, enter: apply, escape: cancel)")
+            yield Label("2-D GAN settings  (tab: next, enter: apply, escape: cancel)")
             with Grid():
                 for name, label, kind, choices in FORM:
                     yield Label(label)

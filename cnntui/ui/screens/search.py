@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Lesson, SearchHit, search_lessons
+from cnntui.ui.glyphs import ascii_prose
 
 MAX_HITS = 100
 
@@ -44,6 +45,10 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#search-dialog").border_title = "Search lessons"
         self.query_one("#search-input", Input).focus()
 
+    def _shown(self, text: str) -> str:
+        """Plain ASCII under `--ascii`: snippets of lesson prose hold `×` and `²`."""
+        return ascii_prose(text) if getattr(self.app, "ascii_mode", False) else text
+
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
         self.hits = search_lessons(self.lessons, event.value, limit=MAX_HITS)
@@ -51,7 +56,7 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
         results.clear_options()
         results.add_options(
             Option(
-                Content.assemble((hit.lesson.title, "bold"), "  ", _snippet(hit.snippet)),
+                Content.assemble((hit.lesson.title, "bold"), "  ", self._shown(_snippet(hit.snippet))),
                 id=str(index),
             )
             for index, hit in enumerate(self.hits)

@@ -11,13 +11,13 @@ from dataclasses import replace
 from textual.dom import DOMNode
 from textual.keys import format_key
 
-ASCII_LABELS = {"←": "<", "→": ">", "↑": "^", "↓": "v", "⏎": "Enter", "␣": "space"}
+from cnntui.ui.glyphs import ascii_key_display
 
 
-def ascii_label(label: str) -> str:
-    """`←→` → `<>`, `⏎` → `Enter`; anything else non-ASCII becomes `?`."""
-    text = "".join(ASCII_LABELS.get(char, char) for char in label)
-    return text.encode("ascii", "replace").decode("ascii")
+def ascii_label(label: str, key: str = "?") -> str:
+    """`←→` → `left/right`, `⏎` → `enter`, as the app's own footer labels them (words, not `<>`
+    or `v`, which are keys of their own); `key` stands in for a symbol that has no word."""
+    return ascii_key_display(label, key)
 
 
 def use_ascii_keys(node: DOMNode) -> None:
@@ -30,6 +30,8 @@ def use_ascii_keys(node: DOMNode) -> None:
         for binding in items:
             label = binding.key_display or format_key(binding.key)
             fixed.append(
-                replace(binding, key_display=ascii_label(label)) if not label.isascii() else binding
+                replace(binding, key_display=ascii_label(label, binding.key))
+                if not label.isascii()
+                else binding
             )
         bindings[key] = fixed

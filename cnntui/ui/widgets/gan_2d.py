@@ -196,11 +196,11 @@ class Gan2dView(Horizontal, can_focus=True):
 
     @work(thread=True, exclusive=True, group="gan2d", exit_on_error=False, description="2-D GAN")
     def _engine(self) -> None:
-        from cnntui.gan.blas import limit_blas_threads
+        from cnntui.engine.backend import set_cpu_threads
 
         # The app process never runs big matrix products (training runs in its own process), and
         # spinning BLAS threads make these tiny ones many times slower on a busy machine.
-        limit_blas_threads(1)
+        set_cpu_threads(1)
         worker = get_current_worker()
         model = Gan2d(self.settings)
         size = self._plane_size

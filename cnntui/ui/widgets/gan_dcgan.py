@@ -85,7 +85,8 @@ class DcganView(Horizontal, can_focus=True):
             yield LineChart("losses per step", id="dcgan-curves")
 
     def on_mount(self) -> None:
-        self._render_side()
+        # `is_mounted` turns True only once `on_mount` has returned, and `_render_side` checks it.
+        self.call_after_refresh(self._render_side)
 
     def on_unmount(self) -> None:
         self._shutdown()

@@ -3,7 +3,8 @@
 Textual's `Markdown` would hand web links to `App.open_url`, which over SSH starts a browser on the
 remote machine; here every link click becomes a `Markdown.LinkClicked` that the Lessons screen
 routes (anchors scroll, `cnntui:` links open labs, web links are copied). Unordered-list bullets
-follow the app's glyph set, so `--ascii` shows no Unicode bullets.
+follow the app's glyph set, so `--ascii` shows no Unicode bullets; with that set the prose itself
+is made ASCII too (`3×3` as `3x3`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 from textual.widgets import Markdown
 
-from cnntui.ui.glyphs import Glyphs
+from cnntui.ui.glyphs import ASCII, Glyphs, ascii_prose
 
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -60,5 +61,7 @@ class LessonMarkdown(Markdown):
     def __init__(
         self, markdown: str, marks: Glyphs, *, id: str | None = None, classes: str | None = None
     ) -> None:
+        if marks == ASCII:
+            markdown = ascii_prose(markdown)
         super().__init__(mark_links(markdown, marks), id=id, classes=classes, open_links=False)
         self.BULLETS = list(marks.markdown_bullets)

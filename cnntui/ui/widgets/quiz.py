@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from cnntui.lessons import Quiz, answer_matches
-from cnntui.ui.glyphs import Glyphs
+from cnntui.ui.glyphs import ASCII, Glyphs, ascii_prose
 from cnntui.ui.messages import QuizAnswered
 
 
@@ -91,6 +91,10 @@ class QuizWidget(Vertical):
         assert quiz.answer is not None
         return Asked(quiz.question, quiz.answer, quiz.tolerance, quiz.explanation)
 
+    def _shown(self, text: str) -> str:
+        """`text` as drawn: plain ASCII under `--ascii` (questions hold `×` and `²`)."""
+        return ascii_prose(text) if self.marks == ASCII else text
+
     def _title(self) -> Content:
         kind = "Practice" if self.quiz.generator else "Quiz"
         mark = f"  {self.marks.done} solved" if self.solved else ""
@@ -98,11 +102,11 @@ class QuizWidget(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), classes="quiz-title")
-        yield Static(self.asked.prompt, classes="quiz-question", markup=False)
+        yield Static(self._shown(self.asked.prompt), classes="quiz-question", markup=False)
         if self.quiz.choices:
             with RadioSet(classes="quiz-choices"):
                 for choice in self.quiz.choices:
-                    yield RadioButton(choice)
+                    yield RadioButton(self._shown(choice))
         else:
             placeholder = (
                 "a number, then Enter"
@@ -122,7 +126,7 @@ class QuizWidget(Vertical):
 
     def _feedback(self, text: str) -> None:
         feedback = self.query_one(".quiz-feedback", Static)
-        feedback.update(text)
+        feedback.update(self._shown(text))
         feedback.set_class(not text, "-empty")
 
     @property
@@ -175,7 +179,7 @@ class QuizWidget(Vertical):
     def new_question(self) -> None:
         """Draw a fresh generated question."""
         self.asked = self._ask()
-        self.query_one(".quiz-question", Static).update(self.asked.prompt)
+        self.query_one(".quiz-question", Static).update(self._shown(self.asked.prompt))
         self._feedback("")
         self.set_class(False, "-correct", "-wrong")
         answer_input = self.query(".quiz-answer").first(Input)
@@ -205,7 +209,10 @@ class QuizWidget(Vertical):
     @on(RadioSet.Changed)
     def _choice_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
-        self.check(str(event.pressed.label))
+        # The choice's own text: under `--ascii` the label shows a transliteration of it.
+        choices: tuple[str, ...] = self.quiz.choices
+        index = event.index
+        self.check(choices[index] if 0 <= index < len(choices) else str(event.pressed.label))
 
 
 def _format_answer(value: float | str) -> str:
