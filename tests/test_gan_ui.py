@@ -60,11 +60,11 @@ async def test_example_tables_edit_and_sampling() -> None:
         view = app.screen.query_one(ExampleView)
         assert view.has_focus
         text = example_text(view)
-        assert "3/10" in text and "2/4" in text and "1/6" in text and "2/3" in text
-        await pilot.press("down", "down", "y")  # sample 3, (0,0) with y=1 → y=0
+        assert "4/10" in text and "3/5" in text and "1/4" in text and "2/3" in text
+        await pilot.press("down", "down", "y")  # sample 3, (0,1) with y=1 → y=0
         await pilot.pause()
-        assert view.samples[2].y == 0 and view.tables.count_xy[((0, 0), 0)] == 3
-        assert "3/3" in example_text(view)
+        assert view.samples[2].y == 0 and view.tables.count_xy[((0, 1), 0)] == 2
+        assert "2/6" in example_text(view)
         await pilot.press("space")  # switch sample 3 off
         await pilot.pause()
         assert view.tables.total == 9
@@ -93,9 +93,9 @@ async def test_typed_uniform_number_and_its_validation() -> None:
         await pilot.pause()
         await wait_until(pilot, lambda: not view.animating)
         assert view.result is not None and view.result.point == (1, 1)
-        await pilot.press("c")  # sample from P(x|y=0): only (0,0) and (1,0) are possible
+        await pilot.press("c")  # sample from P(x|y=0) = 0, 1/5, 1/5, 3/5: (0,0) is impossible
         await pilot.pause()
-        view.sample(Fraction("0.83"))
+        view.sample(Fraction("0.3"))
         await wait_until(pilot, lambda: not view.animating)
         assert view.result.point == (1, 0)
 

@@ -10,8 +10,8 @@ are switched on we count, exactly (as `Fraction`s):
 
 Sampling uses cumulative intervals: the points are laid end to end on [0, 1) in the order
 (0,0), (0,1), (1,0), (1,1), each as long as its probability, and a uniform number `u` picks the
-interval it lands in. With the default samples P(x) = 3/10, 2/10, 3/10, 2/10, so the intervals are
-[0, 0.3), [0.3, 0.5), [0.5, 0.8), [0.8, 1): `u = 0.34` lands on (0,1) and `u = 0.83` on (1,1).
+interval it lands in. With the default samples P(x) = 2/10, 3/10, 1/10, 4/10, so the intervals are
+[0, 0.2), [0.2, 0.5), [0.5, 0.6), [0.6, 1): `u = 0.34` lands on (0,1) and `u = 0.83` on (1,1).
 """
 
 from __future__ import annotations
@@ -44,18 +44,19 @@ class Sample:
 
 
 DEFAULT_SAMPLES: tuple[Sample, ...] = (
-    Sample(0, 0, 0),
-    Sample(0, 0, 0),
+    Sample(0, 0, 1),
     Sample(0, 0, 1),
     Sample(0, 1, 1),
+    Sample(0, 1, 0),
     Sample(0, 1, 1),
     Sample(1, 0, 0),
-    Sample(1, 0, 0),
-    Sample(1, 0, 1),
-    Sample(1, 1, 1),
+    Sample(1, 1, 0),
+    Sample(1, 1, 0),
+    Sample(1, 1, 0),
     Sample(1, 1, 1),
 )
-"""The textbook's ten samples: P(x) = 3/10, 2/10, 3/10, 2/10 over (0,0), (0,1), (1,0), (1,1)."""
+"""The textbook's ten samples (the same as the generative-models lesson): P(x) = 2/10, 3/10,
+1/10, 4/10 over (0,0), (0,1), (1,0), (1,1), so a uniform 0.34 lands on (0,1) and 0.83 on (1,1)."""
 
 
 def toggle_enabled(samples: Sequence[Sample], index: int) -> tuple[Sample, ...]:

@@ -207,7 +207,9 @@ class CalcScreen(Screen[None]):
                 )
                 with VerticalScroll(id="calc-report-scroll"):
                     yield CalcReport(id="calc-report")
-        yield Footer()
+        # Compact, as in the other labs: with `--ascii` the arrows read `left/right` and the
+        # roomy footer would cut off the last keys at 80 columns.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         use_ascii_keys(self)

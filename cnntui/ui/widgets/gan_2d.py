@@ -53,12 +53,13 @@ class Gan2dView(Horizontal, can_focus=True):
 
     BINDINGS = [
         Binding("space", "toggle_run", "Run/Pause"),
-        Binding("d", "single('d')", "D step"),
-        Binding("g", "single('g')", "G step"),
-        Binding("b", "single('both')", "Both"),
+        # One footer entry for the three single steps ("d g b Step"), so that the row fits 80 columns.
+        Binding("d", "single('d')", "D step", group=_STEP),
+        Binding("g", "single('g')", "G step", group=_STEP),
+        Binding("b", "single('both')", "Both", group=_STEP),
         Binding("m", "toggle_slow", "Slow-mo"),
         Binding("n", "substep", "Sub-step"),
-        Binding("s", "settings", "Settings"),
+        Binding("s", "settings", "Setup"),
         Binding("l", "cycle_loss", "Loss", show=False),
         Binding("t", "cycle_data", "Data", show=False),
         Binding("o", "draw", "Draw", show=False),

@@ -55,8 +55,8 @@ class ExampleView(Vertical, can_focus=True):
         Binding("y", "toggle_label", "Label"),
         Binding("a", "toggle_feature(1)", "Flip x1", show=False),
         Binding("b", "toggle_feature(2)", "Flip x2", show=False),
-        Binding("s", "draw", "Sample"),
-        Binding("u", "enter_u", "Type u"),
+        Binding("s", "draw", "Draw"),
+        Binding("u", "enter_u", "Set u"),
         Binding("c", "cycle_source", "Source"),
         Binding("r", "reset", "Reset"),
     ]
