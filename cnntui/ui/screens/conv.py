@@ -83,7 +83,8 @@ class ConvScreen(Screen[None]):
         Binding("e", "edit_kernel", "Kernel", id="conv.kernel"),
         Binding("s", "shift", "Shift", id="conv.shift"),
         Binding("v", "values", "Nums", id="conv.values"),
-        Binding("c", "channel", "Chan", id="conv.channel"),
+        # Named by the window's own label, "window R (c)", not in the footer (80 columns).
+        Binding("c", "channel", "Chan", show=False, id="conv.channel"),
     ]
 
     def __init__(self) -> None:

@@ -77,7 +77,7 @@ class ModelsScreen(Screen[None]):
     ModelsScreen #models-head { height: 1; padding: 0 1; }
     ModelsScreen #models-controls { height: 1; padding: 0 1; }
     ModelsScreen #models-controls Label { width: auto; color: $text-muted; }
-    ModelsScreen #models-input { width: 16; margin: 0 1; }
+    ModelsScreen #models-input { width: 12; margin: 0 1; }
     ModelsScreen #models-settings { width: 1fr; color: $text-muted; }
     ModelsScreen #models-views { height: 1fr; }
     ModelsScreen #view-summary { height: 1fr; }
@@ -91,20 +91,22 @@ class ModelsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "compare", "Compare", id="models.compare"),
         Binding("d", "diagram", "Diagram", id="models.diagram"),
-        Binding("e", "edit_spec", "Your net", id="models.edit"),
+        Binding("e", "edit_spec", "Edit", id="models.edit"),
         # One footer entry for the pair (as in the Conv Lab), so that every key fits in 80 columns.
         Binding("plus,equals_sign", "depth(1)", "Depth", key_display="+-", id="models.depth_up"),
         Binding("minus", "depth(-1)", "Depth-", key_display="-", show=False, id="models.depth_down"),
         Binding("right_square_bracket", "batch(2)", "Batch x2", key_display="]", show=False, id="models.batch_up"),
         Binding("left_square_bracket", "batch(0.5)", "Batch /2", key_display="[", show=False, id="models.batch_down"),
-        Binding("i", "focus_input", "Input", id="models.input"),
-        Binding("a", "toggle_aux", "Aux heads", id="models.aux"),
+        # Shown by the input box's own label, "input (i)", not in the footer.
+        Binding("i", "focus_input", "Input", show=False, id="models.input"),
+        Binding("a", "toggle_aux", "Aux", id="models.aux"),
         Binding("x", "export", "Export", id="models.export"),
         Binding("l", "focus_list", "List", show=False, id="models.list"),
         Binding("escape", "back", "Back", show=False, id="models.back"),
-        Binding("ctrl+s", "save_spec", "Save", id="models.save"),
-        Binding("ctrl+o", "open_spec", "Open", id="models.open"),
-        Binding("ctrl+g", "goto_problem", "Go to error", id="models.goto"),
+        # The editor's keys are shown on its own border (see on_mount), not in the footer.
+        Binding("ctrl+s", "save_spec", "Save", show=False, id="models.save"),
+        Binding("ctrl+o", "open_spec", "Open", show=False, id="models.open"),
+        Binding("ctrl+g", "goto_problem", "Go to error", show=False, id="models.goto"),
     ]
 
     def __init__(self) -> None:
@@ -142,7 +144,7 @@ class ModelsScreen(Screen[None]):
             with Vertical(id="models-main"):
                 yield Static(id="models-head")
                 with Horizontal(id="models-controls"):
-                    yield Label("input")
+                    yield Label("input (i)")
                     yield Input(placeholder="CxHxW", id="models-input", compact=True)
                     yield Static(id="models-settings")
                 with ContentSwitcher(id="models-views", initial="view-summary"):
@@ -161,7 +163,9 @@ class ModelsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#models-list", OptionList).border_title = "Models"
-        self.query_one("#spec-editor", TextArea).border_title = "Your network (TOML)"
+        editor = self.query_one("#spec-editor", TextArea)
+        editor.border_title = "Your network (TOML)"
+        editor.border_subtitle = "^s save  ^o open  ^g go to error"
         self._select_in_list(self.model_name)
         self.show_model(self.model_name)
         self.query_one("#models-list", OptionList).focus()

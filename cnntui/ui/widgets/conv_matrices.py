@@ -68,7 +68,9 @@ class ConvMatrices(Widget):
             if state.window.shape[0] == 1
             else f" {('R', 'G', 'B')[c] if state.window.shape[0] == 3 else c + 1}"
         )
-        blocks = [(f"window{channel}", _matrix_lines(state.window[c], state.chosen, ascii_mode))]
+        # `c` shows the next channel; the key is named here rather than in the footer.
+        key = " (c)" if channel else ""
+        blocks = [(f"window{channel}{key}", _matrix_lines(state.window[c], state.chosen, ascii_mode))]
         if state.kernel is not None and state.products is not None:
             blocks.append(
                 (

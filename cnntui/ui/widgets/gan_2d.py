@@ -52,12 +52,12 @@ class Gan2dView(Horizontal, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_run", "Run/Pause"),
-        # One footer entry for the three single steps ("d g b Step"), so that the row fits 80 columns.
-        Binding("d", "single('d')", "D step", group=_STEP),
-        Binding("g", "single('g')", "G step", group=_STEP),
-        Binding("b", "single('both')", "Both", group=_STEP),
-        Binding("m", "toggle_slow", "Slow-mo"),
+        Binding("space", "toggle_run", "Run"),
+        # One footer entry for the three single steps (as in the Conv Lab), so that the row fits.
+        Binding("d", "single('d')", "Step", key_display="d/g/b"),
+        Binding("g", "single('g')", "G step", show=False),
+        Binding("b", "single('both')", "Both", show=False),
+        Binding("m", "toggle_slow", "Slow"),
         Binding("n", "substep", "Sub-step"),
         Binding("s", "settings", "Setup"),
         Binding("l", "cycle_loss", "Loss", show=False),

@@ -51,13 +51,13 @@ class ExampleView(Vertical, can_focus=True):
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("space", "toggle_enabled", "On/off"),
+        Binding("space", "toggle_enabled", "Use"),
         Binding("y", "toggle_label", "Label"),
         Binding("a", "toggle_feature(1)", "Flip x1", show=False),
         Binding("b", "toggle_feature(2)", "Flip x2", show=False),
         Binding("s", "draw", "Draw"),
         Binding("u", "enter_u", "Set u"),
-        Binding("c", "cycle_source", "Source"),
+        Binding("c", "cycle_source", "Src"),
         Binding("r", "reset", "Reset"),
     ]
 
