@@ -29,6 +29,17 @@ def _describe(binding: Binding) -> str:
     return binding.action.rsplit(".", 1)[-1].split("(", 1)[0].replace("_", " ").capitalize()
 
 
+def _own_actions(node: Any) -> set[str]:
+    """Actions bound by cnntui's own classes in `node`'s class hierarchy (not Textual's)."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("cnntui."):
+            continue
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+            actions.add(binding.action)
+    return actions
+
+
 def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Groups of (key, what it does) for the help screen, from the live bindings of `screen`."""
     mode_rows: list[tuple[str, str]] = []
@@ -44,7 +55,10 @@ def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, s
         if binding.system or binding.action.startswith("app.switch_to"):
             continue
         if active.node is not app and active.node is not screen:
-            continue
+            # A focused cnntui widget (a GAN view, the calculator's form) has keys of its own;
+            # Textual's widgets (inputs, tables) keep their standard editing keys out of the list.
+            if binding.action not in _own_actions(active.node):
+                continue
         if active.node is screen and binding.action in inherited:
             continue
         slot = (id(active.node), binding.action)
@@ -57,7 +71,8 @@ def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, s
     screen_rows: list[tuple[str, str]] = []
     for node, displays, what in merged.values():
         row = (", ".join(sorted(displays, key=len)), what)
-        (app_rows if node is app else screen_rows).append(row)
+        if row not in screen_rows and row not in app_rows:
+            (app_rows if node is app else screen_rows).append(row)
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     if screen_rows:
         title = getattr(screen, "HELP_TITLE", None) or "This screen"
