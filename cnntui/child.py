@@ -28,6 +28,7 @@ import queue
 import signal
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -41,7 +42,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 E = TypeVar("E")
 
 
-class ChildProcess(Generic[E]):
+class ChildProcess(ABC, Generic[E]):
     """Parent-side handle of one child process running `task(commands, events, *args)`.
 
     Subclasses give `exit_failure`, the event that reports a child that died without a word
@@ -91,9 +92,9 @@ class ChildProcess(Generic[E]):
     def is_alive(self) -> bool:
         return self._process.is_alive()
 
+    @abstractmethod
     def exit_failure(self, code: int) -> E:
         """The event for a child that ended with exit status `code` (≠ 0) and no event of its own."""
-        raise NotImplementedError
 
     def _put_command(self, command: Any) -> None:
         if not self._closed and self._process.is_alive():

@@ -9,6 +9,7 @@ checkpoint can be an `.npz` file without pickle; `load_state_dict` reverses it.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ from cnntui.engine.backend import array_module, to_host
 from cnntui.engine.module import Parameter
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: holds the trainable parameters and per-parameter state arrays."""
 
     hyperparameters: tuple[str, ...] = ("lr",)
@@ -44,8 +45,9 @@ class Optimizer:
             if p.grad is not None:
                 self._update(p, p.grad, self.state[index])
 
+    @abstractmethod
     def _update(self, p: Parameter, grad: Any, state: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Apply one step of this optimiser's rule to `p` given its gradient and its state."""
 
     # -- saving -------------------------------------------------------------------------------------
 
@@ -220,7 +222,7 @@ class AdamW(Adam):
 # -- schedules --------------------------------------------------------------------------------------
 
 
-class LRScheduler:
+class LRScheduler(ABC):
     """Sets `optimizer.lr` from the epoch count; call `step()` once per epoch (or per step)."""
 
     def __init__(self, optimizer: Optimizer) -> None:
@@ -229,8 +231,9 @@ class LRScheduler:
         self.last_epoch = 0
         optimizer.lr = self.lr_at(0)
 
+    @abstractmethod
     def lr_at(self, epoch: int) -> float:
-        raise NotImplementedError
+        """The learning rate after `epoch` scheduler steps."""
 
     def step(self) -> None:
         self.last_epoch += 1

@@ -6,6 +6,7 @@ The Conv Lab offers every image, kernel preset and mode; the Calculator every ch
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -15,8 +16,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 class _ListProvider(Provider):
     """Matches the query against a fixed list of (title, help, callback)."""
 
+    @abstractmethod
     def entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        raise NotImplementedError
+        """(title, help, callback) for every command this provider offers."""
 
     def _shown_entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         """`entries()`, in plain ASCII under `--ascii` (the help texts hold ×, −, · and ²)."""
