@@ -17,7 +17,7 @@ Wrong shapes raise `ShapeError` (a `ValueError`) naming the layer, what it expec
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -754,30 +754,37 @@ class LeakyReLU(_Pointwise):
         return F.leaky_relu_backward(grad_out, self._input, self.negative_slope)
 
 
-class Sigmoid(_Pointwise):
+class _OutputDerivative(_Pointwise):
+    """A pointwise layer whose derivative is a function of its output (sigmoid, tanh), so the
+    forward pass keeps the output rather than the input."""
+
+    _function: Callable[[Any], Any]
+    _gradient: Callable[[Any, Any], Any]
+
     def __init__(self) -> None:
         super().__init__()
         self._output: Any = None
 
     def forward(self, x: Any) -> Any:
-        self._output = F.sigmoid(x)
+        self._output = type(self)._function(x)
         return self._output
 
     def backward(self, grad_out: Any) -> Any:
-        return F.sigmoid_backward(grad_out, self._output)
+        return type(self)._gradient(grad_out, self._output)
 
 
-class Tanh(_Pointwise):
-    def __init__(self) -> None:
-        super().__init__()
-        self._output: Any = None
+class Sigmoid(_OutputDerivative):
+    """1 / (1 + exp(-x)); backward uses y·(1 - y) from the saved output."""
 
-    def forward(self, x: Any) -> Any:
-        self._output = F.tanh(x)
-        return self._output
+    _function = staticmethod(F.sigmoid)
+    _gradient = staticmethod(F.sigmoid_backward)
 
-    def backward(self, grad_out: Any) -> Any:
-        return F.tanh_backward(grad_out, self._output)
+
+class Tanh(_OutputDerivative):
+    """tanh(x); backward uses 1 - y² from the saved output."""
+
+    _function = staticmethod(F.tanh)
+    _gradient = staticmethod(F.tanh_backward)
 
 
 class Dropout(_Pointwise):

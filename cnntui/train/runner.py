@@ -125,7 +125,9 @@ def child_main(
 
         trainer.run(poll)
     except TrainingError:
-        pass  # already reported as RunFailed
+        # The trainer emitted RunFailed with the cause (NaN loss, learning rate) before raising,
+        # so the child just ends; its exit status tells the parent nothing more.
+        return
     except DatasetError as exc:
         emit(RunFailed(str(exc), "data"))
     except CheckpointError as exc:
