@@ -30,9 +30,7 @@ PALETTE_QUERIES = {"2": "mode: rgb", "3": "chain: two"}
 
 def screen_lines(app: CnnTuiApp) -> list[str]:
     """The rows of text the terminal would show now, modal screens over their background."""
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens
-    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return ["".join(strip.text for strip in row) for row in update.strips]  # type: ignore[attr-defined]
 
 
@@ -62,7 +60,9 @@ async def test_ascii_mode_draws_only_ascii_in_every_view(key: str) -> None:
                 await pilot.press(pressed)
                 await pilot.pause(0.02)
             await settle(pilot)
-            seen.append((f"{spec.name} after {keys} ({type(app.screen).__name__})", screen_lines(app)))
+            seen.append(
+                (f"{spec.name} after {keys} ({type(app.screen).__name__})", screen_lines(app))
+            )
         while len(app.screen_stack) > 1:
             await pilot.press("escape")
             await settle(pilot, 2)

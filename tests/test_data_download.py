@@ -52,7 +52,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def server() -> Iterator[tuple[str, type[_Handler]]]:
     handler = type("Handler", (_Handler,), {"files": {}, "requests": [], "honour_range": True})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
@@ -66,8 +68,12 @@ def test_fetch_verifies_and_reports_progress(server, tmp_path: Path) -> None:
     body = bytes(range(256)) * 1000
     handler.files["/f.bin"] = body
     seen: list[tuple[int, int | None]] = []
-    dest = fetch(f"{url}/f.bin", tmp_path / "f.bin", hashlib.sha256(body).hexdigest(),
-                 progress=lambda _label, done, total: seen.append((done, total)))
+    dest = fetch(
+        f"{url}/f.bin",
+        tmp_path / "f.bin",
+        hashlib.sha256(body).hexdigest(),
+        progress=lambda _label, done, total: seen.append((done, total)),
+    )
     assert dest.read_bytes() == body
     assert seen[-1] == (len(body), len(body))
     # a verified copy is not downloaded again
@@ -115,7 +121,9 @@ def test_http_error_and_refused_connection(server, tmp_path: Path) -> None:
         fetch("file:///etc/passwd", tmp_path / "x", "0" * 64)
 
 
-def test_download_mnist_into_the_cache(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_mnist_into_the_cache(
+    server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, handler = server
     rng = np.random.default_rng(0)
     arrays = {
@@ -129,7 +137,9 @@ def test_download_mnist_into_the_cache(server, tmp_path: Path, monkeypatch: pyte
         path = tmp_path / name
         write_idx(path, array, compress=True)
         handler.files[f"/{name}"] = path.read_bytes()
-        remote.append(RemoteFile(name, f"{url}/{name}", hashlib.sha256(path.read_bytes()).hexdigest(), 1))
+        remote.append(
+            RemoteFile(name, f"{url}/{name}", hashlib.sha256(path.read_bytes()).hexdigest(), 1)
+        )
     monkeypatch.setitem(registry.SOURCES, "mnist", tuple(remote))
     with pytest.raises(DatasetError, match="--download"):
         load_splits("mnist")
@@ -142,7 +152,9 @@ def test_download_mnist_into_the_cache(server, tmp_path: Path, monkeypatch: pyte
     assert load_splits("mnist").sizes()["test"] == 4
 
 
-def test_download_cifar_archive_and_extract(server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_cifar_archive_and_extract(
+    server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
     import tarfile
 
@@ -159,7 +171,9 @@ def test_download_cifar_archive_and_extract(server, tmp_path: Path, monkeypatch:
         tar.add(tmp_path / "test_batch.bin", arcname="../escape.bin")  # must be ignored
     body = buffer.getvalue()
     handler.files["/cifar.tgz"] = body
-    remote = RemoteFile("cifar-10-binary.tar.gz", f"{url}/cifar.tgz", hashlib.sha256(body).hexdigest(), len(body))
+    remote = RemoteFile(
+        "cifar-10-binary.tar.gz", f"{url}/cifar.tgz", hashlib.sha256(body).hexdigest(), len(body)
+    )
     monkeypatch.setitem(registry.SOURCES, "cifar10", (remote,))
     splits = load_splits("cifar10", download=True)
     assert splits.sizes() == {"train": 45, "val": 5, "test": 10}

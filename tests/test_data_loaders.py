@@ -18,14 +18,18 @@ from cnntui.data.shapes import load_shapes
 from cnntui.data.transforms import resize_bilinear
 
 
-def _write_mnist(folder: Path, n_train: int = 24, n_test: int = 6, compress: bool = True) -> np.ndarray:
+def _write_mnist(
+    folder: Path, n_train: int = 24, n_test: int = 6, compress: bool = True
+) -> np.ndarray:
     rng = np.random.default_rng(1)
     folder.mkdir(parents=True, exist_ok=True)
     train = rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8)
     ext = ".gz" if compress else ""
     write_idx(folder / f"train-images-idx3-ubyte{ext}", train, compress)
     write_idx(folder / f"train-labels-idx1-ubyte{ext}", np.arange(n_train) % 10, compress)
-    write_idx(folder / f"t10k-images-idx3-ubyte{ext}", rng.integers(0, 256, (n_test, 28, 28)), compress)
+    write_idx(
+        folder / f"t10k-images-idx3-ubyte{ext}", rng.integers(0, 256, (n_test, 28, 28)), compress
+    )
     write_idx(folder / f"t10k-labels-idx1-ubyte{ext}", np.arange(n_test) % 10, compress)
     return train
 
@@ -56,7 +60,9 @@ def test_resize_bilinear_matches_torch() -> None:
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).random((2, 3, 8, 8), dtype=np.float32)
     ours = resize_bilinear(x, (28, 28))
-    ref = torch.nn.functional.interpolate(torch.from_numpy(x), size=(28, 28), mode="bilinear", align_corners=False)
+    ref = torch.nn.functional.interpolate(
+        torch.from_numpy(x), size=(28, 28), mode="bilinear", align_corners=False
+    )
     np.testing.assert_allclose(ours, ref.numpy(), atol=1e-5)
 
 
@@ -160,7 +166,9 @@ def test_folder_of_pgm_and_ppm(tmp_path: Path) -> None:
     for cls in ("cat", "dog"):
         (tmp_path / cls).mkdir()
         for i in range(10):
-            write_netpbm(tmp_path / cls / f"{i}.pgm", rng.integers(0, 256, (12, 10), dtype=np.uint8))
+            write_netpbm(
+                tmp_path / cls / f"{i}.pgm", rng.integers(0, 256, (12, 10), dtype=np.uint8)
+            )
     (tmp_path / "dog" / "c.ppm").write_bytes(b"P6\n# a comment\n4 4\n255\n" + bytes(range(48)))
     (tmp_path / "dog" / "notes.txt").write_text("ignored")
     data = load_folder(tmp_path)

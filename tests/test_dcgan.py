@@ -39,11 +39,16 @@ def _tiny_nets():
     from cnntui.engine import nn
 
     g = nn.Sequential(
-        nn.ConvTranspose2d(4, 3, 2, 1, 0, bias=False), nn.BatchNorm2d(3), nn.ReLU(),
-        nn.ConvTranspose2d(3, 1, 4, 2, 1, bias=False), nn.Tanh(),
+        nn.ConvTranspose2d(4, 3, 2, 1, 0, bias=False),
+        nn.BatchNorm2d(3),
+        nn.ReLU(),
+        nn.ConvTranspose2d(3, 1, 4, 2, 1, bias=False),
+        nn.Tanh(),
     )
     d = nn.Sequential(
-        nn.Conv2d(1, 3, 4, 2, 1, bias=False), nn.BatchNorm2d(3), nn.LeakyReLU(0.2),
+        nn.Conv2d(1, 3, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(3),
+        nn.LeakyReLU(0.2),
         nn.Conv2d(3, 1, 2, 1, 0, bias=False),
     )
     rng = np.random.default_rng(0)
@@ -75,7 +80,10 @@ def test_discriminator_gradient_with_separate_batches() -> None:
     fake = g.forward(rng.normal(size=(3, 4, 1, 1)))
 
     def loss() -> float:
-        return float(real_term("nonsaturating", d.forward(real)).value + fake_term("nonsaturating", d.forward(fake)).value)
+        return float(
+            real_term("nonsaturating", d.forward(real)).value
+            + fake_term("nonsaturating", d.forward(fake)).value
+        )
 
     d.zero_grad()
     d.backward(real_term("nonsaturating", d.forward(real)).grad_fake)
@@ -94,7 +102,9 @@ def test_diversity_measures_collapse() -> None:
 
 
 def _state(run: dcgan.DcganRun) -> list[np.ndarray]:
-    return [p.data.copy() for p in run.generator.parameters()] + [p.data.copy() for p in run.discriminator.parameters()]
+    return [p.data.copy() for p in run.generator.parameters()] + [
+        p.data.copy() for p in run.discriminator.parameters()
+    ]
 
 
 def test_resume_continues_exactly(tmp_path: Path) -> None:

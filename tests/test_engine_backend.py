@@ -25,7 +25,9 @@ def test_importing_the_engine_pulls_in_no_cupy_textual_or_rich() -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('cupy', 'cupyx', 'textual', 'rich'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
 
 
@@ -65,7 +67,9 @@ def test_probe_reports_a_failing_smoke_test(monkeypatch: pytest.MonkeyPatch) -> 
     try:
         chosen = backend.get_backend("auto")
         assert chosen.name == "cpu"
-        assert chosen.reason == "GPU smoke test failed: ImportError: Failure finding libcublasLt.so.13"
+        assert (
+            chosen.reason == "GPU smoke test failed: ImportError: Failure finding libcublasLt.so.13"
+        )
     finally:
         backend._probe_cache = None
 
@@ -122,10 +126,20 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_bench_json_document() -> None:
-    result = run_cli("bench", "--batch", "8", "--steps", "2", "--repeat", "1", "--device", "cpu", "--json")
+    result = run_cli(
+        "bench", "--batch", "8", "--steps", "2", "--repeat", "1", "--device", "cpu", "--json"
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    for key in ("model", "backend", "device", "batch", "train_images_per_s", "infer_images_per_s", "params"):
+    for key in (
+        "model",
+        "backend",
+        "device",
+        "batch",
+        "train_images_per_s",
+        "infer_images_per_s",
+        "params",
+    ):
         assert key in document
     assert document["model"] == "lenet5" and document["backend"] == "cpu" and document["batch"] == 8
     assert document["params"] == 61_706
@@ -136,11 +150,25 @@ def test_bench_json_document() -> None:
 def test_bench_gpu_request_without_gpu_reports_cpu_and_reason() -> None:
     if backend.get_backend("gpu").is_gpu:
         pytest.skip("a working GPU is present")
-    result = run_cli("bench", "--device", "gpu", "--batch", "4", "--steps", "1", "--repeat", "1", "--json")
+    result = run_cli(
+        "bench", "--device", "gpu", "--batch", "4", "--steps", "1", "--repeat", "1", "--json"
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["backend"] == "cpu" and document["reason"]
-    text = run_cli("bench", "--device", "gpu", "--model", "cifar-cnn", "--batch", "2", "--steps", "1", "--repeat", "1")
+    text = run_cli(
+        "bench",
+        "--device",
+        "gpu",
+        "--model",
+        "cifar-cnn",
+        "--batch",
+        "2",
+        "--steps",
+        "1",
+        "--repeat",
+        "1",
+    )
     assert text.returncode == 0 and "GPU not used:" in text.stdout and "113,738" in text.stdout
 
 
@@ -157,11 +185,17 @@ def test_bench_gpu_request_without_gpu_reports_cpu_and_reason() -> None:
 def test_bench_bad_input_is_one_line_and_status_2(args: tuple[str, ...], words: str) -> None:
     result = run_cli("bench", *args)
     assert result.returncode == 2
-    assert words in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert (
+        words in result.stderr
+        and result.stderr.count("\n") == 1
+        and "Traceback" not in result.stderr
+    )
 
 
 @pytest.mark.slow
 def test_training_lenet_at_batch_256_stays_under_300_mb() -> None:
-    result = run_cli("bench", "--batch", "256", "--steps", "3", "--repeat", "1", "--device", "cpu", "--json")
+    result = run_cli(
+        "bench", "--batch", "256", "--steps", "3", "--repeat", "1", "--device", "cpu", "--json"
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["peak_rss_mb"] < 300

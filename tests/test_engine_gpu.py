@@ -51,10 +51,16 @@ def same_on_both(factory: Callable[[], nn.Module], shape: tuple[int, ...], seed:
     "factory,shape",
     [
         (lambda: nn.Conv2d(3, 8, 3, padding=1), (4, 3, 9, 8)),
-        (lambda: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=2, dilation=2, groups=2), (2, 4, 11, 9)),
+        (
+            lambda: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=2, dilation=2, groups=2),
+            (2, 4, 11, 9),
+        ),
         (lambda: nn.Conv2d(2, 3, 3, padding="same", padding_mode="replicate"), (2, 2, 6, 7)),
         (lambda: nn.ConvTranspose2d(4, 3, 4, stride=2, padding=1), (2, 4, 5, 6)),
-        (lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 4)),
+        (
+            lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+            (2, 4, 5, 4),
+        ),
         (lambda: nn.MaxPool2d(2), (2, 3, 8, 6)),
         (lambda: nn.MaxPool2d(3, 2, 1, ceil_mode=True), (2, 3, 9, 8)),
         (lambda: nn.MaxPool2d(3, 1, 1, dilation=2), (2, 3, 9, 8)),
@@ -63,10 +69,17 @@ def same_on_both(factory: Callable[[], nn.Module], shape: tuple[int, ...], seed:
         (lambda: nn.BatchNorm2d(3), (4, 3, 5, 5)),
         (lambda: nn.LocalResponseNorm(5, k=2.0), (2, 7, 3, 3)),
         (lambda: nn.Linear(12, 5), (6, 12)),
-        (lambda: nn.Sequential(nn.Flatten(), nn.Linear(12, 4), nn.Sigmoid(), nn.Linear(4, 3), nn.Tanh()), (5, 3, 2, 2)),
+        (
+            lambda: nn.Sequential(
+                nn.Flatten(), nn.Linear(12, 4), nn.Sigmoid(), nn.Linear(4, 3), nn.Tanh()
+            ),
+            (5, 3, 2, 2),
+        ),
     ],
 )
-def test_layers_agree_with_the_cpu(factory: Callable[[], nn.Module], shape: tuple[int, ...]) -> None:
+def test_layers_agree_with_the_cpu(
+    factory: Callable[[], nn.Module], shape: tuple[int, ...]
+) -> None:
     same_on_both(factory, shape)
 
 
@@ -128,7 +141,21 @@ def test_dropout_on_the_gpu_is_seedable() -> None:
 
 def test_bench_runs_on_the_gpu() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cnntui", "bench", "--device", "gpu", "--batch", "64", "--steps", "5", "--repeat", "1", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "cnntui",
+            "bench",
+            "--device",
+            "gpu",
+            "--batch",
+            "64",
+            "--steps",
+            "5",
+            "--repeat",
+            "1",
+            "--json",
+        ],
         capture_output=True,
         text=True,
     )

@@ -36,7 +36,13 @@ def rel(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
 
 
-def check(layer: nn.Module, shape: tuple[int, ...], seed: int = 0, positive: bool = False, train: bool = True) -> None:
+def check(
+    layer: nn.Module,
+    shape: tuple[int, ...],
+    seed: int = 0,
+    positive: bool = False,
+    train: bool = True,
+) -> None:
     rng = np.random.default_rng(seed)
     layer.to(dtype=np.float64)
     layer.train(train)
@@ -72,10 +78,25 @@ CONV_CASES = [
     dict(in_channels=2, out_channels=3, kernel_size=3),
     dict(in_channels=2, out_channels=3, kernel_size=(3, 2), stride=(2, 1), padding=(1, 2)),
     dict(in_channels=4, out_channels=2, kernel_size=2, stride=3, padding=1, dilation=2, groups=2),
-    dict(in_channels=2, out_channels=2, kernel_size=3, padding="same", dilation=(1, 2), groups=2, bias=False),
+    dict(
+        in_channels=2,
+        out_channels=2,
+        kernel_size=3,
+        padding="same",
+        dilation=(1, 2),
+        groups=2,
+        bias=False,
+    ),
     dict(in_channels=2, out_channels=2, kernel_size=(2, 4), padding="same"),
     dict(in_channels=1, out_channels=2, kernel_size=3, padding=2, padding_mode="replicate"),
-    dict(in_channels=2, out_channels=1, kernel_size=(1, 3), stride=(1, 2), padding=(2, 1), padding_mode="replicate"),
+    dict(
+        in_channels=2,
+        out_channels=1,
+        kernel_size=(1, 3),
+        stride=(1, 2),
+        padding=(2, 1),
+        padding_mode="replicate",
+    ),
 ]
 
 
@@ -101,8 +122,23 @@ def test_conv2d_flat_layout_gradients() -> None:
     "kwargs",
     [
         dict(in_channels=2, out_channels=3, kernel_size=3, stride=2, padding=1, output_padding=1),
-        dict(in_channels=2, out_channels=2, kernel_size=(2, 3), stride=(1, 2), padding=(0, 1), bias=False),
-        dict(in_channels=4, out_channels=2, kernel_size=3, stride=2, groups=2, dilation=2, output_padding=1),
+        dict(
+            in_channels=2,
+            out_channels=2,
+            kernel_size=(2, 3),
+            stride=(1, 2),
+            padding=(0, 1),
+            bias=False,
+        ),
+        dict(
+            in_channels=4,
+            out_channels=2,
+            kernel_size=3,
+            stride=2,
+            groups=2,
+            dilation=2,
+            output_padding=1,
+        ),
     ],
     ids=str,
 )
@@ -181,7 +217,11 @@ def test_containers_gradients() -> None:
         shortcut=nn.Conv2d(2, 3, 1, stride=2),
     )
     check(projection, (1, 2, 5, 4))
-    inception = nn.Concat(nn.Conv2d(2, 1, 1), nn.Sequential(nn.Conv2d(2, 2, 3, padding=1), nn.Tanh()), nn.AvgPool2d(3, 1, 1))
+    inception = nn.Concat(
+        nn.Conv2d(2, 1, 1),
+        nn.Sequential(nn.Conv2d(2, 2, 3, padding=1), nn.Tanh()),
+        nn.AvgPool2d(3, 1, 1),
+    )
     check(inception, (2, 2, 4, 4))
 
 
@@ -190,7 +230,10 @@ def test_containers_gradients() -> None:
     [
         (nn.CrossEntropyLoss(), np.array([0, 2, 1])),
         (nn.CrossEntropyLoss(reduction="sum", label_smoothing=0.2), np.array([0, 2, 1])),
-        (nn.CrossEntropyLoss(weight=np.array([1.0, 3.0, 0.5, 2.0]), ignore_index=1), np.array([0, 2, 1])),
+        (
+            nn.CrossEntropyLoss(weight=np.array([1.0, 3.0, 0.5, 2.0]), ignore_index=1),
+            np.array([0, 2, 1]),
+        ),
         (nn.CrossEntropyLoss(), "probs"),
         (nn.BCEWithLogitsLoss(), "binary"),
         (nn.BCEWithLogitsLoss(pos_weight=np.array([2.0, 1.0, 0.5, 3.0])), "binary"),
@@ -243,7 +286,14 @@ def test_gradients_accumulate_until_zeroed() -> None:
 
 def test_float32_stays_float32_and_float64_stays_float64() -> None:
     for dtype in (np.float32, np.float64):
-        net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3))
+        net = nn.Sequential(
+            nn.Conv2d(1, 2, 3),
+            nn.BatchNorm2d(2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(8, 3),
+        )
         net.to(dtype=dtype)
         x = np.ones((2, 1, 6, 6), dtype=dtype)
         out = net.forward(x)

@@ -16,13 +16,23 @@ torch = pytest.importorskip("torch")
 
 def make_params(seed: int = 0) -> tuple[list[Parameter], list[Any]]:
     rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(5).astype(np.float32)]
+    arrays = [
+        rng.standard_normal((3, 4)).astype(np.float32),
+        rng.standard_normal(5).astype(np.float32),
+    ]
     ours = [Parameter(a.shape, data=a.copy()) for a in arrays]
     theirs = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in arrays]
     return ours, theirs
 
 
-def run_steps(ours_opt: optim.Optimizer, theirs_opt: Any, ours: list[Parameter], theirs: list[Any], steps: int, start: int = 0) -> None:
+def run_steps(
+    ours_opt: optim.Optimizer,
+    theirs_opt: Any,
+    ours: list[Parameter],
+    theirs: list[Any],
+    steps: int,
+    start: int = 0,
+) -> None:
     for step in range(start, start + steps):
         rng = np.random.default_rng(100 + step)
         for p, tp in zip(ours, theirs):
@@ -97,7 +107,10 @@ def test_optimizer_state_round_trips_through_npz(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "make,tmake",
     [
-        (lambda o: optim.StepLR(o, step_size=3, gamma=0.5), lambda o: torch.optim.lr_scheduler.StepLR(o, 3, 0.5)),
+        (
+            lambda o: optim.StepLR(o, step_size=3, gamma=0.5),
+            lambda o: torch.optim.lr_scheduler.StepLR(o, 3, 0.5),
+        ),
         (
             lambda o: optim.CosineAnnealingLR(o, T_max=7, eta_min=0.001),
             lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 7, 0.001),

@@ -40,7 +40,29 @@ def vgg(config: list[int | str], batch_norm: bool = False) -> nn.Sequential:
 
 
 VGG16 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
-VGG19 = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]
+VGG19 = [
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+]
 
 
 def alexnet() -> nn.Sequential:
@@ -95,7 +117,12 @@ def test_trace_records_are_preorder_with_dotted_names_and_fields() -> None:
     assert records[0].is_leaf is False and records[2].is_leaf is True
     assert records[2].depth == 2
     conv1 = records[2]
-    assert (conv1.input_shape, conv1.output_shape, conv1.params, conv1.macs) == ((1, 32, 32), (6, 28, 28), 156, 117_600)
+    assert (conv1.input_shape, conv1.output_shape, conv1.params, conv1.macs) == (
+        (1, 32, 32),
+        (6, 28, 28),
+        156,
+        117_600,
+    )
     # containers carry their subtree's parameters and no MACs of their own
     assert records[0].params == 61_706 and records[0].macs == 0
     assert sum(r.macs for r in records) == 416_520
@@ -105,7 +132,9 @@ def test_trace_records_are_preorder_with_dotted_names_and_fields() -> None:
 
 def test_containers_infer_shapes() -> None:
     block = nn.Residual(
-        nn.Sequential(nn.Conv2d(64, 128, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(128, 128, 3, padding=1)),
+        nn.Sequential(
+            nn.Conv2d(64, 128, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(128, 128, 3, padding=1)
+        ),
         shortcut=nn.Conv2d(64, 128, 1, stride=2),
         activation=nn.ReLU(),
     )
@@ -157,13 +186,27 @@ def test_output_shapes(layer: nn.Module, shape: tuple[int, ...], expected: tuple
         (nn.Linear(400, 10), (16, 5, 5), ["Linear", "(400,)", "(16, 5, 5)", "Flatten"]),
         (nn.MaxPool2d(3), (4, 2, 2), ["MaxPool2d", "height of 2"]),
         (nn.BatchNorm2d(8), (4, 3, 3), ["BatchNorm2d", "(8, H, W)", "(4, 3, 3)"]),
-        (nn.Residual(nn.Conv2d(3, 4, 3, padding=1)), (3, 8, 8), ["Residual", "(4, 8, 8)", "(3, 8, 8)"]),
-        (nn.Concat(nn.Conv2d(3, 4, 1), nn.Conv2d(3, 4, 3)), (3, 8, 8), ["Concat", "(4, 8, 8)", "(4, 6, 6)"]),
-        (nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(100, 3)), (1, 32, 32), ["Linear", "(100,)", "(4704,)"]),
+        (
+            nn.Residual(nn.Conv2d(3, 4, 3, padding=1)),
+            (3, 8, 8),
+            ["Residual", "(4, 8, 8)", "(3, 8, 8)"],
+        ),
+        (
+            nn.Concat(nn.Conv2d(3, 4, 1), nn.Conv2d(3, 4, 3)),
+            (3, 8, 8),
+            ["Concat", "(4, 8, 8)", "(4, 6, 6)"],
+        ),
+        (
+            nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(100, 3)),
+            (1, 32, 32),
+            ["Linear", "(100,)", "(4704,)"],
+        ),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, nn.Module) else str(v),
 )
-def test_shape_errors_name_the_layer_and_both_shapes(layer: nn.Module, shape: tuple[int, ...], words: list[str]) -> None:
+def test_shape_errors_name_the_layer_and_both_shapes(
+    layer: nn.Module, shape: tuple[int, ...], words: list[str]
+) -> None:
     with pytest.raises(ShapeError) as info:
         layer.output_shape(shape)
     message = str(info.value)
@@ -174,7 +217,9 @@ def test_shape_errors_name_the_layer_and_both_shapes(layer: nn.Module, shape: tu
 
 def test_forward_shape_and_dtype_errors() -> None:
     conv = nn.Conv2d(3, 4, 3)
-    with pytest.raises(ShapeError, match=r"Conv2d expects input \(N, 3, H, W\), got shape \(2, 1, 8, 8\)"):
+    with pytest.raises(
+        ShapeError, match=r"Conv2d expects input \(N, 3, H, W\), got shape \(2, 1, 8, 8\)"
+    ):
         conv.forward(np.zeros((2, 1, 8, 8), dtype=np.float32))
     with pytest.raises(ShapeError, match=r"Conv2d expects input"):
         conv.forward(np.zeros((3, 8, 8), dtype=np.float32))
@@ -209,7 +254,10 @@ def test_describe_and_param_formula() -> None:
     conv = nn.Conv2d(1, 6, 5)
     assert conv.describe() == "k=5×5 s=1 p=0"
     assert conv.param_formula() == "5·5·1·6 + 6 = 156"
-    assert nn.Conv2d(64, 64, 3, padding=1, dilation=2, groups=4, bias=False).describe() == "k=3×3 s=1 p=1 d=2 g=4"
+    assert (
+        nn.Conv2d(64, 64, 3, padding=1, dilation=2, groups=4, bias=False).describe()
+        == "k=3×3 s=1 p=1 d=2 g=4"
+    )
     assert nn.Linear(400, 120).param_formula() == "400·120 + 120 = 48,120"
     assert nn.BatchNorm2d(64).param_formula() == "2·64 = 128"
     assert nn.ConvTranspose2d(100, 512, 4, bias=False).param_formula() == "4·4·100·512 = 819,200"

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same.:UserWarning
 
 def rel_err(ours: Any, theirs: Any) -> float:
     a = np.asarray(ours, dtype=np.float64)
-    b = np.asarray(theirs.detach().numpy() if hasattr(theirs, "detach") else theirs, dtype=np.float64)
+    b = np.asarray(
+        theirs.detach().numpy() if hasattr(theirs, "detach") else theirs, dtype=np.float64
+    )
     assert a.shape == b.shape, f"shape {a.shape} != {b.shape}"
     scale = max(np.linalg.norm(b), 1e-12)
     return float(np.linalg.norm(a - b) / scale)
@@ -32,7 +34,9 @@ def copy_params(ours: nn.Module, theirs: Any) -> None:
         theirs.get_parameter(name).data = torch.from_numpy(np.array(p.data))
 
 
-def compare_layer(ours: nn.Module, theirs: Any, shape: tuple[int, ...], seed: int = 0, positive: bool = False) -> None:
+def compare_layer(
+    ours: nn.Module, theirs: Any, shape: tuple[int, ...], seed: int = 0, positive: bool = False
+) -> None:
     """Forward the same input through both, backward the same random gradient, compare everything."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape).astype(np.float32)
@@ -62,13 +66,22 @@ CONV_CASES = [
     dict(in_channels=2, out_channels=3, kernel_size=4, padding="same", dilation=2),
     dict(in_channels=2, out_channels=3, kernel_size=3, padding="valid", stride=3),
     dict(in_channels=2, out_channels=3, kernel_size=3, padding=2, padding_mode="replicate"),
-    dict(in_channels=3, out_channels=2, kernel_size=(3, 1), stride=(1, 2), padding=(2, 1), padding_mode="replicate"),
+    dict(
+        in_channels=3,
+        out_channels=2,
+        kernel_size=(3, 1),
+        stride=(1, 2),
+        padding=(2, 1),
+        padding_mode="replicate",
+    ),
     dict(in_channels=1, out_channels=2, kernel_size=7, stride=1, padding=0),
 ]
 
 
 @pytest.mark.parametrize("batch", [2, 9], ids=["batch-first", "batch-last"])
-@pytest.mark.parametrize("kwargs", CONV_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+@pytest.mark.parametrize(
+    "kwargs", CONV_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items())
+)
 def test_conv2d_matches_torch(kwargs: dict[str, Any], batch: int) -> None:
     # a batch of 8 or more takes the batch-last column layout on the CPU
     compare_layer(nn.Conv2d(**kwargs), tnn.Conv2d(**kwargs), (batch, kwargs["in_channels"], 9, 8))
@@ -77,15 +90,37 @@ def test_conv2d_matches_torch(kwargs: dict[str, Any], batch: int) -> None:
 CONVT_CASES = [
     dict(in_channels=3, out_channels=2, kernel_size=4, stride=2, padding=1, bias=False),
     dict(in_channels=4, out_channels=3, kernel_size=4, stride=1, padding=0),
-    dict(in_channels=2, out_channels=4, kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2)),
-    dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, padding=1, groups=2, dilation=2, output_padding=1),
+    dict(
+        in_channels=2,
+        out_channels=4,
+        kernel_size=(3, 2),
+        stride=(2, 3),
+        padding=(1, 0),
+        output_padding=(1, 2),
+    ),
+    dict(
+        in_channels=4,
+        out_channels=6,
+        kernel_size=3,
+        stride=2,
+        padding=1,
+        groups=2,
+        dilation=2,
+        output_padding=1,
+    ),
 ]
 
 
 @pytest.mark.parametrize("batch", [2, 9], ids=["batch-first", "batch-last"])
-@pytest.mark.parametrize("kwargs", CONVT_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+@pytest.mark.parametrize(
+    "kwargs", CONVT_CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items())
+)
 def test_conv_transpose2d_matches_torch(kwargs: dict[str, Any], batch: int) -> None:
-    compare_layer(nn.ConvTranspose2d(**kwargs), tnn.ConvTranspose2d(**kwargs), (batch, kwargs["in_channels"], 5, 4))
+    compare_layer(
+        nn.ConvTranspose2d(**kwargs),
+        tnn.ConvTranspose2d(**kwargs),
+        (batch, kwargs["in_channels"], 5, 4),
+    )
 
 
 POOL_CASES = [
@@ -110,7 +145,9 @@ def test_max_pool2d_dilation_and_indices_match_torch() -> None:
     tout, tidx = TF.max_pool2d(torch.from_numpy(x), 3, 2, 1, 2, True, return_indices=True)
     assert rel_err(out, tout) < TOL
     np.testing.assert_array_equal(idx, tidx.numpy())
-    compare_layer(nn.MaxPool2d(3, 2, 1, dilation=2), tnn.MaxPool2d(3, 2, 1, dilation=2), (2, 2, 11, 10))
+    compare_layer(
+        nn.MaxPool2d(3, 2, 1, dilation=2), tnn.MaxPool2d(3, 2, 1, dilation=2), (2, 2, 11, 10)
+    )
 
 
 def test_max_pool2d_ties_send_gradient_to_first_maximum_like_torch() -> None:
@@ -130,7 +167,9 @@ AVG_CASES = [
     dict(kernel_size=3, stride=2, padding=1),
     dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
     dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
-    dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), ceil_mode=True, count_include_pad=False),
+    dict(
+        kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), ceil_mode=True, count_include_pad=False
+    ),
     dict(kernel_size=2, divisor_override=3),
 ]
 
@@ -141,7 +180,14 @@ def test_avg_pool2d_matches_torch(kwargs: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "size,shape", [((1, 1), (2, 3, 7, 7)), ((3, 3), (2, 3, 6, 9)), ((2, 3), (2, 2, 5, 7)), ((None, 2), (1, 2, 4, 5)), (6, (2, 2, 13, 13))]
+    "size,shape",
+    [
+        ((1, 1), (2, 3, 7, 7)),
+        ((3, 3), (2, 3, 6, 9)),
+        ((2, 3), (2, 2, 5, 7)),
+        ((None, 2), (1, 2, 4, 5)),
+        (6, (2, 2, 13, 13)),
+    ],
 )
 def test_adaptive_avg_pool2d_matches_torch(size: Any, shape: tuple[int, ...]) -> None:
     compare_layer(nn.AdaptiveAvgPool2d(size), tnn.AdaptiveAvgPool2d(size), shape)
@@ -162,8 +208,14 @@ def test_linear_matches_torch() -> None:
         (lambda: nn.Flatten(), lambda: tnn.Flatten()),
         (lambda: nn.Flatten(2), lambda: tnn.Flatten(2)),
         (lambda: nn.Identity(), lambda: tnn.Identity()),
-        (lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), lambda: tnn.LocalResponseNorm(5, 1e-4, 0.75, 2.0)),
-        (lambda: nn.LocalResponseNorm(4, alpha=0.3, beta=0.6, k=1.5), lambda: tnn.LocalResponseNorm(4, 0.3, 0.6, 1.5)),
+        (
+            lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0),
+            lambda: tnn.LocalResponseNorm(5, 1e-4, 0.75, 2.0),
+        ),
+        (
+            lambda: nn.LocalResponseNorm(4, alpha=0.3, beta=0.6, k=1.5),
+            lambda: tnn.LocalResponseNorm(4, 0.3, 0.6, 1.5),
+        ),
     ],
     ids=["relu", "leaky", "sigmoid", "tanh", "flatten", "flatten2", "identity", "lrn5", "lrn4"],
 )
@@ -177,12 +229,17 @@ def test_sigmoid_is_stable_for_large_inputs() -> None:
     assert np.isfinite(F.sigmoid(x)).all()
 
 
-@pytest.mark.parametrize("cls,tcls,shape", [
-    (nn.BatchNorm2d, tnn.BatchNorm2d, (4, 3, 5, 6)),
-    (nn.BatchNorm1d, tnn.BatchNorm1d, (5, 3)),
-    (nn.BatchNorm1d, tnn.BatchNorm1d, (4, 3, 7)),
-])
-def test_batch_norm_matches_torch_in_train_and_eval(cls: Any, tcls: Any, shape: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    "cls,tcls,shape",
+    [
+        (nn.BatchNorm2d, tnn.BatchNorm2d, (4, 3, 5, 6)),
+        (nn.BatchNorm1d, tnn.BatchNorm1d, (5, 3)),
+        (nn.BatchNorm1d, tnn.BatchNorm1d, (4, 3, 7)),
+    ],
+)
+def test_batch_norm_matches_torch_in_train_and_eval(
+    cls: Any, tcls: Any, shape: tuple[int, ...]
+) -> None:
     ours, theirs = cls(3), tcls(3)
     rng = np.random.default_rng(5)
     for p in ours.parameters():
@@ -200,7 +257,10 @@ def test_batch_norm_matches_torch_in_train_and_eval(cls: Any, tcls: Any, shape: 
 
 def test_batch_norm_without_affine_or_running_stats_matches_torch() -> None:
     compare_layer(nn.BatchNorm2d(3, affine=False), tnn.BatchNorm2d(3, affine=False), (4, 3, 3, 2))
-    ours, theirs = nn.BatchNorm2d(3, track_running_stats=False), tnn.BatchNorm2d(3, track_running_stats=False)
+    ours, theirs = (
+        nn.BatchNorm2d(3, track_running_stats=False),
+        tnn.BatchNorm2d(3, track_running_stats=False),
+    )
     ours.eval()
     theirs.eval()
     compare_layer(ours, theirs, (4, 3, 3, 2))
@@ -228,7 +288,9 @@ def test_dropout_is_identity_in_eval_and_scales_in_training() -> None:
 # -- losses and functional ops --------------------------------------------------------------------
 
 
-def compare_loss(ours: nn.Loss, theirs: Any, logits: np.ndarray, target: np.ndarray, ttarget: Any) -> None:
+def compare_loss(
+    ours: nn.Loss, theirs: Any, logits: np.ndarray, target: np.ndarray, ttarget: Any
+) -> None:
     tx = torch.from_numpy(logits.copy()).requires_grad_(True)
     tloss = theirs(tx, ttarget)
     loss = ours(logits, target)
@@ -252,7 +314,11 @@ def compare_loss(ours: nn.Loss, theirs: Any, logits: np.ndarray, target: np.ndar
         {"label_smoothing": 0.1},
         {"ignore_index": 2},
         {"weight": np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)},
-        {"weight": np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32), "label_smoothing": 0.2, "ignore_index": 1},
+        {
+            "weight": np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32),
+            "label_smoothing": 0.2,
+            "ignore_index": 1,
+        },
     ],
     ids=str,
 )
@@ -261,14 +327,26 @@ def test_cross_entropy_matches_torch(kwargs: dict[str, Any]) -> None:
     logits = (rng.standard_normal((6, 4)) * 3).astype(np.float32)
     target = np.array([0, 1, 2, 3, 2, 1])
     tkw = {k: (torch.from_numpy(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
-    compare_loss(nn.CrossEntropyLoss(**kwargs), tnn.CrossEntropyLoss(**tkw), logits, target, torch.from_numpy(target))
+    compare_loss(
+        nn.CrossEntropyLoss(**kwargs),
+        tnn.CrossEntropyLoss(**tkw),
+        logits,
+        target,
+        torch.from_numpy(target),
+    )
 
 
 def test_cross_entropy_with_probability_targets_matches_torch() -> None:
     rng = np.random.default_rng(1)
     logits = rng.standard_normal((5, 3)).astype(np.float32)
     probs = F.softmax(rng.standard_normal((5, 3)).astype(np.float32), dim=1)
-    compare_loss(nn.CrossEntropyLoss(label_smoothing=0.1), tnn.CrossEntropyLoss(label_smoothing=0.1), logits, probs, torch.from_numpy(probs))
+    compare_loss(
+        nn.CrossEntropyLoss(label_smoothing=0.1),
+        tnn.CrossEntropyLoss(label_smoothing=0.1),
+        logits,
+        probs,
+        torch.from_numpy(probs),
+    )
 
 
 def test_binary_losses_match_torch() -> None:
@@ -277,14 +355,22 @@ def test_binary_losses_match_torch() -> None:
     t = (rng.random((6, 1)) > 0.5).astype(np.float32)
     p = F.sigmoid(z)
     compare_loss(nn.BCELoss(), tnn.BCELoss(), p, t, torch.from_numpy(t))
-    compare_loss(nn.BCELoss(reduction="sum"), tnn.BCELoss(reduction="sum"), p, t, torch.from_numpy(t))
+    compare_loss(
+        nn.BCELoss(reduction="sum"), tnn.BCELoss(reduction="sum"), p, t, torch.from_numpy(t)
+    )
     compare_loss(nn.BCEWithLogitsLoss(), tnn.BCEWithLogitsLoss(), z, t, torch.from_numpy(t))
     pw = np.array([2.5], dtype=np.float32)
     compare_loss(
-        nn.BCEWithLogitsLoss(pos_weight=pw), tnn.BCEWithLogitsLoss(pos_weight=torch.from_numpy(pw)), z, t, torch.from_numpy(t)
+        nn.BCEWithLogitsLoss(pos_weight=pw),
+        tnn.BCEWithLogitsLoss(pos_weight=torch.from_numpy(pw)),
+        z,
+        t,
+        torch.from_numpy(t),
     )
     compare_loss(nn.MSELoss(), tnn.MSELoss(), z, t, torch.from_numpy(t))
-    compare_loss(nn.MSELoss(reduction="none"), tnn.MSELoss(reduction="none"), z, t, torch.from_numpy(t))
+    compare_loss(
+        nn.MSELoss(reduction="none"), tnn.MSELoss(reduction="none"), z, t, torch.from_numpy(t)
+    )
 
 
 def test_softmax_and_log_softmax_match_torch() -> None:
@@ -324,7 +410,9 @@ def test_functional_conv_ops_match_torch() -> None:
     w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
     b = rng.standard_normal(6).astype(np.float32)
     ours = F.conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)
-    theirs = TF.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), (2, 1), (1, 2), (1, 2), 2)
+    theirs = TF.conv2d(
+        torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), (2, 1), (1, 2), (1, 2), 2
+    )
     assert rel_err(ours, theirs) < TOL
     wt = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     ours = F.conv_transpose2d(x, wt, None, 2, 1, 1, 1, 1)
@@ -357,20 +445,34 @@ class TorchConcat(tnn.Module):
 
 def test_residual_blocks_match_torch() -> None:
     ours = nn.Residual(
-        nn.Sequential(nn.Conv2d(3, 3, 3, padding=1, bias=False), nn.BatchNorm2d(3), nn.ReLU(), nn.Conv2d(3, 3, 3, padding=1)),
+        nn.Sequential(
+            nn.Conv2d(3, 3, 3, padding=1, bias=False),
+            nn.BatchNorm2d(3),
+            nn.ReLU(),
+            nn.Conv2d(3, 3, 3, padding=1),
+        ),
         activation=nn.ReLU(),
     )
     theirs = TorchResidual(
-        tnn.Sequential(tnn.Conv2d(3, 3, 3, padding=1, bias=False), tnn.BatchNorm2d(3), tnn.ReLU(), tnn.Conv2d(3, 3, 3, padding=1))
+        tnn.Sequential(
+            tnn.Conv2d(3, 3, 3, padding=1, bias=False),
+            tnn.BatchNorm2d(3),
+            tnn.ReLU(),
+            tnn.Conv2d(3, 3, 3, padding=1),
+        )
     )
     compare_layer(ours, theirs, (2, 3, 6, 5))
     ours = nn.Residual(
-        nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1)),
+        nn.Sequential(
+            nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1)
+        ),
         shortcut=nn.Sequential(nn.Conv2d(3, 4, 1, stride=2, bias=False), nn.BatchNorm2d(4)),
         activation=nn.ReLU(),
     )
     theirs = TorchResidual(
-        tnn.Sequential(tnn.Conv2d(3, 4, 3, stride=2, padding=1), tnn.ReLU(), tnn.Conv2d(4, 4, 3, padding=1)),
+        tnn.Sequential(
+            tnn.Conv2d(3, 4, 3, stride=2, padding=1), tnn.ReLU(), tnn.Conv2d(4, 4, 3, padding=1)
+        ),
         tnn.Sequential(tnn.Conv2d(3, 4, 1, stride=2, bias=False), tnn.BatchNorm2d(4)),
     )
     compare_layer(ours, theirs, (2, 3, 7, 6))
@@ -392,8 +494,18 @@ def test_concat_matches_torch() -> None:
 
 def lenet(lib: Any) -> Any:
     return lib.Sequential(
-        lib.Conv2d(1, 6, 5), lib.ReLU(), lib.MaxPool2d(2), lib.Conv2d(6, 16, 5), lib.ReLU(), lib.MaxPool2d(2),
-        lib.Flatten(), lib.Linear(400, 120), lib.ReLU(), lib.Linear(120, 84), lib.ReLU(), lib.Linear(84, 10),
+        lib.Conv2d(1, 6, 5),
+        lib.ReLU(),
+        lib.MaxPool2d(2),
+        lib.Conv2d(6, 16, 5),
+        lib.ReLU(),
+        lib.MaxPool2d(2),
+        lib.Flatten(),
+        lib.Linear(400, 120),
+        lib.ReLU(),
+        lib.Linear(120, 84),
+        lib.ReLU(),
+        lib.Linear(84, 10),
     )
 
 
@@ -403,7 +515,10 @@ def test_lenet_training_step_matches_torch() -> None:
     assert ours.num_parameters() == sum(p.numel() for p in theirs.parameters()) == 61_706
 
 
-@pytest.mark.parametrize("kernel,shape", [(2, (2, 3, 8, 6)), ((2, 3), (2, 2, 8, 9)), (3, (1, 2, 9, 6)), ((1, 2), (2, 2, 3, 4))])
+@pytest.mark.parametrize(
+    "kernel,shape",
+    [(2, (2, 3, 8, 6)), ((2, 3), (2, 2, 8, 9)), (3, (1, 2, 9, 6)), ((1, 2), (2, 2, 3, 4))],
+)
 def test_tiled_max_pool_matches_torch_with_many_ties(kernel: Any, shape: tuple[int, ...]) -> None:
     rng = np.random.default_rng(8)
     x = rng.integers(0, 3, shape).astype(np.float32)  # small integers: ties in most windows
@@ -416,4 +531,6 @@ def test_tiled_max_pool_matches_torch_with_many_ties(kernel: Any, shape: tuple[i
     tout.backward(torch.from_numpy(g))
     np.testing.assert_array_equal(layer.backward(g), tx.grad.numpy())
     _, idx = F.max_pool2d(x, kernel, return_indices=True)
-    np.testing.assert_array_equal(idx, TF.max_pool2d(torch.from_numpy(x), kernel, return_indices=True)[1].numpy())
+    np.testing.assert_array_equal(
+        idx, TF.max_pool2d(torch.from_numpy(x), kernel, return_indices=True)[1].numpy()
+    )

@@ -41,9 +41,7 @@ WALKS: dict[str, list[Step]] = {
 
 def screen_lines(app: CnnTuiApp) -> list[str]:
     """The rows of text the terminal would show now, modal screens over their background."""
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens
-    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return ["".join(strip.text for strip in row) for row in update.strips]  # type: ignore[attr-defined]
 
 

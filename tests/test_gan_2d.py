@@ -31,7 +31,9 @@ def test_one_iteration_walks_the_numbered_substeps() -> None:
     model = Gan2d(Gan2dSettings(d_steps=2, batch=16))
     subs = list(model.updates("both"))
     assert all(isinstance(s, SubStep) for s in subs)
-    assert [(s.net, s.number) for s in subs] == [("D", n) for n in range(1, 7)] * 2 + [("G", n) for n in range(1, 7)]
+    assert [(s.net, s.number) for s in subs] == [("D", n) for n in range(1, 7)] * 2 + [
+        ("G", n) for n in range(1, 7)
+    ]
     assert model.step_count == 1 and model.d_updates == 2 and model.g_updates == 1
     assert subs[0].title == "sample noise z" and "D loss" in subs[3].detail
 
@@ -42,11 +44,15 @@ def test_d_step_changes_only_d_and_g_step_only_g() -> None:
     d_before = [p.data.copy() for p in model.discriminator.parameters()]
     model.step("d")
     assert all(np.array_equal(a, p.data) for a, p in zip(g_before, model.generator.parameters()))
-    assert not all(np.array_equal(a, p.data) for a, p in zip(d_before, model.discriminator.parameters()))
+    assert not all(
+        np.array_equal(a, p.data) for a, p in zip(d_before, model.discriminator.parameters())
+    )
     d_after = [p.data.copy() for p in model.discriminator.parameters()]
     model.step("g")
     assert all(np.array_equal(a, p.data) for a, p in zip(d_after, model.discriminator.parameters()))
-    assert not all(np.array_equal(a, p.data) for a, p in zip(g_before, model.generator.parameters()))
+    assert not all(
+        np.array_equal(a, p.data) for a, p in zip(g_before, model.generator.parameters())
+    )
     assert model.step_count == 0  # single updates do not count as iterations
 
 
@@ -80,7 +86,11 @@ def test_gradient_arrows_point_downhill() -> None:
     points = model.generate(model.eval_noise[:20]).astype(np.float64)
     arrows = model.generator_gradients(points)
     for p, a in zip(points, arrows):
-        before = float(generator_loss("nonsaturating", model.discriminator.forward(p[None].astype(np.float32))).value)
+        before = float(
+            generator_loss(
+                "nonsaturating", model.discriminator.forward(p[None].astype(np.float32))
+            ).value
+        )
         moved = (p + 1e-2 * a / (np.linalg.norm(a) + 1e-12))[None].astype(np.float32)
         after = float(generator_loss("nonsaturating", model.discriminator.forward(moved)).value)
         assert after <= before + 1e-6
@@ -95,7 +105,12 @@ def test_configure_and_validation() -> None:
         model.configure(noise_dim=4)
     with pytest.raises(ValueError, match="d_steps"):
         model.configure(d_steps=0)
-    for bad in (dict(loss="wasserstein"), dict(data="spiral"), dict(g_lr=0.0), dict(g_optimizer="rmsprop")):
+    for bad in (
+        dict(loss="wasserstein"),
+        dict(data="spiral"),
+        dict(g_lr=0.0),
+        dict(g_optimizer="rmsprop"),
+    ):
         with pytest.raises(ValueError):
             Gan2dSettings(**bad).validate()
 

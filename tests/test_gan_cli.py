@@ -19,7 +19,19 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
 
 
 def test_gan_json_history_starts_before_training(capsys: pytest.CaptureFixture[str]) -> None:
-    doc = run_json(capsys, "gan", "--data", "moons", "--steps", "60", "--seed", "1", "--record-every", "20", "--json")
+    doc = run_json(
+        capsys,
+        "gan",
+        "--data",
+        "moons",
+        "--steps",
+        "60",
+        "--seed",
+        "1",
+        "--record-every",
+        "20",
+        "--json",
+    )
     assert set(doc) == {"steps", "d_loss", "g_loss", "js_divergence", "history"}
     assert doc["steps"] == 60
     assert [h["step"] for h in doc["history"]] == [0, 20, 40, 60]
@@ -46,17 +58,33 @@ def test_gan_zero_steps_and_text_output(capsys: pytest.CaptureFixture[str]) -> N
         (["dcgan", "--epochs", "0"], "--epochs"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_dcgan_writes_readable_samples_and_resumes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_dcgan_writes_readable_samples_and_resumes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from cnntui.gan.images import pillow_available, read_pgm
 
     out = tmp_path / "run"
-    doc = run_json(capsys, "dcgan", "--dataset", "digits", "--epochs", "1", "--batch", "256", "--out", str(out), "--json")
+    doc = run_json(
+        capsys,
+        "dcgan",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "1",
+        "--batch",
+        "256",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert set(doc) == {"epochs", "d_loss", "g_loss", "samples", "checkpoint"}
     assert doc["epochs"] == 1 and Path(doc["checkpoint"]).is_file()
     pgms = [p for p in doc["samples"] if p.endswith(".pgm")]
@@ -66,7 +94,9 @@ def test_dcgan_writes_readable_samples_and_resumes(capsys: pytest.CaptureFixture
     # the same folder again needs --resume, and a resume continues to the new total
     assert main(["dcgan", "--epochs", "2", "--out", str(out)]) == 2
     assert "--resume" in capsys.readouterr().err
-    doc = run_json(capsys, "dcgan", "--epochs", "2", "--batch", "256", "--out", str(out), "--resume", "--json")
+    doc = run_json(
+        capsys, "dcgan", "--epochs", "2", "--batch", "256", "--out", str(out), "--resume", "--json"
+    )
     assert doc["epochs"] == 2 and len([p for p in doc["samples"] if p.endswith(".pgm")]) == 2
     assert main(["dcgan", "--dataset", "shapes", "--out", str(out), "--resume"]) == 2
     assert "digits" in capsys.readouterr().err

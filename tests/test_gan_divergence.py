@@ -46,10 +46,14 @@ def test_js_divergence_by_hand() -> None:
     # P all in one cell, Q split half there and half in another: M = (3/4, 1/4)
     p = np.array([1.0, 0.0])
     q = np.array([0.5, 0.5])
-    expected = 0.5 * (1 * math.log2(1 / 0.75)) + 0.5 * (0.5 * math.log2(0.5 / 0.75) + 0.5 * math.log2(0.5 / 0.25))
+    expected = 0.5 * (1 * math.log2(1 / 0.75)) + 0.5 * (
+        0.5 * math.log2(0.5 / 0.75) + 0.5 * math.log2(0.5 / 0.25)
+    )
     assert js_divergence_histograms(p, q) == pytest.approx(expected, abs=1e-15)
     assert js_divergence_histograms(p, p) == 0.0
-    assert js_divergence_histograms(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
+    assert js_divergence_histograms(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(
+        1.0
+    )
 
 
 def test_grid_histogram_counts_points_outside() -> None:

@@ -14,7 +14,16 @@ def test_default_tables_match_hand_counts() -> None:
     t = ex.compute_tables(ex.DEFAULT_SAMPLES)
     assert t.total == 10
     assert [(s.x1, s.x2) for s in ex.DEFAULT_SAMPLES] == [
-        (0, 0), (0, 0), (0, 1), (0, 1), (0, 1), (1, 0), (1, 1), (1, 1), (1, 1), (1, 1)
+        (0, 0),
+        (0, 0),
+        (0, 1),
+        (0, 1),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+        (1, 1),
     ]
     assert [s.y for s in ex.DEFAULT_SAMPLES] == [1, 1, 1, 0, 1, 0, 0, 0, 0, 1]
     assert [t.p_x[p] for p in ex.POINTS] == [F(2, 10), F(3, 10), F(1, 10), F(4, 10)]

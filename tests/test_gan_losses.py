@@ -36,11 +36,23 @@ def test_loss_gradients_match_finite_differences(name: str) -> None:
     real = rng.normal(0, 2, (5, 1))
     fake = rng.normal(0, 2, (4, 1))
     d = discriminator_loss(name, real, fake)
-    np.testing.assert_allclose(d.grad_real, _numeric_grad(lambda: float(discriminator_loss(name, real, fake).value), real), atol=1e-8)
-    np.testing.assert_allclose(d.grad_fake, _numeric_grad(lambda: float(discriminator_loss(name, real, fake).value), fake), atol=1e-8)
+    np.testing.assert_allclose(
+        d.grad_real,
+        _numeric_grad(lambda: float(discriminator_loss(name, real, fake).value), real),
+        atol=1e-8,
+    )
+    np.testing.assert_allclose(
+        d.grad_fake,
+        _numeric_grad(lambda: float(discriminator_loss(name, real, fake).value), fake),
+        atol=1e-8,
+    )
     g = generator_loss(name, fake)
-    np.testing.assert_allclose(g.grad_fake, _numeric_grad(lambda: float(generator_loss(name, fake).value), fake), atol=1e-8)
-    assert float(d.value) == pytest.approx(float(real_term(name, real).value + fake_term(name, fake).value))
+    np.testing.assert_allclose(
+        g.grad_fake, _numeric_grad(lambda: float(generator_loss(name, fake).value), fake), atol=1e-8
+    )
+    assert float(d.value) == pytest.approx(
+        float(real_term(name, real).value + fake_term(name, fake).value)
+    )
 
 
 def test_losses_by_hand() -> None:

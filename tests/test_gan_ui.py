@@ -113,7 +113,9 @@ async def test_gan2d_steps_substeps_run_and_settings() -> None:
         await pilot.press("b")
         await wait_until(pilot, lambda: view.snapshot.step == 1)
         await pilot.press("n", "n", "n")
-        await wait_until(pilot, lambda: view.snapshot.substep is not None and view.snapshot.substep.number == 3)
+        await wait_until(
+            pilot, lambda: view.snapshot.substep is not None and view.snapshot.substep.number == 3
+        )
         assert view.snapshot.substep.net == "D"
         assert "discriminate" in str(app.screen.query_one("#gan2d-steps").render())
         await pilot.press("space")  # run: finishes the iteration, then trains
@@ -134,7 +136,9 @@ async def test_gan2d_steps_substeps_run_and_settings() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert view.settings.loss == "least-squares" and view.settings.noise_dim == 3
-        await wait_until(pilot, lambda: view.snapshot.step == 0 and view.snapshot.settings.noise_dim == 3)
+        await wait_until(
+            pilot, lambda: view.snapshot.step == 0 and view.snapshot.settings.noise_dim == 3
+        )
 
 
 async def test_training_thread_reports_refused_commands() -> None:
@@ -160,7 +164,9 @@ async def test_settings_form_refuses_bad_values() -> None:
         form.query_one("#gan-set-d_lr", Input).value = "fast"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is form and "D learning rate" in str(form.query_one("#gan-settings-error").render())
+        assert app.screen is form and "D learning rate" in str(
+            form.query_one("#gan-settings-error").render()
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, GanScreen)
@@ -184,7 +190,9 @@ async def test_presets_open_the_right_view() -> None:
         assert screen.view == "example"
         await app.follow_link("cnntui:gan?view=gan2d&data=line&noise=3")  # as a lesson link does
         await pilot.pause()
-        assert screen.view == "gan2d" and view.settings.data == "line" and view.settings.noise_dim == 3
+        assert (
+            screen.view == "gan2d" and view.settings.data == "line" and view.settings.noise_dim == 3
+        )
 
 
 async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> None:
@@ -200,7 +208,9 @@ async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> Non
         await wait_until(pilot, lambda: view.epoch >= 1 or view.state == "failed", timeout=60)
         assert view.state != "failed", view.message
         grid = app.screen.query_one(GanImageGrid)
-        assert grid.images is not None and grid.images.shape == (64, 1, 8, 8) and grid.tiles_shown >= 8
+        assert (
+            grid.images is not None and grid.images.shape == (64, 1, 8, 8) and grid.tiles_shown >= 8
+        )
         assert view.diversity is not None and view.step_rows
         await pilot.press("space")
         await wait_until(pilot, lambda: view.state == "paused", timeout=30)
@@ -231,8 +241,12 @@ async def test_draw_your_own_distribution() -> None:
         await pilot.press("space", "right", "space", "up", "space", "enter")
         await pilot.pause()
         assert isinstance(app.screen, GanScreen)
-        assert view.settings.data == "drawn" and view.settings.cells == frozenset({(8, 8), (8, 9), (7, 9)})
-        await wait_until(pilot, lambda: view.snapshot is not None and view.snapshot.settings.data == "drawn")
+        assert view.settings.data == "drawn" and view.settings.cells == frozenset(
+            {(8, 8), (8, 9), (7, 9)}
+        )
+        await wait_until(
+            pilot, lambda: view.snapshot is not None and view.snapshot.settings.data == "drawn"
+        )
         real = view.snapshot.real
         assert real[:, 0].min() >= 0 and real[:, 0].max() <= 0.5 and real[:, 1].min() >= -0.25
 
@@ -245,7 +259,9 @@ async def test_ascii_mode_draws_only_ascii() -> None:
         await pilot.pause()
         await pilot.press("v")
         view = app.screen.query_one(Gan2dView)
-        await wait_until(pilot, lambda: view.snapshot is not None and view.snapshot.arrows is not None)
+        await wait_until(
+            pilot, lambda: view.snapshot is not None and view.snapshot.arrows is not None
+        )
         plane = app.screen.query_one(GanPlane)
         lines = [plane.render_line(y).text for y in range(plane.size.height)]
         assert all(line.isascii() for line in lines) and any("o" in line for line in lines)
@@ -283,7 +299,11 @@ def test_snapshot_gan2d(snap_compare) -> None:
 
         def settled() -> bool:  # the field has been computed for the plane's final size
             cols, rows = plane.plane_size()
-            return view.snapshot is not None and view.snapshot.field.shape == (rows, cols) and plane.snapshot is view.snapshot
+            return (
+                view.snapshot is not None
+                and view.snapshot.field.shape == (rows, cols)
+                and plane.snapshot is view.snapshot
+            )
 
         await wait_until(pilot, settled)
         await pilot.pause()

@@ -202,7 +202,7 @@ def test_the_issue_figures_are_in_the_facts_file() -> None:
 
 def test_a_fact_without_a_source_is_refused() -> None:
     with pytest.raises(FactsError, match="demo.x"):
-        parse_facts(tomllib.loads('[demo.x]\nvalue = 3\n'))
+        parse_facts(tomllib.loads("[demo.x]\nvalue = 3\n"))
     with pytest.raises(FactsError, match="unknown field"):
         parse_facts(tomllib.loads('[demo.x]\nvalue = 3\nsource = "s"\nsauce = 1\n'))
 
@@ -214,7 +214,9 @@ def test_correlate_matches_numpy(renderer: Renderer) -> None:
     rng = np.random.default_rng(0)
     image = rng.integers(-3, 4, size=(5, 6))
     kernel = rng.integers(-2, 3, size=(3, 3))
-    as_let = lambda name, a: f"{{{{ let {name} = {' ; '.join(' '.join(str(v) for v in row) for row in a)} }}}}"  # noqa: E731
+    as_let = lambda name, a: (
+        f"{{{{ let {name} = {' ; '.join(' '.join(str(v) for v in row) for row in a)} }}}}"
+    )  # noqa: E731
     text = as_let("x", image) + as_let("k", kernel) + "{{ correlate x k }}"
     expected = np.array(
         [[(image[i : i + 3, j : j + 3] * kernel).sum() for j in range(4)] for i in range(3)]
@@ -223,9 +225,14 @@ def test_correlate_matches_numpy(renderer: Renderer) -> None:
     assert (got == expected).all()
     flipped = out(renderer, text.replace("correlate x k", "correlate x k flip"))
     expected_conv = np.array(
-        [[(image[i : i + 3, j : j + 3] * kernel[::-1, ::-1]).sum() for j in range(4)] for i in range(3)]
+        [
+            [(image[i : i + 3, j : j + 3] * kernel[::-1, ::-1]).sum() for j in range(4)]
+            for i in range(3)
+        ]
     )
-    assert (np.array([[int(v) for v in ln.split()] for ln in flipped.splitlines()]) == expected_conv).all()
+    assert (
+        np.array([[int(v) for v in ln.split()] for ln in flipped.splitlines()]) == expected_conv
+    ).all()
 
 
 def test_correlate_with_channels_padding_stride_bias_relu(renderer: Renderer) -> None:
@@ -235,7 +242,9 @@ def test_correlate_with_channels_padding_stride_bias_relu(renderer: Renderer) ->
         "{{ correlate a one pad 1 stride 2 bias -1 relu }}"
     )
     assert out(renderer, text).split() == ["0", "0", "0", "0"]
-    window = out(renderer, "{{ let x = 1 2 ; 3 4 }}{{ let k = 1 0 ; 0 -1 }}{{ window x k 1 1 bias 2 }}")
+    window = out(
+        renderer, "{{ let x = 1 2 ; 3 4 }}{{ let k = 1 0 ; 0 -1 }}{{ window x k 1 1 bias 2 }}"
+    )
     assert window.splitlines() == [
         "  1·1 + 2·0",
         "+ 3·0 + 4·(-1)",
@@ -255,7 +264,10 @@ def test_pool_shift_pad_changed_and_matrix(renderer: Renderer) -> None:
     assert out(renderer, base + "{{ pool m max 2 }}") == "9 6\n7 8"
     assert out(renderer, base + "{{ pool f avg 2 }}").split() == ["3", "1.5", "1.75", "2.25"]
     assert out(renderer, base + "{{ changed f m }}") == "68.8%"
-    assert out(renderer, "{{ let t = 1 2 ; 3 4 }}{{ padded t 1 replicate }}").splitlines()[0] == "1 1 2 2"
+    assert (
+        out(renderer, "{{ let t = 1 2 ; 3 4 }}{{ padded t 1 replicate }}").splitlines()[0]
+        == "1 1 2 2"
+    )
     assert out(renderer, "{{ let t = 1 2 ; 3 4 }}{{ padded t 1 }}").splitlines()[0] == "0 0 0 0"
     assert out(renderer, "{{ let t = 1 2 ; 3 4 }}{{ matrix t,t }}") == "1 2   1 2\n3 4   3 4"
 
@@ -274,12 +286,20 @@ def test_shiftshare_counts_changed_pixels(renderer: Renderer) -> None:
 def test_generative_example_tables_and_sampling(renderer: Renderer) -> None:
     data = "{{ let d = 00:1 00:1 01:1 01:0 01:1 10:0 11:0 11:0 11:0 11:1 }}"
     joint = out(renderer, data + "{{ ptable joint d }}").splitlines()
-    assert joint[2:] == ["| (0,0) | 0 | 0.2 |", "| (0,1) | 0.1 | 0.2 |", "| (1,0) | 0.1 | 0 |", "| (1,1) | 0.3 | 0.1 |"]
+    assert joint[2:] == [
+        "| (0,0) | 0 | 0.2 |",
+        "| (0,1) | 0.1 | 0.2 |",
+        "| (1,0) | 0.1 | 0 |",
+        "| (1,1) | 0.3 | 0.1 |",
+    ]
     given = out(renderer, data + "{{ ptable y_given_x d }}")
     assert "| (0,1) | 1/3 ≈ 0.33 | 2/3 ≈ 0.67 |" in given
     assert out(renderer, data + "{{ sample d 0.34 }} {{ sample d 0.83 }}") == "(0,1) (1,1)"
     assert out(renderer, data + "{{ predict d 11 }} {{ predict d 01 }}") == "0 1"
-    assert out(renderer, data + "{{ prob d x 11 | raw }} {{ prob d y_given_x 11 0 | raw }}") == "0.4 0.75"
+    assert (
+        out(renderer, data + "{{ prob d x 11 | raw }} {{ prob d y_given_x 11 0 | raw }}")
+        == "0.4 0.75"
+    )
     assert out(renderer, data + "{{ prob d x_given_y 11 0 }}") == "0.6"
 
 
@@ -321,7 +341,9 @@ def test_multi_line_results_keep_the_indentation_of_their_line(renderer: Rendere
         ("{{ }}", 1, "empty expression"),
     ],
 )
-def test_errors_name_the_line_and_the_reason(renderer: Renderer, text: str, line: int, words: str) -> None:
+def test_errors_name_the_line_and_the_reason(
+    renderer: Renderer, text: str, line: int, words: str
+) -> None:
     with pytest.raises(TemplateError) as caught:
         renderer.render(text)
     assert caught.value.line == line

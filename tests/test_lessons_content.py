@@ -133,9 +133,23 @@ def test_provenance_checker_does_not_exempt_percentages_or_big_kernels() -> None
 def test_the_syllabus_is_complete() -> None:
     assert len(LESSON_FILES) >= 15
     names = [p.stem for p in LESSON_FILES]
-    for topic in ("why-deep-learning", "imagenet", "convolution", "pooling", "typical-cnn", "lenet",
-                  "alexnet", "vgg", "network-in-network", "googlenet", "resnet", "transfer",
-                  "generative", "gan", "why-deep-learning-works"):
+    for topic in (
+        "why-deep-learning",
+        "imagenet",
+        "convolution",
+        "pooling",
+        "typical-cnn",
+        "lenet",
+        "alexnet",
+        "vgg",
+        "network-in-network",
+        "googlenet",
+        "resnet",
+        "transfer",
+        "generative",
+        "gan",
+        "why-deep-learning-works",
+    ):
         assert any(topic in name for name in names), topic
 
 
@@ -162,7 +176,9 @@ def test_no_unsourced_numbers(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     offset = text.count("\n") - body_of(path).count("\n")
     stray = [(line + offset, number) for line, number in stray_numbers(body_of(path))]
-    assert stray == [], f"{path.name}: numbers (file line, number) neither computed nor sourced: {stray}"
+    assert stray == [], (
+        f"{path.name}: numbers (file line, number) neither computed nor sourced: {stray}"
+    )
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lesson_id)
@@ -186,7 +202,9 @@ def test_numeric_quiz_answers_come_from_the_engine(path: Path) -> None:
         if not value or value.startswith('"'):
             continue
         if "{{" not in value:
-            assert float(value).is_integer() and float(value) <= 10, f"{path.name}: typed answer {value}"
+            assert float(value).is_integer() and float(value) <= 10, (
+                f"{path.name}: typed answer {value}"
+            )
         assert isinstance(tomllib.loads(rendered)["answer"], int | float)
 
 
@@ -205,7 +223,9 @@ def test_code_blocks_are_plain_ascii_and_fit_80_columns(path: Path) -> None:
         if inside:
             assert line.isascii(), f"{path.name}: non-ASCII in a code block: {line!r}"
             if not quiz:  # quiz blocks are TOML read by the quiz widget, which wraps its text
-                assert len(line) <= CODE_WIDTH, f"{path.name}: code line wider than {CODE_WIDTH}: {line!r}"
+                assert len(line) <= CODE_WIDTH, (
+                    f"{path.name}: code line wider than {CODE_WIDTH}: {line!r}"
+                )
 
 
 def test_convolution_lesson_offers_generated_practice() -> None:
@@ -251,7 +271,12 @@ def markdown_tables(body: str) -> list[list[list[str]]]:
         line = lines[index]
         if line.startswith("```"):
             inside = not inside
-        elif not inside and line.startswith("|") and index + 1 < len(lines) and SEPARATOR_ROW.match(lines[index + 1]):
+        elif (
+            not inside
+            and line.startswith("|")
+            and index + 1 < len(lines)
+            and SEPARATOR_ROW.match(lines[index + 1])
+        ):
             rows = []
             while index < len(lines) and lines[index].startswith("|"):
                 if not SEPARATOR_ROW.match(lines[index]):
@@ -267,7 +292,14 @@ def markdown_tables(body: str) -> list[list[list[str]]]:
 def needed_width(rows: list[list[str]]) -> int:
     columns = max(len(r) for r in rows)
     longest = [
-        max((max((len(word) for word in row[c].split()), default=0) for row in rows if c < len(row)), default=0)
+        max(
+            (
+                max((len(word) for word in row[c].split()), default=0)
+                for row in rows
+                if c < len(row)
+            ),
+            default=0,
+        )
         for c in range(columns)
     ]
     return sum(longest) + 3 * columns + 1

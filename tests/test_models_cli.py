@@ -46,7 +46,12 @@ def test_summary_json_document(capsys) -> None:
     assert doc["trainable_params"] == 61_100_840
     assert doc["non_trainable_params"] == 0
     assert doc["total_macs"] == 714_188_480
-    assert [layer["name"] for layer in doc["layers"]] == ["features", "avgpool", "flatten", "classifier"]
+    assert [layer["name"] for layer in doc["layers"]] == [
+        "features",
+        "avgpool",
+        "flatten",
+        "classifier",
+    ]
     first = doc["layers"][0]
     assert first["output_shape"] == [256, 6, 6] and first["depth"] == 1
     assert {"name", "type", "depth", "output_shape", "params", "macs"} <= set(first)
@@ -68,7 +73,9 @@ def test_summary_ascii_has_only_ascii(capsys) -> None:
 
 
 def test_summary_other_input_and_options(capsys) -> None:
-    status, out, _ = run(capsys, "summary", "resnet18", "--input", "3x64x64", "--option", "num_classes=10", "--json")
+    status, out, _ = run(
+        capsys, "summary", "resnet18", "--input", "3x64x64", "--option", "num_classes=10", "--json"
+    )
     doc = json.loads(out)
     assert status == 0 and doc["input_shape"] == [3, 64, 64] and doc["output_shape"] == [10]
 
@@ -103,7 +110,9 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv: list[str], reason: str
 
 def test_invalid_spec_reports_its_line(capsys, tmp_path: Path) -> None:
     spec = tmp_path / "bad.toml"
-    spec.write_text(EXAMPLE_SPEC.replace("out_features = 120", "out_features = 120\nin_features = 100"))
+    spec.write_text(
+        EXAMPLE_SPEC.replace("out_features = 120", "out_features = 120\nin_features = 100")
+    )
     status, _, err = run(capsys, "summary", str(spec))
     assert status == 2
     assert "bad.toml: line " in err and "expects 100 inputs, gets 16×5×5 = 400" in err

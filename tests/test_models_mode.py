@@ -130,7 +130,10 @@ async def test_compare_two_models() -> None:
         await pilot.pause()
         assert screen.view == "compare"
         compare = screen.query_one("#view-compare", DataTable)
-        rows = {str(compare.get_row_at(i)[0]): [str(c) for c in compare.get_row_at(i)[1:]] for i in range(compare.row_count)}
+        rows = {
+            str(compare.get_row_at(i)[0]): [str(c) for c in compare.get_row_at(i)[1:]]
+            for i in range(compare.row_count)
+        }
         assert rows["parameters"][:2] == ["138,357,544", "25,557,032"]
         assert rows["ILSVRC top-5 error"][:2] == ["7.3%", "3.57%"]
         assert rows["year"][:2] == ["2014", "2015"]
@@ -174,7 +177,9 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
     async with make_app().run_test(size=(120, 40)) as pilot:
         screen = await screen_of(pilot)
         await pilot.press("e")
-        await wait_for(pilot, lambda: screen.editing and "valid" in text_of(screen, "#spec-problems"))
+        await wait_for(
+            pilot, lambda: screen.editing and "valid" in text_of(screen, "#spec-problems")
+        )
         assert "valid" in text_of(screen, "#spec-problems")
         assert screen.summary is not None and screen.summary.model == "my-lenet"
         editor = screen.query_one("#spec-editor", TextArea)
@@ -223,7 +228,11 @@ async def test_presets() -> None:
         assert "fc6" in text_of(screen, "#models-totals")
         screen.apply_preset({"compare": "vgg16,resnet50"})
         await pilot.pause()
-        assert (screen.model_name, screen.compare_with, screen.view) == ("vgg16", "resnet50", "compare")
+        assert (screen.model_name, screen.compare_with, screen.view) == (
+            "vgg16",
+            "resnet50",
+            "compare",
+        )
         screen.apply_preset({"model": "vgg16", "layer": "classifier.0", "depth": "2"})
         await pilot.pause()
         assert screen.query_one("#models-table", LayerTable).selected_row().name == "classifier.0"

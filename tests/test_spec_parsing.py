@@ -112,7 +112,9 @@ def test_shape_error_at_the_failing_layer() -> None:
     [problem] = validate_text(text)
     assert problem.line == 2
     assert problem.message.startswith("layer 1, conv2d: gets 1×8×8")
-    [problem] = validate_text('input = [10]\n[[layers]]\ntype = "conv2d"\nout_channels = 4\nkernel_size = 3\n')
+    [problem] = validate_text(
+        'input = [10]\n[[layers]]\ntype = "conv2d"\nout_channels = 4\nkernel_size = 3\n'
+    )
     assert "needs a C×H×W input" in problem.message
     [problem] = validate_text('input = [2, 4, 4]\n[[layers]]\ntype = "linear"\nout_features = 3\n')
     assert "add a flatten layer" in problem.message and "2×4×4 = 32" in problem.message
@@ -240,21 +242,64 @@ def test_parse_spec_raises_spec_error_only() -> None:
         parse_spec("")
 
 
-LAYER_TYPES = ["conv2d", "linear", "relu", "maxpool2d", "flatten", "block", "residual", "concat",
-               "gap", "bn", "dropout", "nonsense", "convtranspose2d", "avgpool2d", "lrn"]
+LAYER_TYPES = [
+    "conv2d",
+    "linear",
+    "relu",
+    "maxpool2d",
+    "flatten",
+    "block",
+    "residual",
+    "concat",
+    "gap",
+    "bn",
+    "dropout",
+    "nonsense",
+    "convtranspose2d",
+    "avgpool2d",
+    "lrn",
+]
 VALUES = st.one_of(
-    st.integers(-3, 40), st.floats(allow_nan=True), st.booleans(), st.text(max_size=6),
+    st.integers(-3, 40),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.text(max_size=6),
     st.lists(st.integers(-2, 9), max_size=3),
 )
-ARG_NAMES = ["out_channels", "kernel_size", "stride", "padding", "out_features", "in_features",
-             "groups", "block", "body", "branches", "repeat", "p", "name", "in_channels", "bogus"]
+ARG_NAMES = [
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "out_features",
+    "in_features",
+    "groups",
+    "block",
+    "body",
+    "branches",
+    "repeat",
+    "p",
+    "name",
+    "in_channels",
+    "bogus",
+]
 
 
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "nan" if value != value else ("inf" if value == float("inf") else "-inf" if value == float("-inf") else repr(value))
+        return (
+            "nan"
+            if value != value
+            else (
+                "inf"
+                if value == float("inf")
+                else "-inf"
+                if value == float("-inf")
+                else repr(value)
+            )
+        )
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, list):
@@ -264,7 +309,9 @@ def _toml_value(value) -> str:
 
 @st.composite
 def spec_texts(draw) -> str:
-    lines = [f"input = {_toml_value(draw(st.one_of(st.lists(st.integers(-1, 12), max_size=4), st.text(max_size=8))))}"]
+    lines = [
+        f"input = {_toml_value(draw(st.one_of(st.lists(st.integers(-1, 12), max_size=4), st.text(max_size=8))))}"
+    ]
     for section in ("layers", "blocks.b.layers"):
         for _ in range(draw(st.integers(0, 4))):
             lines.append(f"[[{section}]]")
@@ -292,7 +339,7 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(EXAMPLE_SPEC)), st.integers(1, 30))
 def test_truncated_or_damaged_example_never_crashes(cut: int, width: int) -> None:
-    damaged = EXAMPLE_SPEC[:cut] + EXAMPLE_SPEC[cut + width:]
+    damaged = EXAMPLE_SPEC[:cut] + EXAMPLE_SPEC[cut + width :]
     assert isinstance(validate_text(damaged), list)
 
 

@@ -31,7 +31,17 @@ def test_json_document_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert status == 0, captured.err
     doc = json.loads(captured.out)
     assert captured.out.count("\n") == 1
-    assert {"model", "dataset", "device", "epochs", "seed", "final", "history", "images_per_s", "checkpoint"} <= set(doc)
+    assert {
+        "model",
+        "dataset",
+        "device",
+        "epochs",
+        "seed",
+        "final",
+        "history",
+        "images_per_s",
+        "checkpoint",
+    } <= set(doc)
     assert set(doc["final"]) >= {"train_loss", "train_acc", "val_acc", "test_loss", "test_acc"}
     assert doc["model"] == "lenet5-8" and doc["epochs"] == 2 and len(doc["history"]) == 2
     assert 0 <= doc["final"]["test_acc"] <= 1 and doc["checkpoint"] == str(out)
@@ -67,13 +77,17 @@ def test_plain_output_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["lenet5", "--optimizer", "rmsprop"], "invalid choice"),
     ],
 )
-def test_bad_input_is_one_line_and_status_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_and_status_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["train", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_resume_refuses_changed_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_refuses_changed_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["train", *FAST, "--epochs", "1", "--out", str(tmp_path / "r"), "--json"]) == 0
     capsys.readouterr()
     assert main(["train", "--resume", str(tmp_path / "r"), "--lr", "0.1"]) == 2
@@ -85,9 +99,26 @@ def test_signals_write_a_checkpoint_and_exit(tmp_path: Path, signum: int) -> Non
     out = tmp_path / "run"
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cnntui", "train", "lenet5", "--dataset", "digits", "--epochs", "200",
-         "--input-size", "8", "--out", str(out), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        [
+            sys.executable,
+            "-m",
+            "cnntui",
+            "train",
+            "lenet5",
+            "--dataset",
+            "digits",
+            "--epochs",
+            "200",
+            "--input-size",
+            "8",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while not (out / "run.json").exists() and time.monotonic() < deadline:

@@ -14,7 +14,9 @@ from cnntui.train.events import Command
 from cnntui.train.runner import RunnerProcess
 from cnntui.train.trainer import Trainer
 
-TINY = RunConfig(model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320, epochs=2, seed=1)
+TINY = RunConfig(
+    model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320, epochs=2, seed=1
+)
 
 
 def _paused(event: object) -> bool:
@@ -76,7 +78,9 @@ def test_sigterm_mid_epoch_leaves_a_loadable_checkpoint(tmp_path: Path) -> None:
 
 
 def test_missing_data_set_is_reported_not_raised(tmp_path: Path) -> None:
-    runner = RunnerProcess(RunConfig(model="lenet5", dataset="mnist", data_dir=str(tmp_path)), tmp_path / "run")
+    runner = RunnerProcess(
+        RunConfig(model="lenet5", dataset="mnist", data_dir=str(tmp_path)), tmp_path / "run"
+    )
     runner.start()
     try:
         events = runner.wait_for({"failed"}, timeout=60)

@@ -54,15 +54,54 @@ def feed_fixed_run(screen: TrainScreen) -> None:
     run = RunView(label="lenet5", epochs=2)
     screen.runs = [run]
     names = tuple(str(i) for i in range(10))
-    screen._handle(run, RunStarted("runs/x", {"epochs": 2}, "cpu: CPU", "LeNet-5 (lenet5-8)", 6314,
-                                   (1, 8, 8), names, {"train": 1257, "val": 180, "test": 360}, 10))
+    screen._handle(
+        run,
+        RunStarted(
+            "runs/x",
+            {"epochs": 2},
+            "cpu: CPU",
+            "LeNet-5 (lenet5-8)",
+            6314,
+            (1, 8, 8),
+            names,
+            {"train": 1257, "val": 180, "test": 360},
+            10,
+        ),
+    )
     for epoch in range(2):
         losses = [2.3 * np.exp(-(epoch * 10 + i) / 6) + 0.05 for i in range(10)]
-        screen._handle(run, StepProgress(epoch, 10, 10, (epoch + 1) * 10, losses, [min(1, 0.1 + 0.045 * (epoch * 10 + i)) for i in range(10)],
-                                         0.05, 4000.0, 3.0 * (epoch + 1), 3.0 * (1 - epoch), "RSS peak 60 MiB"))
-        screen._handle(run, EpochEnd(epoch, {"epoch": epoch + 1, "train_loss": losses[-1], "train_acc": 0.6 + 0.3 * epoch,
-                                             "val_loss": losses[-1] * 1.2, "val_acc": 0.7 + 0.25 * epoch, "lr": 0.05,
-                                             "images_per_s": 4000.0, "elapsed_s": 3.0}))
+        screen._handle(
+            run,
+            StepProgress(
+                epoch,
+                10,
+                10,
+                (epoch + 1) * 10,
+                losses,
+                [min(1, 0.1 + 0.045 * (epoch * 10 + i)) for i in range(10)],
+                0.05,
+                4000.0,
+                3.0 * (epoch + 1),
+                3.0 * (1 - epoch),
+                "RSS peak 60 MiB",
+            ),
+        )
+        screen._handle(
+            run,
+            EpochEnd(
+                epoch,
+                {
+                    "epoch": epoch + 1,
+                    "train_loss": losses[-1],
+                    "train_acc": 0.6 + 0.3 * epoch,
+                    "val_loss": losses[-1] * 1.2,
+                    "val_acc": 0.7 + 0.25 * epoch,
+                    "lr": 0.05,
+                    "images_per_s": 4000.0,
+                    "elapsed_s": 3.0,
+                },
+            ),
+        )
     screen._handle(run, Filters("c1", rng.normal(size=(6, 1, 3, 3)).astype(np.float32)))
     images = np.clip(rng.random((12, 1, 8, 8)), 0, 1).astype(np.float32)
     labels = np.arange(12) % 10
@@ -72,7 +111,17 @@ def feed_fixed_run(screen: TrainScreen) -> None:
     screen._handle(run, Predictions(images, labels, top, probs))
     matrix = np.diag(np.full(10, 17)).astype(np.int64)
     matrix[3, 5] = 2
-    screen._handle(run, Confusion(1, matrix, images[:2], np.array([3, 7]), np.array([5, 1]), np.array([0.8, 0.6], np.float32)))
+    screen._handle(
+        run,
+        Confusion(
+            1,
+            matrix,
+            images[:2],
+            np.array([3, 7]),
+            np.array([5, 1]),
+            np.array([0.8, 0.6], np.float32),
+        ),
+    )
     screen._handle(run, StateChanged("finished"))
     screen._update_status()
 

@@ -14,7 +14,9 @@ from cnntui.train.config import RunConfig
 from cnntui.train.events import Command
 from cnntui.train.trainer import Trainer, TrainingError
 
-FAST = dict(model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320, epochs=3, seed=5)
+FAST = dict(
+    model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320, epochs=3, seed=5
+)
 
 
 def _collect() -> tuple[list, callable]:
@@ -29,7 +31,17 @@ def test_short_run_learns_well_above_chance(tmp_path: Path) -> None:
     assert summary["final"]["test_acc"] > 0.6  # chance is 0.1
     assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
     kinds = {e.kind for e in events}
-    assert {"started", "step", "epoch", "filters", "features", "predictions", "confusion", "checkpoint", "finished"} <= kinds
+    assert {
+        "started",
+        "step",
+        "epoch",
+        "filters",
+        "features",
+        "predictions",
+        "confusion",
+        "checkpoint",
+        "finished",
+    } <= kinds
     filters = next(e for e in events if e.kind == "filters")
     assert filters.weights.shape == (6, 1, 3, 3)
     confusion = [e for e in events if e.kind == "confusion"][-1]
@@ -116,8 +128,14 @@ def test_nan_loss_stops_and_names_the_learning_rate(tmp_path: Path) -> None:
 def test_commands_pause_step_lr_probe(tmp_path: Path) -> None:
     events, emit = _collect()
     trainer = Trainer(RunConfig(**{**FAST, "epochs": 1}), tmp_path, emit)
-    script = [[Command("set_lr", 0.01), Command("probe", 3, "c3"), Command("pause")],
-              [Command("step", 2)], [], [], [Command("set_lr", -1)], [Command("stop")]]
+    script = [
+        [Command("set_lr", 0.01), Command("probe", 3, "c3"), Command("pause")],
+        [Command("step", 2)],
+        [],
+        [],
+        [Command("set_lr", -1)],
+        [Command("stop")],
+    ]
 
     def commands(_block: bool):
         return script.pop(0) if script else []
@@ -133,7 +151,9 @@ def test_commands_pause_step_lr_probe(tmp_path: Path) -> None:
 
 def test_model_that_cannot_fit_the_data(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot take"):
-        Trainer(RunConfig(model="tinyvgg", dataset="digits", input_size=8), tmp_path, lambda e: None)
+        Trainer(
+            RunConfig(model="tinyvgg", dataset="digits", input_size=8), tmp_path, lambda e: None
+        )
     with pytest.raises(UsageError, match="no model"):
         Trainer(RunConfig(model="nonet", dataset="digits"), tmp_path, lambda e: None)
 
@@ -214,7 +234,9 @@ def test_spec_file_model_trains_and_resumes_without_the_file(tmp_path: Path) -> 
     spec = tmp_path / "tiny.toml"
     spec.write_text(SPEC)
     run = tmp_path / "run"
-    first = Trainer(RunConfig(model=str(spec), dataset="digits", epochs=1, limit=320), run, lambda e: None).run()
+    first = Trainer(
+        RunConfig(model=str(spec), dataset="digits", epochs=1, limit=320), run, lambda e: None
+    ).run()
     assert first["model"] == "tiny" and (run / "model.toml").read_text() == SPEC
     spec.unlink()
     resumed = Trainer(None, run, lambda e: None, resume=True, overrides={"epochs": 2}).run()
@@ -233,7 +255,11 @@ def test_gpu_run_learns_like_the_cpu(tmp_path: Path) -> None:
     cupy, reason = probe_gpu()
     if cupy is None:
         pytest.skip(f"no usable GPU: {reason}")
-    summary = Trainer(RunConfig(**{**FAST, "epochs": 4, "limit": None, "device": "gpu"}), tmp_path, lambda e: None).run()
+    summary = Trainer(
+        RunConfig(**{**FAST, "epochs": 4, "limit": None, "device": "gpu"}), tmp_path, lambda e: None
+    ).run()
     assert summary["device"].startswith("gpu") and summary["final"]["test_acc"] > 0.6
-    resumed = Trainer(None, tmp_path, lambda e: None, resume=True, overrides={"epochs": 5, "device": "gpu"}).run()
+    resumed = Trainer(
+        None, tmp_path, lambda e: None, resume=True, overrides={"epochs": 5, "device": "gpu"}
+    ).run()
     assert len(resumed["history"]) == 5

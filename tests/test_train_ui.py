@@ -20,7 +20,14 @@ from cnntui.ui.widgets.train_confusion import confusion_text
 from cnntui.ui.widgets.train_images import ImageGrid, Tile, image_lines
 
 BLOCKS = set("▀▄█░▒▓▁▂▃▄▅▆▇") | {chr(c) for c in range(0x2800, 0x2900)}
-TINY = {"model": "lenet5", "dataset": "digits", "size": "8", "epochs": "2", "batch": "64", "start": "yes"}
+TINY = {
+    "model": "lenet5",
+    "dataset": "digits",
+    "size": "8",
+    "epochs": "2",
+    "batch": "64",
+    "start": "yes",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +161,12 @@ def test_line_chart_helpers() -> None:
     assert len(dx) <= 202 and dy.max() == 50.0 and dx[-1] == 4999
     from cnntui.ui.widgets.line_chart import Series
 
-    lines = ascii_chart([Series("a", [0, 1, 2], [1.0, 0.5, 0.25]), Series("b", [0, 2], [0.0, float("nan")])], 40, 10, "loss")
+    lines = ascii_chart(
+        [Series("a", [0, 1, 2], [1.0, 0.5, 0.25]), Series("b", [0, 2], [0.0, float("nan")])],
+        40,
+        10,
+        "loss",
+    )
     assert len(lines) == 10 and all(len(line) == 40 for line in lines)
     assert "* a" in lines[0] and "+ b" in lines[0] and not (set("".join(lines)) & BLOCKS)
 
@@ -190,18 +202,37 @@ def test_images_and_confusion_text() -> None:
 
 
 def test_preset_validator() -> None:
-    assert validate({"model": "lenet5", "dataset": "digits", "epochs": "3", "lr": "0.1", "start": "yes"}) == []
+    assert (
+        validate(
+            {"model": "lenet5", "dataset": "digits", "epochs": "3", "lr": "0.1", "start": "yes"}
+        )
+        == []
+    )
     assert validate({"compare": "plain-residual", "view": "curves"}) == []
     assert validate({"model": "vgg16"}) and validate({"lr": "0"}) and validate({"epochs": "x"})
-    assert validate({"colour": "red"}) and validate({"compare": "plain-residual", "model": "lenet5"})
+    assert validate({"colour": "red"}) and validate(
+        {"compare": "plain-residual", "model": "lenet5"}
+    )
 
 
 async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        screen.apply_preset({"compare": "plain-residual", "epochs": "1", "size": "8", "batch": "128", "start": "yes"})
-        await wait_until(pilot, lambda: len(screen.runs) == 2 and all(r.state == "finished" for r in screen.runs), 90)
+        screen.apply_preset(
+            {
+                "compare": "plain-residual",
+                "epochs": "1",
+                "size": "8",
+                "batch": "128",
+                "start": "yes",
+            }
+        )
+        await wait_until(
+            pilot,
+            lambda: len(screen.runs) == 2 and all(r.state == "finished" for r in screen.runs),
+            90,
+        )
         await pilot.pause(0.2)
         assert [r.label for r in screen.runs] == ["plain", "residual"]
         loss = screen.query_one("#loss-chart", LineChart)

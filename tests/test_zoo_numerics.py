@@ -46,7 +46,9 @@ def check_layer_gradients(layer, x: np.ndarray) -> None:
     np.testing.assert_allclose(grad_in, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
     for name, p in layer.named_parameters():
         if p.requires_grad:
-            np.testing.assert_allclose(p.grad, numeric_grad(loss, p.data), rtol=1e-5, atol=1e-7, err_msg=name)
+            np.testing.assert_allclose(
+                p.grad, numeric_grad(loss, p.data), rtol=1e-5, atol=1e-7, err_msg=name
+            )
 
 
 def test_subsampling_gradients() -> None:
@@ -72,7 +74,9 @@ def test_sparse_conv_matches_masked_dense_conv_and_gradients() -> None:
         for i in C3_TABLE[j]:
             for a in range(4):
                 for b in range(3):
-                    expected[:, j, a, b] += (x[:, i, a : a + 3, b : b + 3] * dense[j, i]).sum(axis=(1, 2))
+                    expected[:, j, a, b] += (x[:, i, a : a + 3, b : b + 3] * dense[j, i]).sum(
+                        axis=(1, 2)
+                    )
         expected[:, j] += layer.bias.data[j]
     np.testing.assert_allclose(out, expected, rtol=1e-10)
     check_layer_gradients(layer, x)
@@ -130,7 +134,9 @@ def torch_references():
 
 
 def _to_torch(model, torch_model) -> None:
-    state = {k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in model.state_dict().items()}
+    state = {
+        k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in model.state_dict().items()
+    }
     missing, unexpected = torch_model.load_state_dict(state, strict=False)
     assert not unexpected
     assert all(k.endswith("num_batches_tracked") for k in missing)
@@ -147,13 +153,20 @@ def test_residual_blocks_match_torch(block_type) -> None:
     planes = 4
     inplanes = 6
     out_channels = planes * block_type.expansion
-    down = nn.Sequential(nn.Conv2d(inplanes, out_channels, 1, stride=2, bias=False), nn.BatchNorm2d(out_channels))
+    down = nn.Sequential(
+        nn.Conv2d(inplanes, out_channels, 1, stride=2, bias=False), nn.BatchNorm2d(out_channels)
+    )
     ours = block_type(inplanes, planes, 2, down)
     ours.to(dtype=np.float64).train()
     t_down = torch.nn.Sequential(
-        torch.nn.Conv2d(inplanes, out_channels, 1, 2, bias=False), torch.nn.BatchNorm2d(out_channels)
+        torch.nn.Conv2d(inplanes, out_channels, 1, 2, bias=False),
+        torch.nn.BatchNorm2d(out_channels),
     )
-    ref = (TBasic if block_type is BasicBlock else TBottle)(inplanes, planes, 2, t_down).double().train()
+    ref = (
+        (TBasic if block_type is BasicBlock else TBottle)(inplanes, planes, 2, t_down)
+        .double()
+        .train()
+    )
     _to_torch(ours, ref)
     x = np.random.default_rng(8).normal(size=(2, inplanes, 7, 7))
     tx = torch.tensor(x, requires_grad=True)
@@ -165,7 +178,9 @@ def test_residual_blocks_match_torch(block_type) -> None:
     np.testing.assert_allclose(ours.backward(g), tx.grad.numpy(), rtol=1e-8, atol=1e-9)
     tgrads = dict(ref.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad, tgrads[name].grad.numpy(), rtol=1e-8, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad, tgrads[name].grad.numpy(), rtol=1e-8, atol=1e-9, err_msg=name
+        )
 
 
 @pytest.mark.parametrize("name", ["googlenet", "resnet18"])

@@ -65,11 +65,34 @@ def test_every_entry_builds_and_traces() -> None:
 
 def test_names_lists_everything_the_issue_asks_for() -> None:
     wanted = {
-        "lenet5", "lenet5-1998", "alexnet", "alexnet-ungrouped", "alexnet-torchvision",
-        "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
-        "nin", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-        "dcgan-generator", "dcgan-discriminator", "tinyvgg", "lenet5-28", "lenet5-8",
-        "resnet-small", "plain-deep", "residual-deep",
+        "lenet5",
+        "lenet5-1998",
+        "alexnet",
+        "alexnet-ungrouped",
+        "alexnet-torchvision",
+        "vgg11",
+        "vgg13",
+        "vgg16",
+        "vgg19",
+        "vgg11_bn",
+        "vgg13_bn",
+        "vgg16_bn",
+        "vgg19_bn",
+        "nin",
+        "googlenet",
+        "resnet18",
+        "resnet34",
+        "resnet50",
+        "resnet101",
+        "resnet152",
+        "dcgan-generator",
+        "dcgan-discriminator",
+        "tinyvgg",
+        "lenet5-28",
+        "lenet5-8",
+        "resnet-small",
+        "plain-deep",
+        "residual-deep",
     }
     assert wanted <= set(zoo.names())
     assert zoo.names()[0] == "lenet5"
@@ -122,10 +145,18 @@ def test_lenet5_1998_is_the_papers_60000() -> None:
 def test_alexnet_paper_shapes() -> None:
     s = summarize_zoo("alexnet")
     shapes = {
-        "conv1": (96, 55, 55), "pool1": (96, 27, 27), "conv2": (256, 27, 27),
-        "pool2": (256, 13, 13), "conv3": (384, 13, 13), "conv4": (384, 13, 13),
-        "conv5": (256, 13, 13), "pool5": (256, 6, 6), "flatten": (9216,), "fc6": (4096,),
-        "fc7": (4096,), "fc8": (1000,),
+        "conv1": (96, 55, 55),
+        "pool1": (96, 27, 27),
+        "conv2": (256, 27, 27),
+        "pool2": (256, 13, 13),
+        "conv3": (384, 13, 13),
+        "conv4": (384, 13, 13),
+        "conv5": (256, 13, 13),
+        "pool5": (256, 6, 6),
+        "flatten": (9216,),
+        "fc6": (4096,),
+        "fc7": (4096,),
+        "fc8": (1000,),
     }
     for name, shape in shapes.items():
         assert s.layer(name).output_shape == shape, name
@@ -136,10 +167,18 @@ def test_alexnet_paper_shapes() -> None:
 def test_alexnet_torchvision_shapes() -> None:
     s = summarize_zoo("alexnet-torchvision")
     shapes = {
-        "features.0": (64, 55, 55), "features.2": (64, 27, 27), "features.3": (192, 27, 27),
-        "features.5": (192, 13, 13), "features.6": (384, 13, 13), "features.8": (256, 13, 13),
-        "features.10": (256, 13, 13), "features.12": (256, 6, 6), "avgpool": (256, 6, 6),
-        "classifier.1": (4096,), "classifier.4": (4096,), "classifier.6": (1000,),
+        "features.0": (64, 55, 55),
+        "features.2": (64, 27, 27),
+        "features.3": (192, 27, 27),
+        "features.5": (192, 13, 13),
+        "features.6": (384, 13, 13),
+        "features.8": (256, 13, 13),
+        "features.10": (256, 13, 13),
+        "features.12": (256, 6, 6),
+        "avgpool": (256, 6, 6),
+        "classifier.1": (4096,),
+        "classifier.4": (4096,),
+        "classifier.6": (1000,),
     }
     for name, shape in shapes.items():
         assert s.layer(name).output_shape == shape, name
@@ -149,9 +188,19 @@ def test_vgg16_shapes_and_fc_share() -> None:
     s = summarize_zoo("vgg16")
     convs = [r for r in s.leaves if r.type == "Conv2d"]
     assert [r.output_shape for r in convs] == [
-        (64, 224, 224), (64, 224, 224), (128, 112, 112), (128, 112, 112),
-        (256, 56, 56), (256, 56, 56), (256, 56, 56), (512, 28, 28), (512, 28, 28), (512, 28, 28),
-        (512, 14, 14), (512, 14, 14), (512, 14, 14),
+        (64, 224, 224),
+        (64, 224, 224),
+        (128, 112, 112),
+        (128, 112, 112),
+        (256, 56, 56),
+        (256, 56, 56),
+        (256, 56, 56),
+        (512, 28, 28),
+        (512, 28, 28),
+        (512, 28, 28),
+        (512, 14, 14),
+        (512, 14, 14),
+        (512, 14, 14),
     ]
     assert s.layer("features.30").output_shape == (512, 7, 7)
     assert s.layer("classifier.0").params == 102_764_544
@@ -243,8 +292,18 @@ def test_resnet152_summary_is_fast_and_allocates_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("name", "depth"),
-    [("lenet5", 5), ("alexnet", 8), ("vgg16", 16), ("vgg19_bn", 19), ("googlenet", 22),
-     ("resnet18", 18), ("resnet50", 50), ("resnet152", 152), ("residual-deep", 20), ("plain-deep", 20)],
+    [
+        ("lenet5", 5),
+        ("alexnet", 8),
+        ("vgg16", 16),
+        ("vgg19_bn", 19),
+        ("googlenet", 22),
+        ("resnet18", 18),
+        ("resnet50", 50),
+        ("resnet152", 152),
+        ("residual-deep", 20),
+        ("plain-deep", 20),
+    ],
 )
 def test_weight_depth_is_the_depth_papers_quote(name: str, depth: int) -> None:
     assert summarize_zoo(name).weight_depth == depth

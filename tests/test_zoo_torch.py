@@ -23,44 +23,81 @@ from cnntui.zoo.summary import summarize  # noqa: E402
 
 
 def t_lenet5(padding: int = 0) -> nn.Module:
-    return nn.Sequential(OrderedDict(
-        c1=nn.Conv2d(1, 6, 5, padding=padding), relu1=nn.ReLU(), s2=nn.MaxPool2d(2),
-        c3=nn.Conv2d(6, 16, 5), relu3=nn.ReLU(), s4=nn.MaxPool2d(2), flatten=nn.Flatten(),
-        c5=nn.Linear(400, 120), relu5=nn.ReLU(), f6=nn.Linear(120, 84), relu6=nn.ReLU(),
-        output=nn.Linear(84, 10),
-    ))
+    return nn.Sequential(
+        OrderedDict(
+            c1=nn.Conv2d(1, 6, 5, padding=padding),
+            relu1=nn.ReLU(),
+            s2=nn.MaxPool2d(2),
+            c3=nn.Conv2d(6, 16, 5),
+            relu3=nn.ReLU(),
+            s4=nn.MaxPool2d(2),
+            flatten=nn.Flatten(),
+            c5=nn.Linear(400, 120),
+            relu5=nn.ReLU(),
+            f6=nn.Linear(120, 84),
+            relu6=nn.ReLU(),
+            output=nn.Linear(84, 10),
+        )
+    )
 
 
 def t_alexnet(groups: int) -> nn.Module:
-    return nn.Sequential(OrderedDict(
-        conv1=nn.Conv2d(3, 96, 11, 4), relu1=nn.ReLU(), norm1=nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0),
-        pool1=nn.MaxPool2d(3, 2),
-        conv2=nn.Conv2d(96, 256, 5, padding=2, groups=groups), relu2=nn.ReLU(),
-        norm2=nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0), pool2=nn.MaxPool2d(3, 2),
-        conv3=nn.Conv2d(256, 384, 3, padding=1), relu3=nn.ReLU(),
-        conv4=nn.Conv2d(384, 384, 3, padding=1, groups=groups), relu4=nn.ReLU(),
-        conv5=nn.Conv2d(384, 256, 3, padding=1, groups=groups), relu5=nn.ReLU(),
-        pool5=nn.MaxPool2d(3, 2), flatten=nn.Flatten(),
-        fc6=nn.Linear(9216, 4096), relu6=nn.ReLU(), drop6=nn.Dropout(),
-        fc7=nn.Linear(4096, 4096), relu7=nn.ReLU(), drop7=nn.Dropout(),
-        fc8=nn.Linear(4096, 1000),
-    ))
+    return nn.Sequential(
+        OrderedDict(
+            conv1=nn.Conv2d(3, 96, 11, 4),
+            relu1=nn.ReLU(),
+            norm1=nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0),
+            pool1=nn.MaxPool2d(3, 2),
+            conv2=nn.Conv2d(96, 256, 5, padding=2, groups=groups),
+            relu2=nn.ReLU(),
+            norm2=nn.LocalResponseNorm(5, 1e-4, 0.75, 2.0),
+            pool2=nn.MaxPool2d(3, 2),
+            conv3=nn.Conv2d(256, 384, 3, padding=1),
+            relu3=nn.ReLU(),
+            conv4=nn.Conv2d(384, 384, 3, padding=1, groups=groups),
+            relu4=nn.ReLU(),
+            conv5=nn.Conv2d(384, 256, 3, padding=1, groups=groups),
+            relu5=nn.ReLU(),
+            pool5=nn.MaxPool2d(3, 2),
+            flatten=nn.Flatten(),
+            fc6=nn.Linear(9216, 4096),
+            relu6=nn.ReLU(),
+            drop6=nn.Dropout(),
+            fc7=nn.Linear(4096, 4096),
+            relu7=nn.ReLU(),
+            drop7=nn.Dropout(),
+            fc8=nn.Linear(4096, 1000),
+        )
+    )
 
 
 class TAlexNetTV(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(3, 64, 11, 4, 2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = nn.Sequential(
-            nn.Dropout(), nn.Linear(9216, 4096), nn.ReLU(), nn.Dropout(),
-            nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, 1000),
+            nn.Dropout(),
+            nn.Linear(9216, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Linear(4096, 1000),
         )
 
     def forward(self, x):
@@ -71,8 +108,29 @@ VGG_CFG = {
     11: [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     13: [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     16: [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
-    19: [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
-         512, 512, 512, 512, "M"],
+    19: [
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        256,
+        256,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+    ],
 }
 
 
@@ -93,8 +151,13 @@ class TVGG(nn.Module):
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.classifier = nn.Sequential(
-            nn.Linear(25088, 4096), nn.ReLU(), nn.Dropout(),
-            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(), nn.Linear(4096, 1000),
+            nn.Linear(25088, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 1000),
         )
 
     def forward(self, x):
@@ -104,18 +167,33 @@ class TVGG(nn.Module):
 def t_nin() -> nn.Module:
     def block(cin, cout, k, s, p, n):
         conv = n // 2 + 1
-        return nn.Sequential(OrderedDict({
-            f"conv{conv}": nn.Conv2d(cin, cout, k, s, p), f"relu{conv}": nn.ReLU(),
-            f"cccp{n}": nn.Conv2d(cout, cout, 1), f"relu_cccp{n}": nn.ReLU(),
-            f"cccp{n + 1}": nn.Conv2d(cout, cout, 1), f"relu_cccp{n + 1}": nn.ReLU(),
-        }))
+        return nn.Sequential(
+            OrderedDict(
+                {
+                    f"conv{conv}": nn.Conv2d(cin, cout, k, s, p),
+                    f"relu{conv}": nn.ReLU(),
+                    f"cccp{n}": nn.Conv2d(cout, cout, 1),
+                    f"relu_cccp{n}": nn.ReLU(),
+                    f"cccp{n + 1}": nn.Conv2d(cout, cout, 1),
+                    f"relu_cccp{n + 1}": nn.ReLU(),
+                }
+            )
+        )
 
-    return nn.Sequential(OrderedDict(
-        block1=block(3, 96, 11, 4, 0, 1), pool1=nn.MaxPool2d(3, 2),
-        block2=block(96, 256, 5, 1, 2, 3), pool2=nn.MaxPool2d(3, 2),
-        block3=block(256, 384, 3, 1, 1, 5), pool3=nn.MaxPool2d(3, 2), drop=nn.Dropout(),
-        block4=block(384, 1000, 3, 1, 1, 7), gap=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten(),
-    ))
+    return nn.Sequential(
+        OrderedDict(
+            block1=block(3, 96, 11, 4, 0, 1),
+            pool1=nn.MaxPool2d(3, 2),
+            block2=block(96, 256, 5, 1, 2, 3),
+            pool2=nn.MaxPool2d(3, 2),
+            block3=block(256, 384, 3, 1, 1, 5),
+            pool3=nn.MaxPool2d(3, 2),
+            drop=nn.Dropout(),
+            block4=block(384, 1000, 3, 1, 1, 7),
+            gap=nn.AdaptiveAvgPool2d(1),
+            flatten=nn.Flatten(),
+        )
+    )
 
 
 class BasicConv2d(nn.Module):
@@ -132,12 +210,15 @@ class TInception(nn.Module):
     def __init__(self, cin, c1, c3r, c3, c5r, c5, pp):
         super().__init__()
         self.branch1 = BasicConv2d(cin, c1, kernel_size=1)
-        self.branch2 = nn.Sequential(BasicConv2d(cin, c3r, kernel_size=1),
-                                     BasicConv2d(c3r, c3, kernel_size=3, padding=1))
-        self.branch3 = nn.Sequential(BasicConv2d(cin, c5r, kernel_size=1),
-                                     BasicConv2d(c5r, c5, kernel_size=3, padding=1))
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True),
-                                     BasicConv2d(cin, pp, kernel_size=1))
+        self.branch2 = nn.Sequential(
+            BasicConv2d(cin, c3r, kernel_size=1), BasicConv2d(c3r, c3, kernel_size=3, padding=1)
+        )
+        self.branch3 = nn.Sequential(
+            BasicConv2d(cin, c5r, kernel_size=1), BasicConv2d(c5r, c5, kernel_size=3, padding=1)
+        )
+        self.branch4 = nn.Sequential(
+            nn.MaxPool2d(3, 1, 1, ceil_mode=True), BasicConv2d(cin, pp, kernel_size=1)
+        )
 
     def forward(self, x):
         return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
@@ -233,8 +314,13 @@ class TBottle(nn.Module):
 
 
 class TResNet(nn.Module):
-    LAYOUT = {18: (TBasic, [2, 2, 2, 2]), 34: (TBasic, [3, 4, 6, 3]), 50: (TBottle, [3, 4, 6, 3]),
-              101: (TBottle, [3, 4, 23, 3]), 152: (TBottle, [3, 8, 36, 3])}
+    LAYOUT = {
+        18: (TBasic, [2, 2, 2, 2]),
+        34: (TBasic, [3, 4, 6, 3]),
+        50: (TBottle, [3, 4, 6, 3]),
+        101: (TBottle, [3, 4, 23, 3]),
+        152: (TBottle, [3, 8, 36, 3]),
+    }
 
     def __init__(self, depth):
         super().__init__()
@@ -247,8 +333,10 @@ class TResNet(nn.Module):
             stride = 1 if i == 0 else 2
             down = None
             if stride != 1 or cin != planes * block.expansion:
-                down = nn.Sequential(nn.Conv2d(cin, planes * block.expansion, 1, stride, bias=False),
-                                     nn.BatchNorm2d(planes * block.expansion))
+                down = nn.Sequential(
+                    nn.Conv2d(cin, planes * block.expansion, 1, stride, bias=False),
+                    nn.BatchNorm2d(planes * block.expansion),
+                )
             blocks = [block(cin, planes, stride, down)]
             cin = planes * block.expansion
             blocks += [block(cin, planes) for _ in range(1, n)]
@@ -267,11 +355,20 @@ class TDCGAN_G(nn.Module):
     def __init__(self):
         super().__init__()
         self.main = nn.Sequential(
-            nn.ConvTranspose2d(100, 512, 4, 1, 0, bias=False), nn.BatchNorm2d(512), nn.ReLU(True),
-            nn.ConvTranspose2d(512, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.ReLU(True),
-            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(True),
-            nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(True),
-            nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False), nn.Tanh(),
+            nn.ConvTranspose2d(100, 512, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(512),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(512, 256, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(256),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False),
+            nn.Tanh(),
         )
 
     def forward(self, x):
@@ -282,11 +379,19 @@ class TDCGAN_D(nn.Module):
     def __init__(self):
         super().__init__()
         self.main = nn.Sequential(
-            nn.Conv2d(3, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
-            nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(128, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(256, 512, 4, 2, 1, bias=False), nn.BatchNorm2d(512), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(512, 1, 4, 1, 0, bias=False), nn.Sigmoid(),
+            nn.Conv2d(3, 64, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(64, 128, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(128, 256, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(256),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(256, 512, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(512),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(512, 1, 4, 1, 0, bias=False),
+            nn.Sigmoid(),
         )
 
     def forward(self, x):
@@ -294,13 +399,22 @@ class TDCGAN_D(nn.Module):
 
 
 def t_tinyvgg() -> nn.Module:
-    return nn.Sequential(OrderedDict(
-        conv_1_1=nn.Conv2d(3, 10, 3), relu_1_1=nn.ReLU(), conv_1_2=nn.Conv2d(10, 10, 3),
-        relu_1_2=nn.ReLU(), max_pool_1=nn.MaxPool2d(2),
-        conv_2_1=nn.Conv2d(10, 10, 3), relu_2_1=nn.ReLU(), conv_2_2=nn.Conv2d(10, 10, 3),
-        relu_2_2=nn.ReLU(), max_pool_2=nn.MaxPool2d(2), flatten=nn.Flatten(),
-        output=nn.Linear(1690, 10),
-    ))
+    return nn.Sequential(
+        OrderedDict(
+            conv_1_1=nn.Conv2d(3, 10, 3),
+            relu_1_1=nn.ReLU(),
+            conv_1_2=nn.Conv2d(10, 10, 3),
+            relu_1_2=nn.ReLU(),
+            max_pool_1=nn.MaxPool2d(2),
+            conv_2_1=nn.Conv2d(10, 10, 3),
+            relu_2_1=nn.ReLU(),
+            conv_2_2=nn.Conv2d(10, 10, 3),
+            relu_2_2=nn.ReLU(),
+            max_pool_2=nn.MaxPool2d(2),
+            flatten=nn.Flatten(),
+            output=nn.Linear(1690, 10),
+        )
+    )
 
 
 REFERENCES = {
@@ -364,8 +478,13 @@ def test_zoo_entry_matches_torch(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "shape"),
-    [("alexnet-torchvision", (3, 320, 256)), ("vgg11", (3, 64, 96)), ("resnet18", (3, 100, 120)),
-     ("googlenet", (3, 160, 160)), ("resnet50", (3, 33, 47))],
+    [
+        ("alexnet-torchvision", (3, 320, 256)),
+        ("vgg11", (3, 64, 96)),
+        ("resnet18", (3, 100, 120)),
+        ("googlenet", (3, 160, 160)),
+        ("resnet50", (3, 33, 47)),
+    ],
 )
 def test_other_input_sizes_match_torch(name: str, shape: tuple[int, int, int]) -> None:
     make = REFERENCES[name][0]
@@ -375,7 +494,9 @@ def test_other_input_sizes_match_torch(name: str, shape: tuple[int, int, int]) -
 
 
 def test_googlenet_aux_heads_match_torch() -> None:
-    ref_shapes, ref_total, ref_out, ref_macs = torch_facts(lambda: TGoogLeNet(aux=True), (3, 224, 224))
+    ref_shapes, ref_total, ref_out, ref_macs = torch_facts(
+        lambda: TGoogLeNet(aux=True), (3, 224, 224)
+    )
     model = zoo.build("googlenet", aux_logits=True)
     assert {k: p.shape for k, p in model.named_parameters()} == ref_shapes
     s = summarize(model, (3, 224, 224))

@@ -32,11 +32,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="auto (GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
     )
-    parser.add_argument("--model", choices=MODELS, default="lenet5", help="network to time (default lenet5)")
-    parser.add_argument("--batch", type=int, default=64, metavar="N", help="images per step (default 64)")
-    parser.add_argument("--steps", type=int, default=50, metavar="N", help="timed steps per run (default 50)")
     parser.add_argument(
-        "--repeat", type=int, default=3, metavar="N", help="timed runs; the best is reported (default 3)"
+        "--model", choices=MODELS, default="lenet5", help="network to time (default lenet5)"
+    )
+    parser.add_argument(
+        "--batch", type=int, default=64, metavar="N", help="images per step (default 64)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=50, metavar="N", help="timed steps per run (default 50)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="timed runs; the best is reported (default 3)",
     )
     parser.add_argument(
         "--threads",
@@ -69,13 +79,17 @@ def run(args: argparse.Namespace) -> int:
 
     backend = get_backend(device)
     if args.threads is not None and not backend.is_gpu and not set_cpu_threads(args.threads):
-        raise UsageError("--threads: this NumPy's BLAS library does not allow setting its thread count")
+        raise UsageError(
+            "--threads: this NumPy's BLAS library does not allow setting its thread count"
+        )
     try:
         result = benchmark.run(
             args.model, backend, batch=args.batch, steps=args.steps, repeats=args.repeat
         )
     except MemoryError:
-        raise UsageError(f"--batch {args.batch} does not fit in memory; try a smaller batch") from None
+        raise UsageError(
+            f"--batch {args.batch} does not fit in memory; try a smaller batch"
+        ) from None
     document = result.as_dict()
     if not backend.is_gpu:
         document["threads"] = cpu_threads()
@@ -84,12 +98,18 @@ def run(args: argparse.Namespace) -> int:
         return 0
     memory = ""
     if backend.memory_total and backend.memory_free is not None:
-        memory = f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
-    print(f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}")
+        memory = (
+            f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
+        )
+    print(
+        f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}"
+    )
     if backend.reason and device != "cpu":
         print(f"  GPU not used: {backend.reason}")
     print(f"  parameters      {result.params:,}")
-    print(f"  training        {result.train_images_per_s:,.0f} images/s  ({document['train_ms_per_step']} ms/step)")
+    print(
+        f"  training        {result.train_images_per_s:,.0f} images/s  ({document['train_ms_per_step']} ms/step)"
+    )
     print(f"  inference       {result.infer_images_per_s:,.0f} images/s")
     print(f"  peak memory     {document['peak_rss_mb']} MiB resident")
     return 0

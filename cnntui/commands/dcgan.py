@@ -18,15 +18,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "epoch an 8x8 grid of samples from fixed noise is written to OUT/samples/epoch-NNN.pgm "
         "(and .png when Pillow is installed) and OUT/checkpoint.npz + OUT/run.json are saved."
     )
-    parser.add_argument("--dataset", choices=DATASET_CHOICES, default="digits", help="images to learn (default: digits)")
-    parser.add_argument("--epochs", type=int, default=None, metavar="N",
-                        help="epochs in total, counting resumed ones (default: 50 for digits, 10 for shapes)")
+    parser.add_argument(
+        "--dataset",
+        choices=DATASET_CHOICES,
+        default="digits",
+        help="images to learn (default: digits)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="epochs in total, counting resumed ones (default: 50 for digits, 10 for shapes)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="run folder (default: ./dcgan-DATASET)")
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help="run folder (default: ./dcgan-DATASET)"
+    )
     parser.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    parser.add_argument("--batch", type=int, default=64, metavar="B", help="batch size (default: 64)")
-    parser.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate for both nets (default: 0.0002)")
-    parser.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu", help="where to compute (default: cpu)")
+    parser.add_argument(
+        "--batch", type=int, default=64, metavar="B", help="batch size (default: 64)"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=2e-4, help="Adam learning rate for both nets (default: 0.0002)"
+    )
+    parser.add_argument(
+        "--device",
+        choices=("cpu", "gpu", "auto"),
+        default="cpu",
+        help="where to compute (default: cpu)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -42,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     if not args.resume and (out / "run.json").exists():
-        raise UsageError(f"{out} already holds a run; add --resume to continue it or choose another --out")
+        raise UsageError(
+            f"{out} already holds a run; add --resume to continue it or choose another --out"
+        )
 
     from cnntui.engine.backend import set_cpu_threads
     from cnntui.gan.dcgan import DcganRun, DcganSettings
@@ -50,7 +73,12 @@ def run(args: argparse.Namespace) -> int:
     set_cpu_threads(1)  # small convolutions: one BLAS thread is faster on a busy machine
 
     settings = DcganSettings(
-        dataset=args.dataset, epochs=epochs, batch=args.batch, lr=args.lr, seed=args.seed, device=args.device
+        dataset=args.dataset,
+        epochs=epochs,
+        batch=args.batch,
+        lr=args.lr,
+        seed=args.seed,
+        device=args.device,
     )
     settings.validate()
     try:
@@ -60,15 +88,19 @@ def run(args: argparse.Namespace) -> int:
     run_ = DcganRun(settings, out, resume=args.resume)
     if not args.json:
         where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")
-        print(f"DCGAN on {settings.dataset}: {len(run_.images)} images, {run_.steps_per_epoch} steps per epoch, "
-              f"on {where}; writing to {out}")
+        print(
+            f"DCGAN on {settings.dataset}: {len(run_.images)} images, {run_.steps_per_epoch} steps per epoch, "
+            f"on {where}; writing to {out}"
+        )
     try:
         while run_.epoch < run_.settings.epochs:
             record = run_.run_epoch()
             if record is not None and not args.json:
-                print(f"epoch {record.epoch:>3}/{run_.settings.epochs}  D loss {record.d_loss:.4f}  "
-                      f"G loss {record.g_loss:.4f}  diversity {record.diversity:.3f}  "
-                      f"{record.seconds:.1f} s  -> {record.samples[0]}")
+                print(
+                    f"epoch {record.epoch:>3}/{run_.settings.epochs}  D loss {record.d_loss:.4f}  "
+                    f"G loss {record.g_loss:.4f}  diversity {record.diversity:.3f}  "
+                    f"{record.seconds:.1f} s  -> {record.samples[0]}"
+                )
     except FloatingPointError as exc:
         raise UsageError(str(exc)) from None
     if not run_.history:

@@ -24,13 +24,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("format", choices=FORMATS, help="the target framework")
     parser.add_argument("model", metavar="NAME|SPEC.toml", help="a zoo model name or a spec file")
-    parser.add_argument("-o", "--output", metavar="FILE", help="where to write ('-' for stdout; default NAME.py)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write ('-' for stdout; default NAME.py)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.add_argument(
-        "--option", metavar="KEY=VALUE", action="append", default=[],
+        "--option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
         help="a zoo model option, e.g. num_classes=10 (repeatable)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document describing what was written")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document describing what was written"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
         summary = summarize(resolved.module, resolved.input_shape, name=resolved.name)
     except ShapeError as exc:
         raise UsageError(str(exc)) from None
-    source = f"spec file {resolved.spec_path.name}" if resolved.spec_path else f"cnntui zoo model {resolved.name}"
+    source = (
+        f"spec file {resolved.spec_path.name}"
+        if resolved.spec_path
+        else f"cnntui zoo model {resolved.name}"
+    )
     text = export_pytorch(resolved.module, resolved.name, resolved.input_shape, source)
     target = args.output or f"{python_name(resolved.name)}.py"
     if target == "-":
@@ -76,5 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
     else:
-        print(f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters; run `python {path}` to check it")
+        print(
+            f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters; run `python {path}` to check it"
+        )
     return 0

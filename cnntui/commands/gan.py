@@ -18,17 +18,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "The grid Jensen-Shannon divergence (bits, 24x24 grid over [-2, 2]^2) compares 2,000 "
         "generated points with 2,000 real ones; history starts at step 0, before training."
     )
-    parser.add_argument("--data", choices=DATA_CHOICES, default="ring", help="real distribution (default: ring)")
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, metavar="N",
-                        help=f"training iterations (default: {DEFAULT_STEPS})")
+    parser.add_argument(
+        "--data", choices=DATA_CHOICES, default="ring", help="real distribution (default: ring)"
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=DEFAULT_STEPS,
+        metavar="N",
+        help=f"training iterations (default: {DEFAULT_STEPS})",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
-    parser.add_argument("--loss", choices=LOSS_CHOICES, default="nonsaturating",
-                        help="GAN loss (default: nonsaturating)")
-    parser.add_argument("--d-steps", type=int, default=1, metavar="K",
-                        help="discriminator updates per generator update (default: 1)")
-    parser.add_argument("--noise-dim", type=int, default=2, metavar="D", help="noise dimension (default: 2)")
-    parser.add_argument("--record-every", type=int, default=100, metavar="N",
-                        help="history entry every N steps (default: 100)")
+    parser.add_argument(
+        "--loss",
+        choices=LOSS_CHOICES,
+        default="nonsaturating",
+        help="GAN loss (default: nonsaturating)",
+    )
+    parser.add_argument(
+        "--d-steps",
+        type=int,
+        default=1,
+        metavar="K",
+        help="discriminator updates per generator update (default: 1)",
+    )
+    parser.add_argument(
+        "--noise-dim", type=int, default=2, metavar="D", help="noise dimension (default: 2)"
+    )
+    parser.add_argument(
+        "--record-every",
+        type=int,
+        default=100,
+        metavar="N",
+        help="history entry every N steps (default: 100)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -48,12 +71,18 @@ def run(args: argparse.Namespace) -> int:
     set_cpu_threads(1)  # tiny matrices: one thread is several times faster
 
     settings = Gan2dSettings(
-        data=args.data, loss=args.loss, seed=args.seed, d_steps=args.d_steps, noise_dim=args.noise_dim
+        data=args.data,
+        loss=args.loss,
+        seed=args.seed,
+        d_steps=args.d_steps,
+        noise_dim=args.noise_dim,
     )
     try:
         settings.validate()
     except ValueError as exc:
-        raise UsageError(str(exc).replace("d_steps", "--d-steps").replace("noise_dim", "--noise-dim")) from None
+        raise UsageError(
+            str(exc).replace("d_steps", "--d-steps").replace("noise_dim", "--noise-dim")
+        ) from None
     model = Gan2d(settings)
     model.train(args.steps, record_every=args.record_every)
     result = model.summary()
@@ -66,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"2-D GAN on {args.data}, {args.loss} loss, seed {args.seed}")
     print(f"{'step':>8}  {'D loss':>8}  {'G loss':>8}  {'JS (bits)':>9}")
     for h in result["history"]:
-        print(f"{h['step']:>8}  {h['d_loss']:>8.4f}  {h['g_loss']:>8.4f}  {h['js_divergence']:>9.4f}")
-    print(f"JS divergence {first['js_divergence']:.4f} at step 0 -> {result['js_divergence']:.4f} "
-          f"after {result['steps']} steps")
+        print(
+            f"{h['step']:>8}  {h['d_loss']:>8.4f}  {h['g_loss']:>8.4f}  {h['js_divergence']:>9.4f}"
+        )
+    print(
+        f"JS divergence {first['js_divergence']:.4f} at step 0 -> {result['js_divergence']:.4f} "
+        f"after {result['steps']} steps"
+    )
     return 0

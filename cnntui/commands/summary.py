@@ -24,16 +24,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="NAME|SPEC.toml", help="a zoo model name or a spec file")
     parser.add_argument("--input", metavar="CxHxW", help="input shape per sample, e.g. 3x224x224")
     parser.add_argument(
-        "--depth", metavar="N", type=int, default=None, help="show nested layers down to depth N (1 = top level)"
+        "--depth",
+        metavar="N",
+        type=int,
+        default=None,
+        help="show nested layers down to depth N (1 = top level)",
     )
     parser.add_argument(
-        "--batch", metavar="N", type=int, default=1, help="batch size for the activation-memory estimate (default 1)"
+        "--batch",
+        metavar="N",
+        type=int,
+        default=1,
+        help="batch size for the activation-memory estimate (default 1)",
     )
     parser.add_argument(
-        "--option", metavar="KEY=VALUE", action="append", default=[],
+        "--option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
         help="a zoo model option, e.g. num_classes=10 or aux_logits=true (repeatable)",
     )
-    parser.add_argument("--width", metavar="COLUMNS", type=int, help="fit the table to this width (default: the terminal's)")
+    parser.add_argument(
+        "--width",
+        metavar="COLUMNS",
+        type=int,
+        help="fit the table to this width (default: the terminal's)",
+    )
     parser.add_argument("--ascii", action="store_true", help="plain ASCII only")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
@@ -79,9 +95,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--batch must be 1 or more, got {args.batch}")
     resolved = resolve(args.model, args.input, **parse_options(args.option))
     try:
-        summary = summarize(resolved.module, resolved.input_shape, depth=args.depth, name=resolved.name)
+        summary = summarize(
+            resolved.module, resolved.input_shape, depth=args.depth, name=resolved.name
+        )
     except ShapeError as exc:
-        raise UsageError(f"{resolved.name} cannot take input {'x'.join(map(str, resolved.input_shape))}: {exc}") from None
+        raise UsageError(
+            f"{resolved.name} cannot take input {'x'.join(map(str, resolved.input_shape))}: {exc}"
+        ) from None
     if args.json:
         print_json(summary.to_json(batch_size=args.batch))
         return 0
@@ -91,8 +111,6 @@ def run(args: argparse.Namespace) -> int:
     if args.batch != 1:
         from cnntui.zoo.summary import format_bytes
 
-        text += (
-            f"\nActivations at batch {args.batch}: {format_bytes(summary.activation_bytes(args.batch))}"
-        )
+        text += f"\nActivations at batch {args.batch}: {format_bytes(summary.activation_bytes(args.batch))}"
     print(text)
     return 0

@@ -30,35 +30,138 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = RunConfig()
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("model", nargs="?", help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
-                        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models'), or a TOML "
-                        "spec file whose input matches the data")
-    parser.add_argument("--dataset", default=None, metavar="NAME",
-                        help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder")
-    parser.add_argument("--epochs", type=int, default=None, metavar="N", help=f"passes over the training set (default {d.epochs})")
-    parser.add_argument("--batch-size", type=int, default=None, metavar="B", help=f"images per step (default {d.batch_size})")
-    parser.add_argument("--lr", type=float, default=None, metavar="LR",
-                        help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)")
-    parser.add_argument("--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}")
-    parser.add_argument("--momentum", type=float, default=None, metavar="M", help=f"SGD momentum (default {d.momentum})")
-    parser.add_argument("--weight-decay", type=float, default=None, metavar="W", help=f"L2 penalty (default {d.weight_decay})")
-    parser.add_argument("--schedule", choices=("constant", "step", "cosine"), default=None,
-                        help=f"learning-rate schedule (default {d.lr_schedule})")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None, help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)")
-    parser.add_argument("--threads", type=int, default=None, metavar="N",
-                        help="CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})")
-    parser.add_argument("--input-size", type=int, default=None, metavar="PX",
-                        help="resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)")
-    parser.add_argument("--augment", default=None, metavar="SPEC", help="auto (default: small random shifts, plus flips for cifar10), none, shift:N, flip, or e.g. shift:2,flip")
-    parser.add_argument("--samples", type=int, default=None, metavar="N", help="how many images shapes generates (default 6000)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N training images only")
-    parser.add_argument("--data-dir", default=None, metavar="DIR", help="where mnist/fashion-mnist/cifar10/folder files are")
-    parser.add_argument("--download", action="store_true", help="download a missing data set into the cache (verified by SHA-256)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="run folder for checkpoints (default: a new one under the runs folder)")
-    parser.add_argument("--resume", default=None, metavar="DIR", help="continue the run saved in DIR (--epochs may extend it)")
-    parser.add_argument("--csv", default=None, metavar="FILE", help="also write the per-epoch metrics as CSV to FILE ('-' for stdout)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document at the end instead of progress")
+    parser.add_argument(
+        "model",
+        nargs="?",
+        help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
+        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models'), or a TOML "
+        "spec file whose input matches the data",
+    )
+    parser.add_argument(
+        "--dataset",
+        default=None,
+        metavar="NAME",
+        help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"passes over the training set (default {d.epochs})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        metavar="B",
+        help=f"images per step (default {d.batch_size})",
+    )
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        metavar="LR",
+        help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)",
+    )
+    parser.add_argument(
+        "--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}"
+    )
+    parser.add_argument(
+        "--momentum",
+        type=float,
+        default=None,
+        metavar="M",
+        help=f"SGD momentum (default {d.momentum})",
+    )
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=None,
+        metavar="W",
+        help=f"L2 penalty (default {d.weight_decay})",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=("constant", "step", "cosine"),
+        default=None,
+        help=f"learning-rate schedule (default {d.lr_schedule})",
+    )
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "gpu"),
+        default=None,
+        help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})"
+    )
+    parser.add_argument(
+        "--input-size",
+        type=int,
+        default=None,
+        metavar="PX",
+        help="resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)",
+    )
+    parser.add_argument(
+        "--augment",
+        default=None,
+        metavar="SPEC",
+        help="auto (default: small random shifts, plus flips for cifar10), none, shift:N, flip, or e.g. shift:2,flip",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many images shapes generates (default 6000)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train on the first N training images only",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="where mnist/fashion-mnist/cifar10/folder files are",
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download a missing data set into the cache (verified by SHA-256)",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="run folder for checkpoints (default: a new one under the runs folder)",
+    )
+    parser.add_argument(
+        "--resume",
+        default=None,
+        metavar="DIR",
+        help="continue the run saved in DIR (--epochs may extend it)",
+    )
+    parser.add_argument(
+        "--csv",
+        default=None,
+        metavar="FILE",
+        help="also write the per-epoch metrics as CSV to FILE ('-' for stdout)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document at the end instead of progress"
+    )
     parser.add_argument("--list-runs", action="store_true", help="list past runs and exit")
 
 
@@ -83,7 +186,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         run_dir = Path(args.out).expanduser() if args.out else None
         if run_dir is not None and (run_dir / "run.json").is_file():
-            raise UsageError(f"--out {run_dir} already holds a run; use --resume {run_dir} to continue it")
+            raise UsageError(
+                f"--out {run_dir} already holds a run; use --resume {run_dir} to continue it"
+            )
     try:
         from cnntui.train.trainer import Trainer, TrainingError
 
@@ -95,8 +200,14 @@ def run(args: argparse.Namespace) -> int:
             created = not run_dir.exists()
             run_dir.mkdir(parents=True, exist_ok=True)
         try:
-            trainer = Trainer(config, run_dir, reporter.on_event, resume=bool(args.resume),
-                              overrides=overrides, data_progress=reporter.on_download)
+            trainer = Trainer(
+                config,
+                run_dir,
+                reporter.on_event,
+                resume=bool(args.resume),
+                overrides=overrides,
+                data_progress=reporter.on_download,
+            )
         except BaseException:
             if created and not any(run_dir.iterdir()):
                 run_dir.rmdir()
@@ -121,7 +232,10 @@ def run(args: argparse.Namespace) -> int:
         reporter.final(summary)
     if stopper.signum is not None:
         if not args.json:
-            print(f"interrupted: checkpoint saved; continue with: cnntui train --resume {run_dir}", file=sys.stderr)
+            print(
+                f"interrupted: checkpoint saved; continue with: cnntui train --resume {run_dir}",
+                file=sys.stderr,
+            )
         return 128 + stopper.signum
     return 0
 
@@ -135,12 +249,24 @@ def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     from cnntui.train.trainer import RESUME_OVERRIDES
 
     mapping = {
-        "model": args.model, "dataset": args.dataset, "epochs": args.epochs, "batch_size": args.batch_size,
-        "lr": args.lr, "optimizer": args.optimizer, "momentum": args.momentum,
-        "weight_decay": args.weight_decay, "lr_schedule": args.schedule, "device": args.device,
-        "seed": args.seed, "input_size": args.input_size, "augment": args.augment,
-        "data_dir": args.data_dir, "download": args.download or None, "samples": args.samples,
-        "limit": args.limit, "threads": args.threads,
+        "model": args.model,
+        "dataset": args.dataset,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "optimizer": args.optimizer,
+        "momentum": args.momentum,
+        "weight_decay": args.weight_decay,
+        "lr_schedule": args.schedule,
+        "device": args.device,
+        "seed": args.seed,
+        "input_size": args.input_size,
+        "augment": args.augment,
+        "data_dir": args.data_dir,
+        "download": args.download or None,
+        "samples": args.samples,
+        "limit": args.limit,
+        "threads": args.threads,
     }
     values = {k: v for k, v in mapping.items() if v is not None}
     env_device = os.environ.get("CNNTUI_DEVICE", "").strip().lower()
@@ -172,7 +298,9 @@ def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
     from cnntui.train.checkpoint import CSV_COLUMNS
 
     if target == "-":
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(history)
         return
@@ -182,7 +310,9 @@ def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
 
     try:
         with Path(target).expanduser().open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+            writer = csv.DictWriter(
+                fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerows(history)
     except OSError as exc:
@@ -193,12 +323,22 @@ def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
     if args.json:
         from cnntui.commands._output import print_json
 
-        print_json([
-            {"run": str(r.path), "model": r.model, "dataset": r.dataset, "epochs_done": r.epochs_done,
-             "epochs": r.epochs, "finished": r.finished, "val_acc": r.val_acc, "test_acc": r.test_acc,
-             "updated": r.updated}
-            for r in records
-        ])
+        print_json(
+            [
+                {
+                    "run": str(r.path),
+                    "model": r.model,
+                    "dataset": r.dataset,
+                    "epochs_done": r.epochs_done,
+                    "epochs": r.epochs,
+                    "finished": r.finished,
+                    "val_acc": r.val_acc,
+                    "test_acc": r.test_acc,
+                    "updated": r.updated,
+                }
+                for r in records
+            ]
+        )
         return 0
     if not records:
         from cnntui.train.runs import runs_dir
@@ -206,8 +346,11 @@ def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
         print(f"no runs yet in {runs_dir()}")
         return 0
     for r in records:
-        acc = f"test {r.test_acc:.2%}" if r.test_acc is not None else (
-            f"val {r.val_acc:.2%}" if r.val_acc is not None else "-")
+        acc = (
+            f"test {r.test_acc:.2%}"
+            if r.test_acc is not None
+            else (f"val {r.val_acc:.2%}" if r.val_acc is not None else "-")
+        )
         print(f"{r.path}  {r.model} on {r.dataset}  {r.status}  {acc}")
     return 0
 
@@ -259,23 +402,30 @@ class _Reporter:
 
 
 def _epoch_line(m: dict[str, Any]) -> str:
-    return (f"epoch {m['epoch']:>3}  train loss {m['train_loss']:.4f} acc {m['train_acc']:.2%}  "
-            f"val loss {m['val_loss']:.4f} acc {m['val_acc']:.2%}  lr {m['lr']:.3g}  "
-            f"{m['images_per_s']:,.0f} img/s")
+    return (
+        f"epoch {m['epoch']:>3}  train loss {m['train_loss']:.4f} acc {m['train_acc']:.2%}  "
+        f"val loss {m['val_loss']:.4f} acc {m['val_acc']:.2%}  lr {m['lr']:.3g}  "
+        f"{m['images_per_s']:,.0f} img/s"
+    )
 
 
 def _final_line(summary: dict[str, Any]) -> str:
     final = summary["final"]
     if final.get("test_acc") is None:
         return f"stopped after {summary['epochs']} epochs; checkpoint in {summary['checkpoint']}"
-    return (f"test loss {final['test_loss']:.4f}  test accuracy {final['test_acc']:.2%}  "
-            f"({summary['elapsed_s']:.1f} s, {summary['images_per_s']:,.0f} img/s)  run saved in {summary['checkpoint']}")
+    return (
+        f"test loss {final['test_loss']:.4f}  test accuracy {final['test_acc']:.2%}  "
+        f"({summary['elapsed_s']:.1f} s, {summary['images_per_s']:,.0f} img/s)  run saved in {summary['checkpoint']}"
+    )
 
 
 class _PlainReporter(_Reporter):
     def begin(self, trainer: Any) -> None:
-        print(f"training {trainer.model_name} on {trainer.config.dataset} "
-              f"({trainer.splits.description}) on {trainer.backend.describe()}", flush=True)
+        print(
+            f"training {trainer.model_name} on {trainer.config.dataset} "
+            f"({trainer.splits.description}) on {trainer.backend.describe()}",
+            flush=True,
+        )
 
     def on_event(self, event: Any) -> None:
         if event.kind == "epoch":
@@ -298,10 +448,18 @@ class _RichReporter(_Reporter):
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
         if self.progress is None:
-            self.progress = Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                                     console=self.console, transient=True)
+            self.progress = Progress(
+                *Progress.get_default_columns(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.progress.start()
-        if self.download_task is None or self.progress.tasks[self.download_task].description != label:
+        if (
+            self.download_task is None
+            or self.progress.tasks[self.download_task].description != label
+        ):
             self.download_task = self.progress.add_task(label, total=total)
         self.progress.update(self.download_task, completed=done, total=total)
 
@@ -318,18 +476,29 @@ class _RichReporter(_Reporter):
             self.progress.stop()
         from rich.markup import escape
 
-        self.console.print(f"[bold]{escape(trainer.model_title)}[/] ({escape(trainer.model_name)}) on "
-                           f"[bold]{escape(trainer.config.dataset)}[/] — {escape(trainer.splits.description)}; "
-                           f"{escape(trainer.backend.describe())}")
+        self.console.print(
+            f"[bold]{escape(trainer.model_title)}[/] ({escape(trainer.model_name)}) on "
+            f"[bold]{escape(trainer.config.dataset)}[/] — {escape(trainer.splits.description)}; "
+            f"{escape(trainer.backend.describe())}"
+        )
         self.progress = Progress(
-            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"), TimeRemainingColumn(),
+            TextColumn("epoch {task.fields[epoch]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"),
+            TimeRemainingColumn(),
             console=self.console,
         )
         total = trainer.config.epochs * trainer.steps_per_epoch
         done = trainer.epoch * trainer.steps_per_epoch + trainer.acc.step
-        self.task = self.progress.add_task("train", total=total, completed=done,
-                                           epoch=f"{trainer.epoch + 1}/{trainer.config.epochs}", loss="-", rate="")
+        self.task = self.progress.add_task(
+            "train",
+            total=total,
+            completed=done,
+            epoch=f"{trainer.epoch + 1}/{trainer.config.epochs}",
+            loss="-",
+            rate="",
+        )
         self.progress.start()
 
     def on_event(self, event: Any) -> None:
@@ -337,10 +506,18 @@ class _RichReporter(_Reporter):
             return
         if event.kind == "step":
             loss = sum(event.losses) / len(event.losses)
-            total_epochs = self.progress.tasks[0].total // event.steps_per_epoch if event.steps_per_epoch else 0
-            self.progress.update(self.task, completed=event.epoch * event.steps_per_epoch + event.step,
-                                 epoch=f"{event.epoch + 1}/{total_epochs}", loss=f"{loss:.4f}",
-                                 rate=f"{event.images_per_s:,.0f} img/s")
+            total_epochs = (
+                self.progress.tasks[0].total // event.steps_per_epoch
+                if event.steps_per_epoch
+                else 0
+            )
+            self.progress.update(
+                self.task,
+                completed=event.epoch * event.steps_per_epoch + event.step,
+                epoch=f"{event.epoch + 1}/{total_epochs}",
+                loss=f"{loss:.4f}",
+                rate=f"{event.images_per_s:,.0f} img/s",
+            )
         elif event.kind == "epoch":
             self.progress.console.print(_epoch_line(event.metrics))
 

@@ -14,7 +14,16 @@ import numpy as np
 from cnntui.data.dataset import DatasetError
 
 CIFAR10_NAMES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
 )
 RECORD_BYTES = 1 + 3 * 32 * 32
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
@@ -37,7 +46,9 @@ def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, RECORD_BYTES)
     labels = records[:, 0].astype(np.int64)
     if labels.max() > 9:
-        raise DatasetError(f"{path}: label {int(labels.max())} is outside 0..9; not a CIFAR-10 batch")
+        raise DatasetError(
+            f"{path}: label {int(labels.max())} is outside 0..9; not a CIFAR-10 batch"
+        )
     images = records[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
     return images, labels
 
@@ -46,7 +57,9 @@ def read_class_names(folder: Path) -> tuple[str, ...]:
     """Names from `batches.meta.txt` when present and sensible, else the standard ten."""
     meta = folder / "batches.meta.txt"
     if meta.is_file():
-        names = tuple(line.strip() for line in meta.read_text("ascii", "replace").splitlines() if line.strip())
+        names = tuple(
+            line.strip() for line in meta.read_text("ascii", "replace").splitlines() if line.strip()
+        )
         if len(names) == 10:
             return names
     return CIFAR10_NAMES

@@ -40,7 +40,9 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4:
-            raise DatasetError(f"{self.name}: images must be N×C×H×W, got shape {self.images.shape}")
+            raise DatasetError(
+                f"{self.name}: images must be N×C×H×W, got shape {self.images.shape}"
+            )
         if self.labels.shape != (self.images.shape[0],):
             raise DatasetError(
                 f"{self.name}: {self.images.shape[0]} images but labels of shape {self.labels.shape}"

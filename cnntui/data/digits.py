@@ -28,11 +28,17 @@ def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
         with gzip.open(path, "rt", encoding="ascii") as fh:
             table = np.loadtxt(fh, delimiter=",", dtype=np.int64, ndmin=2)
     except FileNotFoundError:
-        raise DatasetError(f"the bundled digits file {path.name} is missing; reinstall cnntui") from None
+        raise DatasetError(
+            f"the bundled digits file {path.name} is missing; reinstall cnntui"
+        ) from None
     except (OSError, EOFError, ValueError, zlib.error) as exc:
-        raise DatasetError(f"the bundled digits file {path.name} is damaged ({exc}); reinstall cnntui") from None
+        raise DatasetError(
+            f"the bundled digits file {path.name} is damaged ({exc}); reinstall cnntui"
+        ) from None
     if table.shape != (DIGITS_COUNT, 65) or table[:, :64].min() < 0 or table[:, :64].max() > 16:
-        raise DatasetError(f"the bundled digits file {path.name} has unexpected content; reinstall cnntui")
+        raise DatasetError(
+            f"the bundled digits file {path.name} has unexpected content; reinstall cnntui"
+        )
     return table[:, :64].astype(np.uint8), table[:, 64].astype(np.int64)
 
 

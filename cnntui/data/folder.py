@@ -56,13 +56,17 @@ def read_image(path: Path) -> np.ndarray:
 def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
     """Every image under `root/CLASS/` as one `Dataset` (sorted by class, then file name)."""
     if not root.is_dir():
-        raise DatasetError(f"{root} is not a folder; give --data-dir a folder with one sub-folder per class")
+        raise DatasetError(
+            f"{root} is not a folder; give --data-dir a folder with one sub-folder per class"
+        )
     supported = set(NETPBM_SUFFIXES + PILLOW_SUFFIXES)
     classes: list[str] = []
     files: list[tuple[Path, int]] = []
     # A class is a sub-folder holding at least one image; empty folders are not classes.
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in supported]
+        found = [
+            p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in supported
+        ]
         if found:
             files += [(path, len(classes)) for path in found]
             classes.append(folder.name)

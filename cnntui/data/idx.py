@@ -28,12 +28,16 @@ def read_idx(path: Path) -> np.ndarray:
     except FileNotFoundError:
         raise DatasetError(f"{path} does not exist") from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise DatasetError(f"{path} is not a readable gzip file ({exc}); download it again") from None
+        raise DatasetError(
+            f"{path} is not a readable gzip file ({exc}); download it again"
+        ) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DatasetError(f"{path} is not an IDX file (bad magic number)")
     type_code, ndim = raw[2], raw[3]
     if type_code != _UBYTE:
-        raise DatasetError(f"{path}: IDX type 0x{type_code:02x} is not supported (expected unsigned bytes)")
+        raise DatasetError(
+            f"{path}: IDX type 0x{type_code:02x} is not supported (expected unsigned bytes)"
+        )
     if not 1 <= ndim <= 3 or len(raw) < 4 + 4 * ndim:
         raise DatasetError(f"{path}: truncated IDX header")
     dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
@@ -61,9 +65,13 @@ def load_idx_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.
     images = read_idx(images_path)
     labels = read_idx(labels_path)
     if images.ndim != 3:
-        raise DatasetError(f"{images_path}: expected N×rows×cols images, got {images.ndim} dimensions")
+        raise DatasetError(
+            f"{images_path}: expected N×rows×cols images, got {images.ndim} dimensions"
+        )
     if labels.ndim != 1:
-        raise DatasetError(f"{labels_path}: expected a vector of labels, got {labels.ndim} dimensions")
+        raise DatasetError(
+            f"{labels_path}: expected a vector of labels, got {labels.ndim} dimensions"
+        )
     if labels.shape[0] != images.shape[0]:
         raise DatasetError(
             f"{images_path.name} has {images.shape[0]:,} images but {labels_path.name} has "

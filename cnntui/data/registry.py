@@ -31,8 +31,16 @@ from cnntui.data.sources import SOURCES, total_size
 from cnntui.data.transforms import resize_bilinear
 
 FASHION_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 MNIST_NAMES = tuple(str(d) for d in range(10))
 
@@ -49,18 +57,54 @@ class DatasetInfo:
 
 
 DATASETS: dict[str, DatasetInfo] = {
-    "digits": DatasetInfo("digits", "UCI handwritten digits", (1, 8, 8), 10, True,
-                          "1,797 real handwritten digits, 8×8 (bundled, CC BY 4.0)"),
-    "shapes": DatasetInfo("shapes", "Synthetic shapes", (1, SHAPES_SIZE, SHAPES_SIZE), 5, True,
-                          "circles, squares, triangles, crosses and lines, generated from a seed"),
-    "mnist": DatasetInfo("mnist", "MNIST", (1, 28, 28), 10, False,
-                         "70,000 handwritten digits, 28×28 (IDX files; --download fetches 11 MB)"),
-    "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST", (1, 28, 28), 10, False,
-                                 "70,000 clothing photos, 28×28 (IDX files; --download fetches 30 MB)"),
-    "cifar10": DatasetInfo("cifar10", "CIFAR-10", (3, 32, 32), 10, False,
-                           "60,000 colour photos, 32×32 (binary version; --download fetches 163 MB)"),
-    "folder": DatasetInfo("folder", "Image folder", (0, 0, 0), 0, False,
-                          "your own images, one sub-folder per class (--data-dir)"),
+    "digits": DatasetInfo(
+        "digits",
+        "UCI handwritten digits",
+        (1, 8, 8),
+        10,
+        True,
+        "1,797 real handwritten digits, 8×8 (bundled, CC BY 4.0)",
+    ),
+    "shapes": DatasetInfo(
+        "shapes",
+        "Synthetic shapes",
+        (1, SHAPES_SIZE, SHAPES_SIZE),
+        5,
+        True,
+        "circles, squares, triangles, crosses and lines, generated from a seed",
+    ),
+    "mnist": DatasetInfo(
+        "mnist",
+        "MNIST",
+        (1, 28, 28),
+        10,
+        False,
+        "70,000 handwritten digits, 28×28 (IDX files; --download fetches 11 MB)",
+    ),
+    "fashion-mnist": DatasetInfo(
+        "fashion-mnist",
+        "Fashion-MNIST",
+        (1, 28, 28),
+        10,
+        False,
+        "70,000 clothing photos, 28×28 (IDX files; --download fetches 30 MB)",
+    ),
+    "cifar10": DatasetInfo(
+        "cifar10",
+        "CIFAR-10",
+        (3, 32, 32),
+        10,
+        False,
+        "60,000 colour photos, 32×32 (binary version; --download fetches 163 MB)",
+    ),
+    "folder": DatasetInfo(
+        "folder",
+        "Image folder",
+        (0, 0, 0),
+        0,
+        False,
+        "your own images, one sub-folder per class (--data-dir)",
+    ),
 }
 
 
@@ -111,13 +155,17 @@ def load_splits(
         splits = _load_cifar_splits(folder, download, progress)
     else:
         if folder is None:
-            raise DatasetError("the folder data set needs --data-dir DIR with one sub-folder per class")
+            raise DatasetError(
+                "the folder data set needs --data-dir DIR with one sub-folder per class"
+            )
         size = (input_size, input_size) if input_size else None
         full = load_folder(folder, size)
         n_val = max(1, len(full) // 10)
         n_test = max(1, len(full) // 5)
         train, val, test = split_by_permutation(full, val=n_val, test=n_test, seed=0)
-        splits = Splits(train, val, test, f"fixed permutation (seed 0): {len(train)} / {n_val} / {n_test}")
+        splits = Splits(
+            train, val, test, f"fixed permutation (seed 0): {len(train)} / {n_val} / {n_test}"
+        )
     if input_size is not None and splits.input_shape[1:] != (input_size, input_size):
         splits = Splits(
             _resized(splits.train, input_size),
@@ -129,7 +177,9 @@ def load_splits(
 
 
 def _resized(data: Dataset, size: int) -> Dataset:
-    return Dataset(data.name, resize_bilinear(data.images, (size, size)), data.labels, data.class_names)
+    return Dataset(
+        data.name, resize_bilinear(data.images, (size, size)), data.labels, data.class_names
+    )
 
 
 def _missing(name: str, looked: list[Path], files: str) -> DatasetError:
@@ -162,8 +212,12 @@ def _idx_folders(name: str, folder: Path | None) -> list[Path]:
 def _load_idx_splits(
     name: str, folder: Path | None, download: bool, progress: Progress | None
 ) -> Splits:
-    stems = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    stems = (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    )
     found: list[Path] | None = None
     looked = _idx_folders(name, folder)
     for candidate in looked:
@@ -173,7 +227,9 @@ def _load_idx_splits(
             break
     if found is None:
         if not download:
-            raise _missing(name, looked, "train-images-idx3-ubyte[.gz] and the other three IDX files")
+            raise _missing(
+                name, looked, "train-images-idx3-ubyte[.gz] and the other three IDX files"
+            )
         target = (folder or cache_dir()) / name
         found = [fetch(f.url, target / f.name, f.sha256, progress) for f in SOURCES[name]]
     train_x, train_y = load_idx_pair(found[0], found[1])
@@ -199,11 +255,15 @@ def _cifar_folder(folder: Path | None) -> list[Path]:
 
 def _load_cifar_splits(folder: Path | None, download: bool, progress: Progress | None) -> Splits:
     looked = _cifar_folder(folder)
-    batches = next((p for p in looked if (p / TEST_FILE).is_file() and (p / TRAIN_FILES[0]).is_file()), None)
+    batches = next(
+        (p for p in looked if (p / TEST_FILE).is_file() and (p / TRAIN_FILES[0]).is_file()), None
+    )
     if batches is None:
         if not download:
-            raise _missing("cifar10", looked, "data_batch_1.bin … data_batch_5.bin and test_batch.bin")
-        root = (folder or cache_dir() / "cifar10")
+            raise _missing(
+                "cifar10", looked, "data_batch_1.bin … data_batch_5.bin and test_batch.bin"
+            )
+        root = folder or cache_dir() / "cifar10"
         remote = SOURCES["cifar10"][0]
         archive = fetch(remote.url, root / remote.name, remote.sha256, progress)
         _extract_cifar(archive, root)
@@ -230,9 +290,12 @@ def _extract_cifar(archive: Path, root: Path) -> None:
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = [
-                m for m in tar.getmembers()
+                m
+                for m in tar.getmembers()
                 if m.isfile() and m.name.startswith("cifar-10-batches-bin/") and ".." not in m.name
             ]
             tar.extractall(root, members=members, filter="data")
     except (tarfile.TarError, OSError, EOFError) as exc:
-        raise DatasetError(f"{archive} cannot be extracted ({exc}); delete it and download again") from None
+        raise DatasetError(
+            f"{archive} cannot be extracted ({exc}); delete it and download again"
+        ) from None

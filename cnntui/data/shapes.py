@@ -18,10 +18,9 @@ SHAPES_SIZE = 28
 # Segments of each outline in local coordinates for a unit radius, as (x0, y0, x1, y1) rows.
 _H = np.sqrt(3) / 2
 _SEGMENTS: dict[str, np.ndarray] = {
-    "square": np.array([[-1, -1, 1, -1], [1, -1, 1, 1], [1, 1, -1, 1], [-1, 1, -1, -1]], float) * 0.8,
-    "triangle": np.array(
-        [[0, -1, _H, 0.5], [_H, 0.5, -_H, 0.5], [-_H, 0.5, 0, -1]], float
-    ),
+    "square": np.array([[-1, -1, 1, -1], [1, -1, 1, 1], [1, 1, -1, 1], [-1, 1, -1, -1]], float)
+    * 0.8,
+    "triangle": np.array([[0, -1, _H, 0.5], [_H, 0.5, -_H, 0.5], [-_H, 0.5, 0, -1]], float),
     "cross": np.array([[-1, 0, 1, 0], [0, -1, 0, 1]], float),
     "line": np.array([[-1, 0, 1, 0]], float),
 }
@@ -73,7 +72,10 @@ def load_shapes(count: int = 6000, seed: int = 0, size: int = SHAPES_SIZE) -> Da
 
 
 def _segment_distance(
-    px: np.ndarray, py: np.ndarray, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+    px: np.ndarray,
+    py: np.ndarray,
+    a: tuple[np.ndarray, np.ndarray],
+    b: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Distance from points (px, py) to the segment a–b (all broadcastable to `(n, H, W)`)."""
     ax, ay = a

@@ -25,14 +25,15 @@ def resize_bilinear(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     ys, y0, y1, wy = _axis_weights(h, out_h)
     xs, x0, x1, wx = _axis_weights(w, out_w)
     del ys, xs
-    top = images[:, :, y0, :] * (1 - wy)[None, None, :, None] + images[:, :, y1, :] * wy[None, None, :, None]
+    top = (
+        images[:, :, y0, :] * (1 - wy)[None, None, :, None]
+        + images[:, :, y1, :] * wy[None, None, :, None]
+    )
     out = top[:, :, :, x0] * (1 - wx) + top[:, :, :, x1] * wx
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def _axis_weights(
-    n_in: int, n_out: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _axis_weights(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     coords = (np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5
     coords = np.clip(coords, 0.0, n_in - 1)
     lower = np.floor(coords).astype(np.int64)
@@ -123,5 +124,7 @@ def parse_augmentation(text: str, dataset: str = "", size: int = 28) -> Augmenta
                 raise ValueError(f"shift needs a whole number of pixels 1..8, got '{value}'")
             shift = int(value)
         else:
-            raise ValueError(f"unknown augmentation '{part}'; use auto, none, shift, shift:N or flip")
+            raise ValueError(
+                f"unknown augmentation '{part}'; use auto, none, shift, shift:N or flip"
+            )
     return Augmentation(max_shift=shift, flip=flip)

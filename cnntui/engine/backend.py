@@ -76,7 +76,11 @@ class Backend:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"backend": self.name, "device": self.device, "requested": self.requested}
+        out: dict[str, Any] = {
+            "backend": self.name,
+            "device": self.device,
+            "requested": self.requested,
+        }
         if self.reason:
             out["reason"] = self.reason
         if self.memory_total is not None:
@@ -155,7 +159,9 @@ def _probe_gpu_uncached() -> tuple[Any, str]:
         total = float((a @ a).sum().item())  # loads cuBLAS
         if total != 512.0:
             return None, f"GPU smoke test gave a wrong matmul result ({total} instead of 512)"
-        doubler = cupy.ElementwiseKernel("float32 x", "float32 y", "y = x + x", "cnntui_probe_double")
+        doubler = cupy.ElementwiseKernel(
+            "float32 x", "float32 y", "y = x + x", "cnntui_probe_double"
+        )
         check = float(doubler(a).sum().item())  # compiles with NVRTC
         if check != 128.0:
             return None, f"GPU smoke test gave a wrong kernel result ({check} instead of 128)"

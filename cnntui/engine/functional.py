@@ -35,8 +35,10 @@ def pair(value: Any, name: str = "value") -> Pair:
     """`3` → (3, 3); `(3, 5)` → (3, 5); rejects anything else with a `ValueError`."""
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         return int(value), int(value)
-    if isinstance(value, tuple | list) and len(value) == 2 and all(
-        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
     ):
         return int(value[0]), int(value[1])
     raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -58,7 +60,9 @@ def conv_pads(padding: Any, kernel: Pair, dilation: Pair, stride: Pair, op: str 
             total_h = dilation[0] * (kernel[0] - 1)
             total_w = dilation[1] * (kernel[1] - 1)
             return (total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2)
-        raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+        raise ValueError(
+            f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}"
+        )
     ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
         raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
@@ -134,7 +138,9 @@ def matmul_columns_t(a: Any, b: Any) -> Any:
 # -- padding ------------------------------------------------------------------------------------
 
 
-def pad(input: Any, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Any:
+def pad(
+    input: Any, pad: tuple[int, ...], mode: str = "constant", value: float | None = None
+) -> Any:
     """Pad the last axes like `torch.nn.functional.pad`: `pad` is (left, right[, top, bottom]).
 
     Modes: 'constant' (with `value`, default 0) and 'replicate' (repeat the edge pixels).
@@ -153,7 +159,9 @@ def pad(input: Any, pad: tuple[int, ...], mode: str = "constant", value: float |
     raise ValueError(f"pad: mode must be 'constant' or 'replicate', got {mode!r}")
 
 
-def pad_backward(grad_out: Any, input_shape: tuple[int, ...], pad: tuple[int, ...], mode: str = "constant") -> Any:
+def pad_backward(
+    grad_out: Any, input_shape: tuple[int, ...], pad: tuple[int, ...], mode: str = "constant"
+) -> Any:
     """Gradient of `pad` with respect to its input (edges collect their copies' gradients)."""
     top, bottom, left, right = _pad_arg(grad_out, pad, padded=True)
     h, w = input_shape[-2], input_shape[-1]
@@ -197,7 +205,9 @@ def _pad_arg(x: Any, pad: tuple[int, ...], padded: bool = False) -> Pads:
     if len(values) == 2:
         values = values + (0, 0)
     if len(values) != 4:
-        raise ValueError(f"pad: expected 2 or 4 padding sizes (left, right, top, bottom), got {pad!r}")
+        raise ValueError(
+            f"pad: expected 2 or 4 padding sizes (left, right, top, bottom), got {pad!r}"
+        )
     if any(v < 0 for v in values):
         raise ValueError(f"pad: padding sizes must be non-negative, got {pad!r}")
     if x.ndim < 2:
@@ -262,7 +272,9 @@ def conv2d_forward(
     """
     _require_4d(input, "conv2d")
     if getattr(weight, "ndim", None) != 4:
-        raise ShapeError(f"conv2d expects a 4-D weight (F, C/groups, kh, kw), got shape {_shape(weight)}")
+        raise ShapeError(
+            f"conv2d expects a 4-D weight (F, C/groups, kh, kw), got shape {_shape(weight)}"
+        )
     xp = array_module(input, weight)
     n, c, h, w = _shape(input)
     f, cg, kh, kw = _shape(weight)
@@ -270,7 +282,9 @@ def conv2d_forward(
     d = pair(dilation, "dilation")
     _check_positive("conv2d", stride=s, dilation=d, kernel_size=(kh, kw))
     if groups < 1 or c % groups or f % groups:
-        raise ShapeError(f"conv2d: groups={groups} must divide both {c} input and {f} output channels")
+        raise ShapeError(
+            f"conv2d: groups={groups} must divide both {c} input and {f} output channels"
+        )
     if cg * groups != c:
         raise ShapeError(
             f"conv2d expects {cg * groups} input channels (weight {_shape(weight)}, groups={groups}), "
@@ -305,7 +319,9 @@ def conv2d_forward(
         result = out.reshape(f, oh, ow, n).transpose(3, 0, 1, 2)
     else:
         result = out.reshape(f, n, oh, row)[:, :, :, :ow].transpose(1, 0, 2, 3)
-    ctx = ConvContext(cols, weight, (n, c, h, w), pads, s, d, groups, (oh, ow), row, layout, bias is not None)
+    ctx = ConvContext(
+        cols, weight, (n, c, h, w), pads, s, d, groups, (oh, ow), row, layout, bias is not None
+    )
     return result, ctx
 
 
@@ -335,7 +351,9 @@ def conv2d_backward(
     f, cg, kh, kw = _shape(ctx.weight)
     oh, ow = ctx.out_hw
     if _shape(grad_out) != (n, f, oh, ow):
-        raise ShapeError(f"conv2d backward expects a gradient of shape {(n, f, oh, ow)}, got {_shape(grad_out)}")
+        raise ShapeError(
+            f"conv2d backward expects a gradient of shape {(n, f, oh, ow)}, got {_shape(grad_out)}"
+        )
     if ctx.layout == "batch-last":
         g = xp.ascontiguousarray(grad_out.transpose(1, 2, 3, 0)).reshape(f, oh * ow * n)
     else:
@@ -350,7 +368,9 @@ def conv2d_backward(
     else:
         gg = g.reshape(groups, f // groups, -1)
         cols = ctx.cols.reshape(groups, cg * kh * kw, -1)
-        grad_weight = xp.matmul(cols, gg.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(ctx.weight.shape)
+        grad_weight = (
+            xp.matmul(cols, gg.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(ctx.weight.shape)
+        )
         dcols = None
         if needs_input_grad:
             wg = ctx.weight.reshape(groups, f // groups, -1)
@@ -360,11 +380,15 @@ def conv2d_backward(
         top, bottom, left, right = ctx.pads
         hp, wp = h + top + bottom, w + left + right
         if ctx.layout == "batch-last":
-            image = col2im_batch_last(dcols, c, n, (hp, wp), (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw)
+            image = col2im_batch_last(
+                dcols, c, n, (hp, wp), (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw
+            )
             grad_input = image[:, top : top + h, left : left + w, :].transpose(3, 0, 1, 2)
         else:
             flat = ctx.layout == "flat"
-            image = col2im(dcols, c, n, (hp, wp), (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw, flat)
+            image = col2im(
+                dcols, c, n, (hp, wp), (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw, flat
+            )
             grad_input = image[:, :, top : top + h, left : left + w].transpose(1, 0, 2, 3)
     return grad_input, grad_weight, grad_bias
 
@@ -445,7 +469,15 @@ def conv_transpose2d_forward(
     dcols = xp.matmul(wg.transpose(0, 2, 1), x2).reshape(cout * kh * kw, n * h * w)
     hp, wp = ho + 2 * p[0], wo + 2 * p[1]
     ctx = ConvTransposeContext(
-        input, weight, (p[0], p[0], p[1], p[1]), s, d, groups, (ho, wo), bias is not None, batch_last
+        input,
+        weight,
+        (p[0], p[0], p[1], p[1]),
+        s,
+        d,
+        groups,
+        (ho, wo),
+        bias is not None,
+        batch_last,
     )
     if batch_last:
         image = col2im_batch_last(dcols, cout, n, (hp, wp), (kh, kw), s, d, (h, w))
@@ -484,7 +516,9 @@ def conv_transpose2d_backward(
     if ctx.batch_last:
         cols = im2col_batch_last(grad_out, ctx.pads, (kh, kw), ctx.stride, ctx.dilation, (h, w))
     else:
-        cols = im2col(zero_pad(grad_out, ctx.pads), (kh, kw), ctx.stride, ctx.dilation, (h, w), flat=False)
+        cols = im2col(
+            zero_pad(grad_out, ctx.pads), (kh, kw), ctx.stride, ctx.dilation, (h, w), flat=False
+        )
     cols_g = cols.reshape(groups, cog * kh * kw, n * h * w)
     x2 = _channel_rows(ctx.input, ctx.batch_last).reshape(groups, cin // groups, n * h * w)
     grad_weight = xp.matmul(x2, cols_g.transpose(0, 2, 1)).reshape(ctx.weight.shape)
@@ -503,7 +537,9 @@ def conv_transpose2d_backward(
 # -- pooling ------------------------------------------------------------------------------------
 
 
-def pool_output_length(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+def pool_output_length(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+) -> int:
     """PyTorch's pooling output length, including the ceil-mode rule that the last window must
     start inside the input or its left padding."""
     span = size + 2 * padding - dilation * (kernel - 1) - 1
@@ -534,7 +570,11 @@ def _pool_geometry(
 ) -> tuple[Pair, Pair, Pair, Pair, Pair, Pair]:
     _require_4d(x, op)
     k = pair(kernel_size, "kernel_size")
-    s = k if stride is None or (isinstance(stride, tuple | list) and len(stride) == 0) else pair(stride, "stride")
+    s = (
+        k
+        if stride is None or (isinstance(stride, tuple | list) and len(stride) == 0)
+        else pair(stride, "stride")
+    )
     p, d = pair(padding, "padding"), pair(dilation, "dilation")
     _check_positive(op, kernel_size=k, stride=s, dilation=d)
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > d[0] * (k[0] - 1) + 1 or 2 * p[1] > d[1] * (k[1] - 1) + 1:
@@ -554,7 +594,9 @@ def _window(xpad: Any, a: int, b: int, s: Pair, d: Pair, out_hw: Pair) -> Any:
     """The (N, C, oh, ow) view of the pixels at kernel offset (a, b) of every window."""
     oh, ow = out_hw
     top, left = a * d[0], b * d[1]
-    return xpad[:, :, top : top + s[0] * (oh - 1) + 1 : s[0], left : left + s[1] * (ow - 1) + 1 : s[1]]
+    return xpad[
+        :, :, top : top + s[0] * (oh - 1) + 1 : s[0], left : left + s[1] * (ow - 1) + 1 : s[1]
+    ]
 
 
 def _pool_pad(x: Any, p: Pair, padded_hw: Pair, value: float) -> Any:
@@ -598,7 +640,9 @@ def max_pool2d_forward(
         from cnntui.engine import gpu_kernels
 
         out, index = gpu_kernels.max_pool_forward(input, k, s, p, d, out_hw)
-        return out, PoolContext(_shape(input), None, out, k, s, p, d, out_hw, padded_hw, indices=index)
+        return out, PoolContext(
+            _shape(input), None, out, k, s, p, d, out_hw, padded_hw, indices=index
+        )
     if _tiles(input, k, s, p, d):
         return _max_pool_tiled_forward(input, k, out_hw)
     xpad = _pool_pad(input, p, padded_hw, -math.inf)
@@ -613,7 +657,9 @@ def max_pool2d_forward(
 
 def _tiles(x: Any, k: Pair, s: Pair, p: Pair, d: Pair) -> bool:
     """Windows that tile the input exactly (k = stride, no padding or dilation): the common 2×2/2."""
-    return s == k and p == (0, 0) and d == (1, 1) and x.shape[2] % k[0] == 0 and x.shape[3] % k[1] == 0
+    return (
+        s == k and p == (0, 0) and d == (1, 1) and x.shape[2] % k[0] == 0 and x.shape[3] % k[1] == 0
+    )
 
 
 def _max_pool_tiled_forward(x: Any, k: Pair, out_hw: Pair) -> tuple[Any, PoolContext]:
@@ -633,7 +679,11 @@ def _max_pool_tiled_forward(x: Any, k: Pair, out_hw: Pair) -> tuple[Any, PoolCon
     for b in range(2, kw):
         xp.maximum(row_max, pairs[..., b], out=row_max)
     rows = row_max.reshape(n, c, oh, kh, ow)
-    out = xp.maximum(rows[:, :, :, 0], rows[:, :, :, 1]) if kh > 1 else rows[:, :, :, 0].copy(order="K")
+    out = (
+        xp.maximum(rows[:, :, :, 0], rows[:, :, :, 1])
+        if kh > 1
+        else rows[:, :, :, 0].copy(order="K")
+    )
     for a in range(2, kh):
         xp.maximum(out, rows[:, :, :, a], out=out)
     ctx = PoolContext(_shape(x), x, out, k, k, (0, 0), (1, 1), out_hw, (h, w), row_max=row_max)
@@ -702,7 +752,9 @@ def max_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
     """Gradient of `max_pool2d`: each output's gradient goes to its window's first maximum."""
     xp = array_module(grad_out)
     if _shape(grad_out) != _shape(ctx.output):
-        raise ShapeError(f"max_pool2d backward expects a gradient of shape {_shape(ctx.output)}, got {_shape(grad_out)}")
+        raise ShapeError(
+            f"max_pool2d backward expects a gradient of shape {_shape(ctx.output)}, got {_shape(grad_out)}"
+        )
     n, c, h, w = ctx.input_shape
     if ctx.indices is not None:
         from cnntui.engine import gpu_kernels
@@ -713,7 +765,10 @@ def max_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
     if ctx.row_max is not None:
         return _max_pool_tiled_backward(grad_out, ctx)
     kh, kw = ctx.kernel
-    overlap = ctx.stride[0] < ctx.dilation[0] * (kh - 1) + 1 or ctx.stride[1] < ctx.dilation[1] * (kw - 1) + 1
+    overlap = (
+        ctx.stride[0] < ctx.dilation[0] * (kh - 1) + 1
+        or ctx.stride[1] < ctx.dilation[1] * (kw - 1) + 1
+    )
     tiled = not overlap and ctx.padded_hw == (ctx.out_hw[0] * kh, ctx.out_hw[1] * kw)
     # windows that tile the input write every pixel exactly once: no zero fill needed
     grad = (xp.empty if tiled else xp.zeros)((n, c, *ctx.padded_hw), dtype=grad_out.dtype)
@@ -801,7 +856,9 @@ def avg_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
     """Gradient of `avg_pool2d`: each output's gradient spread evenly over its window."""
     xp = array_module(grad_out)
     if _shape(grad_out) != _shape(ctx.output):
-        raise ShapeError(f"avg_pool2d backward expects a gradient of shape {_shape(ctx.output)}, got {_shape(grad_out)}")
+        raise ShapeError(
+            f"avg_pool2d backward expects a gradient of shape {_shape(ctx.output)}, got {_shape(grad_out)}"
+        )
     n, c, h, w = ctx.input_shape
     share = grad_out * ctx.divisor
     grad = xp.zeros((n, c, *ctx.padded_hw), dtype=grad_out.dtype)
@@ -832,7 +889,9 @@ def adaptive_output_size(output_size: Any, h: int, w: int) -> Pair:
         oh = h if output_size[0] is None else int(output_size[0])
         ow = w if output_size[1] is None else int(output_size[1])
         return oh, ow
-    raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+    raise ValueError(
+        f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
+    )
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
@@ -873,7 +932,9 @@ def adaptive_avg_pool2d_backward(grad_out: Any, ctx: AdaptiveContext) -> Any:
     n, c, h, w = ctx.input_shape
     oh, ow = int(ctx.rows.shape[0]), int(ctx.cols.shape[0])
     if _shape(grad_out) != (n, c, oh, ow):
-        raise ShapeError(f"adaptive_avg_pool2d backward expects a gradient of shape {(n, c, oh, ow)}, got {_shape(grad_out)}")
+        raise ShapeError(
+            f"adaptive_avg_pool2d backward expects a gradient of shape {(n, c, oh, ow)}, got {_shape(grad_out)}"
+        )
     if (oh, ow) == (1, 1):
         return xp.broadcast_to(grad_out / (h * w), (n, c, h, w)).copy()
     t = xp.matmul(ctx.rows.T, grad_out.reshape(n * c, oh, ow))  # (n·c, h, ow)
@@ -979,7 +1040,9 @@ REDUCTIONS = ("mean", "sum", "none")
 
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        raise ValueError(
+            f"{op}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}"
+        )
 
 
 def _reduce(loss: Any, reduction: str, count: Any = None) -> Any:
@@ -1041,7 +1104,9 @@ def cross_entropy_forward(
         safe = xp.where(valid, target, 0)
         # checked on the CPU only: on a GPU the check would stall every step on a device sync
         if xp is np and bool(((safe < 0) | (safe >= c)).any()):
-            raise ValueError(f"cross_entropy: targets must be class indices in [0, {c}) or {ignore_index}")
+            raise ValueError(
+                f"cross_entropy: targets must be class indices in [0, {c}) or {ignore_index}"
+            )
         rows = xp.arange(n)
         target_weight = valid.astype(dtype)
         if class_weight is not None:
@@ -1095,14 +1160,18 @@ class BCEContext:
     pos_weight: Any = None
 
 
-def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = "mean") -> Any:
+def binary_cross_entropy(
+    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Any:
     """-[t·log x + (1-t)·log(1-x)] of probabilities x in [0, 1], logs clamped at -100 like PyTorch."""
     return binary_cross_entropy_forward(input, target, weight, reduction)[0]
 
 
 def _check_same_shape(op: str, input: Any, target: Any) -> None:
     if _shape(input) != _shape(target):
-        raise ShapeError(f"{op} expects a target of the input's shape {_shape(input)}, got {_shape(target)}")
+        raise ShapeError(
+            f"{op} expects a target of the input's shape {_shape(input)}, got {_shape(target)}"
+        )
 
 
 def binary_cross_entropy_forward(
@@ -1211,7 +1280,9 @@ def batch_norm(
 ) -> Any:
     """Per-channel batch normalisation over (N, C, ...); updates the running statistics in place
     when training (the running variance uses the unbiased batch variance, as PyTorch does)."""
-    return batch_norm_forward(input, running_mean, running_var, weight, bias, training, momentum, eps)[0]
+    return batch_norm_forward(
+        input, running_mean, running_var, weight, bias, training, momentum, eps
+    )[0]
 
 
 def batch_norm_forward(
@@ -1240,11 +1311,16 @@ def batch_norm_forward(
             running_mean += momentum * mean.astype(running_mean.dtype, copy=False)
         if running_var is not None:
             running_var *= 1 - momentum
-            running_var += momentum * (var * (count / (count - 1))).astype(running_var.dtype, copy=False)
+            running_var += momentum * (var * (count / (count - 1))).astype(
+                running_var.dtype, copy=False
+            )
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation needs running statistics")
-        mean, var = running_mean.astype(input.dtype, copy=False), running_var.astype(input.dtype, copy=False)
+        mean, var = (
+            running_mean.astype(input.dtype, copy=False),
+            running_var.astype(input.dtype, copy=False),
+        )
         centered = input - mean.reshape(bshape)
     inv_std = (1.0 / xp.sqrt(var + eps)).astype(input.dtype, copy=False).reshape(bshape)
     xhat = centered * inv_std
@@ -1284,7 +1360,10 @@ def dropout_mask(input: Any, p: float, generator: Any = None) -> Any:
         return xp.zeros(input.shape, dtype=input.dtype)
     if xp is np:
         rng = generator if generator is not None else np.random.default_rng()
-        draw = rng.random(input.shape, dtype=input.dtype if input.dtype in (np.float32, np.float64) else np.float64)
+        draw = rng.random(
+            input.shape,
+            dtype=input.dtype if input.dtype in (np.float32, np.float64) else np.float64,
+        )
     else:
         rng = generator if generator is not None else xp.random
         draw = rng.random(input.shape, dtype=input.dtype)
@@ -1327,7 +1406,9 @@ def _channel_window_sum(a: Any, before: int, after: int) -> Any:
     return total
 
 
-def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Any:
+def local_response_norm(
+    input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Any:
     """AlexNet's normalisation across channels: x / (k + α/n · Σ_window x²)^β (window of n = `size`)."""
     return local_response_norm_forward(input, size, alpha, beta, k)[0]
 
@@ -1336,7 +1417,9 @@ def local_response_norm_forward(
     input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
 ) -> tuple[Any, LRNContext]:
     if input.ndim < 3:
-        raise ShapeError(f"local_response_norm expects (N, C, ...) input with 3 or more dimensions, got {_shape(input)}")
+        raise ShapeError(
+            f"local_response_norm expects (N, C, ...) input with 3 or more dimensions, got {_shape(input)}"
+        )
     if size < 1:
         raise ValueError(f"local_response_norm: size must be at least 1, got {size}")
     window = _channel_window_sum(input * input, size // 2, (size - 1) // 2)

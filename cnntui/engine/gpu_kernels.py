@@ -101,11 +101,17 @@ def _kernel(name: str) -> Any:
     geometry = "int32 kh, int32 kw, int32 sh, int32 sw, int32 dh, int32 dw, int32 oh, int32 ow"
     if name == "im2col":
         return cupy.ElementwiseKernel(
-            f"raw T img, int32 N, int32 C, int32 Hp, int32 Wp, {geometry}", "T col", _IM2COL, "cnntui_im2col"
+            f"raw T img, int32 N, int32 C, int32 Hp, int32 Wp, {geometry}",
+            "T col",
+            _IM2COL,
+            "cnntui_im2col",
         )
     if name == "col2im":
         return cupy.ElementwiseKernel(
-            f"raw T col, int32 N, int32 C, int32 Hp, int32 Wp, {geometry}", "T img", _COL2IM, "cnntui_col2im"
+            f"raw T col, int32 N, int32 C, int32 Hp, int32 Wp, {geometry}",
+            "T img",
+            _COL2IM,
+            "cnntui_col2im",
         )
     pool = "int32 H, int32 W, int32 kh, int32 kw, int32 sh, int32 sw, int32 ph, int32 pw, int32 dh, int32 dw, int32 oh, int32 ow"
     if name == "maxpool_forward":
@@ -114,13 +120,20 @@ def _kernel(name: str) -> Any:
         )
     if name == "maxpool_backward":
         return cupy.ElementwiseKernel(
-            f"raw T grad_out, raw int32 index, {pool}", "T grad_in", _MAXPOOL_BACKWARD, "cnntui_maxpool_backward"
+            f"raw T grad_out, raw int32 index, {pool}",
+            "T grad_in",
+            _MAXPOOL_BACKWARD,
+            "cnntui_maxpool_backward",
         )
     raise KeyError(name)
 
 
 def im2col(
-    xpad: Any, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int], out_hw: tuple[int, int]
+    xpad: Any,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
 ) -> Any:
     """(N, C, Hp, Wp) → columns (C·kh·kw, N·oh·ow), the generic layout of `im2col.im2col`."""
     cupy = _cupy()
@@ -129,7 +142,9 @@ def im2col(
     kh, kw = kernel
     oh, ow = out_hw
     cols = cupy.empty((c * kh * kw, n * oh * ow), dtype=img.dtype)
-    _kernel("im2col")(img, n, c, hp, wp, kh, kw, stride[0], stride[1], dilation[0], dilation[1], oh, ow, cols)
+    _kernel("im2col")(
+        img, n, c, hp, wp, kh, kw, stride[0], stride[1], dilation[0], dilation[1], oh, ow, cols
+    )
     return cols
 
 
@@ -151,7 +166,20 @@ def col2im(
     oh, ow = out_hw
     image = cupy.empty((channels, batch, hp, wp), dtype=cols.dtype)
     _kernel("col2im")(
-        cols, batch, channels, hp, wp, kh, kw, stride[0], stride[1], dilation[0], dilation[1], oh, ow, image
+        cols,
+        batch,
+        channels,
+        hp,
+        wp,
+        kh,
+        kw,
+        stride[0],
+        stride[1],
+        dilation[0],
+        dilation[1],
+        oh,
+        ow,
+        image,
     )
     return image
 

@@ -117,7 +117,9 @@ def col2im(
     if xp is not np:
         from cnntui.engine import gpu_kernels
 
-        return gpu_kernels.col2im(dcols, channels, batch, padded_hw, kernel, stride, dilation, out_hw)
+        return gpu_kernels.col2im(
+            dcols, channels, batch, padded_hw, kernel, stride, dilation, out_hw
+        )
     hp, wp = padded_hw
     kh, kw = kernel
     dh, dw = dilation
@@ -138,9 +140,9 @@ def col2im(
         top = a * dh
         for b in range(kw):
             left = b * dw
-            out[:, :, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw] += cols[
-                :, a, b
-            ]
+            out[:, :, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw] += (
+                cols[:, a, b]
+            )
     return out
 
 
@@ -181,7 +183,9 @@ def im2col_batch_last(
     if out is None or out.shape != shape or out.dtype != x.dtype:
         out = np.empty(shape, dtype=x.dtype)
     s_c, s_h, s_w, s_n = src.strides
-    view = as_strided(src, (c, kh, kw, oh, ow, n), (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n))
+    view = as_strided(
+        src, (c, kh, kw, oh, ow, n), (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n)
+    )
     out.reshape(c, kh, kw, oh, ow, n)[...] = view
     return out
 
@@ -208,5 +212,7 @@ def col2im_batch_last(
         top = a * dh
         for b in range(kw):
             left = b * dw
-            image[:, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw, :] += cols[:, a, b]
+            image[
+                :, top : top + sh * (oh - 1) + 1 : sh, left : left + sw * (ow - 1) + 1 : sw, :
+            ] += cols[:, a, b]
     return image

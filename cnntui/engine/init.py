@@ -32,7 +32,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         slope = 0.01 if param is None else float(param)
         return math.sqrt(2.0 / (1.0 + slope * slope))
     if nonlinearity not in GAINS:
-        raise ValueError(f"unknown nonlinearity {nonlinearity!r}; known: {', '.join([*GAINS, 'leaky_relu'])}")
+        raise ValueError(
+            f"unknown nonlinearity {nonlinearity!r}; known: {', '.join([*GAINS, 'leaky_relu'])}"
+        )
     return GAINS[nonlinearity]
 
 
@@ -87,7 +89,9 @@ def make_kaiming_uniform(
     return init
 
 
-def make_kaiming_normal(a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Initializer:
+def make_kaiming_normal(
+    a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Initializer:
     """He initialisation, normal: std = gain / √fan."""
 
     def init(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -133,7 +137,9 @@ def default_bias(fan_in: int) -> Initializer:
 # -- torch.nn.init-style functions acting on a Parameter ------------------------------------------
 
 
-def _apply(param: Parameter, initializer: Initializer, generator: np.random.Generator | None) -> Parameter:
+def _apply(
+    param: Parameter, initializer: Initializer, generator: np.random.Generator | None
+) -> Parameter:
     param._init = initializer
     if param.is_materialized:
         param._data = None
@@ -145,7 +151,9 @@ def uniform_(param: Parameter, a: float = 0.0, b: float = 1.0, generator: Any = 
     return _apply(param, make_uniform(a, b), generator)
 
 
-def normal_(param: Parameter, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Parameter:
+def normal_(
+    param: Parameter, mean: float = 0.0, std: float = 1.0, generator: Any = None
+) -> Parameter:
     return _apply(param, make_normal(mean, std), generator)
 
 
@@ -162,13 +170,21 @@ def ones_(param: Parameter) -> Parameter:
 
 
 def kaiming_uniform_(
-    param: Parameter, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Any = None
+    param: Parameter,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
 ) -> Parameter:
     return _apply(param, make_kaiming_uniform(a, mode, nonlinearity), generator)
 
 
 def kaiming_normal_(
-    param: Parameter, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Any = None
+    param: Parameter,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
 ) -> Parameter:
     return _apply(param, make_kaiming_normal(a, mode, nonlinearity), generator)
 

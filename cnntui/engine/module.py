@@ -421,7 +421,9 @@ class Module:
                 xp = array_module(old) if old is not None else np
                 dtype = old.dtype if old is not None else np.asarray(value).dtype
                 if old is not None and tuple(np.shape(value)) != tuple(old.shape):
-                    raise ValueError(f"{key}: expected shape {tuple(old.shape)}, got {np.shape(value)}")
+                    raise ValueError(
+                        f"{key}: expected shape {tuple(old.shape)}, got {np.shape(value)}"
+                    )
                 m.set_buffer(b, _convert(np.asarray(value), xp, dtype))
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -440,9 +442,7 @@ class Module:
         children = list(self.named_children())
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
-        inner = "\n".join(
-            "  " + f"({n}): {repr(c)}".replace("\n", "\n  ") for n, c in children
-        )
+        inner = "\n".join("  " + f"({n}): {repr(c)}".replace("\n", "\n  ") for n, c in children)
         return f"{type(self).__name__}(\n{inner}\n)"
 
 
@@ -494,7 +494,9 @@ def trace_chain(
     field_now = field_in
     for child in names:
         sub: Module = getattr(module, child)
-        shape, field_now = sub.trace(shape, field_now, records, depth + 1, child_name(prefix, child))
+        shape, field_now = sub.trace(
+            shape, field_now, records, depth + 1, child_name(prefix, child)
+        )
     return tuple(shape), field_now
 
 

@@ -92,14 +92,18 @@ def _accumulate(param: Parameter, grad: Any) -> None:
         return
     if param.grad is None:
         xp = array_module(grad)
-        param.grad = xp.ascontiguousarray(grad) if grad.dtype == param.dtype else grad.astype(param.dtype)
+        param.grad = (
+            xp.ascontiguousarray(grad) if grad.dtype == param.dtype else grad.astype(param.dtype)
+        )
     else:
         param.grad += grad
 
 
 def _batch_shape(layer: Module, x: Any, expected: str, ndims: tuple[int, ...]) -> None:
     if getattr(x, "ndim", None) not in ndims:
-        raise ShapeError(f"{type(layer).__name__} expects input {expected}, got shape {tuple(getattr(x, 'shape', ()))}")
+        raise ShapeError(
+            f"{type(layer).__name__} expects input {expected}, got shape {tuple(getattr(x, 'shape', ()))}"
+        )
 
 
 def _check_dtype(layer: Module, x: Any, param: Parameter) -> None:
@@ -113,7 +117,9 @@ def _check_dtype(layer: Module, x: Any, param: Parameter) -> None:
 def _pool_len(layer: str, size: int, k: int, s: int, p: int, d: int, ceil: bool, axis: str) -> int:
     out = F.pool_output_length(size, k, s, p, d, ceil)
     if out < 1:
-        raise ShapeError(f"{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}")
+        raise ShapeError(
+            f"{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}"
+        )
     return out
 
 
@@ -141,13 +147,17 @@ class Conv2d(Module):
     ) -> None:
         super().__init__()
         if in_channels < 1 or out_channels < 1:
-            raise ValueError(f"Conv2d needs positive channel counts, got {in_channels} → {out_channels}")
+            raise ValueError(
+                f"Conv2d needs positive channel counts, got {in_channels} → {out_channels}"
+            )
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
             )
         if padding_mode not in ("zeros", "replicate"):
-            raise ValueError(f"Conv2d: padding_mode must be 'zeros' or 'replicate', got {padding_mode!r}")
+            raise ValueError(
+                f"Conv2d: padding_mode must be 'zeros' or 'replicate', got {padding_mode!r}"
+            )
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
         self.kernel_size = F.pair(kernel_size, "kernel_size")
@@ -215,7 +225,11 @@ class Conv2d(Module):
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding not in ((0, 0), "valid"):
-            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+            text += (
+                f", padding={self.padding!r}"
+                if isinstance(self.padding, str)
+                else f", padding={self.padding}"
+            )
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
@@ -274,7 +288,9 @@ class Conv2d(Module):
         if self.bias is not None:
             _accumulate(self.bias, grad_b)
         if grad_in is not None and replicate:
-            grad_in = F.pad_backward(grad_in, self._input_shape, self._replicate_pad(), mode="replicate")
+            grad_in = F.pad_backward(
+                grad_in, self._input_shape, self._replicate_pad(), mode="replicate"
+            )
         return grad_in
 
 
@@ -299,7 +315,9 @@ class ConvTranspose2d(Module):
     ) -> None:
         super().__init__()
         if in_channels < 1 or out_channels < 1:
-            raise ValueError(f"ConvTranspose2d needs positive channel counts, got {in_channels} → {out_channels}")
+            raise ValueError(
+                f"ConvTranspose2d needs positive channel counts, got {in_channels} → {out_channels}"
+            )
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"ConvTranspose2d: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
@@ -344,7 +362,9 @@ class ConvTranspose2d(Module):
                 + 1
             )
         if min(sizes) < 1:
-            raise ShapeError(f"ConvTranspose2d: padding {self.padding} leaves no output for a {h}×{w} input")
+            raise ShapeError(
+                f"ConvTranspose2d: padding {self.padding} leaves no output for a {h}×{w} input"
+            )
         return (self.out_channels, sizes[0], sizes[1])
 
     def own_macs(self, input_shape: Shape, output_shape: Shape) -> int:
@@ -400,7 +420,9 @@ class ConvTranspose2d(Module):
     def backward(self, grad_out: Any) -> Any:
         if self._ctx is None:
             raise RuntimeError("ConvTranspose2d.backward called before forward")
-        grad_in, grad_w, grad_b = F.conv_transpose2d_backward(grad_out, self._ctx, self.needs_input_grad)
+        grad_in, grad_w, grad_b = F.conv_transpose2d_backward(
+            grad_out, self._ctx, self.needs_input_grad
+        )
         _accumulate(self.weight, grad_w)
         if self.bias is not None:
             _accumulate(self.bias, grad_b)
@@ -433,16 +455,39 @@ class MaxPool2d(Module):
         if min(self.kernel_size + self.stride + self.dilation) < 1:
             raise ValueError("MaxPool2d: kernel_size, stride and dilation must be at least 1")
         for a in range(2):
-            if 2 * self.padding[a] > self.dilation[a] * (self.kernel_size[a] - 1) + 1 or self.padding[a] < 0:
-                raise ValueError(f"MaxPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}")
+            if (
+                2 * self.padding[a] > self.dilation[a] * (self.kernel_size[a] - 1) + 1
+                or self.padding[a] < 0
+            ):
+                raise ValueError(
+                    f"MaxPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}"
+                )
         self._ctx: Any = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3:
             raise ShapeError(f"MaxPool2d expects input (C, H, W), got {tuple(input_shape)}")
         c, h, w = input_shape
-        oh = _pool_len("MaxPool2d", h, self.kernel_size[0], self.stride[0], self.padding[0], self.dilation[0], self.ceil_mode, "height")
-        ow = _pool_len("MaxPool2d", w, self.kernel_size[1], self.stride[1], self.padding[1], self.dilation[1], self.ceil_mode, "width")
+        oh = _pool_len(
+            "MaxPool2d",
+            h,
+            self.kernel_size[0],
+            self.stride[0],
+            self.padding[0],
+            self.dilation[0],
+            self.ceil_mode,
+            "height",
+        )
+        ow = _pool_len(
+            "MaxPool2d",
+            w,
+            self.kernel_size[1],
+            self.stride[1],
+            self.padding[1],
+            self.dilation[1],
+            self.ceil_mode,
+            "width",
+        )
         return (c, oh, ow)
 
     def geometry(self) -> Geometry:
@@ -504,15 +549,35 @@ class AvgPool2d(Module):
             raise ValueError("AvgPool2d: kernel_size and stride must be at least 1")
         for a in range(2):
             if 2 * self.padding[a] > self.kernel_size[a] or self.padding[a] < 0:
-                raise ValueError(f"AvgPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}")
+                raise ValueError(
+                    f"AvgPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}"
+                )
         self._ctx: Any = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3:
             raise ShapeError(f"AvgPool2d expects input (C, H, W), got {tuple(input_shape)}")
         c, h, w = input_shape
-        oh = _pool_len("AvgPool2d", h, self.kernel_size[0], self.stride[0], self.padding[0], 1, self.ceil_mode, "height")
-        ow = _pool_len("AvgPool2d", w, self.kernel_size[1], self.stride[1], self.padding[1], 1, self.ceil_mode, "width")
+        oh = _pool_len(
+            "AvgPool2d",
+            h,
+            self.kernel_size[0],
+            self.stride[0],
+            self.padding[0],
+            1,
+            self.ceil_mode,
+            "height",
+        )
+        ow = _pool_len(
+            "AvgPool2d",
+            w,
+            self.kernel_size[1],
+            self.stride[1],
+            self.padding[1],
+            1,
+            self.ceil_mode,
+            "width",
+        )
         return (c, oh, ow)
 
     def geometry(self) -> Geometry:
@@ -558,10 +623,14 @@ class AdaptiveAvgPool2d(Module):
         if isinstance(output_size, int):
             output_size = (output_size, output_size)
         if not (isinstance(output_size, tuple | list) and len(output_size) == 2):
-            raise ValueError(f"AdaptiveAvgPool2d: output_size must be an int or a pair, got {output_size!r}")
+            raise ValueError(
+                f"AdaptiveAvgPool2d: output_size must be an int or a pair, got {output_size!r}"
+            )
         for v in output_size:
             if v is not None and int(v) < 1:
-                raise ValueError(f"AdaptiveAvgPool2d: output_size must be positive, got {output_size!r}")
+                raise ValueError(
+                    f"AdaptiveAvgPool2d: output_size must be positive, got {output_size!r}"
+                )
         self.output_size = tuple(None if v is None else int(v) for v in output_size)
         self._ctx: Any = None
 
@@ -666,7 +735,9 @@ class Flatten(Module):
         start = self.start_dim % ndim
         end = self.end_dim % ndim
         if start > end:
-            raise ShapeError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for {ndim} dimensions")
+            raise ShapeError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for {ndim} dimensions"
+            )
         return start, end
 
     def output_shape(self, input_shape: Shape) -> Shape:
@@ -679,7 +750,11 @@ class Flatten(Module):
         return tuple(out[1:])
 
     def describe(self) -> str:
-        return "" if (self.start_dim, self.end_dim) == (1, -1) else f"dims {self.start_dim}…{self.end_dim}"
+        return (
+            ""
+            if (self.start_dim, self.end_dim) == (1, -1)
+            else f"dims {self.start_dim}…{self.end_dim}"
+        )
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -853,7 +928,9 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         if num_features < 1:
-            raise ValueError(f"{type(self).__name__} needs a positive number of features, got {num_features}")
+            raise ValueError(
+                f"{type(self).__name__} needs a positive number of features, got {num_features}"
+            )
         self.num_features = int(num_features)
         self.eps = float(eps)
         self.momentum = momentum
@@ -908,7 +985,9 @@ class _BatchNorm(Module):
         return f"2·{self.num_features} = {_fmt(2 * self.num_features)}"
 
     def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        )
 
     def forward(self, x: Any) -> Any:
         if getattr(x, "ndim", None) not in self._ndims or x.shape[1] != self.num_features:
@@ -991,7 +1070,9 @@ class LocalResponseNorm(_Pointwise):
 
     def forward(self, x: Any) -> Any:
         if getattr(x, "ndim", 0) < 3:
-            raise ShapeError(f"LocalResponseNorm expects input (N, C, H, W), got shape {tuple(x.shape)}")
+            raise ShapeError(
+                f"LocalResponseNorm expects input (N, C, H, W), got shape {tuple(x.shape)}"
+            )
         out, self._ctx = F.local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)
         return out
 
@@ -1041,17 +1122,26 @@ class Sequential(Module):
         try:
             return items[index][1]
         except IndexError:
-            raise IndexError(f"Sequential index {index} out of range for {len(items)} layers") from None
+            raise IndexError(
+                f"Sequential index {index} out of range for {len(items)} layers"
+            ) from None
 
     def append(self, module: Module) -> Sequential:
         setattr(self, str(len(self._modules)), module)
         return self
 
     def trace(
-        self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
+        self,
+        input_shape: Shape,
+        field_in: Field,
+        records: list[TraceRecord],
+        depth: int = 0,
+        name: str = "",
     ) -> tuple[Shape, Field]:
         record = open_record(self, input_shape, records, depth, name)
-        shape, field_now = trace_chain(self, list(self._modules), tuple(input_shape), field_in, records, depth, name)
+        shape, field_now = trace_chain(
+            self, list(self._modules), tuple(input_shape), field_in, records, depth, name
+        )
         close_record(record, shape, field_now)
         return shape, field_now
 
@@ -1066,17 +1156,26 @@ class Residual(Module):
     """activation(body(x) + shortcut(x)): a ResNet block. The shortcut is the identity when None
     (then body must keep the shape), or e.g. a 1×1 strided Conv2d + BatchNorm2d projection."""
 
-    def __init__(self, body: Module, shortcut: Module | None = None, activation: Module | None = None) -> None:
+    def __init__(
+        self, body: Module, shortcut: Module | None = None, activation: Module | None = None
+    ) -> None:
         super().__init__()
         self.body = body
         self.shortcut = shortcut
         self.activation = activation
 
     def trace(
-        self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
+        self,
+        input_shape: Shape,
+        field_in: Field,
+        records: list[TraceRecord],
+        depth: int = 0,
+        name: str = "",
     ) -> tuple[Shape, Field]:
         record = open_record(self, input_shape, records, depth, name)
-        body_shape, body_field = self.body.trace(input_shape, field_in, records, depth + 1, child_name(name, "body"))
+        body_shape, body_field = self.body.trace(
+            input_shape, field_in, records, depth + 1, child_name(name, "body")
+        )
         if self.shortcut is not None:
             short_shape, short_field = self.shortcut.trace(
                 input_shape, field_in, records, depth + 1, child_name(name, "shortcut")
@@ -1091,7 +1190,9 @@ class Residual(Module):
             )
         shape, field_out = tuple(body_shape), Field.widest([body_field, short_field])
         if self.activation is not None:
-            shape, field_out = self.activation.trace(shape, field_out, records, depth + 1, child_name(name, "activation"))
+            shape, field_out = self.activation.trace(
+                shape, field_out, records, depth + 1, child_name(name, "activation")
+            )
         close_record(record, shape, field_out)
         return shape, field_out
 
@@ -1099,7 +1200,9 @@ class Residual(Module):
         out = self.body.forward(x)
         skip = self.shortcut.forward(x) if self.shortcut is not None else x
         if out.shape != skip.shape:
-            raise ShapeError(f"Residual: the body gives {tuple(out.shape)} but the shortcut gives {tuple(skip.shape)}")
+            raise ShapeError(
+                f"Residual: the body gives {tuple(out.shape)} but the shortcut gives {tuple(skip.shape)}"
+            )
         out = out + skip
         if self.activation is not None:
             out = self.activation.forward(out)
@@ -1144,19 +1247,28 @@ class Concat(Module):
         return list(self._modules.values())[index]
 
     def trace(
-        self, input_shape: Shape, field_in: Field, records: list[TraceRecord], depth: int = 0, name: str = ""
+        self,
+        input_shape: Shape,
+        field_in: Field,
+        records: list[TraceRecord],
+        depth: int = 0,
+        name: str = "",
     ) -> tuple[Shape, Field]:
         record = open_record(self, input_shape, records, depth, name)
         shapes: list[Shape] = []
         fields: list[Field] = []
         for key, child in self._modules.items():
-            shape, field_out = child.trace(input_shape, field_in, records, depth + 1, child_name(name, key))
+            shape, field_out = child.trace(
+                input_shape, field_in, records, depth + 1, child_name(name, key)
+            )
             shapes.append(tuple(shape))
             fields.append(field_out)
         spatial = {s[1:] for s in shapes}
         if len(spatial) != 1 or any(len(s) < 1 for s in shapes):
             listing = ", ".join(f"{n}: {s}" for n, s in zip(self._modules, shapes))
-            raise ShapeError(f"Concat: branches must agree on every axis but channels, got {listing}")
+            raise ShapeError(
+                f"Concat: branches must agree on every axis but channels, got {listing}"
+            )
         out = (sum(s[0] for s in shapes), *shapes[0][1:])
         field_out = Field.widest(fields)
         close_record(record, out, field_out)

@@ -73,7 +73,11 @@ class Optimizer(ABC):
         for name in self.hyperparameters:
             current = getattr(self, name)
             if isinstance(current, tuple):
-                values = tuple(float(_scalar(state[f"{name}.{i}"])) for i in range(len(current)) if f"{name}.{i}" in state)
+                values = tuple(
+                    float(_scalar(state[f"{name}.{i}"]))
+                    for i in range(len(current))
+                    if f"{name}.{i}" in state
+                )
                 if len(values) == len(current):
                     setattr(self, name, values)
             elif name in state:
@@ -85,12 +89,16 @@ class Optimizer(ABC):
             _, index_text, field = key.split(".", 2)
             index = int(index_text)
             if index >= len(self.params):
-                raise ValueError(f"optimizer state has an entry for parameter {index}, but only {len(self.params)} exist")
+                raise ValueError(
+                    f"optimizer state has an entry for parameter {index}, but only {len(self.params)} exist"
+                )
             p = self.params[index]
             if hasattr(value, "shape") and tuple(value.shape) == p.shape:
                 xp = p.xp
                 self.state[index][field] = (
-                    np.asarray(value, dtype=p.dtype) if xp is np else xp.asarray(value, dtype=p.dtype)
+                    np.asarray(value, dtype=p.dtype)
+                    if xp is np
+                    else xp.asarray(value, dtype=p.dtype)
                 )
             else:
                 self.state[index][field] = _scalar(value)
@@ -105,10 +113,10 @@ def _scalar(value: Any) -> Any:
 class SGD(Optimizer):
     """Stochastic gradient descent, exactly as `torch.optim.SGD`:
 
-        g ← grad + weight_decay·p
-        buf ← g (first step) or momentum·buf + (1 - dampening)·g
-        g ← g + momentum·buf (Nesterov) or buf
-        p ← p - lr·g
+    g ← grad + weight_decay·p
+    buf ← g (first step) or momentum·buf + (1 - dampening)·g
+    g ← g + momentum·buf (Nesterov) or buf
+    p ← p - lr·g
     """
 
     hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
@@ -277,4 +285,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        return (
+            self.eta_min
+            + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        )

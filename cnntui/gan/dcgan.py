@@ -72,7 +72,9 @@ class DcganSettings:
 
     def validate(self) -> None:
         if self.dataset not in DATASETS:
-            raise UsageError(f"unknown dataset '{self.dataset}'; choose one of {', '.join(DATASETS)}")
+            raise UsageError(
+                f"unknown dataset '{self.dataset}'; choose one of {', '.join(DATASETS)}"
+            )
         if not 1 <= self.epochs <= 10_000:
             raise UsageError(f"--epochs must be between 1 and 10000, got {self.epochs}")
         if not 2 <= self.batch <= 4096:
@@ -177,7 +179,9 @@ class EpochRecord:
 class DcganRun:
     """One DCGAN run in folder `out`: create fresh, or `resume` from its checkpoint."""
 
-    def __init__(self, settings: DcganSettings, out: str | os.PathLike[str], *, resume: bool = False) -> None:
+    def __init__(
+        self, settings: DcganSettings, out: str | os.PathLike[str], *, resume: bool = False
+    ) -> None:
         settings.validate()
         self.out = Path(out)
         self.samples_dir = self.out / "samples"
@@ -200,9 +204,15 @@ class DcganRun:
         from cnntui.engine import optim
 
         betas = (settings.beta1, 0.999)
-        self.g_optimizer = optim.Adam(list(self.generator.parameters()), lr=settings.lr, betas=betas)
-        self.d_optimizer = optim.Adam(list(self.discriminator.parameters()), lr=settings.lr, betas=betas)
-        self.fixed_noise = fixed_rng.standard_normal((GRID_SAMPLES, settings.noise_dim, 1, 1)).astype(np.float32)
+        self.g_optimizer = optim.Adam(
+            list(self.generator.parameters()), lr=settings.lr, betas=betas
+        )
+        self.d_optimizer = optim.Adam(
+            list(self.discriminator.parameters()), lr=settings.lr, betas=betas
+        )
+        self.fixed_noise = fixed_rng.standard_normal(
+            (GRID_SAMPLES, settings.noise_dim, 1, 1)
+        ).astype(np.float32)
         reference = self.images[fixed_rng.choice(len(self.images), GRID_SAMPLES, replace=False)]
         self.real_spread = mean_pairwise_distance(reference)
         self.epoch = 0
@@ -223,7 +233,9 @@ class DcganRun:
         xp = self.xp
         b = len(real_host)
         real = xp.asarray(real_host)
-        z = xp.asarray(self.rng.standard_normal((b, self.settings.noise_dim, 1, 1)).astype(np.float32))
+        z = xp.asarray(
+            self.rng.standard_normal((b, self.settings.noise_dim, 1, 1)).astype(np.float32)
+        )
         fake = self.generator.forward(z)
         self.discriminator.zero_grad()
         on_real = real_term("nonsaturating", self.discriminator.forward(real))
@@ -285,7 +297,9 @@ class DcganRun:
             diversity=self.diversity(grid),
             seconds=time.perf_counter() - started,
         )
-        written = images.write_grid(images.tile(grid, cols=8), self.samples_dir / f"epoch-{self.epoch:03d}")
+        written = images.write_grid(
+            images.tile(grid, cols=8), self.samples_dir / f"epoch-{self.epoch:03d}"
+        )
         record.samples = [str(p) for p in written]
         self.history.append(record)
         self.save_checkpoint()
@@ -299,9 +313,17 @@ class DcganRun:
         """
         from cnntui.engine.backend import to_host
 
-        saved = {name: value.copy() for name, value in self.generator.named_buffers() if value is not None}
+        saved = {
+            name: value.copy()
+            for name, value in self.generator.named_buffers()
+            if value is not None
+        }
         out = to_host(self.generator.forward(self.xp.asarray(self.fixed_noise)))
-        owners = {f"{prefix}.{b}" if prefix else b: (m, b) for prefix, m in self.generator.named_modules() for b in m._buffers}
+        owners = {
+            f"{prefix}.{b}" if prefix else b: (m, b)
+            for prefix, m in self.generator.named_modules()
+            for b in m._buffers
+        }
         for name, value in saved.items():
             module, buffer = owners[name]
             module.set_buffer(buffer, value)
@@ -369,7 +391,11 @@ class DcganRun:
             raise UsageError(f"nothing to resume in {self.out}: run.json is missing") from None
         except (OSError, ValueError) as exc:
             raise UsageError(f"{self.run_json_path} is unreadable ({exc})") from None
-        if not isinstance(document, dict) or document.get("kind") != "dcgan" or document.get("format") != FORMAT:
+        if (
+            not isinstance(document, dict)
+            or document.get("kind") != "dcgan"
+            or document.get("format") != FORMAT
+        ):
             raise UsageError(f"{self.run_json_path} is not a DCGAN run of this version")
         return document
 
@@ -379,12 +405,16 @@ class DcganRun:
             with np.load(self.checkpoint_path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
-            raise UsageError(f"nothing to resume in {self.out}: checkpoint.npz is missing") from None
+            raise UsageError(
+                f"nothing to resume in {self.out}: checkpoint.npz is missing"
+            ) from None
         except (OSError, ValueError) as exc:
             raise UsageError(f"{self.checkpoint_path} is corrupt ({exc})") from None
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-                module.load_state_dict({k[2:]: v for k, v in arrays.items() if k.startswith(prefix + "/")})
+                module.load_state_dict(
+                    {k[2:]: v for k, v in arrays.items() if k.startswith(prefix + "/")}
+                )
             for prefix, opt in (("optG", self.g_optimizer), ("optD", self.d_optimizer)):
                 opt.load_state_dict(_unflatten_state(prefix, arrays, document["optimizer_scalars"]))
             self.rng.bit_generator.state = document["rng"]
@@ -392,15 +422,21 @@ class DcganRun:
             self.step = int(document["step"])
             self.history = [EpochRecord(**r) for r in document["history"]]
         except (KeyError, TypeError, ValueError) as exc:
-            raise UsageError(f"the checkpoint in {self.out} does not match this model ({exc})") from None
+            raise UsageError(
+                f"the checkpoint in {self.out} does not match this model ({exc})"
+            ) from None
 
 
-def _flatten_state(prefix: str, value: Any, arrays: dict[str, Any], scalars: dict[str, Any]) -> None:
+def _flatten_state(
+    prefix: str, value: Any, arrays: dict[str, Any], scalars: dict[str, Any]
+) -> None:
     """Split a nested optimiser state into npz arrays and JSON scalars under `/`-joined keys."""
     if isinstance(value, dict):
         for key, inner in value.items():
             _flatten_state(f"{prefix}/{key}", inner, arrays, scalars)
-    elif isinstance(value, list | tuple) and any(hasattr(v, "shape") or isinstance(v, dict | list | tuple) for v in value):
+    elif isinstance(value, list | tuple) and any(
+        hasattr(v, "shape") or isinstance(v, dict | list | tuple) for v in value
+    ):
         scalars[f"{prefix}#len"] = len(value)
         for i, inner in enumerate(value):
             _flatten_state(f"{prefix}/{i}", inner, arrays, scalars)
@@ -414,11 +450,15 @@ def _flatten_state(prefix: str, value: Any, arrays: dict[str, Any], scalars: dic
         scalars[prefix] = value.item() if hasattr(value, "item") else value
 
 
-def _unflatten_state(prefix: str, arrays: dict[str, Any], scalars: dict[str, Any]) -> dict[str, Any]:
+def _unflatten_state(
+    prefix: str, arrays: dict[str, Any], scalars: dict[str, Any]
+) -> dict[str, Any]:
     """Rebuild what `_flatten_state` split (lists come back as lists)."""
     root: dict[str, Any] = {}
     entries = [(k, v) for k, v in arrays.items() if k.startswith(prefix + "/")]
-    entries += [(k, v) for k, v in scalars.items() if k.startswith(prefix + "/") and not k.endswith("#len")]
+    entries += [
+        (k, v) for k, v in scalars.items() if k.startswith(prefix + "/") and not k.endswith("#len")
+    ]
     for key, value in entries:
         parts = key[len(prefix) + 1 :].split("/")
         node = root
@@ -432,7 +472,10 @@ def _listify(node: Any, path: str, scalars: dict[str, Any]) -> Any:
     if not isinstance(node, dict):
         return node
     if f"{path}#len" in scalars:
-        return [_listify(node.get(str(i)), f"{path}/{i}", scalars) for i in range(scalars[f"{path}#len"])]
+        return [
+            _listify(node.get(str(i)), f"{path}/{i}", scalars)
+            for i in range(scalars[f"{path}#len"])
+        ]
     return {k: _listify(v, f"{path}/{k}", scalars) for k, v in node.items()}
 
 

@@ -34,7 +34,9 @@ def grid_histogram(
     low, high = extent
     scaled = (pts - low) / (high - low) * bins
     with np.errstate(invalid="ignore"):
-        inside = np.all(np.isfinite(scaled), axis=1) & np.all((scaled >= 0) & (scaled < bins), axis=1)
+        inside = np.all(np.isfinite(scaled), axis=1) & np.all(
+            (scaled >= 0) & (scaled < bins), axis=1
+        )
     cols = scaled[inside, 0].astype(np.int64)
     rows = scaled[inside, 1].astype(np.int64)
     counts = np.bincount(rows * bins + cols, minlength=bins * bins).astype(np.float64)
@@ -58,7 +60,9 @@ def _kl_bits(p: np.ndarray, m: np.ndarray) -> float:
 
 
 def js_divergence(
-    real: np.ndarray, generated: np.ndarray, bins: int = DEFAULT_BINS,
+    real: np.ndarray,
+    generated: np.ndarray,
+    bins: int = DEFAULT_BINS,
     extent: tuple[float, float] = EXTENT,
 ) -> float:
     """Grid JS divergence in bits between two point clouds `(n, 2)` and `(m, 2)`."""

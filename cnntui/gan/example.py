@@ -131,7 +131,9 @@ def compute_tables(samples: Sequence[Sample]) -> Tables:
     total = len(used)
     count_x = {p: sum(1 for s in used if s.point == p) for p in POINTS}
     count_y = {y: sum(1 for s in used if s.y == y) for y in LABELS}
-    count_xy = {(p, y): sum(1 for s in used if s.point == p and s.y == y) for p in POINTS for y in LABELS}
+    count_xy = {
+        (p, y): sum(1 for s in used if s.point == p and s.y == y) for p in POINTS for y in LABELS
+    }
     p_x = {p: _ratio(count_x[p], total) for p in POINTS}
     p_y = {y: _ratio(count_y[y], total) for y in LABELS}
     p_xy = {k: _ratio(c, total) for k, c in count_xy.items()}

@@ -182,7 +182,9 @@ class Gan2d:
             for p in net.parameters():
                 p.materialize(init_rng)
         self.g_optimizer = make_optimizer(s.g_optimizer, list(self.generator.parameters()), s.g_lr)
-        self.d_optimizer = make_optimizer(s.d_optimizer, list(self.discriminator.parameters()), s.d_lr)
+        self.d_optimizer = make_optimizer(
+            s.d_optimizer, list(self.discriminator.parameters()), s.d_lr
+        )
         self.eval_real = self.distribution.sample(EVAL_POINTS, eval_rng).astype(np.float32)
         self.eval_noise = eval_rng.standard_normal((EVAL_POINTS, s.noise_dim)).astype(np.float32)
         self.real_histogram = grid_histogram(self.eval_real, DEFAULT_BINS)
@@ -204,9 +206,13 @@ class Gan2d:
         new.validate()
         old, self.settings = self.settings, new
         if new.g_optimizer != old.g_optimizer:
-            self.g_optimizer = make_optimizer(new.g_optimizer, list(self.generator.parameters()), new.g_lr)
+            self.g_optimizer = make_optimizer(
+                new.g_optimizer, list(self.generator.parameters()), new.g_lr
+            )
         if new.d_optimizer != old.d_optimizer:
-            self.d_optimizer = make_optimizer(new.d_optimizer, list(self.discriminator.parameters()), new.d_lr)
+            self.d_optimizer = make_optimizer(
+                new.d_optimizer, list(self.discriminator.parameters()), new.d_lr
+            )
         self.g_optimizer.lr = new.g_lr
         self.d_optimizer.lr = new.d_lr
 
@@ -265,8 +271,12 @@ class Gan2d:
         self._caches_valid = True
         scores = self.discriminator.forward(both)
         self.last_scores = (scores[:n], scores[n:])
-        yield SubStep(3, "D", f"D scores all {2 * n} points (mean belief real "
-                      f"{_mean(belief(s.loss, scores[:n])):.2f}, fake {_mean(belief(s.loss, scores[n:])):.2f})")
+        yield SubStep(
+            3,
+            "D",
+            f"D scores all {2 * n} points (mean belief real "
+            f"{_mean(belief(s.loss, scores[:n])):.2f}, fake {_mean(belief(s.loss, scores[n:])):.2f})",
+        )
         loss = discriminator_loss(s.loss, scores[:n], scores[n:])
         self.last_d_loss = float(loss.value)
         yield SubStep(4, "D", f"D loss = {self.last_d_loss:.4f}")
@@ -290,7 +300,9 @@ class Gan2d:
         yield SubStep(2, "G", f"G turns the noise into {n} fake points")
         scores = self.discriminator.forward(fake)
         self.last_scores = (None, scores)
-        yield SubStep(3, "G", f"D scores the fakes (mean belief real {_mean(belief(s.loss, scores)):.2f})")
+        yield SubStep(
+            3, "G", f"D scores the fakes (mean belief real {_mean(belief(s.loss, scores)):.2f})"
+        )
         loss = generator_loss(s.loss, scores)
         self.last_g_loss = float(loss.value)
         yield SubStep(4, "G", f"G loss = {self.last_g_loss:.4f}")
@@ -348,15 +360,20 @@ class Gan2d:
         scores = self.discriminator.forward(pts)
         loss = generator_loss(self.settings.loss, scores)
         params = list(self.discriminator.parameters())
-        kept = [None if p.grad is None else p.grad.copy() for p in params]  # mid-update in slow motion
+        kept = [
+            None if p.grad is None else p.grad.copy() for p in params
+        ]  # mid-update in slow motion
         grads = self.discriminator.backward(loss.grad_fake)
         for p, grad in zip(params, kept):
             p.grad = grad
         return -np.asarray(grads, dtype=np.float64) * len(pts)  # undo the batch mean: per point
 
     def snapshot(
-        self, points: int = 300, field_size: tuple[int, int] | None = (40, 20),
-        arrows: int = 0, substep: SubStep | None = None,
+        self,
+        points: int = 300,
+        field_size: tuple[int, int] | None = (40, 20),
+        arrows: int = 0,
+        substep: SubStep | None = None,
     ) -> Snapshot:
         """Display samples (the first `points` of the fixed sets), the field and `arrows` arrows."""
         fake = self.generate(self.eval_noise[:points]).astype(np.float64)
@@ -364,8 +381,14 @@ class Gan2d:
         fld = self.field(*field_size) if field_size else None
         arr = self.generator_gradients(fake[:arrows]) if arrows else None
         return Snapshot(
-            step=self.step_count, settings=self.settings, real=real, fake=fake, field=fld,
-            arrows=arr, history=tuple(self.history), substep=substep,
+            step=self.step_count,
+            settings=self.settings,
+            real=real,
+            fake=fake,
+            field=fld,
+            arrows=arr,
+            history=tuple(self.history),
+            substep=substep,
         )
 
     def summary(self) -> dict[str, Any]:

@@ -17,7 +17,9 @@ from cnntui.errors import UsageError
 from cnntui.images import decode_netpbm, netpbm_from_levels
 
 
-def tile(images: np.ndarray, cols: int | None = None, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+def tile(
+    images: np.ndarray, cols: int | None = None, low: float = -1.0, high: float = 1.0
+) -> np.ndarray:
     """Tile images into one uint8 picture `(rows·(H+1)+1, cols·(W+1)+1)`.
 
     Pixel values are mapped linearly from `[low, high]` (the generator's tanh range by default)
@@ -85,6 +87,8 @@ def write_grid(picture: np.ndarray, stem: str | os.PathLike[str]) -> list[Path]:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(buffer, format="PNG")  # 2-D uint8: "L"
+        Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(
+            buffer, format="PNG"
+        )  # 2-D uint8: "L"
         written.append(write_bytes_atomic(base.with_suffix(".png"), buffer.getvalue()))
     return written

@@ -63,7 +63,9 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def judge(classifier: Any, samples: np.ndarray, confidence: float = 0.9) -> dict[str, Any]:
     """How confidently, and over how many classes, `classifier` recognises `samples` `(N, 1, 8, 8)`."""
-    probabilities = softmax(np.asarray(classifier.forward(np.asarray(samples, dtype=np.float32)), dtype=np.float64))
+    probabilities = softmax(
+        np.asarray(classifier.forward(np.asarray(samples, dtype=np.float32)), dtype=np.float64)
+    )
     best = probabilities.max(axis=1)
     label = probabilities.argmax(axis=1)
     confident = best >= confidence
@@ -89,8 +91,12 @@ def generate(run_dir: str, count: int, seed: int) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnntui.gan.judge", description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dir", help="a DCGAN run folder on digits (holds run.json and checkpoint.npz)")
+    parser = argparse.ArgumentParser(
+        prog="python -m cnntui.gan.judge", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "run_dir", help="a DCGAN run folder on digits (holds run.json and checkpoint.npz)"
+    )
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--confidence", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=0)

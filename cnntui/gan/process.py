@@ -92,7 +92,9 @@ class DcganProcess(ChildProcess[Event]):
 
     max_events_per_poll = 200
 
-    def __init__(self, settings: DcganSettings, run_dir: str | os.PathLike[str], *, resume: bool = False) -> None:
+    def __init__(
+        self, settings: DcganSettings, run_dir: str | os.PathLike[str], *, resume: bool = False
+    ) -> None:
         self.settings = settings
         super().__init__(
             child_main,
@@ -112,7 +114,9 @@ class DcganProcess(ChildProcess[Event]):
         return Failed(f"the DCGAN process ended unexpectedly (exit {code}); see {self.log_path}")
 
 
-def child_main(commands: Any, events: Any, settings: dict[str, Any], run_dir: str, resume: bool) -> None:
+def child_main(
+    commands: Any, events: Any, settings: dict[str, Any], run_dir: str, resume: bool
+) -> None:
     """The DCGAN process's task (run by `cnntui.child.run_child`, output already in the log)."""
     folder = Path(run_dir)
     stop = False
@@ -174,14 +178,26 @@ def child_main(commands: Any, events: Any, settings: dict[str, Any], run_dir: st
         except CnnTuiError as exc:
             events.put(Failed(str(exc)))
             return
-        events.put(Started(
-            epoch=run.epoch, epochs=run.settings.epochs, steps_per_epoch=run.steps_per_epoch,
-            device=run.backend.device, history=[asdict(r) for r in run.history],
-        ))
+        events.put(
+            Started(
+                epoch=run.epoch,
+                epochs=run.settings.epochs,
+                steps_per_epoch=run.steps_per_epoch,
+                device=run.backend.device,
+                history=[asdict(r) for r in run.history],
+            )
+        )
         grid = run.sample_grid()
         last = run.history[-1] if run.history else None
-        events.put(Samples(run.epoch, grid, run.diversity(grid),
-                           last.d_loss if last else None, last.g_loss if last else None))
+        events.put(
+            Samples(
+                run.epoch,
+                grid,
+                run.diversity(grid),
+                last.d_loss if last else None,
+                last.g_loss if last else None,
+            )
+        )
         events.put(State("running"))
         while run.epoch < run.settings.epochs and not should_stop():
             try:
@@ -192,11 +208,23 @@ def child_main(commands: Any, events: Any, settings: dict[str, Any], run_dir: st
                 return
             flush()
             if record is not None:
-                events.put(Samples(record.epoch, run.sample_grid(), record.diversity, record.d_loss,
-                                   record.g_loss, record.samples))
+                events.put(
+                    Samples(
+                        record.epoch,
+                        run.sample_grid(),
+                        record.diversity,
+                        record.d_loss,
+                        record.g_loss,
+                        record.samples,
+                    )
+                )
         flush()
         events.put(State("stopped"))
         events.put(Finished(run.epoch, str(run.checkpoint_path)))
     except Exception as exc:
         traceback.print_exc()
-        events.put(Failed(f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})"))
+        events.put(
+            Failed(
+                f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})"
+            )
+        )

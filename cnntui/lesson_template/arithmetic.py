@@ -51,7 +51,11 @@ class _Evaluator:
         self.variables = variables
 
     def visit(self, node: ast.AST) -> Number:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int | float)
+            and not isinstance(node.value, bool)
+        ):
             return Fraction(str(node.value)) if isinstance(node.value, float) else node.value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             value = self.visit(node.operand)
@@ -72,11 +76,15 @@ class _Evaluator:
                 return named
             if isinstance(named, Quantity):
                 return Fraction(str(named.value)) if isinstance(named.value, float) else named.value
-            raise _Problem(f"calc: unknown name '{node.id}' (define it with {{{{ let {node.id} = ... }}}})")
+            raise _Problem(
+                f"calc: unknown name '{node.id}' (define it with {{{{ let {node.id} = ... }}}})"
+            )
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             return self._call(node)
-        raise _Problem("calc: only numbers, + - * / // % **, parentheses, let names and "
-                       "params(), macs(), fact(), outsize() are allowed")
+        raise _Problem(
+            "calc: only numbers, + - * / // % **, parentheses, let names and "
+            "params(), macs(), fact(), outsize() are allowed"
+        )
 
     def _power(self, base: Number, exponent: Number) -> Number:
         if not isinstance(exponent, int) or abs(exponent) > MAX_EXPONENT:
@@ -94,7 +102,9 @@ class _Evaluator:
         if name == "outsize":
             numbers = [self.visit(a) for a in node.args]
             if len(numbers) not in (4, 5) or not all(isinstance(n, int) for n in numbers):
-                raise _Problem("calc: outsize(input, kernel, padding, stride[, dilation]) takes whole numbers")
+                raise _Problem(
+                    "calc: outsize(input, kernel, padding, stride[, dilation]) takes whole numbers"
+                )
             return conv_output_size(*numbers)  # type: ignore[arg-type]
         words = [self._word(a) for a in node.args]
         if name in ("params", "trainable", "macs") and 1 <= len(words) <= 2:
@@ -103,8 +113,8 @@ class _Evaluator:
             value = self.renderer._fact(words, self.variables)
         else:
             raise _Problem(
-                f"calc: unknown call {name}(); use params(\"m\"[, \"part\"]), macs(\"m\"[, \"part\"]), "
-                "fact(\"key\") or outsize(i, f, p, s[, d])"
+                f'calc: unknown call {name}(); use params("m"[, "part"]), macs("m"[, "part"]), '
+                'fact("key") or outsize(i, f, p, s[, d])'
             )
         if not isinstance(value, Quantity):
             raise _Problem(f"calc: {name}({', '.join(words)}) is not a number")

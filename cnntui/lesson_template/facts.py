@@ -56,4 +56,3 @@ class FactFunctions:
             label = (fact.label or fact.key).ljust(label_width)
             lines.append(f"{label} |{'#' * width} {fact.display()}".rstrip())
         return Text("\n".join(lines))
-

@@ -25,7 +25,9 @@ def _int_arg(args: list[str], index: int, default: int, filter_name: str) -> int
     try:
         return int(args[index])
     except ValueError:
-        raise _Problem(f"filter '{filter_name}' takes a whole number, not '{args[index]}'") from None
+        raise _Problem(
+            f"filter '{filter_name}' takes a whole number, not '{args[index]}'"
+        ) from None
 
 
 def _scaled(value: Value, args: list[str], name: str, scale: int) -> Value:
@@ -60,7 +62,9 @@ def _filter_round(value: Value, args: list[str]) -> Value:
     number = _as_number(value, "round")
     places = _int_arg(args, 0, 0, "round")
     rounded = round(Fraction(number), places)
-    return Text(format_number(rounded if places > 0 else int(rounded), places if places > 0 else None))
+    return Text(
+        format_number(rounded if places > 0 else int(rounded), places if places > 0 else None)
+    )
 
 
 def _filter_pct(value: Value, args: list[str]) -> Value:
@@ -145,7 +149,9 @@ FILTERS: dict[str, Callable[[Value, list[str]], Value]] = {
     "fixed": _filter_fixed,
     "round": _filter_round,
     "pct": _filter_pct,
-    "percent": lambda v, a: Quantity(round(Fraction(_as_number(v, "percent")) * 100, _int_arg(a, 0, 1, "percent"))),
+    "percent": lambda v, a: Quantity(
+        round(Fraction(_as_number(v, "percent")) * 100, _int_arg(a, 0, 1, "percent"))
+    ),
     "times": _filter_times,
     "digits": _filter_digits,
     "sci": _filter_sci,

@@ -18,7 +18,11 @@ def format_number(value: Number, decimals: int | None = None) -> str:
     if isinstance(value, int) and decimals is None:
         return f"{value:,}"
     if decimals is not None:
-        return f"{float(value):,.{decimals}f}" if not isinstance(value, int) else f"{value:,.{decimals}f}"
+        return (
+            f"{float(value):,.{decimals}f}"
+            if not isinstance(value, int)
+            else f"{value:,.{decimals}f}"
+        )
     if isinstance(value, float):
         text = f"{value:,}"
         if "e" not in text and len(text.split(".")[-1]) <= 4:

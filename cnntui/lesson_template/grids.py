@@ -43,8 +43,14 @@ def _check_fit(image: Matrix, kernel: Matrix, pad: int) -> None:
 
 
 def correlate(
-    image: Matrix, kernel: Matrix, *, stride: int = 1, pad: int = 0, bias: Number = 0,
-    flip: bool = False, relu: bool = False,
+    image: Matrix,
+    kernel: Matrix,
+    *,
+    stride: int = 1,
+    pad: int = 0,
+    bias: Number = 0,
+    flip: bool = False,
+    relu: bool = False,
 ) -> Matrix:
     """One output map: the kernel slides over every channel at once, products summed, plus bias.
 
@@ -53,7 +59,9 @@ def correlate(
     """
     _check_fit(image, kernel, pad)
     if flip:
-        kernel = Matrix(tuple(tuple(tuple(row[::-1]) for row in channel[::-1]) for channel in kernel.channels))
+        kernel = Matrix(
+            tuple(tuple(tuple(row[::-1]) for row in channel[::-1]) for channel in kernel.channels)
+        )
     padded = [_padded(c, pad) for c in image.channels]
     out_h = (image.height + 2 * pad - kernel.height) // stride + 1
     out_w = (image.width + 2 * pad - kernel.width) // stride + 1
@@ -71,7 +79,16 @@ def correlate(
     return Matrix((tuple(rows),))
 
 
-def window_sum(image: Matrix, kernel: Matrix, row: int, col: int, *, stride: int = 1, pad: int = 0, bias: Number = 0) -> str:
+def window_sum(
+    image: Matrix,
+    kernel: Matrix,
+    row: int,
+    col: int,
+    *,
+    stride: int = 1,
+    pad: int = 0,
+    bias: Number = 0,
+) -> str:
     """The products for one output position written out, then their sum.
 
     A one-row kernel gives one line (`1·0 + 2·1 + 3·(-1) = -1`, fit for prose). A taller kernel
@@ -129,7 +146,11 @@ def pool_grid(image: Matrix, kind: str, size: int, stride: int) -> Matrix:
         for i in range(out_h):
             row: list[Number] = []
             for j in range(out_w):
-                window = [channel[i * stride + a][j * stride + b] for a in range(size) for b in range(size)]
+                window = [
+                    channel[i * stride + a][j * stride + b]
+                    for a in range(size)
+                    for b in range(size)
+                ]
                 if kind == "max":
                     row.append(max(window))
                 else:
@@ -195,14 +216,18 @@ class GridFunctions:
             raise _Problem("usage: {{ matrix NAME }} (NAME from a let)")
         return self._grid(args[0], "matrix", variables)
 
-    def _options(self, words: list[str], allowed: dict[str, int], function: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def _options(
+        self, words: list[str], allowed: dict[str, int], function: str, variables: dict[str, Any]
+    ) -> dict[str, Any]:
         """`stride 2 pad 1 bias 1 flip`: named options after the positional arguments."""
         options: dict[str, Any] = {}
         index = 0
         while index < len(words):
             word = words[index]
             if word not in allowed:
-                raise _Problem(f"{function}: unknown option '{word}'; options: {', '.join(allowed)}")
+                raise _Problem(
+                    f"{function}: unknown option '{word}'; options: {', '.join(allowed)}"
+                )
             if allowed[word] == 0:
                 options[word] = True
                 index += 1
@@ -219,7 +244,12 @@ class GridFunctions:
             raise _Problem(usage)
         image = self._grid(args[0], "correlate", variables)
         kernel = self._grid(args[1], "correlate", variables)
-        options = self._options(args[2:], {"stride": 1, "pad": 1, "bias": 1, "flip": 0, "relu": 0}, "correlate", variables)
+        options = self._options(
+            args[2:],
+            {"stride": 1, "pad": 1, "bias": 1, "flip": 0, "relu": 0},
+            "correlate",
+            variables,
+        )
         return correlate(
             image,
             kernel,
@@ -257,7 +287,12 @@ class GridFunctions:
         image = self._grid(args[0], "pool", variables)
         size = _whole(args[2], "pool", variables)
         options = self._options(args[3:], {"stride": 1}, "pool", variables)
-        return pool_grid(image, args[1], _positive(size, "size"), _positive(options.get("stride", size), "stride"))
+        return pool_grid(
+            image,
+            args[1],
+            _positive(size, "size"),
+            _positive(options.get("stride", size), "stride"),
+        )
 
     def _shift(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
@@ -275,10 +310,16 @@ class GridFunctions:
 
     def _changed(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ changed GRID OTHER }}: the share of positions whose values differ")
+            raise _Problem(
+                "usage: {{ changed GRID OTHER }}: the share of positions whose values differ"
+            )
         first = self._grid(args[0], "changed", variables)
         second = self._grid(args[1], "changed", variables)
-        if (len(first.channels), first.height, first.width) != (len(second.channels), second.height, second.width):
+        if (len(first.channels), first.height, first.width) != (
+            len(second.channels),
+            second.height,
+            second.width,
+        ):
             raise _Problem("changed: the two grids differ in size")
         pairs = [
             (a, b)
@@ -290,7 +331,9 @@ class GridFunctions:
 
     def _kernel(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 1:
-            raise _Problem("usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x")
+            raise _Problem(
+                "usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x"
+            )
         from cnntui import kernels
 
         preset = kernels.get(args[0]) if args[0] != kernels.RANDOM else None

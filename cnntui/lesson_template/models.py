@@ -269,10 +269,15 @@ class ModelFunctions:
         row = self._find_layer(model, args[1])
         table = getattr(model.modules.get(row.name), "table", None)
         if not table:
-            raise _Problem(f"layer '{args[1]}' of '{args[0]}' reads every input map; it has no connection table")
+            raise _Problem(
+                f"layer '{args[1]}' of '{args[0]}' reads every input map; it has no connection table"
+            )
         inputs = max(max(links) for links in table) + 1
         width = max(len("output map"), len(str(len(table) - 1)))
-        lines = [f"{'output map'.rjust(width)}   reads input maps", f"{''.rjust(width)}   " + " ".join(str(i) for i in range(inputs))]
+        lines = [
+            f"{'output map'.rjust(width)}   reads input maps",
+            f"{''.rjust(width)}   " + " ".join(str(i) for i in range(inputs)),
+        ]
         for index, links in enumerate(table):
             marks = " ".join("X" if i in links else "." for i in range(inputs))
             lines.append(f"{str(index).rjust(width)}   {marks}")

@@ -34,26 +34,45 @@ def probability_table(table: str, samples: list[tuple[str, str]]) -> str:
     count_y = {y: sum(count[x, y] for x in xs) for y in ys}
     if table == "joint":
         head = "| x | " + " | ".join(f"P(x, y={y})" for y in ys) + " |"
-        body = [f"| {_point(x)} | " + " | ".join(_probability(Fraction(count[x, y], n)) for y in ys) + " |" for x in xs]
+        body = [
+            f"| {_point(x)} | "
+            + " | ".join(_probability(Fraction(count[x, y], n)) for y in ys)
+            + " |"
+            for x in xs
+        ]
     elif table == "x":
         head = "| x | count | P(x) |"
-        body = [f"| {_point(x)} | {count_x[x]} | {_probability(Fraction(count_x[x], n))} |" for x in xs]
+        body = [
+            f"| {_point(x)} | {count_x[x]} | {_probability(Fraction(count_x[x], n))} |" for x in xs
+        ]
     elif table == "y":
         head = "| y | count | P(y) |"
         body = [f"| {y} | {count_y[y]} | {_probability(Fraction(count_y[y], n))} |" for y in ys]
     elif table == "y_given_x":
         head = "| x | " + " | ".join(f"P(y={y} \\| x)" for y in ys) + " |"
-        body = [f"| {_point(x)} | " + " | ".join(_probability(Fraction(count[x, y], count_x[x])) for y in ys) + " |" for x in xs]
+        body = [
+            f"| {_point(x)} | "
+            + " | ".join(_probability(Fraction(count[x, y], count_x[x])) for y in ys)
+            + " |"
+            for x in xs
+        ]
     elif table == "x_given_y":
         head = "| x | " + " | ".join(f"P(x \\| y={y})" for y in ys) + " |"
-        body = [f"| {_point(x)} | " + " | ".join(_probability(Fraction(count[x, y], count_y[y])) for y in ys) + " |" for x in xs]
+        body = [
+            f"| {_point(x)} | "
+            + " | ".join(_probability(Fraction(count[x, y], count_y[y])) for y in ys)
+            + " |"
+            for x in xs
+        ]
     else:  # cdf: the cumulative intervals used to sample x from P(x)
         head = "| x | P(x) | interval of u |"
         body = []
         low = Fraction(0)
         for x in xs:
             high = low + Fraction(count_x[x], n)
-            body.append(f"| {_point(x)} | {_probability(high - low)} | [{_probability(low)}, {_probability(high)}) |")
+            body.append(
+                f"| {_point(x)} | {_probability(high - low)} | [{_probability(low)}, {_probability(high)}) |"
+            )
             low = high
     columns = head.replace("\\|", "").count("|") - 1
     return "\n".join([head, "|" + "---|" * columns, *body])
@@ -85,12 +104,16 @@ class ProbabilityFunctions:
     def _samples(self, name: str, variables: dict[str, Any]) -> list[tuple[str, str]]:
         data = variables.get(name)
         if not isinstance(data, list) or not all(isinstance(s, tuple) for s in data):
-            raise _Problem(f"'{name}' is not a data set; define it first with {{{{ let {name} = x:y x:y ... }}}}")
+            raise _Problem(
+                f"'{name}' is not a data set; define it first with {{{{ let {name} = x:y x:y ... }}}}"
+            )
         return data
 
     def _ptable(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem(f"usage: {{{{ ptable TABLE DATA }}}} with TABLE one of {', '.join(PTABLES)}")
+            raise _Problem(
+                f"usage: {{{{ ptable TABLE DATA }}}} with TABLE one of {', '.join(PTABLES)}"
+            )
         table, name = args
         if table not in PTABLES:
             raise _Problem(f"unknown probability table '{table}'; known: {', '.join(PTABLES)}")
@@ -113,9 +136,13 @@ class ProbabilityFunctions:
         x_value = values[0] if table != "y" else None
         y_value = values[-1] if table != "x" else None
         if x_value is not None and x_value not in xs:
-            raise _Problem(f"prob: x '{x_value}' never occurs; the data has {', '.join(sorted(xs))}")
+            raise _Problem(
+                f"prob: x '{x_value}' never occurs; the data has {', '.join(sorted(xs))}"
+            )
         if y_value is not None and y_value not in ys:
-            raise _Problem(f"prob: y '{y_value}' never occurs; the data has {', '.join(sorted(ys))}")
+            raise _Problem(
+                f"prob: y '{y_value}' never occurs; the data has {', '.join(sorted(ys))}"
+            )
         n = len(samples)
         with_x = [s for s in samples if s[0] == x_value]
         with_y = [s for s in samples if s[1] == y_value]

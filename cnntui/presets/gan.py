@@ -50,8 +50,14 @@ def validate(params: dict[str, str]) -> list[str]:
             problems.append(f"gan: {', '.join(two_d)} only apply to view=gan2d, not view={view}")
         if "dataset" in params and view != "dcgan":
             problems.append(f"gan: dataset only applies to view=dcgan, not view={view}")
-    elif view is None and "dataset" in params and any(k in params for k in ("data", "loss", "d_steps", "noise")):
-        problems.append("gan: dataset (DCGAN) cannot be combined with data, loss, d_steps or noise (2-D GAN)")
+    elif (
+        view is None
+        and "dataset" in params
+        and any(k in params for k in ("data", "loss", "d_steps", "noise"))
+    ):
+        problems.append(
+            "gan: dataset (DCGAN) cannot be combined with data, loss, d_steps or noise (2-D GAN)"
+        )
     return problems
 
 

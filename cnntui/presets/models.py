@@ -42,10 +42,14 @@ def validate(params: dict[str, str]) -> list[str]:
         elif key == "compare":
             names = [n.strip() for n in value.split(",")]
             if len(names) != 2 or not all(names):
-                problems.append(f"models: compare={value!r} must be two model names, e.g. compare=vgg16,resnet50")
+                problems.append(
+                    f"models: compare={value!r} must be two model names, e.g. compare=vgg16,resnet50"
+                )
             else:
                 problems.extend(
-                    f"models: compare names {n!r}, which is not in the zoo" for n in names if not _known(n)
+                    f"models: compare names {n!r}, which is not in the zoo"
+                    for n in names
+                    if not _known(n)
                 )
         elif key == "input":
             try:
@@ -57,7 +61,9 @@ def validate(params: dict[str, str]) -> list[str]:
                     problems.append(f"models: input={value!r} must be CxHxW")
         elif key == "layer":
             if not value or any(not part for part in value.split(".")):
-                problems.append(f"models: layer={value!r} must be a dotted layer name such as features.0")
+                problems.append(
+                    f"models: layer={value!r} must be a dotted layer name such as features.0"
+                )
         elif key == "depth":
             if not (value.isdigit() and 1 <= int(value) <= 10):
                 problems.append(f"models: depth={value!r} must be a whole number from 1 to 10")

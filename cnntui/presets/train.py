@@ -21,7 +21,16 @@ from __future__ import annotations
 
 import math
 
-MODELS = ("lenet5", "lenet5-28", "lenet5-8", "lenet5-1998", "tinyvgg", "resnet-small", "plain-deep", "residual-deep")
+MODELS = (
+    "lenet5",
+    "lenet5-28",
+    "lenet5-8",
+    "lenet5-1998",
+    "tinyvgg",
+    "resnet-small",
+    "plain-deep",
+    "residual-deep",
+)
 DATASETS = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10")
 OPTIMIZERS = ("sgd", "adam")
 COMPARISONS = ("plain-residual",)
@@ -50,14 +59,18 @@ def validate(params: dict[str, str]) -> list[str]:
         elif key in INT_RANGES:
             low, high = INT_RANGES[key]
             if not (value.isdigit() and low <= int(value) <= high):
-                problems.append(f"train: {key}={value!r} must be a whole number from {low} to {high}")
+                problems.append(
+                    f"train: {key}={value!r} must be a whole number from {low} to {high}"
+                )
         elif key == "lr":
             try:
                 lr = float(value)
             except ValueError:
                 lr = math.nan
             if not (math.isfinite(lr) and 0 < lr <= 10):
-                problems.append(f"train: lr={value!r} must be a number greater than 0 and at most 10")
+                problems.append(
+                    f"train: lr={value!r} must be a number greater than 0 and at most 10"
+                )
         else:
             problems.append(f"train: unknown key {key!r}; valid keys are {', '.join(KEYS)}")
     if "compare" in params and "model" in params:

@@ -32,7 +32,16 @@ FORMAT = "cnntui-run"
 VERSION = 1
 RUN_FILE = "run.json"
 CSV_FILE = "metrics.csv"
-CSV_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "images_per_s", "elapsed_s")
+CSV_COLUMNS = (
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "lr",
+    "images_per_s",
+    "elapsed_s",
+)
 
 
 class CheckpointError(CnnTuiError):
@@ -91,7 +100,9 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
     return document
 
 
-def load_checkpoint(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
+def load_checkpoint(
+    run_dir: Path,
+) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """`(run info, model arrays, optimiser arrays)`; CheckpointError for anything damaged."""
     info = read_run_info(run_dir)
     name = info.get("checkpoint")
@@ -119,7 +130,9 @@ def load_checkpoint(run_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarray
 def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
     """One row per finished epoch, columns `CSV_COLUMNS` (written atomically)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in history:
         writer.writerow({k: row.get(k, "") for k in CSV_COLUMNS})

@@ -55,13 +55,17 @@ class RunConfig:
         if not (math.isfinite(self.lr) and 0 < self.lr <= 10):
             raise UsageError(f"--lr must be a number in (0, 10], got {self.lr}")
         if self.optimizer not in OPTIMIZERS:
-            raise UsageError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+            raise UsageError(
+                f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
+            )
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             raise UsageError(f"--momentum must be in [0, 1), got {self.momentum}")
         if not (math.isfinite(self.weight_decay) and 0 <= self.weight_decay < 1):
             raise UsageError(f"--weight-decay must be in [0, 1), got {self.weight_decay}")
         if self.lr_schedule not in SCHEDULES:
-            raise UsageError(f"--schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}")
+            raise UsageError(
+                f"--schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}"
+            )
         if self.device not in DEVICES:
             raise UsageError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if not 0 <= self.seed < 2**32:
@@ -70,8 +74,14 @@ class RunConfig:
             raise UsageError(f"--input-size must be between 4 and 512, got {self.input_size}")
         if self.samples is not None and not 10 <= self.samples <= 1_000_000:
             raise UsageError(f"--samples must be between 10 and 1000000, got {self.samples}")
-        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 0 <= self.threads <= 256:
-            raise UsageError(f"--threads must be between 0 (the BLAS default) and 256, got {self.threads}")
+        if (
+            isinstance(self.threads, bool)
+            or not isinstance(self.threads, int)
+            or not 0 <= self.threads <= 256
+        ):
+            raise UsageError(
+                f"--threads must be between 0 (the BLAS default) and 256, got {self.threads}"
+            )
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"--limit must be a positive number of images, got {self.limit}")
         from cnntui.data.transforms import parse_augmentation
@@ -98,7 +108,9 @@ class RunConfig:
         except TypeError as exc:
             raise UsageError(f"run settings are invalid: {exc}") from None
         for name, kind in (("epochs", int), ("batch_size", int), ("seed", int)):
-            if not isinstance(getattr(config, name), kind) or isinstance(getattr(config, name), bool):
+            if not isinstance(getattr(config, name), kind) or isinstance(
+                getattr(config, name), bool
+            ):
                 raise UsageError(f"run settings are invalid: {name} must be a whole number")
         for name in ("lr", "momentum", "weight_decay"):
             if not isinstance(getattr(config, name), int | float):

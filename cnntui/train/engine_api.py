@@ -19,7 +19,9 @@ def backend(device: str) -> Backend:
     """The backend for `auto`, `cpu` or `gpu`; `gpu` that cannot be used is an error, not a fallback."""
     chosen = get_backend(device)
     if device == "gpu" and not chosen.is_gpu:
-        raise UsageError(f"--device gpu is not usable here: {chosen.reason}; use --device cpu or auto")
+        raise UsageError(
+            f"--device gpu is not usable here: {chosen.reason}; use --device cpu or auto"
+        )
     return chosen
 
 
@@ -45,7 +47,9 @@ def make_optimizer(model: Module, config: Any) -> Any:
     params = [p for p in model.parameters() if p.requires_grad]
     if config.optimizer == "adam":
         return optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    return optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    return optim.SGD(
+        params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+    )
 
 
 def set_lr(optimizer: Any, lr: float) -> None:
@@ -77,5 +81,3 @@ def make_loss() -> Any:
 def is_out_of_memory(error: BaseException) -> bool:
     """True for CuPy's out-of-memory errors (and NumPy's MemoryError)."""
     return isinstance(error, MemoryError) or "OutOfMemory" in type(error).__name__
-
-

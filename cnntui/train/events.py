@@ -159,8 +159,18 @@ class RunFinished:
 
 
 Event = (
-    RunStarted | Downloading | StepProgress | EpochEnd | Filters | FeatureMaps | Predictions | Confusion
-    | Checkpointed | StateChanged | RunFailed | RunFinished
+    RunStarted
+    | Downloading
+    | StepProgress
+    | EpochEnd
+    | Filters
+    | FeatureMaps
+    | Predictions
+    | Confusion
+    | Checkpointed
+    | StateChanged
+    | RunFailed
+    | RunFinished
 )
 
 

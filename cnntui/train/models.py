@@ -91,7 +91,9 @@ def default_input_size(
         return entry.input_shape[1]
 
 
-def _build(entry: object, input_shape: tuple[int, int, int], num_classes: int | None = None) -> Module:
+def _build(
+    entry: object, input_shape: tuple[int, int, int], num_classes: int | None = None
+) -> Module:
     options: dict[str, int] = {}
     if num_classes is not None and "num_classes" in entry.options:  # type: ignore[attr-defined]
         options["num_classes"] = num_classes
@@ -135,7 +137,9 @@ def build_model(
                 f"the spec {Path(model).name} ends in {_fmt(tuple(built.output_shape))} outputs but the "
                 f"data set has {num_classes} classes"
             )
-        return BuiltModel(built.module, built.spec.name, f"spec {Path(model).name}", tuple(input_shape))  # type: ignore[arg-type]
+        return BuiltModel(
+            built.module, built.spec.name, f"spec {Path(model).name}", tuple(input_shape)
+        )  # type: ignore[arg-type]
 
     name = model.lower()
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:

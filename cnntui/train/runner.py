@@ -107,8 +107,13 @@ def child_main(
     from cnntui.train.trainer import Trainer, TrainingError
 
     try:
-        trainer = Trainer(RunConfig.from_dict(config), folder, emit, resume=resume,
-                          data_progress=_download_reporter(emit))
+        trainer = Trainer(
+            RunConfig.from_dict(config),
+            folder,
+            emit,
+            resume=resume,
+            data_progress=_download_reporter(emit),
+        )
         if start_paused:
             trainer.state = "paused"
 
@@ -141,4 +146,9 @@ def child_main(
         if is_out_of_memory(exc):
             emit(RunFailed("the GPU ran out of memory; try a smaller --batch-size", "oom"))
         else:
-            emit(RunFailed(f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})", "error"))
+            emit(
+                RunFailed(
+                    f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})",
+                    "error",
+                )
+            )

@@ -82,7 +82,12 @@ class _EpochAccumulator:
     step: int = 0
 
     def as_dict(self) -> dict[str, float]:
-        return {"loss_sum": self.loss_sum, "correct": self.correct, "seen": self.seen, "step": self.step}
+        return {
+            "loss_sum": self.loss_sum,
+            "correct": self.correct,
+            "seen": self.seen,
+            "step": self.step,
+        }
 
 
 @dataclass
@@ -126,7 +131,11 @@ class Trainer:
         if resume:
             info, model_state, optim_state = load_checkpoint(self.run_dir)
             saved = RunConfig.from_dict(info.get("config", {}))
-            changes = {k: v for k, v in (overrides or {}).items() if k in RESUME_OVERRIDES and v is not None}
+            changes = {
+                k: v
+                for k, v in (overrides or {}).items()
+                if k in RESUME_OVERRIDES and v is not None
+            }
             config = RunConfig(**{**saved.to_dict(), **changes})
             if config.epochs < int(info.get("epoch", 0)):
                 raise UsageError(
@@ -138,7 +147,9 @@ class Trainer:
             raise UsageError("a new run needs its settings")
         self.config = config.validated()
         self._setup(splits, data_progress)
-        self._augmentation = parse_augmentation(self.config.augment, self.config.dataset, self.splits.input_shape[1])
+        self._augmentation = parse_augmentation(
+            self.config.augment, self.config.dataset, self.splits.input_shape[1]
+        )
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -148,7 +159,9 @@ class Trainer:
 
         info = DATASETS.get(cfg.dataset)
         if info is None:
-            raise UsageError(f"unknown data set '{cfg.dataset}'; choose one of {', '.join(DATASETS)}")
+            raise UsageError(
+                f"unknown data set '{cfg.dataset}'; choose one of {', '.join(DATASETS)}"
+            )
         spec_text = self._spec_text(cfg.model) if is_spec(cfg.model) else None
         if splits is None:
             size = cfg.input_size
@@ -168,7 +181,9 @@ class Trainer:
                 if wanted is not None:
                     splits = load_splits(cfg.dataset, data_dir=cfg.data_dir, input_size=wanted)
         self.splits = splits
-        self.train_set = splits.train if cfg.limit is None else splits.train.subset(slice(0, cfg.limit))
+        self.train_set = (
+            splits.train if cfg.limit is None else splits.train.subset(slice(0, cfg.limit))
+        )
         self.backend = engine_api.backend(cfg.device)
         engine_module.manual_seed(cfg.seed)
         built = build_model(cfg.model, splits.input_shape, len(splits.class_names), spec_text)
@@ -196,7 +211,9 @@ class Trainer:
         self.probe_layers = _probe_layers(self.model, splits.input_shape)
         rng = np.random.default_rng((cfg.seed, 2**31))
         self.prediction_indices = np.sort(
-            rng.choice(len(splits.test), size=min(PREDICTION_SAMPLES, len(splits.test)), replace=False)
+            rng.choice(
+                len(splits.test), size=min(PREDICTION_SAMPLES, len(splits.test)), replace=False
+            )
         )
         if self._resume_info is not None and self._resume_arrays is not None:
             self._restore(self._resume_info, *self._resume_arrays)
@@ -216,7 +233,10 @@ class Trainer:
         return text
 
     def _restore(
-        self, info: dict[str, Any], model_state: dict[str, np.ndarray], optim_state: dict[str, np.ndarray]
+        self,
+        info: dict[str, Any],
+        model_state: dict[str, np.ndarray],
+        optim_state: dict[str, np.ndarray],
     ) -> None:
         try:
             self.model.load_state_dict(model_state)
@@ -231,7 +251,10 @@ class Trainer:
             self.epoch = int(progress["epoch"])
             self.global_step = int(progress["global_step"])
             self.acc = _EpochAccumulator(
-                float(progress["loss_sum"]), int(progress["correct"]), int(progress["seen"]), int(progress["step"])
+                float(progress["loss_sum"]),
+                int(progress["correct"]),
+                int(progress["seen"]),
+                int(progress["step"]),
             )
             self.base_lr = float(info.get("base_lr", self.config.lr))
             self.history = list(info.get("history", []))
@@ -248,7 +271,9 @@ class Trainer:
         except (KeyError, TypeError, ValueError) as exc:
             raise CheckpointError(f"{self.run_dir / 'run.json'} is incomplete ({exc})") from None
         if self.acc.step > self.steps_per_epoch:
-            raise CheckpointError(f"{self.run_dir}: the checkpoint's step does not fit this data set")
+            raise CheckpointError(
+                f"{self.run_dir}: the checkpoint's step does not fit this data set"
+            )
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -267,7 +292,11 @@ class Trainer:
         elif command.name == "set_lr":
             value = float(command.value or 0)
             if not (math.isfinite(value) and 0 < value <= 10):
-                self.emit(StateChanged(self.state, f"learning rate {value} refused: use a number in (0, 10]"))
+                self.emit(
+                    StateChanged(
+                        self.state, f"learning rate {value} refused: use a number in (0, 10]"
+                    )
+                )
                 return
             self.base_lr = value
             self.emit(StateChanged(self.state, f"learning rate set to {value:g}"))
@@ -331,12 +360,18 @@ class Trainer:
                 history=list(self.history),
             )
         )
-        self.emit(StateChanged(self.state, "ready: press space to start" if self.state == "paused" else ""))
+        self.emit(
+            StateChanged(
+                self.state, "ready: press space to start" if self.state == "paused" else ""
+            )
+        )
         self._emit_pictures()
         pending = self._pending = _Pending(last_emit=time.perf_counter())
         try:
             while self.epoch < cfg.epochs:
-                order = epoch_order(len(self.train_set), np.random.default_rng((cfg.seed, self.epoch)))
+                order = epoch_order(
+                    len(self.train_set), np.random.default_rng((cfg.seed, self.epoch))
+                )
                 while self.acc.step < self.steps_per_epoch:
                     self._drain(poll)
                     if self.stop_reason is not None:
@@ -396,7 +431,9 @@ class Trainer:
         images = self.train_set.images[idx]
         labels = self.train_set.labels[idx]
         if self._augmentation.enabled:
-            images = self._augmentation.apply(images, np.random.default_rng((cfg.seed, self.epoch, step, 1)))
+            images = self._augmentation.apply(
+                images, np.random.default_rng((cfg.seed, self.epoch, step, 1))
+            )
         lr = self.current_lr()
         self.model.train()
         x = self.backend.asarray(images)
@@ -504,7 +541,9 @@ class Trainer:
             logits = self.model(self.backend.asarray(images[first : first + EVAL_BATCH]))
             out.append(self.backend.to_host(logits).astype(np.float32))
         self.model.train()
-        return np.concatenate(out) if out else np.zeros((0, len(self.splits.class_names)), np.float32)
+        return (
+            np.concatenate(out) if out else np.zeros((0, len(self.splits.class_names)), np.float32)
+        )
 
     def _emit_pictures(self, force: bool = True) -> None:
         """Filters, feature maps and predictions; unless `force`, at most every
@@ -515,13 +554,17 @@ class Trainer:
         self._last_pictures = now
         if self.first_conv is not None:
             weight = dict(self.model.named_parameters())[f"{self.first_conv}.weight"]
-            self.emit(Filters(self.first_conv, self.backend.to_host(weight.data).astype(np.float32)))
+            self.emit(
+                Filters(self.first_conv, self.backend.to_host(weight.data).astype(np.float32))
+            )
         self._emit_features()
         test = self.splits.test
         idx = self.prediction_indices
         probs = softmax(self.predict(test.images[idx]))
         classes, values = top_k(probs, 3)
-        self.emit(Predictions(test.denormalized(test.images[idx]), test.labels[idx], classes, values))
+        self.emit(
+            Predictions(test.denormalized(test.images[idx]), test.labels[idx], classes, values)
+        )
 
     def _emit_features(self) -> None:
         if not self.probe_layers:
@@ -581,14 +624,21 @@ class Trainer:
             "seed": self.config.seed,
             "epoch": self.epoch,
             "global_step": self.global_step,
-            "progress": {"epoch": self.epoch, "global_step": self.global_step, **self.acc.as_dict()},
+            "progress": {
+                "epoch": self.epoch,
+                "global_step": self.global_step,
+                **self.acc.as_dict(),
+            },
             "base_lr": self.base_lr,
             "history": self.history,
             "elapsed_s": self.elapsed(),
             "train_time_s": self.train_time,
             "train_images": self.train_images,
             "engine_rng": engine_module.default_generator().bit_generator.state,
-            "layer_rng": {name: layer.generator.bit_generator.state for name, layer in _random_layers(self.model)},
+            "layer_rng": {
+                name: layer.generator.bit_generator.state
+                for name, layer in _random_layers(self.model)
+            },
             "finished": reason == "final",
             "reason": reason,
             "test": getattr(self, "test_metrics", None),

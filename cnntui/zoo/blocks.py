@@ -81,7 +81,10 @@ class _Residual(Module):
                 f"but the shortcut gives {_shape_text(short_shape)}; they must match to be added"
             )
         out_shape, out_field = self.relu.trace(
-            body_shape, Field.widest([body_field, short_field]), records, depth + 1,
+            body_shape,
+            Field.widest([body_field, short_field]),
+            records,
+            depth + 1,
             child_name(name, "relu"),
         )
         close_record(record, out_shape, out_field)

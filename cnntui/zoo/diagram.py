@@ -14,9 +14,17 @@ from typing import Any
 from cnntui.zoo.summary import LayerRow, ModelSummary, format_shape
 
 POINTWISE = {
-    "ReLU": "relu", "LeakyReLU": "lrelu", "Sigmoid": "sigmoid", "Tanh": "tanh", "ScaledTanh": "squash",
-    "BatchNorm2d": "bn", "BatchNorm1d": "bn", "Dropout": "drop", "LocalResponseNorm": "lrn",
-    "Identity": "", "Flatten": "flatten",
+    "ReLU": "relu",
+    "LeakyReLU": "lrelu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "ScaledTanh": "squash",
+    "BatchNorm2d": "bn",
+    "BatchNorm1d": "bn",
+    "Dropout": "drop",
+    "LocalResponseNorm": "lrn",
+    "Identity": "",
+    "Flatten": "flatten",
 }
 MERGE_TYPES = {"Concat", "Inception"}
 RESIDUAL_TYPES = {"Residual", "BasicBlock", "Bottleneck"}
@@ -132,7 +140,9 @@ def _branch_boxes(summary: ModelSummary, row: LayerRow, chars: _Chars) -> list[_
     return _leaf_boxes(leaves, chars)
 
 
-def _draw_columns(columns: list[list[_Box]], chars: _Chars, captions: list[str]) -> tuple[list[str], list[int]]:
+def _draw_columns(
+    columns: list[list[_Box]], chars: _Chars, captions: list[str]
+) -> tuple[list[str], list[int]]:
     """Columns of boxes side by side; returns the lines and each column's centre."""
     widths = [
         max([len(caption) for caption in captions[i : i + 1]] + [b.width + 4 for b in col] + [8])
@@ -230,11 +240,21 @@ def block_diagram(summary: ModelSummary, name: str = "", ascii_only: bool = Fals
             columns = [_branch_boxes(summary, child, chars) for child in branches]
             merge = f"concat {chars.arrow} {chars.shape(output_shape)}"
         else:
-            body_rows = [c for c in children if c.short_name not in ("shortcut", "downsample", "activation", "relu") or c.short_name == "relu" and c is not children[-1]]
+            body_rows = [
+                c
+                for c in children
+                if c.short_name not in ("shortcut", "downsample", "activation", "relu")
+                or c.short_name == "relu"
+                and c is not children[-1]
+            ]
             if kind == "Residual":
                 body_rows = [c for c in children if c.short_name == "body"]
             shortcut = [c for c in children if c.short_name in ("shortcut", "downsample")]
-            body_leaves = [leaf for c in body_rows for leaf in ([c] if c.is_leaf else [r for r in _subtree(summary, c) if r.is_leaf])]
+            body_leaves = [
+                leaf
+                for c in body_rows
+                for leaf in ([c] if c.is_leaf else [r for r in _subtree(summary, c) if r.is_leaf])
+            ]
             columns = [_leaf_boxes(body_leaves, chars)]
             captions = ["residual branch"]
             if shortcut:
@@ -243,8 +263,17 @@ def block_diagram(summary: ModelSummary, name: str = "", ascii_only: bool = Fals
             else:
                 columns.append([_Box("identity", chars.shape(input_shape))])
                 captions.append("shortcut")
-            tail = [c for c in children if c.short_name in ("activation",) or (kind != "Residual" and c is children[-1] and c.type in POINTWISE)]
-            after = f" {chars.arrow} {POINTWISE.get(tail[0].type, tail[0].type.lower())}" if tail else ""
+            tail = [
+                c
+                for c in children
+                if c.short_name in ("activation",)
+                or (kind != "Residual" and c is children[-1] and c.type in POINTWISE)
+            ]
+            after = (
+                f" {chars.arrow} {POINTWISE.get(tail[0].type, tail[0].type.lower())}"
+                if tail
+                else ""
+            )
             merge = f"{chars.plus} add{after} {chars.arrow} {chars.shape(output_shape)}"
         body, centres = _draw_columns(columns, chars, captions)
         lines.append(_fan(centres, chars, up=False))

@@ -224,7 +224,9 @@ class _Writer:
         if module.shortcut is not None:
             parts.append(f"shortcut={self.expr(module.shortcut, f'{path}.shortcut', level + 1)}")
         if module.activation is not None:
-            parts.append(f"activation={self.expr(module.activation, f'{path}.activation', level + 1)}")
+            parts.append(
+                f"activation={self.expr(module.activation, f'{path}.activation', level + 1)}"
+            )
         pad = INDENT * (level + 1)
         return "Residual(\n" + "".join(f"{pad}{p},\n" for p in parts) + f"{INDENT * level})"
 
@@ -402,7 +404,9 @@ def python_name(text: str) -> str:
     return name
 
 
-def export_pytorch(module: Module, name: str, input_shape: tuple[int, ...], source: str = "") -> str:
+def export_pytorch(
+    module: Module, name: str, input_shape: tuple[int, ...], source: str = ""
+) -> str:
     """The text of a Python file defining `build()` for an equivalent PyTorch module.
 
     Raises UsageError naming the first layer that has no PyTorch counterpart.

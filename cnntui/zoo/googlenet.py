@@ -16,11 +16,26 @@ from cnntui.zoo.tracing import (
 )
 
 MAIN_PATH = [
-    "conv1", "maxpool1", "conv2", "conv3", "maxpool2",
-    "inception3a", "inception3b", "maxpool3",
-    "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4",
-    "inception5a", "inception5b",
-    "avgpool", "flatten", "dropout", "fc",
+    "conv1",
+    "maxpool1",
+    "conv2",
+    "conv3",
+    "maxpool2",
+    "inception3a",
+    "inception3b",
+    "maxpool3",
+    "inception4a",
+    "inception4b",
+    "inception4c",
+    "inception4d",
+    "inception4e",
+    "maxpool4",
+    "inception5a",
+    "inception5b",
+    "avgpool",
+    "flatten",
+    "dropout",
+    "fc",
 ]
 """The order data flows through the network (torchvision registers the side heads elsewhere)."""
 

@@ -17,9 +17,21 @@ from cnntui.errors import ShapeError
 from cnntui.zoo.tracing import array_module
 
 C3_TABLE: tuple[tuple[int, ...], ...] = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),
-    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 2),
+    (1, 2, 3),
+    (2, 3, 4),
+    (3, 4, 5),
+    (0, 4, 5),
+    (0, 1, 5),
+    (0, 1, 2, 3),
+    (1, 2, 3, 4),
+    (2, 3, 4, 5),
+    (0, 3, 4, 5),
+    (0, 1, 4, 5),
+    (0, 1, 2, 5),
+    (0, 1, 3, 4),
+    (1, 2, 4, 5),
+    (0, 2, 3, 5),
     (0, 1, 2, 3, 4, 5),
 )
 """Table I of the paper: which of S2's six maps each of C3's sixteen maps reads (60 links)."""
@@ -88,7 +100,9 @@ class Subsampling(Module):
             )
         c, h, w = input_shape
         if h % k or w % k or h < k or w < k:
-            raise ShapeError(f"Subsampling {k}×{k} needs a height and width divisible by {k}, gets {h}×{w}")
+            raise ShapeError(
+                f"Subsampling {k}×{k} needs a height and width divisible by {k}, gets {h}×{w}"
+            )
         return (c, h // k, w // k)
 
     def geometry(self) -> Geometry:
@@ -106,7 +120,9 @@ class Subsampling(Module):
         n, c, h, w = x.shape
         k = self.kernel_size
         self._sums = x.reshape(n, c, h // k, k, w // k, k).sum(axis=(3, 5))
-        return self._sums * self.weight.data[None, :, None, None] + self.bias.data[None, :, None, None]
+        return (
+            self._sums * self.weight.data[None, :, None, None] + self.bias.data[None, :, None, None]
+        )
 
     def backward(self, grad_out: Any) -> Any:
         xp = array_module(grad_out)
@@ -146,7 +162,9 @@ class SparseConv2d(Module):
         if len(table) != out_channels or any(
             not links or min(links) < 0 or max(links) >= in_channels for links in table
         ):
-            raise ValueError("the connection table needs one non-empty list of input maps per output map")
+            raise ValueError(
+                "the connection table needs one non-empty list of input maps per output map"
+            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -179,7 +197,9 @@ class SparseConv2d(Module):
 
     def describe(self) -> str:
         k = self.kernel_size
-        return f"k={k}×{k} s=1 p=0, {self.links} of {self.in_channels * self.out_channels} map links"
+        return (
+            f"k={k}×{k} s=1 p=0, {self.links} of {self.in_channels * self.out_channels} map links"
+        )
 
     def param_formula(self) -> str:
         k = self.kernel_size

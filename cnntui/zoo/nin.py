@@ -13,7 +13,9 @@ def _mlpconv(
     conv = first // 2 + 1  # block n holds convN, cccp(2n-1), cccp(2n)
     return nn.Sequential(
         **{
-            f"conv{conv}": nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding),
+            f"conv{conv}": nn.Conv2d(
+                in_channels, out_channels, kernel, stride=stride, padding=padding
+            ),
             f"relu{conv}": nn.ReLU(),
             f"cccp{first}": nn.Conv2d(out_channels, out_channels, 1),
             f"relu_cccp{first}": nn.ReLU(),

@@ -58,7 +58,9 @@ def resolve(target: str, input_text: str | None = None, **options: object) -> Re
             built = load_spec_file(target)
         except SpecError as exc:
             raise UsageError(str(exc)) from None
-        return Resolved(built.spec.name, built.module, shape or built.input_shape, None, Path(target))
+        return Resolved(
+            built.spec.name, built.module, shape or built.input_shape, None, Path(target)
+        )
     from cnntui import zoo
 
     entry = zoo.get(target)

@@ -111,68 +111,153 @@ def _pos(required: bool = False, default: Any = None) -> Arg:
 LAYER_TYPES: dict[str, LayerType] = {
     t.name: t
     for t in [
-        LayerType("conv2d", {
-            "in_channels": _pos(), "out_channels": _pos(True), "kernel_size": Arg("pair", True, None, 1),
-            "stride": Arg("pair", False, 1, 1), "padding": Arg("pair", False, 0, 0),
-            "dilation": Arg("pair", False, 1, 1), "groups": _pos(False, 1), "bias": Arg("bool", False, True),
-        }, "2-D convolution", ("in_channels",)),
-        LayerType("convtranspose2d", {
-            "in_channels": _pos(), "out_channels": _pos(True), "kernel_size": Arg("pair", True, None, 1),
-            "stride": Arg("pair", False, 1, 1), "padding": Arg("pair", False, 0, 0),
-            "output_padding": Arg("pair", False, 0, 0), "groups": _pos(False, 1),
-            "bias": Arg("bool", False, True), "dilation": Arg("pair", False, 1, 1),
-        }, "transposed convolution (upsampling)", ("in_channels",)),
-        LayerType("maxpool2d", {
-            "kernel_size": Arg("pair", True, None, 1), "stride": Arg("pair", False, None, 1),
-            "padding": Arg("pair", False, 0, 0), "ceil_mode": Arg("bool", False, False),
-        }, "max pooling"),
-        LayerType("avgpool2d", {
-            "kernel_size": Arg("pair", True, None, 1), "stride": Arg("pair", False, None, 1),
-            "padding": Arg("pair", False, 0, 0), "ceil_mode": Arg("bool", False, False),
-        }, "average pooling"),
-        LayerType("adaptiveavgpool2d", {"output_size": Arg("pair", False, 1, 1)},
-                  "average pooling to a fixed output size"),
+        LayerType(
+            "conv2d",
+            {
+                "in_channels": _pos(),
+                "out_channels": _pos(True),
+                "kernel_size": Arg("pair", True, None, 1),
+                "stride": Arg("pair", False, 1, 1),
+                "padding": Arg("pair", False, 0, 0),
+                "dilation": Arg("pair", False, 1, 1),
+                "groups": _pos(False, 1),
+                "bias": Arg("bool", False, True),
+            },
+            "2-D convolution",
+            ("in_channels",),
+        ),
+        LayerType(
+            "convtranspose2d",
+            {
+                "in_channels": _pos(),
+                "out_channels": _pos(True),
+                "kernel_size": Arg("pair", True, None, 1),
+                "stride": Arg("pair", False, 1, 1),
+                "padding": Arg("pair", False, 0, 0),
+                "output_padding": Arg("pair", False, 0, 0),
+                "groups": _pos(False, 1),
+                "bias": Arg("bool", False, True),
+                "dilation": Arg("pair", False, 1, 1),
+            },
+            "transposed convolution (upsampling)",
+            ("in_channels",),
+        ),
+        LayerType(
+            "maxpool2d",
+            {
+                "kernel_size": Arg("pair", True, None, 1),
+                "stride": Arg("pair", False, None, 1),
+                "padding": Arg("pair", False, 0, 0),
+                "ceil_mode": Arg("bool", False, False),
+            },
+            "max pooling",
+        ),
+        LayerType(
+            "avgpool2d",
+            {
+                "kernel_size": Arg("pair", True, None, 1),
+                "stride": Arg("pair", False, None, 1),
+                "padding": Arg("pair", False, 0, 0),
+                "ceil_mode": Arg("bool", False, False),
+            },
+            "average pooling",
+        ),
+        LayerType(
+            "adaptiveavgpool2d",
+            {"output_size": Arg("pair", False, 1, 1)},
+            "average pooling to a fixed output size",
+        ),
         LayerType("gap", {}, "global average pooling, then flatten (C×H×W → C)"),
-        LayerType("linear", {
-            "in_features": _pos(), "out_features": _pos(True), "bias": Arg("bool", False, True),
-        }, "fully connected layer", ("in_features",)),
+        LayerType(
+            "linear",
+            {
+                "in_features": _pos(),
+                "out_features": _pos(True),
+                "bias": Arg("bool", False, True),
+            },
+            "fully connected layer",
+            ("in_features",),
+        ),
         LayerType("flatten", {}, "C×H×W → C·H·W"),
         LayerType("relu", {}, "max(0, x)"),
         LayerType("leakyrelu", {"negative_slope": Arg("float", False, 0.01, 0.0)}, "leaky ReLU"),
         LayerType("sigmoid", {}, "logistic sigmoid"),
         LayerType("tanh", {}, "hyperbolic tangent"),
         LayerType("dropout", {"p": Arg("float", False, 0.5, 0.0)}, "dropout (training only)"),
-        LayerType("batchnorm2d", {
-            "num_features": _pos(), "eps": Arg("float", False, 1e-5, 0.0),
-            "momentum": Arg("float", False, 0.1, 0.0),
-        }, "batch normalisation per channel", ("num_features",)),
-        LayerType("batchnorm1d", {
-            "num_features": _pos(), "eps": Arg("float", False, 1e-5, 0.0),
-            "momentum": Arg("float", False, 0.1, 0.0),
-        }, "batch normalisation per feature", ("num_features",)),
-        LayerType("localresponsenorm", {
-            "size": _pos(True), "alpha": Arg("float", False, 1e-4, 0.0),
-            "beta": Arg("float", False, 0.75, 0.0), "k": Arg("float", False, 1.0, 0.0),
-        }, "local response normalisation (AlexNet)"),
+        LayerType(
+            "batchnorm2d",
+            {
+                "num_features": _pos(),
+                "eps": Arg("float", False, 1e-5, 0.0),
+                "momentum": Arg("float", False, 0.1, 0.0),
+            },
+            "batch normalisation per channel",
+            ("num_features",),
+        ),
+        LayerType(
+            "batchnorm1d",
+            {
+                "num_features": _pos(),
+                "eps": Arg("float", False, 1e-5, 0.0),
+                "momentum": Arg("float", False, 0.1, 0.0),
+            },
+            "batch normalisation per feature",
+            ("num_features",),
+        ),
+        LayerType(
+            "localresponsenorm",
+            {
+                "size": _pos(True),
+                "alpha": Arg("float", False, 1e-4, 0.0),
+                "beta": Arg("float", False, 0.75, 0.0),
+                "k": Arg("float", False, 1.0, 0.0),
+            },
+            "local response normalisation (AlexNet)",
+        ),
         LayerType("identity", {}, "passes its input through"),
         LayerType("block", {"block": Arg("str", True)}, "the layers of a named block"),
-        LayerType("residual", {
-            "body": Arg("str", True), "shortcut": Arg("str"), "activation": Arg("str"),
-        }, "activation(body(x) + shortcut(x)); the shortcut is the identity when omitted"),
-        LayerType("concat", {"branches": Arg("list", True)},
-                  "named blocks side by side on the same input, joined along channels"),
+        LayerType(
+            "residual",
+            {
+                "body": Arg("str", True),
+                "shortcut": Arg("str"),
+                "activation": Arg("str"),
+            },
+            "activation(body(x) + shortcut(x)); the shortcut is the identity when omitted",
+        ),
+        LayerType(
+            "concat",
+            {"branches": Arg("list", True)},
+            "named blocks side by side on the same input, joined along channels",
+        ),
     ]
 }
 
 ALIASES = {
-    "conv": "conv2d", "convolution": "conv2d", "deconv": "convtranspose2d",
-    "conv_transpose2d": "convtranspose2d", "convtranspose": "convtranspose2d",
-    "maxpool": "maxpool2d", "max_pool2d": "maxpool2d", "pool": "maxpool2d",
-    "avgpool": "avgpool2d", "avg_pool2d": "avgpool2d", "adaptive_avg_pool2d": "adaptiveavgpool2d",
-    "adaptiveavgpool": "adaptiveavgpool2d", "globalavgpool": "gap", "global_avg_pool": "gap",
-    "fc": "linear", "dense": "linear", "leaky_relu": "leakyrelu", "bn": "batchnorm2d",
-    "batchnorm": "batchnorm2d", "batch_norm2d": "batchnorm2d", "lrn": "localresponsenorm",
-    "local_response_norm": "localresponsenorm", "parallel": "concat", "inception": "concat",
+    "conv": "conv2d",
+    "convolution": "conv2d",
+    "deconv": "convtranspose2d",
+    "conv_transpose2d": "convtranspose2d",
+    "convtranspose": "convtranspose2d",
+    "maxpool": "maxpool2d",
+    "max_pool2d": "maxpool2d",
+    "pool": "maxpool2d",
+    "avgpool": "avgpool2d",
+    "avg_pool2d": "avgpool2d",
+    "adaptive_avg_pool2d": "adaptiveavgpool2d",
+    "adaptiveavgpool": "adaptiveavgpool2d",
+    "globalavgpool": "gap",
+    "global_avg_pool": "gap",
+    "fc": "linear",
+    "dense": "linear",
+    "leaky_relu": "leakyrelu",
+    "bn": "batchnorm2d",
+    "batchnorm": "batchnorm2d",
+    "batch_norm2d": "batchnorm2d",
+    "lrn": "localresponsenorm",
+    "local_response_norm": "localresponsenorm",
+    "parallel": "concat",
+    "inception": "concat",
     "sequential": "block",
 }
 
@@ -263,16 +348,18 @@ class _Lines:
         if index < len(found):
             return found[index]
         # inline tables (`layers = [{...}, {...}]`): the index-th line mentioning `type`
-        anchor = self.tables.get(path.rsplit(".", 1)[0], 0) if "." in path else self.top_keys.get(path, 0)
+        anchor = (
+            self.tables.get(path.rsplit(".", 1)[0], 0)
+            if "." in path
+            else self.top_keys.get(path, 0)
+        )
         key = path.rsplit(".", 1)[-1]
         start = anchor
         for number in range(anchor, len(self.lines) + 1):
             if number and re.match(rf"^\s*{re.escape(key)}\s*=", self.lines[number - 1]):
                 start = number
                 break
-        hits = [
-            n for n in range(max(start, 1), len(self.lines) + 1) if "type" in self.lines[n - 1]
-        ]
+        hits = [n for n in range(max(start, 1), len(self.lines) + 1) if "type" in self.lines[n - 1]]
         return hits[index] if index < len(hits) else start
 
     def key_lines(self, entry_line: int) -> dict[str, int]:
@@ -300,12 +387,14 @@ def parse_shape(value: Any) -> tuple[int, ...]:
         if not re.fullmatch(r"\d{1,9}(?:[x×X*,]\d{1,9})*", compact):
             raise ValueError(f"{value!r} is not a shape such as 3x32x32")
         dims = [int(p) for p in re.split(r"[x×X*,]", compact)]
-    elif isinstance(value, list) and value and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+    elif (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
         dims = list(value)
     else:
-        raise ValueError(f"{value!r} is not a shape such as [3, 32, 32] or \"3x32x32\"")
+        raise ValueError(f'{value!r} is not a shape such as [3, 32, 32] or "3x32x32"')
     if len(dims) not in (1, 3):
         raise ValueError(f"a shape has 3 sizes (C×H×W) or 1 (features), got {len(dims)}")
     if any(d <= 0 or d > 1 << 24 for d in dims):
@@ -327,9 +416,13 @@ def _check_arg(arg_name: str, arg: Arg, value: Any, problems: list[str]) -> Any:
         problems.append(f"{arg_name} must be a name in quotes, got {value!r}")
         return None
     if kind == "list":
-        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, str) and v.strip() for v in value)
+        ):
             return [v.strip() for v in value]
-        problems.append(f"{arg_name} must be a list of block names, e.g. [\"a\", \"b\"]")
+        problems.append(f'{arg_name} must be a list of block names, e.g. ["a", "b"]')
         return None
     if kind == "float":
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -363,7 +456,11 @@ def _parse_layers(
     raw: Any, path: str, lines: _Lines, label_prefix: str, problems: list[SpecProblem]
 ) -> list[LayerSpec]:
     if not isinstance(raw, list):
-        problems.append(SpecProblem(lines.top_keys.get(path, 0), f"`{path}` must be a list of layer tables ([[{path}]])"))
+        problems.append(
+            SpecProblem(
+                lines.top_keys.get(path, 0), f"`{path}` must be a list of layer tables ([[{path}]])"
+            )
+        )
         return []
     layers: list[LayerSpec] = []
     for index, item in enumerate(raw):
@@ -375,15 +472,23 @@ def _parse_layers(
             continue
         type_value = item.get("type")
         if not isinstance(type_value, str):
-            problems.append(SpecProblem(line, f"{label}: needs type = \"conv2d\" (or linear, relu, …)"))
+            problems.append(
+                SpecProblem(line, f'{label}: needs type = "conv2d" (or linear, relu, …)')
+            )
             continue
         kind = canonical_type(type_value)
         if kind is None:
             import difflib
 
-            close = difflib.get_close_matches(type_value.lower(), list(LAYER_TYPES) + list(ALIASES), n=1)
+            close = difflib.get_close_matches(
+                type_value.lower(), list(LAYER_TYPES) + list(ALIASES), n=1
+            )
             hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(LAYER_TYPES)}"
-            problems.append(SpecProblem(key_lines.get("type", line), f"{label}: unknown layer type {type_value!r}{hint}"))
+            problems.append(
+                SpecProblem(
+                    key_lines.get("type", line), f"{label}: unknown layer type {type_value!r}{hint}"
+                )
+            )
             continue
         label = f"{label}, {kind}"
         spec_type = LAYER_TYPES[kind]
@@ -395,7 +500,9 @@ def _parse_layers(
                 continue
             if key not in spec_type.args:
                 valid = ", ".join(spec_type.args) or "no arguments"
-                problems.append(SpecProblem(where, f"{label}: unknown argument {key!r} (takes {valid})"))
+                problems.append(
+                    SpecProblem(where, f"{label}: unknown argument {key!r} (takes {valid})")
+                )
                 continue
             checked = _check_arg(key, spec_type.args[key], value, own)
             if own:
@@ -406,12 +513,24 @@ def _parse_layers(
             if arg.required and key not in args and key not in item:
                 problems.append(SpecProblem(line, f"{label}: missing {key}"))
         name = item.get("name")
-        if name is not None and (not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)):
-            problems.append(SpecProblem(key_lines.get("name", line), f"{label}: name must be a word like conv1 (letters, digits, _)"))
+        if name is not None and (
+            not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
+        ):
+            problems.append(
+                SpecProblem(
+                    key_lines.get("name", line),
+                    f"{label}: name must be a word like conv1 (letters, digits, _)",
+                )
+            )
             name = None
         repeat = item.get("repeat", 1)
         if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= MAX_REPEAT:
-            problems.append(SpecProblem(key_lines.get("repeat", line), f"{label}: repeat must be a whole number from 1 to {MAX_REPEAT}"))
+            problems.append(
+                SpecProblem(
+                    key_lines.get("repeat", line),
+                    f"{label}: repeat must be a whole number from 1 to {MAX_REPEAT}",
+                )
+            )
             repeat = 1
         layers.append(LayerSpec(kind, args, line, label, name, repeat, key_lines))
     return layers
@@ -436,7 +555,12 @@ def parse_spec(text: str) -> NetworkSpec:
     problems: list[SpecProblem] = []
     for key in document:
         if key not in TOP_KEYS:
-            problems.append(SpecProblem(lines.top_keys.get(key, lines.tables.get(key, 0)), f"unknown top-level key {key!r} (a spec has {', '.join(sorted(TOP_KEYS))})"))
+            problems.append(
+                SpecProblem(
+                    lines.top_keys.get(key, lines.tables.get(key, 0)),
+                    f"unknown top-level key {key!r} (a spec has {', '.join(sorted(TOP_KEYS))})",
+                )
+            )
     name = document.get("name", "my-network")
     if not isinstance(name, str) or not name.strip():
         problems.append(SpecProblem(lines.top_keys.get("name", 0), "name must be a text"))
@@ -452,7 +576,11 @@ def parse_spec(text: str) -> NetworkSpec:
             input_shape = parse_shape(document["input"])
         except ValueError as exc:
             problems.append(SpecProblem(lines.top_keys.get("input", 0), f"input: {exc}"))
-    layers = _parse_layers(document.get("layers"), "layers", lines, "", problems) if "layers" in document else []
+    layers = (
+        _parse_layers(document.get("layers"), "layers", lines, "", problems)
+        if "layers" in document
+        else []
+    )
     if "layers" not in document:
         problems.append(SpecProblem(0, "no layers: add [[layers]] tables, each with a type"))
     elif not layers and not problems:
@@ -461,23 +589,44 @@ def parse_spec(text: str) -> NetworkSpec:
     block_lines: dict[str, int] = {}
     raw_blocks = document.get("blocks", {})
     if not isinstance(raw_blocks, dict):
-        problems.append(SpecProblem(lines.top_keys.get("blocks", 0), "blocks must be tables: [blocks.NAME] with [[blocks.NAME.layers]]"))
+        problems.append(
+            SpecProblem(
+                lines.top_keys.get("blocks", 0),
+                "blocks must be tables: [blocks.NAME] with [[blocks.NAME.layers]]",
+            )
+        )
         raw_blocks = {}
     for block_name, block in raw_blocks.items():
         path = f"blocks.{block_name}"
         block_line = lines.tables.get(path) or (lines.entries.get(f"{path}.layers") or [0])[0]
         block_lines[block_name] = block_line
         if not isinstance(block, dict) or "layers" not in block:
-            problems.append(SpecProblem(block_line, f"block {block_name!r} needs layers ([[{path}.layers]])"))
+            problems.append(
+                SpecProblem(block_line, f"block {block_name!r} needs layers ([[{path}.layers]])")
+            )
             continue
         extra = set(block) - {"layers", "description"}
         if extra:
-            problems.append(SpecProblem(block_line, f"block {block_name!r}: unknown key(s) {', '.join(sorted(extra))}"))
-        parsed = _parse_layers(block["layers"], f"{path}.layers", lines, f"block {block_name}, ", problems)
+            problems.append(
+                SpecProblem(
+                    block_line, f"block {block_name!r}: unknown key(s) {', '.join(sorted(extra))}"
+                )
+            )
+        parsed = _parse_layers(
+            block["layers"], f"{path}.layers", lines, f"block {block_name}, ", problems
+        )
         if not parsed and isinstance(block["layers"], list) and not block["layers"]:
             problems.append(SpecProblem(block_line, f"block {block_name!r} has no layers"))
         blocks[block_name] = parsed
-    spec = NetworkSpec(name.strip(), input_shape, layers, blocks, description, block_lines, lines.top_keys.get("input", 0))
+    spec = NetworkSpec(
+        name.strip(),
+        input_shape,
+        layers,
+        blocks,
+        description,
+        block_lines,
+        lines.top_keys.get("input", 0),
+    )
     _check_references(spec, problems)
     if problems:
         problems.sort(key=lambda p: (p.line == 0, p.line))
@@ -504,18 +653,36 @@ def _check_references(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
         for key, target in _references(layer):
             if target not in spec.blocks:
                 known = ", ".join(sorted(spec.blocks)) or "none defined"
-                problems.append(SpecProblem(layer.key_lines.get(key, layer.line), f"{layer.label}: no block called {target!r} (blocks: {known})"))
+                problems.append(
+                    SpecProblem(
+                        layer.key_lines.get(key, layer.line),
+                        f"{layer.label}: no block called {target!r} (blocks: {known})",
+                    )
+                )
         activation = layer.args.get("activation")
         if activation is not None and canonical_type(activation) not in ACTIVATIONS:
-            problems.append(SpecProblem(layer.key_lines.get("activation", layer.line), f"{layer.label}: activation must be one of {', '.join(ACTIVATIONS)}"))
+            problems.append(
+                SpecProblem(
+                    layer.key_lines.get("activation", layer.line),
+                    f"{layer.label}: activation must be one of {', '.join(ACTIVATIONS)}",
+                )
+            )
 
     def visit(name: str, trail: list[str]) -> None:
         if name in trail:
-            cycle = " → ".join([*trail[trail.index(name):], name])
-            problems.append(SpecProblem(spec.block_lines.get(name, 0), f"block {name!r} contains itself ({cycle})"))
+            cycle = " → ".join([*trail[trail.index(name) :], name])
+            problems.append(
+                SpecProblem(
+                    spec.block_lines.get(name, 0), f"block {name!r} contains itself ({cycle})"
+                )
+            )
             return
         if len(trail) > MAX_NESTING:
-            problems.append(SpecProblem(spec.block_lines.get(name, 0), f"blocks nest deeper than {MAX_NESTING} levels"))
+            problems.append(
+                SpecProblem(
+                    spec.block_lines.get(name, 0), f"blocks nest deeper than {MAX_NESTING} levels"
+                )
+            )
             return
         for layer in spec.blocks.get(name, []):
             for _key, target in _references(layer):
@@ -565,9 +732,18 @@ class _Builder:
         line = layer.key_lines.get(key, layer.line) if key else layer.line
         return SpecError([SpecProblem(line, f"{layer.label}: {message}")])
 
-    def sequence(self, layers: list[LayerSpec], shape: tuple[int, ...], depth: int = 0) -> tuple[Any, tuple[int, ...]]:
+    def sequence(
+        self, layers: list[LayerSpec], shape: tuple[int, ...], depth: int = 0
+    ) -> tuple[Any, tuple[int, ...]]:
         if depth > MAX_NESTING:
-            raise SpecError([SpecProblem(layers[0].line if layers else 0, f"blocks nest deeper than {MAX_NESTING} levels")])
+            raise SpecError(
+                [
+                    SpecProblem(
+                        layers[0].line if layers else 0,
+                        f"blocks nest deeper than {MAX_NESTING} levels",
+                    )
+                ]
+            )
         children: dict[str, Any] = {}
         for index, layer in enumerate(layers):
             key = layer.name or str(index)
@@ -584,12 +760,18 @@ class _Builder:
             children[key] = module
         return self.nn.Sequential(**children), shape
 
-    def checked(self, layer: LayerSpec, shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
+    def checked(
+        self, layer: LayerSpec, shape: tuple[int, ...], depth: int
+    ) -> tuple[Any, tuple[int, ...]]:
         """`one`, with the engine's argument errors (a pool padding wider than half its window,
         say) reported at the layer instead of escaping."""
         self.count += 1
         if self.count > MAX_LAYERS:
-            raise self.fail(layer, f"the network expands to more than {MAX_LAYERS:,} layers; lower a repeat", "repeat")
+            raise self.fail(
+                layer,
+                f"the network expands to more than {MAX_LAYERS:,} layers; lower a repeat",
+                "repeat",
+            )
         try:
             return self.one(layer, shape, depth)
         except SpecError:
@@ -597,40 +779,78 @@ class _Builder:
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise self.fail(layer, str(exc)) from None
 
-    def one(self, layer: LayerSpec, shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
+    def one(
+        self, layer: LayerSpec, shape: tuple[int, ...], depth: int
+    ) -> tuple[Any, tuple[int, ...]]:
         nn = self.nn
         a = dict(layer.args)
         kind = layer.type
-        if kind in ("conv2d", "convtranspose2d", "batchnorm2d", "maxpool2d", "avgpool2d",
-                    "adaptiveavgpool2d", "gap", "localresponsenorm") and len(shape) != 3:
-            raise self.fail(layer, f"needs a C×H×W input, gets {_shape_text(shape)} (it comes after a flatten or linear layer)")
+        if (
+            kind
+            in (
+                "conv2d",
+                "convtranspose2d",
+                "batchnorm2d",
+                "maxpool2d",
+                "avgpool2d",
+                "adaptiveavgpool2d",
+                "gap",
+                "localresponsenorm",
+            )
+            and len(shape) != 3
+        ):
+            raise self.fail(
+                layer,
+                f"needs a C×H×W input, gets {_shape_text(shape)} (it comes after a flatten or linear layer)",
+            )
         if kind in ("conv2d", "convtranspose2d"):
             expected = shape[0]
             given = a.pop("in_channels", None)
             if given is not None and given != expected:
-                raise self.fail(layer, f"expects {given} input channels, gets {_shape_text(shape)} ({expected} channels)", "in_channels")
+                raise self.fail(
+                    layer,
+                    f"expects {given} input channels, gets {_shape_text(shape)} ({expected} channels)",
+                    "in_channels",
+                )
             groups = a.get("groups", 1)
             if expected % groups or a["out_channels"] % groups:
-                raise self.fail(layer, f"groups={groups} must divide both the {expected} input and {a['out_channels']} output channels", "groups")
+                raise self.fail(
+                    layer,
+                    f"groups={groups} must divide both the {expected} input and {a['out_channels']} output channels",
+                    "groups",
+                )
             cls = nn.Conv2d if kind == "conv2d" else nn.ConvTranspose2d
             module = cls(expected, a.pop("out_channels"), a.pop("kernel_size"), **a)
         elif kind == "linear":
             if len(shape) != 1:
                 given = a.get("in_features")
                 if given is not None:
-                    raise self.fail(layer, f"expects {given:,} inputs, gets {_flat_text(shape)}; add a flatten layer before it")
-                raise self.fail(layer, f"needs a flat input, gets {_shape_text(shape)}; add a flatten layer before it (it would give {_flat_text(shape)} inputs)")
+                    raise self.fail(
+                        layer,
+                        f"expects {given:,} inputs, gets {_flat_text(shape)}; add a flatten layer before it",
+                    )
+                raise self.fail(
+                    layer,
+                    f"needs a flat input, gets {_shape_text(shape)}; add a flatten layer before it (it would give {_flat_text(shape)} inputs)",
+                )
             given = a.pop("in_features", None)
             if given is not None and given != shape[0]:
-                raise self.fail(layer, f"expects {given:,} inputs, gets {shape[0]:,}", "in_features")
+                raise self.fail(
+                    layer, f"expects {given:,} inputs, gets {shape[0]:,}", "in_features"
+                )
             module = nn.Linear(shape[0], a.pop("out_features"), **a)
         elif kind in ("batchnorm2d", "batchnorm1d"):
             channels = shape[0]
             if kind == "batchnorm1d" and len(shape) != 1:
-                raise self.fail(layer, f"batchnorm1d needs a flat input, gets {_shape_text(shape)}; use batchnorm2d for C×H×W")
+                raise self.fail(
+                    layer,
+                    f"batchnorm1d needs a flat input, gets {_shape_text(shape)}; use batchnorm2d for C×H×W",
+                )
             given = a.pop("num_features", None)
             if given is not None and given != channels:
-                raise self.fail(layer, f"expects {given} channels, gets {_shape_text(shape)}", "num_features")
+                raise self.fail(
+                    layer, f"expects {given} channels, gets {_shape_text(shape)}", "num_features"
+                )
             cls = nn.BatchNorm2d if kind == "batchnorm2d" else nn.BatchNorm1d
             module = cls(channels, **a)
         elif kind == "maxpool2d":
@@ -678,7 +898,9 @@ class _Builder:
         except (ValueError, TypeError, ZeroDivisionError) as exc:
             raise self.fail(layer, f"cannot take {_shape_text(shape)}: {exc}") from None
 
-    def residual(self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
+    def residual(
+        self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int
+    ) -> tuple[Any, tuple[int, ...]]:
         nn = self.nn
         body, body_shape = self.sequence(self.spec.blocks[a["body"]], shape, depth + 1)
         shortcut = None
@@ -686,13 +908,22 @@ class _Builder:
         if a.get("shortcut"):
             shortcut, short_shape = self.sequence(self.spec.blocks[a["shortcut"]], shape, depth + 1)
         if body_shape != short_shape:
-            hint = "" if a.get("shortcut") else "; add a shortcut block (e.g. a 1×1 conv2d with the same stride) to match"
-            raise self.fail(layer, f"body gives {_shape_text(body_shape)} but the shortcut gives {_shape_text(short_shape)}; they must match to be added{hint}")
+            hint = (
+                ""
+                if a.get("shortcut")
+                else "; add a shortcut block (e.g. a 1×1 conv2d with the same stride) to match"
+            )
+            raise self.fail(
+                layer,
+                f"body gives {_shape_text(body_shape)} but the shortcut gives {_shape_text(short_shape)}; they must match to be added{hint}",
+            )
         activation = self.activation(a["activation"], {}) if a.get("activation") else None
         module = nn.Residual(body, shortcut=shortcut, activation=activation)
         return module, self.output(layer, module, shape)
 
-    def concat(self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
+    def concat(
+        self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int
+    ) -> tuple[Any, tuple[int, ...]]:
         nn = self.nn
         branches = []
         shapes = []
@@ -702,7 +933,9 @@ class _Builder:
             shapes.append(out)
         if len({s[1:] for s in shapes}) != 1 or len({len(s) for s in shapes}) != 1:
             listing = ", ".join(f"{n}: {_shape_text(s)}" for n, s in zip(a["branches"], shapes))
-            raise self.fail(layer, f"branches must agree in everything but channels to be joined ({listing})")
+            raise self.fail(
+                layer, f"branches must agree in everything but channels to be joined ({listing})"
+            )
         module = nn.Concat(*branches)
         return module, self.output(layer, module, shape)
 
@@ -726,11 +959,17 @@ class _FlattenTracker(_Builder):
         self.flattened: dict[int, tuple[int, ...]] = {}
         self.last_flatten: tuple[int, ...] | None = None
 
-    def one(self, layer: LayerSpec, shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
+    def one(
+        self, layer: LayerSpec, shape: tuple[int, ...], depth: int
+    ) -> tuple[Any, tuple[int, ...]]:
         if layer.type == "linear" and len(shape) == 1 and self.last_flatten is not None:
             given = layer.args.get("in_features")
             if given is not None and given != shape[0]:
-                raise self.fail(layer, f"expects {given:,} inputs, gets {_flat_text(self.last_flatten)}", "in_features")
+                raise self.fail(
+                    layer,
+                    f"expects {given:,} inputs, gets {_flat_text(self.last_flatten)}",
+                    "in_features",
+                )
         module, out = super().one(layer, shape, depth)
         if layer.type == "flatten":
             self.last_flatten = shape
@@ -765,7 +1004,9 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise SpecError([SpecProblem(0, "is not a UTF-8 text file (a spec is TOML text)")], target.name) from None
+        raise SpecError(
+            [SpecProblem(0, "is not a UTF-8 text file (a spec is TOML text)")], target.name
+        ) from None
     try:
         return load_spec_text(text)
     except SpecError as exc:
@@ -783,7 +1024,7 @@ def validate_text(text: str) -> list[SpecProblem]:
     return []
 
 
-EXAMPLE_SPEC = '''\
+EXAMPLE_SPEC = """\
 # A LeNet-style network. Edit it: the table updates as you type.
 name = "my-lenet"
 input = [1, 28, 28]
@@ -831,5 +1072,5 @@ type = "relu"
 [[blocks.features.layers]]
 type = "maxpool2d"
 kernel_size = 2
-'''
+"""
 """The spec the editor starts with (a valid network)."""

@@ -240,7 +240,10 @@ class ModelSummary:
         import difflib
 
         close = difflib.get_close_matches(name, [r.name for r in self.layers], n=3)
-        raise KeyError(f"{self.model} has no layer {name!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise KeyError(
+            f"{self.model} has no layer {name!r}"
+            + (f"; did you mean {', '.join(close)}?" if close else "")
+        )
 
     @property
     def leaves(self) -> list[LayerRow]:
@@ -388,7 +391,9 @@ def _check_input_shape(input_shape: Any) -> Shape:
     except (TypeError, ValueError) as exc:
         raise ShapeError(f"input shape must be whole numbers, got {input_shape!r}") from exc
     if not shape or any(s <= 0 for s in shape):
-        raise ShapeError(f"input shape must be positive sizes such as 3×224×224, got {input_shape!r}")
+        raise ShapeError(
+            f"input shape must be positive sizes such as 3×224×224, got {input_shape!r}"
+        )
     return shape
 
 
@@ -449,7 +454,9 @@ def summarize(
     )
 
 
-def summarize_zoo(name: str, input_shape: Shape | None = None, depth: int | None = None) -> ModelSummary:
+def summarize_zoo(
+    name: str, input_shape: Shape | None = None, depth: int | None = None
+) -> ModelSummary:
     """Summary of a zoo entry at its default input (or `input_shape`)."""
     from cnntui import zoo
 

@@ -69,14 +69,17 @@ def _cells(summary: ModelSummary, rows: list[LayerRow], ascii_only: bool) -> lis
             params = f"({params})"  # frozen, as torchinfo marks it
         out.append(
             {
-                "layer": _tree_prefix(rows, i, ascii_only) + (row.short_name if row.depth > 1 else row.name),
+                "layer": _tree_prefix(rows, i, ascii_only)
+                + (row.short_name if row.depth > 1 else row.name),
                 "type": asciify(row.type) if ascii_only else row.type,
                 "output": format_shape(row.output_shape, ascii_only),
                 "params": params,
                 "share": f"{share:.1f}%" if row.params else "",
                 "macs": format_si(row.macs) if row.macs else "-",
                 "field": row.field_text(ascii_only),
-                "act": format_bytes(summary.row_activation_bytes(row)) if row.activation_elements else "-",
+                "act": format_bytes(summary.row_activation_bytes(row))
+                if row.activation_elements
+                else "-",
             }
         )
     return out
@@ -100,7 +103,9 @@ def render_table(
     gap = 2
 
     def total_width(cols: list[Column], name_width: int) -> int:
-        return sum(name_width if c.key == "layer" else widths[c.key] for c in cols) + gap * (len(cols) - 1)
+        return sum(name_width if c.key == "layer" else widths[c.key] for c in cols) + gap * (
+            len(cols) - 1
+        )
 
     name_width = widths["layer"]
     while total_width(columns, name_width) > width:

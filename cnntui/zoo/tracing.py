@@ -19,5 +19,12 @@ from cnntui.engine.module import (
     trace_chain,
 )
 
-__all__ = ["array_module", "backward_chain", "child_name", "close_record", "forward_chain",
-           "open_record", "trace_chain"]
+__all__ = [
+    "array_module",
+    "backward_chain",
+    "child_name",
+    "close_record",
+    "forward_chain",
+    "open_record",
+    "trace_chain",
+]

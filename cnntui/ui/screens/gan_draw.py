@@ -56,11 +56,17 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
         for r in range(DRAW_GRID):
             for c in range(DRAW_GRID):
                 mark = filled if (r, c) in self.cells else empty
-                style = "reverse bold" if (r, c) == (self.row, self.col) else ("green" if (r, c) in self.cells else "dim")
+                style = (
+                    "reverse bold"
+                    if (r, c) == (self.row, self.col)
+                    else ("green" if (r, c) in self.cells else "dim")
+                )
                 text.append(mark * 2, style=style)
             text.append("\n")
         self.query_one("#gan-draw-grid", Static).update(text)
-        self.query_one("#gan-draw-count", Label).update(f"{len(self.cells)} cells filled  (c clears)")
+        self.query_one("#gan-draw-count", Label).update(
+            f"{len(self.cells)} cells filled  (c clears)"
+        )
 
     def action_move(self, dr: int, dc: int) -> None:
         self.row = (self.row + dr) % DRAW_GRID

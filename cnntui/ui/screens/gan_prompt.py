@@ -27,8 +27,14 @@ class NumberPrompt(ModalScreen[float | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
-        self, question: str, *, low: float, high: float, high_inclusive: bool = True,
-        integer: bool = False, value: str = "",
+        self,
+        question: str,
+        *,
+        low: float,
+        high: float,
+        high_inclusive: bool = True,
+        integer: bool = False,
+        value: str = "",
     ) -> None:
         super().__init__()
         self.question = question
@@ -52,7 +58,9 @@ class NumberPrompt(ModalScreen[float | None]):
     def parse(self, text: str) -> float:
         """The number in `text`, or ValueError with what would be valid."""
         closing = "]" if self.high_inclusive else ")"
-        valid = f"a {'whole ' if self.integer else ''}number in [{self.low:g}, {self.high:g}{closing}"
+        valid = (
+            f"a {'whole ' if self.integer else ''}number in [{self.low:g}, {self.high:g}{closing}"
+        )
         try:
             value = float(int(text)) if self.integer else float(text)
         except ValueError:

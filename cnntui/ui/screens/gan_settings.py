@@ -46,7 +46,9 @@ def parse_form(base: Gan2dSettings, values: dict[str, str]) -> Gan2dSettings:
             try:
                 changes[name] = int(text) if kind == "int" else float(text)
             except ValueError:
-                raise ValueError(f"{label}: '{text}' is not a {'whole ' if kind == 'int' else ''}number") from None
+                raise ValueError(
+                    f"{label}: '{text}' is not a {'whole ' if kind == 'int' else ''}number"
+                ) from None
     if changes["data"] == "drawn" and not base.cells:
         raise ValueError("data: nothing drawn yet; press o in the 2-D GAN to draw a distribution")
     settings = replace(base, **changes)
@@ -70,7 +72,10 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
     Gan2dSettingsScreen #gan-settings-error { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "apply", "Apply", show=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "apply", "Apply", show=True),
+    ]
 
     def __init__(self, settings: Gan2dSettings) -> None:
         super().__init__()
@@ -83,7 +88,9 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
                 for name, label, kind, choices in FORM:
                     yield Label(label)
                     hint = " | ".join(choices) if kind == "choice" else kind
-                    yield Input(str(getattr(self.settings, name)), placeholder=hint, id=f"gan-set-{name}")
+                    yield Input(
+                        str(getattr(self.settings, name)), placeholder=hint, id=f"gan-set-{name}"
+                    )
             yield Label("", id="gan-settings-error")
 
     def on_mount(self) -> None:

@@ -94,9 +94,25 @@ class ModelsScreen(Screen[None]):
         Binding("e", "edit_spec", "Edit", id="models.edit"),
         # One footer entry for the pair (as in the Conv Lab), so that every key fits in 80 columns.
         Binding("plus,equals_sign", "depth(1)", "Depth", key_display="+-", id="models.depth_up"),
-        Binding("minus", "depth(-1)", "Depth-", key_display="-", show=False, id="models.depth_down"),
-        Binding("right_square_bracket", "batch(2)", "Batch x2", key_display="]", show=False, id="models.batch_up"),
-        Binding("left_square_bracket", "batch(0.5)", "Batch /2", key_display="[", show=False, id="models.batch_down"),
+        Binding(
+            "minus", "depth(-1)", "Depth-", key_display="-", show=False, id="models.depth_down"
+        ),
+        Binding(
+            "right_square_bracket",
+            "batch(2)",
+            "Batch x2",
+            key_display="]",
+            show=False,
+            id="models.batch_up",
+        ),
+        Binding(
+            "left_square_bracket",
+            "batch(0.5)",
+            "Batch /2",
+            key_display="[",
+            show=False,
+            id="models.batch_down",
+        ),
         # Shown by the input box's own label, "input (i)", not in the footer.
         Binding("i", "focus_input", "Input", show=False, id="models.input"),
         Binding("a", "toggle_aux", "Aux", id="models.aux"),
@@ -139,7 +155,9 @@ class ModelsScreen(Screen[None]):
                 options = [Option(self._list_label(e), id=e.name) for e in zoo.entries()]
                 yield OptionList(*options, id="models-list")
                 with Vertical(id="spec-pane"):
-                    yield TextArea(self.spec_text, id="spec-editor", soft_wrap=False, show_line_numbers=True)
+                    yield TextArea(
+                        self.spec_text, id="spec-editor", soft_wrap=False, show_line_numbers=True
+                    )
                     yield Static(id="spec-problems")
             with Vertical(id="models-main"):
                 yield Static(id="models-head")
@@ -227,8 +245,13 @@ class ModelsScreen(Screen[None]):
         except LayerShapeError as error:
             self.summary = None
             partial = ModelSummary(
-                name, tuple(shape), (), module.num_parameters(),
-                module.num_parameters(trainable_only=True), 0, error.rows,
+                name,
+                tuple(shape),
+                (),
+                module.num_parameters(),
+                module.num_parameters(trainable_only=True),
+                0,
+                error.rows,
             )
             table.show(partial, self.depth, failed_at=error.layer or name, keep_fold=keep_fold)
             totals.show(None, error=f"input {format_shape(tuple(shape), self.ascii_only)}: {error}")
@@ -258,12 +281,18 @@ class ModelsScreen(Screen[None]):
             entry = zoo.get(self.model_name)
             text.append(entry.title, style="bold")
             text.append(f" ({entry.year})  ")
-            text.append(asciify(entry.description) if self.ascii_only else entry.description, style="dim")
+            text.append(
+                asciify(entry.description) if self.ascii_only else entry.description, style="dim"
+            )
         head.update(text)
 
     def _update_settings(self) -> None:
         dot = "|" if self.ascii_only else "·"
-        view = {"summary": "", "compare": f" {dot} comparing with {self.compare_with}", "diagram": f" {dot} diagram"}
+        view = {
+            "summary": "",
+            "compare": f" {dot} comparing with {self.compare_with}",
+            "diagram": f" {dot} diagram",
+        }
         self.query_one("#models-settings", Static).update(
             f"depth {self.depth} (+ -) {dot} batch {self.batch_size} ([ ]){view.get(self.view, '')}"
         )
@@ -333,7 +362,9 @@ class ModelsScreen(Screen[None]):
     def action_batch(self, factor: float) -> None:
         self.batch_size = int(max(1, min(MAX_BATCH, self.batch_size * factor)))
         self._update_settings()
-        self.query_one("#models-totals", ModelTotals).show(self.summary, self.batch_size) if self.summary else None
+        self.query_one("#models-totals", ModelTotals).show(
+            self.summary, self.batch_size
+        ) if self.summary else None
 
     def action_focus_input(self) -> None:
         """Focus the input size with its text selected, so typing replaces it."""
@@ -374,7 +405,9 @@ class ModelsScreen(Screen[None]):
                 self._set_view("compare")
                 self.query_one("#view-compare", DataTable).focus()
 
-        self.app.push_screen(PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen)
+        self.app.push_screen(
+            PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen
+        )
 
     def _draw_compare(self) -> None:
         from cnntui.zoo.compare import compare
@@ -396,7 +429,9 @@ class ModelsScreen(Screen[None]):
             return
         for row in compare(self.summary, other, entry, other_entry, self.ascii_only):
             table.add_row(
-                Text(row.label, style="dim"), Text(row.a, justify="right"), Text(row.b, justify="right"),
+                Text(row.label, style="dim"),
+                Text(row.a, justify="right"),
+                Text(row.b, justify="right"),
                 Text(row.ratio, justify="right"),
             )
 
@@ -411,7 +446,9 @@ class ModelsScreen(Screen[None]):
 
         target = self.query_one("#diagram-text", Static)
         if self.summary is None:
-            target.update(Text("No diagram: the input size does not fit (see the summary).", style="red"))
+            target.update(
+                Text("No diagram: the input size does not fit (see the summary).", style="red")
+            )
             return
         row = self.query_one("#models-table", LayerTable).selected_row()
         name = ""
@@ -475,7 +512,12 @@ class ModelsScreen(Screen[None]):
                 lines.append(Text(f"  and {len(self.spec_problems) - 4} more", style="red"))
             problems_view.update(Text("\n").join(lines))
         else:
-            problems_view.update(Text(f"{mark_ok} valid: {self._spec_module.num_parameters():,} parameters", style="green"))
+            problems_view.update(
+                Text(
+                    f"{mark_ok} valid: {self._spec_module.num_parameters():,} parameters",
+                    style="green",
+                )
+            )
         if self.editing:
             self.input_override = None
             if self._spec_module is not None:
@@ -510,7 +552,9 @@ class ModelsScreen(Screen[None]):
     def action_save_spec(self) -> None:
         from cnntui.ui.screens.models_dialogs import PathScreen
 
-        default = str(self.spec_path) if self.spec_path else f"{self._spec_name or 'my-network'}.toml"
+        default = (
+            str(self.spec_path) if self.spec_path else f"{self._spec_name or 'my-network'}.toml"
+        )
         self.app.push_screen(PathScreen("Save the spec as:", default), self._save_to)
 
     def _save_to(self, value: str | None) -> None:
@@ -552,7 +596,9 @@ class ModelsScreen(Screen[None]):
         from cnntui.zoo.export_pytorch import python_name
 
         name, _, _ = self._current()
-        self.app.push_screen(PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), self._export_to)
+        self.app.push_screen(
+            PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), self._export_to
+        )
 
     def _export_to(self, value: str | None) -> None:
         from cnntui.zoo.export_pytorch import export_pytorch
@@ -583,7 +629,9 @@ class ModelsScreen(Screen[None]):
             self.action_edit_spec()
         if "depth" in params:
             self.depth = int(params["depth"])
-        compare_names = [n.strip() for n in params["compare"].split(",")] if "compare" in params else []
+        compare_names = (
+            [n.strip() for n in params["compare"].split(",")] if "compare" in params else []
+        )
         name = params.get("model") or (compare_names[0] if compare_names else self.model_name)
         shape = parse_shape(params["input"]) if "input" in params else None
         self._select_in_list(zoo.get(name).name)

@@ -56,7 +56,9 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
         results.clear_options()
         results.add_options(
             Option(
-                Content.assemble((hit.lesson.title, "bold"), "  ", self._shown(_snippet(hit.snippet))),
+                Content.assemble(
+                    (hit.lesson.title, "bold"), "  ", self._shown(_snippet(hit.snippet))
+                ),
                 id=str(index),
             )
             for index, hit in enumerate(self.hits)

@@ -51,7 +51,12 @@ POLL_INTERVAL_S = 0.1
 STATUS_INTERVAL_S = 0.25
 PICTURES_INTERVAL_S = 0.5
 """How often the newest filters, feature maps, predictions and confusion matrix are drawn."""
-PICTURE_TABS = {"filters": "pictures", "features": "pictures", "predictions": "predictions", "confusion": "confusion"}
+PICTURE_TABS = {
+    "filters": "pictures",
+    "features": "pictures",
+    "predictions": "predictions",
+    "confusion": "confusion",
+}
 COMPARE_MODELS = ("plain-deep", "residual-deep")
 COMPARE_DEFAULTS = {"input_size": 16, "epochs": 6}
 DATASET_CHOICES = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10", "folder")
@@ -167,7 +172,9 @@ class TrainScreen(Screen[None]):
                 yield Static("", classes="caption", id="curves-info")
                 with Horizontal():
                     yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
-                    yield LineChart("accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart")
+                    yield LineChart(
+                        "accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart"
+                    )
             with TabPane("Pictures", id="pictures"), Horizontal():
                 with VerticalScroll(id="pictures-left"):
                     yield Static("first-layer filters", classes="caption", id="filters-caption")
@@ -176,16 +183,25 @@ class TrainScreen(Screen[None]):
                     yield Static("feature maps", classes="caption", id="features-caption")
                     yield ImageGrid(tile_width=8, id="features")
             with TabPane("Predictions", id="predictions"), VerticalScroll():
-                yield Static("test images with the model's top 3", classes="caption", id="predictions-caption")
+                yield Static(
+                    "test images with the model's top 3",
+                    classes="caption",
+                    id="predictions-caption",
+                )
                 yield ImageGrid(tile_width=10, id="predictions-grid")
             with TabPane("Confusion", id="confusion"), VerticalScroll():
                 with Horizontal(id="confusion-row"):
-                    yield ConfusionView("The confusion matrix appears at the end of each epoch.", id="confusion-view")
+                    yield ConfusionView(
+                        "The confusion matrix appears at the end of each epoch.",
+                        id="confusion-view",
+                    )
                     with Vertical(id="wrong-box"):
                         yield Static("most confidently wrong", classes="caption")
                         yield ImageGrid(tile_width=8, id="wrong-grid")
             with TabPane("Runs", id="runs"), Vertical():
-                yield Static("Enter: open its curves   r: resume   d twice: delete", classes="caption")
+                yield Static(
+                    "Enter: open its curves   r: resume   d twice: delete", classes="caption"
+                )
                 yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
@@ -196,7 +212,12 @@ class TrainScreen(Screen[None]):
             yield Label("model")
             yield Select(trainable_models(), value="lenet5", allow_blank=False, id="set-model")
             yield Label("data set")
-            yield Select([(d, d) for d in DATASET_CHOICES], value="digits", allow_blank=False, id="set-dataset")
+            yield Select(
+                [(d, d) for d in DATASET_CHOICES],
+                value="digits",
+                allow_blank=False,
+                id="set-dataset",
+            )
             yield Label("epochs")
             yield Input(str(defaults.epochs), id="set-epochs", type="integer")
             yield Label("batch")
@@ -204,12 +225,21 @@ class TrainScreen(Screen[None]):
             yield Label("lr")
             yield Input(f"{defaults.lr:g}", id="set-lr", type="number")
             yield Label("optimizer")
-            yield Select([("SGD + momentum", "sgd"), ("Adam", "adam")], value="sgd", allow_blank=False, id="set-optimizer")
+            yield Select(
+                [("SGD + momentum", "sgd"), ("Adam", "adam")],
+                value="sgd",
+                allow_blank=False,
+                id="set-optimizer",
+            )
             yield Label("seed")
             yield Input(str(defaults.seed), id="set-seed", type="integer")
             yield Label("device")
-            yield Select([(d, d) for d in ("auto", "cpu", "gpu")], value=device if device in ("auto", "cpu", "gpu") else "auto",
-                         allow_blank=False, id="set-device")
+            yield Select(
+                [(d, d) for d in ("auto", "cpu", "gpu")],
+                value=device if device in ("auto", "cpu", "gpu") else "auto",
+                allow_blank=False,
+                id="set-device",
+            )
             yield Label("data dir")
             yield Input("", placeholder="for mnist, cifar10, folder", id="set-data-dir")
             yield Label("size")
@@ -274,15 +304,24 @@ class TrainScreen(Screen[None]):
             self._set_input("#set-size", str(COMPARE_DEFAULTS["input_size"]))
             self._set_input("#set-epochs", str(COMPARE_DEFAULTS["epochs"]))
         with self.prevent(Select.Changed):  # the preset's own lr (below) must win
-            for key, widget_id in (("model", "#set-model"), ("dataset", "#set-dataset"), ("optimizer", "#set-optimizer")):
+            for key, widget_id in (
+                ("model", "#set-model"),
+                ("dataset", "#set-dataset"),
+                ("optimizer", "#set-optimizer"),
+            ):
                 if key in params:
                     self.query_one(widget_id, Select).value = params[key]
         if "model" in params and "lr" not in params:
             from cnntui.train.models import recommended_lr
 
             self._set_input("#set-lr", f"{recommended_lr(params['model'], RunConfig().lr):g}")
-        for key, widget_id in (("epochs", "#set-epochs"), ("batch", "#set-batch"), ("lr", "#set-lr"),
-                               ("seed", "#set-seed"), ("size", "#set-size")):
+        for key, widget_id in (
+            ("epochs", "#set-epochs"),
+            ("batch", "#set-batch"),
+            ("lr", "#set-lr"),
+            ("seed", "#set-seed"),
+            ("size", "#set-size"),
+        ):
             if key in params:
                 self._set_input(widget_id, params[key])
         if "view" in params:
@@ -324,7 +363,10 @@ class TrainScreen(Screen[None]):
         pairs: list[tuple[str, RunConfig]]
         if self.compare:
             base = config.to_dict()
-            pairs = [(name.split("-")[0], RunConfig(**{**base, "model": name})) for name in COMPARE_MODELS]
+            pairs = [
+                (name.split("-")[0], RunConfig(**{**base, "model": name}))
+                for name in COMPARE_MODELS
+            ]
         else:
             pairs = [(config.model, config)]
         self._clear_views()
@@ -338,7 +380,9 @@ class TrainScreen(Screen[None]):
             runner = RunnerProcess(run_config, run_dir)
             runner.start()
             _LIVE_RUNNERS.append(runner)
-            self.runs.append(RunView(label=label, runner=runner, run_dir=run_dir, epochs=run_config.epochs))
+            self.runs.append(
+                RunView(label=label, runner=runner, run_dir=run_dir, epochs=run_config.epochs)
+            )
         self._ensure_polling()
         self.query_one(TabbedContent).active = "curves"
         self.set_focus(None)
@@ -358,13 +402,19 @@ class TrainScreen(Screen[None]):
         runner = RunnerProcess(config, run_dir, resume=True)
         runner.start()
         _LIVE_RUNNERS.append(runner)
-        self.runs = [RunView(label=config.model, runner=runner, run_dir=run_dir, epochs=config.epochs)]
+        self.runs = [
+            RunView(label=config.model, runner=runner, run_dir=run_dir, epochs=config.epochs)
+        ]
         self._ensure_polling()
         self.query_one(TabbedContent).active = "curves"
         self._update_status()
 
     def _live(self) -> list[RunView]:
-        return [r for r in self.runs if r.runner is not None and r.state not in ("finished", "stopped", "failed")]
+        return [
+            r
+            for r in self.runs
+            if r.runner is not None and r.state not in ("finished", "stopped", "failed")
+        ]
 
     def _send(self, command: Command) -> None:
         for run in self._live():
@@ -417,7 +467,9 @@ class TrainScreen(Screen[None]):
     def action_layer(self, delta: int) -> None:
         if not self._probe_layers:
             return
-        current = self._probe_layer if self._probe_layer in self._probe_layers else self._probe_layers[0]
+        current = (
+            self._probe_layer if self._probe_layer in self._probe_layers else self._probe_layers[0]
+        )
         index = (self._probe_layers.index(current) + delta) % len(self._probe_layers)
         self._probe_layer = self._probe_layers[index]
         self._probe()
@@ -477,7 +529,9 @@ class TrainScreen(Screen[None]):
             for metrics in event.history:
                 self._plot_epoch(run, metrics)
         elif kind == "download":
-            size = f"{event.done / 1e6:.1f}" + (f" of {event.total / 1e6:.1f} MB" if event.total else " MB")
+            size = f"{event.done / 1e6:.1f}" + (
+                f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
+            )
             run.download = f"downloading {event.label}: {size}"
         elif kind == "step":
             run.last_step = event
@@ -496,7 +550,9 @@ class TrainScreen(Screen[None]):
             run.state = "finished"
             final = event.summary.get("final", {})
             if final.get("test_acc") is not None:
-                self.notify(f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8)
+                self.notify(
+                    f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
+                )
             self._refresh_runs()
         elif kind == "checkpoint" and event.reason in ("stop", "signal"):
             self._refresh_runs()
@@ -513,7 +569,9 @@ class TrainScreen(Screen[None]):
         if not self._latest:
             return
         active = self.query_one(TabbedContent).active
-        for kind in [k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)]:
+        for kind in [
+            k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)
+        ]:
             run, event = self._latest.pop(kind)
             if kind == "filters":
                 self._show_filters(event)
@@ -564,7 +622,10 @@ class TrainScreen(Screen[None]):
         weights = event.weights
         tiles = [Tile(to_unit(w, symmetric=True), f"{i}") for i, w in enumerate(weights[:32])]
         if weights.shape[1] not in (1, 3):
-            tiles = [Tile(to_unit(w.mean(axis=0, keepdims=True), symmetric=True), f"{i}") for i, w in enumerate(weights[:32])]
+            tiles = [
+                Tile(to_unit(w.mean(axis=0, keepdims=True), symmetric=True), f"{i}")
+                for i, w in enumerate(weights[:32])
+            ]
         self.query_one("#filters-caption", Static).update(
             f"{event.layer}: {weights.shape[0]} filters {weights.shape[2]}{self._x}{weights.shape[3]} "
             f"(grey = 0, light = positive)"
@@ -589,13 +650,17 @@ class TrainScreen(Screen[None]):
         names = run.class_names
         tiles = []
         right = 0
-        for image, label, classes, probs in zip(event.images, event.labels, event.top_classes, event.top_probs):
+        for image, label, classes, probs in zip(
+            event.images, event.labels, event.top_classes, event.top_probs
+        ):
             ok = int(classes[0]) == int(label)
             right += ok
             style = "bold green" if ok else "bold red"
             mark = ("+" if ok else "x") if ascii_mode else ("✓" if ok else "✗")
-            lines = [Text(f"{_name(names, c)[:5]:<5}{p:>4.0%}", style=style if i == 0 else "")
-                     for i, (c, p) in enumerate(zip(classes, probs))]
+            lines = [
+                Text(f"{_name(names, c)[:5]:<5}{p:>4.0%}", style=style if i == 0 else "")
+                for i, (c, p) in enumerate(zip(classes, probs))
+            ]
             tiles.append(Tile(image, f"{mark} {_name(names, int(label))}", style, lines))
         self.query_one("#predictions-caption", Static).update(
             f"{right} of {len(tiles)} test images right (caption: true class; lines: top 3)"
@@ -605,11 +670,20 @@ class TrainScreen(Screen[None]):
     def _show_confusion(self, run: RunView, event: Any) -> None:
         names = run.class_names or tuple(str(i) for i in range(event.matrix.shape[0]))
         self.query_one("#confusion-view", ConfusionView).show(
-            event.matrix, names, f"validation set after epoch {event.epoch + 1} (rows: true, columns: predicted)"
+            event.matrix,
+            names,
+            f"validation set after epoch {event.epoch + 1} (rows: true, columns: predicted)",
         )
         tiles = [
-            Tile(image, f"{_name(names, int(t))}>{_name(names, int(p))}", "red", [Text(f"{prob:.0%} sure")])
-            for image, t, p, prob in zip(event.wrong_images, event.wrong_labels, event.wrong_predicted, event.wrong_probs)
+            Tile(
+                image,
+                f"{_name(names, int(t))}>{_name(names, int(p))}",
+                "red",
+                [Text(f"{prob:.0%} sure")],
+            )
+            for image, t, p, prob in zip(
+                event.wrong_images, event.wrong_labels, event.wrong_predicted, event.wrong_probs
+            )
         ]
         grid = self.query_one("#wrong-grid", ImageGrid)
         grid.empty_text = "none: every validation image is right"
@@ -639,8 +713,10 @@ class TrainScreen(Screen[None]):
                 text = f"{run.label}: {run.download}"
             if step is not None:
                 loss = sum(step.losses) / len(step.losses)
-                text += (f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
-                         f"{dot}loss {loss:.3f}")
+                text += (
+                    f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
+                    f"{dot}loss {loss:.3f}"
+                )
                 if run.last_epoch:
                     text += f"{dot}val {run.last_epoch['val_acc']:.1%}"
                 if len(self.runs) == 1:
@@ -673,7 +749,10 @@ class TrainScreen(Screen[None]):
         table.clear()
         for record in list_runs():
             table.add_row(
-                record.name[:15], record.model, record.dataset, record.status,
+                record.name[:15],
+                record.model,
+                record.dataset,
+                record.status,
                 f"{record.val_acc:.1%}" if record.val_acc is not None else "-",
                 f"{record.test_acc:.1%}" if record.test_acc is not None else "-",
                 key=str(record.path),
@@ -702,13 +781,21 @@ class TrainScreen(Screen[None]):
         self.compare = False
         self._clear_views()
         config = info.get("config", {})
-        run = RunView(label=str(config.get("model", "?")), run_dir=path, epochs=int(config.get("epochs", 0)),
-                      state="finished" if info.get("finished") else "stopped")
+        run = RunView(
+            label=str(config.get("model", "?")),
+            run_dir=path,
+            epochs=int(config.get("epochs", 0)),
+            state="finished" if info.get("finished") else "stopped",
+        )
         self.runs = [run]
         for metrics in info.get("history", []):
             self._plot_epoch(run, metrics)
-            self.query_one("#loss-chart", LineChart).extend("train", [metrics["epoch"]], [metrics["train_loss"]])
-            self.query_one("#acc-chart", LineChart).extend("train", [metrics["epoch"]], [metrics["train_acc"]])
+            self.query_one("#loss-chart", LineChart).extend(
+                "train", [metrics["epoch"]], [metrics["train_loss"]]
+            )
+            self.query_one("#acc-chart", LineChart).extend(
+                "train", [metrics["epoch"]], [metrics["train_acc"]]
+            )
         self.query_one("#train-status", Static).update(
             f"opened {path.name}: {config.get('model')} on {config.get('dataset')}, "
             f"{len(info.get('history', []))}/{config.get('epochs')} epochs"
@@ -729,8 +816,10 @@ class TrainScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         if info.get("finished"):
-            self.notify("that run is finished; use cnntui train --resume DIR --epochs N to extend it",
-                        severity="warning")
+            self.notify(
+                "that run is finished; use cnntui train --resume DIR --epochs N to extend it",
+                severity="warning",
+            )
             return
         self._resume(path)
 
@@ -746,7 +835,11 @@ class TrainScreen(Screen[None]):
             self.notify("that run is training; stop it first", severity="warning")
             return
         now = time.monotonic()
-        if self._delete_armed is None or self._delete_armed[0] != str(path) or now - self._delete_armed[1] > 3:
+        if (
+            self._delete_armed is None
+            or self._delete_armed[0] != str(path)
+            or now - self._delete_armed[1] > 3
+        ):
             self._delete_armed = (str(path), now)
             self.notify(f"press d again to delete {path.name}", severity="warning", timeout=3)
             return

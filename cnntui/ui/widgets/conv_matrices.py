@@ -70,7 +70,9 @@ class ConvMatrices(Widget):
         )
         # `c` shows the next channel; the key is named here rather than in the footer.
         key = " (c)" if channel else ""
-        blocks = [(f"window{channel}{key}", _matrix_lines(state.window[c], state.chosen, ascii_mode))]
+        blocks = [
+            (f"window{channel}{key}", _matrix_lines(state.window[c], state.chosen, ascii_mode))
+        ]
         if state.kernel is not None and state.products is not None:
             blocks.append(
                 (

@@ -182,7 +182,10 @@ class Gan2dView(Horizontal, can_focus=True):
             self.running = False
             self.send("reset", settings)
         else:
-            changes = {k: getattr(settings, k) for k in ("loss", "g_lr", "d_lr", "g_optimizer", "d_optimizer", "d_steps", "batch")}
+            changes = {
+                k: getattr(settings, k)
+                for k in ("loss", "g_lr", "d_lr", "g_optimizer", "d_optimizer", "d_steps", "batch")
+            }
             self.send("configure", changes)
         self.settings = settings
         self._render_side()
@@ -211,7 +214,9 @@ class Gan2dView(Horizontal, can_focus=True):
 
         def post(substep: SubStep | None = None) -> None:
             nonlocal last_post
-            self.post_message(self.SnapshotReady(model.snapshot(field_size=size, arrows=ARROWS, substep=substep)))
+            self.post_message(
+                self.SnapshotReady(model.snapshot(field_size=size, arrows=ARROWS, substep=substep))
+            )
             last_post = time.monotonic()
 
         def finish_pending() -> None:
@@ -307,12 +312,18 @@ class Gan2dView(Horizontal, can_focus=True):
         if event.worker.group == "gan2d" and event.state == WorkerState.ERROR:
             self.running = False
             error = event.worker.error
-            self.notify(f"the 2-D GAN stopped: {type(error).__name__}: {error}; press r to restart",
-                        severity="error", timeout=10)
+            self.notify(
+                f"the 2-D GAN stopped: {type(error).__name__}: {error}; press r to restart",
+                severity="error",
+                timeout=10,
+            )
 
     def action_reset(self) -> None:
         self.running = False
-        if self._engine_worker is None or self._engine_worker.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        if self._engine_worker is None or self._engine_worker.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self._engine_worker = self._engine()
         self.send("reset", self.settings)
 
@@ -362,13 +373,20 @@ class Gan2dView(Horizontal, can_focus=True):
         if sub is None:
             text.append(f"one step = {self.settings.d_steps} D + 1 G update\n", style="dim")
         else:
-            text.append(f"iteration {snap.step + 1 if snap else 1}: {sub.net} update\n", style="bold")
+            text.append(
+                f"iteration {snap.step + 1 if snap else 1}: {sub.net} update\n", style="bold"
+            )
         for number, title in SUBSTEP_TITLES.items():
             current = sub is not None and sub.number == number
             marker = ">" if current else " "
-            text.append(f"{marker}{number} {title}\n", style="reverse" if current else ("dim" if sub is None else ""))
+            text.append(
+                f"{marker}{number} {title}\n",
+                style="reverse" if current else ("dim" if sub is None else ""),
+            )
         if sub is not None:
             text.append(sub.detail, style="italic")
         else:
-            text.append("l loss  t data  o draw  r reset\nf field  w arrows  e real points", style="dim")
+            text.append(
+                "l loss  t data  o draw  r reset\nf field  w arrows  e real points", style="dim"
+            )
         return text

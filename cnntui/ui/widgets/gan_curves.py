@@ -38,7 +38,9 @@ def downsample(values: Sequence[float], width: int) -> np.ndarray:
     return np.array([v[a:b].mean() for a, b in zip(edges[:-1], edges[1:])])
 
 
-def render_chart(series: Sequence[Series], steps: Sequence[int], width: int, height: int, title: str = "") -> Text:
+def render_chart(
+    series: Sequence[Series], steps: Sequence[int], width: int, height: int, title: str = ""
+) -> Text:
     """The chart as Rich `Text` of `height` lines (legend included) and at most `width` columns."""
     text = Text(no_wrap=True, overflow="crop")
     legend = Text(title + ("  " if title else ""), style="bold")
@@ -79,7 +81,7 @@ def render_chart(series: Sequence[Series], steps: Sequence[int], width: int, hei
         text.append("\n")
     first, last = (steps[0], steps[-1]) if len(steps) else (0, 0)
     axis = f"{'':>{label_width}} {first:<{max(1, cols // 2)}}{'step ' + str(last):>{cols - max(1, cols // 2)}}"
-    text.append(axis[: width], style="dim")
+    text.append(axis[:width], style="dim")
     return text
 
 
@@ -102,4 +104,6 @@ class GanCurves(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        return render_chart(self.series, self.steps, self.size.width or 40, self.size.height or 8, self.title)
+        return render_chart(
+            self.series, self.steps, self.size.width or 40, self.size.height or 8, self.title
+        )

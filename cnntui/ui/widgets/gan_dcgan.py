@@ -60,7 +60,9 @@ class DcganView(Horizontal, can_focus=True):
     state: reactive[str] = reactive("idle", init=False)
     """idle (no process), starting, running, paused, stopping, stopped, failed."""
 
-    def __init__(self, dataset: str = "digits", *, root: Path | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, dataset: str = "digits", *, root: Path | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.settings = DcganSettings(dataset=dataset)
         self.root = root
@@ -137,7 +139,11 @@ class DcganView(Horizontal, can_focus=True):
         now = time.monotonic()
         if (self.run_dir / "run.json").exists() and now - self._clear_asked > CONFIRM_SECONDS:
             self._clear_asked = now
-            self.notify(f"press c again to delete the saved {self.settings.dataset} run", severity="warning", timeout=3)
+            self.notify(
+                f"press c again to delete the saved {self.settings.dataset} run",
+                severity="warning",
+                timeout=3,
+            )
             return
         self._clear_asked = 0.0
         if self.run_dir.exists():
@@ -167,7 +173,9 @@ class DcganView(Horizontal, can_focus=True):
         if resume:
             saved = _saved_epoch(self.run_dir)
             target = max(target, saved + (target if saved >= target else 0))
-        settings = replace(self.settings, epochs=target, device=getattr(self.app, "device", "cpu") or "cpu")
+        settings = replace(
+            self.settings, epochs=target, device=getattr(self.app, "device", "cpu") or "cpu"
+        )
         self.runner = DcganProcess(settings, self.run_dir, resume=resume)
         self.runner.start()  # type: ignore[attr-defined]
         self.message = ""

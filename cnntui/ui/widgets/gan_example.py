@@ -153,7 +153,9 @@ class ExampleView(Vertical, can_focus=True):
                 self.sample(Fraction(str(value)))
 
         self.app.push_screen(
-            NumberPrompt("A uniform number u in [0, 1), e.g. 0.34", low=0.0, high=1.0, high_inclusive=False),
+            NumberPrompt(
+                "A uniform number u in [0, 1), e.g. 0.34", low=0.0, high=1.0, high_inclusive=False
+            ),
             chosen,
         )
 
@@ -212,11 +214,19 @@ class ExampleView(Vertical, can_focus=True):
         table = self._table("Samples", ("#", "x1", "x2", "y", "on"))
         g = glyphs(self._ascii)
         for i, s in enumerate(self.samples):
-            style = "reverse" if i == self.cursor and self.has_focus else ("bold" if i == self.cursor else "")
+            style = (
+                "reverse"
+                if i == self.cursor and self.has_focus
+                else ("bold" if i == self.cursor else "")
+            )
             if not s.enabled:
                 style += " dim"
             table.add_row(
-                str(i + 1), str(s.x1), str(s.x2), str(s.y), g.done if s.enabled else "-",
+                str(i + 1),
+                str(s.x1),
+                str(s.x2),
+                str(s.y),
+                g.done if s.enabled else "-",
                 style=style.strip() or None,
             )
         table.caption = "a/b flip x1/x2"
@@ -231,16 +241,25 @@ class ExampleView(Vertical, can_focus=True):
         def r(numerator: int, denominator: int) -> str:
             return ex.format_ratio(numerator, denominator, undefined)
 
-        generative = self._table(f"Generative: counts of {t.total} samples",
-                                 ("x", "P(x)", "P(x,y=0)", "P(x,y=1)", "P(x|y=0)", "P(x|y=1)"))
+        generative = self._table(
+            f"Generative: counts of {t.total} samples",
+            ("x", "P(x)", "P(x,y=0)", "P(x,y=1)", "P(x|y=0)", "P(x|y=1)"),
+        )
         for p in ex.POINTS:
             generative.add_row(
-                _point(p), r(t.count_x[p], t.total),
-                r(t.count_xy[(p, 0)], t.total), r(t.count_xy[(p, 1)], t.total),
-                r(t.count_xy[(p, 0)], t.count_y[0]), r(t.count_xy[(p, 1)], t.count_y[1]),
+                _point(p),
+                r(t.count_x[p], t.total),
+                r(t.count_xy[(p, 0)], t.total),
+                r(t.count_xy[(p, 1)], t.total),
+                r(t.count_xy[(p, 0)], t.count_y[0]),
+                r(t.count_xy[(p, 1)], t.count_y[1]),
             )
-        generative.add_row("P(y)", "", r(t.count_y[0], t.total), r(t.count_y[1], t.total), "", "", style="dim")
-        discriminative = self._table("Discriminative: P(y|x)", ("x", "P(y=0|x)", "P(y=1|x)", "predict"))
+        generative.add_row(
+            "P(y)", "", r(t.count_y[0], t.total), r(t.count_y[1], t.total), "", "", style="dim"
+        )
+        discriminative = self._table(
+            "Discriminative: P(y|x)", ("x", "P(y=0|x)", "P(y=1|x)", "predict")
+        )
         for p in ex.POINTS:
             guess = t.predict(p)
             if guess is not None:
@@ -250,7 +269,10 @@ class ExampleView(Vertical, can_focus=True):
             else:
                 verdict = "tie"
             discriminative.add_row(
-                _point(p), r(t.count_xy[(p, 0)], t.count_x[p]), r(t.count_xy[(p, 1)], t.count_x[p]), verdict
+                _point(p),
+                r(t.count_xy[(p, 0)], t.count_x[p]),
+                r(t.count_xy[(p, 1)], t.count_x[p]),
+                verdict,
             )
         if all(t.bayes_check(p, y) for p in ex.POINTS for y in ex.LABELS):
             discriminative.caption = "Bayes holds: P(y|x) = P(x|y)P(y)/P(x)"
@@ -259,8 +281,14 @@ class ExampleView(Vertical, can_focus=True):
 
     def _table(self, title: str, headers: tuple[str, ...]) -> Table:
         table = Table(
-            title=title, box=self._box(), padding=(0, 0, 0, 1), show_edge=False, pad_edge=False,
-            title_style="bold", header_style="bold", title_justify="left",
+            title=title,
+            box=self._box(),
+            padding=(0, 0, 0, 1),
+            show_edge=False,
+            pad_edge=False,
+            title_style="bold",
+            header_style="bold",
+            title_justify="left",
         )
         for name in headers:
             table.add_column(name, justify="right")
@@ -287,7 +315,11 @@ class ExampleView(Vertical, can_focus=True):
         for k, interval in enumerate(parts):
             start = round(float(interval.low) * width)
             end = round(float(interval.high) * width)
-            chosen = self.result is not None and not self.animating and interval.point == self.result.point
+            chosen = (
+                self.result is not None
+                and not self.animating
+                and interval.point == self.result.point
+            )
             for c in range(start, end):
                 styles[c] = "reverse bold" if chosen else palette[k]
             label = _point(interval.point)

@@ -25,14 +25,18 @@ def shrink(images: np.ndarray, factor: int) -> np.ndarray:
         return images
     n, h, w = images.shape
     h2, w2 = h // factor, w // factor
-    return images[:, : h2 * factor, : w2 * factor].reshape(n, h2, factor, w2, factor).mean(axis=(2, 4))
+    return (
+        images[:, : h2 * factor, : w2 * factor].reshape(n, h2, factor, w2, factor).mean(axis=(2, 4))
+    )
 
 
 ENOUGH_TILES = {False: 8, True: 4}
 """Tiles worth showing before shrinking them further (enough to see a collapse), by ASCII mode."""
 
 
-def layout(count: int, tile_h: int, tile_w: int, rows: int, cols: int, ascii_mode: bool) -> tuple[int, int, int]:
+def layout(
+    count: int, tile_h: int, tile_w: int, rows: int, cols: int, ascii_mode: bool
+) -> tuple[int, int, int]:
     """(shrink factor, tiles across, tiles down) for `count` tiles in `rows × cols` cells.
 
     The smallest shrink factor that shows at least `ENOUGH_TILES` (or all, if fewer) wins;
@@ -82,7 +86,9 @@ class GanImageGrid(Widget):
             return 0
         _, _, h, w = self.images.shape
         ascii_mode = bool(getattr(self.app, "ascii_mode", False))
-        _, across, down = layout(len(self.images), h, w, self.size.height, self.size.width, ascii_mode)
+        _, across, down = layout(
+            len(self.images), h, w, self.size.height, self.size.width, ascii_mode
+        )
         return min(len(self.images), across * down)
 
     def _build(self) -> list[list[Segment]]:
@@ -91,7 +97,9 @@ class GanImageGrid(Widget):
         ascii_mode = bool(getattr(self.app, "ascii_mode", False))
         pics = np.clip((self.images[:, 0] + 1.0) / 2.0, 0.0, 1.0)
         n, h, w = pics.shape
-        factor, across, down = layout(n, h, w, self.size.height or 20, self.size.width or 40, ascii_mode)
+        factor, across, down = layout(
+            n, h, w, self.size.height or 20, self.size.width or 40, ascii_mode
+        )
         pics = shrink(pics, factor)
         _, h, w = pics.shape
         shown = min(n, across * down)
@@ -116,7 +124,9 @@ class GanImageGrid(Widget):
                         else:
                             upper = pic[2 * line, x]
                             lower = pic[2 * line + 1, x] if 2 * line + 1 < h else 0.0
-                            segments.append(Segment("▀", Style(color=_grey(upper), bgcolor=_grey(lower))))
+                            segments.append(
+                                Segment("▀", Style(color=_grey(upper), bgcolor=_grey(lower)))
+                            )
                     segments.append(gap)
                 lines.append(segments)
             lines.append([])

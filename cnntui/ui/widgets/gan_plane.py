@@ -35,7 +35,11 @@ ARROWS_ASCII = ">/^\\<\\v/"
 def belief_colour(belief: float) -> Color:
     """Purple at 0, grey at 0.5, green at 1 (linear in RGB on each half)."""
     b = min(1.0, max(0.0, float(belief)))
-    low, high, t = (FAKE_COLOUR, UNSURE_COLOUR, b * 2) if b < 0.5 else (UNSURE_COLOUR, REAL_COLOUR, (b - 0.5) * 2)
+    low, high, t = (
+        (FAKE_COLOUR, UNSURE_COLOUR, b * 2)
+        if b < 0.5
+        else (UNSURE_COLOUR, REAL_COLOUR, (b - 0.5) * 2)
+    )
     rgb = tuple(int(round(lo + (hi - lo) * t)) for lo, hi in zip(low, high))
     return Color.from_rgb(*rgb)
 
@@ -144,7 +148,11 @@ class GanPlane(Widget):
         return strips
 
     def render_line(self, y: int) -> Strip:
-        stale = self._composed_for is None or self._composed_for[0] != self.plane_size() or self._composed_for[1] is not self.snapshot
+        stale = (
+            self._composed_for is None
+            or self._composed_for[0] != self.plane_size()
+            or self._composed_for[1] is not self.snapshot
+        )
         if not self._lines or stale:
             self._lines = self._compose_lines()
         if y >= len(self._lines):

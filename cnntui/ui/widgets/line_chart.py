@@ -78,7 +78,9 @@ def ascii_chart(
     width = max(width, 12)
     height = max(height, 4)
     lines: list[str] = []
-    legend = "  ".join(f"{ASCII_MARKERS[i % len(ASCII_MARKERS)]} {s.name}" for i, s in enumerate(series))
+    legend = "  ".join(
+        f"{ASCII_MARKERS[i % len(ASCII_MARKERS)]} {s.name}" for i, s in enumerate(series)
+    )
     lines.append(f"{title}  {legend}".strip()[:width].ljust(width))
     points = [(np.asarray(s.xs, float), np.asarray(s.ys, float)) for s in series]
     finite_y = np.concatenate([y[np.isfinite(y)] for _, y in points]) if points else np.zeros(0)
@@ -227,7 +229,9 @@ class LineChart(Widget):
         height = max(self._plot.size.height, 5)
         visible = [s for s in self._series.values() if s.xs]
         if self.ascii:
-            self._plot.update(Text("\n".join(ascii_chart(visible, width, height, self.title, self.y_range))))
+            self._plot.update(
+                Text("\n".join(ascii_chart(visible, width, height, self.title, self.y_range)))
+            )
             return
         plt = self._plot.plt
         plt.clear_data()

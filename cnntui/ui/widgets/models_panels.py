@@ -53,7 +53,10 @@ class LayerDetail(Static):
         field = row.receptive_field
         second.append(f" {dot} RF {field[0]}x{field[1]} jump {row.jump[0]}")
         if row.trainable is False:
-            second.append(f" {dot} frozen" if row.trainable_params == 0 else f" {dot} partly frozen", style="yellow")
+            second.append(
+                f" {dot} frozen" if row.trainable_params == 0 else f" {dot} partly frozen",
+                style="yellow",
+            )
         self.update(Text("\n").join([first, second]))
 
 
@@ -61,7 +64,9 @@ class ModelTotals(Static):
     """Totals: parameters (trainable, not), MACs, memory at a batch size, conv vs FC share; or the
     reason the input does not fit, at the layer where it breaks."""
 
-    def show(self, summary: ModelSummary | None, batch_size: int = 1, error: str | None = None) -> None:
+    def show(
+        self, summary: ModelSummary | None, batch_size: int = 1, error: str | None = None
+    ) -> None:
         ascii_only = _ascii(self)
         dot = "|" if ascii_only else "·"
         if error is not None:
@@ -93,6 +98,8 @@ class ModelTotals(Static):
         for kind, label in (("conv", "conv"), ("fc", "FC")):
             fraction = kinds[kind][0] / total
             share.append(f"{label} ")
-            share.append(share_bar(fraction, 8, ascii_only), style="green" if kind == "conv" else "cyan")
+            share.append(
+                share_bar(fraction, 8, ascii_only), style="green" if kind == "conv" else "cyan"
+            )
             share.append(f" {fraction * 100:.1f}%  ")
         self.update(Text("\n").join([line, memory, share]))

@@ -96,9 +96,16 @@ class LayerTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         for key, title in (
-            ("layer", "Layer"), ("output", "Output"), ("params", "Params"), ("share", "Share"),
-            ("macs", "MACs"), ("act", "Act. mem"), ("rf", "RF"), ("train", "Train"),
-            ("type", "Type"), ("settings", "Kernel / stride / padding"),
+            ("layer", "Layer"),
+            ("output", "Output"),
+            ("params", "Params"),
+            ("share", "Share"),
+            ("macs", "MACs"),
+            ("act", "Act. mem"),
+            ("rf", "RF"),
+            ("train", "Train"),
+            ("type", "Type"),
+            ("settings", "Kernel / stride / padding"),
         ):
             self.add_column(title, key=key)
 
@@ -106,8 +113,13 @@ class LayerTable(DataTable[Text]):
     def ascii_only(self) -> bool:
         return bool(getattr(self.app, "ascii_mode", False))
 
-    def show(self, summary: ModelSummary | None, depth: int | None = None, failed_at: str | None = None,
-             keep_fold: bool = False) -> None:
+    def show(
+        self,
+        summary: ModelSummary | None,
+        depth: int | None = None,
+        failed_at: str | None = None,
+        keep_fold: bool = False,
+    ) -> None:
         """Show a summary (or the rows that traced before a failure at `failed_at`)."""
         self.summary = summary
         self.failed_at = failed_at
@@ -167,8 +179,10 @@ class LayerTable(DataTable[Text]):
         if self.failed_at is not None:
             mark = "x" if ascii_only else "✗"
             self.add_row(
-                Text(f"{mark} {self.failed_at}", style="bold red"), Text("breaks here", style="red"),
-                *[Text("")] * 8, key="__failed__",
+                Text(f"{mark} {self.failed_at}", style="bold red"),
+                Text("breaks here", style="red"),
+                *[Text("")] * 8,
+                key="__failed__",
             )
         if current:
             for index, row in enumerate(self.shown):
@@ -190,10 +204,16 @@ class LayerTable(DataTable[Text]):
             name.stylize("bold", len(indent))
         share = row.params / total if row.params else 0.0
         share_text = (
-            Text(f"{share_bar(share, 5, ascii_only)} {share * 100:4.1f}%") if row.params else Text("")
+            Text(f"{share_bar(share, 5, ascii_only)} {share * 100:4.1f}%")
+            if row.params
+            else Text("")
         )
         trainable = row.trainable
-        train = "" if trainable is None else ("yes" if trainable else ("no" if row.trainable_params == 0 else "part"))
+        train = (
+            ""
+            if trainable is None
+            else ("yes" if trainable else ("no" if row.trainable_params == 0 else "part"))
+        )
         act = self.summary.row_activation_bytes(row) if self.summary is not None else 0
         return [
             name,

@@ -16,7 +16,9 @@ def short_name(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "."
 
 
-def confusion_text(matrix: np.ndarray, class_names: tuple[str, ...], ascii_mode: bool, cell: int = 5) -> Text:
+def confusion_text(
+    matrix: np.ndarray, class_names: tuple[str, ...], ascii_mode: bool, cell: int = 5
+) -> Text:
     """The matrix with a header of predicted classes and a column of true classes."""
     matrix = np.asarray(matrix, dtype=np.int64)
     k = matrix.shape[0]

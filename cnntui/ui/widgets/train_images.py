@@ -62,8 +62,13 @@ def image_lines(image: np.ndarray, width: int, ascii_mode: bool) -> list[Text]:
         for col in range(width):
             top = rgb[:, 2 * r, col]
             bottom = rgb[:, 2 * r + 1, col]
-            line.append("▀", Style(color=f"rgb({top[0]},{top[1]},{top[2]})",
-                                    bgcolor=f"rgb({bottom[0]},{bottom[1]},{bottom[2]})"))
+            line.append(
+                "▀",
+                Style(
+                    color=f"rgb({top[0]},{top[1]},{top[2]})",
+                    bgcolor=f"rgb({bottom[0]},{bottom[1]},{bottom[2]})",
+                ),
+            )
         lines.append(line)
     return lines
 
@@ -79,7 +84,9 @@ class Tile:
     """Extra text lines under the caption (e.g. top-3 classes)."""
 
 
-def grid_text(tiles: list[Tile], tile_width: int, total_width: int, ascii_mode: bool, gap: int = 1) -> Text:
+def grid_text(
+    tiles: list[Tile], tile_width: int, total_width: int, ascii_mode: bool, gap: int = 1
+) -> Text:
     """Tiles laid out left to right, wrapping at `total_width` cells."""
     per_row = max(1, (total_width + gap) // (tile_width + gap))
     out = Text()
