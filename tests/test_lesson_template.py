@@ -214,9 +214,10 @@ def test_correlate_matches_numpy(renderer: Renderer) -> None:
     rng = np.random.default_rng(0)
     image = rng.integers(-3, 4, size=(5, 6))
     kernel = rng.integers(-2, 3, size=(3, 3))
-    as_let = lambda name, a: (
-        f"{{{{ let {name} = {' ; '.join(' '.join(str(v) for v in row) for row in a)} }}}}"
-    )  # noqa: E731
+
+    def as_let(name, a):
+        return f"{{{{ let {name} = {' ; '.join(' '.join(str(v) for v in row) for row in a)} }}}}"
+
     text = as_let("x", image) + as_let("k", kernel) + "{{ correlate x k }}"
     expected = np.array(
         [[(image[i : i + 3, j : j + 3] * kernel).sum() for j in range(4)] for i in range(3)]
