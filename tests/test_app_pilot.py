@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, RadioSet, Static
 
+from cnntui.lessons import PRESET_VALIDATORS
 from cnntui.progress import load_progress, progress_path
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
@@ -64,15 +65,16 @@ FAKE_LAB = ModeSpec("fakelab", "2", "Fake Lab", "a lab for tests", FakeLabScreen
 
 @pytest.fixture
 def fake_preset(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("cnntui.presets.fakelab")
-    module.__spec__ = ModuleSpec("cnntui.presets.fakelab", None)
+    module = types.ModuleType("fakelab_presets")
+    module.__spec__ = ModuleSpec("fakelab_presets", None)
     monkeypatch.setattr(
         module,
         "validate",
         lambda params: [] if set(params) <= {"kernel"} else ["only kernel is accepted"],
         raising=False,
     )
-    monkeypatch.setitem(sys.modules, "cnntui.presets.fakelab", module)
+    monkeypatch.setitem(sys.modules, "fakelab_presets", module)
+    monkeypatch.setitem(PRESET_VALIDATORS, "fakelab", "fakelab_presets")
 
 
 def make_app(**kwargs: object) -> CnnTuiApp:

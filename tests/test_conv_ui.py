@@ -51,7 +51,7 @@ async def test_stepping_by_keyboard_matches_the_stepper() -> None:
         await pilot.press("home", *["right"] * 20)
         await pilot.pause()
         state = screen.stepper.state(20)
-        from cnntui.engine.stepper import number_text
+        from cnntui.text import number_text
 
         assert text_of(app, "#conv-sum").endswith(f"= {number_text(state.value)}")
         assert "Position 21 of 196" in str(screen.query_one("#conv-sum-pane").border_subtitle)

@@ -10,8 +10,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent
 
-from cnntui.presets.train import validate
 from cnntui.settings import Settings
+from cnntui.train.presets import validate
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.modes.train import MODE
 from cnntui.ui.screens.train import TrainScreen

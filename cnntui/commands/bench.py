@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None and not 1 <= args.threads <= 256:
         raise UsageError(f"--threads must be between 1 and 256, got {args.threads}")
 
+    from cnntui.bench import benchmark
     from cnntui.commands._output import print_json
-    from cnntui.engine import benchmark
     from cnntui.engine.backend import cpu_threads, get_backend, set_cpu_threads
 
     backend = get_backend(device)

@@ -25,7 +25,7 @@ def conv_output_size(size: int, kernel: int, padding: int, stride: int, dilation
     The engine's arithmetic does the work (so lessons and the Calculator agree); its ShapeError
     explains what does not fit.
     """
-    from cnntui.engine.arithmetic import conv_output_size as engine_output_size
+    from cnntui.calc.layer import conv_output_size as engine_output_size
 
     if padding < 0:
         raise _Problem("outsize: padding must be 0 or more")

@@ -334,7 +334,7 @@ class GridFunctions:
             raise _Problem(
                 "usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x"
             )
-        from cnntui import kernels
+        from cnntui.conv import kernels
 
         preset = kernels.get(args[0]) if args[0] != kernels.RANDOM else None
         if preset is None:

@@ -30,7 +30,7 @@ def fenced_lines(text: str) -> set[int]:
 
 def ascii_text(text: str) -> str:
     """Plain-ASCII spelling of the symbols expressions produce (×, ·, ≈, −)."""
-    from cnntui.engine.arithmetic import ascii_text as engine_ascii
+    from cnntui.text import ascii_text as engine_ascii
 
     return engine_ascii(text)
 

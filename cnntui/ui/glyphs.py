@@ -96,7 +96,7 @@ def ascii_prose(text: str) -> str:
     """
     import unicodedata
 
-    from cnntui.engine.arithmetic import ascii_text
+    from cnntui.text import ascii_text
 
     def plain(char: str) -> str:
         if char.isascii():

@@ -4,7 +4,7 @@ The form on the left holds one layer (kind, input, kernel, stride, padding, dila
 filters, output padding, bias). In single-layer view the right pane shows the working; in chain
 view (`c`) it shows the stack of layers with shapes, parameters, the growing receptive field and
 effective stride, and the form edits the selected layer. Everything is computed by
-`cnntui.engine.arithmetic`, the same code behind `cnntui calc`.
+`cnntui.calc.layer`, the same code behind `cnntui calc`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from cnntui.engine import arithmetic as ar
+from cnntui.calc import presets as calc_presets
+from cnntui.calc.chain import analyze_chain
+from cnntui.calc.chain_presets import CHAIN_PRESETS, chain_preset
+from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
-from cnntui.presets import calc as calc_presets
+from cnntui.text import ascii_text, fraction_text, short_count
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.calc_report import CalcReport
 from cnntui.ui.widgets.conv_commands import CalcCommands
@@ -41,7 +44,7 @@ def _step_pair(value: str, direction: int, minimum: int = 1) -> str:
 
 def _step_shape(value: str, direction: int) -> str:
     try:
-        shape = ar.FeatureShape.parse(value)
+        shape = FeatureShape.parse(value)
     except ShapeError:
         return "32x32x3"
     return f"{max(1, shape.height + direction)}x{max(1, shape.width + direction)}x{shape.channels}"
@@ -74,9 +77,9 @@ def _form_fields() -> list[Field]:
     ]
 
 
-def spec_from_values(values: dict[str, str]) -> tuple[ar.LayerSpec, ar.FeatureShape]:
+def spec_from_values(values: dict[str, str]) -> tuple[LayerSpec, FeatureShape]:
     """The layer and input the form describes; raises `ShapeError` naming the field at fault."""
-    shape = ar.FeatureShape.parse(values["input"])
+    shape = FeatureShape.parse(values["input"])
     kind = values["kind"]
     padding: object = values["padding"].strip().lower()
     if padding not in PADDING_WORDS:
@@ -88,7 +91,7 @@ def spec_from_values(values: dict[str, str]) -> tuple[ar.LayerSpec, ar.FeatureSh
     if not groups.isdigit() or int(groups) < 1:
         raise ShapeError(f"groups must be a whole number, 1 or more, got {groups!r}")
     pool = kind in ("maxpool", "avgpool")
-    spec = ar.LayerSpec.make(
+    spec = LayerSpec.make(
         kind=kind,
         kernel=_pair(values["kernel"], "kernel"),
         stride=_pair(values["stride"], "stride"),
@@ -115,7 +118,7 @@ def _pair(text: str, name: str, minimum: int = 1) -> tuple[int, int]:
     return (numbers[0], numbers[-1])
 
 
-def values_from_spec(spec: ar.LayerSpec) -> dict[str, str]:
+def values_from_spec(spec: LayerSpec) -> dict[str, str]:
     """Form values for a layer (the inverse of `spec_from_values`, without the input)."""
 
     def pair(p: tuple[int, int]) -> str:
@@ -183,8 +186,8 @@ class CalcScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="calc-screen")
         self.chain_view = False
-        self.chain_layers: list[ar.LayerSpec] = []
-        self.chain_input = ar.FeatureShape(227, 227, 3)
+        self.chain_layers: list[LayerSpec] = []
+        self.chain_input = FeatureShape(227, 227, 3)
         self.selected = 0
         self.preset_name = ""
         self.preset_lesson = ""
@@ -253,7 +256,7 @@ class CalcScreen(Screen[None]):
             self._refresh_chain()
             return
         try:
-            result = ar.analyze_layer(spec, shape)
+            result = analyze_layer(spec, shape)
         except ShapeError as error:
             report.show_problem(str(error))
             return
@@ -261,11 +264,11 @@ class CalcScreen(Screen[None]):
 
     def _refresh_chain(self) -> None:
         table = self.query_one("#calc-chain", DataTable)
-        chain = ar.analyze_chain(self.chain_layers, self.chain_input)
+        chain = analyze_chain(self.chain_layers, self.chain_input)
         ascii_mode = getattr(self.app, "ascii_mode", False)
 
         def t(text: str) -> str:
-            return ar.ascii_text(text) if ascii_mode else text
+            return ascii_text(text) if ascii_mode else text
 
         table.clear()
         for index, spec in enumerate(self.chain_layers):
@@ -274,9 +277,9 @@ class CalcScreen(Screen[None]):
                 cells = (
                     t(spec.describe(compact=True)),
                     t(row.report.output.text()),
-                    ar.short_count(row.report.params),
-                    ar.fraction_text(row.field[0]),
-                    ar.fraction_text(row.jump[0]) if spec.kind != "linear" else "-",
+                    short_count(row.report.params),
+                    fraction_text(row.field[0]),
+                    fraction_text(row.jump[0]) if spec.kind != "linear" else "-",
                 )
             else:
                 fits = "does not fit" if index == chain.error_index else ""
@@ -395,8 +398,8 @@ class CalcScreen(Screen[None]):
                     spec, shape = spec_from_values(self.query_one("#calc-form", CalcForm).values())
                 except ShapeError:
                     spec, shape = (
-                        ar.LayerSpec.make("conv", 3, 1, 1, filters=16),
-                        ar.FeatureShape(32, 32, 3),
+                        LayerSpec.make("conv", 3, 1, 1, filters=16),
+                        FeatureShape(32, 32, 3),
                     )
                 self.chain_layers, self.chain_input, self.selected = [spec], shape, 0
             self._load_selected()
@@ -435,12 +438,12 @@ class CalcScreen(Screen[None]):
         self._load_selected()
 
     def action_next_preset(self) -> None:
-        names = list(ar.CHAIN_PRESETS)
+        names = list(CHAIN_PRESETS)
         index = (names.index(self.preset_name) + 1) % len(names) if self.preset_name in names else 0
         self.load_chain(names[index])
 
-    def load_chain(self, name: str, input_shape: ar.FeatureShape | None = None) -> None:
-        preset = ar.chain_preset(name)
+    def load_chain(self, name: str, input_shape: FeatureShape | None = None) -> None:
+        preset = chain_preset(name)
         self.chain_layers = list(preset.layers)
         self.chain_input = input_shape or preset.input
         self.selected = 0
@@ -459,13 +462,13 @@ class CalcScreen(Screen[None]):
     # -- lesson links ----------------------------------------------------------------------------
 
     def apply_preset(self, params: dict[str, str]) -> None:
-        """Apply a `cnntui:calc?...` link; accepts exactly what `cnntui.presets.calc` validates."""
+        """Apply a `cnntui:calc?...` link; accepts exactly what `cnntui.calc.presets` validates."""
         preset, problems = calc_presets.parse(params)
         if problems:
             self.notify(problems[0], title="Calculator", severity="error")
             return
         if preset.chain:
-            self.load_chain(preset.chain, ar.FeatureShape.parse(preset.input))
+            self.load_chain(preset.chain, FeatureShape.parse(preset.input))
             return
         spec, shape = calc_presets.layer_of(preset)
         if self.chain_view:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from cnntui import practice
-from cnntui.engine.arithmetic import ascii_text
+from cnntui.text import ascii_text
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 
 

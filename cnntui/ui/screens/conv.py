@@ -4,7 +4,7 @@ Left: the input as the kernel sees it — padding drawn around it, or for a tran
 the zeros inserted between pixels — with the window marked. Middle: the window, the kernel and
 their products. Right: the output filling in, with its colour scale. Bottom: the sum written out
 with the bias, and the output-size formula with the current numbers. All numbers come from
-`cnntui.engine.stepper`; this screen only draws them.
+`cnntui.conv.stepper`; this screen only draws them.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from cnntui import images
-from cnntui.engine.arithmetic import ascii_text, conv_output_size, transposed_output_size
-from cnntui.engine.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
+from cnntui.calc.layer import conv_output_size, transposed_output_size
+from cnntui.conv import presets as conv_presets
+from cnntui.conv.presets import ConvPreset
+from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.errors import CnnTuiError
-from cnntui.presets import conv as conv_presets
-from cnntui.presets.conv import ConvPreset
+from cnntui.text import ascii_text
 from cnntui.ui.widgets.conv_commands import ConvCommands
 from cnntui.ui.widgets.conv_grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
@@ -322,7 +323,7 @@ class ConvScreen(Screen[None]):
         )
 
     def _kernel_size(self) -> tuple[int, int] | None:
-        from cnntui import kernels
+        from cnntui.conv import kernels
 
         try:
             return kernels.get(self.preset.kernel).size
@@ -426,7 +427,7 @@ class ConvScreen(Screen[None]):
         self.app.push_screen(ConvSettingsScreen(self))
 
     def action_edit_kernel(self) -> None:
-        from cnntui import kernels
+        from cnntui.conv import kernels
         from cnntui.ui.screens.conv_kernel import ConvKernelScreen
 
         try:
@@ -460,7 +461,7 @@ class ConvScreen(Screen[None]):
     # -- lesson links ----------------------------------------------------------------------------
 
     def apply_preset(self, params: dict[str, str]) -> None:
-        """Apply a `cnntui:conv?...` link; accepts exactly what `cnntui.presets.conv` validates."""
+        """Apply a `cnntui:conv?...` link; accepts exactly what `cnntui.conv.presets` validates."""
         preset, problems = conv_presets.parse(params)
         if problems:
             self.notify(problems[0], title="Conv Lab", severity="error")

@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from cnntui.engine.stepper import number_text
-from cnntui.kernels import MAX_SIZE, Kernel
+from cnntui.conv.kernels import MAX_SIZE, Kernel
+from cnntui.text import number_text
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 
 
@@ -63,7 +63,7 @@ class KernelGrid(Widget, can_focus=True):
 
 
 class ConvKernelScreen(ModalScreen[str | None]):
-    """Returns the kernel as text (`cnntui.kernels` form), or None when cancelled."""
+    """Returns the kernel as text (`cnntui.conv.kernels` form), or None when cancelled."""
 
     DEFAULT_CSS = """
     ConvKernelScreen { align: center middle; }

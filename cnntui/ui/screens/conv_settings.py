@@ -16,9 +16,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from cnntui import images, kernels
-from cnntui.engine.arithmetic import ascii_text
-from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
+from cnntui import images
+from cnntui.conv import kernels
+from cnntui.conv.presets import WORKED_KERNEL_TEXT, ConvPreset
+from cnntui.text import ascii_text
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 

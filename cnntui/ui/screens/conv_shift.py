@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cnntui.engine.stepper import shift_comparison
+from cnntui.conv.stepper import shift_comparison
 from cnntui.ui.widgets.conv_grid import ConvGrid, GridData
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 

@@ -5,7 +5,7 @@
 3. **DCGAN**: a convolutional GAN drawing digits or shapes in its own process (`DcganView`).
 
 The 2-D GAN and DCGAN views are created the first time they are shown, so opening the lab costs
-nothing until they are needed. `apply_preset` takes what `cnntui.presets.gan.validate` accepts.
+nothing until they are needed. `apply_preset` takes what `cnntui.gan.presets.validate` accepts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from cnntui.presets import gan as gan_presets
+from cnntui.gan import presets as gan_presets
 from cnntui.ui.widgets.gan_example import ExampleView
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -104,7 +104,7 @@ class GanScreen(Screen[None]):
         self.show_view(names[(names.index(self.view) + delta) % len(names)])
 
     def apply_preset(self, params: dict[str, str]) -> None:
-        """Open the view a lesson link asks for, with its settings (see `cnntui.presets.gan`)."""
+        """Open the view a lesson link asks for, with its settings (see `cnntui.gan.presets`)."""
         problems = gan_presets.validate(params)
         if problems:
             self.notify("; ".join(problems), severity="error")

@@ -96,7 +96,7 @@ class HelpScreen(ModalScreen[None]):
         self.groups = key_rows(screen.app, screen)
         if getattr(screen.app, "ascii_mode", False):
             # Descriptions and labels may hold symbols (×, −); `--ascii` shows none.
-            from cnntui.engine.arithmetic import ascii_text
+            from cnntui.text import ascii_text
 
             self.groups = [
                 (ascii_text(title), [(ascii_text(key), ascii_text(what)) for key, what in rows])

@@ -35,10 +35,10 @@ from textual.widgets.option_list import Option
 
 from cnntui import zoo
 from cnntui.errors import ShapeError, UsageError
-from cnntui.presets import models as models_presets
 from cnntui.ui.widgets.mode_bar import ModeBar
 from cnntui.ui.widgets.models_panels import LayerDetail, ModelTotals
 from cnntui.ui.widgets.models_table import LayerTable
+from cnntui.zoo import presets as models_presets
 from cnntui.zoo.spec import EXAMPLE_SPEC, SpecError, SpecProblem, load_spec_text, parse_shape
 from cnntui.zoo.summary import LayerShapeError, ModelSummary, asciify, format_shape, summarize
 
@@ -620,7 +620,7 @@ class ModelsScreen(Screen[None]):
     # -- lesson links ------------------------------------------------------------------------------
 
     def apply_preset(self, params: dict[str, str]) -> None:
-        """Show what a `cnntui:models?...` link asks for (see `cnntui.presets.models`)."""
+        """Show what a `cnntui:models?...` link asks for (see `cnntui.zoo.presets`)."""
         problems = models_presets.validate(params)
         if problems:
             self.notify(problems[0], title="Models", severity="error")

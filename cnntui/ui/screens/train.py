@@ -291,8 +291,8 @@ class TrainScreen(Screen[None]):
         return config.validated()
 
     def apply_preset(self, params: dict[str, str]) -> None:
-        """Fill the settings from a lesson link (see `cnntui.presets.train`), maybe start."""
-        from cnntui.presets.train import validate
+        """Fill the settings from a lesson link (see `cnntui.train.presets`), maybe start."""
+        from cnntui.train.presets import validate
 
         problems = validate(params)
         if problems:

@@ -5,14 +5,9 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from cnntui.engine.arithmetic import (
-    ChainReport,
-    LayerReport,
-    ascii_text,
-    fraction_text,
-    human_bytes,
-    human_count,
-)
+from cnntui.calc.chain import ChainReport
+from cnntui.calc.layer import LayerReport
+from cnntui.text import ascii_text, fraction_text, human_bytes, human_count
 
 
 class CalcReport(Static):

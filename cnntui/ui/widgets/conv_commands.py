@@ -25,7 +25,7 @@ class _ListProvider(Provider):
         if not getattr(self.app, "ascii_mode", False):
             yield from self.entries()
             return
-        from cnntui.engine.arithmetic import ascii_text
+        from cnntui.text import ascii_text
 
         for title, help_text, callback in self.entries():
             yield ascii_text(title), ascii_text(help_text), callback
@@ -46,7 +46,8 @@ class ConvCommands(_ListProvider):
     """Images, kernels and modes of the Conv Lab."""
 
     def entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        from cnntui import images, kernels
+        from cnntui import images
+        from cnntui.conv import kernels
 
         screen = self.screen
         apply = getattr(screen, "apply_preset", None)
@@ -80,7 +81,7 @@ class CalcCommands(_ListProvider):
     """Chain presets and quiz me for the Calculator."""
 
     def entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        from cnntui.engine.arithmetic import CHAIN_PRESETS
+        from cnntui.calc.chain_presets import CHAIN_PRESETS
 
         screen = self.screen
         apply = getattr(screen, "apply_preset", None)

@@ -23,7 +23,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cnntui.engine.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING, number_text
+from cnntui.conv.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING
+from cnntui.text import number_text
 
 ASCII_RAMP = " .:-=+*#%@"
 WINDOW_TINT = (255, 200, 0)

@@ -11,7 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from cnntui.engine.stepper import StepState, number_text, weight_text
+from cnntui.conv.stepper import StepState, weight_text
+from cnntui.text import number_text
 
 CHOSEN = Style(color="white", bgcolor="red", bold=True)
 LABEL = Style(bold=True)

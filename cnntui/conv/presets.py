@@ -40,7 +40,7 @@ FALSE_WORDS = ("off", "false", "0", "no")
 DEFAULT_IMAGE = {"conv": "digit-7-16", "pool": "digit-7-16", "transposed": "square-8", "rgb": ""}
 DEFAULT_KERNEL = {"conv": "laplacian", "pool": "max", "transposed": "1,1;1,1", "rgb": "laplacian"}
 WORKED_KERNEL_TEXT = "0,-1,0;1,1,0;-1,1,1|1,1,0;1,1,-1;1,1,0|1,1,1;1,0,1;-1,1,-1"
-"""The worked example's 3-channel kernel (`cnntui.engine.stepper.WORKED_KERNEL`) as text."""
+"""The worked example's 3-channel kernel (`cnntui.conv.stepper.WORKED_KERNEL`) as text."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
 
 def _check_content(preset: ConvPreset) -> list[str]:
     """Image, kernel and the geometry on that image (imports NumPy and the engine lazily)."""
-    from cnntui import images, kernels
+    from cnntui import images
+    from cnntui.conv import kernels
     from cnntui.errors import CnnTuiError
 
     problems: list[str] = []
@@ -168,7 +169,7 @@ def _check_content(preset: ConvPreset) -> list[str]:
             except CnnTuiError as error:
                 return [f"conv: {error}"]
     if picture is None:
-        from cnntui.engine.stepper import WORKED_INPUT
+        from cnntui.conv.stepper import WORKED_INPUT
 
         try:
             build_stepper(preset, WORKED_INPUT)
@@ -186,8 +187,8 @@ def build_stepper(preset: ConvPreset, pixels):  # type: ignore[no-untyped-def]
     """The `Stepper` for a preset on an image ``(C, H, W)`` (greyscale is used for pooling)."""
     import numpy as np
 
-    from cnntui import kernels
-    from cnntui.engine.stepper import Stepper, StepSettings
+    from cnntui.conv import kernels
+    from cnntui.conv.stepper import Stepper, StepSettings
 
     mode = "conv" if preset.mode == "rgb" else preset.mode
     settings = StepSettings(

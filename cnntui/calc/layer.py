@@ -1,6 +1,7 @@
-"""Convolution arithmetic: output sizes, parameters, MACs and receptive fields, with the working.
+"""One layer's arithmetic: output sizes, parameters, MACs and receptive field, with the working.
 
-Everything here is exact integer arithmetic that follows PyTorch:
+Everything here is exact integer arithmetic that follows PyTorch (the bare output-size formulas
+are `cnntui.engine.outsize`; this module validates the settings and explains what does not fit):
 
 * convolution and pooling: ``out = ⌊(i + p_lo + p_hi − k̂) / s⌋ + 1`` with the dilated kernel
   ``k̂ = d·(k − 1) + 1`` (``ceil_mode`` pooling rounds up, but never starts a window in the padding);
@@ -13,15 +14,17 @@ Everything here is exact integer arithmetic that follows PyTorch:
 
 Shapes here are written height × width × channels, as the lessons write them. Impossible settings
 raise `ShapeError` whose message explains, in words and with the numbers, what does not fit.
-Text uses ``× · − ⌊ ⌋``; `ascii_text` turns it into plain ASCII for ``--ascii`` terminals.
+Text uses ``× · − ⌊ ⌋``; `cnntui.text.ascii_text` turns it into plain ASCII for ``--ascii``
+terminals. Stacks of layers are `cnntui.calc.chain`, named stacks `cnntui.calc.chain_presets`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize, effective_kernel
 from cnntui.errors import ShapeError
 
 Pair = tuple[int, int]
@@ -34,31 +37,6 @@ KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
 PADDING_WORDS = ("same", "valid", "full")
 BYTES_PER_VALUE = 4  # float32 activations
 AXES = ("height", "width")
-
-
-def ascii_text(text: str) -> str:
-    """The same text with only ASCII characters (for terminals in ``--ascii`` mode)."""
-    table = {
-        "×": "x",
-        "·": "*",
-        "−": "-",
-        "⌊": "floor(",
-        "⌋": ")",
-        "⌈": "ceil(",
-        "⌉": ")",
-        "≠": "!=",
-        "≤": "<=",
-        "≥": ">=",
-        "≈": "~",
-        "→": "->",
-        "k̂": "k_eff",
-        "…": "...",
-        "–": "-",
-        "²": "^2",
-    }
-    for symbol, plain in table.items():
-        text = text.replace(symbol, plain)
-    return text.encode("ascii", "replace").decode("ascii")
 
 
 def as_pair(value: int | Sequence[int], name: str) -> Pair:
@@ -75,11 +53,6 @@ def as_pair(value: int | Sequence[int], name: str) -> Pair:
             f"{name} must be one whole number or a (height, width) pair, got {value!r}"
         )
     return (int(items[0]), int(items[1]))
-
-
-def effective_kernel(kernel: int, dilation: int = 1) -> int:
-    """Extent of a dilated kernel: ``d·(k − 1) + 1`` input pixels."""
-    return dilation * (kernel - 1) + 1
 
 
 def resolve_padding(
@@ -127,17 +100,9 @@ def conv_output_size(
     """
     before, after = (padding, padding) if isinstance(padding, int) else padding
     _check_positive(kernel=kernel, stride=stride, dilation=dilation, size=size)
-    span = size + before + after
-    k_eff = effective_kernel(kernel, dilation)
-    if k_eff > span:
+    if effective_kernel(kernel, dilation) > size + before + after:
         raise ShapeError(_too_big_message(size, before, after, kernel, dilation))
-    if not ceil_mode:
-        return (span - k_eff) // stride + 1
-    out = -(-(span - k_eff) // stride) + 1
-    # PyTorch: the last window must start inside the input or the left padding.
-    if (out - 1) * stride >= size + before:
-        out -= 1
-    return out
+    return conv_outsize(size, kernel, stride, (before, after), dilation, ceil_mode)
 
 
 def transposed_output_size(
@@ -158,7 +123,7 @@ def transposed_output_size(
             f" dilation ({dilation}); it only picks among the sizes that stride {stride} leaves"
             " ambiguous"
         )
-    out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    out = conv_transpose_outsize(size, kernel, stride, padding, dilation, output_padding)
     if out < 1:
         raise ShapeError(
             f"padding {padding} crops more than the transposed convolution produces:"
@@ -713,286 +678,3 @@ def _analyze_linear(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
         mac_formula=f"{features}·{spec.filters} = {features * spec.filters:,}",
         receptive_field=(shape.height, shape.width),
     )
-
-
-# -- chains ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainRow:
-    """One layer of a chain with the receptive field and effective stride after it."""
-
-    report: LayerReport
-    field: tuple[Fraction, Fraction]
-    """Input pixels (height, width) one output of this layer sees on the chain's input."""
-    jump: tuple[Fraction, Fraction]
-    """Effective stride: input pixels between neighbouring outputs (a fraction after upsampling)."""
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """A stack of layers evaluated on one input; `error` explains the first layer that fails."""
-
-    input: FeatureShape
-    rows: tuple[ChainRow, ...]
-    error: str | None = None
-    error_index: int | None = None
-
-    @property
-    def params(self) -> int:
-        return sum(row.report.params for row in self.rows)
-
-    @property
-    def macs(self) -> int:
-        return sum(row.report.macs for row in self.rows)
-
-    @property
-    def output(self) -> FeatureShape:
-        return self.rows[-1].report.output if self.rows else self.input
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "input": self.input.as_dict(),
-            "layers": [
-                {
-                    "layer": row.report.spec.describe(),
-                    "output": row.report.output.as_dict(),
-                    "params": row.report.params,
-                    "macs": row.report.macs,
-                    "receptive_field": {"height": _num(row.field[0]), "width": _num(row.field[1])},
-                    "effective_stride": {"height": _num(row.jump[0]), "width": _num(row.jump[1])},
-                }
-                for row in self.rows
-            ],
-            "output": self.output.as_dict(),
-            "params": self.params,
-            "macs": self.macs,
-            "error": self.error,
-        }
-
-
-def _num(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
-
-
-def fraction_text(value: Fraction) -> str:
-    """``5`` or ``1/2``."""
-    return (
-        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    )
-
-
-def analyze_chain(layers: Sequence[LayerSpec], shape: FeatureShape) -> ChainReport:
-    """Run the layers one after another; stops at the first layer whose settings cannot work.
-
-    The receptive field grows by ``(k̂ − 1)·jump`` at each layer and the jump (effective stride)
-    multiplies by the stride; a transposed convolution divides the jump instead.
-    """
-    rows: list[ChainRow] = []
-    field_size = (Fraction(1), Fraction(1))
-    jump = (Fraction(1), Fraction(1))
-    current = shape
-    for index, spec in enumerate(layers):
-        try:
-            report = analyze_layer(spec, current)
-        except ShapeError as error:
-            return ChainReport(
-                shape, tuple(rows), f"layer {index + 1} ({spec.describe()}): {error}", index
-            )
-        if spec.kind == "linear":
-            field_size = (Fraction(shape.height), Fraction(shape.width))
-            jump = (Fraction(0), Fraction(0))
-        else:
-            # A transposed layer's own field is already ⌈k̂/s⌉ of its inputs; it shrinks the jump.
-            field_size = tuple(
-                field_size[a] + (report.receptive_field[a] - 1) * jump[a] for a in range(2)
-            )  # type: ignore[assignment]
-            if spec.kind == "transposed":
-                jump = tuple(jump[a] / spec.stride[a] for a in range(2))  # type: ignore[assignment]
-            else:
-                jump = tuple(jump[a] * spec.stride[a] for a in range(2))  # type: ignore[assignment]
-        rows.append(ChainRow(report, (field_size[0], field_size[1]), (jump[0], jump[1])))
-        current = report.output
-    return ChainReport(shape, tuple(rows))
-
-
-@dataclass(frozen=True)
-class ChainPreset:
-    """A named stack of layers with the input it was designed for."""
-
-    name: str
-    title: str
-    input: FeatureShape
-    layers: tuple[LayerSpec, ...]
-    lesson: str = field(default="")
-    """What the stack shows, in one or two sentences."""
-
-
-def _conv(
-    k: int, filters: int, stride: int = 1, padding: PaddingSpec = 0, groups: int = 1
-) -> LayerSpec:
-    return LayerSpec.make("conv", k, stride, padding, 1, groups, filters)
-
-
-def _pool(kind: str, k: int, stride: int) -> LayerSpec:
-    return LayerSpec.make(kind, k, stride)
-
-
-def _linear(features: int) -> LayerSpec:
-    return LayerSpec.make("linear", 1, 1, 0, 1, 1, features)
-
-
-CHAIN_PRESETS: dict[str, ChainPreset] = {
-    preset.name: preset
-    for preset in (
-        ChainPreset(
-            "lenet5",
-            "LeNet-5",
-            FeatureShape(32, 32, 1),
-            (
-                _conv(5, 6),
-                _pool("avgpool", 2, 2),
-                _conv(5, 16),
-                _pool("avgpool", 2, 2),
-                _linear(120),
-                _linear(84),
-                _linear(10),
-            ),
-            "LeCun et al. 1998 with full C3 connections: 61,706 parameters, most of them in the"
-            " fully connected layers.",
-        ),
-        ChainPreset(
-            "alexnet",
-            "AlexNet",
-            FeatureShape(227, 227, 3),
-            (
-                _conv(11, 96, 4),
-                _pool("maxpool", 3, 2),
-                _conv(5, 256, 1, 2, groups=2),
-                _pool("maxpool", 3, 2),
-                _conv(3, 384, 1, 1),
-                _conv(3, 384, 1, 1, groups=2),
-                _conv(3, 256, 1, 1, groups=2),
-                _pool("maxpool", 3, 2),
-                _linear(4096),
-                _linear(4096),
-                _linear(1000),
-            ),
-            "Krizhevsky et al. 2012, split over two GPUs (groups=2): 227×227 input is what makes"
-            " (227 − 11)/4 + 1 = 55 exact.",
-        ),
-        ChainPreset(
-            "vgg-block",
-            "VGG block",
-            FeatureShape(224, 224, 3),
-            (_conv(3, 64, 1, 1), _conv(3, 64, 1, 1), _pool("maxpool", 2, 2)),
-            "Simonyan & Zisserman 2014: 3×3 convolutions with padding 1 keep the size, a 2×2 max"
-            " pool halves it.",
-        ),
-        ChainPreset(
-            "two-3x3",
-            "Two 3×3 convolutions",
-            FeatureShape(32, 32, 64),
-            (_conv(3, 64, 1, 1), _conv(3, 64, 1, 1)),
-            "Same 5×5 receptive field as one 5×5 convolution, with 2·9·C² instead of 25·C² weights"
-            " and a non-linearity in between.",
-        ),
-        ChainPreset(
-            "one-5x5",
-            "One 5×5 convolution",
-            FeatureShape(32, 32, 64),
-            (_conv(5, 64, 1, 2),),
-            "Compare with two-3x3: the same receptive field for 25·C² weights.",
-        ),
-        ChainPreset(
-            "5x5-direct",
-            "5×5 convolution on 192 channels",
-            FeatureShape(28, 28, 192),
-            (_conv(5, 32, 1, 2),),
-            "The GoogLeNet argument: 28×28×192 → 28×28×32 directly costs about 120 million MACs.",
-        ),
-        ChainPreset(
-            "5x5-bottleneck",
-            "5×5 convolution after a 1×1 bottleneck",
-            FeatureShape(28, 28, 192),
-            (_conv(1, 16), _conv(5, 32, 1, 2)),
-            "A 1×1 convolution down to 16 channels first: about 12.4 million MACs, ten times fewer.",
-        ),
-    )
-}
-
-
-def chain_preset(name: str) -> ChainPreset:
-    """The chain preset with this name; raises `ShapeError` naming the valid ones."""
-    try:
-        return CHAIN_PRESETS[name]
-    except KeyError:
-        raise ShapeError(
-            f"unknown chain preset {name!r}; choose one of {', '.join(CHAIN_PRESETS)}"
-        ) from None
-
-
-def human_count(value: int) -> str:
-    """``60,965,224 (61.0 M)``-style text for big counts."""
-    if value < 10_000:
-        return f"{value:,}"
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if value >= scale:
-            return f"{value:,} ({value / scale:.1f} {unit})"
-    return f"{value:,}"
-
-
-def short_count(value: int) -> str:
-    """``9,216``, ``34.9k``, ``37.8M``, ``1.4G``: at most seven characters for table cells."""
-    if value < 10_000:
-        return f"{value:,}"
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if value >= scale:
-            return f"{value / scale:.1f}{unit}"
-    return str(value)
-
-
-def human_bytes(value: int) -> str:
-    """``1.2 MiB``-style text."""
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{value} B"
-
-
-def receptive_field_of(layers: Sequence[LayerSpec]) -> Pair:
-    """Receptive field (height, width) of one output of a stack of conv/pool layers."""
-    size = [1, 1]
-    jump = [1, 1]
-    for spec in layers:
-        for a in range(2):
-            size[a] += (effective_kernel(spec.kernel[a], spec.dilation[a]) - 1) * jump[a]
-            jump[a] *= spec.stride[a]
-    return (size[0], size[1])
-
-
-__all__ = [
-    "CHAIN_PRESETS",
-    "AxisWorking",
-    "ChainPreset",
-    "ChainReport",
-    "ChainRow",
-    "FeatureShape",
-    "LayerReport",
-    "LayerSpec",
-    "analyze_chain",
-    "analyze_layer",
-    "as_pair",
-    "ascii_text",
-    "chain_preset",
-    "conv_output_size",
-    "effective_kernel",
-    "fraction_text",
-    "human_bytes",
-    "human_count",
-    "short_count",
-    "resolve_padding",
-    "transposed_output_size",
-]

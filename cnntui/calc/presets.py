@@ -42,7 +42,10 @@ class CalcPreset:
 
 def parse(params: dict[str, str]) -> tuple[CalcPreset, list[str]]:
     """The preset with defaults filled in, and the problems found (empty when valid)."""
-    from cnntui.engine import arithmetic
+    from cnntui.calc.chain import analyze_chain
+    from cnntui.calc.chain_presets import CHAIN_PRESETS
+    from cnntui.calc.layer import FeatureShape, analyze_layer
+    from cnntui.errors import ShapeError
 
     problems: list[str] = []
     for key in params:
@@ -55,24 +58,20 @@ def parse(params: dict[str, str]) -> tuple[CalcPreset, list[str]]:
             problems.append(
                 f"calc: with chain, only input may be given too, not {', '.join(extra)}"
             )
-        if chain not in arithmetic.CHAIN_PRESETS:
-            problems.append(
-                f"calc: chain={chain!r} is not one of {', '.join(arithmetic.CHAIN_PRESETS)}"
-            )
+        if chain not in CHAIN_PRESETS:
+            problems.append(f"calc: chain={chain!r} is not one of {', '.join(CHAIN_PRESETS)}")
             return CalcPreset(chain=chain), problems
-        preset_input = params.get(
-            "input", arithmetic.CHAIN_PRESETS[chain].input.text().replace("×", "x")
-        )
+        preset_input = params.get("input", CHAIN_PRESETS[chain].input.text().replace("×", "x"))
         preset = CalcPreset(chain=chain, input=preset_input)
         if not problems:
             try:
-                report = arithmetic.analyze_chain(
-                    arithmetic.CHAIN_PRESETS[chain].layers,
-                    arithmetic.FeatureShape.parse(preset_input),
+                report = analyze_chain(
+                    CHAIN_PRESETS[chain].layers,
+                    FeatureShape.parse(preset_input),
                 )
                 if report.error:
                     problems.append(f"calc: chain {chain} on {preset_input}: {report.error}")
-            except arithmetic.ShapeError as error:
+            except ShapeError as error:
                 problems.append(f"calc: input: {error}")
         return preset, problems
     kind = params.get("kind", "conv")
@@ -98,15 +97,16 @@ def parse(params: dict[str, str]) -> tuple[CalcPreset, list[str]]:
     )
     if not problems:
         try:
-            arithmetic.analyze_layer(*layer_of(preset))
-        except arithmetic.ShapeError as error:
+            analyze_layer(*layer_of(preset))
+        except ShapeError as error:
             problems.append(f"calc: {error}")
     return preset, problems
 
 
 def layer_of(preset: CalcPreset):  # type: ignore[no-untyped-def]
     """``(LayerSpec, FeatureShape)`` for a one-layer preset; raises `ShapeError` with the reason."""
-    from cnntui.engine.arithmetic import FeatureShape, LayerSpec, ShapeError
+    from cnntui.calc.layer import FeatureShape, LayerSpec
+    from cnntui.errors import ShapeError
 
     shape = FeatureShape.parse(preset.input)
     padding: object = preset.padding.strip().lower()
@@ -128,7 +128,7 @@ def layer_of(preset: CalcPreset):  # type: ignore[no-untyped-def]
 
 
 def _pair(text: str, name: str) -> tuple[int, int]:
-    from cnntui.engine.arithmetic import ShapeError
+    from cnntui.errors import ShapeError
 
     parts = text.strip().lower().replace("×", "x").split("x")
     if not all(part.isdigit() for part in parts) or len(parts) not in (1, 2):

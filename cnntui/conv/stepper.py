@@ -28,8 +28,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnntui.engine.arithmetic import Pair, conv_output_size, transposed_output_size
+from cnntui.calc.layer import Pair, conv_output_size, transposed_output_size
 from cnntui.errors import ShapeError
+from cnntui.text import number_text
 
 MODES = ("conv", "pool", "transposed")
 PADDING_MODES = ("zero", "replicate")
@@ -399,22 +400,6 @@ def _pad_or_crop(
 
 
 # -- the sum written out --------------------------------------------------------------------------
-
-
-def number_text(value: float, digits: int = 2) -> str:
-    """Compact number: ``3``, ``0.25``, ``−1.5`` (true minus sign), ``−∞``."""
-    if np.isinf(value):
-        return "−∞" if value < 0 else "∞"
-    if np.isnan(value):
-        return "·"
-    rounded = round(float(value), digits)
-    if rounded == int(rounded):
-        text = str(int(rounded))
-    else:
-        text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
-    if text in ("-0", "0"):
-        return "0"
-    return text.replace("-", "−")
 
 
 def weight_text(value: float) -> str:
