@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from cnntui.engine.backend import array_module
-from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last, output_length
+from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last
+from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize
 from cnntui.errors import ShapeError
 
 Pair = tuple[int, int]
@@ -294,7 +295,7 @@ def conv2d_forward(
         raise ValueError(f"conv2d: input is {input.dtype} but weight is {weight.dtype}")
     pads = conv_pads(padding, (kh, kw), d, s)
     hp, wp = h + pads[0] + pads[1], w + pads[2] + pads[3]
-    oh, ow = output_length(hp, kh, s[0], d[0]), output_length(wp, kw, s[1], d[1])
+    oh, ow = conv_outsize(hp, kh, s[0], 0, d[0]), conv_outsize(wp, kw, s[1], 0, d[1])
     if oh < 1 or ow < 1:
         raise ShapeError(
             f"conv2d: a {kh}×{kw} kernel (dilation {d}) does not fit a {h}×{w} input padded to {hp}×{wp}"
@@ -459,8 +460,8 @@ def conv_transpose2d_forward(
     if input.dtype != weight.dtype:
         raise ValueError(f"conv_transpose2d: input is {input.dtype} but weight is {weight.dtype}")
     cout = cog * groups
-    ho = (h - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op[0] + 1
-    wo = (w - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op[1] + 1
+    ho = conv_transpose_outsize(h, kh, s[0], p[0], d[0], op[0])
+    wo = conv_transpose_outsize(w, kw, s[1], p[1], d[1], op[1])
     if ho < 1 or wo < 1:
         raise ShapeError(f"conv_transpose2d: padding {p} leaves no output for a {h}×{w} input")
     batch_last = xp is np and n >= BATCH_LAST_MIN
@@ -537,18 +538,6 @@ def conv_transpose2d_backward(
 # -- pooling ------------------------------------------------------------------------------------
 
 
-def pool_output_length(
-    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
-) -> int:
-    """PyTorch's pooling output length, including the ceil-mode rule that the last window must
-    start inside the input or its left padding."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    out = (-(-span // stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
-
-
 @dataclass
 class PoolContext:
     input_shape: tuple[int, ...]  # (N, C, H, W)
@@ -580,8 +569,8 @@ def _pool_geometry(
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > d[0] * (k[0] - 1) + 1 or 2 * p[1] > d[1] * (k[1] - 1) + 1:
         raise ValueError(f"{op}: padding {p} must be at most half of the kernel {k}")
     h, w = int(x.shape[2]), int(x.shape[3])
-    oh = pool_output_length(h, k[0], s[0], p[0], d[0], ceil_mode)
-    ow = pool_output_length(w, k[1], s[1], p[1], d[1], ceil_mode)
+    oh = conv_outsize(h, k[0], s[0], p[0], d[0], ceil_mode)
+    ow = conv_outsize(w, k[1], s[1], p[1], d[1], ceil_mode)
     if oh < 1 or ow < 1:
         raise ShapeError(f"{op}: a {k[0]}×{k[1]} window does not fit a {h}×{w} input (padding {p})")
     # the padded extent every window reads (ceil mode may reach past the right padding)

@@ -34,11 +34,6 @@ def as_strided(a: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
     return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
 
 
-def output_length(size: int, kernel: int, stride: int, dilation: int) -> int:
-    """Valid positions of a dilated kernel on an (already padded) axis: floor((L - d(k-1) - 1)/s) + 1."""
-    return (size - dilation * (kernel - 1) - 1) // stride + 1
-
-
 def im2col(
     xpad: Any,
     kernel: tuple[int, int],

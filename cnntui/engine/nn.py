@@ -39,6 +39,7 @@ from cnntui.engine.module import (
     open_record,
     trace_chain,
 )
+from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize
 from cnntui.errors import ShapeError
 
 __all__ = [
@@ -115,7 +116,7 @@ def _check_dtype(layer: Module, x: Any, param: Parameter) -> None:
 
 
 def _pool_len(layer: str, size: int, k: int, s: int, p: int, d: int, ceil: bool, axis: str) -> int:
-    out = F.pool_output_length(size, k, s, p, d, ceil)
+    out = conv_outsize(size, k, s, p, d, ceil)
     if out < 1:
         raise ShapeError(
             f"{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}"
@@ -186,8 +187,8 @@ class Conv2d(Module):
         _, h, w = input_shape
         top, bottom, left, right = self.pads
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
-        oh = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-        ow = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+        oh = conv_outsize(h, kh, sh, (top, bottom), dh)
+        ow = conv_outsize(w, kw, sw, (left, right), dw)
         if oh < 1 or ow < 1:
             raise ShapeError(
                 f"Conv2d: a {_hw(self.kernel_size)} kernel (dilation {_one(self.dilation)}, padding "
@@ -352,15 +353,17 @@ class ConvTranspose2d(Module):
                 f"ConvTranspose2d expects input ({self.in_channels}, H, W), got {tuple(input_shape)}"
             )
         _, h, w = input_shape
-        sizes = []
-        for a, size in enumerate((h, w)):
-            sizes.append(
-                (size - 1) * self.stride[a]
-                - 2 * self.padding[a]
-                + self.dilation[a] * (self.kernel_size[a] - 1)
-                + self.output_padding[a]
-                + 1
+        sizes = [
+            conv_transpose_outsize(
+                size,
+                self.kernel_size[a],
+                self.stride[a],
+                self.padding[a],
+                self.dilation[a],
+                self.output_padding[a],
             )
+            for a, size in enumerate((h, w))
+        ]
         if min(sizes) < 1:
             raise ShapeError(
                 f"ConvTranspose2d: padding {self.padding} leaves no output for a {h}×{w} input"
