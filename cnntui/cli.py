@@ -19,9 +19,9 @@ from typing import NoReturn
 
 from cnntui import __version__
 from cnntui.errors import UsageError
+from cnntui.train.choices import DEVICES
 
 PROG = "cnntui"
-DEVICES = ("auto", "cpu", "gpu")
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 
+from cnntui.train.choices import DEVICES
+
 NAME = "bench"
 HELP = "measure training and inference speed of the engine (LeNet-5 or a CIFAR-sized CNN)"
 
 MODELS = ("lenet5", "cifar-cnn")
-DEVICES = ("auto", "cpu", "gpu")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -25,6 +25,7 @@ EPILOG = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cnntui.train.choices import DATASETS, DEVICES, MODELS, OPTIMIZERS, SCHEDULES
     from cnntui.train.config import RunConfig
 
     d = RunConfig()
@@ -33,15 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model",
         nargs="?",
-        help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
-        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models'), or a TOML "
+        help=f"a zoo model: {', '.join(MODELS)}, … (see 'cnntui models'), or a TOML "
         "spec file whose input matches the data",
     )
     parser.add_argument(
         "--dataset",
         default=None,
         metavar="NAME",
-        help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder",
+        help=f"{DATASETS[0]} (bundled, default), {', '.join(DATASETS[1:-1])} or {DATASETS[-1]}",
     )
     parser.add_argument(
         "--epochs",
@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)",
     )
     parser.add_argument(
-        "--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}"
+        "--optimizer", choices=OPTIMIZERS, default=None, help=f"default {d.optimizer}"
     )
     parser.add_argument(
         "--momentum",
@@ -83,13 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--schedule",
-        choices=("constant", "step", "cosine"),
+        choices=SCHEDULES,
         default=None,
         help=f"learning-rate schedule (default {d.lr_schedule})",
     )
     parser.add_argument(
         "--device",
-        choices=("auto", "cpu", "gpu"),
+        choices=DEVICES,
         default=None,
         help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
     )

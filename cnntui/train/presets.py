@@ -1,10 +1,13 @@
 """Validator for `cnntui:train?...` lesson links (pure: no Textual, no engine).
 
+The lists of values come from `cnntui.train.choices`.
+
 Accepted keys, all optional:
 
 * `model`: a trainable zoo model (`lenet5`, `lenet5-28`, `lenet5-8`, `lenet5-1998`, `tinyvgg`,
   `resnet-small`, `plain-deep`, `residual-deep`);
-* `dataset`: `digits`, `shapes`, `mnist`, `fashion-mnist` or `cifar10`;
+* `dataset`: `digits`, `shapes`, `mnist`, `fashion-mnist`, `cifar10` or `folder` (the data
+  folder is then typed in the form);
 * `epochs` (1–200), `batch` (1–4096), `seed` (0–2³²−1), `size` (input size in pixels, 8–64);
 * `lr`: the learning rate, a number in (0, 10];
 * `optimizer`: `sgd` or `adam`;
@@ -21,20 +24,8 @@ from __future__ import annotations
 
 import math
 
-MODELS = (
-    "lenet5",
-    "lenet5-28",
-    "lenet5-8",
-    "lenet5-1998",
-    "tinyvgg",
-    "resnet-small",
-    "plain-deep",
-    "residual-deep",
-)
-DATASETS = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10")
-OPTIMIZERS = ("sgd", "adam")
-COMPARISONS = ("plain-residual",)
-VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
+from cnntui.train.choices import COMPARISONS, DATASETS, MODELS, OPTIMIZERS, VIEWS
+
 STARTS = ("yes", "no")
 INT_RANGES = {"epochs": (1, 200), "batch": (1, 4096), "seed": (0, 2**32 - 1), "size": (8, 64)}
 

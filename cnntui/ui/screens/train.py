@@ -39,6 +39,15 @@ from textual.widgets import (
     Tabs,
 )
 
+from cnntui.train.choices import (
+    COMPARE_MODELS,
+    DATASETS,
+    DEVICES,
+    MODELS,
+    OPTIMIZER_LABELS,
+    OPTIMIZERS,
+    VIEWS,
+)
 from cnntui.train.config import RunConfig
 from cnntui.train.events import Command
 from cnntui.ui.widgets.line_chart import LineChart
@@ -46,7 +55,6 @@ from cnntui.ui.widgets.mode_bar import ModeBar
 from cnntui.ui.widgets.train_confusion import ConfusionView
 from cnntui.ui.widgets.train_images import ImageGrid, Tile, to_unit
 
-VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
 POLL_INTERVAL_S = 0.1
 STATUS_INTERVAL_S = 0.25
 PICTURES_INTERVAL_S = 0.5
@@ -57,9 +65,7 @@ PICTURE_TABS = {
     "predictions": "predictions",
     "confusion": "confusion",
 }
-COMPARE_MODELS = ("plain-deep", "residual-deep")
 COMPARE_DEFAULTS = {"input_size": 16, "epochs": 6}
-DATASET_CHOICES = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10", "folder")
 _LIVE_RUNNERS: list[Any] = []
 
 
@@ -99,9 +105,9 @@ def trainable_models() -> list[tuple[str, str]]:
     from cnntui import zoo
 
     out = [("lenet5 (auto size)", "lenet5")]
-    for entry in zoo.entries():
-        if entry.trainable and entry.name != "lenet5":
-            out.append((f"{entry.name} — {entry.title}", entry.name))
+    for name in MODELS:
+        if name != "lenet5":
+            out.append((f"{name} — {zoo.get(name).title}", name))
     return out
 
 
@@ -213,7 +219,7 @@ class TrainScreen(Screen[None]):
             yield Select(trainable_models(), value="lenet5", allow_blank=False, id="set-model")
             yield Label("data set")
             yield Select(
-                [(d, d) for d in DATASET_CHOICES],
+                [(d, d) for d in DATASETS],
                 value="digits",
                 allow_blank=False,
                 id="set-dataset",
@@ -226,7 +232,7 @@ class TrainScreen(Screen[None]):
             yield Input(f"{defaults.lr:g}", id="set-lr", type="number")
             yield Label("optimizer")
             yield Select(
-                [("SGD + momentum", "sgd"), ("Adam", "adam")],
+                [(OPTIMIZER_LABELS[o], o) for o in OPTIMIZERS],
                 value="sgd",
                 allow_blank=False,
                 id="set-optimizer",
@@ -235,8 +241,8 @@ class TrainScreen(Screen[None]):
             yield Input(str(defaults.seed), id="set-seed", type="integer")
             yield Label("device")
             yield Select(
-                [(d, d) for d in ("auto", "cpu", "gpu")],
-                value=device if device in ("auto", "cpu", "gpu") else "auto",
+                [(d, d) for d in DEVICES],
+                value=device if device in DEVICES else "auto",
                 allow_blank=False,
                 id="set-device",
             )
