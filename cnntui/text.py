@@ -79,9 +79,26 @@ def short_count(value: int) -> str:
 
 def human_bytes(value: int) -> str:
     """``1.2 MiB``-style text."""
+    if value >= 1024**7:  # beyond what a float divides comfortably: whole exbibytes
+        return f"{value // 1024**6:,} EiB"
     size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if size < 1024 or unit == "EiB":
             return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{value} B"
+
+
+def format_count(value: int) -> str:
+    """Thousands separated: 138357544 -> `138,357,544`."""
+    return f"{value:,}"
+
+
+def format_si(value: float, unit: str = "") -> str:
+    """Three significant figures with k/M/G/T: 15470264320 -> `15.5G`."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            scaled = value / factor
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{scaled:.{digits}f}{prefix}{unit}"
+    return f"{value:g}{unit}"

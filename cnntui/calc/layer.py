@@ -20,6 +20,7 @@ terminals. Stacks of layers are `cnntui.calc.chain`, named stacks `cnntui.calc.c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -35,6 +36,10 @@ KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
 """Layer kinds the calculator knows; pooling keeps the channel count, linear flattens."""
 
 PADDING_WORDS = ("same", "valid", "full")
+MAX_VALUE = 10**9
+"""The largest size, channel count, kernel, stride, padding, dilation or group count the
+calculator takes; every value is checked against it before any work starts."""
+_DIVISOR_SEARCH = 1000
 BYTES_PER_VALUE = 4  # float32 activations
 AXES = ("height", "width")
 
@@ -365,6 +370,7 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     """
     if spec.kind not in KINDS:
         raise ShapeError(f"unknown layer kind {spec.kind!r}; use one of {', '.join(KINDS)}")
+    _check_bounded(spec, shape)
     if spec.kind == "linear":
         return _analyze_linear(spec, shape)
     _check_positive(kernel=min(spec.kernel), stride=min(spec.stride), dilation=min(spec.dilation))
@@ -428,6 +434,28 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     )
 
 
+def _check_bounded(spec: LayerSpec, shape: FeatureShape) -> None:
+    """Every number the user gave is at most `MAX_VALUE`, checked before any work starts."""
+    values = [
+        ("input height", shape.height),
+        ("input width", shape.width),
+        ("input channels", shape.channels),
+        ("kernel", max(spec.kernel)),
+        ("stride", max(spec.stride)),
+        ("dilation", max(spec.dilation)),
+        ("groups", spec.groups),
+        ("filters" if spec.kind != "linear" else "features", spec.filters),
+        ("output_padding", max(spec.output_padding)),
+    ]
+    if not isinstance(spec.padding, str):
+        values.append(("padding", max(as_pair(spec.padding, "padding"))))
+    for name, value in values:
+        if value > MAX_VALUE:
+            raise ShapeError(
+                f"{name} {value} is too large; the calculator takes up to {MAX_VALUE:,}"
+            )
+
+
 def _check_channels(spec: LayerSpec, shape: FeatureShape) -> None:
     if spec.groups < 1:
         raise ShapeError(f"groups must be 1 or more, got {spec.groups}")
@@ -435,16 +463,26 @@ def _check_channels(spec: LayerSpec, shape: FeatureShape) -> None:
         raise ShapeError(f"the number of filters must be 1 or more, got {spec.filters}")
     for what, count in (("input channels", shape.channels), ("filters", spec.filters)):
         if count % spec.groups:
-            divisors = [
-                g
-                for g in range(1, count + 1)
-                if count % g == 0 and spec.filters % g == 0 and shape.channels % g == 0
-            ]
+            divisors = _smallest_divisors(math.gcd(shape.channels, spec.filters), 12)
             raise ShapeError(
                 f"{what} ({count}) must divide evenly into {spec.groups} groups; groups that fit"
                 f" both {shape.channels} input channels and {spec.filters} filters:"
                 f" {', '.join(map(str, divisors[:12]))}"
             )
+
+
+def _smallest_divisors(number: int, count: int) -> list[int]:
+    """The `count` smallest divisors of `number`, by trial division up to its square root."""
+    small: list[int] = []
+    large: list[int] = []
+    for d in range(1, math.isqrt(number) + 1):
+        if number % d == 0:
+            small.append(d)
+            if d != number // d:
+                large.append(number // d)
+            if len(small) >= count:
+                break
+    return (small + large[::-1])[:count]
 
 
 def _param_formula(spec: LayerSpec, in_channels: int, params: int) -> str:
@@ -522,19 +560,18 @@ def _divisibility(
         last_end = last_start + working.kernel_extent - 1
         first_missed, last_missed = last_end + 1, span - 1
         # Positions in the padded input; convert to the original input's numbering (0-based).
-        original = [
-            i - before
-            for i in range(first_missed, last_missed + 1)
-            if 0 <= i - before < working.size_in
-        ]
+        # The missed padded positions that are input pixels, in the input's numbering (0-based).
+        first_input = max(first_missed, before) - before
+        last_input = min(last_missed, before + working.size_in - 1) - before
+        missed_inputs = max(0, last_input - first_input + 1)
         where = (
-            f"index {original[0]}–{original[-1]} of the input"
-            if len(original) > 1
-            else f"index {original[0]} of the input"
-            if original
+            f"index {first_input}–{last_input} of the input"
+            if missed_inputs > 1
+            else f"index {first_input} of the input"
+            if missed_inputs
             else "only padding"
         )
-        if original and len(original) < working.unused:
+        if missed_inputs and missed_inputs < working.unused:
             where += " and padding"
         count = (
             f"{working.unused} {rows}"
@@ -566,33 +603,59 @@ def _nearest_exact(spec: LayerSpec, working: AxisWorking, a: int) -> list[str]:
     name = working.axis
     prefix = "" if " and " in name else f"{name}: "
     lines = []
+    kernel, dilation = spec.kernel[a], spec.dilation[a]
     smaller, larger = size - r, size + (s - r)
     if smaller >= k_eff - before - after and smaller > 0:
-        out = (smaller + before + after - k_eff) // s + 1
+        out = conv_outsize(smaller, kernel, s, (before, after), dilation)
         lines.append(f"{name} {smaller} instead of {size} (crop {r}) → {out}")
-    out = (larger + before + after - k_eff) // s + 1
+    out = conv_outsize(larger, kernel, s, (before, after), dilation)
     lines.append(f"{name} {larger} instead of {size} (add {s - r}) → {out}")
-    if isinstance(spec.padding, str) or spec.is_pool:
-        pass
-    else:
-        for p in range(before + 1, before + s + 1):
-            if (size + 2 * p - k_eff) % s == 0:
-                lines.append(f"{prefix}padding {p} → {(size + 2 * p - k_eff) // s + 1}")
-                break
+    if not (isinstance(spec.padding, str) or spec.is_pool):
+        p_exact = _exact_padding_above(before, size, k_eff, s)
+        if p_exact is not None:
+            lines.append(
+                f"{prefix}padding {p_exact} → {conv_outsize(size, kernel, s, p_exact, dilation)}"
+            )
         if (s - r) % 2 and r % 2 == 0 and before >= r // 2 > 0:
             p = before - r // 2
-            lines.append(f"{prefix}padding {p} → {(size + 2 * p - k_eff) // s + 1}")
+            lines.append(f"{prefix}padding {p} → {conv_outsize(size, kernel, s, p, dilation)}")
     span = size + before + after - k_eff
-    for candidate in sorted(range(1, span + 1), key=lambda c: (abs(c - s), c)):
-        if candidate != s and span % candidate == 0:
-            lines.append(f"{prefix}stride {candidate} → {span // candidate + 1}")
-            break
-    if spec.dilation[a] == 1:
-        for k in (spec.kernel[a] + r, spec.kernel[a] - (s - r)):
+    candidate = _nearest_divisor(span, s)
+    if candidate is not None:
+        lines.append(f"{prefix}stride {candidate} → {span // candidate + 1}")
+    if dilation == 1:
+        for k in (kernel + r, kernel - (s - r)):
             if 1 <= k <= size + before + after and (size + before + after - k) % s == 0:
-                lines.append(f"{prefix}kernel {k} → {(size + before + after - k) // s + 1}")
+                lines.append(f"{prefix}kernel {k} → {conv_outsize(size, k, s, (before, after))}")
                 break
     return lines
+
+
+def _exact_padding_above(before: int, size: int, k_eff: int, stride: int) -> int | None:
+    """The smallest padding p > `before` with ``(size + 2p − k̂)`` a multiple of the stride, or
+    None when no padding gives that (an odd remainder with an even stride). Closed form: solves
+    ``2p ≡ k̂ − size (mod stride)`` instead of trying every padding up to the stride."""
+    target = (k_eff - size) % stride
+    common = 2 if stride % 2 == 0 else 1  # gcd(2, stride)
+    if target % common:
+        return None
+    modulus = stride // common
+    residue = (target // common) * pow(2 // common, -1, modulus) % modulus if modulus > 1 else 0
+    return before + 1 + (residue - (before + 1)) % modulus
+
+
+def _nearest_divisor(span: int, stride: int) -> int | None:
+    """The divisor of `span` other than `stride` closest to it (the smaller on a tie), found by
+    trying at most `_DIVISOR_SEARCH` strides on each side; None when there is none so close."""
+    if span < 1:
+        return None
+    if stride > span:
+        return span  # nothing above span divides it; span itself is the closest
+    for distance in range(1, _DIVISOR_SEARCH + 1):
+        for candidate in (stride - distance, stride + distance):
+            if 1 <= candidate <= span and span % candidate == 0:
+                return candidate
+    return None
 
 
 def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:

@@ -14,6 +14,7 @@ kernel is not flipped, so a kernel is read as it is written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -22,6 +23,11 @@ import numpy as np
 from cnntui.errors import UsageError
 
 MAX_SIZE = 7
+
+MAX_EXPONENT = 300
+"""Largest power of ten a kernel value may be written with (``1e300``); float64 ends near 1e308."""
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?")
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def get(name_or_text: str, rng: np.random.Generator | None = None) -> Kernel:
         return PRESETS[key]
     if key == RANDOM:
         return random_kernel(rng if rng is not None else np.random.default_rng())
-    if any(ch in ",;|" for ch in key) or _is_number(key):
+    if any(ch in ",;|" for ch in key) or re.fullmatch(r"[-+./\deE ]+", key):
         return parse(name_or_text)
     raise UsageError(
         f"unknown kernel {name_or_text!r}; use one of {', '.join(names())}, or write one like"
@@ -160,10 +166,9 @@ def parse(text: str) -> Kernel:
                     " by ',', e.g. '0,1,0;1,-4,1;0,1,0'"
                 )
             try:
-                matrix.append([float(Fraction(item)) for item in items])
-            except (ValueError, ZeroDivisionError):
-                bad = next(item for item in items if not _is_number(item))
-                raise UsageError(f"kernel {text!r}: {bad!r} is not a number") from None
+                matrix.append([parse_value(item) for item in items])
+            except ValueError as error:
+                raise UsageError(f"kernel {text!r}: {error}") from None
         widths = {len(row) for row in matrix}
         if len(widths) != 1:
             raise UsageError(
@@ -187,9 +192,33 @@ def parse(text: str) -> Kernel:
     return Kernel("custom", values, "Custom")
 
 
-def _is_number(item: str) -> bool:
+def parse_value(item: str) -> float:
+    """One kernel value: a decimal (``-4``, ``0.25``, ``1e-3``) or a fraction (``1/9``).
+
+    The exponent is checked before any exact arithmetic, so ``1e1000000000`` is refused at once
+    instead of being expanded into a billion-digit fraction. Raises `ValueError` with the reason.
+    """
+    parts = item.strip().split("/")
+    if len(parts) > 2:
+        raise ValueError(f"{item!r} is not a number")
+    for part in parts:
+        match = _DECIMAL.fullmatch(part.strip())
+        if match is None:
+            raise ValueError(f"{item!r} is not a number")
+        exponent = match.group("exp")
+        if exponent is not None and (
+            len(exponent.lstrip("+-")) > 4 or abs(int(exponent)) > MAX_EXPONENT
+        ):
+            raise ValueError(
+                f"{item!r} is out of range: write values between 1e-{MAX_EXPONENT} and"
+                f" 1e{MAX_EXPONENT}"
+            )
     try:
-        Fraction(item)
-    except (ValueError, ZeroDivisionError):
-        return False
-    return True
+        value = float(Fraction(item.strip()))
+    except ZeroDivisionError:
+        raise ValueError(f"{item!r} is not a number (it divides by zero)") from None
+    except (ValueError, OverflowError):
+        raise ValueError(f"{item!r} is not a number") from None
+    if not np.isfinite(value):
+        raise ValueError(f"{item!r} is too large for a float")
+    return value

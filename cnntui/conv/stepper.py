@@ -30,11 +30,15 @@ import numpy as np
 
 from cnntui.calc.layer import Pair, conv_output_size, transposed_output_size
 from cnntui.errors import ShapeError
-from cnntui.text import number_text
+from cnntui.text import human_bytes, number_text
 
 MODES = ("conv", "pool", "transposed")
 PADDING_MODES = ("zero", "replicate")
 POOL_KINDS = ("max", "avg")
+
+MAX_GRID_VALUES = 2**22
+"""The most grid cells (channels × rows × columns) a stepper lays out: 4,194,304, 36 MiB."""
+GRID_BYTES_PER_VALUE = 9  # a float64 value and an int8 cell kind
 
 CELL_INPUT = 0
 """Grid cell holding an input pixel."""
@@ -149,6 +153,30 @@ class Stepper:
 
     # -- layout -----------------------------------------------------------------------------------
 
+    def _check_grid_size(self) -> None:
+        """Refuse, before allocating, a grid too large to step over (a huge padding or stride)."""
+        s = self.settings
+        channels, height, width = self.source.shape
+        if s.mode == "transposed":
+            extents = []
+            for a, size in enumerate((height, width)):
+                stretched = (size - 1) * s.stride[a] + 1
+                border = s.dilation[a] * (self.kernel_size[a] - 1) - s.padding[a]
+                extents.append(max(stretched, stretched + 2 * border + s.output_padding[a]))
+            rows, cols = extents
+        else:
+            rows, cols = height + 2 * s.padding[0], width + 2 * s.padding[1]
+        values = channels * rows * cols
+        if values > MAX_GRID_VALUES:
+            settings = f"stride {_pair_text(s.stride)}, padding {_pair_text(s.padding)}"
+            raise ShapeError(
+                f"{settings} would need a {rows:,}×{cols:,} grid"
+                f"{f' × {channels} channels' if channels > 1 else ''}"
+                f" ({values:,} values, {human_bytes(values * GRID_BYTES_PER_VALUE)}); the Conv Lab"
+                f" steps over at most {MAX_GRID_VALUES:,} values"
+                f" ({human_bytes(MAX_GRID_VALUES * GRID_BYTES_PER_VALUE)})"
+            )
+
     def _layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Pair]:
         s = self.settings
         channels, height, width = self.source.shape
@@ -162,6 +190,7 @@ class Stepper:
                     f"pooling padding {max(s.padding)} is more than half the"
                     f" {self.kernel_size[0]}×{self.kernel_size[1]} window; use at most {min(limit)}"
                 )
+        self._check_grid_size()
         pads = ((0, 0), (pt, pb), (pl, pr))
         if s.mode == "pool" and s.pool_kind == "max":
             grid = np.pad(self.source, pads, constant_values=-np.inf)
@@ -189,6 +218,7 @@ class Stepper:
                 s.dilation[a],
                 s.output_padding[a],
             )
+        self._check_grid_size()
         stretched = np.zeros((channels, (height - 1) * sh + 1, (width - 1) * sw + 1))
         stretched[:, ::sh, ::sw] = self.source
         kind = np.full(stretched.shape[1:], CELL_INSERTED, dtype=np.int8)
@@ -532,3 +562,7 @@ def shift_comparison(
     first = Stepper(grey, None, settings).output()
     second = Stepper(shifted, None, settings).output()
     return ShiftComparison(grey, shifted, first, second)
+
+
+def _pair_text(pair: Pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"

@@ -6,7 +6,6 @@ switched with Tab. Ctrl+S applies the kernel to the lab, Esc leaves it unchanged
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -20,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from cnntui.conv.kernels import MAX_SIZE, Kernel
+from cnntui.conv.kernels import MAX_SIZE, Kernel, parse_value
 from cnntui.text import number_text
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 
@@ -176,10 +175,8 @@ class ConvKernelScreen(ModalScreen[str | None]):
     def _typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         try:
-            value = float(Fraction(text))
-            if not np.isfinite(value):
-                raise ValueError
-        except (ValueError, ZeroDivisionError):
+            value = parse_value(text)
+        except ValueError:
             self.notify(f"{text!r} is not a number (try -1, 0.5 or 1/9)", severity="warning")
         else:
             self.grid.values[self.grid.channel, self.grid.row, self.grid.col] = value

@@ -8,16 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from cnntui.text import format_count, format_si, human_bytes
 from cnntui.ui.widgets.models_table import share_bar
-from cnntui.zoo.summary import (
-    LayerRow,
-    ModelSummary,
-    asciify,
-    format_bytes,
-    format_count,
-    format_shape,
-    format_si,
-)
+from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
 
 
 def _ascii(widget: Static) -> bool:
@@ -90,9 +83,9 @@ class ModelTotals(Static):
         line.append(f" {dot} depth {summary.weight_depth}", style="dim")
         memory = Text()
         memory.append("Memory ", style="dim")
-        memory.append(f"params {format_bytes(summary.param_bytes)} {dot} ")
+        memory.append(f"params {human_bytes(summary.param_bytes)} {dot} ")
         memory.append(f"act. batch {batch_size}: ", style="dim")
-        memory.append(format_bytes(summary.activation_bytes(batch_size)))
+        memory.append(human_bytes(summary.activation_bytes(batch_size)))
         share = Text()
         share.append("Params in ", style="dim")
         for kind, label in (("conv", "conv"), ("fc", "FC")):

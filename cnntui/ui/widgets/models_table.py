@@ -14,15 +14,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from cnntui.zoo.summary import (
-    LayerRow,
-    ModelSummary,
-    asciify,
-    format_bytes,
-    format_count,
-    format_shape,
-    format_si,
-)
+from cnntui.text import format_count, format_si, human_bytes
+from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
@@ -221,7 +214,7 @@ class LayerTable(DataTable[Text]):
             Text(format_count(row.params) if row.params else "-", justify="right"),
             share_text,
             Text(format_si(row.macs) if row.macs else "-", justify="right"),
-            Text(format_bytes(act) if act else "-", justify="right"),
+            Text(human_bytes(act) if act else "-", justify="right"),
             Text(row.field_text(ascii_only), justify="right"),
             Text(train, style="" if train != "no" else "yellow"),
             Text(asciify(row.type), style="dim"),
