@@ -19,13 +19,13 @@ from textual.widgets import Footer, Input, OptionList, RadioSet, Static
 from cnntui.progress import load_progress, progress_path
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.lessons.markdown import LessonMarkdown
+from cnntui.ui.lessons.quiz import QuizWidget
+from cnntui.ui.lessons.screen import LessonsScreen
 from cnntui.ui.modespec import ModeSpec
-from cnntui.ui.screens.help import HelpScreen
-from cnntui.ui.screens.lessons import LessonsScreen
-from cnntui.ui.screens.too_small import TooSmallScreen
-from cnntui.ui.widgets.lesson_markdown import LessonMarkdown
-from cnntui.ui.widgets.mode_bar import ModeBar
-from cnntui.ui.widgets.quiz import QuizWidget
+from cnntui.ui.shared.help import HelpScreen
+from cnntui.ui.shared.mode_bar import ModeBar
+from cnntui.ui.shared.too_small import TooSmallScreen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 

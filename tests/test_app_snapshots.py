@@ -14,8 +14,8 @@ from textual.widgets import Input, OptionList
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.lessons.quiz import QuizWidget
 from cnntui.ui.modes.lessons import MODE as LESSONS_MODE
-from cnntui.ui.widgets.quiz import QuizWidget
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 

@@ -85,7 +85,7 @@ async def test_ascii_mode_draws_only_ascii_in_every_view(key: str) -> None:
 
 
 def test_key_labels_become_words() -> None:
-    from cnntui.ui.glyphs import ascii_key_display
+    from cnntui.ui.shared.glyphs import ascii_key_display
 
     assert ascii_key_display("←→", "right") == "left/right"
     assert ascii_key_display("←→↑↓", "right") == "arrows"
@@ -97,7 +97,7 @@ def test_key_labels_become_words() -> None:
 def test_every_bundled_lesson_and_quiz_has_an_ascii_form() -> None:
     """Lesson prose holds `×`, `²` and accented names; `--ascii` draws each in plain ASCII."""
     from cnntui.lessons import load_lessons
-    from cnntui.ui.glyphs import ascii_prose
+    from cnntui.ui.shared.glyphs import ascii_prose
 
     for lesson in load_lessons():
         for part in lesson.parts:
@@ -139,8 +139,8 @@ async def test_an_ascii_quiz_choice_is_checked_against_the_original_text() -> No
     from textual.widgets import RadioButton
 
     from cnntui.lessons import Quiz
-    from cnntui.ui.glyphs import ASCII
-    from cnntui.ui.widgets.quiz import QuizWidget
+    from cnntui.ui.lessons.quiz import QuizWidget
+    from cnntui.ui.shared.glyphs import ASCII
 
     quiz = Quiz("quiz-1", 1, question="Which is smaller?", answer="3×3", choices=("5×5", "3×3"))
 

@@ -7,10 +7,10 @@ from textual.widgets import DataTable, Input
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.calc.report import CalcReport
+from cnntui.ui.calc.screen import CalcScreen
 from cnntui.ui.modes.calc import MODE
-from cnntui.ui.screens.calc import CalcScreen
-from cnntui.ui.widgets.calc_form import CalcForm
-from cnntui.ui.widgets.calc_report import CalcReport
+from cnntui.ui.shared.form import CalcForm
 
 
 @pytest.fixture(autouse=True)

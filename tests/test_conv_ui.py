@@ -8,13 +8,13 @@ from textual.widgets import Input
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.conv.grid import ConvGrid
+from cnntui.ui.conv.kernel import ConvKernelScreen
+from cnntui.ui.conv.screen import ConvScreen
+from cnntui.ui.conv.settings import ConvSettingsScreen
+from cnntui.ui.conv.shift import ConvShiftScreen
 from cnntui.ui.modes.conv import MODE
-from cnntui.ui.screens.conv import ConvScreen
-from cnntui.ui.screens.conv_kernel import ConvKernelScreen
-from cnntui.ui.screens.conv_settings import ConvSettingsScreen
-from cnntui.ui.screens.conv_shift import ConvShiftScreen
-from cnntui.ui.widgets.calc_form import CalcForm
-from cnntui.ui.widgets.conv_grid import ConvGrid
+from cnntui.ui.shared.form import CalcForm
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +63,7 @@ async def test_stepping_by_keyboard_matches_the_stepper() -> None:
 
 
 async def test_play_pause_speed_and_stop_at_the_end() -> None:
-    from cnntui.ui.screens.conv import SPEEDS
+    from cnntui.ui.conv.screen import SPEEDS
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

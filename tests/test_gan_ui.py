@@ -12,15 +12,15 @@ from textual.widgets import Input
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.gan.dcgan import DcganView
+from cnntui.ui.gan.example import ExampleView
+from cnntui.ui.gan.gan2d import Gan2dView
+from cnntui.ui.gan.grid import GanImageGrid
+from cnntui.ui.gan.plane import GanPlane
+from cnntui.ui.gan.prompt import NumberPrompt
+from cnntui.ui.gan.screen import GanScreen
+from cnntui.ui.gan.settings import Gan2dSettingsScreen
 from cnntui.ui.modes.gan import MODE
-from cnntui.ui.screens.gan import GanScreen
-from cnntui.ui.screens.gan_prompt import NumberPrompt
-from cnntui.ui.screens.gan_settings import Gan2dSettingsScreen
-from cnntui.ui.widgets.gan_2d import Gan2dView
-from cnntui.ui.widgets.gan_dcgan import DcganView
-from cnntui.ui.widgets.gan_example import ExampleView
-from cnntui.ui.widgets.gan_grid import GanImageGrid
-from cnntui.ui.widgets.gan_plane import GanPlane
 
 
 @pytest.fixture(autouse=True)

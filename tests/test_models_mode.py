@@ -11,9 +11,9 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from cnntui.presets.models import validate
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.models.screen import ModelsScreen
+from cnntui.ui.models.table import FoldState, LayerTable, share_bar, visible_rows
 from cnntui.ui.modes.models import MODE
-from cnntui.ui.screens.models import ModelsScreen
-from cnntui.ui.widgets.models_table import FoldState, LayerTable, share_bar, visible_rows
 from cnntui.zoo.spec import EXAMPLE_SPEC
 from cnntui.zoo.summary import summarize_zoo
 

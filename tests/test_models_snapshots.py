@@ -11,9 +11,9 @@ from textual.widgets import Input, TextArea
 
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.models.screen import ModelsScreen
+from cnntui.ui.models.table import LayerTable
 from cnntui.ui.modes.models import MODE
-from cnntui.ui.screens.models import ModelsScreen
-from cnntui.ui.widgets.models_table import LayerTable
 
 
 @pytest.fixture(autouse=True)

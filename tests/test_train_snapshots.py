@@ -22,8 +22,8 @@ from cnntui.train.events import (
 )
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.modes.train import MODE
-from cnntui.ui.screens.train import RunView, TrainScreen
-from cnntui.ui.widgets.line_chart import LineChart
+from cnntui.ui.shared.line_chart import LineChart
+from cnntui.ui.train.screen import RunView, TrainScreen
 
 
 @pytest.fixture(autouse=True)

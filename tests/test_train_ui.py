@@ -14,10 +14,10 @@ from cnntui.presets.train import validate
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.modes.train import MODE
-from cnntui.ui.screens.train import TrainScreen
-from cnntui.ui.widgets.line_chart import LineChart, ascii_chart, downsample
-from cnntui.ui.widgets.train_confusion import confusion_text
-from cnntui.ui.widgets.train_images import ImageGrid, Tile, image_lines
+from cnntui.ui.shared.line_chart import LineChart, ascii_chart, downsample
+from cnntui.ui.train.confusion import confusion_text
+from cnntui.ui.train.images import ImageGrid, Tile, image_lines
+from cnntui.ui.train.screen import TrainScreen
 
 BLOCKS = set("▀▄█░▒▓▁▂▃▄▅▆▇") | {chr(c) for c in range(0x2800, 0x2900)}
 TINY = {
@@ -159,7 +159,7 @@ def test_line_chart_helpers() -> None:
     ys[1234] = 50.0
     dx, dy = downsample(xs, ys, 200)
     assert len(dx) <= 202 and dy.max() == 50.0 and dx[-1] == 4999
-    from cnntui.ui.widgets.line_chart import Series
+    from cnntui.ui.shared.line_chart import Series
 
     lines = ascii_chart(
         [Series("a", [0, 1, 2], [1.0, 0.5, 0.25]), Series("b", [0, 2], [0.0, float("nan")])],

@@ -22,13 +22,13 @@ from textual.screen import Screen
 
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
-from cnntui.ui.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
-from cnntui.ui.messages import FollowLink, QuizAnswered
 from cnntui.ui.modespec import ModeSpec
+from cnntui.ui.shared.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
+from cnntui.ui.shared.messages import FollowLink, QuizAnswered
 
 if TYPE_CHECKING:
     from cnntui.lessons import Lesson
-    from cnntui.ui.screens.lessons import LessonsScreen
+    from cnntui.ui.lessons.screen import LessonsScreen
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
@@ -165,7 +165,7 @@ class CnnTuiApp(App[None]):
             try:
                 return spec.make_screen()
             except Exception as error:
-                from cnntui.ui.screens.mode_error import ModeErrorScreen
+                from cnntui.ui.shared.mode_error import ModeErrorScreen
 
                 return ModeErrorScreen(spec, f"{type(error).__name__}: {error}")
 
@@ -210,7 +210,7 @@ class CnnTuiApp(App[None]):
         The app's and the Lessons mode's ids are known exactly. A lab's screen is imported only
         when its mode opens, so for `NAME.…` ids of another mode only the mode itself is checked.
         """
-        from cnntui.ui.screens import lessons as lessons_screen
+        from cnntui.ui.lessons import screen as lessons_screen
 
         exact = {binding.id for _, binding in self._bindings if binding.id}
         exact |= {
@@ -274,7 +274,7 @@ class CnnTuiApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key that works on the current screen."""
-        from cnntui.ui.screens.help import HelpScreen
+        from cnntui.ui.shared.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen) or self._too_small:
             return
@@ -286,7 +286,7 @@ class CnnTuiApp(App[None]):
         self.call_after_refresh(self._check_size)
 
     def _check_size(self) -> None:
-        from cnntui.ui.screens.too_small import TooSmallScreen
+        from cnntui.ui.shared.too_small import TooSmallScreen
 
         width, height = self.size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
@@ -311,7 +311,7 @@ class CnnTuiApp(App[None]):
 
     def lessons_screen(self) -> LessonsScreen | None:
         """The Lessons mode's screen, if that mode exists and has been opened."""
-        from cnntui.ui.screens.lessons import LessonsScreen
+        from cnntui.ui.lessons.screen import LessonsScreen
 
         stack = self._screen_stacks.get("lessons", [])
         return next((screen for screen in stack if isinstance(screen, LessonsScreen)), None)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.calc import CalcScreen
+    from cnntui.ui.calc.screen import CalcScreen
 
     return CalcScreen()
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.conv import ConvScreen
+    from cnntui.ui.conv.screen import ConvScreen
 
     return ConvScreen()
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.gan import GanScreen
+    from cnntui.ui.gan.screen import GanScreen
 
     return GanScreen()
 

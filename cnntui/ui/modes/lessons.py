@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.lessons import LessonsScreen
+    from cnntui.ui.lessons.screen import LessonsScreen
 
     return LessonsScreen()
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.models import ModelsScreen
+    from cnntui.ui.models.screen import ModelsScreen
 
     return ModelsScreen()
 

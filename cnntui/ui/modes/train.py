@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def _make_screen() -> Screen[None]:
-    from cnntui.ui.screens.train import TrainScreen
+    from cnntui.ui.train.screen import TrainScreen
 
     return TrainScreen()
 

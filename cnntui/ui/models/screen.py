@@ -36,9 +36,9 @@ from textual.widgets.option_list import Option
 from cnntui import zoo
 from cnntui.errors import ShapeError, UsageError
 from cnntui.presets import models as models_presets
-from cnntui.ui.widgets.mode_bar import ModeBar
-from cnntui.ui.widgets.models_panels import LayerDetail, ModelTotals
-from cnntui.ui.widgets.models_table import LayerTable
+from cnntui.ui.models.panels import LayerDetail, ModelTotals
+from cnntui.ui.models.table import LayerTable
+from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.zoo.spec import EXAMPLE_SPEC, SpecError, SpecProblem, load_spec_text, parse_shape
 from cnntui.zoo.summary import LayerShapeError, ModelSummary, asciify, format_shape, summarize
 
@@ -202,10 +202,16 @@ class ModelsScreen(Screen[None]):
             return
 
     def show_model(self, name: str, input_shape: tuple[int, ...] | None = None) -> None:
-        """Summarise a zoo model at its default input (or `input_shape`)."""
+        """Summarise a zoo model at its default input (or `input_shape`) and highlight it in
+        the list (for callers other than the list itself: presets, leaving the editor)."""
+        self._select_in_list(zoo.get(name).name)
+        self._show_entry(name, input_shape)
+
+    def _show_entry(self, name: str, input_shape: tuple[int, ...] | None = None) -> None:
+        """Summarise a zoo model without touching the list: the list's own highlight calls this,
+        and writing the highlight back would answer each list message with another one."""
         entry = zoo.get(name)
         self.model_name = entry.name
-        self._select_in_list(entry.name)
         self.refresh_bindings()
         self.editing = False
         self.set_class(False, "-editing")
@@ -305,16 +311,26 @@ class ModelsScreen(Screen[None]):
 
     # -- events --------------------------------------------------------------------------------
 
+    def _follow_list(self) -> None:
+        """Show the model the list highlights now.
+
+        Keys typed ahead (two arrows in one SSH packet) queue several highlight messages; each
+        message's own option is stale by the time it is handled, so the list's current highlight
+        is what counts, and the list is only read here, never written.
+        """
+        option = self.query_one("#models-list", OptionList).highlighted_option
+        if option is not None and option.id and option.id != self.model_name:
+            self._show_entry(option.id)
+
     @on(OptionList.OptionHighlighted, "#models-list")
     def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id and event.option.id != self.model_name and not self.editing:
-            self.show_model(event.option.id)
+        if not self.editing:
+            self._follow_list()
 
     @on(OptionList.OptionSelected, "#models-list")
     def _model_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            if event.option.id != self.model_name:
-                self.show_model(event.option.id)
+            self._follow_list()
             self.query_one("#models-table", LayerTable).focus()
 
     @on(LayerTable.Selected)
@@ -390,13 +406,11 @@ class ModelsScreen(Screen[None]):
         self._refresh_secondary()
 
     def action_compare(self) -> None:
-        from cnntui.ui.screens.models_dialogs import PickModelScreen
+        from cnntui.ui.models.dialogs import PickModelScreen
 
         if not self.editing:
             # keys typed ahead (down, down, c) may reach us before the list's highlight message
-            highlighted = self.query_one("#models-list", OptionList).highlighted_option
-            if highlighted is not None and highlighted.id and highlighted.id != self.model_name:
-                self.show_model(highlighted.id)
+            self._follow_list()
         current = None if self.editing else self.model_name
 
         def chosen(name: str | None) -> None:
@@ -550,7 +564,7 @@ class ModelsScreen(Screen[None]):
         editor.focus()
 
     def action_save_spec(self) -> None:
-        from cnntui.ui.screens.models_dialogs import PathScreen
+        from cnntui.ui.models.dialogs import PathScreen
 
         default = (
             str(self.spec_path) if self.spec_path else f"{self._spec_name or 'my-network'}.toml"
@@ -571,7 +585,7 @@ class ModelsScreen(Screen[None]):
         self.notify(f"Saved {path}", title="Your network")
 
     def action_open_spec(self) -> None:
-        from cnntui.ui.screens.models_dialogs import PathScreen
+        from cnntui.ui.models.dialogs import PathScreen
 
         default = str(self.spec_path) if self.spec_path else "my-network.toml"
         self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
@@ -592,7 +606,7 @@ class ModelsScreen(Screen[None]):
 
     def action_export(self) -> None:
         """Write what is shown as PyTorch source (the same file `cnntui export pytorch` writes)."""
-        from cnntui.ui.screens.models_dialogs import PathScreen
+        from cnntui.ui.models.dialogs import PathScreen
         from cnntui.zoo.export_pytorch import python_name
 
         name, _, _ = self._current()

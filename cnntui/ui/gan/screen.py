@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from cnntui.presets import gan as gan_presets
-from cnntui.ui.widgets.gan_example import ExampleView
+from cnntui.ui.gan.example import ExampleView
 
 VIEWS: tuple[tuple[str, str], ...] = (
     ("example", "Generative vs discriminative"),
@@ -49,7 +49,7 @@ class GanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         try:
-            from cnntui.ui.widgets.mode_bar import ModeBar
+            from cnntui.ui.shared.mode_bar import ModeBar
         except ImportError:  # the app shell's bar is optional for this screen
             pass
         else:
@@ -78,11 +78,11 @@ class GanScreen(Screen[None]):
         if found:
             return found.first()
         if name == "gan2d":
-            from cnntui.ui.widgets.gan_2d import Gan2dView
+            from cnntui.ui.gan.gan2d import Gan2dView
 
             widget: Widget = Gan2dView(id="gan-gan2d")
         elif name == "dcgan":
-            from cnntui.ui.widgets.gan_dcgan import DcganView
+            from cnntui.ui.gan.dcgan import DcganView
 
             widget = DcganView(id="gan-dcgan")
         else:
@@ -112,7 +112,7 @@ class GanScreen(Screen[None]):
         view = gan_presets.target_view(params)
         widget = self.show_view(view)
         if view == "gan2d":
-            from cnntui.ui.widgets.gan_2d import Gan2dView
+            from cnntui.ui.gan.gan2d import Gan2dView
 
             assert isinstance(widget, Gan2dView)
             changes: dict[str, object] = {}
@@ -127,7 +127,7 @@ class GanScreen(Screen[None]):
             if changes:
                 widget.apply_settings(replace(widget.settings, **changes))  # type: ignore[arg-type]
         elif view == "dcgan" and "dataset" in params:
-            from cnntui.ui.widgets.gan_dcgan import DcganView
+            from cnntui.ui.gan.dcgan import DcganView
 
             assert isinstance(widget, DcganView)
             widget.set_dataset(params["dataset"])

@@ -27,11 +27,11 @@ from cnntui.engine.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.errors import CnnTuiError
 from cnntui.presets import conv as conv_presets
 from cnntui.presets.conv import ConvPreset
-from cnntui.ui.widgets.conv_commands import ConvCommands
-from cnntui.ui.widgets.conv_grid import ConvGrid, GridData, legend, marked_cells
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
-from cnntui.ui.widgets.conv_matrices import ConvMatrices
-from cnntui.ui.widgets.mode_bar import ModeBar
+from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
+from cnntui.ui.conv.matrices import ConvMatrices
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.lab_commands import ConvCommands
+from cnntui.ui.shared.mode_bar import ModeBar
 
 SPEEDS = (1, 2, 4, 8, 16, 32)
 """Steps per second while playing."""
@@ -421,13 +421,13 @@ class ConvScreen(Screen[None]):
         self.redraw()
 
     def action_settings(self) -> None:
-        from cnntui.ui.screens.conv_settings import ConvSettingsScreen
+        from cnntui.ui.conv.settings import ConvSettingsScreen
 
         self.app.push_screen(ConvSettingsScreen(self))
 
     def action_edit_kernel(self) -> None:
         from cnntui import kernels
-        from cnntui.ui.screens.conv_kernel import ConvKernelScreen
+        from cnntui.ui.conv.kernel import ConvKernelScreen
 
         try:
             kernel = kernels.get(self.preset.kernel)
@@ -447,7 +447,7 @@ class ConvScreen(Screen[None]):
             self.set_preset(replace(self.preset, kernel=text))
 
     def action_shift(self) -> None:
-        from cnntui.ui.screens.conv_shift import ConvShiftScreen
+        from cnntui.ui.conv.shift import ConvShiftScreen
 
         if self.pixels is None:
             return

@@ -21,8 +21,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan.dcgan import DATASETS, DcganSettings
-from cnntui.ui.widgets.gan_grid import GanImageGrid
-from cnntui.ui.widgets.line_chart import LineChart
+from cnntui.ui.gan.grid import GanImageGrid
+from cnntui.ui.shared.line_chart import LineChart
 
 POLL_SECONDS = 0.1
 CONFIRM_SECONDS = 3.0

@@ -26,8 +26,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from cnntui.gan.distributions import BUILTIN, TITLES
 from cnntui.gan.gan2d import SUBSTEP_TITLES, Gan2d, Gan2dSettings, Snapshot, SubStep
 from cnntui.gan.losses import LOSS_NAMES
-from cnntui.ui.widgets.gan_curves import GanCurves, Series
-from cnntui.ui.widgets.gan_plane import GanPlane
+from cnntui.ui.gan.curves import GanCurves, Series
+from cnntui.ui.gan.plane import GanPlane
 
 SLOW_SECONDS = 1.0
 """Pause between sub-steps in slow motion (GAN Lab uses 1.25 s)."""
@@ -153,7 +153,7 @@ class Gan2dView(Horizontal, can_focus=True):
             plane.show(plane.snapshot)
 
     def action_settings(self) -> None:
-        from cnntui.ui.screens.gan_settings import Gan2dSettingsScreen
+        from cnntui.ui.gan.settings import Gan2dSettingsScreen
 
         def chosen(settings: Gan2dSettings | None) -> None:
             if settings is not None:
@@ -162,7 +162,7 @@ class Gan2dView(Horizontal, can_focus=True):
         self.app.push_screen(Gan2dSettingsScreen(self.settings), chosen)
 
     def action_draw(self) -> None:
-        from cnntui.ui.screens.gan_draw import DrawScreen
+        from cnntui.ui.gan.draw import DrawScreen
 
         def chosen(cells: frozenset[tuple[int, int]] | None) -> None:
             if cells:

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan import example as ex
-from cnntui.ui.glyphs import glyphs
+from cnntui.ui.shared.glyphs import glyphs
 
 SOURCES = ("p_x", "y0", "y1")
 SOURCE_TITLES = {"p_x": "P(x)", "y0": "P(x|y=0)", "y1": "P(x|y=1)"}
@@ -146,7 +146,7 @@ class ExampleView(Vertical, can_focus=True):
         self.sample(Fraction(self._rng.randrange(100), 100))
 
     def action_enter_u(self) -> None:
-        from cnntui.ui.screens.gan_prompt import NumberPrompt
+        from cnntui.ui.gan.prompt import NumberPrompt
 
         def chosen(value: float | None) -> None:
             if value is not None:

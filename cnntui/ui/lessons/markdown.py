@@ -13,7 +13,7 @@ import re
 
 from textual.widgets import Markdown
 
-from cnntui.ui.glyphs import ASCII, Glyphs, ascii_prose
+from cnntui.ui.shared.glyphs import ASCII, Glyphs, ascii_prose
 
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

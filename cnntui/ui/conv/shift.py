@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cnntui.engine.stepper import shift_comparison
-from cnntui.ui.widgets.conv_grid import ConvGrid, GridData
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
+from cnntui.ui.conv.grid import ConvGrid, GridData
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
 
 class ConvShiftScreen(ModalScreen[None]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from cnntui.ui.widgets.models_table import share_bar
+from cnntui.ui.models.table import share_bar
 from cnntui.zoo.summary import (
     LayerRow,
     ModelSummary,

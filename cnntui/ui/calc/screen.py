@@ -21,11 +21,11 @@ from textual.widgets import DataTable, Footer, Input, Static
 from cnntui.engine import arithmetic as ar
 from cnntui.errors import ShapeError
 from cnntui.presets import calc as calc_presets
-from cnntui.ui.widgets.calc_form import CalcForm, Field
-from cnntui.ui.widgets.calc_report import CalcReport
-from cnntui.ui.widgets.conv_commands import CalcCommands
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
-from cnntui.ui.widgets.mode_bar import ModeBar
+from cnntui.ui.calc.report import CalcReport
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.form import CalcForm, Field
+from cnntui.ui.shared.lab_commands import CalcCommands
+from cnntui.ui.shared.mode_bar import ModeBar
 
 KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
 PADDING_WORDS = ("same", "valid", "full")
@@ -452,7 +452,7 @@ class CalcScreen(Screen[None]):
             self._load_selected()
 
     def action_quiz(self) -> None:
-        from cnntui.ui.screens.calc_quiz import CalcQuizScreen
+        from cnntui.ui.calc.quiz import CalcQuizScreen
 
         self.app.push_screen(CalcQuizScreen(self.quiz_seed))
 

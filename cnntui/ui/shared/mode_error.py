@@ -7,7 +7,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from cnntui.ui.modespec import ModeSpec
-from cnntui.ui.widgets.mode_bar import ModeBar
+from cnntui.ui.shared.mode_bar import ModeBar
 
 
 class ModeErrorScreen(Screen[None]):

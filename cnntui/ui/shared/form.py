@@ -167,7 +167,7 @@ class CalcForm(Widget, can_focus=True):
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:
-        from cnntui.ui.widgets.conv_keys import use_ascii_keys
+        from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
         use_ascii_keys(self)
 

@@ -18,8 +18,8 @@ from textual.content import Content
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from cnntui.lessons import Quiz, answer_matches
-from cnntui.ui.glyphs import ASCII, Glyphs, ascii_prose
-from cnntui.ui.messages import QuizAnswered
+from cnntui.ui.shared.glyphs import ASCII, Glyphs, ascii_prose
+from cnntui.ui.shared.messages import QuizAnswered
 
 
 @dataclass(frozen=True)

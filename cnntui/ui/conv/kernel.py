@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from cnntui.engine.stepper import number_text
 from cnntui.kernels import MAX_SIZE, Kernel
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
 
 class KernelGrid(Widget, can_focus=True):

@@ -19,11 +19,11 @@ from textual.widgets import Input, Static
 from cnntui import images, kernels
 from cnntui.engine.arithmetic import ascii_text
 from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
-from cnntui.ui.widgets.calc_form import CalcForm, Field
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.form import CalcForm, Field
 
 if TYPE_CHECKING:
-    from cnntui.ui.screens.conv import ConvScreen
+    from cnntui.ui.conv.screen import ConvScreen
 
 WORKED_EXAMPLE = "worked-example"
 

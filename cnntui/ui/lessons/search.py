@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Lesson, SearchHit, search_lessons
-from cnntui.ui.glyphs import ascii_prose
+from cnntui.ui.shared.glyphs import ascii_prose
 
 MAX_HITS = 100
 

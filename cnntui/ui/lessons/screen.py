@@ -20,8 +20,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
-from cnntui.ui.glyphs import Glyphs, glyphs
-from cnntui.ui.widgets.mode_bar import ModeBar
+from cnntui.ui.shared.glyphs import Glyphs, glyphs
+from cnntui.ui.shared.mode_bar import ModeBar
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -80,8 +80,8 @@ class LessonsScreen(Screen[None]):
         lessons = load_lessons(getattr(self.app, "lessons_dir", None))
         # The reader's widgets pull in the Markdown parser and highlighter (~70 ms): import them
         # here, off the UI thread, rather than before the first frame or when a lesson opens.
-        import cnntui.ui.widgets.lesson_markdown  # noqa: F401
-        import cnntui.ui.widgets.quiz  # noqa: F401
+        import cnntui.ui.lessons.markdown  # noqa: F401
+        import cnntui.ui.lessons.quiz  # noqa: F401
 
         self.app.call_from_thread(self._loaded, lessons)  # type: ignore[arg-type]
 
@@ -181,8 +181,8 @@ class LessonsScreen(Screen[None]):
 
     async def show_lesson(self, lesson: Lesson, section: str | None = None) -> None:
         """Replace the reader's content with this lesson, and record it as read."""
-        from cnntui.ui.widgets.lesson_markdown import LessonMarkdown
-        from cnntui.ui.widgets.quiz import QuizWidget
+        from cnntui.ui.lessons.markdown import LessonMarkdown
+        from cnntui.ui.lessons.quiz import QuizWidget
 
         reader = self.query_one("#reader", VerticalScroll)
         marks = self.marks
@@ -233,7 +233,7 @@ class LessonsScreen(Screen[None]):
 
     def scroll_to_anchor(self, anchor: str) -> bool:
         """Scroll the reader to a heading anchor (`padding-and-stride`); False if none matches."""
-        from cnntui.ui.widgets.lesson_markdown import LessonMarkdown
+        from cnntui.ui.lessons.markdown import LessonMarkdown
 
         for markdown in self.query(LessonMarkdown):
             if markdown.goto_anchor(anchor):
@@ -304,7 +304,7 @@ class LessonsScreen(Screen[None]):
         self.query_one("#reader", VerticalScroll).focus()
 
     def action_search(self) -> None:
-        from cnntui.ui.screens.search import SearchScreen
+        from cnntui.ui.lessons.search import SearchScreen
 
         if not self.lessons:
             return
@@ -323,7 +323,7 @@ class LessonsScreen(Screen[None]):
             self.call_after_refresh(self.scroll_to_heading, heading)
 
     def action_links(self) -> None:
-        from cnntui.ui.screens.links import LinksScreen
+        from cnntui.ui.lessons.links import LinksScreen
 
         lesson = find_lesson(self.lessons, self.current or "")
         links = [link for link in (lesson.links if lesson else []) if link.kind != "other"]

@@ -14,7 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Link
-from cnntui.ui.glyphs import Glyphs
+from cnntui.ui.shared.glyphs import Glyphs
 
 
 def describe(link: Link) -> str:

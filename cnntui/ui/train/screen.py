@@ -41,10 +41,10 @@ from textual.widgets import (
 
 from cnntui.train.config import RunConfig
 from cnntui.train.events import Command
-from cnntui.ui.widgets.line_chart import LineChart
-from cnntui.ui.widgets.mode_bar import ModeBar
-from cnntui.ui.widgets.train_confusion import ConfusionView
-from cnntui.ui.widgets.train_images import ImageGrid, Tile, to_unit
+from cnntui.ui.shared.line_chart import LineChart
+from cnntui.ui.shared.mode_bar import ModeBar
+from cnntui.ui.train.confusion import ConfusionView
+from cnntui.ui.train.images import ImageGrid, Tile, to_unit
 
 VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
 POLL_INTERVAL_S = 0.1
@@ -441,7 +441,7 @@ class TrainScreen(Screen[None]):
             self.notify("stopping: a checkpoint is being written")
 
     def action_change_lr(self) -> None:
-        from cnntui.ui.screens.train_lr import LearningRateScreen
+        from cnntui.ui.train.lr import LearningRateScreen
 
         live = self._live()
         if not live:

@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cnntui.ui.glyphs import glyphs
+from cnntui.ui.shared.glyphs import glyphs
 
 
 def shrink(images: np.ndarray, factor: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from cnntui import practice
 from cnntui.engine.arithmetic import ascii_text
-from cnntui.ui.widgets.conv_keys import use_ascii_keys
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
 
 class CalcQuizScreen(ModalScreen[None]):

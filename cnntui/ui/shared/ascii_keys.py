@@ -11,7 +11,7 @@ from dataclasses import replace
 from textual.dom import DOMNode
 from textual.keys import format_key
 
-from cnntui.ui.glyphs import ascii_key_display
+from cnntui.ui.shared.glyphs import ascii_key_display
 
 
 def ascii_label(label: str, key: str = "?") -> str:
