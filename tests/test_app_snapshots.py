@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.lessons.quiz import QuizWidget
-from cnntui.ui.modes.lessons import MODE as LESSONS_MODE
+from cnntui.ui.modes import mode_named
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 
@@ -29,7 +29,9 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(folder: Path = FIXTURES, **kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(lessons_dir=folder, modes=[LESSONS_MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
+    return CnnTuiApp(
+        lessons_dir=folder, modes=[mode_named("lessons")], settings=Settings(), **kwargs
+    )  # type: ignore[arg-type]
 
 
 async def ready(pilot: Pilot[None]) -> None:

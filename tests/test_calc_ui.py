@@ -9,7 +9,7 @@ from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.calc.screen import CalcScreen
-from cnntui.ui.modes.calc import MODE
+from cnntui.ui.modes import mode_named
 from cnntui.ui.shared.form import CalcForm
 
 
@@ -20,7 +20,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
+    return CnnTuiApp(modes=[mode_named("calc")], settings=Settings(), ascii=ascii)
 
 
 def report_text(app: CnnTuiApp) -> str:

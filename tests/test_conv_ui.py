@@ -13,7 +13,7 @@ from cnntui.ui.conv.kernel import ConvKernelScreen
 from cnntui.ui.conv.screen import ConvScreen
 from cnntui.ui.conv.settings import ConvSettingsScreen
 from cnntui.ui.conv.shift import ConvShiftScreen
-from cnntui.ui.modes.conv import MODE
+from cnntui.ui.modes import mode_named
 from cnntui.ui.shared.form import CalcForm
 
 
@@ -24,7 +24,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
+    return CnnTuiApp(modes=[mode_named("conv")], settings=Settings(), ascii=ascii)
 
 
 def text_of(app: CnnTuiApp, selector: str) -> str:

@@ -20,7 +20,7 @@ from cnntui.ui.gan.plane import GanPlane
 from cnntui.ui.gan.prompt import NumberPrompt
 from cnntui.ui.gan.screen import GanScreen
 from cnntui.ui.gan.settings import Gan2dSettingsScreen
-from cnntui.ui.modes.gan import MODE
+from cnntui.ui.modes import mode_named
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
+    return CnnTuiApp(modes=[mode_named("gan")], settings=Settings(), ascii=ascii)
 
 
 async def wait_until(pilot, condition, timeout: float = 20.0) -> None:

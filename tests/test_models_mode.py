@@ -13,13 +13,13 @@ from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.models.screen import ModelsScreen
 from cnntui.ui.models.table import FoldState, LayerTable, share_bar, visible_rows
-from cnntui.ui.modes.models import MODE
+from cnntui.ui.modes import mode_named
 from cnntui.zoo.spec import EXAMPLE_SPEC
 from cnntui.zoo.summary import summarize_zoo
 
 
 def make_app(**kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
+    return CnnTuiApp(modes=[mode_named("models")], settings=Settings(), **kwargs)  # type: ignore[arg-type]
 
 
 async def screen_of(pilot: Pilot[None]) -> ModelsScreen:

@@ -13,7 +13,7 @@ from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.models.screen import ModelsScreen
 from cnntui.ui.models.table import LayerTable
-from cnntui.ui.modes.models import MODE
+from cnntui.ui.modes import mode_named
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(**kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
+    return CnnTuiApp(modes=[mode_named("models")], settings=Settings(), **kwargs)  # type: ignore[arg-type]
 
 
 async def models_screen(pilot: Pilot[None]) -> ModelsScreen:

@@ -21,7 +21,7 @@ from cnntui.train.events import (
     StepProgress,
 )
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.train import MODE
+from cnntui.ui.modes import mode_named
 from cnntui.ui.shared.line_chart import LineChart
 from cnntui.ui.train.screen import RunView, TrainScreen
 
@@ -33,7 +33,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii, device="cpu")
+    return CnnTuiApp(modes=[mode_named("train")], settings=Settings(), ascii=ascii, device="cpu")
 
 
 async def train_screen(pilot: Pilot[None]) -> TrainScreen:

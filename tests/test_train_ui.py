@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static, TabbedContent
 from cnntui.presets.train import validate
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.train import MODE
+from cnntui.ui.modes import mode_named
 from cnntui.ui.shared.line_chart import LineChart, ascii_chart, downsample
 from cnntui.ui.train.confusion import confusion_text
 from cnntui.ui.train.images import ImageGrid, Tile, image_lines
@@ -37,7 +37,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii, device="cpu")
+    return CnnTuiApp(modes=[mode_named("train")], settings=Settings(), ascii=ascii, device="cpu")
 
 
 async def wait_until(pilot, condition, timeout: float = 60.0) -> None:

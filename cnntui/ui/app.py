@@ -1,14 +1,12 @@
 """The cnntui application: one Textual `App` with a mode per area.
 
-Modes are discovered from `cnntui.ui.modes` (each module defines `MODE = ModeSpec(...)`): each is
-registered as a Textual mode, bound to its number key and listed in the command palette. The app
+The modes are the table `cnntui.ui.modes.MODES`: each is registered as a Textual mode, bound to its number key and listed in the command palette. The app
 opens on the Lessons mode at the lesson last read. It also owns what every screen shares: the
 settings, `ascii_mode`, the learner's progress, the lessons, link following and the help screen.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +20,7 @@ from textual.screen import Screen
 
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
-from cnntui.ui.modespec import ModeSpec
+from cnntui.ui.modes import MODES, ModeSpec
 from cnntui.ui.shared.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
 from cnntui.ui.shared.messages import FollowLink, QuizAnswered
 
@@ -34,38 +32,6 @@ MIN_WIDTH = 80
 MIN_HEIGHT = 24
 DEFAULT_THEME = "textual-dark"
 SIXTEEN_COLOUR_THEME = "ansi-dark"
-
-
-def discover_modes() -> tuple[list[ModeSpec], list[str]]:
-    """The `MODE`s of `cnntui.ui.modes`, ordered by key, and one message per module that failed.
-
-    A module that fails to import is left out, so one broken lab never stops the app.
-    """
-    import cnntui.ui.modes
-
-    found: list[ModeSpec] = []
-    failures: list[str] = []
-    # A plain directory listing: `pkgutil` would cost more import time than all the modes.
-    names = sorted(
-        {
-            entry.name.removesuffix(".py")
-            for folder in cnntui.ui.modes.__path__
-            if os.path.isdir(folder)
-            for entry in os.scandir(folder)
-            if entry.name.endswith(".py") and not entry.name.startswith("_")
-        }
-    )
-    for name in names:
-        try:
-            module = importlib.import_module(f"cnntui.ui.modes.{name}")
-        except Exception as error:
-            failures.append(f"mode {name!r} failed to load: {type(error).__name__}: {error}")
-            continue
-        spec = getattr(module, "MODE", None)
-        if isinstance(spec, ModeSpec):
-            found.append(spec)
-    found.sort(key=lambda spec: (spec.key, spec.name))
-    return found, failures
 
 
 class AsciiCommandPalette(CommandPalette):
@@ -84,7 +50,7 @@ class CnnTuiApp(App[None]):
         start_lesson: Open at this lesson instead of the last one read.
         device: `auto`, `cpu` or `gpu` for the labs; None reads `CNNTUI_DEVICE`, then the settings.
         settings: Use these settings instead of reading the config file.
-        modes: Use these modes instead of discovering them (tests use this).
+        modes: Use these modes instead of `MODES` (tests use this).
         progress_file: Keep progress in this file instead of `$XDG_STATE_HOME/cnntui/progress.json`.
     """
 
@@ -128,13 +94,8 @@ class CnnTuiApp(App[None]):
             self.startup_warnings.append(warning)
         self.lessons: list[Lesson] | None = None
         """Filled by the Lessons screen once the lessons are parsed (off the UI thread)."""
-        if modes is None:
-            discovered, failures = discover_modes()
-            self.startup_warnings.extend(failures)
-        else:
-            discovered = list(modes)
         self.mode_specs: dict[str, ModeSpec] = {}
-        for spec in discovered:
+        for spec in MODES if modes is None else modes:
             if spec.name in self.mode_specs:
                 self.startup_warnings.append(
                     f"two modes are named {spec.name!r}; the second is ignored"

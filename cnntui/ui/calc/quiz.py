@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from cnntui import practice
 from cnntui.engine.arithmetic import ascii_text
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
 
@@ -35,7 +36,7 @@ class CalcQuizScreen(ModalScreen[None]):
         self.correct = 0
 
     def _t(self, text: str) -> str:
-        return ascii_text(text) if getattr(self.app, "ascii_mode", False) else text
+        return ascii_text(text) if ascii_only(self) else text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="calc-quiz-dialog"):

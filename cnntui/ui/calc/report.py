@@ -13,6 +13,7 @@ from cnntui.engine.arithmetic import (
     human_bytes,
     human_count,
 )
+from cnntui.ui.shared.access import ascii_only
 
 
 class CalcReport(Static):
@@ -27,7 +28,7 @@ class CalcReport(Static):
     """
 
     def _text(self, text: str) -> str:
-        return ascii_text(text) if getattr(self.app, "ascii_mode", False) else text
+        return ascii_text(text) if ascii_only(self) else text
 
     def show_layer(self, report: LayerReport) -> None:
         t = self._text

@@ -22,6 +22,7 @@ from cnntui.engine import arithmetic as ar
 from cnntui.errors import ShapeError
 from cnntui.presets import calc as calc_presets
 from cnntui.ui.calc.report import CalcReport
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 from cnntui.ui.shared.form import CalcForm, Field
 from cnntui.ui.shared.lab_commands import CalcCommands
@@ -262,7 +263,7 @@ class CalcScreen(Screen[None]):
     def _refresh_chain(self) -> None:
         table = self.query_one("#calc-chain", DataTable)
         chain = ar.analyze_chain(self.chain_layers, self.chain_input)
-        ascii_mode = getattr(self.app, "ascii_mode", False)
+        ascii_mode = ascii_only(self)
 
         def t(text: str) -> str:
             return ar.ascii_text(text) if ascii_mode else text
@@ -348,7 +349,7 @@ class CalcScreen(Screen[None]):
     def _show_hint(self) -> None:
         if self.editing is not None:
             return
-        ascii_mode = getattr(self.app, "ascii_mode", False)
+        ascii_mode = ascii_only(self)
         # One key per line: the form is 22 columns wide, and a wrapped line splits a key from
         # what it does ("⏎" at the end of one line, "type" on the next).
         keys = (

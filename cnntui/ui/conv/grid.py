@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cnntui.engine.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING, number_text
+from cnntui.ui.shared.access import ascii_only
 
 ASCII_RAMP = " .:-=+*#%@"
 WINDOW_TINT = (255, 200, 0)
@@ -171,7 +172,7 @@ class ConvGrid(Widget):
 
     @property
     def ascii_mode(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only(self)
 
     # -- geometry --------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 
 from cnntui.engine.stepper import number_text
 from cnntui.kernels import MAX_SIZE, Kernel
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
 
@@ -43,7 +44,7 @@ class KernelGrid(Widget, can_focus=True):
         return self.values.shape[1]
 
     def render(self) -> Text:
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         plane = self.values[self.channel]
         texts = [[number_text(v) for v in row] for row in plane]
         if ascii_mode:

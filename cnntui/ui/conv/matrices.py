@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from cnntui.engine.stepper import StepState, number_text, weight_text
+from cnntui.ui.shared.access import ascii_only
 
 CHOSEN = Style(color="white", bgcolor="red", bold=True)
 LABEL = Style(bold=True)
@@ -61,7 +62,7 @@ class ConvMatrices(Widget):
         state = self.state
         if state is None:
             return []
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         c = min(self.channel, state.window.shape[0] - 1)
         channel = (
             ""

@@ -29,6 +29,7 @@ from cnntui.presets import conv as conv_presets
 from cnntui.presets.conv import ConvPreset
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.conv.matrices import ConvMatrices
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 from cnntui.ui.shared.lab_commands import ConvCommands
 from cnntui.ui.shared.mode_bar import ModeBar
@@ -124,7 +125,7 @@ class ConvScreen(Screen[None]):
 
     @property
     def ascii_mode(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only(self)
 
     def _t(self, text: str) -> str:
         return ascii_text(text) if self.ascii_mode else text

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 from cnntui import images, kernels
 from cnntui.engine.arithmetic import ascii_text
 from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 from cnntui.ui.shared.form import CalcForm, Field
 
@@ -95,7 +96,7 @@ class ConvSettingsScreen(ModalScreen[None]):
         self.editing: str | None = None
 
     def _t(self, text: str) -> str:
-        return ascii_text(text) if getattr(self.app, "ascii_mode", False) else text
+        return ascii_text(text) if ascii_only(self) else text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="conv-settings-dialog"):

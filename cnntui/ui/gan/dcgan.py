@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from cnntui.gan.dcgan import DATASETS, DcganSettings
 from cnntui.ui.gan.grid import GanImageGrid
+from cnntui.ui.shared.access import cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
 
 POLL_SECONDS = 0.1
@@ -173,9 +174,7 @@ class DcganView(Horizontal, can_focus=True):
         if resume:
             saved = _saved_epoch(self.run_dir)
             target = max(target, saved + (target if saved >= target else 0))
-        settings = replace(
-            self.settings, epochs=target, device=getattr(self.app, "device", "cpu") or "cpu"
-        )
+        settings = replace(self.settings, epochs=target, device=cnntui_app(self).device or "cpu")
         self.runner = DcganProcess(settings, self.run_dir, resume=resume)
         self.runner.start()  # type: ignore[attr-defined]
         self.message = ""

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cnntui.gan.distributions import DRAW_GRID
+from cnntui.ui.shared.access import ascii_only
 
 
 class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
@@ -50,7 +51,7 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
         self._redraw()
 
     def _redraw(self) -> None:
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         filled, empty = ("#", ".") if ascii_mode else ("█", "·")
         text = Text()
         for r in range(DRAW_GRID):

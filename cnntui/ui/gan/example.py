@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan import example as ex
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import glyphs
 
 SOURCES = ("p_x", "y0", "y1")
@@ -97,7 +98,7 @@ class ExampleView(Vertical, can_focus=True):
 
     @property
     def _ascii(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only(self)
 
     # -- state changes --------------------------------------------------------------------------
 

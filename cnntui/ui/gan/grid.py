@@ -16,6 +16,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import glyphs
 
 
@@ -85,7 +86,7 @@ class GanImageGrid(Widget):
         if self.images is None:
             return 0
         _, _, h, w = self.images.shape
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         _, across, down = layout(
             len(self.images), h, w, self.size.height, self.size.width, ascii_mode
         )
@@ -94,7 +95,7 @@ class GanImageGrid(Widget):
     def _build(self) -> list[list[Segment]]:
         if self.images is None:
             return []
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         pics = np.clip((self.images[:, 0] + 1.0) / 2.0, 0.0, 1.0)
         n, h, w = pics.shape
         factor, across, down = layout(

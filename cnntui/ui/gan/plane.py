@@ -24,6 +24,7 @@ from textual.widget import Widget
 
 from cnntui.gan.distributions import EXTENT
 from cnntui.gan.gan2d import Snapshot
+from cnntui.ui.shared.access import ascii_only
 
 FAKE_COLOUR = (150, 60, 190)
 UNSURE_COLOUR = (70, 70, 70)
@@ -102,7 +103,7 @@ class GanPlane(Widget):
         """One Strip per row; runs of cells with the same style share a segment."""
         cols, rows = self.plane_size()
         self._composed_for = ((cols, rows), self.snapshot)
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         chars = np.full((rows, cols), " ", dtype="<U1")
         kinds = np.zeros((rows, cols), dtype=np.int8)  # 0 empty, 1 real, 2 fake, 3 arrow
         levels = np.full((rows, cols), -1, dtype=np.int16)  # field shade, -1 for none

@@ -20,6 +20,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
+from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.glyphs import Glyphs, glyphs
 from cnntui.ui.shared.mode_bar import ModeBar
 
@@ -55,11 +56,11 @@ class LessonsScreen(Screen[None]):
 
     @property
     def marks(self) -> Glyphs:
-        return glyphs(getattr(self.app, "ascii_mode", False))
+        return glyphs(ascii_only(self))
 
     @property
     def lessons(self) -> list[Lesson]:
-        return getattr(self.app, "lessons", None) or []
+        return cnntui_app(self).lessons or []
 
     def compose(self) -> ComposeResult:
         yield ModeBar()
@@ -77,7 +78,7 @@ class LessonsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load-lessons", exit_on_error=False)
     def _load(self) -> None:
-        lessons = load_lessons(getattr(self.app, "lessons_dir", None))
+        lessons = load_lessons(cnntui_app(self).lessons_dir)
         # The reader's widgets pull in the Markdown parser and highlighter (~70 ms): import them
         # here, off the UI thread, rather than before the first frame or when a lesson opens.
         import cnntui.ui.lessons.markdown  # noqa: F401

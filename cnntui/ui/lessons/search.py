@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui.lessons import Lesson, SearchHit, search_lessons
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import ascii_prose
 
 MAX_HITS = 100
@@ -47,7 +48,7 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
 
     def _shown(self, text: str) -> str:
         """Plain ASCII under `--ascii`: snippets of lesson prose hold `×` and `²`."""
-        return ascii_prose(text) if getattr(self.app, "ascii_mode", False) else text
+        return ascii_prose(text) if ascii_only(self) else text
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:

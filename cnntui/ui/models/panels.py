@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cnntui.ui.models.table import share_bar
+from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.summary import (
     LayerRow,
     ModelSummary,
@@ -21,7 +22,7 @@ from cnntui.zoo.summary import (
 
 
 def _ascii(widget: Static) -> bool:
-    return bool(getattr(widget.app, "ascii_mode", False))
+    return ascii_only(widget)
 
 
 class LayerDetail(Static):

@@ -38,6 +38,7 @@ from cnntui.errors import ShapeError, UsageError
 from cnntui.presets import models as models_presets
 from cnntui.ui.models.panels import LayerDetail, ModelTotals
 from cnntui.ui.models.table import LayerTable
+from cnntui.ui.shared.access import ascii_only as ascii_only_in
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.zoo.spec import EXAMPLE_SPEC, SpecError, SpecProblem, load_spec_text, parse_shape
 from cnntui.zoo.summary import LayerShapeError, ModelSummary, asciify, format_shape, summarize
@@ -190,7 +191,7 @@ class ModelsScreen(Screen[None]):
 
     @property
     def ascii_only(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only_in(self)
 
     # -- what is shown -------------------------------------------------------------------------
 

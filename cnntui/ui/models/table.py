@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from cnntui.ui.shared.access import ascii_only as ascii_only_in
 from cnntui.zoo.summary import (
     LayerRow,
     ModelSummary,
@@ -111,7 +112,7 @@ class LayerTable(DataTable[Text]):
 
     @property
     def ascii_only(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only_in(self)
 
     def show(
         self,

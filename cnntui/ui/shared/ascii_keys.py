@@ -11,6 +11,7 @@ from dataclasses import replace
 from textual.dom import DOMNode
 from textual.keys import format_key
 
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import ascii_key_display
 
 
@@ -22,7 +23,7 @@ def ascii_label(label: str, key: str = "?") -> str:
 
 def use_ascii_keys(node: DOMNode) -> None:
     """Give every binding of `node` an ASCII key label when the app draws in ASCII."""
-    if not getattr(node.app, "ascii_mode", False):
+    if not ascii_only(node):
         return
     bindings = node._bindings.key_to_bindings
     for key, items in bindings.items():

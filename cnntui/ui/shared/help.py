@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cnntui.ui.shared.access import ascii_only
+
 MOVING_AROUND = (
     ("tab / shift+tab", "move between panes, fields and buttons"),
     ("up / down, pgup / pgdn", "scroll, or move in a list"),
@@ -43,7 +45,7 @@ def _own_actions(node: Any) -> set[str]:
 def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Groups of (key, what it does) for the help screen, from the live bindings of `screen`."""
     mode_rows: list[tuple[str, str]] = []
-    specs = getattr(app, "mode_specs", {})
+    specs = app.mode_specs
     for spec in specs.values():
         mode_rows.append((spec.key, f"{spec.title}: {spec.description}"))
     # Keys bound to the same action on the same node share one row: "q, ^q  Quit".
@@ -94,7 +96,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__(id="help-screen")
         self.groups = key_rows(screen.app, screen)
-        if getattr(screen.app, "ascii_mode", False):
+        if ascii_only(screen):
             # Descriptions and labels may hold symbols (×, −); `--ascii` shows none.
             from cnntui.engine.arithmetic import ascii_text
 

@@ -12,6 +12,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from cnntui.ui.shared.access import ascii_only
+
 
 class _ListProvider(Provider):
     """Matches the query against a fixed list of (title, help, callback)."""
@@ -22,7 +24,7 @@ class _ListProvider(Provider):
 
     def _shown_entries(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         """`entries()`, in plain ASCII under `--ascii` (the help texts hold ×, −, · and ²)."""
-        if not getattr(self.app, "ascii_mode", False):
+        if not ascii_only(self):
             yield from self.entries()
             return
         from cnntui.engine.arithmetic import ascii_text

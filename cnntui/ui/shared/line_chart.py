@@ -28,6 +28,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from cnntui.ui.shared.access import ascii_only
+
 SERIES_COLOURS = ("cyan", "orange", "green", "magenta", "blue", "red")
 ASCII_MARKERS = "*+ox#%"
 
@@ -163,7 +165,7 @@ class LineChart(Widget):
 
     @property
     def ascii(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only(self)
 
     def compose(self) -> ComposeResult:
         if self.ascii:

@@ -8,6 +8,8 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from cnntui.ui.shared.access import cnntui_app
+
 
 class ModeBar(Widget):
     """Shows `cnntui  1 Lessons  2 Conv Lab …` with the current mode highlighted.
@@ -29,7 +31,7 @@ class ModeBar(Widget):
         self.app.mode_change_signal.subscribe(self, lambda _mode: self.refresh())
 
     def render(self) -> RenderResult:
-        specs: dict[str, Any] = getattr(self.app, "mode_specs", {})
+        specs: dict[str, Any] = cnntui_app(self).mode_specs
         current = self.app.current_mode
         parts: list[Content | tuple[str, str] | str] = [(" cnntui ", "bold $text-accent")]
         for spec in specs.values():

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from cnntui.ui.modespec import ModeSpec
+from cnntui.ui.modes import ModeSpec
 from cnntui.ui.shared.mode_bar import ModeBar
 
 

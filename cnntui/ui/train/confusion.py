@@ -11,6 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from cnntui.ui.shared.access import ascii_only
+
 
 def short_name(name: str, width: int) -> str:
     return name if len(name) <= width else name[: width - 1] + "."
@@ -56,7 +58,7 @@ class ConfusionView(Static):
     """Shows a confusion matrix; call `show(matrix, class_names, caption)`."""
 
     def show(self, matrix: np.ndarray, class_names: tuple[str, ...], caption: str = "") -> None:
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         text = Text(caption + "\n", style="bold") if caption else Text()
         text.append_text(confusion_text(matrix, class_names, ascii_mode))
         self.update(text)

@@ -15,6 +15,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from cnntui.ui.shared.access import ascii_only
+
 ASCII_RAMP = " .:-=+*#%@"
 
 
@@ -139,6 +141,6 @@ class ImageGrid(Static):
         if not self._tiles:
             self.update(self.empty_text)
             return
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         width = max(self.size.width, self.tile_width)
         self.update(grid_text(self._tiles, self.tile_width, width, ascii_mode))

@@ -41,6 +41,7 @@ from textual.widgets import (
 
 from cnntui.train.config import RunConfig
 from cnntui.train.events import Command
+from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionView
@@ -207,7 +208,7 @@ class TrainScreen(Screen[None]):
 
     def _compose_setup(self) -> ComposeResult:
         defaults = RunConfig()
-        device = getattr(self.app, "device", "auto") or "auto"
+        device = cnntui_app(self).device or "auto"
         with Grid(id="setup-grid"):
             yield Label("model")
             yield Select(trainable_models(), value="lenet5", allow_blank=False, id="set-model")
@@ -588,7 +589,7 @@ class TrainScreen(Screen[None]):
 
     @property
     def _ascii(self) -> bool:
-        return bool(getattr(self.app, "ascii_mode", False))
+        return ascii_only(self)
 
     @property
     def _x(self) -> str:
@@ -646,7 +647,7 @@ class TrainScreen(Screen[None]):
         self.query_one("#features", ImageGrid).set_tiles(tiles)
 
     def _show_predictions(self, run: RunView, event: Any) -> None:
-        ascii_mode = bool(getattr(self.app, "ascii_mode", False))
+        ascii_mode = ascii_only(self)
         names = run.class_names
         tiles = []
         right = 0
