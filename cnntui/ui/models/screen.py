@@ -10,7 +10,6 @@ compares with a second model, `d` draws the highlighted block. Everything shown 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,35 +17,37 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import (
     ContentSwitcher,
-    DataTable,
     Footer,
     Input,
     Label,
     OptionList,
     Static,
-    TextArea,
 )
 from textual.widgets.option_list import Option
 
 from cnntui import zoo
-from cnntui.errors import ShapeError, UsageError
+from cnntui.errors import UsageError
 from cnntui.presets import models as models_presets
-from cnntui.ui.models.panels import LayerDetail, ModelTotals
+from cnntui.ui.models.compare import CompareView
+from cnntui.ui.models.diagram import DiagramView
+from cnntui.ui.models.panels import ModelTotals
+from cnntui.ui.models.spec_editor import SpecEditor
+from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
 from cnntui.ui.shared.access import ascii_only as ascii_only_in
 from cnntui.ui.shared.mode_bar import ModeBar
-from cnntui.zoo.spec import EXAMPLE_SPEC, SpecError, SpecProblem, load_spec_text, parse_shape
-from cnntui.zoo.summary import LayerShapeError, ModelSummary, asciify, format_shape, summarize
+from cnntui.zoo.spec import (
+    parse_shape,
+    save_spec_file,
+)
+from cnntui.zoo.summary import ModelSummary, asciify
 
 MAX_DEPTH = 10
 MAX_BATCH = 4096
-MAX_SPEC_BYTES = 1 << 20
-SPEC_DEBOUNCE_S = 0.25
 
 
 class ModelsScreen(Screen[None]):
@@ -67,13 +68,6 @@ class ModelsScreen(Screen[None]):
     ModelsScreen #spec-pane { display: none; height: 1fr; }
     ModelsScreen.-editing #spec-pane { display: block; }
     ModelsScreen.-editing #models-list { display: none; }
-    ModelsScreen #spec-editor {
-        height: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        &:focus { border: round $accent; }
-    }
-    ModelsScreen #spec-problems { height: auto; max-height: 5; padding: 0 1; }
     ModelsScreen #models-main { width: 1fr; height: 1fr; }
     ModelsScreen #models-head { height: 1; padding: 0 1; }
     ModelsScreen #models-controls { height: 1; padding: 0 1; }
@@ -81,12 +75,6 @@ class ModelsScreen(Screen[None]):
     ModelsScreen #models-input { width: 12; margin: 0 1; }
     ModelsScreen #models-settings { width: 1fr; color: $text-muted; }
     ModelsScreen #models-views { height: 1fr; }
-    ModelsScreen #view-summary { height: 1fr; }
-    ModelsScreen #models-table { height: 1fr; }
-    ModelsScreen #models-detail { height: 2; padding: 0 1; background: $boost; }
-    ModelsScreen #models-totals { height: auto; max-height: 4; padding: 0 1; }
-    ModelsScreen #view-compare { height: 1fr; }
-    ModelsScreen #view-diagram { height: 1fr; padding: 0 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -138,13 +126,6 @@ class ModelsScreen(Screen[None]):
         self.aux_logits = False
         """GoogLeNet's auxiliary classifiers shown (`a`)."""
         self.summary: ModelSummary | None = None
-        self.spec_text = EXAMPLE_SPEC
-        self.spec_path: Path | None = None
-        self.spec_problems: list[SpecProblem] = []
-        self._spec_timer: Timer | None = None
-        self._spec_module: Any = None
-        self._spec_input: tuple[int, ...] = ()
-        self._spec_name = ""
         self._quiet_input = False
 
     # -- layout ------------------------------------------------------------------------------
@@ -155,11 +136,7 @@ class ModelsScreen(Screen[None]):
             with Vertical(id="models-left"):
                 options = [Option(self._list_label(e), id=e.name) for e in zoo.entries()]
                 yield OptionList(*options, id="models-list")
-                with Vertical(id="spec-pane"):
-                    yield TextArea(
-                        self.spec_text, id="spec-editor", soft_wrap=False, show_line_numbers=True
-                    )
-                    yield Static(id="spec-problems")
+                yield SpecEditor(id="spec-pane")
             with Vertical(id="models-main"):
                 yield Static(id="models-head")
                 with Horizontal(id="models-controls"):
@@ -167,13 +144,9 @@ class ModelsScreen(Screen[None]):
                     yield Input(placeholder="CxHxW", id="models-input", compact=True)
                     yield Static(id="models-settings")
                 with ContentSwitcher(id="models-views", initial="view-summary"):
-                    with Vertical(id="view-summary"):
-                        yield LayerTable(id="models-table")
-                        yield LayerDetail(id="models-detail")
-                        yield ModelTotals(id="models-totals")
-                    yield DataTable(id="view-compare", cursor_type="row", zebra_stripes=True)
-                    with VerticalScroll(id="view-diagram"):
-                        yield Static(id="diagram-text")
+                    yield SummaryView(id="view-summary")
+                    yield CompareView(id="view-compare")
+                    yield DiagramView(id="view-diagram")
         yield Footer(compact=True)
 
     @staticmethod
@@ -182,9 +155,6 @@ class ModelsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#models-list", OptionList).border_title = "Models"
-        editor = self.query_one("#spec-editor", TextArea)
-        editor.border_title = "Your network (TOML)"
-        editor.border_subtitle = "^s save  ^o open  ^g go to error"
         self._select_in_list(self.model_name)
         self.show_model(self.model_name)
         self.query_one("#models-list", OptionList).focus()
@@ -227,63 +197,43 @@ class ModelsScreen(Screen[None]):
             self._quiet_input = True
             box.value = text
 
+    @property
+    def spec_editor(self) -> SpecEditor:
+        return self.query_one(SpecEditor)
+
     def _current(self) -> tuple[str, Any, tuple[int, ...]]:
         """(display name, module, input shape) of what is shown now."""
-        if self.editing and self._spec_module is not None:
-            return self._spec_name, self._spec_module, self.input_override or self._spec_input
+        spec = self.spec_editor
+        if self.editing and spec.module is not None:
+            return spec.network_name, spec.module, self.input_override or spec.input_shape
         entry = zoo.get(self.model_name)
         options = {"aux_logits": True} if self.aux_logits and "aux_logits" in entry.options else {}
         return entry.name, entry.build(**options), self.input_override or entry.input_shape
 
     def refresh_summary(self, keep_fold: bool = False) -> None:
         """Recompute the summary of what is shown and redraw the table, detail and totals."""
-        table = self.query_one("#models-table", LayerTable)
-        totals = self.query_one("#models-totals", ModelTotals)
+        view = self.query_one(SummaryView)
         self._update_head()
         self._update_settings()
-        if self.editing and self._spec_module is None:
-            self.summary = None
-            table.show(None)
-            totals.show(None, error="fix the spec to see its layers")
+        self.summary = None
+        if self.editing and self.spec_editor.module is None:
+            view.show_nothing("fix the spec to see its layers")
             return
         name, module, shape = self._current()
-        try:
-            summary = summarize(module, shape, name=name)
-        except LayerShapeError as error:
-            self.summary = None
-            partial = ModelSummary(
-                name,
-                tuple(shape),
-                (),
-                module.num_parameters(),
-                module.num_parameters(trainable_only=True),
-                0,
-                error.rows,
-            )
-            table.show(partial, self.depth, failed_at=error.layer or name, keep_fold=keep_fold)
-            totals.show(None, error=f"input {format_shape(tuple(shape), self.ascii_only)}: {error}")
-            if error.layer:
-                table.select_layer(error.rows[-1].name) if error.rows else None
+        self.summary, shown = view.show(
+            name, module, shape, self.depth, self.batch_size, keep_fold=keep_fold
+        )
+        if shown:
             self._refresh_secondary()
-            return
-        except ShapeError as error:
-            self.summary = None
-            table.show(None)
-            totals.show(None, error=str(error))
-            return
-        self.summary = summary
-        table.show(summary, self.depth, keep_fold=keep_fold)
-        totals.show(summary, self.batch_size)
-        self._refresh_secondary()
 
     def _update_head(self) -> None:
         head = self.query_one("#models-head", Static)
         text = Text()
         if self.editing:
-            text.append(self._spec_name or "your network", style="bold")
+            text.append(self.spec_editor.network_name or "your network", style="bold")
             text.append("  your own network", style="dim")
-            if self.spec_path is not None:
-                text.append(f"  ({self.spec_path.name})", style="dim")
+            if self.spec_editor.path is not None:
+                text.append(f"  ({self.spec_editor.path.name})", style="dim")
         else:
             entry = zoo.get(self.model_name)
             text.append(entry.title, style="bold")
@@ -336,7 +286,6 @@ class ModelsScreen(Screen[None]):
 
     @on(LayerTable.Selected)
     def _layer_highlighted(self, event: LayerTable.Selected) -> None:
-        self.query_one("#models-detail", LayerDetail).show(event.row)
         if self.view == "diagram":
             self._draw_diagram()
 
@@ -390,8 +339,10 @@ class ModelsScreen(Screen[None]):
         box.select_all()
 
     def action_focus_list(self) -> None:
-        target = "#spec-editor" if self.editing else "#models-list"
-        self.query_one(target).focus()
+        if self.editing:
+            self.spec_editor.focus_text()
+        else:
+            self.query_one("#models-list", OptionList).focus()
 
     def action_back(self) -> None:
         if self.view != "summary":
@@ -418,37 +369,17 @@ class ModelsScreen(Screen[None]):
             if name:
                 self.compare_with = name
                 self._set_view("compare")
-                self.query_one("#view-compare", DataTable).focus()
+                self.query_one("#view-compare", CompareView).focus()
 
         self.app.push_screen(
             PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen
         )
 
     def _draw_compare(self) -> None:
-        from cnntui.zoo.compare import compare
-
-        table = self.query_one("#view-compare", DataTable)
-        table.clear(columns=True)
-        if self.compare_with is None:
-            return
-        other_entry = zoo.get(self.compare_with)
-        other = summarize(other_entry.build(), other_entry.input_shape, name=other_entry.name)
         name, _, _ = self._current()
         entry = None if self.editing else zoo.get(self.model_name)
-        table.add_column("", key="label")
-        table.add_column(name, key="a")
-        table.add_column(other_entry.name, key="b")
-        table.add_column("B/A", key="ratio")
-        if self.summary is None:
-            table.add_row("", Text("fix the input size first", style="red"), "", "")
-            return
-        for row in compare(self.summary, other, entry, other_entry, self.ascii_only):
-            table.add_row(
-                Text(row.label, style="dim"),
-                Text(row.a, justify="right"),
-                Text(row.b, justify="right"),
-                Text(row.ratio, justify="right"),
-            )
+        view = self.query_one("#view-compare", CompareView)
+        view.show(self.summary, name, entry, self.compare_with)
 
     def action_diagram(self) -> None:
         if self.view == "diagram":
@@ -457,25 +388,8 @@ class ModelsScreen(Screen[None]):
         self._set_view("diagram")
 
     def _draw_diagram(self) -> None:
-        from cnntui.zoo.diagram import block_diagram
-
-        target = self.query_one("#diagram-text", Static)
-        if self.summary is None:
-            target.update(
-                Text("No diagram: the input size does not fit (see the summary).", style="red")
-            )
-            return
         row = self.query_one("#models-table", LayerTable).selected_row()
-        name = ""
-        if row is not None:
-            # a leaf draws its enclosing block, so the diagram always shows some structure
-            name = row.name if not row.is_leaf else row.name.rpartition(".")[0]
-        try:
-            lines = block_diagram(self.summary, name, self.ascii_only)
-        except KeyError:
-            lines = block_diagram(self.summary, "", self.ascii_only)
-        hint = "escape or d: back to the table; highlight a block there to draw it"
-        target.update(Text("\n".join(lines) + "\n\n" + hint))
+        self.query_one("#view-diagram", DiagramView).show(self.summary, row)
 
     # -- your own network ---------------------------------------------------------------------------
 
@@ -489,54 +403,18 @@ class ModelsScreen(Screen[None]):
             return
         self.editing = True
         self.set_class(True, "-editing")
-        self._validate_spec()
-        self.query_one("#spec-editor", TextArea).focus()
+        self.spec_editor.validate()
+        self._spec_validated()
+        self.spec_editor.focus_text()
 
-    @on(TextArea.Changed, "#spec-editor")
-    def _spec_changed(self, event: TextArea.Changed) -> None:
-        self.spec_text = event.text_area.text
-        if self._spec_timer is not None:
-            self._spec_timer.stop()
-        self._spec_timer = self.set_timer(SPEC_DEBOUNCE_S, self._validate_spec)
-
-    def _validate_spec(self) -> None:
-        """Parse and build the spec; show its problems, or its summary when it is valid."""
-        self._spec_timer = None
-        problems_view = self.query_one("#spec-problems", Static)
-        try:
-            built = load_spec_text(self.spec_text)
-        except SpecError as exc:
-            self.spec_problems = exc.problems
-            self._spec_module = None
-        except RecursionError:
-            self.spec_problems = [SpecProblem(0, "the spec nests too deeply")]
-            self._spec_module = None
-        else:
-            self.spec_problems = []
-            self._spec_module = built.module
-            self._spec_input = built.input_shape
-            self._spec_name = built.spec.name
-        mark_bad = "x" if self.ascii_only else "✗"
-        mark_ok = "+" if self.ascii_only else "✓"
-        if self.spec_problems:
-            lines = [
-                Text(f"{mark_bad} {asciify(str(p)) if self.ascii_only else p}", style="red")
-                for p in self.spec_problems[:4]
-            ]
-            if len(self.spec_problems) > 4:
-                lines.append(Text(f"  and {len(self.spec_problems) - 4} more", style="red"))
-            problems_view.update(Text("\n").join(lines))
-        else:
-            problems_view.update(
-                Text(
-                    f"{mark_ok} valid: {self._spec_module.num_parameters():,} parameters",
-                    style="green",
-                )
-            )
+    @on(SpecEditor.Validated)
+    def _spec_validated(self) -> None:
+        """Show the summary of the network the spec builds (at its own input size)."""
         if self.editing:
             self.input_override = None
-            if self._spec_module is not None:
-                self._set_input_text(self._spec_input)
+            spec = self.spec_editor
+            if spec.module is not None:
+                self._set_input_text(spec.input_shape)
             self.refresh_summary(keep_fold=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -554,56 +432,18 @@ class ModelsScreen(Screen[None]):
         self.notify(f"Auxiliary classifiers {state}.", title=zoo.get(self.model_name).title)
 
     def action_goto_problem(self) -> None:
-        if not self.spec_problems:
+        if not self.spec_editor.goto_problem():
             self.notify("The spec has no problems.", title="Your network")
-            return
-        line = self.spec_problems[0].line
-        editor = self.query_one("#spec-editor", TextArea)
-        if line > 0:
-            row = min(line - 1, editor.document.line_count - 1)
-            editor.select_line(row)
-        editor.focus()
 
     def action_save_spec(self) -> None:
-        from cnntui.ui.models.dialogs import PathScreen
-
-        default = (
-            str(self.spec_path) if self.spec_path else f"{self._spec_name or 'my-network'}.toml"
-        )
-        self.app.push_screen(PathScreen("Save the spec as:", default), self._save_to)
-
-    def _save_to(self, value: str | None) -> None:
-        if not value:
-            return
-        path = Path(value).expanduser()
-        try:
-            save_spec_file(path, self.spec_text)
-        except UsageError as exc:
-            self.notify(str(exc), title="Save", severity="error")
-            return
-        self.spec_path = path
-        self._update_head()
-        self.notify(f"Saved {path}", title="Your network")
+        self.spec_editor.save()
 
     def action_open_spec(self) -> None:
-        from cnntui.ui.models.dialogs import PathScreen
+        self.spec_editor.open()
 
-        default = str(self.spec_path) if self.spec_path else "my-network.toml"
-        self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
-
-    def _open_from(self, value: str | None) -> None:
-        if not value:
-            return
-        path = Path(value).expanduser()
-        try:
-            text = read_spec_file(path)
-        except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
-            return
-        self.spec_path = path
-        self.spec_text = text
-        self.query_one("#spec-editor", TextArea).load_text(text)
-        self._validate_spec()
+    @on(SpecEditor.Saved)
+    def _spec_saved(self) -> None:
+        self._update_head()
 
     def action_export(self) -> None:
         """Write what is shown as PyTorch source (the same file `cnntui export pytorch` writes)."""
@@ -663,26 +503,3 @@ class ModelsScreen(Screen[None]):
             return
         self._set_view(view)
         self.query_one("#models-table", LayerTable).focus()
-
-
-def save_spec_file(path: Path, text: str) -> None:
-    """Write a spec atomically (a temporary file, then a rename); UsageError on failure."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def read_spec_file(path: Path) -> str:
-    """A spec file's text; UsageError if it is missing, too large, or not UTF-8 text."""
-    try:
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise UsageError(f"{path.name} is larger than 1 MiB; a spec is a short text file")
-        return path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path.name} is not UTF-8 text; a spec is a TOML file") from None
