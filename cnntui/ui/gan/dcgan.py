@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +25,9 @@ from cnntui.gan.dcgan import DATASETS, DcganSettings
 from cnntui.ui.gan.grid import GanImageGrid
 from cnntui.ui.shared.access import cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
+
+if TYPE_CHECKING:
+    from cnntui.gan.process import DcganProcess
 
 POLL_SECONDS = 0.1
 CONFIRM_SECONDS = 3.0
@@ -67,7 +71,7 @@ class DcganView(Horizontal, can_focus=True):
         super().__init__(id=id)
         self.settings = DcganSettings(dataset=dataset)
         self.root = root
-        self.runner: object | None = None
+        self.runner: DcganProcess | None = None
         self._timer: Timer | None = None
         self.epoch = 0
         self.epochs = 0
@@ -176,21 +180,21 @@ class DcganView(Horizontal, can_focus=True):
             target = max(target, saved + (target if saved >= target else 0))
         settings = replace(self.settings, epochs=target, device=cnntui_app(self).device or "cpu")
         self.runner = DcganProcess(settings, self.run_dir, resume=resume)
-        self.runner.start()  # type: ignore[attr-defined]
+        self.runner.start()
         self.message = ""
         self.state = "starting"
         self._timer = self.set_interval(POLL_SECONDS, self._poll, name="dcgan-poll")
 
     def _send(self, command: str) -> None:
         if self.runner is not None:
-            self.runner.send(command)  # type: ignore[attr-defined]
+            self.runner.send(command)
 
     def _shutdown(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         if self.runner is not None:
-            self.runner.shutdown()  # type: ignore[attr-defined]
+            self.runner.shutdown()
             self.runner = None
 
     # -- events from the process -----------------------------------------------------------------
@@ -198,36 +202,38 @@ class DcganView(Horizontal, can_focus=True):
     def _poll(self) -> None:
         if self.runner is None:
             return
+        from cnntui.gan.process import Failed, Finished, Samples, Started, State, Steps
+
         changed = False
-        for event in self.runner.poll():  # type: ignore[attr-defined]
+        for event in self.runner.poll():
             changed = True
-            kind = event.kind
-            if kind == "started":
-                self.epoch, self.epochs = event.epoch, event.epochs
-                self.steps_per_epoch = event.steps_per_epoch
-                self.device = event.device
-                self.step = self.epoch * self.steps_per_epoch
-            elif kind == "steps":
-                self.step_rows.extend(event.rows)
-                self.step = event.rows[-1][0]
-            elif kind == "samples":
-                self.epoch = event.epoch
-                self.diversity = event.diversity
-                if event.d_loss is not None:
-                    self.last_losses = (event.d_loss, event.g_loss)
-                if event.files:
-                    self.files = event.files
-                self.query_one(GanImageGrid).show(event.grid)
-            elif kind == "state":
-                self.state = event.state
-            elif kind == "failed":
-                self.message = event.message
-                self.notify(event.message, severity="error")
-                self.state = "failed"
-            elif kind == "finished":
-                self.epoch = event.epoch
-                self.state = "stopped"
-        if self.runner is not None and self.runner.finished:  # type: ignore[attr-defined]
+            match event:
+                case Started():
+                    self.epoch, self.epochs = event.epoch, event.epochs
+                    self.steps_per_epoch = event.steps_per_epoch
+                    self.device = event.device
+                    self.step = self.epoch * self.steps_per_epoch
+                case Steps():
+                    self.step_rows.extend(event.rows)
+                    self.step = event.rows[-1][0]
+                case Samples():
+                    self.epoch = event.epoch
+                    self.diversity = event.diversity
+                    if event.d_loss is not None and event.g_loss is not None:
+                        self.last_losses = (event.d_loss, event.g_loss)
+                    if event.files:
+                        self.files = event.files
+                    self.query_one(GanImageGrid).show(event.grid)
+                case State():
+                    self.state = event.state
+                case Failed():
+                    self.message = event.message
+                    self.notify(event.message, severity="error")
+                    self.state = "failed"
+                case Finished():
+                    self.epoch = event.epoch
+                    self.state = "stopped"
+        if self.runner is not None and self.runner.finished:
             self._shutdown()
             if self.state not in ("failed",):
                 self.state = "stopped"

@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from cnntui.train.events import Confusion
 from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.train.images import ImageGrid, Tile
+from cnntui.ui.train.run_state import class_name
 
 
 def short_name(name: str, width: int) -> str:
@@ -62,3 +67,47 @@ class ConfusionView(Static):
         text = Text(caption + "\n", style="bold") if caption else Text()
         text.append_text(confusion_text(matrix, class_names, ascii_mode))
         self.update(text)
+
+
+class ConfusionPane(VerticalScroll):
+    """The Train lab's Confusion view: the matrix, and the most confidently wrong images."""
+
+    DEFAULT_CSS = """
+    ConfusionPane #confusion-row { height: auto; }
+    ConfusionPane #confusion-view { width: auto; padding: 0 1; }
+    ConfusionPane #wrong-box { width: 1fr; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="confusion-row"):
+            yield ConfusionView(
+                "The confusion matrix appears at the end of each epoch.", id="confusion-view"
+            )
+            with Vertical(id="wrong-box"):
+                yield Static("most confidently wrong", classes="caption")
+                yield ImageGrid(tile_width=8, id="wrong-grid")
+
+    def show(self, event: Confusion, class_names: tuple[str, ...]) -> None:
+        names = class_names or tuple(str(i) for i in range(event.matrix.shape[0]))
+        self.query_one("#confusion-view", ConfusionView).show(
+            event.matrix,
+            names,
+            f"validation set after epoch {event.epoch + 1} (rows: true, columns: predicted)",
+        )
+        tiles = [
+            Tile(
+                image,
+                f"{class_name(names, int(t))}>{class_name(names, int(p))}",
+                "red",
+                [Text(f"{prob:.0%} sure")],
+            )
+            for image, t, p, prob in zip(
+                event.wrong_images, event.wrong_labels, event.wrong_predicted, event.wrong_probs
+            )
+        ]
+        grid = self.query_one("#wrong-grid", ImageGrid)
+        grid.empty_text = "none: every validation image is right"
+        grid.set_tiles(tiles)
+
+    def clear(self) -> None:
+        self.query_one("#wrong-grid", ImageGrid).set_tiles([])

@@ -13,26 +13,18 @@ commands and draws the events it polls ten times a second. Views (tabs, `v` cycl
 
 from __future__ import annotations
 
-import atexit
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Checkbox,
     DataTable,
     Footer,
-    Input,
-    Label,
-    Select,
     Static,
     TabbedContent,
     TabPane,
@@ -40,70 +32,44 @@ from textual.widgets import (
 )
 
 from cnntui.train.config import RunConfig
-from cnntui.train.events import Command
-from cnntui.ui.shared.access import ascii_only, cnntui_app
-from cnntui.ui.shared.line_chart import LineChart
+from cnntui.train.events import (
+    Checkpointed,
+    Command,
+    Confusion,
+    Downloading,
+    EpochEnd,
+    Event,
+    FeatureMaps,
+    Filters,
+    Predictions,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepProgress,
+)
+from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.mode_bar import ModeBar
-from cnntui.ui.train.confusion import ConfusionView
-from cnntui.ui.train.images import ImageGrid, Tile, to_unit
+from cnntui.ui.train.confusion import ConfusionPane
+from cnntui.ui.train.curves import CurvesView
+from cnntui.ui.train.pictures import PicturesView
+from cnntui.ui.train.predictions import PredictionsView
+from cnntui.ui.train.run_state import RunView, curves_info, status_line
+from cnntui.ui.train.runs import RunsView
+from cnntui.ui.train.setup import COMPARE_MODELS, SetupView
 
 VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
 POLL_INTERVAL_S = 0.1
 STATUS_INTERVAL_S = 0.25
 PICTURES_INTERVAL_S = 0.5
 """How often the newest filters, feature maps, predictions and confusion matrix are drawn."""
-PICTURE_TABS = {
-    "filters": "pictures",
-    "features": "pictures",
-    "predictions": "predictions",
-    "confusion": "confusion",
+PICTURE_TABS: dict[type, str] = {
+    Filters: "pictures",
+    FeatureMaps: "pictures",
+    Predictions: "predictions",
+    Confusion: "confusion",
 }
-COMPARE_MODELS = ("plain-deep", "residual-deep")
-COMPARE_DEFAULTS = {"input_size": 16, "epochs": 6}
-DATASET_CHOICES = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10", "folder")
-_LIVE_RUNNERS: list[Any] = []
-
-
-def _shutdown_all() -> None:
-    """At interpreter exit: ask every live run to checkpoint and stop (never leave orphans)."""
-    for runner in list(_LIVE_RUNNERS):
-        try:
-            runner.shutdown(timeout=5)
-        except Exception:  # exiting anyway
-            pass
-
-
-atexit.register(_shutdown_all)
-
-
-@dataclass
-class RunView:
-    """What the screen knows about one live (or opened) run."""
-
-    label: str
-    runner: Any = None
-    run_dir: Path | None = None
-    steps_per_epoch: int = 1
-    epochs: int = 0
-    class_names: tuple[str, ...] = ()
-    state: str = "starting"
-    last_step: Any = None
-    last_epoch: dict[str, float] = field(default_factory=dict)
-    model: str = ""
-    device: str = ""
-    acc_ema: float | None = None
-    download: str = ""
-
-
-def trainable_models() -> list[tuple[str, str]]:
-    """(label, name) of the zoo's models meant for training."""
-    from cnntui import zoo
-
-    out = [("lenet5 (auto size)", "lenet5")]
-    for entry in zoo.entries():
-        if entry.trainable and entry.name != "lenet5":
-            out.append((f"{entry.name} — {entry.title}", entry.name))
-    return out
+"""The tab each kind of picture event is drawn on."""
 
 
 class TrainScreen(Screen[None]):
@@ -114,22 +80,7 @@ class TrainScreen(Screen[None]):
     TrainScreen #train-status { height: 1; padding: 0 1; background: $boost; }
     TrainScreen TabbedContent { height: 1fr; }
     TrainScreen TabPane { padding: 0; }
-    TrainScreen #setup-grid {
-        grid-size: 4; grid-columns: 10 1fr 10 1fr; grid-rows: 3; height: auto; padding: 0 1;
-    }
-    TrainScreen #setup-grid Label { padding: 1 0 0 1; }
-    TrainScreen #setup-buttons { height: 3; padding: 0 1; }
-    TrainScreen #setup-buttons Button { margin-right: 2; }
-    TrainScreen #setup-note { color: $text-muted; padding: 0 1; height: auto; }
-    TrainScreen #curves LineChart { width: 1fr; }
-    TrainScreen #curves-info { height: 1; padding: 0 1; }
-    TrainScreen #pictures-left { width: 30; padding: 0 1; }
-    TrainScreen #pictures-right { width: 1fr; padding: 0 1; }
     TrainScreen .caption { color: $text-muted; height: auto; }
-    TrainScreen #confusion-row { height: auto; }
-    TrainScreen #confusion-view { width: auto; padding: 0 1; }
-    TrainScreen #wrong-box { width: 1fr; padding: 0 1; }
-    TrainScreen #runs-table { height: 1fr; }
     .-ascii TrainScreen Underline { display: none; }
     """
 
@@ -156,9 +107,8 @@ class TrainScreen(Screen[None]):
         self._probe_layer: str | None = None
         self._probe_layers: list[str] = []
         self._probe_index = 0
-        self._delete_armed: tuple[str, float] | None = None
         self._poll_timer: Any = None
-        self._latest: dict[str, tuple[RunView, Any]] = {}
+        self._latest: dict[type, tuple[RunView, Any]] = {}
         self._status_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------------
@@ -167,129 +117,32 @@ class TrainScreen(Screen[None]):
         yield ModeBar()
         yield Static("Idle. Choose the settings and press Start (or space).", id="train-status")
         with TabbedContent(initial="setup"):
-            with TabPane("Setup", id="setup"), VerticalScroll():
-                yield from self._compose_setup()
-            with TabPane("Curves", id="curves"), Vertical():
-                yield Static("", classes="caption", id="curves-info")
-                with Horizontal():
-                    yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
-                    yield LineChart(
-                        "accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart"
-                    )
-            with TabPane("Pictures", id="pictures"), Horizontal():
-                with VerticalScroll(id="pictures-left"):
-                    yield Static("first-layer filters", classes="caption", id="filters-caption")
-                    yield ImageGrid(tile_width=6, id="filters")
-                with VerticalScroll(id="pictures-right"):
-                    yield Static("feature maps", classes="caption", id="features-caption")
-                    yield ImageGrid(tile_width=8, id="features")
-            with TabPane("Predictions", id="predictions"), VerticalScroll():
-                yield Static(
-                    "test images with the model's top 3",
-                    classes="caption",
-                    id="predictions-caption",
-                )
-                yield ImageGrid(tile_width=10, id="predictions-grid")
-            with TabPane("Confusion", id="confusion"), VerticalScroll():
-                with Horizontal(id="confusion-row"):
-                    yield ConfusionView(
-                        "The confusion matrix appears at the end of each epoch.",
-                        id="confusion-view",
-                    )
-                    with Vertical(id="wrong-box"):
-                        yield Static("most confidently wrong", classes="caption")
-                        yield ImageGrid(tile_width=8, id="wrong-grid")
-            with TabPane("Runs", id="runs"), Vertical():
-                yield Static(
-                    "Enter: open its curves   r: resume   d twice: delete", classes="caption"
-                )
-                yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Setup", id="setup"):
+                yield SetupView()
+            with TabPane("Curves", id="curves"):
+                yield CurvesView()
+            with TabPane("Pictures", id="pictures"):
+                yield PicturesView()
+            with TabPane("Predictions", id="predictions"):
+                yield PredictionsView()
+            with TabPane("Confusion", id="confusion"):
+                yield ConfusionPane()
+            with TabPane("Runs", id="runs"):
+                yield RunsView()
         yield Footer(compact=True)
 
-    def _compose_setup(self) -> ComposeResult:
-        defaults = RunConfig()
-        device = cnntui_app(self).device or "auto"
-        with Grid(id="setup-grid"):
-            yield Label("model")
-            yield Select(trainable_models(), value="lenet5", allow_blank=False, id="set-model")
-            yield Label("data set")
-            yield Select(
-                [(d, d) for d in DATASET_CHOICES],
-                value="digits",
-                allow_blank=False,
-                id="set-dataset",
-            )
-            yield Label("epochs")
-            yield Input(str(defaults.epochs), id="set-epochs", type="integer")
-            yield Label("batch")
-            yield Input(str(defaults.batch_size), id="set-batch", type="integer")
-            yield Label("lr")
-            yield Input(f"{defaults.lr:g}", id="set-lr", type="number")
-            yield Label("optimizer")
-            yield Select(
-                [("SGD + momentum", "sgd"), ("Adam", "adam")],
-                value="sgd",
-                allow_blank=False,
-                id="set-optimizer",
-            )
-            yield Label("seed")
-            yield Input(str(defaults.seed), id="set-seed", type="integer")
-            yield Label("device")
-            yield Select(
-                [(d, d) for d in ("auto", "cpu", "gpu")],
-                value=device if device in ("auto", "cpu", "gpu") else "auto",
-                allow_blank=False,
-                id="set-device",
-            )
-            yield Label("data dir")
-            yield Input("", placeholder="for mnist, cifar10, folder", id="set-data-dir")
-            yield Label("size")
-            yield Input("", placeholder="auto", id="set-size", type="integer")
-        with Horizontal(id="setup-buttons"):
-            yield Button("Start", id="start", variant="primary")
-            yield Checkbox("download if missing", id="set-download")
-            yield Checkbox("plain vs residual", id="set-compare")
-        yield Static(
-            "lenet5 on digits trains in seconds. 'plain vs residual' trains the 20-layer plain net "
-            "and its residual twin side by side on the same data (the ResNet lesson's experiment).",
-            id="setup-note",
-        )
+    @property
+    def curves(self) -> CurvesView:
+        return self.query_one(CurvesView)
 
-    def on_mount(self) -> None:
-        table = self.query_one("#runs-table", DataTable)
-        table.add_columns("run", "model", "data", "status", "val acc", "test acc")
-        self._refresh_runs()
+    @property
+    def runs_view(self) -> RunsView:
+        return self.query_one(RunsView)
 
     def on_unmount(self) -> None:
         self._stop_all()
 
-    # -- settings --------------------------------------------------------------------------------
-
-    def _read_config(self) -> RunConfig:
-        from cnntui.errors import UsageError
-
-        def number(widget_id: str, kind: type, label: str) -> Any:
-            text = self.query_one(widget_id, Input).value.strip()
-            try:
-                return kind(text)
-            except ValueError:
-                raise UsageError(f"{label}: '{text}' is not a number") from None
-
-        size_text = self.query_one("#set-size", Input).value.strip()
-        config = RunConfig(
-            model=str(self.query_one("#set-model", Select).value),
-            dataset=str(self.query_one("#set-dataset", Select).value),
-            epochs=number("#set-epochs", int, "epochs"),
-            batch_size=number("#set-batch", int, "batch"),
-            lr=number("#set-lr", float, "lr"),
-            optimizer=str(self.query_one("#set-optimizer", Select).value),
-            seed=number("#set-seed", int, "seed"),
-            device=str(self.query_one("#set-device", Select).value),
-            data_dir=self.query_one("#set-data-dir", Input).value.strip() or None,
-            download=self.query_one("#set-download", Checkbox).value,
-            input_size=number("#set-size", int, "size") if size_text else None,
-        )
-        return config.validated()
+    # -- settings ----------------------------------------------------------------------------------
 
     def apply_preset(self, params: dict[str, str]) -> None:
         """Fill the settings from a lesson link (see `cnntui.presets.train`), maybe start."""
@@ -299,48 +152,13 @@ class TrainScreen(Screen[None]):
         if problems:
             self.notify("; ".join(problems), severity="error")
             return
-        compare = params.get("compare") == "plain-residual"
-        self.query_one("#set-compare", Checkbox).value = compare
-        if compare:
-            self._set_input("#set-size", str(COMPARE_DEFAULTS["input_size"]))
-            self._set_input("#set-epochs", str(COMPARE_DEFAULTS["epochs"]))
-        with self.prevent(Select.Changed):  # the preset's own lr (below) must win
-            for key, widget_id in (
-                ("model", "#set-model"),
-                ("dataset", "#set-dataset"),
-                ("optimizer", "#set-optimizer"),
-            ):
-                if key in params:
-                    self.query_one(widget_id, Select).value = params[key]
-        if "model" in params and "lr" not in params:
-            from cnntui.train.models import recommended_lr
-
-            self._set_input("#set-lr", f"{recommended_lr(params['model'], RunConfig().lr):g}")
-        for key, widget_id in (
-            ("epochs", "#set-epochs"),
-            ("batch", "#set-batch"),
-            ("lr", "#set-lr"),
-            ("seed", "#set-seed"),
-            ("size", "#set-size"),
-        ):
-            if key in params:
-                self._set_input(widget_id, params[key])
+        self.query_one(SetupView).apply(params)
         if "view" in params:
             self.query_one(TabbedContent).active = params["view"]
         if params.get("start") == "yes":
             self.start_training()
 
-    def _set_input(self, widget_id: str, value: str) -> None:
-        self.query_one(widget_id, Input).value = value
-
     # -- starting and controlling ----------------------------------------------------------------
-
-    @on(Select.Changed, "#set-model")
-    def _model_changed(self, event: Select.Changed) -> None:
-        from cnntui.train.models import recommended_lr
-
-        if event.value is not Select.NULL:
-            self._set_input("#set-lr", f"{recommended_lr(str(event.value), RunConfig().lr):g}")
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
@@ -355,12 +173,13 @@ class TrainScreen(Screen[None]):
         if self._live():
             self.notify("a run is already training: stop it first (x)", severity="warning")
             return
+        setup = self.query_one(SetupView)
         try:
-            config = self._read_config()
+            config = setup.read_config()
         except CnnTuiError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.compare = self.query_one("#set-compare", Checkbox).value
+        self.compare = setup.compare
         pairs: list[tuple[str, RunConfig]]
         if self.compare:
             base = config.to_dict()
@@ -380,7 +199,6 @@ class TrainScreen(Screen[None]):
                 return
             runner = RunnerProcess(run_config, run_dir)
             runner.start()
-            _LIVE_RUNNERS.append(runner)
             self.runs.append(
                 RunView(label=label, runner=runner, run_dir=run_dir, epochs=run_config.epochs)
             )
@@ -402,7 +220,6 @@ class TrainScreen(Screen[None]):
         self.compare = False
         runner = RunnerProcess(config, run_dir, resume=True)
         runner.start()
-        _LIVE_RUNNERS.append(runner)
         self.runs = [
             RunView(label=config.model, runner=runner, run_dir=run_dir, epochs=config.epochs)
         ]
@@ -490,8 +307,6 @@ class TrainScreen(Screen[None]):
         for run in self.runs:
             if run.runner is not None:
                 run.runner.shutdown(timeout=5)
-                if run.runner in _LIVE_RUNNERS:
-                    _LIVE_RUNNERS.remove(run.runner)
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -509,61 +324,58 @@ class TrainScreen(Screen[None]):
             for event in run.runner.poll():
                 self._handle(run, event)
                 changed = True
-            if run.state in ("finished", "stopped", "failed") and not run.runner.is_alive():
-                if run.runner in _LIVE_RUNNERS:
-                    _LIVE_RUNNERS.remove(run.runner)
         now = time.monotonic()
         settled = any(r.state != "running" for r in self.runs)
         if changed and (settled or now - self._status_at >= STATUS_INTERVAL_S):
             self._status_at = now
             self._update_status()
 
-    def _handle(self, run: RunView, event: Any) -> None:
-        kind = event.kind
+    def _handle(self, run: RunView, event: Event) -> None:
         primary = run is self.runs[0]
-        if kind == "started":
-            run.steps_per_epoch = event.steps_per_epoch
-            run.class_names = tuple(event.class_names)
-            run.model = event.model_title
-            run.device = event.device
-            run.epochs = int(event.config.get("epochs", run.epochs))
-            for metrics in event.history:
-                self._plot_epoch(run, metrics)
-        elif kind == "download":
-            size = f"{event.done / 1e6:.1f}" + (
-                f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
-            )
-            run.download = f"downloading {event.label}: {size}"
-        elif kind == "step":
-            run.last_step = event
-            self._plot_steps(run, event)
-        elif kind == "epoch":
-            run.last_epoch = event.metrics
-            self._plot_epoch(run, event.metrics)
-        elif kind == "state":
-            run.state = event.state
-            if event.message and event.state not in ("failed",):
-                self.notify(f"{run.label}: {event.message}", timeout=4)
-        elif kind == "failed":
-            run.state = "failed"
-            self.notify(f"{run.label}: {event.message}", severity="error", timeout=12)
-        elif kind == "finished":
-            run.state = "finished"
-            final = event.summary.get("final", {})
-            if final.get("test_acc") is not None:
-                self.notify(
-                    f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
+        match event:
+            case RunStarted():
+                run.steps_per_epoch = event.steps_per_epoch
+                run.class_names = tuple(event.class_names)
+                run.model = event.model_title
+                run.device = event.device
+                run.epochs = int(event.config.get("epochs", run.epochs))
+                for metrics in event.history:
+                    self.curves.plot_epoch(run, metrics, self.compare)
+            case Downloading():
+                size = f"{event.done / 1e6:.1f}" + (
+                    f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
                 )
-            self._refresh_runs()
-        elif kind == "checkpoint" and event.reason in ("stop", "signal"):
-            self._refresh_runs()
-        elif primary and kind in PICTURE_TABS:
-            # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
-            self._latest[kind] = (run, event)
-            if kind == "features":
-                self._probe_layers = list(event.layers)
-                self._probe_layer = event.layer
-                self._probe_index = event.image_index
+                run.download = f"downloading {event.label}: {size}"
+            case StepProgress():
+                run.last_step = event
+                self.curves.plot_steps(run, event, self.compare)
+            case EpochEnd():
+                run.last_epoch = event.metrics
+                self.curves.plot_epoch(run, event.metrics, self.compare)
+            case StateChanged():
+                run.state = event.state
+                if event.message and event.state not in ("failed",):
+                    self.notify(f"{run.label}: {event.message}", timeout=4)
+            case RunFailed():
+                run.state = "failed"
+                self.notify(f"{run.label}: {event.message}", severity="error", timeout=12)
+            case RunFinished():
+                run.state = "finished"
+                final = event.summary.get("final", {})
+                if final.get("test_acc") is not None:
+                    self.notify(
+                        f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
+                    )
+                self._refresh_runs()
+            case Checkpointed(reason="stop" | "signal"):
+                self._refresh_runs()
+            case Filters() | FeatureMaps() | Predictions() | Confusion() if primary:
+                # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
+                self._latest[type(event)] = (run, event)
+                if isinstance(event, FeatureMaps):
+                    self._probe_layers = list(event.layers)
+                    self._probe_layer = event.layer
+                    self._probe_index = event.image_index
 
     def render_pictures(self, force: bool = False) -> None:
         """Draw the newest picture events whose tab is on show (or all, with `force`)."""
@@ -574,128 +386,27 @@ class TrainScreen(Screen[None]):
             k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)
         ]:
             run, event = self._latest.pop(kind)
-            if kind == "filters":
-                self._show_filters(event)
-            elif kind == "features":
-                self._show_features(event)
-            elif kind == "predictions":
-                self._show_predictions(run, event)
-            else:
-                self._show_confusion(run, event)
+            match event:
+                case Filters():
+                    self.query_one(PicturesView).show_filters(event)
+                case FeatureMaps():
+                    names = self.runs[0].class_names if self.runs else ()
+                    self.query_one(PicturesView).show_features(event, names)
+                case Predictions():
+                    self.query_one(PredictionsView).show(event, run.class_names)
+                case Confusion():
+                    self.query_one(ConfusionPane).show(event, run.class_names)
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.render_pictures()
 
-    @property
-    def _ascii(self) -> bool:
-        return ascii_only(self)
-
-    @property
-    def _x(self) -> str:
-        return "x" if self._ascii else "×"
-
-    def _series_name(self, run: RunView, what: str) -> str:
-        return f"{run.label} {what}" if self.compare else what
-
-    def _plot_steps(self, run: RunView, event: Any) -> None:
-        loss_chart = self.query_one("#loss-chart", LineChart)
-        acc_chart = self.query_one("#acc-chart", LineChart)
-        n = len(event.losses)
-        first = event.epoch * event.steps_per_epoch + event.step - n
-        xs = [(first + i + 1) / event.steps_per_epoch for i in range(n)]
-        loss_chart.extend(self._series_name(run, "train"), xs, event.losses)
-        smoothed = []
-        for value in event.accuracies:
-            run.acc_ema = value if run.acc_ema is None else 0.9 * run.acc_ema + 0.1 * value
-            smoothed.append(run.acc_ema)
-        if not self.compare:
-            acc_chart.extend("train", xs, smoothed)
-
-    def _plot_epoch(self, run: RunView, metrics: dict[str, float]) -> None:
-        loss_chart = self.query_one("#loss-chart", LineChart)
-        acc_chart = self.query_one("#acc-chart", LineChart)
-        epoch = float(metrics["epoch"])
-        loss_chart.extend(self._series_name(run, "val"), [epoch], [metrics["val_loss"]])
-        acc_chart.extend(self._series_name(run, "val"), [epoch], [metrics["val_acc"]])
-
-    def _show_filters(self, event: Any) -> None:
-        weights = event.weights
-        tiles = [Tile(to_unit(w, symmetric=True), f"{i}") for i, w in enumerate(weights[:32])]
-        if weights.shape[1] not in (1, 3):
-            tiles = [
-                Tile(to_unit(w.mean(axis=0, keepdims=True), symmetric=True), f"{i}")
-                for i, w in enumerate(weights[:32])
-            ]
-        self.query_one("#filters-caption", Static).update(
-            f"{event.layer}: {weights.shape[0]} filters {weights.shape[2]}{self._x}{weights.shape[3]} "
-            f"(grey = 0, light = positive)"
-        )
-        self.query_one("#filters", ImageGrid).set_tiles(tiles)
-
-    def _show_features(self, event: Any) -> None:
-        names = self.runs[0].class_names if self.runs else ()
-        label = names[event.label] if 0 <= event.label < len(names) else str(event.label)
-        maps = event.maps
-        tiles = [Tile(event.image, f"in: {label}", "bold")]
-        tiles += [Tile(to_unit(m[None]), f"{i}") for i, m in enumerate(maps[:32])]
-        self.query_one("#features-caption", Static).update(
-            f"test image #{event.image_index} through {event.layer} "
-            f"({self._probe_layers.index(event.layer) + 1}/{len(self._probe_layers)}): "
-            f"{maps.shape[0]} maps {maps.shape[1]}{self._x}{maps.shape[2]}   [ ] layer  < > image"
-        )
-        self.query_one("#features", ImageGrid).set_tiles(tiles)
-
-    def _show_predictions(self, run: RunView, event: Any) -> None:
-        ascii_mode = ascii_only(self)
-        names = run.class_names
-        tiles = []
-        right = 0
-        for image, label, classes, probs in zip(
-            event.images, event.labels, event.top_classes, event.top_probs
-        ):
-            ok = int(classes[0]) == int(label)
-            right += ok
-            style = "bold green" if ok else "bold red"
-            mark = ("+" if ok else "x") if ascii_mode else ("✓" if ok else "✗")
-            lines = [
-                Text(f"{_name(names, c)[:5]:<5}{p:>4.0%}", style=style if i == 0 else "")
-                for i, (c, p) in enumerate(zip(classes, probs))
-            ]
-            tiles.append(Tile(image, f"{mark} {_name(names, int(label))}", style, lines))
-        self.query_one("#predictions-caption", Static).update(
-            f"{right} of {len(tiles)} test images right (caption: true class; lines: top 3)"
-        )
-        self.query_one("#predictions-grid", ImageGrid).set_tiles(tiles)
-
-    def _show_confusion(self, run: RunView, event: Any) -> None:
-        names = run.class_names or tuple(str(i) for i in range(event.matrix.shape[0]))
-        self.query_one("#confusion-view", ConfusionView).show(
-            event.matrix,
-            names,
-            f"validation set after epoch {event.epoch + 1} (rows: true, columns: predicted)",
-        )
-        tiles = [
-            Tile(
-                image,
-                f"{_name(names, int(t))}>{_name(names, int(p))}",
-                "red",
-                [Text(f"{prob:.0%} sure")],
-            )
-            for image, t, p, prob in zip(
-                event.wrong_images, event.wrong_labels, event.wrong_predicted, event.wrong_probs
-            )
-        ]
-        grid = self.query_one("#wrong-grid", ImageGrid)
-        grid.empty_text = "none: every validation image is right"
-        grid.set_tiles(tiles)
-
     def _clear_views(self) -> None:
         self._latest.clear()
-        self.query_one("#loss-chart", LineChart).clear()
-        self.query_one("#acc-chart", LineChart).clear()
-        for grid_id in ("#filters", "#features", "#predictions-grid", "#wrong-grid"):
-            self.query_one(grid_id, ImageGrid).set_tiles([])
+        self.curves.clear()
+        self.query_one(PicturesView).clear()
+        self.query_one(PredictionsView).clear()
+        self.query_one(ConfusionPane).clear()
         self._probe_layers = []
         self._probe_layer = None
         self._probe_index = 0
@@ -705,66 +416,19 @@ class TrainScreen(Screen[None]):
         if not self.runs:
             status.update("Idle. Choose the settings and press Start (or space).")
             return
-        dot = " - " if self._ascii else " · "
-        parts = []
-        for run in self.runs:
-            step = run.last_step
-            text = f"{run.label}: {run.state}"
-            if step is None and run.download and run.state == "starting":
-                text = f"{run.label}: {run.download}"
-            if step is not None:
-                loss = sum(step.losses) / len(step.losses)
-                text += (
-                    f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
-                    f"{dot}loss {loss:.3f}"
-                )
-                if run.last_epoch:
-                    text += f"{dot}val {run.last_epoch['val_acc']:.1%}"
-                if len(self.runs) == 1:
-                    text += f"{dot}lr {step.lr:.3g}{dot}{step.images_per_s:,.0f} img/s"
-                    if step.eta_s is not None and run.state == "running":
-                        text += f"{dot}ETA {_duration(step.eta_s)}"
-            parts.append(text)
-        if len(self.runs) == 1 and self.runs[0].device:
-            parts.append(self.runs[0].device.split(" (")[0])
-        status.update(" | ".join(parts))
-        self._update_curves_info(dot)
-
-    def _update_curves_info(self, dot: str) -> None:
-        """Device, memory, time and speed above the charts (the status line has no room)."""
-        info = []
-        for run in self.runs:
-            step = run.last_step
-            text = f"{run.label}: {run.device or 'starting'}"
-            if step is not None:
-                text += f"{dot}{step.memory}{dot}{_duration(step.elapsed_s)} elapsed{dot}{step.images_per_s:,.0f} img/s"
-            info.append(text)
-        self.query_one("#curves-info", Static).update(" | ".join(info))
+        dot = " - " if ascii_only(self) else " · "
+        status.update(status_line(self.runs, dot))
+        self.curves.show_info(curves_info(self.runs, dot))
 
     # -- runs list -------------------------------------------------------------------------------
 
     def _refresh_runs(self) -> None:
-        from cnntui.train.runs import list_runs
-
-        table = self.query_one("#runs-table", DataTable)
-        table.clear()
-        for record in list_runs():
-            table.add_row(
-                record.name[:15],
-                record.model,
-                record.dataset,
-                record.status,
-                f"{record.val_acc:.1%}" if record.val_acc is not None else "-",
-                f"{record.test_acc:.1%}" if record.test_acc is not None else "-",
-                key=str(record.path),
-            )
+        self.runs_view.refresh_runs()
 
     def _selected_run(self) -> Path | None:
-        table = self.query_one("#runs-table", DataTable)
-        if self.query_one(TabbedContent).active != "runs" or table.row_count == 0:
+        if self.query_one(TabbedContent).active != "runs":
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return Path(key) if key else None
+        return self.runs_view.selected()
 
     @on(DataTable.RowSelected, "#runs-table")
     def _open_run(self, event: DataTable.RowSelected) -> None:
@@ -790,13 +454,7 @@ class TrainScreen(Screen[None]):
         )
         self.runs = [run]
         for metrics in info.get("history", []):
-            self._plot_epoch(run, metrics)
-            self.query_one("#loss-chart", LineChart).extend(
-                "train", [metrics["epoch"]], [metrics["train_loss"]]
-            )
-            self.query_one("#acc-chart", LineChart).extend(
-                "train", [metrics["epoch"]], [metrics["train_acc"]]
-            )
+            self.curves.plot_saved_epoch(run, metrics)
         self.query_one("#train-status", Static).update(
             f"opened {path.name}: {config.get('model')} on {config.get('dataset')}, "
             f"{len(info.get('history', []))}/{config.get('epochs')} epochs"
@@ -825,9 +483,6 @@ class TrainScreen(Screen[None]):
         self._resume(path)
 
     def action_delete_selected(self) -> None:
-        from cnntui.train.checkpoint import CheckpointError
-        from cnntui.train.runs import delete_run
-
         path = self._selected_run()
         if path is None:
             self.notify("select a run in the Runs view first", severity="warning")
@@ -835,40 +490,9 @@ class TrainScreen(Screen[None]):
         if any(r.run_dir == path for r in self._live()):
             self.notify("that run is training; stop it first", severity="warning")
             return
-        now = time.monotonic()
-        if (
-            self._delete_armed is None
-            or self._delete_armed[0] != str(path)
-            or now - self._delete_armed[1] > 3
-        ):
-            self._delete_armed = (str(path), now)
-            self.notify(f"press d again to delete {path.name}", severity="warning", timeout=3)
-            return
-        self._delete_armed = None
-        try:
-            delete_run(path)
-        except (CheckpointError, OSError) as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"deleted {path.name}")
-        self._refresh_runs()
+        self.runs_view.delete(path)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("resume_selected", "delete_selected"):
             return self.is_mounted and self.query_one(TabbedContent).active == "runs"
         return True
-
-
-def _name(names: tuple[str, ...], index: int) -> str:
-    return names[index] if 0 <= index < len(names) else str(index)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}:{seconds:02d}"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}"
