@@ -11,6 +11,7 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import pytest
+from conftest import make_app as shared_make_app
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -74,13 +75,9 @@ def fake_preset(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(**kwargs: object) -> CnnTuiApp:
-    options: dict[str, object] = {
-        "lessons_dir": FIXTURES,
-        "modes": [lessons_mode(), FAKE_LAB],
-        "settings": Settings(),
-    }
-    options.update(kwargs)
-    return CnnTuiApp(**options)  # type: ignore[arg-type]
+    """The shared `make_app` with the fixture lessons and a fake lab beside the Lessons mode."""
+    options: dict[str, object] = {"lessons_dir": FIXTURES, "modes": [lessons_mode(), FAKE_LAB]}
+    return shared_make_app(**{**options, **kwargs})
 
 
 async def ready(pilot: Pilot[None]) -> LessonsScreen:

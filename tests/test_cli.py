@@ -238,7 +238,7 @@ def test_doctor_json(capsys: pytest.CaptureFixture[str]) -> None:
         "windows",
         "none",
     )
-    assert isinstance(document["advice"], list)
+    assert all(isinstance(line, str) and line.strip() for line in document["advice"])
 
 
 def test_doctor_text(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import make_app
 from textual import events
 from textual.pilot import Pilot
 
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.modes import MODES, ModeSpec
 from cnntui.ui.shared.help import HelpScreen
 
@@ -64,7 +63,7 @@ async def assert_idle_and_responsive(pilot: Pilot[None], mode: ModeSpec) -> None
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES, ids=[mode.name for mode in MODES])
 async def test_bursts_of_keys_leave_the_mode_idle(mode: ModeSpec) -> None:
-    app = CnnTuiApp(lessons_dir=FIXTURES, settings=Settings(), device="cpu")
+    app = make_app(lessons_dir=FIXTURES, device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(mode.key)
         await settle(pilot)

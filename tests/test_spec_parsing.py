@@ -13,6 +13,7 @@ from cnntui.zoo.spec import (
     EXAMPLE_SPEC,
     MAX_SPEC_BYTES,
     SpecError,
+    SpecProblem,
     load_spec_file,
     load_spec_text,
     parse_shape,
@@ -334,17 +335,32 @@ def test_generated_specs_never_crash(text: str) -> None:
         assert problem.message and "\n" not in problem.message
 
 
+def check_problems(text: str, problems: list[SpecProblem]) -> None:
+    """Problems are one-line messages at a line of `text` (0: the whole spec), and there are
+    none exactly when the spec builds."""
+    lines = text.count("\n") + 1
+    for problem in problems:
+        assert isinstance(problem, SpecProblem) and 0 <= problem.line <= lines
+        assert problem.message and "\n" not in problem.message
+    try:
+        load_spec_text(text)
+    except SpecError:
+        assert problems
+    else:
+        assert problems == []
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_crashes(text: str) -> None:
-    assert isinstance(validate_text(text), list)
+    check_problems(text, validate_text(text))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(EXAMPLE_SPEC)), st.integers(1, 30))
 def test_truncated_or_damaged_example_never_crashes(cut: int, width: int) -> None:
     damaged = EXAMPLE_SPEC[:cut] + EXAMPLE_SPEC[cut + width :]
-    assert isinstance(validate_text(damaged), list)
+    check_problems(damaged, validate_text(damaged))
 
 
 def test_engine_argument_errors_are_reported_at_the_layer() -> None:
