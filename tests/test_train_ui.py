@@ -14,6 +14,7 @@ from cnntui.presets.train import validate
 from cnntui.ui.shared.line_chart import LineChart, ascii_chart, downsample
 from cnntui.ui.train.confusion import confusion_text
 from cnntui.ui.train.images import ImageGrid, Tile, image_lines
+from cnntui.ui.train.pictures import PicturesView
 from cnntui.ui.train.screen import TrainScreen
 
 BLOCKS = set("▀▄█░▒▓▁▂▃▄▅▆▇") | {chr(c) for c in range(0x2800, 0x2900)}
@@ -93,7 +94,11 @@ async def test_controls_pause_step_and_stop() -> None:
             pilot, lambda: screen.runs[0].last_step.global_step == before + 1, timeout=60
         )
         await pilot.press("right_square_bracket")
-        await wait_until(pilot, lambda: screen._probe_layer not in (None, "c1"), timeout=60)
+        await wait_until(
+            pilot,
+            lambda: screen.query_one(PicturesView).probe_layer not in (None, "c1"),
+            timeout=60,
+        )
         await pilot.press("x")
         await wait_until(pilot, lambda: screen.runs[0].state == "stopped", timeout=60)
         assert screen.query_one("#runs-table", DataTable).row_count == 1

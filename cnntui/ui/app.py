@@ -1,8 +1,9 @@
 """The cnntui application: one Textual `App` with a mode per area.
 
-The modes are the table `cnntui.ui.modes.MODES`: each is registered as a Textual mode, bound to its number key and listed in the command palette. The app
-opens on the Lessons mode at the lesson last read. It also owns what every screen shares: the
-settings, `ascii_mode`, the learner's progress, the lessons, link following and the help screen.
+The modes are the table `cnntui.ui.modes.MODES`: each is registered as a Textual mode, bound to
+its number key and listed in the command palette. The app opens on the Lessons mode at the lesson
+last read. It also owns what every screen shares: the settings, `ascii_mode`, the learner's
+progress, the lessons, link following and the help screen.
 """
 
 from __future__ import annotations

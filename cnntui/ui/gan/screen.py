@@ -22,6 +22,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from cnntui.presets import gan as gan_presets
 from cnntui.ui.gan.example import ExampleView
+from cnntui.ui.shared.mode_bar import ModeBar
 
 VIEWS: tuple[tuple[str, str], ...] = (
     ("example", "Generative vs discriminative"),
@@ -48,12 +49,7 @@ class GanScreen(Screen[None]):
         self.view = "example"
 
     def compose(self) -> ComposeResult:
-        try:
-            from cnntui.ui.shared.mode_bar import ModeBar
-        except ImportError:  # the app shell's bar is optional for this screen
-            pass
-        else:
-            yield ModeBar()
+        yield ModeBar()
         yield Static(id="gan-views")
         with ContentSwitcher(initial="gan-example"):
             yield ExampleView(id="gan-example")

@@ -22,8 +22,6 @@ from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
     Footer,
-    Input,
-    Label,
     OptionList,
     Static,
 )
@@ -34,6 +32,7 @@ from cnntui.errors import UsageError
 from cnntui.presets import models as models_presets
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
+from cnntui.ui.models.input_size import InputSize
 from cnntui.ui.models.panels import ModelTotals
 from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
@@ -70,10 +69,6 @@ class ModelsScreen(Screen[None]):
     ModelsScreen.-editing #models-list { display: none; }
     ModelsScreen #models-main { width: 1fr; height: 1fr; }
     ModelsScreen #models-head { height: 1; padding: 0 1; }
-    ModelsScreen #models-controls { height: 1; padding: 0 1; }
-    ModelsScreen #models-controls Label { width: auto; color: $text-muted; }
-    ModelsScreen #models-input { width: 12; margin: 0 1; }
-    ModelsScreen #models-settings { width: 1fr; color: $text-muted; }
     ModelsScreen #models-views { height: 1fr; }
     """
 
@@ -126,7 +121,6 @@ class ModelsScreen(Screen[None]):
         self.aux_logits = False
         """GoogLeNet's auxiliary classifiers shown (`a`)."""
         self.summary: ModelSummary | None = None
-        self._quiet_input = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -139,10 +133,7 @@ class ModelsScreen(Screen[None]):
                 yield SpecEditor(id="spec-pane")
             with Vertical(id="models-main"):
                 yield Static(id="models-head")
-                with Horizontal(id="models-controls"):
-                    yield Label("input (i)")
-                    yield Input(placeholder="CxHxW", id="models-input", compact=True)
-                    yield Static(id="models-settings")
+                yield InputSize(id="models-controls")
                 with ContentSwitcher(id="models-views", initial="view-summary"):
                     yield SummaryView(id="view-summary")
                     yield CompareView(id="view-compare")
@@ -187,15 +178,8 @@ class ModelsScreen(Screen[None]):
         self.editing = False
         self.set_class(False, "-editing")
         self.input_override = input_shape
-        self._set_input_text(input_shape or entry.input_shape)
+        self.query_one(InputSize).show_shape(input_shape or entry.input_shape)
         self.refresh_summary()
-
-    def _set_input_text(self, shape: tuple[int, ...]) -> None:
-        box = self.query_one("#models-input", Input)
-        text = "x".join(str(s) for s in shape)
-        if box.value != text:
-            self._quiet_input = True
-            box.value = text
 
     @property
     def spec_editor(self) -> SpecEditor:
@@ -250,7 +234,7 @@ class ModelsScreen(Screen[None]):
             "compare": f" {dot} comparing with {self.compare_with}",
             "diagram": f" {dot} diagram",
         }
-        self.query_one("#models-settings", Static).update(
+        self.query_one(InputSize).show_settings(
             f"depth {self.depth} (+ -) {dot} batch {self.batch_size} ([ ]){view.get(self.view, '')}"
         )
 
@@ -289,34 +273,22 @@ class ModelsScreen(Screen[None]):
         if self.view == "diagram":
             self._draw_diagram()
 
-    @on(Input.Changed, "#models-input")
-    def _input_changed(self, event: Input.Changed) -> None:
-        if self._quiet_input:
-            self._quiet_input = False
-            return
-        self._apply_input(event.value, notify=False)
-
-    @on(Input.Submitted, "#models-input")
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        if self._apply_input(event.value, notify=True):
+    @on(InputSize.Changed)
+    def _input_changed(self, event: InputSize.Changed) -> None:
+        if event.shape != self.input_override:
+            self.input_override = event.shape
+            self.refresh_summary(keep_fold=True)
+        if event.submitted:
             self.query_one("#models-table", LayerTable).focus()
 
-    def _apply_input(self, text: str, notify: bool) -> bool:
-        try:
-            shape = parse_shape(text)
-        except ValueError as exc:
-            if notify:
-                self.notify(f"Input size: {exc}", title="Models", severity="warning")
-            else:
-                self.query_one("#models-totals", ModelTotals).show(
-                    None, error=f"input {text!r}: {exc}; type CxHxW, e.g. 3x224x224"
-                )
-            return False
-        if shape == self.input_override:
-            return True
-        self.input_override = shape
-        self.refresh_summary(keep_fold=True)
-        return True
+    @on(InputSize.Invalid)
+    def _input_invalid(self, event: InputSize.Invalid) -> None:
+        if event.submitted:
+            self.notify(f"Input size: {event.reason}", title="Models", severity="warning")
+            return
+        self.query_one("#models-totals", ModelTotals).show(
+            None, error=f"input {event.text!r}: {event.reason}; type CxHxW, e.g. 3x224x224"
+        )
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -334,9 +306,7 @@ class ModelsScreen(Screen[None]):
 
     def action_focus_input(self) -> None:
         """Focus the input size with its text selected, so typing replaces it."""
-        box = self.query_one("#models-input", Input)
-        box.focus()
-        box.select_all()
+        self.query_one(InputSize).focus_box()
 
     def action_focus_list(self) -> None:
         if self.editing:
@@ -414,7 +384,7 @@ class ModelsScreen(Screen[None]):
             self.input_override = None
             spec = self.spec_editor
             if spec.module is not None:
-                self._set_input_text(spec.input_shape)
+                self.query_one(InputSize).show_shape(spec.input_shape)
             self.refresh_summary(keep_fold=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -21,6 +21,14 @@ class PicturesView(Horizontal):
     PicturesView #pictures-right { width: 1fr; padding: 0 1; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.probe_layers: list[str] = []
+        """The layers whose feature maps can be shown, in order (from the last `FeatureMaps`)."""
+        self.probe_layer: str | None = None
+        self.probe_index = 0
+        """The test image sent through the network."""
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pictures-left"):
             yield Static("first-layer filters", classes="caption", id="filters-caption")
@@ -65,6 +73,27 @@ class PicturesView(Horizontal):
         )
         self.query_one("#features", ImageGrid).set_tiles(tiles)
 
+    def follow_probe(self, event: FeatureMaps) -> None:
+        """Take the layer list, layer and image of the newest feature maps as the probe's."""
+        self.probe_layers = list(event.layers)
+        self.probe_layer = event.layer
+        self.probe_index = event.image_index
+
+    def step_layer(self, delta: int) -> bool:
+        """Move the probe `delta` layers on (cyclically); False before any feature maps came."""
+        if not self.probe_layers:
+            return False
+        layers = self.probe_layers
+        current = self.probe_layer if self.probe_layer in layers else layers[0]
+        self.probe_layer = layers[(layers.index(current) + delta) % len(layers)]
+        return True
+
+    def step_image(self, delta: int) -> None:
+        self.probe_index = max(0, self.probe_index + delta)
+
     def clear(self) -> None:
         for grid_id in ("#filters", "#features"):
             self.query_one(grid_id, ImageGrid).set_tiles([])
+        self.probe_layers = []
+        self.probe_layer = None
+        self.probe_index = 0

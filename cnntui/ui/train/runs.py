@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -57,6 +58,16 @@ class RunsView(Vertical):
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return Path(key) if key else None
+
+    def read_info(self, path: Path) -> dict[str, Any] | None:
+        """The run's saved information (`read_run_info`), or None after a notice saying why not."""
+        from cnntui.train.checkpoint import CheckpointError, read_run_info
+
+        try:
+            return read_run_info(path)
+        except CheckpointError as exc:
+            self.notify(str(exc), severity="error")
+            return None
 
     def delete(self, path: Path) -> None:
         """The first call asks for a second one within `CONFIRM_S`; the second deletes the run."""

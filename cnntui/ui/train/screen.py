@@ -104,9 +104,6 @@ class TrainScreen(Screen[None]):
         super().__init__(id="train-screen")
         self.runs: list[RunView] = []
         self.compare = False
-        self._probe_layer: str | None = None
-        self._probe_layers: list[str] = []
-        self._probe_index = 0
         self._poll_timer: Any = None
         self._latest: dict[type, tuple[RunView, Any]] = {}
         self._status_at = 0.0
@@ -202,19 +199,22 @@ class TrainScreen(Screen[None]):
             self.runs.append(
                 RunView(label=label, runner=runner, run_dir=run_dir, epochs=run_config.epochs)
             )
+        self._follow_runs()
+        self.set_focus(None)
+
+    def _follow_runs(self) -> None:
+        """Poll the runs just started and show their curves."""
         self._ensure_polling()
         self.query_one(TabbedContent).active = "curves"
-        self.set_focus(None)
         self._update_status()
 
-    def _resume(self, run_dir: Path) -> None:
-        from cnntui.train.checkpoint import read_run_info
+    def _resume(self, run_dir: Path, info: dict[str, Any]) -> None:
+        """Go on with a saved run (`info` is its `read_run_info`)."""
         from cnntui.train.runner import RunnerProcess
 
         if self._live():
             self.notify("a run is already training: stop it first (x)", severity="warning")
             return
-        info = read_run_info(run_dir)
         config = RunConfig.from_dict(info.get("config", {}))
         self._clear_views()
         self.compare = False
@@ -223,9 +223,7 @@ class TrainScreen(Screen[None]):
         self.runs = [
             RunView(label=config.model, runner=runner, run_dir=run_dir, epochs=config.epochs)
         ]
-        self._ensure_polling()
-        self.query_one(TabbedContent).active = "curves"
-        self._update_status()
+        self._follow_runs()
 
     def _live(self) -> list[RunView]:
         return [
@@ -283,23 +281,18 @@ class TrainScreen(Screen[None]):
         tabs.active = VIEWS[(index + 1) % len(VIEWS)]
 
     def action_layer(self, delta: int) -> None:
-        if not self._probe_layers:
-            return
-        current = (
-            self._probe_layer if self._probe_layer in self._probe_layers else self._probe_layers[0]
-        )
-        index = (self._probe_layers.index(current) + delta) % len(self._probe_layers)
-        self._probe_layer = self._probe_layers[index]
-        self._probe()
+        if self.query_one(PicturesView).step_layer(delta):
+            self._probe()
 
     def action_image(self, delta: int) -> None:
-        self._probe_index = max(0, self._probe_index + delta)
+        self.query_one(PicturesView).step_image(delta)
         self._probe()
 
     def _probe(self) -> None:
         live = self._live()
         if live:
-            live[0].runner.send(Command("probe", self._probe_index, self._probe_layer))
+            pictures = self.query_one(PicturesView)
+            live[0].runner.send(Command("probe", pictures.probe_index, pictures.probe_layer))
         else:
             self.notify("feature maps follow a running (or paused) run", severity="warning")
 
@@ -373,9 +366,7 @@ class TrainScreen(Screen[None]):
                 # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
                 self._latest[type(event)] = (run, event)
                 if isinstance(event, FeatureMaps):
-                    self._probe_layers = list(event.layers)
-                    self._probe_layer = event.layer
-                    self._probe_index = event.image_index
+                    self.query_one(PicturesView).follow_probe(event)
 
     def render_pictures(self, force: bool = False) -> None:
         """Draw the newest picture events whose tab is on show (or all, with `force`)."""
@@ -407,9 +398,6 @@ class TrainScreen(Screen[None]):
         self.query_one(PicturesView).clear()
         self.query_one(PredictionsView).clear()
         self.query_one(ConfusionPane).clear()
-        self._probe_layers = []
-        self._probe_layer = None
-        self._probe_index = 0
 
     def _update_status(self) -> None:
         status = self.query_one("#train-status", Static)
@@ -432,13 +420,9 @@ class TrainScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#runs-table")
     def _open_run(self, event: DataTable.RowSelected) -> None:
-        from cnntui.train.checkpoint import CheckpointError, read_run_info
-
         path = Path(str(event.row_key.value))
-        try:
-            info = read_run_info(path)
-        except CheckpointError as exc:
-            self.notify(str(exc), severity="error")
+        info = self.runs_view.read_info(path)
+        if info is None:
             return
         if self._live():
             self.notify("stop the current run before opening another", severity="warning")
@@ -467,12 +451,8 @@ class TrainScreen(Screen[None]):
         if path is None:
             self.notify("select a run in the Runs view first", severity="warning")
             return
-        from cnntui.train.checkpoint import CheckpointError, read_run_info
-
-        try:
-            info = read_run_info(path)
-        except CheckpointError as exc:
-            self.notify(str(exc), severity="error")
+        info = self.runs_view.read_info(path)
+        if info is None:
             return
         if info.get("finished"):
             self.notify(
@@ -480,7 +460,7 @@ class TrainScreen(Screen[None]):
                 severity="warning",
             )
             return
-        self._resume(path)
+        self._resume(path, info)
 
     def action_delete_selected(self) -> None:
         path = self._selected_run()
