@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cnntui.lessons import Lesson
     from cnntui.ui.lessons.screen import LessonsScreen
 
+HERE = Path(__file__).parent
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
 DEFAULT_THEME = "textual-dark"
@@ -55,7 +56,17 @@ class CnnTuiApp(App[None]):
         progress_file: Keep progress in this file instead of `$XDG_STATE_HOME/cnntui/progress.json`.
     """
 
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        HERE / "app.tcss",
+        # The Lessons mode's styles load with the app: it is the first screen shown.
+        HERE / "lessons" / "lessons.tcss",
+        HERE / "lessons" / "quiz.tcss",
+        HERE / "shared" / "dialogs.tcss",
+        HERE / "lessons" / "dialogs.tcss",
+        HERE / "shared" / "help.tcss",
+        HERE / "shared" / "notices.tcss",
+    ]
+    """Styles in files beside the code they style; the labs' screens carry theirs (DEFAULT_CSS)."""
     TITLE = "cnntui"
     SUB_TITLE = "convolutional neural networks, computed live"
     BINDINGS: ClassVar[list[BindingType]] = [

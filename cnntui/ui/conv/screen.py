@@ -22,11 +22,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from cnntui import images
-from cnntui.engine.arithmetic import ascii_text, conv_output_size, transposed_output_size
+from cnntui.engine.arithmetic import ascii_text
 from cnntui.engine.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.errors import CnnTuiError
 from cnntui.presets import conv as conv_presets
 from cnntui.presets.conv import ConvPreset
+from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
@@ -285,50 +286,9 @@ class ConvScreen(Screen[None]):
 
     def _formula_text(self) -> str:
         """The output-size formula with this layer's numbers (one line per axis when they differ)."""
-        p = self.preset
         if self.pixels is None:
             return ""
-        sizes = (int(self.pixels.shape[1]), int(self.pixels.shape[2]))
-        kernel_hw = (p.size, p.size) if p.mode == "pool" else self._kernel_size()
-        if kernel_hw is None:
-            return ""
-        lines = [
-            self._axis_formula(letter, sizes[a], kernel_hw[a]) for a, letter in enumerate("HW")
-        ]
-        if sizes[0] == sizes[1] and kernel_hw[0] == kernel_hw[1]:
-            return lines[0].replace("H_out =", "H_out = W_out =", 1)
-        return "\n".join(lines)
-
-    def _axis_formula(self, letter: str, size: int, kernel: int) -> str:
-        p = self.preset
-        stride, padding = p.stride, p.padding
-        dilation = 1 if p.mode == "pool" else p.dilation
-        try:
-            if p.mode == "transposed":
-                out = transposed_output_size(
-                    size, kernel, stride, padding, dilation, p.output_padding
-                )
-                return (
-                    f"{letter}_out = ({letter} − 1)·s − 2p + d·(k − 1) + output_padding + 1 ="
-                    f" ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1)"
-                    f" + {p.output_padding} + 1 = {out}"
-                )
-            out = conv_output_size(size, kernel, stride, padding, dilation)
-        except CnnTuiError as error:
-            return f"{letter}_out: {error}"
-        k_text = f"{dilation}·({kernel} − 1) + 1" if dilation != 1 else f"{kernel}"
-        return (
-            f"{letter}_out = ⌊({letter} + 2p − k)/s⌋ + 1 ="
-            f" ⌊({size} + 2·{padding} − {k_text})/{stride}⌋ + 1 = {out}"
-        )
-
-    def _kernel_size(self) -> tuple[int, int] | None:
-        from cnntui import kernels
-
-        try:
-            return kernels.get(self.preset.kernel).size
-        except CnnTuiError:
-            return None
+        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))
 
     # -- stepping --------------------------------------------------------------------------------
 
