@@ -228,8 +228,7 @@ async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
         await wait_until(
             pilot,
             lambda: len(screen.runs) == 2 and all(r.state == "finished" for r in screen.runs),
-            90,
-            timeout=60,
+            timeout=90,
         )
         await pilot.pause(0.2)
         assert [r.label for r in screen.runs] == ["plain", "residual"]
