@@ -56,8 +56,8 @@ def test_the_train_command_offers_the_registry() -> None:
 
 
 def test_the_train_form_lists_the_registry() -> None:
-    from cnntui.ui.screens import train as screen
+    from cnntui.ui.train import screen, setup
 
-    assert [name for _, name in screen.trainable_models()] == list(choices.MODELS)
+    assert [name for _, name in setup.trainable_models()] == list(choices.MODELS)
     assert screen.VIEWS == choices.VIEWS
-    assert screen.DATASETS == choices.DATASETS
+    assert setup.DATASETS == choices.DATASETS

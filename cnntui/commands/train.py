@@ -428,7 +428,9 @@ class _PlainReporter(_Reporter):
         )
 
     def on_event(self, event: Any) -> None:
-        if event.kind == "epoch":
+        from cnntui.train.events import EpochEnd
+
+        if isinstance(event, EpochEnd):
             print(_epoch_line(event.metrics), flush=True)
 
     def final(self, summary: dict[str, Any]) -> None:
@@ -502,9 +504,11 @@ class _RichReporter(_Reporter):
         self.progress.start()
 
     def on_event(self, event: Any) -> None:
+        from cnntui.train.events import EpochEnd, StepProgress
+
         if self.progress is None or self.task is None:
             return
-        if event.kind == "step":
+        if isinstance(event, StepProgress):
             loss = sum(event.losses) / len(event.losses)
             total_epochs = (
                 self.progress.tasks[0].total // event.steps_per_epoch
@@ -518,7 +522,7 @@ class _RichReporter(_Reporter):
                 loss=f"{loss:.4f}",
                 rate=f"{event.images_per_s:,.0f} img/s",
             )
-        elif event.kind == "epoch":
+        elif isinstance(event, EpochEnd):
             self.progress.console.print(_epoch_line(event.metrics))
 
     def end(self) -> None:
