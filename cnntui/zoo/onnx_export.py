@@ -41,11 +41,12 @@ def require_onnx() -> Any:
 class _Emitter:
     """Collects nodes and initializers while walking the module tree."""
 
-    def __init__(self, onnx: Any) -> None:
+    def __init__(self, onnx: Any, weights: bool) -> None:
         self.onnx = onnx
         self.helper = onnx.helper
-        self.nodes: list[Any] = []
-        self.initializers: list[Any] = []
+        self.model = onnx.ModelProto()
+        self.graph = self.model.graph
+        self.weights = weights
         self.names: set[str] = set()
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -62,12 +63,29 @@ class _Emitter:
     def const(self, name: str, value: Any, dtype: Any = np.float32) -> str:
         """Add an initializer; returns its (unique) name."""
         unique = self.unique(name)
-        array = np.array(to_host(value), dtype=dtype, order="C")
-        self.initializers.append(self.onnx.numpy_helper.from_array(array, unique))
+        array = np.asarray(to_host(value), dtype=dtype)
+        # written straight into the graph: building a tensor and copying it in would hold each
+        # weight several times over (VGG-16's are 528 MiB)
+        tensor = self.graph.initializer.add()
+        tensor.name = unique
+        tensor.data_type = self.helper.np_dtype_to_tensor_dtype(array.dtype)
+        tensor.dims.extend(array.shape)
+        tensor.raw_data = (
+            np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+        )
         return unique
 
     def param(self, module: Module, attr: str, path: str) -> str:
-        return self.const(f"{path}.{attr}" if path else attr, getattr(module, attr).data)
+        """A parameter as an initializer, or (without weights) a graph input of its shape."""
+        name = f"{path}.{attr}" if path else attr
+        parameter = getattr(module, attr)
+        if self.weights:
+            return self.const(name, parameter.data)
+        unique = self.unique(name)
+        self.graph.input.append(
+            self.helper.make_tensor_value_info(unique, self.onnx.TensorProto.FLOAT, parameter.shape)
+        )
+        return unique
 
     def buffer(self, module: Module, attr: str, path: str) -> str:
         return self.const(f"{path}.{attr}" if path else attr, getattr(module, attr))
@@ -75,7 +93,7 @@ class _Emitter:
     def node(self, op: str, inputs: list[str], path: str, **attrs: Any) -> str:
         """Add a node named after the layer's path; returns its output value's name."""
         name = self.unique(path or op.lower())
-        self.nodes.append(self.helper.make_node(op, inputs, [name], name=name, **attrs))
+        self.graph.node.append(self.helper.make_node(op, inputs, [name], name=name, **attrs))
         return name
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -354,48 +372,52 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def export_onnx(module: Module, input_shape: Shape, name: str = "network") -> Any:
+def export_onnx(
+    module: Module, input_shape: Shape, name: str = "network", weights: bool = True
+) -> Any:
     """An `onnx.ModelProto` of `module` for per-sample `input_shape` ((C, H, W) or (F,)).
 
-    Parameters that were never initialised are initialised now (their values go into the file).
-    Raises UsageError without `onnx` or for a layer ONNX cannot express.
+    With `weights` (the default) every parameter is an initializer; parameters that were never
+    initialised are initialised now. Without, parameters are graph inputs of their shapes and
+    nothing is allocated: the architecture alone, which `load_onnx` reads with
+    `has_weights=False`. Raises UsageError without `onnx` or for a layer ONNX cannot express.
     """
     onnx = require_onnx()
     helper = onnx.helper
-    emitter = _Emitter(onnx)
+    emitter = _Emitter(onnx, weights)
     emitter.names.update({"input", "output"})
+    graph = emitter.graph
+    graph.name = name
+    graph.input.append(
+        helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT, ["batch", *input_shape])
+    )
     was_training = module.training
     module.eval()
     try:
         out, out_shape = emitter.emit(module, "input", tuple(input_shape), "")
     finally:
         module.train(was_training)
-    emitter.nodes.append(helper.make_node("Identity", [out], ["output"], name="output"))
-    graph = helper.make_graph(
-        emitter.nodes,
-        name,
-        [helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT, ["batch", *input_shape])],
-        [helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT, ["batch", *out_shape])],
-        initializer=emitter.initializers,
+    graph.node.append(helper.make_node("Identity", [out], ["output"], name="output"))
+    graph.output.append(
+        helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT, ["batch", *out_shape])
     )
-    model = helper.make_model(
-        graph,
-        producer_name="cnntui",
-        opset_imports=[helper.make_opsetid("", OPSET)],
-        doc_string=f"{name}: input (batch, {', '.join(map(str, input_shape))})",
-    )
-    model.ir_version = min(model.ir_version, 8)  # readable by older onnxruntime releases too
+    model = emitter.model
+    model.ir_version = 8  # opset 17's IR; readable by older onnxruntime releases too
+    model.producer_name = "cnntui"
+    model.opset_import.append(helper.make_opsetid("", OPSET))
+    model.doc_string = f"{name}: input (batch, {', '.join(map(str, input_shape))})"
     return model
 
 
-def export_onnx_bytes(module: Module, input_shape: Shape, name: str = "network") -> bytes:
+def export_onnx_bytes(
+    module: Module, input_shape: Shape, name: str = "network", weights: bool = True
+) -> bytes:
     """The serialised model (see `export_onnx`), checked with `onnx.checker`."""
     onnx = require_onnx()
-    model = export_onnx(module, input_shape, name)
+    data: bytes = export_onnx(module, input_shape, name, weights).SerializeToString()
     try:
-        onnx.checker.check_model(model)
+        onnx.checker.check_model(data)
     except onnx.checker.ValidationError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"the ONNX model of {name} does not validate: {message}") from None
-    data: bytes = model.SerializeToString()
     return data

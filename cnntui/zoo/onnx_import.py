@@ -294,7 +294,8 @@ class _Importer:
             return self.consts[name]
         if name in self.declared:
             self.has_weights = False
-            return np.zeros(self.declared[name], dtype=np.float32)
+            # zeros that take no memory; `assign` leaves such parameters to their initialiser
+            return np.broadcast_to(np.float32(0.0), self.declared[name])
         if name in self.alias:
             raise _Unsupported(f"input {name} is computed, but a constant weight is expected")
         raise OnnxImportError(
@@ -335,6 +336,8 @@ class _Importer:
         self.shapes[output] = tuple(out_shape)
 
     def assign(self, param: Parameter | None, value: np.ndarray | None) -> None:
+        if value is not None and value.ndim and not any(value.strides):
+            return  # a weight the file declares without values: keep the lazy initialiser
         if param is not None and value is not None:
             param.data = np.ascontiguousarray(value, dtype=np.float32).reshape(param.shape)
 
@@ -493,11 +496,13 @@ class _Importer:
         if weight.ndim != 2:
             raise _Unsupported(f"the weight must be a matrix, it is {weight.shape}")
         weight = weight if int(a.get("transB", 0)) else weight.T
-        weight = weight * float(a.get("alpha", 1.0))
+        if float(a.get("alpha", 1.0)) != 1.0:
+            weight = weight * float(a["alpha"])
         if bias is not None:
             if bias.size not in (1, weight.shape[0]):
                 raise _Unsupported(f"a bias of shape {bias.shape} is not supported")
-            bias = bias * float(a.get("beta", 1.0))
+            if float(a.get("beta", 1.0)) != 1.0:
+                bias = bias * float(a["beta"])
         self._linear(node, index, x, weight, bias)
 
     def _MatMul(self, index: int, node: Any) -> None:
