@@ -145,6 +145,8 @@ class ModelsScreen(Screen[None]):
         self._spec_input: tuple[int, ...] = ()
         self._spec_name = ""
         self._quiet_input = False
+        self.imported: Any = None
+        """An ONNX network opened with ^o (`cnntui.zoo.onnx_import.ImportedModel`), shown while set."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -205,6 +207,7 @@ class ModelsScreen(Screen[None]):
         """Summarise a zoo model at its default input (or `input_shape`)."""
         entry = zoo.get(name)
         self.model_name = entry.name
+        self.imported = None
         self._select_in_list(entry.name)
         self.refresh_bindings()
         self.editing = False
@@ -224,6 +227,9 @@ class ModelsScreen(Screen[None]):
         """(display name, module, input shape) of what is shown now."""
         if self.editing and self._spec_module is not None:
             return self._spec_name, self._spec_module, self.input_override or self._spec_input
+        if self.imported is not None:
+            imported = self.imported
+            return imported.name, imported.module, self.input_override or imported.input_shape
         entry = zoo.get(self.model_name)
         options = {"aux_logits": True} if self.aux_logits and "aux_logits" in entry.options else {}
         return entry.name, entry.build(**options), self.input_override or entry.input_shape
@@ -277,6 +283,12 @@ class ModelsScreen(Screen[None]):
             text.append("  your own network", style="dim")
             if self.spec_path is not None:
                 text.append(f"  ({self.spec_path.name})", style="dim")
+        elif self.imported is not None:
+            text.append(self.imported.name, style="bold")
+            weights = "with weights" if self.imported.has_weights else "no weights"
+            text.append(f"  ONNX, {weights}", style="dim")
+            if self.imported.problem:
+                text.append("  stops at an unsupported node (see the notice)", style="red")
         else:
             entry = zoo.get(self.model_name)
             text.append(entry.title, style="bold")
@@ -313,7 +325,7 @@ class ModelsScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#models-list")
     def _model_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            if event.option.id != self.model_name:
+            if event.option.id != self.model_name or self.imported is not None:
                 self.show_model(event.option.id)
             self.query_one("#models-table", LayerTable).focus()
 
@@ -525,10 +537,14 @@ class ModelsScreen(Screen[None]):
             self.refresh_summary(keep_fold=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save_spec", "open_spec", "goto_problem"):
+        if action in ("save_spec", "goto_problem"):
             return self.editing
         if action == "toggle_aux":
-            return not self.editing and "aux_logits" in zoo.get(self.model_name).options
+            return (
+                not self.editing
+                and self.imported is None
+                and "aux_logits" in zoo.get(self.model_name).options
+            )
         return True
 
     def action_toggle_aux(self) -> None:
@@ -574,12 +590,36 @@ class ModelsScreen(Screen[None]):
         from cnntui.ui.screens.models_dialogs import PathScreen
 
         default = str(self.spec_path) if self.spec_path else "my-network.toml"
-        self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
+        title = "Open a spec (.toml) or an ONNX model (.onnx):"
+        self.app.push_screen(PathScreen(title, default), self._open_from)
+
+    def open_onnx(self, path: Path) -> None:
+        """Show an ONNX network (read by `cnntui.zoo.onnx_import`) in place of a zoo model."""
+        from cnntui.zoo.onnx_import import load_onnx
+
+        try:
+            imported = load_onnx(path)
+        except UsageError as exc:
+            self.notify(str(exc), title="Open", severity="error")
+            return
+        if self.editing:
+            self.editing = False
+            self.set_class(False, "-editing")
+        self.imported = imported
+        self.input_override = None
+        self._set_input_text(imported.input_shape)
+        self.refresh_summary()
+        self.refresh_bindings()
+        if imported.problem:
+            self.notify(f"The table stops before {imported.problem}", title=path.name, timeout=12)
 
     def _open_from(self, value: str | None) -> None:
         if not value:
             return
         path = Path(value).expanduser()
+        if path.suffix.lower() == ".onnx":
+            self.open_onnx(path)
+            return
         try:
             text = read_spec_file(path)
         except UsageError as exc:
