@@ -391,6 +391,9 @@ def export_onnx(
     graph.input.append(
         helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT, ["batch", *input_shape])
     )
+    if weights:
+        for parameter in module.parameters():  # in order, so a seeded build gives the same values
+            parameter.materialize()
     was_training = module.training
     module.eval()
     try:
