@@ -41,6 +41,8 @@ def _key(summary: object) -> tuple:
         s.total_macs,  # type: ignore[attr-defined]
         tuple(s.output_shape),  # type: ignore[attr-defined]
         s.receptive_field,  # type: ignore[attr-defined]
+        s.weight_layers,  # type: ignore[attr-defined]
+        s.weight_depth,  # type: ignore[attr-defined]
     )
 
 

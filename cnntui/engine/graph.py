@@ -13,7 +13,7 @@ merge's receptive field is the widest of its inputs', as for `Residual` and `Con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,6 +230,16 @@ class Graph(Module):
                 layer.needs_input_grad = step.inputs[0] != INPUT or self.needs_input_grad
                 grads[step.inputs[0]] = _add(grads.get(step.inputs[0]), layer.backward(grad))
         return grads.get(INPUT) if self.needs_input_grad else None
+
+    def longest_path(self, weight: Callable[[str, Module], int]) -> int:
+        """The largest sum of `weight(name, layer)` along any path from the input to the output
+        (e.g. counting weight layers gives the depth papers quote: a shortcut's projection beside
+        a deeper body does not add to it)."""
+        best: dict[str, int] = {INPUT: 0}
+        for step in self.steps:
+            before = max(best.get(v, 0) for v in step.inputs)
+            best[step.output] = before + weight(step.layer, self._layer(step))
+        return best.get(self.output, 0)
 
     def extra_repr(self) -> str:
         return f"{len(self.steps)} steps"
