@@ -142,6 +142,25 @@ class Softmax(Module):
         return F.softmax_backward(grad_out, self._output, dim=1)
 
 
+class Group(Module):
+    """A name prefix that several layers of a `Graph` share (`layer1.0` for `layer1.0.conv1`, …),
+    shown as a container row in summaries; it owns nothing and never runs."""
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        raise TypeError("a Group only labels layers of a Graph in summaries")
+
+
+def _close_group(
+    group: tuple[str, TraceRecord, int], records: list[TraceRecord], last: tuple[Shape, Field]
+) -> None:
+    """Fill in a group's record: the output of its last layer, the parameters of its layers."""
+    _, record, start = group
+    record.output_shape, record.field = last
+    inside = [r for r in records[start:] if r.is_leaf]
+    record.params = sum(r.params for r in inside)
+    record.trainable_params = sum(r.trainable_params for r in inside)
+
+
 @dataclass(frozen=True)
 class Step:
     """`output = layer(inputs…)`: `layer` names a child of the graph; values are named by string
@@ -188,12 +207,32 @@ class Graph(Module):
         record = open_record(self, input_shape, records, depth, name)
         shapes: dict[str, Shape] = {INPUT: tuple(input_shape)}
         fields: dict[str, Field] = {INPUT: field_in}
+        groups: list[tuple[str, TraceRecord, int]] = []  # open name prefixes, outermost first
+        last: tuple[Shape, Field] = (tuple(input_shape), field_in)
         for step in self.steps:
             layer = self._layer(step)
+            parts = step.layer.split(".")[:-1]
+            prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
+            while groups and (
+                len(groups) > len(prefixes) or groups[-1][0] != prefixes[len(groups) - 1]
+            ):
+                _close_group(groups.pop(), records, last)
+            first_input = shapes[step.inputs[0]]
+            for prefix in prefixes[len(groups) :]:
+                opened = TraceRecord(
+                    name=child_name(name, prefix),
+                    module=Group(),
+                    depth=depth + 1 + len(groups),
+                    input_shape=first_input,
+                    is_leaf=False,
+                )
+                records.append(opened)
+                groups.append((prefix, opened, len(records)))
             label = child_name(name, step.layer)
+            inner = depth + 1 + len(groups)
             if isinstance(layer, Merge):
                 ins = [shapes[v] for v in step.inputs]
-                leaf = TraceRecord(name=label, module=layer, depth=depth + 1, input_shape=ins[0])
+                leaf = TraceRecord(name=label, module=layer, depth=inner, input_shape=ins[0])
                 records.append(leaf)
                 leaf.output_shape = layer.merged_shape(ins)
                 leaf.field = Field.widest([fields[v] for v in step.inputs])
@@ -201,8 +240,11 @@ class Graph(Module):
             else:
                 v = step.inputs[0]
                 shapes[step.output], fields[step.output] = layer.trace(
-                    shapes[v], fields[v], records, depth + 1, label
+                    shapes[v], fields[v], records, inner, label
                 )
+            last = (shapes[step.output], fields[step.output])
+        while groups:
+            _close_group(groups.pop(), records, last)
         close_record(record, shapes[self.output], fields[self.output])
         return shapes[self.output], fields[self.output]
 
