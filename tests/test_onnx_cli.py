@@ -89,6 +89,11 @@ def test_summary_of_an_exported_model_is_the_zoo_summary(
     for key in ("total_params", "trainable_params", "total_macs", "output_shape", "input_shape"):
         assert imported[key] == zoo[key], key
     assert "import_problem" not in imported
+    # the same nesting: PyTorch-style names group the layers as the zoo's containers do
+    top = run_json(capsys, "summary", str(path), "--json", "--depth", "1")
+    assert [layer["name"] for layer in top["layers"]] == [
+        layer["name"] for layer in zoo["layers"] if layer["depth"] == 1
+    ]
     assert [layer["type"] for layer in imported["layers"] if layer["type"] == "Conv2d"] == [
         layer["type"] for layer in zoo["layers"] if layer["type"] == "Conv2d"
     ]

@@ -257,6 +257,10 @@ def test_graph_backward_matches_pytorch(tmp_path: Path) -> None:
     out = graph.forward(x)
     grad_out = np.random.default_rng(2).standard_normal(out.shape).astype(np.float32)
     grad_in = graph.backward(grad_out)
+    again, activations = graph.forward_with_activations(x)
+    np.testing.assert_array_equal(again, out)
+    assert activations["fc"] is not None and np.array_equal(activations["fc"], out)
+    assert activations["layer1.0.conv1"].shape == (2, 8, 8, 8)
     tx = torch.from_numpy(x).requires_grad_(True)  # type: ignore[attr-defined]
     model.eval()  # type: ignore[attr-defined]
     model(tx).backward(torch.from_numpy(grad_out))  # type: ignore[attr-defined,operator]

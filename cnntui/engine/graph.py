@@ -249,14 +249,22 @@ class Graph(Module):
         return shapes[self.output], fields[self.output]
 
     def forward(self, x: Any) -> Any:
+        return self.forward_with_activations(x, keep=False)[0]
+
+    def forward_with_activations(self, x: Any, keep: bool = True) -> tuple[Any, dict[str, Any]]:
+        """The output, and (with `keep`) every layer's output by layer name, in step order: what
+        a view of the activations needs from a network that is not a chain."""
         values: dict[str, Any] = {INPUT: x}
+        kept: dict[str, Any] = {}
         for step in self.steps:
             layer = self._layer(step)
             if isinstance(layer, Merge):
                 values[step.output] = layer.forward_many([values[v] for v in step.inputs])
             else:
                 values[step.output] = layer.forward(values[step.inputs[0]])
-        return values[self.output]
+            if keep:
+                kept[step.layer] = values[step.output]
+        return values[self.output], kept
 
     def backward(self, grad_out: Any) -> Any:
         grads: dict[str, Any] = {self.output: grad_out}

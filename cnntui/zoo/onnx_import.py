@@ -181,7 +181,16 @@ class _Importer:
                     f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): {exc}"
                 )
                 break
-            except (ShapeError, ValueError) as exc:
+            except (
+                ShapeError,
+                ValueError,
+                TypeError,
+                KeyError,
+                IndexError,
+                ArithmeticError,
+            ) as exc:
+                # a malformed node (a missing attribute, an impossible size) stops the import
+                # there, like an unsupported one
                 label = node.name or "(unnamed)"
                 problem = (
                     f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): "
