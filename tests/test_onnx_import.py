@@ -321,6 +321,13 @@ def test_asymmetric_padding_is_refused_clearly(tmp_path: Path) -> None:
     assert "asymmetric padding [0, 0, 1, 1]" in problem and "node conv (Conv" in problem
 
 
+def test_malformed_node_is_named_not_a_crash(tmp_path: Path) -> None:
+    model = _tiny_model(extra_op="LRN")  # LRN without its required `size`
+    imported = load_onnx_bytes(model.SerializeToString(), "lrn.onnx")
+    assert imported.problem == "node odd (LRN, graph.node[1] of 3): attribute 'size' is missing"
+    assert summarize(imported.module, imported.input_shape).total_params == 18
+
+
 def test_same_padding_is_accepted(tmp_path: Path) -> None:
     model = _tiny_model(pads=[0, 0, 0, 0])
     model.graph.node[0].ClearField("attribute")

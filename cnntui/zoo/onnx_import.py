@@ -192,9 +192,13 @@ class _Importer:
                 # a malformed node (a missing attribute, an impossible size) stops the import
                 # there, like an unsupported one
                 label = node.name or "(unnamed)"
+                reason = (
+                    f"attribute {exc} is missing"
+                    if isinstance(exc, KeyError)
+                    else " ".join(str(exc).split()) or type(exc).__name__
+                )
                 problem = (
-                    f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): "
-                    f"{' '.join(str(exc).split())}"
+                    f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): {reason}"
                 )
                 break
         output = self._output_value(problem is not None)
