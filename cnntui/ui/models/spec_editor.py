@@ -105,9 +105,11 @@ class SpecEditor(Vertical):
         self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
 
     def _open_from(self, value: str | None) -> None:
-        if not value:
-            return
-        path = Path(value).expanduser()
+        if value:
+            self.open_path(Path(value).expanduser())
+
+    def open_path(self, path: Path) -> None:
+        """Load the spec file at `path` into the editor (a notice if it cannot be read)."""
         try:
             text = read_spec_file(path)
         except UsageError as exc:
