@@ -35,6 +35,7 @@ from textual.widgets.option_list import Option
 
 from cnntui import zoo
 from cnntui.errors import ShapeError, UsageError
+from cnntui.paths import check_user_path
 from cnntui.presets import models as models_presets
 from cnntui.ui.widgets.mode_bar import ModeBar
 from cnntui.ui.widgets.models_panels import LayerDetail, ModelTotals
@@ -560,8 +561,8 @@ class ModelsScreen(Screen[None]):
     def _save_to(self, value: str | None) -> None:
         if not value:
             return
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value, write=True)
             save_spec_file(path, self.spec_text)
         except UsageError as exc:
             self.notify(str(exc), title="Save", severity="error")
@@ -579,8 +580,8 @@ class ModelsScreen(Screen[None]):
     def _open_from(self, value: str | None) -> None:
         if not value:
             return
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value)
             text = read_spec_file(path)
         except UsageError as exc:
             self.notify(str(exc), title="Open", severity="error")
@@ -606,8 +607,8 @@ class ModelsScreen(Screen[None]):
         if not value:
             return
         name, module, shape = self._current()
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value, write=True)
             text = export_pytorch(module, name, shape, "the cnntui Models mode")
             if path.exists():
                 raise UsageError(f"{path} already exists; choose another name")
