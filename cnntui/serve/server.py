@@ -210,7 +210,9 @@ class ClassServer(Server):
         return response
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
-        if len(self.sessions) >= self.options.max_sessions:
+        # `resume`: a tab that already has a session (a reload) is let in; its old session ends
+        # when the new one connects, so the cap still holds (the websocket checks it again).
+        if len(self.sessions) >= self.options.max_sessions and "resume" not in request.query:
             return _full_page(self.options.max_sessions)
         font_size = max(8, min(32, to_int(request.query.get("fontsize", "16"), 16)))
         text = self._page.substitute(session=self.ids.issue(), font_size=font_size)
@@ -340,7 +342,7 @@ async def _no_content(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def _page(status: int, title: str, body_html: str) -> web.Response:
+def _page(status: int, title: str, body_html: str, script: str = "") -> web.Response:
     text = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -348,7 +350,7 @@ def _page(status: int, title: str, body_html: str) -> web.Response:
         "body{background:#0c181f;color:#e8eef2;font-family:monospace;display:flex;"
         "align-items:center;justify-content:center;height:100vh;margin:0}"
         "main{max-width:40em;padding:2em;background:#12232d}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1><p>{body_html}</p></main></body></html>"
+        f"<body><main><h1>{html.escape(title)}</h1><p>{body_html}</p></main>{script}</body></html>"
     )
     response = web.Response(status=status, text=text, content_type="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -361,6 +363,11 @@ def _full_page(limit: int) -> web.Response:
         "The class is full",
         f"All {limit} places on this server are taken. Try again in a minute, "
         "when someone closes their tab, or ask your teacher.",
+        # A reload of a tab that has a session: come back in, in place of the old session.
+        "<script>if (sessionStorage.getItem('cnntui-session')) {"
+        " const u = new URL(location.href);"
+        " if (!u.searchParams.has('resume')) { u.searchParams.set('resume', '1');"
+        " location.replace(u.toString()); } }</script>",
     )
     response.headers["Retry-After"] = "60"
     return response
