@@ -225,6 +225,9 @@ async def test_a_full_class_gets_a_friendly_page(tmp_path: Path) -> None:
         response = await client.get("/")
         assert response.status == 503 and response.headers["Retry-After"] == "60"
         assert "The class is full" in await response.text()
+        # a reloaded tab (its page asks again with `resume`) gets back in: its old session ends
+        # when the new one connects, and the websocket checks the cap again
+        assert (await client.get("/?resume=1")).status == 200
         response = await client.get(f"/ws/{server.ids.issue()}")
         assert response.status == 503
         server.sessions.clear()

@@ -213,6 +213,19 @@ def test_a_class_in_the_browser(tmp_path: Path) -> None:
             _wait_for(page, "Convolution", "3/16")
             page.keyboard.press("4")
             _wait_for(page, "lenet5", "alexnet")
+            # the mouse too: a click on the mode bar's "6 GAN" opens the GAN lab
+            box = page.locator(".xterm-screen").bounding_box()
+            columns, rows = page.evaluate(
+                "() => [window.__terminals[0].cols, window.__terminals[0].rows]"
+            )
+            column = _screen(page).splitlines()[0].index("6 GAN")
+            page.mouse.click(
+                box["x"] + (column + 1.5) * box["width"] / columns,
+                box["y"] + 0.5 * box["height"] / rows,
+            )
+            _wait_for(page, "Discriminative: P(y|x)")
+            page.keyboard.press("4")
+            _wait_for(page, "lenet5", "alexnet")
             shot = tmp_path / "serve.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
@@ -262,7 +275,7 @@ def test_a_closed_tab_stops_its_run_as_a_dropped_connection_would(tmp_path: Path
             _wait_for(page, "Setup", "Curves")
             page.keyboard.press("Escape")
             page.keyboard.press("Space")
-            _wait_for(page, "running")
+            _wait_for(page, "running", "loss", "accuracy", "epoch")  # the live charts
             family = {session} | _family(session)
             assert len(family) >= 2, "the run has a process of its own"
             page.close()
