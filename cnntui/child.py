@@ -207,8 +207,10 @@ def run_child(
             events.cancel_join_thread()
 
 
-def watch_parent(parent: int, interval: float = 0.5) -> threading.Thread:
-    """Raise SIGHUP in this process once its parent (pid `parent`) is gone.
+def watch_parent(
+    parent: int, interval: float = 0.5, signum: int = signal.SIGHUP
+) -> threading.Thread:
+    """Raise `signum` (SIGHUP) in this process once its parent (pid `parent`) is gone.
 
     A dropped SSH connection hangs up the whole terminal, run processes included, so they
     checkpoint and stop. A parent that dies alone (killed by a signal sent to it only, or a served
@@ -219,7 +221,7 @@ def watch_parent(parent: int, interval: float = 0.5) -> threading.Thread:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(interval)
-        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signum)
 
     thread = threading.Thread(target=watch, name="cnntui-parent-watch", daemon=True)
     thread.start()

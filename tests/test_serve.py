@@ -243,3 +243,48 @@ def test_a_loopback_server_may_go_without_a_token_others_may_not(tmp_path: Path)
     server = ClassServer(ServeOptions(host="0.0.0.0", token="t0k3n-abc", sessions_dir=tmp_path))
     assert server.link().endswith(":8000/?token=t0k3n-abc")
     assert ClassServer(ServeOptions(sessions_dir=tmp_path)).link() == "http://127.0.0.1:8000/"
+
+
+SERVER_THAT_DIES = """
+import subprocess, sys, time
+session = subprocess.Popen([sys.executable, "-m", "cnntui.serve.session"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+assert session.stdout.readline() == b"__GANGLION__\\n"   # the app is up
+time.sleep(10)  # until it is idle: a busy app would meet the closed pipe when it next draws
+print(session.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _living(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_session_quits_when_its_server_is_killed(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    folder = session_folder(tmp_path, "abc")
+    env = session_environment(dict(os.environ, PYTHONPATH=str(ROOT)), folder)
+    env["TEXTUAL_DRIVER"] = "textual.drivers.web_driver:WebDriver"
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER_THAT_DIES], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        session = int(server.stdout.readline())
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        deadline = time.monotonic() + 20
+        while _living(session) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _living(session), "the session outlived its server"
+    finally:
+        server.kill()
+        server.wait()

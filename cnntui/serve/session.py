@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 
@@ -20,7 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     root = os.environ.get("CNNTUI_FILE_ROOT")
     if root:
         os.chdir(root)
+    from cnntui.child import watch_parent
     from cnntui.ui.app import CnnTuiApp
+
+    # A server that dies without a word (SIGKILL) closes no session: each one notices, and quits
+    # the way the server would have asked it to (textual's web driver exits cleanly on SIGTERM).
+    watch_parent(os.getppid(), interval=1.0, signum=signal.SIGTERM)
 
     app = CnnTuiApp(start_lesson=args.lesson)
     app.run()
