@@ -16,6 +16,7 @@ from cnntui.paths import ALLOWED_PATHS_ENV, FILE_ROOT_ENV
 from cnntui.serve.security import (
     TOKEN_COOKIE,
     SessionIds,
+    host_is_loopback,
     is_loopback,
     new_token,
     same_origin,
@@ -43,6 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_host_headers_of_this_machine() -> None:
+    for host in ("localhost:8000", "127.0.0.1:8000", "127.0.0.1", "[::1]:8000", "LOCALHOST"):
+        assert host_is_loopback(host), host
+    for host in (None, "", "evil.example:8000", "10.0.0.2:8000", "[::1", "localhost.evil:80"):
+        assert not host_is_loopback(host), host
 
 
 def test_tokens() -> None:
@@ -213,6 +221,16 @@ async def test_websockets_only_from_the_page_s_own_origin(tmp_path: Path) -> Non
         response = await client.get(f"/ws/{session}", headers={"Origin": "http://evil.example"})
         assert response.status == 403
         assert not server.sessions
+    finally:
+        await client.close()
+
+
+async def test_without_a_token_only_requests_for_localhost_are_answered(tmp_path: Path) -> None:
+    server, client = await _client(tmp_path)
+    try:
+        response = await client.get("/", headers={"Host": "rebound.example:8000"})
+        assert response.status == 403 and "localhost" in await response.text()
+        assert (await client.get("/", headers={"Host": "localhost:8000"})).status == 200
     finally:
         await client.close()
 

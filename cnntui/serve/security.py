@@ -91,3 +91,18 @@ def same_origin(origin: str | None, host: str | None) -> bool:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
     return parts.netloc.lower() == host.strip().lower()
+
+
+def host_is_loopback(host_header: str | None) -> bool:
+    """Whether a request's `Host` header names this machine (`localhost:8000`, `127.0.0.1`, `[::1]`).
+
+    A server without a token only answers such requests: a page on another site whose name was
+    made to resolve to 127.0.0.1 (DNS rebinding) still sends its own name as `Host`.
+    """
+    if not host_header:
+        return False
+    try:
+        hostname = urlsplit("//" + host_header.strip()).hostname
+    except ValueError:
+        return False
+    return hostname is not None and is_loopback(hostname)

@@ -42,6 +42,7 @@ from textual_serve.server import Server, to_int
 from cnntui.serve.security import (
     TOKEN_COOKIE,
     SessionIds,
+    host_is_loopback,
     is_loopback,
     same_origin,
     token_matches,
@@ -190,6 +191,8 @@ class ClassServer(Server):
     ) -> web.StreamResponse:
         token = self.options.token
         from_query = False
+        if token is None and not host_is_loopback(request.host):
+            return _page(403, "Refused", "This server only answers requests for localhost.")
         if token is not None:
             from_query = token_matches(request.query.get("token"), token)
             if not from_query and not token_matches(request.cookies.get(TOKEN_COOKIE), token):
