@@ -131,7 +131,7 @@ class Served:
         )
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        _until(lambda: any("serving" in line for line in self.output), 20, "the server to start")
+        _until(lambda: any("Ctrl+C" in line for line in self.output), 20, "the server to start")
 
     def _read(self) -> None:
         assert self.process.stdout is not None
