@@ -160,6 +160,28 @@ def test_without_textual_serve_it_says_how_to_get_it() -> None:
     assert "pip install 'cnntui[serve]'" in result.stderr
 
 
+def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "cnntui", "serve", "--port", str(port)]
+            + ["--sessions-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"cnntui serve: error: cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "choose another --port or --host\n"
+    )
+
+
 def test_a_host_beyond_this_machine_gets_a_token(tmp_path: Path) -> None:
     from cnntui.cli import build_parser
     from cnntui.commands.serve import _options

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib.util
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise UsageError(
-                f"cannot listen on {options.host}:{options.port} ({error.strerror}); "
+                f"cannot listen on {options.host}:{options.port} ({os.strerror(error.errno)}); "
                 "choose another --port or --host"
             ) from None
         raise

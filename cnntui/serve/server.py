@@ -279,6 +279,9 @@ class ClassServer(Server):
     # -- start and stop --------------------------------------------------------------------------
 
     async def on_startup(self, app: web.Application) -> None:
+        """Nothing to print yet: the banner waits until the port is bound (`_banner`)."""
+
+    def _banner(self, _message: str = "") -> None:
         self.console.print(f"cnntui is serving the app on {self.link()}", highlight=False)
         self.console.print(
             f"  up to {self.options.max_sessions} sessions; each tab's files live in "
@@ -333,7 +336,7 @@ class ClassServer(Server):
                 port=self.options.port,
                 handle_signals=False,
                 loop=loop,
-                print=None,
+                print=self._banner,  # called once the sockets listen
                 access_log=None,
                 shutdown_timeout=QUIT_TIMEOUT_S + HANGUP_TIMEOUT_S + 5,
             )
