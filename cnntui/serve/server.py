@@ -47,7 +47,12 @@ from cnntui.serve.security import (
     same_origin,
     token_matches,
 )
-from cnntui.serve.sessions import load_secret, session_environment, session_folder
+from cnntui.serve.sessions import (
+    default_sessions_dir,
+    load_secret,
+    session_environment,
+    session_folder,
+)
 
 log = logging.getLogger("cnntui.serve")
 
@@ -67,7 +72,7 @@ class ServeOptions:
     max_sessions: int = 30
     token: str | None = None
     """None: no token (only allowed on a loopback host)."""
-    sessions_dir: Path = field(default_factory=lambda: Path("sessions"))
+    sessions_dir: Path = field(default_factory=default_sessions_dir)
     allow_paths: list[Path] = field(default_factory=list)
     ascii: bool | None = None
     device: str | None = None
