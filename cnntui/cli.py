@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "lessons": "cnntui.commands.lessons",
     "models": "cnntui.commands.models",
     "pool": "cnntui.commands.pool",
+    "serve": "cnntui.commands.serve",
     "summary": "cnntui.commands.summary",
     "train": "cnntui.commands.train",
 }

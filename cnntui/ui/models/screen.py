@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from cnntui import zoo
 from cnntui.errors import UsageError
+from cnntui.paths import check_user_path
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.input_size import InputSize
@@ -442,7 +443,11 @@ class ModelsScreen(Screen[None]):
     def _open_from(self, value: str | None) -> None:
         if not value:
             return
-        path = Path(value).expanduser()
+        try:
+            path = check_user_path(value)
+        except UsageError as exc:
+            self.notify(str(exc), title="Open", severity="error")
+            return
         if path.suffix.lower() == ".onnx":
             self.open_onnx(path)
             return
@@ -489,8 +494,8 @@ class ModelsScreen(Screen[None]):
         if not value:
             return
         name, module, shape = self._current()
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value, write=True)
             text = export_pytorch(module, name, shape, "the cnntui Models mode")
             if path.exists():
                 raise UsageError(f"{path} already exists; choose another name")
