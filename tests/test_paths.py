@@ -7,8 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from cnntui.ui.modes.models import MODE
-from cnntui.ui.screens.models import ModelsScreen
+from conftest import make_app
 from textual.widgets import Input
 
 from cnntui import images
@@ -16,8 +15,7 @@ from cnntui.data import DatasetError, load_splits
 from cnntui.errors import UsageError
 from cnntui.paths import ALLOWED_PATHS_ENV, FILE_ROOT_ENV, PathNotAllowed, check_user_path
 from cnntui.resources import asset_path
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.models.screen import ModelsScreen
 
 
 @pytest.fixture
@@ -96,7 +94,7 @@ def test_loaders_refuse_outside_paths(session: Path, tmp_path: Path) -> None:
 async def test_models_mode_refuses_to_open_or_save_outside(session: Path, tmp_path: Path) -> None:
     outside = tmp_path / "net.toml"
     outside.write_text("input = [1, 4, 4]\n")
-    app = CnnTuiApp(modes=[MODE], settings=Settings())
+    app = make_app("models")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(50):
             await pilot.pause()
@@ -112,7 +110,7 @@ async def test_models_mode_refuses_to_open_or_save_outside(session: Path, tmp_pa
         await pilot.press("enter")
         await pilot.pause()
         assert any("only files in your session folder" in n.message for n in app._notifications)
-        assert screen.spec_path is None
+        assert screen.spec_editor.path is None
         # saving by a relative name lands in the session folder
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -120,4 +118,4 @@ async def test_models_mode_refuses_to_open_or_save_outside(session: Path, tmp_pa
         await pilot.press("enter")
         await pilot.pause()
         assert (session / "mine.toml").is_file()
-        assert screen.spec_path == session.resolve() / "mine.toml"
+        assert screen.spec_editor.path == session.resolve() / "mine.toml"
