@@ -31,6 +31,7 @@ Functions (MODEL is a zoo name such as `alexnet`; LAYER is a dotted layer name f
     sample DATA U               the x that the uniform number U picks from P(x)
     predict DATA X              the label with the highest P(y|x)
     shiftshare IMAGE PIXELS     share of a bundled image's pixels that change when it moves
+    shiftcount IMAGE PIXELS     how many of them change; `pixels IMAGE`: how many it has
     matrix GRID                 a `let` grid (`{{ let x = 1 2 ; 3 4 }}`) as aligned rows
     correlate GRID KERNEL ...   the output map (options: stride S, pad P, bias B, flip, relu);
                                 `r,g,b` names several grids as the channels of one input

@@ -136,14 +136,21 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
 
 
 def zoo_trace(name: str) -> ModelTrace:
-    """Build the zoo model `name` and trace it at its default input shape."""
+    """Build the zoo model `name` (or a lesson variant, see `variants`) and trace it at its
+    default input shape."""
+    from cnntui.lesson_template.variants import VARIANTS
+
+    if name in VARIANTS:
+        build, input_shape = VARIANTS[name]
+        return trace_module(name, build(), input_shape)
     try:
         from cnntui import zoo
     except ImportError as exc:  # the zoo is part of cnntui; this only guards a broken install
         raise _Problem(f"the model zoo is unavailable ({exc})") from None
     names = list(zoo.names())
     if name not in names:
-        raise _Problem(f"unknown model '{name}'; known models: {', '.join(names)}")
+        known = ", ".join([*names, *VARIANTS])
+        raise _Problem(f"unknown model '{name}'; known models: {known}")
     entry = zoo.get(name)
     module = entry.build()
     shape = _entry_input_shape(entry)

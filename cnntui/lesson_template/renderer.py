@@ -66,6 +66,8 @@ class Renderer(
             "prob": self._prob,
             "predict": self._predict,
             "shiftshare": self._shiftshare,
+            "shiftcount": self._shiftcount,
+            "pixels": self._pixels,
             "matrix": self._matrix,
             "correlate": self._correlate,
             "pool": self._pool,
