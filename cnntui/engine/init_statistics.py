@@ -22,8 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# NumPy is imported inside the functions so that `cnntui init-stats --help` stays light.
 
 INITS = ("small", "large", "xavier", "he")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -67,6 +71,7 @@ def _activation(name: str):  # type: ignore[no-untyped-def]
 
 
 def _weights(init: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+    import numpy as np
     if init == "small":
         return rng.normal(0.0, 0.01, size=(fan_out, fan_in))
     if init == "large":
@@ -89,6 +94,8 @@ def init_statistics(
     seed: int = 0,
 ) -> tuple[LayerStatistics, ...]:
     """Per-layer statistics of a `depth`-layer plain net under one initialisation (see module)."""
+    import numpy as np
+
     from cnntui.engine import nn
 
     if init not in INITS:
