@@ -2,7 +2,7 @@
 
 Accepted keys, all optional:
 
-* `model`: a trainable zoo model (`lenet5`, `lenet5-28`, `lenet5-8`, `lenet5-1998`, `tinyvgg`,
+* `model`: a trainable zoo model (`lenet5`, `lenet5-28`, `lenet5-8`, `lenet5-1998`, `tinyvgg`, `tinyvgg-bn`,
   `resnet-small`, `plain-deep`, `residual-deep`);
 * `dataset`: `digits`, `shapes`, `mnist`, `fashion-mnist` or `cifar10`;
 * `epochs` (1–200), `batch` (1–4096), `seed` (0–2³²−1), `size` (input size in pixels, 8–64);
@@ -27,6 +27,7 @@ MODELS = (
     "lenet5-8",
     "lenet5-1998",
     "tinyvgg",
+    "tinyvgg-bn",
     "resnet-small",
     "plain-deep",
     "residual-deep",
