@@ -72,6 +72,7 @@ def _activation(name: str):  # type: ignore[no-untyped-def]
 
 def _weights(init: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     import numpy as np
+
     if init == "small":
         return rng.normal(0.0, 0.01, size=(fan_out, fan_in))
     if init == "large":

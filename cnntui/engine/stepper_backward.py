@@ -470,8 +470,12 @@ def learn_kernel(
     return weights, losses
 
 
-def grad_sum_lines(step: GradStep) -> list[str]:
-    """The arithmetic of one step written out, e.g. ``dw[0,1,1] = 3×1 + 0×(−2) + … = 7``."""
+def grad_sum_lines(step: GradStep, max_terms: int | None = None) -> list[str]:
+    """The arithmetic of one step written out, e.g. ``dw[0,1,1] = 3×1 + 0×(−2) + … = 7``.
+
+    Products with a zero factor are left out (they add nothing); with `max_terms`, a longer sum
+    shows its first terms and how many more there are.
+    """
     from cnntui.engine.stepper import number_text
 
     def factor(value: float) -> str:
@@ -497,5 +501,10 @@ def grad_sum_lines(step: GradStep) -> list[str]:
         for x, f in zip(step.window.reshape(-1), step.factors.reshape(-1), strict=True)
         if x != 0 and f != 0
     ]
-    terms = " + ".join(f"{factor(x)}×{factor(f)}" for x, f in pairs) or "0"
+    if not pairs:
+        return [f"{name}[{c},{r},{k}] = 0 (every product has a zero factor)"]
+    shown = pairs if max_terms is None else pairs[:max_terms]
+    terms = " + ".join(f"{factor(x)}×{factor(f)}" for x, f in shown)
+    if len(shown) < len(pairs):
+        terms += f" + … ({len(pairs) - len(shown)} more non-zero terms)"
     return [f"{name}[{c},{r},{k}] = {terms} = {number_text(step.value)}"]
