@@ -121,3 +121,39 @@ def test_gradient_grids_and_bad_arguments() -> None:
         render("{{ initstat huge relu last activation_std }}")
     with pytest.raises(TemplateError):
         render("{{ initstat he relu 11 activation_std }}")
+
+
+# -- the Train lab's initialisation view -----------------------------------------------------------
+
+
+async def test_init_view_opens_from_a_link_and_cycles() -> None:
+    from cnntui.presets.train import validate
+    from cnntui.settings import Settings
+    from cnntui.ui.app import CnnTuiApp
+    from cnntui.ui.modes.train import MODE
+    from cnntui.ui.screens.train_init import InitStatsScreen, table_text
+
+    params = {"view": "init", "init": "small", "activation": "tanh"}
+    assert validate(params) == []
+    assert validate({"init": "he"})  # only with view=init
+    app = CnnTuiApp(modes=[MODE], settings=Settings(), device="cpu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.apply_preset(params)  # type: ignore[attr-defined]
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InitStatsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = init_statistics("small", "tanh")
+        assert str(screen.query_one("#init-table").render()) == table_text(rows, "tanh")
+        await pilot.press("i")  # small -> large
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.init == "large" and screen.rows == init_statistics("large", "tanh")
+        await pilot.press("a")
+        assert screen.activation == "relu"
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, InitStatsScreen)

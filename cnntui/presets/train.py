@@ -11,6 +11,9 @@ Accepted keys, all optional:
 * `compare`: `plain-residual` trains the deep plain net and its residual twin side by side on
   the same data, both curves on one chart (the ResNet lesson's degradation experiment);
 * `view`: the tab to show: `setup`, `curves`, `pictures`, `predictions`, `confusion`, `runs`;
+  or `init`, the initialisation view (activation and gradient spread per layer of a deep plain
+  net), with `init` (`small`, `large`, `xavier`, `he`) and `activation` (`sigmoid`, `tanh`,
+  `relu`, `leaky_relu`);
 * `start`: `yes` starts training at once (otherwise the settings wait for the space key).
 
 Examples: `cnntui:train?model=lenet5&dataset=digits&start=yes`,
@@ -35,7 +38,10 @@ MODELS = (
 DATASETS = ("digits", "shapes", "mnist", "fashion-mnist", "cifar10")
 OPTIMIZERS = ("sgd", "adam")
 COMPARISONS = ("plain-residual",)
-VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs")
+VIEWS = ("setup", "curves", "pictures", "predictions", "confusion", "runs", "init")
+INITS = ("small", "large", "xavier", "he")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+"""As `cnntui.engine.init_statistics` has them (this validator imports no engine)."""
 STARTS = ("yes", "no")
 INT_RANGES = {"epochs": (1, 200), "batch": (1, 4096), "seed": (0, 2**32 - 1), "size": (8, 64)}
 
@@ -46,6 +52,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "compare": COMPARISONS,
     "view": VIEWS,
     "start": STARTS,
+    "init": INITS,
+    "activation": ACTIVATIONS,
 }
 KEYS = (*_CHOICES, *INT_RANGES, "lr")
 
@@ -74,6 +82,8 @@ def validate(params: dict[str, str]) -> list[str]:
                 )
         else:
             problems.append(f"train: unknown key {key!r}; valid keys are {', '.join(KEYS)}")
+    if ("init" in params or "activation" in params) and params.get("view") != "init":
+        problems.append("train: init and activation apply with view=init only")
     if "compare" in params and "model" in params:
         problems.append("train: compare chooses its own two models; leave out model")
     return problems

@@ -144,6 +144,7 @@ class TrainScreen(Screen[None]):
         Binding("full_stop", "image(1)", "Image", show=False, id="train.image_next"),
         Binding("r", "resume_selected", "Resume", show=False, id="train.resume"),
         Binding("d", "delete_selected", "Delete", show=False, id="train.delete"),
+        Binding("i", "init_stats", "Init stats", show=False, id="train.init_stats"),
         # A settings field keeps the number and letter keys for itself; Escape hands them back.
         Binding("escape", "leave_field", "Leave field", show=False, id="train.leave"),
     ]
@@ -324,10 +325,18 @@ class TrainScreen(Screen[None]):
         ):
             if key in params:
                 self._set_input(widget_id, params[key])
-        if "view" in params:
+        if params.get("view") == "init":
+            self.action_init_stats(params.get("init", "he"), params.get("activation", "relu"))
+        elif "view" in params:
             self.query_one(TabbedContent).active = params["view"]
         if params.get("start") == "yes":
             self.start_training()
+
+    def action_init_stats(self, init: str = "he", activation: str = "relu") -> None:
+        """The initialisation view (`cnntui.ui.screens.train_init`)."""
+        from cnntui.ui.screens.train_init import InitStatsScreen
+
+        self.app.push_screen(InitStatsScreen(init, activation))
 
     def _set_input(self, widget_id: str, value: str) -> None:
         self.query_one(widget_id, Input).value = value
