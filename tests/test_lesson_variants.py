@@ -4,6 +4,7 @@ and the relabelled mixed-derivative kernel."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from cnntui import kernels
 from cnntui.engine.stepper import Stepper, StepSettings
@@ -74,3 +75,23 @@ def test_mixed_derivative_ignores_straight_edges_and_answers_corners() -> None:
     assert out["c"].any()
     # Sobel does answer the straight edge.
     assert Stepper(vertical, kernels.get("sobel-x").values, StepSettings()).output().any()
+
+
+def test_learned_kernel_approaches_sobel_and_bad_arguments_are_named() -> None:
+    from cnntui.lesson_template import TemplateError
+
+    rows = [
+        [float(v) for v in line.split()]
+        for line in render("{{ learnkernel digit-7 sobel-x 1000 }}").splitlines()
+    ]
+    np.testing.assert_allclose(rows, kernels.get("sobel-x").values[0], atol=0.1)
+    first = float(render("{{ learnloss digit-7 sobel-x 1000 first | raw }}"))
+    last = float(render("{{ learnloss digit-7 sobel-x 1000 last | raw }}"))
+    assert last < first / 1000
+    for bad in (
+        "{{ learnkernel digit-7 sobel-x 0 }}",
+        "{{ learnkernel nosuchimage sobel-x 10 }}",
+        "{{ learnloss digit-7 sobel-x 10 middle }}",
+    ):
+        with pytest.raises(TemplateError):
+            render(bad)
