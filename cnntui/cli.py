@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "cnntui.commands.doctor",
     "export": "cnntui.commands.export",
     "gan": "cnntui.commands.gan",
+    "init-stats": "cnntui.commands.initstats",
     "lessons": "cnntui.commands.lessons",
     "models": "cnntui.commands.models",
     "pool": "cnntui.commands.pool",
