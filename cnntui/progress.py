@@ -112,4 +112,6 @@ def save_progress(progress: Progress, path: Path | None = None) -> None:
     from cnntui.atomic import write_text_atomic
 
     path = progress_path() if path is None else path
-    write_text_atomic(path, json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n")
+    write_text_atomic(
+        path, json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n", parents=True
+    )

@@ -297,6 +297,7 @@ class DcganRun:
             diversity=self.diversity(grid),
             seconds=time.perf_counter() - started,
         )
+        self.samples_dir.mkdir(exist_ok=True)  # inside the run folder, which exists
         written = images.write_grid(
             images.tile(grid, cols=8), self.samples_dir / f"epoch-{self.epoch:03d}"
         )
