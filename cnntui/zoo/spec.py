@@ -668,40 +668,72 @@ def _check_references(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
                 )
             )
 
-    def visit(name: str, trail: list[str]) -> None:
-        if name in trail:
-            cycle = " → ".join([*trail[trail.index(name) :], name])
-            problems.append(
-                SpecProblem(
-                    spec.block_lines.get(name, 0), f"block {name!r} contains itself ({cycle})"
-                )
-            )
-            return
-        if len(trail) > MAX_NESTING:
-            problems.append(
-                SpecProblem(
-                    spec.block_lines.get(name, 0), f"blocks nest deeper than {MAX_NESTING} levels"
-                )
-            )
-            return
-        for layer in spec.blocks.get(name, []):
-            for _key, target in _references(layer):
-                if target in spec.blocks:
-                    visit(target, [*trail, name])
+    _check_nesting(spec, problems)
 
-    reported: set[str] = set()
-    for name in spec.blocks:
-        before = len(problems)
-        visit(name, [])
-        if len(problems) > before:
-            # one report per cycle is enough
-            seen = problems[before:]
-            del problems[before:]
-            for problem in seen:
-                if problem.message not in reported:
-                    reported.add(problem.message)
-                    problems.append(problem)
-            return
+
+def _check_nesting(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
+    """No block contains itself, and blocks nest at most MAX_NESTING deep.
+
+    One depth-first walk over the graph of block references that visits each block once (its
+    result is remembered), so the time is linear in the spec's size however often blocks are
+    shared: a walk over every path would double with each level of `concat` of two shared blocks.
+    The walk keeps its own stack, so deep chains cannot exhaust Python's recursion limit.
+    """
+    targets = {
+        name: list(
+            dict.fromkeys(
+                target
+                for layer in layers
+                for _key, target in _references(layer)
+                if target in spec.blocks
+            )
+        )
+        for name, layers in spec.blocks.items()
+    }
+    height: dict[str, int] = {}
+    """Finished blocks: how many levels of blocks lie below each (0 when it uses none)."""
+    on_path: dict[str, int] = {}
+    """Blocks on the current walk, each with its position in `path`."""
+    path: list[str] = []
+    too_deep_reported = False
+    for root in spec.blocks:
+        if root in height:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        on_path[root] = 0
+        path.append(root)
+        while stack:
+            name, index = stack[-1]
+            children = targets[name]
+            if index < len(children):
+                stack[-1] = (name, index + 1)
+                child = children[index]
+                if child in on_path:
+                    cycle = " → ".join([*path[on_path[child] :], child])
+                    problems.append(
+                        SpecProblem(
+                            spec.block_lines.get(child, 0),
+                            f"block {child!r} contains itself ({cycle})",
+                        )
+                    )
+                    return  # one report per spec is enough; the rest follows from it
+                if child not in height:
+                    on_path[child] = len(path)
+                    path.append(child)
+                    stack.append((child, 0))
+                continue
+            stack.pop()
+            path.pop()
+            del on_path[name]
+            height[name] = 1 + max((height[c] for c in children), default=-1)
+            if height[name] > MAX_NESTING and not too_deep_reported:
+                too_deep_reported = True
+                problems.append(
+                    SpecProblem(
+                        spec.block_lines.get(name, 0),
+                        f"blocks nest deeper than {MAX_NESTING} levels",
+                    )
+                )
 
 
 # -- building with shape checks -----------------------------------------------------------------
@@ -868,7 +900,9 @@ class _Builder:
         elif kind == "localresponsenorm":
             module = nn.LocalResponseNorm(a.pop("size"), **a)
         elif kind == "block":
-            module, _ = self.sequence(self.spec.blocks[a["block"]], shape, depth + 1)
+            # the shape the block's own layers computed: tracing the block again would make
+            # nested blocks cost the square of their size
+            return self.sequence(self.spec.blocks[a["block"]], shape, depth + 1)
         elif kind == "residual":
             return self.residual(layer, a, shape, depth)
         elif kind == "concat":
@@ -918,8 +952,8 @@ class _Builder:
                 f"body gives {_shape_text(body_shape)} but the shortcut gives {_shape_text(short_shape)}; they must match to be added{hint}",
             )
         activation = self.activation(a["activation"], {}) if a.get("activation") else None
-        module = nn.Residual(body, shortcut=shortcut, activation=activation)
-        return module, self.output(layer, module, shape)
+        # activation(body + shortcut) has the body's shape, checked above to be the shortcut's
+        return nn.Residual(body, shortcut=shortcut, activation=activation), body_shape
 
     def concat(
         self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int
@@ -936,8 +970,9 @@ class _Builder:
             raise self.fail(
                 layer, f"branches must agree in everything but channels to be joined ({listing})"
             )
-        module = nn.Concat(*branches)
-        return module, self.output(layer, module, shape)
+        # joined along channels; the branches agree in everything else (checked above)
+        joined = (sum(s[0] for s in shapes), *shapes[0][1:])
+        return nn.Concat(*branches), joined
 
 
 @dataclass
