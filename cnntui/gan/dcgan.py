@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.atomic import write_text_atomic
 from cnntui.errors import UsageError
 from cnntui.gan import images
@@ -297,7 +299,7 @@ class DcganRun:
             diversity=self.diversity(grid),
             seconds=time.perf_counter() - started,
         )
-        self.samples_dir.mkdir(exist_ok=True)  # inside the run folder, which exists
+        self.samples_dir.mkdir(parents=True, exist_ok=True)  # the run folder is cnntui's own
         written = images.write_grid(
             images.tile(grid, cols=8), self.samples_dir / f"epoch-{self.epoch:03d}"
         )
@@ -387,7 +389,7 @@ class DcganRun:
 
     def _read_run_json(self) -> dict[str, Any]:
         try:
-            document = json.loads(self.run_json_path.read_text(encoding="utf-8"))
+            document = json.loads(userfile.read_text(self.run_json_path, "run.json"))
         except FileNotFoundError:
             raise UsageError(f"nothing to resume in {self.out}: run.json is missing") from None
         except (OSError, ValueError) as exc:
@@ -403,13 +405,15 @@ class DcganRun:
     def _load_checkpoint(self) -> None:
         document = self._read_run_json()
         try:
+            userfile.check_file(self.checkpoint_path, "checkpoint")
             with np.load(self.checkpoint_path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
             raise UsageError(
                 f"nothing to resume in {self.out}: checkpoint.npz is missing"
             ) from None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            # a truncated file is a BadZipFile or EOFError, a damaged member a ValueError
             raise UsageError(f"{self.checkpoint_path} is corrupt ({exc})") from None
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.atomic import write_text_atomic
 from cnntui.engine.module import save_npz_atomic
 from cnntui.errors import CnnTuiError
@@ -72,6 +73,7 @@ def save_checkpoint(
     arrays = {f"model/{k}": v for k, v in model_state.items()}
     arrays.update({f"optim/{k}": v for k, v in optim_state.items()})
     path = run_dir / name
+    run_dir.mkdir(parents=True, exist_ok=True)  # the run folder is cnntui's to make
     save_npz_atomic(path, arrays)
     document = {"format": FORMAT, "version": VERSION, **info, "checkpoint": name}
     write_json_atomic(run_dir / RUN_FILE, document)
@@ -86,7 +88,7 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
     """The parsed `run.json` of a run folder; CheckpointError when missing or not ours."""
     path = run_dir / RUN_FILE
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(userfile.read_text(path, "run.json"))
     except FileNotFoundError:
         raise CheckpointError(f"{run_dir} is not a cnntui run folder (no {RUN_FILE})") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -112,6 +114,7 @@ def load_checkpoint(
     model: dict[str, np.ndarray] = {}
     optim: dict[str, np.ndarray] = {}
     try:
+        userfile.check_file(path, "checkpoint")
         with np.load(path, allow_pickle=False) as data:
             for key in data.files:
                 if key.startswith("model/"):

@@ -137,9 +137,8 @@ def build_model(
                 f"the spec {Path(model).name} ends in {_fmt(tuple(built.output_shape))} outputs but the "
                 f"data set has {num_classes} classes"
             )
-        return BuiltModel(
-            built.module, built.spec.name, f"spec {Path(model).name}", tuple(input_shape)
-        )  # type: ignore[arg-type]
+        shape: tuple[int, int, int] = tuple(input_shape)  # type: ignore[assignment]
+        return BuiltModel(built.module, built.spec.name, f"spec {Path(model).name}", shape)
 
     name = model.lower()
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.data import DatasetError, Splits, load_splits
 from cnntui.data.batches import epoch_order
 from cnntui.data.transforms import parse_augmentation
@@ -223,9 +224,9 @@ class Trainer:
         """The spec's text: the run folder's copy when resuming, else the file (copied there)."""
         copy = self.run_dir / SPEC_COPY
         if self._resume_info is not None and copy.is_file():
-            return copy.read_text(encoding="utf-8")
+            return userfile.read_text(copy, "spec")
         try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
+            text = userfile.read_text(Path(path).expanduser(), "spec")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read the spec {path}: {exc}") from None
         self.run_dir.mkdir(parents=True, exist_ok=True)

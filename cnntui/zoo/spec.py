@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cnntui import userfile
 from cnntui.errors import CnnTuiError, ShapeError
 
 MAX_REPEAT = 1000
@@ -1032,7 +1033,7 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
     """Read a spec file; SpecError (with the file name) if it cannot be read or built."""
     target = Path(path)
     try:
-        raw = target.read_bytes()
+        raw = userfile.read_bytes(target, "spec")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SpecError([SpecProblem(0, f"cannot read {target.name}: {reason}")]) from None

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
+from cnntui import userfile
 from cnntui.gan.dcgan import DATASETS, DcganSettings
 from cnntui.ui.widgets.gan_grid import GanImageGrid
 from cnntui.ui.widgets.line_chart import LineChart
@@ -289,6 +290,6 @@ def _saved_epoch(run_dir: Path) -> int:
     import json
 
     try:
-        return int(json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("epoch", 0))
+        return int(json.loads(userfile.read_text(run_dir / "run.json", "run.json")).get("epoch", 0))
     except (OSError, ValueError, TypeError, AttributeError):
         return 0
