@@ -174,7 +174,11 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.train.runs import list_runs, new_run_dir
 
     if args.list_runs:
-        return _list_runs(args, list_runs())
+        skipped: list[str] = []
+        records = list_runs(problems=skipped)
+        for notice in skipped:
+            print(f"cnntui train: {notice}", file=sys.stderr)
+        return _list_runs(args, records)
     if args.json and args.csv == "-":
         raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
     config, overrides = _config_from_args(args)

@@ -99,7 +99,76 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
         raise CheckpointError(
             f"{path} has format version {document.get('version')}; this cnntui reads version {VERSION}"
         )
+    check_run_info(document, path)
     return document
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _metrics(value: Any) -> bool:
+    """A table of named numbers (or nulls): one history row, or the test results."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or _is_number(v)) for k, v in value.items()
+    )
+
+
+_RUN_FIELDS: dict[str, tuple[Any, str, bool]] = {
+    "config": (lambda v: isinstance(v, dict), "a table of run settings", True),
+    "checkpoint": (lambda v: isinstance(v, str), "a file name", True),
+    "epoch": (_is_int, "a whole number", True),
+    "global_step": (_is_int, "a whole number", False),
+    "model_name": (lambda v: isinstance(v, str), "a text", False),
+    "finished": (lambda v: isinstance(v, bool), "true or false", False),
+    "updated": (lambda v: isinstance(v, str), "a text", False),
+    "history": (
+        lambda v: isinstance(v, list) and all(_metrics(row) for row in v),
+        "a list of tables of numbers",
+        False,
+    ),
+    "test": (lambda v: v is None or _metrics(v), "a table of numbers or null", False),
+    "base_lr": (_is_number, "a number", False),
+    "elapsed_s": (_is_number, "a number", False),
+    "train_time_s": (_is_number, "a number", False),
+    "train_images": (_is_int, "a whole number", False),
+    "progress": (
+        lambda v: isinstance(v, dict)
+        and all(_is_int(v.get(k)) for k in ("epoch", "global_step", "correct", "seen", "step"))
+        and _is_number(v.get("loss_sum")),
+        "a table of whole numbers (epoch, global_step, correct, seen, step) and loss_sum",
+        False,
+    ),
+}
+"""run.json's fields that listing and resuming read: check, what it must be, required."""
+
+
+def check_run_info(document: dict[str, Any], path: Path) -> None:
+    """CheckpointError naming the first field of a parsed run.json with the wrong type.
+
+    JSON that parses can still hold `"epoch": "three"` or `"config": []`; every reader of run
+    folders (the runs list, `--list-runs`, resuming) goes through here first, so none of them
+    meets a value it cannot use.
+    """
+    from cnntui.errors import UsageError
+    from cnntui.train.config import RunConfig
+
+    for name, (valid, what, required) in _RUN_FIELDS.items():
+        if name not in document:
+            if required:
+                raise CheckpointError(f"{path}: the field {name!r} is missing")
+            continue
+        if not valid(document[name]):
+            found = type(document[name]).__name__
+            raise CheckpointError(f"{path}: the field {name!r} must be {what}, not a {found}")
+    try:
+        RunConfig.from_dict(document["config"])
+    except UsageError as exc:
+        raise CheckpointError(f"{path}: the field 'config' is invalid ({exc})") from None
 
 
 def load_checkpoint(

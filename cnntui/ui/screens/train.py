@@ -747,7 +747,8 @@ class TrainScreen(Screen[None]):
 
         table = self.query_one("#runs-table", DataTable)
         table.clear()
-        for record in list_runs():
+        skipped: list[str] = []
+        for record in list_runs(problems=skipped):
             table.add_row(
                 record.name[:15],
                 record.model,
@@ -757,6 +758,8 @@ class TrainScreen(Screen[None]):
                 f"{record.test_acc:.1%}" if record.test_acc is not None else "-",
                 key=str(record.path),
             )
+        for notice in skipped:
+            self.notify(notice, severity="warning")
 
     def _selected_run(self) -> Path | None:
         table = self.query_one("#runs-table", DataTable)
