@@ -13,6 +13,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
@@ -110,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run cnntui with these arguments (default: `sys.argv[1:]`) and return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     name = PROG
+    # Overflow and invalid-value warnings from NumPy would print over the output (or the TUI);
+    # what they signal is reported where it matters (a diverged run, a refused value).
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         parser = build_parser()
         try:

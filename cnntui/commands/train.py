@@ -223,6 +223,10 @@ def run(args: argparse.Namespace) -> int:
             except TrainingError as exc:
                 reporter.end()
                 print(f"cnntui train: error: {exc}", file=sys.stderr)
+                if args.json:  # still one document: how far the run got, and why it stopped
+                    from cnntui.commands._output import print_json
+
+                    print_json({**trainer.summary(final=False), "error": str(exc)})
                 return 1
             reporter.end()
     except (DatasetError, CheckpointError, ValueError) as exc:

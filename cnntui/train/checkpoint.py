@@ -137,9 +137,11 @@ _RUN_FIELDS: dict[str, tuple[Any, str, bool]] = {
     "train_time_s": (_is_number, "a number", False),
     "train_images": (_is_int, "a whole number", False),
     "progress": (
-        lambda v: isinstance(v, dict)
-        and all(_is_int(v.get(k)) for k in ("epoch", "global_step", "correct", "seen", "step"))
-        and _is_number(v.get("loss_sum")),
+        lambda v: (
+            isinstance(v, dict)
+            and all(_is_int(v.get(k)) for k in ("epoch", "global_step", "correct", "seen", "step"))
+            and _is_number(v.get("loss_sum"))
+        ),
         "a table of whole numbers (epoch, global_step, correct, seen, step) and loss_sum",
         False,
     ),

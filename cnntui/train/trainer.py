@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -35,6 +35,12 @@ from cnntui.errors import CnnTuiError, UsageError
 from cnntui.train import engine_api
 from cnntui.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from cnntui.train.config import RunConfig
+from cnntui.train.divergence import (
+    Diverged,
+    check_metrics,
+    failure_message,
+    first_nonfinite_parameter,
+)
 from cnntui.train.events import (
     Checkpointed,
     Command,
@@ -401,14 +407,14 @@ class Trainer:
             return self.summary(final=False)
         except _NonFinite as exc:
             self._flush_progress(pending)
-            message = (
-                f"the loss became {exc.value} at epoch {self.epoch + 1}, step {self.acc.step + 1} "
-                f"with learning rate {exc.lr:g}: the learning rate is probably too high "
-                f"(try {exc.lr / 10:g}); the last good checkpoint is kept in {self.run_dir}"
+            diverged = Diverged("the loss", math.nan if exc.value == "NaN" else math.inf)
+            self._fail_diverged(
+                failure_message(diverged, self.epoch + 1, self.acc.step + 1, exc.lr, self.run_dir)
             )
-            self.emit(RunFailed(message, "nan"))
-            self._set_state("failed", message)
-            raise TrainingError(message) from None
+        except Diverged as exc:
+            self._fail_diverged(
+                failure_message(exc, self.epoch + 1, None, self.current_lr(), self.run_dir)
+            )
         except Exception as exc:
             if engine_api.is_out_of_memory(exc):
                 message = (
@@ -419,10 +425,31 @@ class Trainer:
                 self._set_state("failed", message)
                 raise TrainingError(message) from None
             raise
-        summary = self._finish_run()
+        try:
+            summary = self._finish_run()
+        except Diverged as exc:
+            self._fail_diverged(
+                failure_message(exc, self.epoch, None, self.current_lr(), self.run_dir)
+            )
         self.emit(RunFinished(summary))
         self._set_state("finished")
         return summary
+
+    def _fail_diverged(self, message: str) -> NoReturn:
+        self.emit(RunFailed(message, "nan"))
+        self._set_state("failed", message)
+        raise TrainingError(message) from None
+
+    def _check_divergence(self, metrics: dict[str, Any], names: tuple[str, ...]) -> None:
+        """Diverged when a loss in `metrics` or any weight is not a usable number (called at the
+        end of an epoch and of the run, where the values are on the host already)."""
+        check_metrics(metrics, len(self.splits.class_names), names)
+        xp = self.backend.xp
+        bad = first_nonfinite_parameter(
+            self.model.named_parameters(), lambda a: xp.isfinite(a).all()
+        )
+        if bad is not None:
+            raise Diverged(f"the weights of {bad}", math.nan)
 
     def _train_step(self, order: np.ndarray) -> tuple[float, float]:
         cfg = self.config
@@ -503,6 +530,7 @@ class Trainer:
             "images_per_s": self.images_per_s(),
             "elapsed_s": self.elapsed(),
         }
+        self._check_divergence(metrics, ("train_loss", "val_loss"))  # before anything is saved
         self.history.append(metrics)
         self.emit(EpochEnd(self.epoch, dict(metrics)))
         probs = softmax(val_logits)
@@ -529,6 +557,7 @@ class Trainer:
             "test_loss": cross_entropy(test_logits, self.splits.test.labels),
             "test_acc": accuracy(test_logits, self.splits.test.labels),
         }
+        self._check_divergence(self.test_metrics, ("test_loss",))
         self._checkpoint("final")
         return self.summary(final=True)
 
