@@ -6,7 +6,6 @@ switched with Tab. Ctrl+S applies the kernel to the lab, Esc leaves it unchanged
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -22,6 +21,7 @@ from textual.widgets import Input, Static
 
 from cnntui.engine.stepper import number_text
 from cnntui.kernels import MAX_SIZE, Kernel
+from cnntui.numeric import KERNEL_LIMIT, parse_number
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
 
 
@@ -176,11 +176,9 @@ class ConvKernelScreen(ModalScreen[str | None]):
     def _typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         try:
-            value = float(Fraction(text))
-            if not np.isfinite(value):
-                raise ValueError
-        except (ValueError, ZeroDivisionError):
-            self.notify(f"{text!r} is not a number (try -1, 0.5 or 1/9)", severity="warning")
+            value = parse_number(text, fractions=True, low=-KERNEL_LIMIT, high=KERNEL_LIMIT)
+        except ValueError as error:
+            self.notify(f"{error} (try -1, 0.5 or 1/9)", severity="warning")
         else:
             self.grid.values[self.grid.channel, self.grid.row, self.grid.col] = value
         self._close_editor()

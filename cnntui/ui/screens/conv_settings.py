@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from cnntui import images, kernels
 from cnntui.engine.arithmetic import ascii_text
+from cnntui.numeric import BIAS_LIMIT, parse_number, valid_number
 from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
@@ -142,7 +143,7 @@ class ConvSettingsScreen(ModalScreen[None]):
     def preset_from_form(self) -> ConvPreset:
         values = self.query_one("#conv-settings-form", CalcForm).values()
         try:
-            bias = float(values["bias"])
+            bias = parse_number(values["bias"], low=-BIAS_LIMIT, high=BIAS_LIMIT)
         except ValueError:
             bias = self.lab.preset.bias
         image = "" if values["image"] == WORKED_EXAMPLE else values["image"]
@@ -237,13 +238,11 @@ class ConvSettingsScreen(ModalScreen[None]):
             except CnnTuiError as error:
                 return str(error)
         elif key in ("size", "stride", "padding", "dilation", "output_padding"):
-            if not value.isdigit():
+            if not valid_number(value, integer=True, low=0):
                 return f"{key.replace('_', ' ')} must be a whole number"
         elif key == "bias":
-            try:
-                float(value)
-            except ValueError:
-                return "bias must be a number"
+            if not valid_number(value, low=-BIAS_LIMIT, high=BIAS_LIMIT):
+                return f"bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}"
         return None
 
     def _close_editor(self) -> None:
