@@ -56,6 +56,7 @@ from cnntui.train.events import (
     StateChanged,
     StepProgress,
 )
+from cnntui.train.memory import check_fits
 from cnntui.train.metrics import (
     accuracy,
     confusion_matrix,
@@ -198,6 +199,9 @@ class Trainer:
         self.model_title = built.title
         self.model = built.module
         self.model.needs_input_grad = False  # nothing uses the gradient w.r.t. the images
+        check_fits(
+            self.model, splits.input_shape, cfg.batch_size, self.backend
+        )  # before allocating
         engine_api.move(self.model, self.backend)
         for p in self.model.parameters():  # materialise now, in order, from the seeded generator
             p.materialize()
