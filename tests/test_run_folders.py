@@ -105,3 +105,22 @@ def test_list_runs_and_resume_on_the_command_line(
     assert main(["train", "--resume", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the field 'epoch' must be a whole number" in err
+
+
+async def test_the_train_lab_opens_with_a_bad_run_folder_and_says_so() -> None:
+    from textual.widgets import DataTable
+
+    from cnntui.settings import Settings
+    from cnntui.ui.app import CnnTuiApp
+    from cnntui.ui.modes.train import MODE
+
+    root = runs_dir()
+    make_run(root, "good", good_info())
+    make_run(root, "bad", {**good_info(), "history": [{"val_acc": "high"}]})
+    app = CnnTuiApp(modes=[MODE], settings=Settings(), device="cpu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.is_running
+        assert app.screen.query_one("#runs-table", DataTable).row_count == 1
+        notices = [n.message for n in app._notifications]
+        assert any(n.startswith("skipped bad") and "'history'" in n for n in notices), notices
