@@ -159,7 +159,8 @@ def spec_texts(draw: st.DrawFn) -> str:
     text = "\n".join(lines) + "\n"
     if draw(st.booleans()):  # damage it
         cut = draw(st.integers(0, len(text)))
-        text = text[:cut] + draw(st.sampled_from(["", "[[", "\x00", "= =", "\ufeff", "]]"]))
+        damage = ["", "[[", "\x00", "= =", "\ufeff", "]]", "\nx = " + "[" * 3000 + "]" * 3000]
+        text = text[:cut] + draw(st.sampled_from(damage))
     return text
 
 

@@ -78,6 +78,9 @@ def test_wrong_types_inside_the_settings_are_named(tmp_path: Path, key: str, val
 
 def test_the_runs_list_skips_bad_folders_with_a_notice(tmp_path: Path) -> None:
     make_run(tmp_path, "good", good_info())
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "run.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     for index, (field, value) in enumerate(BAD_FIELDS):
         make_run(tmp_path, f"bad{index}", {**good_info(), field: value})
     nan_accuracy = good_info()
@@ -87,8 +90,9 @@ def test_the_runs_list_skips_bad_folders_with_a_notice(tmp_path: Path) -> None:
     records = list_runs(tmp_path, problems)
     assert sorted(r.name for r in records) == ["diverged", "good"]
     assert [r.val_acc for r in records if r.name == "diverged"] == [None]
-    assert len(problems) == len(BAD_FIELDS)
-    assert all(p.startswith("skipped bad") and "\n" not in p for p in problems)
+    assert len(problems) == len(BAD_FIELDS) + 1
+    assert all(p.startswith("skipped ") and "\n" not in p for p in problems)
+    assert any("deep" in p and "nested too deeply" in p for p in problems)
     assert list_runs(tmp_path) == records  # without a list for notices, the same runs
 
 

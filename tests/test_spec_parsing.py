@@ -411,3 +411,12 @@ def test_a_long_chain_of_blocks_is_too_deep_and_a_cycle_is_found_once() -> None:
     cyclic = _shared_concats(3, width=1).replace('type = "relu"', 'type = "block"\nblock = "b0"')
     problems = validate_text(cyclic)
     assert [p.message for p in problems] == ["block 'b0' contains itself (b0 → b1 → b2 → b0)"]
+
+
+def test_toml_nested_thousands_deep_is_one_problem(tmp_path) -> None:
+    from cnntui.zoo.spec import SpecError, load_spec_file
+
+    path = tmp_path / "deep.toml"
+    path.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="deep.toml: the spec nests too deeply"):
+        load_spec_file(path)

@@ -425,6 +425,8 @@ class DcganRun:
             raise UsageError(f"nothing to resume in {self.out}: run.json is missing") from None
         except (OSError, ValueError) as exc:
             raise UsageError(f"{self.run_json_path} is unreadable ({exc})") from None
+        except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
+            raise UsageError(f"{self.run_json_path} is unreadable (nested too deeply)") from None
         if (
             not isinstance(document, dict)
             or document.get("kind") != "dcgan"

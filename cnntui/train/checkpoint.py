@@ -93,6 +93,8 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
         raise CheckpointError(f"{run_dir} is not a cnntui run folder (no {RUN_FILE})") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{path} is corrupt ({exc}); the run cannot be resumed") from None
+    except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
+        raise CheckpointError(f"{path} is corrupt (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a cnntui run file")
     if document.get("version") != VERSION:

@@ -552,6 +552,8 @@ def parse_spec(text: str) -> NetworkSpec:
             line = max(1, len(text.splitlines()))
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         raise SpecError([SpecProblem(line, f"not valid TOML: {reason}")]) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise SpecError([SpecProblem(0, "the spec nests too deeply")]) from None
     lines = _Lines(text)
     problems: list[SpecProblem] = []
     for key in document:

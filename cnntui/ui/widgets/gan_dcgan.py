@@ -291,5 +291,5 @@ def _saved_epoch(run_dir: Path) -> int:
 
     try:
         return int(json.loads(userfile.read_text(run_dir / "run.json", "run.json")).get("epoch", 0))
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return 0
