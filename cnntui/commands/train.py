@@ -181,6 +181,10 @@ def run(args: argparse.Namespace) -> int:
         return _list_runs(args, records)
     if args.json and args.csv == "-":
         raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
+    if args.csv and args.csv != "-":
+        folder = Path(args.csv).expanduser().parent
+        if not folder.is_dir():  # say so now, not after the training it would record
+            raise UsageError(f"--csv {args.csv}: the folder {folder} does not exist")
     config, overrides = _config_from_args(args)
     run_dir: Path | None
     if args.resume:
@@ -312,17 +316,20 @@ def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
         writer.writeheader()
         writer.writerows(history)
         return
+    import io
     from pathlib import Path
 
+    from cnntui.atomic import write_text_atomic
     from cnntui.errors import UsageError
 
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(history)
     try:
-        with Path(target).expanduser().open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(
-                fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
-            )
-            writer.writeheader()
-            writer.writerows(history)
+        write_text_atomic(Path(target).expanduser(), buffer.getvalue())
     except OSError as exc:
         raise UsageError(f"--csv {target}: {exc.strerror or exc}") from None
 
