@@ -140,3 +140,15 @@ def test_csv_into_a_missing_folder_is_refused_before_training(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "does not exist" in err
     assert not (tmp_path / "run").exists() and not target.parent.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "dcgan"])
+def test_out_never_creates_missing_folders_above_it(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "typo" / "run"
+    argv = [command, *(FAST if command == "train" else []), "--out", str(target)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an existing folder" in err
+    assert not (tmp_path / "typo").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -52,3 +53,24 @@ def _default(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def make_output_folder(path: Path, option: str) -> None:
+    """Create the folder `path` the user named for output (fine if it exists).
+
+    Only the folder itself: a missing folder above it is more likely a typo than a wish for a new
+    tree, so that is a UsageError naming it, as is anything else that stops the creation.
+    """
+    from cnntui.errors import UsageError
+
+    if path.is_dir():
+        return
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"{option} {path}: {parent} is not an existing folder; create it first")
+    try:
+        path.mkdir()
+    except FileExistsError:
+        raise UsageError(f"{option} {path} exists and is not a folder") from None
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot create it ({exc.strerror or exc})") from None

@@ -54,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cnntui.commands._output import make_output_folder
     from cnntui.errors import UsageError
 
     if not 0 <= args.seed < 2**63:
@@ -81,10 +82,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
     )
     settings.validate()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from None
+    make_output_folder(out, "--out")
     run_ = DcganRun(settings, out, resume=args.resume)
     if not args.json:
         where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")

@@ -168,6 +168,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cnntui.commands._output import make_output_folder
     from cnntui.data import DatasetError
     from cnntui.errors import UsageError
     from cnntui.train.checkpoint import CheckpointError
@@ -206,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
             created = True
         else:
             created = not run_dir.exists()
-            run_dir.mkdir(parents=True, exist_ok=True)
+            make_output_folder(run_dir, "--resume" if args.resume else "--out")
         try:
             trainer = Trainer(
                 config,
