@@ -90,7 +90,10 @@ def fetch(
         raise DatasetError(f"only http and https downloads are supported, not {url}")
     if dest.is_file() and sha256_of(dest) == sha256:
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)  # inside cnntui's cache (or --data-dir)
+    except OSError as exc:
+        raise DatasetError(f"cannot create {dest.parent}: {exc.strerror or exc}") from None
     part = dest.with_name(dest.name + ".part")
     have = part.stat().st_size if part.is_file() else 0
     try:
@@ -155,12 +158,15 @@ def fetch(
         raise DatasetError(
             f"download of {url} failed ({reason}); run the same command again to resume"
         ) from None
-    actual = sha256_of(part)
-    if actual != sha256:
-        part.unlink(missing_ok=True)
-        raise DatasetError(
-            f"{label}: SHA-256 mismatch (expected {sha256[:12]}…, got {actual[:12]}…); "
-            "the damaged download was deleted, try again"
-        )
-    os.replace(part, dest)
+    try:
+        actual = sha256_of(part)
+        if actual != sha256:
+            part.unlink(missing_ok=True)
+            raise DatasetError(
+                f"{label}: SHA-256 mismatch (expected {sha256[:12]}…, got {actual[:12]}…); "
+                "the damaged download was deleted, try again"
+            )
+        os.replace(part, dest)
+    except OSError as exc:  # the disk, not the network: say which file
+        raise DatasetError(f"cannot store {dest}: {exc.strerror or exc}") from None
     return dest
