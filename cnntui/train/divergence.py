@@ -22,8 +22,8 @@ EXPLODED_FACTOR = 100.0
 class Diverged(Exception):
     """A value that should be a finite number is not (or is absurdly large)."""
 
-    def __init__(self, what: str, value: float) -> None:
-        super().__init__(f"{what} became {describe(value)}")
+    def __init__(self, what: str, value: float, state: str | None = None) -> None:
+        super().__init__(f"{what} became {state or describe(value)}")
         self.what = what
         self.value = value
 

@@ -199,9 +199,8 @@ class Trainer:
         self.model_title = built.title
         self.model = built.module
         self.model.needs_input_grad = False  # nothing uses the gradient w.r.t. the images
-        check_fits(
-            self.model, splits.input_shape, cfg.batch_size, self.backend
-        )  # before allocating
+        # refuse a network that cannot fit before its weights are allocated
+        check_fits(self.model, splits.input_shape, cfg.batch_size, self.backend)
         engine_api.move(self.model, self.backend)
         for p in self.model.parameters():  # materialise now, in order, from the seeded generator
             p.materialize()
@@ -453,7 +452,7 @@ class Trainer:
             self.model.named_parameters(), lambda a: xp.isfinite(a).all()
         )
         if bad is not None:
-            raise Diverged(f"the weights of {bad}", math.nan)
+            raise Diverged(f"the weights of {bad}", math.nan, "NaN or infinite")
 
     def _train_step(self, order: np.ndarray) -> tuple[float, float]:
         cfg = self.config
