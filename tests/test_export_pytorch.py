@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnntui import zoo
 from cnntui.engine.module import manual_seed
@@ -212,3 +214,31 @@ def test_python_name_is_an_ascii_identifier() -> None:
     for text in ["x\nimport os", "é²", "__", "a.b(c)", "0", "match"]:
         name = python_name(text)
         assert name.isidentifier() and name.isascii(), text
+
+
+_LENET = None
+
+
+def _lenet():
+    global _LENET
+    if _LENET is None:
+        _LENET = load_spec_text(EXAMPLE_SPEC)
+    return _LENET
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_name_stays_inside_its_docstring(name: str) -> None:
+    import ast
+
+    built = _lenet()
+    source = export_pytorch(built.module, name, built.input_shape, f"spec {name}")
+    tree = ast.parse(source)
+    assert ast.get_docstring(tree, clean=False).startswith(f"{name}: a PyTorch version")
+    plain = ast.parse(export_pytorch(built.module, "net", built.input_shape, "spec net"))
+    # the same statements as with a plain name, the same imports and calls: the name added no code
+    assert [type(node) for node in tree.body] == [type(node) for node in plain.body]
+    for kind in (ast.Import, ast.ImportFrom, ast.Call):
+        found = [ast.dump(n) for n in ast.walk(tree) if isinstance(n, kind)]
+        assert found == [ast.dump(n) for n in ast.walk(plain) if isinstance(n, kind)]
+    assert python_name(name).isidentifier()
