@@ -137,8 +137,12 @@ def build_model(
                 f"the spec {Path(model).name} ends in {_fmt(tuple(built.output_shape))} outputs but the "
                 f"data set has {num_classes} classes"
             )
-        shape: tuple[int, int, int] = tuple(input_shape)  # type: ignore[assignment]
-        return BuiltModel(built.module, built.spec.name, f"spec {Path(model).name}", shape)
+        return BuiltModel(
+            built.module,
+            built.spec.name,
+            f"spec {Path(model).name}",
+            tuple(input_shape),  # type: ignore[arg-type]
+        )
 
     name = model.lower()
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:

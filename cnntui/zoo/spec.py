@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnntui import userfile
 from cnntui.errors import CnnTuiError, ShapeError
 
 MAX_REPEAT = 1000
@@ -1033,6 +1032,8 @@ def load_spec_text(text: str) -> BuiltSpec:
 
 def load_spec_file(path: str | Path) -> BuiltSpec:
     """Read a spec file; SpecError (with the file name) if it cannot be read or built."""
+    from cnntui import userfile
+
     target = Path(path)
     try:
         raw = userfile.read_bytes(target, "spec")

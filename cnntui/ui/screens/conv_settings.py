@@ -18,7 +18,6 @@ from textual.widgets import Input, Static
 
 from cnntui import images, kernels
 from cnntui.engine.arithmetic import ascii_text
-from cnntui.numeric import BIAS_LIMIT, parse_number, valid_number
 from cnntui.presets.conv import WORKED_KERNEL_TEXT, ConvPreset
 from cnntui.ui.widgets.calc_form import CalcForm, Field
 from cnntui.ui.widgets.conv_keys import use_ascii_keys
@@ -141,6 +140,8 @@ class ConvSettingsScreen(ModalScreen[None]):
             status.remove_class("-problem")
 
     def preset_from_form(self) -> ConvPreset:
+        from cnntui.numeric import BIAS_LIMIT, parse_number
+
         values = self.query_one("#conv-settings-form", CalcForm).values()
         try:
             bias = parse_number(values["bias"], low=-BIAS_LIMIT, high=BIAS_LIMIT)
@@ -238,9 +239,13 @@ class ConvSettingsScreen(ModalScreen[None]):
             except CnnTuiError as error:
                 return str(error)
         elif key in ("size", "stride", "padding", "dilation", "output_padding"):
+            from cnntui.numeric import valid_number
+
             if not valid_number(value, integer=True, low=0):
                 return f"{key.replace('_', ' ')} must be a whole number"
         elif key == "bias":
+            from cnntui.numeric import BIAS_LIMIT, valid_number
+
             if not valid_number(value, low=-BIAS_LIMIT, high=BIAS_LIMIT):
                 return f"bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}"
         return None

@@ -33,7 +33,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from cnntui import userfile, zoo
+from cnntui import zoo
 from cnntui.errors import ShapeError, UsageError
 from cnntui.presets import models as models_presets
 from cnntui.ui.widgets.mode_bar import ModeBar
@@ -666,7 +666,7 @@ def read_spec_file(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:
             raise UsageError(f"{path.name} is larger than 1 MiB; a spec is a short text file")
-        return userfile.read_text(path, "spec")
+        return path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
