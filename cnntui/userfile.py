@@ -88,8 +88,8 @@ def check_file(path: str | os.PathLike[str], kind: str) -> int:
     if info.st_size > limit:
         raise FileRefused(
             errno.EFBIG,
-            f"{name} is {_size_text(info.st_size)}, larger than {_a(kind)} {kind} file can be "
-            f"({_size_text(limit)} at most)",
+            f"{name} is larger than {_size_text(limit)}, the most {_a(kind)} {kind} file may be "
+            f"(it has {info.st_size:,} bytes)",
         )
     return info.st_size
 

@@ -36,12 +36,17 @@ def test_a_file_over_the_cap_is_refused_before_reading(
     big = tmp_path / "big.toml"
     with big.open("wb") as fh:
         fh.truncate(userfile.LIMITS["spec"] + 1)  # sparse: costs no disk
-    with pytest.raises(userfile.FileRefused, match=r"big\.toml is 1 MiB, larger than a spec file"):
+    with pytest.raises(
+        userfile.FileRefused,
+        match=r"big\.toml is larger than 1 MiB, the most a spec file may be \(it has 1,048,577 bytes\)",
+    ):
         userfile.read_bytes(big, "spec")
     huge = tmp_path / "huge.npz"
     with huge.open("wb") as fh:
         fh.truncate(userfile.LIMITS["checkpoint"] + 1)
-    with pytest.raises(userfile.FileRefused, match="8 GiB at most"):
+    with pytest.raises(
+        userfile.FileRefused, match="larger than 8 GiB, the most a checkpoint file may be"
+    ):
         userfile.check_file(huge, "checkpoint")
 
 
