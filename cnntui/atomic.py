@@ -17,6 +17,7 @@ the start-up path can use it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,7 +70,9 @@ def _replacing(
     if parents:
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.parent.is_dir():
-        raise FileNotFoundError(2, "no such folder", str(target.parent))
+        raise FileNotFoundError(
+            errno.ENOENT, f"the folder {target.parent} does not exist", str(target.parent)
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, _file_mode(target))

@@ -14,6 +14,7 @@ from cnntui.commands._output import print_json, strict_json
 from cnntui.train.checkpoint import load_checkpoint
 from cnntui.train.config import RunConfig
 from cnntui.train.divergence import Diverged, check_metrics, exploded
+from cnntui.train.events import RunFailed
 from cnntui.train.trainer import Trainer, TrainingError
 
 FAST = dict(
@@ -43,7 +44,7 @@ def test_a_nan_validation_loss_fails_the_run_without_promising_a_checkpoint(
     assert "last good checkpoint" not in message
     assert not list(tmp_path.glob("checkpoint-*.npz"))
     assert trainer.summary(final=False)["completed"] is False
-    assert [e.reason for e in events if e.kind == "failed"] == ["nan"]
+    assert [e.reason for e in events if isinstance(e, RunFailed)] == ["nan"]
 
 
 def test_an_exploding_loss_without_nan_gets_the_learning_rate_hint(tmp_path: Path) -> None:
