@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
@@ -101,7 +102,7 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgume
     parser.add_argument(
         "--lesson",
         metavar="NAME",
-        help="open the app at this lesson (its file name, e.g. 01-imagenet)",
+        help="open the app at this lesson: its file name or a unique part of it, e.g. 05-pooling or pooling",
     )
     parser.add_argument(
         "--ascii",
@@ -129,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run cnntui with these arguments (default: `sys.argv[1:]`) and return the exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     name = PROG
+    # Overflow and invalid-value warnings from NumPy would print over the output (or the TUI);
+    # what they signal is reported where it matters (a diverged run, a refused value).
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         parser = build_parser()
         try:
@@ -179,23 +183,17 @@ def run_app(args: argparse.Namespace) -> int:
         # Labs and the training process read the choice from the environment.
         os.environ["CNNTUI_DEVICE"] = args.device
     if args.lesson:
-        # A lesson's name is its file name: checking the file is enough, and instant (parsing
+        # A lesson's name is its file name: listing the files is enough, and instant (parsing
         # every lesson here would delay the first frame by the cost of their templates).
+        from cnntui.lesson_names import resolve_lesson
         from cnntui.resources import lessons_dir
 
-        name = args.lesson.removesuffix(".md")
         try:
             folder = lessons_dir()
         except FileNotFoundError as error:
             raise UsageError(str(error)) from None
-        if "/" in name or not (folder / f"{name}.md").is_file():
-            known = ", ".join(
-                sorted(p.stem for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
-            )
-            raise UsageError(
-                f"no lesson named {args.lesson!r}; known lessons: {known or 'none found'}"
-            )
-        args.lesson = name
+        names = (p.stem for p in folder.glob("*.md") if not p.name.startswith(("_", ".")))
+        args.lesson = resolve_lesson(args.lesson, names)
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and "headless" not in os.environ.get(
         "TEXTUAL", ""
     ):

@@ -21,9 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.errors import UsageError
 from cnntui.paths import check_user_path
 from cnntui.resources import asset_path
+
+MAX_PIXELS = 40_000_000
+"""Largest image decoded at all (an 8000×5000 photo): a small compressed file can claim a size
+whose pixels would not fit in memory."""
 
 ASCII_RAMP = " .:-=+*#%@"
 """ASCII-art intensities from 0 (space) to 1 (``@``): character i means i / 9."""
@@ -135,7 +140,7 @@ def read_file(path: Path) -> np.ndarray:
     if path.is_dir():
         raise UsageError(f"{path} is a folder, not an image file")
     try:
-        data = path.read_bytes()
+        data = userfile.read_bytes(path, "image")
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
     suffix = path.suffix.lower()
@@ -300,10 +305,21 @@ def read_with_pillow(
                     f"{name} is {img.size[1]}×{img.size[0]}; the labs take images up to"
                     f" {max_side} pixels a side"
                 )
+            if img.size[0] * img.size[1] > MAX_PIXELS:
+                raise UsageError(
+                    f"{name} is {img.size[1]}×{img.size[0]} pixels, more than"
+                    f" {MAX_PIXELS:,} an image may have here; scale it down first"
+                )
             img.load()
             colour = img.mode not in ("1", "L", "LA", "I", "I;16", "F")
             array = np.asarray(img.convert("RGB" if colour else "L"), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        PILImage.DecompressionBombError,
+    ) as error:
         raise UsageError(f"{name} is not a readable image ({error})") from None
     return (array.transpose(2, 0, 1) if array.ndim == 3 else array[None]).astype(np.float32)
 

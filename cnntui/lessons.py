@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from cnntui import userfile
+
 FRONT_MATTER_FENCE = "+++"
 QUIZ_GENERATORS = ("output-size", "param-count")
 """The kinds of generated practice `cnntui.practice.generate(kind, rng)` offers."""
@@ -563,7 +565,7 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
     name = path.stem
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = userfile.read_text(path, "lesson")
         except (OSError, UnicodeDecodeError) as error:
             reason = (
                 f"cannot read: {error.strerror if isinstance(error, OSError) else 'not UTF-8 text'}"

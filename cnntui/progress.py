@@ -2,18 +2,31 @@
 
 Saved as JSON in `$XDG_STATE_HOME/cnntui/progress.json` (default `~/.local/state/cnntui/`), written
 atomically (a temporary file in the same folder, flushed, then renamed over the old one), so a
-dropped SSH connection or a crash mid-write never leaves a half-written file. An unreadable file is
-set aside as `progress.json.bad` and progress starts afresh. Pure: no Textual.
+dropped SSH connection or a crash mid-write never leaves a half-written file. A file that cannot be
+used (unreadable, not UTF-8, not JSON, nested absurdly deep, wrong types, out-of-range sizes) is set
+aside as `progress.json.bad` (or `.bad-2`, … : an earlier one is never replaced) and progress starts
+afresh with a notice. Saving reads the file again under a lock (`progress.json.lock`, `flock`) and
+merges what it holds, so two cnntui windows open at once both keep what the learner did in each.
+Pure: no Textual.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnntui import userfile
+from cnntui.setaside import set_aside
+
 FORMAT_VERSION = 1
+MAX_NAME = 200
+"""Longest lesson name or quiz id kept (lesson names are file names, quiz ids short words)."""
+MAX_ENTRIES = 10_000
+"""Most lessons, or quizzes per lesson, a progress file may list."""
 
 
 def state_dir() -> Path:
@@ -56,6 +69,14 @@ class Progress:
     def solved_count(self, lesson: str) -> int:
         return len(self.solved.get(lesson, set()))
 
+    def merge(self, other: Progress) -> None:
+        """Add what `other` records (read lessons, solved quizzes); keep this last lesson."""
+        self.read |= other.read
+        for lesson, ids in other.solved.items():
+            self.solved.setdefault(lesson, set()).update(ids)
+        if self.last_lesson is None:
+            self.last_lesson = other.last_lesson
+
     def to_json(self) -> dict[str, object]:
         return {
             "version": FORMAT_VERSION,
@@ -72,44 +93,90 @@ class Progress:
         last = data.get("last_lesson")
         read = data.get("read", [])
         solved = data.get("solved", {})
-        if last is not None and not isinstance(last, str):
-            raise ValueError("last_lesson must be a string")
-        if not isinstance(read, list) or not all(isinstance(name, str) for name in read):
+        if last is not None and not _is_name(last):
+            raise ValueError("last_lesson must be a lesson name")
+        if not isinstance(read, list) or not all(_is_name(name) for name in read):
             raise ValueError("read must be a list of lesson names")
         if not isinstance(solved, dict) or not all(
-            isinstance(ids, list) and all(isinstance(i, str) for i in ids)
-            for ids in solved.values()
+            _is_name(lesson) and isinstance(ids, list) and all(_is_name(i) for i in ids)
+            for lesson, ids in solved.items()
         ):
             raise ValueError("solved must map lesson names to lists of quiz ids")
+        if len(read) > MAX_ENTRIES or len(solved) > MAX_ENTRIES:
+            raise ValueError(f"more than {MAX_ENTRIES:,} lessons listed")
+        if any(len(ids) > MAX_ENTRIES for ids in solved.values()):
+            raise ValueError(f"more than {MAX_ENTRIES:,} quizzes listed for one lesson")
         return cls(last, set(read), {str(name): set(ids) for name, ids in solved.items()})
+
+
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_NAME and value.isprintable()
+
+
+def _read(path: Path) -> Progress:
+    """The progress in `path`: FileNotFoundError when there is none, ValueError (or another
+    OSError) naming what is wrong when it cannot be used."""
+    try:
+        text = userfile.read_text(path, "progress")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    return Progress.from_json(data)  # a JSONDecodeError is a ValueError
 
 
 def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
     """Read progress; returns (progress, warning). A missing file is a first run, no warning."""
     path = progress_path() if path is None else path
     try:
-        text = path.read_text(encoding="utf-8")
+        return _read(path), None
     except FileNotFoundError:
         return Progress(), None
-    except (OSError, UnicodeDecodeError) as error:
-        return Progress(), f"could not read progress from {path} ({error}); starting afresh"
-    try:
-        return Progress.from_json(json.loads(text)), None
-    except ValueError as error:
-        backup = path.with_name(path.name + ".bad")
-        try:
-            os.replace(path, backup)
-        except OSError:
-            backup = path
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        backup = set_aside(path)
+        kept = f"kept as {backup.name}" if backup else "left where it is"
         return (
             Progress(),
-            f"progress file {path} was damaged ({error}); kept as {backup.name}, starting afresh",
+            f"progress file {path} is damaged or unreadable ({reason}); {kept}, starting afresh",
         )
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` + `.lock` (where the system has one)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; the write itself is still atomic
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)  # cnntui's own state folder
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def save_progress(progress: Progress, path: Path | None = None) -> None:
-    """Write progress atomically; raises OSError if the folder cannot be written."""
+    """Merge what the file holds into `progress`, then write it atomically, under a lock.
+
+    Another cnntui saving at the same time waits for the lock, then merges this save in turn:
+    nothing either of them recorded is lost. Raises OSError if the folder cannot be written.
+    """
     from cnntui.atomic import write_text_atomic
 
     path = progress_path() if path is None else path
-    write_text_atomic(path, json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n")
+    with _locked(path):
+        try:
+            progress.merge(_read(path))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            set_aside(path)  # damaged since it was loaded: keep it, write what we know
+        write_text_atomic(
+            path, json.dumps(progress.to_json(), indent=2, sort_keys=True) + "\n", parents=True
+        )

@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cnntui import userfile
+from cnntui.setaside import set_aside
+
 DEVICES = ("auto", "cpu", "gpu")
 _KEY_SPEC = re.compile(r"[A-Za-z0-9_+\-]+(\s*,\s*[A-Za-z0-9_+\-]+)*")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
 _KNOWN = ("theme", "ascii", "device", "keys")
+MAX_TEXT = 100
+"""Longest theme name, binding id or key list accepted."""
+MAX_KEYS = 500
+"""Most key overrides read (there are far fewer bindings)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,12 @@ class Settings:
     device: str = "auto"
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → comma-separated keys, applied with `App.set_keymap`."""
+
+
+def _short(value: object) -> str:
+    """A value as a warning shows it: its repr, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def config_dir() -> Path:
@@ -65,15 +78,24 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """Read the settings file; returns (settings, warnings). A missing file is no warning."""
     path = config_path() if path is None else path
     try:
-        text = path.read_text(encoding="utf-8")
+        text = userfile.read_text(path, "config")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         return Settings(), []
-    except (OSError, UnicodeDecodeError) as error:
-        return Settings(), [f"{path}: cannot read ({error}); using default settings"]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return Settings(), [f"{path}: not valid TOML ({error}); using default settings"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
+        if isinstance(error, UnicodeDecodeError):
+            reason = "not UTF-8 text"
+        elif isinstance(error, RecursionError):
+            reason = "nested too deeply"
+        elif isinstance(error, tomllib.TOMLDecodeError):
+            reason = f"not valid TOML: {error}"
+        else:
+            reason = error.strerror or str(error)
+        # a file that could be opened but not used is kept under a new name; the learner's
+        # next edit starts from a clean slate without losing the old text
+        backup = None if isinstance(error, OSError) else set_aside(path)
+        kept = f"; kept as {backup.name}" if backup else ""
+        return Settings(), [f"{path}: {reason}{kept}; using default settings"]
     return parse_settings(data, str(path))
 
 
@@ -82,22 +104,28 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
     warnings: list[str] = []
     defaults = Settings()
     for key in sorted(set(data) - set(_KNOWN)):
-        warnings.append(f"{source}: unknown setting {key!r} ignored (known: {', '.join(_KNOWN)})")
+        warnings.append(
+            f"{source}: unknown setting {_short(key)} ignored (known: {', '.join(_KNOWN)})"
+        )
 
     theme = data.get("theme", defaults.theme)
-    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+    if theme is not None and (
+        not isinstance(theme, str) or not theme.strip() or len(theme) > MAX_TEXT
+    ):
         warnings.append(f"{source}: theme must be a theme name; using the default")
         theme = defaults.theme
 
     ascii_mode = data.get("ascii", defaults.ascii)
     if not isinstance(ascii_mode, bool):
-        warnings.append(f"{source}: ascii must be true or false, not {ascii_mode!r}; using false")
+        warnings.append(
+            f"{source}: ascii must be true or false, not {_short(ascii_mode)}; using false"
+        )
         ascii_mode = defaults.ascii
 
     device = data.get("device", defaults.device)
     if device not in DEVICES:
         warnings.append(
-            f"{source}: device must be one of {', '.join(DEVICES)}, not {device!r}; using auto"
+            f"{source}: device must be one of {', '.join(DEVICES)}, not {_short(device)}; using auto"
         )
         device = defaults.device
 
@@ -106,12 +134,21 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
     if not isinstance(raw_keys, dict):
         warnings.append(f'{source}: [keys] must be a table of binding id = "key"; ignored')
         raw_keys = {}
+    if len(raw_keys) > MAX_KEYS:
+        warnings.append(f"{source}: more than {MAX_KEYS} key overrides; [keys] ignored")
+        raw_keys = {}
     for binding_id, spec in raw_keys.items():
-        if not _BINDING_ID.fullmatch(binding_id):
-            warnings.append(f"{source}: key override {binding_id!r} is not a binding id; ignored")
-        elif not isinstance(spec, str) or not _KEY_SPEC.fullmatch(spec.strip()):
+        if len(binding_id) > MAX_TEXT or not _BINDING_ID.fullmatch(binding_id):
             warnings.append(
-                f'{source}: key for {binding_id!r} must look like "n" or "ctrl+n,right"; ignored'
+                f"{source}: key override {_short(binding_id)} is not a binding id; ignored"
+            )
+        elif (
+            not isinstance(spec, str)
+            or len(spec) > MAX_TEXT
+            or not _KEY_SPEC.fullmatch(spec.strip())
+        ):
+            warnings.append(
+                f'{source}: key for {_short(binding_id)} must look like "n" or "ctrl+n,right"; ignored'
             )
         else:
             keys[binding_id] = ",".join(part.strip() for part in spec.split(","))

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cnntui import atomic
 from cnntui.atomic import save_npz_atomic, write_bytes_atomic, write_text_atomic
 
 
-def test_writes_create_the_folder_and_replace_the_file(tmp_path: Path) -> None:
+def test_writes_create_the_folder_only_when_asked_and_replace_the_file(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "er" / "file.txt"
-    assert write_text_atomic(target, "first\n") == target
+    with pytest.raises(FileNotFoundError):
+        write_text_atomic(target, "first\n")
+    assert not (tmp_path / "deep").exists()
+    assert write_text_atomic(target, "first\n", parents=True) == target
     assert write_text_atomic(str(target), "second ✓\n") == target
     assert target.read_text(encoding="utf-8") == "second ✓\n"
     assert write_bytes_atomic(target, b"\x00\x01") == target
@@ -37,8 +43,24 @@ class _Unconvertible:
 
 def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path: Path) -> None:
     target = tmp_path / "out" / "keep.npz"
-    write_bytes_atomic(target, b"old")
+    write_bytes_atomic(target, b"old", parents=True)
     with pytest.raises(ValueError, match="no array here"):
         save_npz_atomic(target, {"ok": np.zeros(3), "bad": _Unconvertible()})
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["keep.npz"]
+
+
+def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        atomic._umask = None  # read afresh under the umask set here
+        fresh = write_text_atomic(tmp_path / "fresh.txt", "x")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        npz = save_npz_atomic(tmp_path / "w.npz", {"a": np.zeros(2)})
+        assert stat.S_IMODE(npz.stat().st_mode) == 0o644
+        os.chmod(fresh, 0o600)
+        write_text_atomic(fresh, "y")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+        atomic._umask = None

@@ -176,3 +176,14 @@ def test_through_the_cli(capsys):
     assert err.startswith("cnntui conv: error:") and err.count("\n") == 1
     assert cli.main(["pool", "--image", "digit-7", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["output_shape"]["height"] == 14
+
+
+@pytest.mark.parametrize("bias", ["1e400", "nan", "-inf", "1e7"])
+def test_a_non_finite_or_huge_bias_is_refused(
+    bias: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cnntui.cli import main
+
+    assert main(["conv", "--image", "digit-3", "--kernel", "sobel-x", "--bias", bias]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argument --bias" in err

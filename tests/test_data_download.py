@@ -21,8 +21,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
     requests: list[tuple[str, str | None]] = []
     honour_range = True
+    announce_extra = 0
+    """Bytes announced in Content-Length beyond what is sent: a transfer that ends early."""
+    redirects: dict[str, str] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path in self.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = self.files.get(self.path)
         self.requests.append((self.path, self.headers.get("Range")))
         if body is None:
@@ -40,7 +49,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         else:
             self.send_response(200)
-        self.send_header("Content-Length", str(len(body) - start))
+        self.send_header("Content-Length", str(len(body) - start + self.announce_extra))
         self.end_headers()
         self.wfile.write(body[start:])
 
@@ -50,7 +59,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, type[_Handler]]]:
-    handler = type("Handler", (_Handler,), {"files": {}, "requests": [], "honour_range": True})
+    handler = type(
+        "Handler",
+        (_Handler,),
+        {"files": {}, "requests": [], "honour_range": True, "announce_extra": 0, "redirects": {}},
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -179,3 +192,55 @@ def test_download_cifar_archive_and_extract(
     assert splits.sizes() == {"train": 45, "val": 5, "test": 10}
     assert (cache_dir() / "cifar10" / "cifar-10-batches-bin" / "test_batch.bin").is_file()
     assert not (cache_dir() / "escape.bin").exists()
+
+
+def test_a_transfer_that_ends_early_is_kept_and_resumed(server, tmp_path: Path) -> None:
+    base, handler = server
+    body = bytes(range(256)) * 400
+    handler.files["/f"] = body
+    handler.announce_extra = 1000  # the server promises more than it sends, then closes
+    dest = tmp_path / "f.bin"
+    with pytest.raises(DatasetError, match="ended early") as caught:
+        fetch(f"{base}/f", dest, hashlib.sha256(body).hexdigest())
+    assert "\n" not in str(caught.value) and "again to resume" in str(caught.value)
+    part = tmp_path / "f.bin.part"
+    assert part.is_file() and body.startswith(part.read_bytes()) and not dest.exists()
+    handler.announce_extra = 0
+    assert fetch(f"{base}/f", dest, hashlib.sha256(body).hexdigest()).read_bytes() == body
+    assert handler.requests[-1][1] == f"bytes={part_size_before(handler, body)}-"
+
+
+def part_size_before(handler: type[_Handler], body: bytes) -> int:
+    """The Range start of the resuming request: whatever the first attempt kept."""
+    return int(handler.requests[-1][1].split("=")[1].rstrip("-"))
+
+
+def test_redirects_only_to_http(server, tmp_path: Path) -> None:
+    base, handler = server
+    handler.files["/data"] = b"payload"
+    handler.redirects = {"/to-file": "file:///etc/passwd", "/to-ftp": "ftp://x/y", "/ok": "/data"}
+    digest = hashlib.sha256(b"payload").hexdigest()
+    for path in ("/to-file", "/to-ftp"):
+        with pytest.raises(DatasetError, match="only http and https addresses are followed"):
+            fetch(f"{base}{path}", tmp_path / "x", digest)
+    assert fetch(f"{base}/ok", tmp_path / "y", digest).read_bytes() == b"payload"
+
+
+def test_size_cap_and_deadline(server, tmp_path: Path) -> None:
+    base, handler = server
+    body = b"x" * 200_000
+    handler.files["/big"] = body
+    digest = hashlib.sha256(body).hexdigest()
+    with pytest.raises(DatasetError, match="200,000 bytes, more than the 1,000 allowed"):
+        fetch(f"{base}/big", tmp_path / "a", digest, max_bytes=1000)
+    assert not (tmp_path / "a.part").exists()
+    with pytest.raises(DatasetError, match="took longer than 0 s; run the same command again"):
+        fetch(f"{base}/big", tmp_path / "b", digest, deadline_s=0)
+    assert (tmp_path / "b.part").stat().st_size > 0  # kept for resuming
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:0/x", "https://"])
+def test_unusable_addresses_are_one_line_dataset_errors(url: str, tmp_path: Path) -> None:
+    with pytest.raises(DatasetError) as caught:
+        fetch(url, tmp_path / "z", "0" * 64, timeout=2)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(f"download of {url}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -114,16 +115,36 @@ def test_resume_continues_exactly(tmp_path: Path) -> None:
     straight.run_epoch()
     first = dcgan.DcganRun(settings, tmp_path / "b")
     assert first.run_epoch() is not None
-    # a run stopped in the middle of its second epoch keeps the first epoch's checkpoint
+    # a run stopped in the middle of its second epoch saves that exact point
     calls = iter(range(100))
     assert first.run_epoch(should_stop=lambda: next(calls) >= 2) is None
     resumed = dcgan.DcganRun(settings, tmp_path / "b", resume=True)
     assert resumed.epoch == 1 and len(resumed.history) == 1
+    assert resumed.step == first.step == straight.steps_per_epoch + 3
     resumed.run_epoch()
+    assert resumed.step == straight.step  # the three steps done before the stop are not repeated
     for a, b in zip(_state(straight), _state(resumed)):
         np.testing.assert_array_equal(a, b)
     assert resumed.history[-1].d_loss == straight.history[-1].d_loss
     assert resumed.diversity() == pytest.approx(straight.diversity())
+
+
+def test_truncated_checkpoints_and_damaged_partial_epochs_are_refused(tmp_path: Path) -> None:
+    settings = dcgan.DcganSettings(dataset="digits", epochs=1, batch=512)
+    run = dcgan.DcganRun(settings, tmp_path)
+    calls = iter(range(100))
+    assert run.run_epoch(should_stop=lambda: next(calls) >= 1) is None
+    checkpoint = (tmp_path / "checkpoint.npz").read_bytes()
+    for cut in (len(checkpoint) // 2, len(checkpoint) - 30, 100):
+        (tmp_path / "checkpoint.npz").write_bytes(checkpoint[:cut])
+        with pytest.raises(UsageError, match="corrupt"):
+            dcgan.DcganRun(settings, tmp_path, resume=True)
+    (tmp_path / "checkpoint.npz").write_bytes(checkpoint)
+    document = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    document["partial"]["batches"] = "two"
+    (tmp_path / "run.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(UsageError, match="interrupted epoch is damaged"):
+        dcgan.DcganRun(settings, tmp_path, resume=True)
 
 
 def test_bad_checkpoints_are_refused(tmp_path: Path) -> None:

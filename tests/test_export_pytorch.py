@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnntui import zoo
 from cnntui.engine.module import manual_seed
@@ -145,3 +147,98 @@ ceil_mode = true
     with torch.no_grad():
         expected = exported(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(model.forward(x), expected, rtol=1e-4, atol=1e-5)
+
+
+HOSTILE_NAMES = [
+    'x"""\nimport os; os.system("echo pwned")\n"""',
+    "x'''\n__import__('os')._exit(3)\n'''",
+    'a\\\\" \x00\r\u2028 b',
+    '"""',
+    "\\",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_spec_name_never_becomes_code(name: str, tmp_path) -> None:
+    import ast
+
+    # the name as a TOML basic string
+    name_line = 'name = "' + name.replace("\\", "\\\\").replace('"', '\\"') + '"\n'
+    name_line = name_line.replace("\n", "\\n").replace("\r", "\\r").replace("\x00", "\\u0000")
+    name_line = name_line.replace("\u2028", "\\u2028")[:-2] + "\n"
+    text = name_line + EXAMPLE_SPEC.split("\n", 2)[2]
+    built = load_spec_text(text)
+    assert built.spec.name == name.strip()
+    source = export_pytorch(built.module, built.spec.name, built.input_shape, f"spec {name}")
+    tree = ast.parse(source)
+    # the module's docstring is one string holding the name, and nothing imports os
+    assert name.strip() in ast.get_docstring(tree, clean=False)
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert imported == {"torch", "numpy"}
+    namespace = load_exported(source)
+    assert namespace["build"]().__class__.__name__ == "Sequential"
+    assert namespace[python_name(name)] is namespace["build"]
+
+
+def test_non_finite_numbers_are_written_as_float_calls() -> None:
+    from cnntui.zoo.export_pytorch import literal
+
+    assert literal(float("inf")) == 'float("inf")'
+    assert literal(float("-inf")) == 'float("-inf")'
+    assert literal(float("nan")) == 'float("nan")'
+    assert literal((1, "a'\"\n")) == "(1, 'a\\'\"\\n')"
+    assert literal(np.int64(3)) == "3"
+    with pytest.raises(TypeError):
+        literal(object())
+    text = """
+input = [2, 4, 4]
+[[layers]]
+type = "batchnorm2d"
+momentum = inf
+[[layers]]
+type = "leakyrelu"
+negative_slope = inf
+"""
+    built = load_spec_text(text)
+    exported = load_exported(export_pytorch(built.module, "inf", built.input_shape))["build"]()
+    assert exported[0].momentum == float("inf")
+    assert exported[1].negative_slope == float("inf")
+
+
+def test_python_name_is_an_ascii_identifier() -> None:
+    for text in ["x\nimport os", "é²", "__", "a.b(c)", "0", "match"]:
+        name = python_name(text)
+        assert name.isidentifier() and name.isascii(), text
+
+
+_LENET = None
+
+
+def _lenet():
+    global _LENET
+    if _LENET is None:
+        _LENET = load_spec_text(EXAMPLE_SPEC)
+    return _LENET
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_name_stays_inside_its_docstring(name: str) -> None:
+    import ast
+
+    built = _lenet()
+    source = export_pytorch(built.module, name, built.input_shape, f"spec {name}")
+    tree = ast.parse(source)
+    assert ast.get_docstring(tree, clean=False).startswith(f"{name}: a PyTorch version")
+    plain = ast.parse(export_pytorch(built.module, "net", built.input_shape, "spec net"))
+    # the same statements as with a plain name, the same imports and calls: the name added no code
+    assert [type(node) for node in tree.body] == [type(node) for node in plain.body]
+    for kind in (ast.Import, ast.ImportFrom, ast.Call):
+        found = [ast.dump(n) for n in ast.walk(tree) if isinstance(n, kind)]
+        assert found == [ast.dump(n) for n in ast.walk(plain) if isinstance(n, kind)]
+    assert python_name(name).isidentifier()

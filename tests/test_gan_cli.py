@@ -100,3 +100,40 @@ def test_dcgan_writes_readable_samples_and_resumes(
     assert doc["epochs"] == 2 and len([p for p in doc["samples"] if p.endswith(".pgm")]) == 2
     assert main(["dcgan", "--dataset", "shapes", "--out", str(out), "--resume"]) == 2
     assert "digits" in capsys.readouterr().err
+
+
+def test_dcgan_checkpoints_on_a_signal_and_resumes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    argv = ["dcgan", "--epochs", "50", "--batch", "64", "--out", str(out)]
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnntui", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().startswith("DCGAN on digits")
+    time.sleep(1.0)  # a few steps into the epoch
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "interrupted: checkpoint saved; continue with: cnntui dcgan" in stderr
+    document = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    # stopped where it was (or, should the signal land between epochs, at that epoch's end)
+    assert document["partial"] is not None or document["epoch"] >= 1
+    if document["partial"] is not None:
+        assert document["partial"]["batches"] >= 1
+    target = str(document["epoch"] + 1)
+    doc = run_json(capsys, *argv[:2], target, *argv[3:], "--resume", "--json")
+    assert doc["epochs"] == document["epoch"] + 1 and Path(doc["checkpoint"]).is_file()
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["partial"] is None

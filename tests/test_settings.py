@@ -145,3 +145,92 @@ def test_save_is_atomic_when_writing_fails(monkeypatch: pytest.MonkeyPatch) -> N
         p.name for p in progress_path().parent.iterdir() if p.name.startswith(".progress-")
     ]
     assert leftovers == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"theme = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+        (b"theme = '\xff\xfe'\n", "not UTF-8 text"),
+        (b"theme = \n", "not valid TOML"),
+    ],
+)
+def test_unusable_config_is_set_aside_under_a_new_name(content: bytes, reason: str) -> None:
+    path = write_config("")
+    (path.parent / "config.toml.bad").write_text("an earlier one", encoding="utf-8")
+    path.write_bytes(content)
+    settings, warnings = load_settings()
+    assert settings == Settings()
+    assert (
+        len(warnings) == 1 and reason in warnings[0] and "kept as config.toml.bad-2" in warnings[0]
+    )
+    assert (path.parent / "config.toml.bad").read_text(encoding="utf-8") == "an earlier one"
+    assert (path.parent / "config.toml.bad-2").read_bytes() == content
+
+
+def test_out_of_range_settings_are_refused_with_a_short_warning() -> None:
+    settings, warnings = parse_settings(
+        {"theme": "x" * 5000, "device": "y" * 5000, "keys": {f"a{i}": "n" for i in range(600)}}
+    )
+    assert settings == Settings()
+    assert len(warnings) == 3 and all(len(w) < 200 for w in warnings), warnings
+
+
+def test_a_config_that_is_a_fifo_is_a_notice_not_a_hang() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    settings, warnings = load_settings()
+    assert settings == Settings() and "pipe" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"version": 1, "read": ["' + "x" * 300 + '"]}',
+        '{"version": 1, "read": ["a\\u0000b"]}',
+        '{"version": 1, "solved": {"a": [1]}}',
+        '{"version": 1, "read": ' + json.dumps([f"l{i}" for i in range(10_001)]) + "}",
+    ],
+)
+def test_progress_out_of_range_is_set_aside_and_never_overwritten(content: str) -> None:
+    path = progress_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        path.write_text(content)
+        progress, warning = load_progress()
+        assert progress == Progress() and warning and "damaged" in warning
+    assert (path.parent / "progress.json.bad").read_text() == content
+    assert (path.parent / "progress.json.bad-2").read_text() == content
+
+
+def _save_in_another_process(lesson: str) -> None:
+    progress = Progress()
+    progress.mark_read(lesson)
+    progress.mark_solved(lesson, "q")
+    save_progress(progress)
+
+
+def test_two_instances_saving_merge_what_each_learned() -> None:
+    import multiprocessing
+
+    mine = Progress()
+    mine.mark_read("mine")
+    save_progress(mine)
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_save_in_another_process, args=(f"other{i}",)) for i in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    mine.mark_solved("mine", "q1")
+    save_progress(mine)
+    loaded, warning = load_progress()
+    assert warning is None
+    assert loaded.read == {"mine", "other0", "other1", "other2", "other3"}
+    assert loaded.solved == {"mine": {"q1"}, **{f"other{i}": {"q"} for i in range(4)}}
+    assert loaded.last_lesson == "mine"
+    assert mine.read == loaded.read  # the app sees what the other windows recorded

@@ -390,6 +390,7 @@ repeat = 1000
 
 def test_spec_files_round_trip_atomically(tmp_path: Path) -> None:
     target = tmp_path / "nets" / "mine.toml"
+    target.parent.mkdir()  # a missing folder above a path the user named is never created
     save_spec_file(target, EXAMPLE_SPEC)
     assert read_spec_file(target) == EXAMPLE_SPEC
     save_spec_file(target, "# replaced\n")

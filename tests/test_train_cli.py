@@ -130,3 +130,25 @@ def test_signals_write_a_checkpoint_and_exit(tmp_path: Path, signum: int) -> Non
     assert doc["completed"] is False
     info, model, _ = load_checkpoint(out)
     assert info["reason"] == "signal" and model
+
+
+def test_csv_into_a_missing_folder_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "m.csv"
+    assert main(["train", *FAST, "--csv", str(target), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err
+    assert not (tmp_path / "run").exists() and not target.parent.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "dcgan"])
+def test_out_never_creates_missing_folders_above_it(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "typo" / "run"
+    argv = [command, *(FAST if command == "train" else []), "--out", str(target)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an existing folder" in err
+    assert not (tmp_path / "typo").exists()

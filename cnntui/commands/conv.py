@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dilation", type=int, default=1, metavar="D", help="dilation (default 1)")
     parser.add_argument(
         "--bias",
-        type=float,
+        type=finite_float,
         default=0.0,
         metavar="B",
         help="bias added to every output (default 0)",
@@ -227,3 +227,13 @@ def render_map(values: np.ndarray, force_values: bool = False, max_width: int = 
     else:
         lines.append("(values not shown: too wide; add --values, or --json for all of them)")
     return "\n".join(lines)
+
+
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number of at most 1e6 in size (`1e400` and `nan` refused)."""
+    from cnntui.numeric import parse_number
+
+    try:
+        return parse_number(text, low=-1e6, high=1e6)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

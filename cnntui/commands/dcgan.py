@@ -56,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cnntui.commands._output import make_output_folder
     from cnntui.errors import UsageError
 
     if not 0 <= args.seed < 2**63:
@@ -83,10 +84,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
     )
     settings.validate()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from None
+    make_output_folder(out, "--out")
     run_ = DcganRun(settings, out, resume=args.resume)
     if not args.json:
         where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")
@@ -94,17 +92,39 @@ def run(args: argparse.Namespace) -> int:
             f"DCGAN on {settings.dataset}: {len(run_.images)} images, {run_.steps_per_epoch} steps per epoch, "
             f"on {where}; writing to {out}"
         )
+    stopper = _StopOnSignals()
     try:
-        while run_.epoch < run_.settings.epochs:
-            record = run_.run_epoch()
-            if record is not None and not args.json:
-                print(
-                    f"epoch {record.epoch:>3}/{run_.settings.epochs}  D loss {record.d_loss:.4f}  "
-                    f"G loss {record.g_loss:.4f}  diversity {record.diversity:.3f}  "
-                    f"{record.seconds:.1f} s  -> {record.samples[0]}"
-                )
+        with stopper:
+            while run_.epoch < run_.settings.epochs and stopper.signum is None:
+                record = run_.run_epoch(should_stop=stopper.requested)
+                if record is not None and not args.json:
+                    print(
+                        f"epoch {record.epoch:>3}/{run_.settings.epochs}  "
+                        f"D loss {record.d_loss:.4f}  G loss {record.g_loss:.4f}  "
+                        f"diversity {record.diversity:.3f}  "
+                        f"{record.seconds:.1f} s  -> {record.samples[0]}"
+                    )
     except FloatingPointError as exc:
         raise UsageError(str(exc)) from None
+    if stopper.signum is not None:
+        import sys
+
+        resume = f"cnntui dcgan --dataset {settings.dataset} --out {out} --resume"
+        if args.json:
+            from cnntui.commands._output import print_json
+
+            print_json(
+                {
+                    "epochs": run_.epoch,
+                    "step": run_.step,
+                    "completed": False,
+                    "stopped": "signal",
+                    "checkpoint": str(run_.checkpoint_path),
+                    "resume": resume,
+                }
+            )
+        print(f"interrupted: checkpoint saved; continue with: {resume}", file=sys.stderr)
+        return 128 + stopper.signum
     if not run_.history:
         raise UsageError(f"{out} already has {run_.epoch} epochs; ask for more with --epochs")
     last = run_.history[-1]
@@ -122,3 +142,33 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"checkpoint: {result['checkpoint']}")
     return 0
+
+
+class _StopOnSignals:
+    """While active, SIGINT, SIGTERM and SIGHUP ask the run to checkpoint where it is and stop
+    (a second signal stops at once)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def __enter__(self) -> _StopOnSignals:
+        import signal
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt  # a second signal: do not wait for the step
+        self.signum = signum
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     from cnntui.commands._output import print_json
     from cnntui.errors import UsageError
+    from cnntui.lesson_names import plural
     from cnntui.lessons import chapters, load_lessons
 
     directory = None
@@ -84,12 +85,8 @@ def run(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"{problem.path}:{problem.line}: {problem.reason}", file=sys.stderr)
             count = len(problems)
-            summary = (
-                "all lessons are sound"
-                if not count
-                else f"{count} problem{'s' if count != 1 else ''}"
-            )
-            print(f"{len(lessons)} lessons checked: {summary}")
+            summary = "all lessons are sound" if not count else plural(count, "problem")
+            print(f"{plural(len(lessons), 'lesson')} checked: {summary}")
         elif problems:
-            print(f"{len(problems)} problem(s); run 'cnntui lessons --check' for details")
+            print(f"{plural(len(problems), 'problem')}; run 'cnntui lessons --check' for details")
     return 2 if args.check and problems else 0

@@ -168,15 +168,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cnntui.commands._output import make_output_folder
     from cnntui.data import DatasetError
     from cnntui.errors import UsageError
     from cnntui.train.checkpoint import CheckpointError
     from cnntui.train.runs import list_runs, new_run_dir
 
     if args.list_runs:
-        return _list_runs(args, list_runs())
+        skipped: list[str] = []
+        records = list_runs(problems=skipped)
+        for notice in skipped:
+            print(f"cnntui train: {notice}", file=sys.stderr)
+        return _list_runs(args, records)
     if args.json and args.csv == "-":
         raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
+    if args.csv and args.csv != "-":
+        folder = Path(args.csv).expanduser().parent
+        if not folder.is_dir():  # say so now, not after the training it would record
+            raise UsageError(f"--csv {args.csv}: the folder {folder} does not exist")
     config, overrides = _config_from_args(args)
     run_dir: Path | None
     if args.resume:
@@ -198,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
             created = True
         else:
             created = not run_dir.exists()
-            run_dir.mkdir(parents=True, exist_ok=True)
+            make_output_folder(run_dir, "--resume" if args.resume else "--out")
         try:
             trainer = Trainer(
                 config,
@@ -219,6 +228,10 @@ def run(args: argparse.Namespace) -> int:
             except TrainingError as exc:
                 reporter.end()
                 print(f"cnntui train: error: {exc}", file=sys.stderr)
+                if args.json:  # still one document: how far the run got, and why it stopped
+                    from cnntui.commands._output import print_json
+
+                    print_json({**trainer.summary(final=False), "error": str(exc)})
                 return 1
             reporter.end()
     except (DatasetError, CheckpointError, ValueError) as exc:
@@ -304,17 +317,20 @@ def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
         writer.writeheader()
         writer.writerows(history)
         return
+    import io
     from pathlib import Path
 
+    from cnntui.atomic import write_text_atomic
     from cnntui.errors import UsageError
 
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(history)
     try:
-        with Path(target).expanduser().open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(
-                fh, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
-            )
-            writer.writeheader()
-            writer.writerows(history)
+        write_text_atomic(Path(target).expanduser(), buffer.getvalue())
     except OSError as exc:
         raise UsageError(f"--csv {target}: {exc.strerror or exc}") from None
 

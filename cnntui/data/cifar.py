@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.data.dataset import DatasetError
 
 CIFAR10_NAMES = (
@@ -33,7 +34,7 @@ TEST_FILE = "test_batch.bin"
 def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Images `(N, 3, 32, 32)` float32 in [0, 1] and labels `(N,)` int64 from one `.bin` file."""
     try:
-        raw = path.read_bytes()
+        raw = userfile.read_bytes(path, "data set")
     except FileNotFoundError:
         raise DatasetError(f"{path} does not exist") from None
     except OSError as exc:

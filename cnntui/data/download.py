@@ -4,13 +4,21 @@ A download goes to `NAME.part` next to its destination. If that file exists from
 attempt, the request asks for the rest with an HTTP `Range` header (a server that ignores it
 simply sends the whole file again). Only a file whose SHA-256 matches the published sum is
 renamed into place; a mismatch deletes the partial file and says so.
+
+A transfer that ends before the `Content-Length` the server announced is truncated: the partial
+file is kept for the next attempt to resume. Redirects are followed only to `http` and `https`
+addresses; a download larger than `max_bytes` or slower than `deadline_s` in total is stopped.
+Every failure is a `DatasetError` with a one-line message.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +29,31 @@ Progress = Callable[[str, int, int | None], None]
 """Called as `progress(label, bytes_done, bytes_total_or_None)` while downloading."""
 
 CHUNK = 1 << 16
+MAX_BYTES = 1 << 30
+"""Largest download accepted (the largest data set file, CIFAR-10's archive, is 163 MiB)."""
+DEADLINE_S = 3600.0
+"""Longest a whole download may take, however slowly bytes keep arriving."""
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http and https addresses only (never ftp, file or anything else)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        target = urllib.parse.urljoin(
+            req.full_url, headers.get("Location") or headers.get("URI") or ""
+        )
+        if not target.lower().startswith(("http://", "https://")):
+            raise DatasetError(
+                f"download of {req.full_url} was redirected to {target[:100]}; "
+                "only http and https addresses are followed"
+            )
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_HttpOnlyRedirects())
 
 
 def cache_dir() -> Path:
@@ -43,30 +76,46 @@ def fetch(
     sha256: str,
     progress: Progress | None = None,
     timeout: float = 30.0,
+    max_bytes: int = MAX_BYTES,
+    deadline_s: float = DEADLINE_S,
 ) -> Path:
     """Download `url` to `dest` unless a verified copy is there; returns `dest`.
 
-    Raises `DatasetError` for network failures (the partial file is kept so the next attempt
-    resumes) and for a checksum mismatch (the partial file is deleted).
+    `timeout` bounds each network wait, `deadline_s` the whole transfer, `max_bytes` its size.
+    Raises `DatasetError` for network failures, truncated transfers and the deadline (the
+    partial file is kept so the next attempt resumes) and for a checksum mismatch or an
+    oversized file (the partial file is deleted).
     """
     if not url.startswith(("http://", "https://")):
         raise DatasetError(f"only http and https downloads are supported, not {url}")
     if dest.is_file() and sha256_of(dest) == sha256:
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)  # inside cnntui's cache (or --data-dir)
+    except OSError as exc:
+        raise DatasetError(f"cannot create {dest.parent}: {exc.strerror or exc}") from None
     part = dest.with_name(dest.name + ".part")
     have = part.stat().st_size if part.is_file() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "cnntui"})
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "cnntui"})
+    except ValueError as exc:
+        raise DatasetError(f"download of {url} failed ({exc})") from None
     if have:
         request.add_header("Range", f"bytes={have}-")
     label = dest.name
+    started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             status = getattr(response, "status", 200)
             if have and status != 206:
                 have = 0  # the server ignored the range: start again
             length = response.headers.get("Content-Length")
             total = have + int(length) if length and length.isdigit() else None
+            if total is not None and total > max_bytes:
+                part.unlink(missing_ok=True)
+                raise DatasetError(
+                    f"download of {url} is {total:,} bytes, more than the {max_bytes:,} allowed"
+                )
             with part.open("ab" if have else "wb") as fh:
                 done = have
                 if progress:
@@ -74,22 +123,50 @@ def fetch(
                 while chunk := response.read(CHUNK):
                     fh.write(chunk)
                     done += len(chunk)
+                    if done > max_bytes:
+                        fh.close()
+                        part.unlink(missing_ok=True)
+                        raise DatasetError(
+                            f"download of {url} passed {max_bytes:,} bytes; stopped and deleted"
+                        )
+                    if time.monotonic() - started > deadline_s:
+                        raise DatasetError(
+                            f"download of {url} took longer than {deadline_s:g} s; "
+                            "run the same command again to resume"
+                        )
                     if progress:
                         progress(label, done, total)
+            if total is not None and done < total:
+                raise DatasetError(
+                    f"download of {url} ended early ({done:,} of {total:,} bytes); "
+                    "run the same command again to resume"
+                )
+    except DatasetError:
+        raise
     except urllib.error.HTTPError as exc:
         if exc.code != 416:  # 416: nothing left to send, the partial file may be complete
             raise DatasetError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
+    except http.client.IncompleteRead as exc:
+        short = f"{exc.expected:,} bytes short" if isinstance(exc.expected, int) else "short"
+        raise DatasetError(
+            f"download of {url} ended early ({short} of what the server announced); "
+            "run the same command again to resume"
+        ) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+        # OSError includes timeouts; ValueError an address urllib cannot use
+        reason = " ".join(str(getattr(exc, "reason", exc) or type(exc).__name__).split())
         raise DatasetError(
             f"download of {url} failed ({reason}); run the same command again to resume"
         ) from None
-    actual = sha256_of(part)
-    if actual != sha256:
-        part.unlink(missing_ok=True)
-        raise DatasetError(
-            f"{label}: SHA-256 mismatch (expected {sha256[:12]}…, got {actual[:12]}…); "
-            "the damaged download was deleted, try again"
-        )
-    os.replace(part, dest)
+    try:
+        actual = sha256_of(part)
+        if actual != sha256:
+            part.unlink(missing_ok=True)
+            raise DatasetError(
+                f"{label}: SHA-256 mismatch (expected {sha256[:12]}…, got {actual[:12]}…); "
+                "the damaged download was deleted, try again"
+            )
+        os.replace(part, dest)
+    except OSError as exc:  # the disk, not the network: say which file
+        raise DatasetError(f"cannot store {dest}: {exc.strerror or exc}") from None
     return dest

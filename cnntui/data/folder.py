@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.data.dataset import Dataset, DatasetError
 from cnntui.data.transforms import resize_bilinear
 from cnntui.errors import UsageError
@@ -33,7 +34,7 @@ from cnntui.images import (
 def read_netpbm(path: Path) -> np.ndarray:
     """A PGM/PPM file as float32 `(C, H, W)` in [0, 1] (C = 1 for grey, 3 for colour)."""
     try:
-        data = path.read_bytes()
+        data = userfile.read_bytes(path, "image")
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
@@ -48,9 +49,25 @@ def read_image(path: Path) -> np.ndarray:
     if path.suffix.lower() in NETPBM_SUFFIXES:
         return read_netpbm(path)
     try:
+        userfile.check_file(path, "image")
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
         return read_with_pillow(path, str(path), max_side=None, native="PGM/PPM files")
     except UsageError as exc:
         raise DatasetError(str(exc)) from None
+
+
+MAX_SIDE = 256
+"""Without an explicit size, images are scaled to the first one's size, but never larger than
+this a side (keeping its aspect ratio): a single 8000×6000 photo would otherwise make every image
+of the set 192 MB of float32."""
+
+
+def default_size(height: int, width: int) -> tuple[int, int]:
+    """The first image's `(height, width)`, shrunk to fit `MAX_SIDE` with its aspect kept."""
+    scale = min(1.0, MAX_SIDE / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
 
 
 def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
@@ -75,16 +92,22 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
             f"{root} needs at least two class sub-folders holding images "
             f"({', '.join(sorted(supported))}); found {len(classes)} folders and {len(files)} images"
         )
-    images = [read_image(path) for path, _ in files]
-    target = size or images[0].shape[1:]
+    images: list[np.ndarray] = []
+    target: tuple[int, int] | None = tuple(size) if size else None  # type: ignore[assignment]
+    for path, _ in files:
+        img = read_image(path)
+        if target is None:
+            target = default_size(img.shape[1], img.shape[2])
+        if img.shape[1:] != target:
+            # each image is brought to the common size as it is read: the full-size pictures
+            # are never all held at once
+            img = resize_bilinear(img[None], target)[0]
+        images.append(img)
+    assert target is not None
     channels = max(img.shape[0] for img in images)
     batch = np.empty((len(images), channels, target[0], target[1]), dtype=np.float32)
     for i, img in enumerate(images):
-        if img.shape[0] != channels:
-            img = np.repeat(img, channels, axis=0)
-        if img.shape[1:] != tuple(target):
-            img = resize_bilinear(img[None], (target[0], target[1]))[0]
-        batch[i] = img
+        batch[i] = img if img.shape[0] == channels else np.repeat(img, channels, axis=0)
     labels = np.array([label for _, label in files], dtype=np.int64)
     return Dataset("folder", batch, labels, tuple(classes))
 

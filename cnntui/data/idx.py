@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.data.dataset import DatasetError
 
 _UBYTE = 0x08
@@ -22,7 +23,7 @@ _UBYTE = 0x08
 def read_idx(path: Path) -> np.ndarray:
     """The unsigned-byte array stored in an IDX file (`.gz` is decompressed); DatasetError if bad."""
     try:
-        raw = path.read_bytes()
+        raw = userfile.read_bytes(path, "data set")
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
     except FileNotFoundError:

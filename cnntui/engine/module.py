@@ -439,6 +439,9 @@ class Module:
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> None:
         """Read an `.npz` written by `save` (never unpickles anything)."""
+        from cnntui import userfile
+
+        userfile.check_file(path, "checkpoint")
         with np.load(path, allow_pickle=False) as data:
             self.load_state_dict({k: data[k] for k in data.files}, strict=strict)
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.atomic import write_text_atomic
 from cnntui.errors import UsageError
 from cnntui.gan import images
@@ -219,6 +221,8 @@ class DcganRun:
         self.step = 0
         self.history: list[EpochRecord] = []
         self.step_losses: list[tuple[int, float, float]] = []
+        self._partial: dict[str, Any] | None = None
+        """Where an interrupted epoch stopped (from the checkpoint), until `run_epoch` uses it."""
         if resume:
             self._load_checkpoint()
 
@@ -260,19 +264,33 @@ class DcganRun:
         """Train one epoch (a fresh shuffle), then sample the grid and save a checkpoint.
 
         `on_step(step, d_loss, g_loss)` is called after every batch; when `should_stop()` turns
-        true the epoch is abandoned (None is returned; the last checkpoint stays the last complete
-        epoch, so resuming repeats the interrupted epoch exactly).
+        true the epoch stops there, a checkpoint of that exact point is saved (the weights, the
+        optimisers, and the epoch's random state and totals so far) and None is returned:
+        resuming finishes the epoch exactly as an uninterrupted run would.
         """
+        import copy
         import time
 
         started = time.perf_counter()
+        partial, self._partial = self._partial, None
+        if partial is not None:  # resuming mid-epoch: back to the epoch's start, then replay
+            self.rng.bit_generator.state = partial["rng"]
+        epoch_rng = copy.deepcopy(self.rng.bit_generator.state)
         order = self.rng.permutation(len(self.images))
         batch = self.settings.batch
-        d_total = g_total = 0.0
-        count = 0
-        for start in range(0, len(order), batch):
+        skip = int(partial["batches"]) if partial else 0
+        d_total = float(partial["d_total"]) if partial else 0.0
+        g_total = float(partial["g_total"]) if partial else 0.0
+        count = int(partial["count"]) if partial else 0
+        before = float(partial["seconds"]) if partial else 0.0
+        for number, start in enumerate(range(0, len(order), batch)):
             index = order[start : start + batch]
             if len(index) < 2:  # batch norm needs two samples
+                continue
+            if number < skip:
+                # done before the interruption: draw its noise again so the random stream
+                # continues exactly where it was
+                self.rng.standard_normal((len(index), self.settings.noise_dim, 1, 1))
                 continue
             d_loss, g_loss = self.train_step(self.images[index])
             if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
@@ -287,7 +305,18 @@ class DcganRun:
             if on_step is not None:
                 on_step(self.step, d_loss, g_loss)
             if should_stop is not None and should_stop():
+                self.save_checkpoint(
+                    partial={
+                        "rng": epoch_rng,
+                        "batches": number + 1,
+                        "d_total": d_total,
+                        "g_total": g_total,
+                        "count": count,
+                        "seconds": before + time.perf_counter() - started,
+                    }
+                )
                 return None
+        started -= before
         self.epoch += 1
         grid = self.sample_grid()
         record = EpochRecord(
@@ -297,6 +326,7 @@ class DcganRun:
             diversity=self.diversity(grid),
             seconds=time.perf_counter() - started,
         )
+        self.samples_dir.mkdir(parents=True, exist_ok=True)  # the run folder is cnntui's own
         written = images.write_grid(
             images.tile(grid, cols=8), self.samples_dir / f"epoch-{self.epoch:03d}"
         )
@@ -345,8 +375,11 @@ class DcganRun:
     def run_json_path(self) -> Path:
         return self.out / "run.json"
 
-    def save_checkpoint(self) -> Path:
-        """Write `checkpoint.npz` then `run.json`, each atomically (a crash leaves the old pair)."""
+    def save_checkpoint(self, partial: dict[str, Any] | None = None) -> Path:
+        """Write `checkpoint.npz` then `run.json`, each atomically (a crash leaves the old pair).
+
+        `partial` describes an epoch stopped part-way (see `run_epoch`); None at an epoch's end.
+        """
         from cnntui.engine.module import save_npz_atomic
 
         arrays: dict[str, Any] = {}
@@ -366,6 +399,7 @@ class DcganRun:
             "rng": self.rng.bit_generator.state,
             "optimizer_scalars": scalars,
             "history": [asdict(r) for r in self.history],
+            "partial": partial,
         }
         _write_json_atomic(self.run_json_path, document)
         return self.checkpoint_path
@@ -386,11 +420,13 @@ class DcganRun:
 
     def _read_run_json(self) -> dict[str, Any]:
         try:
-            document = json.loads(self.run_json_path.read_text(encoding="utf-8"))
+            document = json.loads(userfile.read_text(self.run_json_path, "run.json"))
         except FileNotFoundError:
             raise UsageError(f"nothing to resume in {self.out}: run.json is missing") from None
         except (OSError, ValueError) as exc:
             raise UsageError(f"{self.run_json_path} is unreadable ({exc})") from None
+        except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
+            raise UsageError(f"{self.run_json_path} is unreadable (nested too deeply)") from None
         if (
             not isinstance(document, dict)
             or document.get("kind") != "dcgan"
@@ -402,13 +438,15 @@ class DcganRun:
     def _load_checkpoint(self) -> None:
         document = self._read_run_json()
         try:
+            userfile.check_file(self.checkpoint_path, "checkpoint")
             with np.load(self.checkpoint_path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
             raise UsageError(
                 f"nothing to resume in {self.out}: checkpoint.npz is missing"
             ) from None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            # a truncated file is a BadZipFile or EOFError, a damaged member a ValueError
             raise UsageError(f"{self.checkpoint_path} is corrupt ({exc})") from None
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):
@@ -421,10 +459,28 @@ class DcganRun:
             self.epoch = int(document["epoch"])
             self.step = int(document["step"])
             self.history = [EpochRecord(**r) for r in document["history"]]
+            self._partial = _checked_partial(document.get("partial"))
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
                 f"the checkpoint in {self.out} does not match this model ({exc})"
             ) from None
+
+
+def _checked_partial(value: Any) -> dict[str, Any] | None:
+    """The `partial` entry of run.json, or ValueError when it is not what `run_epoch` wrote."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("rng"), dict)
+        or not all(
+            isinstance(value.get(k), int) and not isinstance(value.get(k), bool) and value[k] >= 0
+            for k in ("batches", "count")
+        )
+        or not all(isinstance(value.get(k), int | float) for k in ("d_total", "g_total", "seconds"))
+    ):
+        raise ValueError("its record of the interrupted epoch is damaged")
+    return value
 
 
 def _flatten_state(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.atomic import write_bytes_atomic
 from cnntui.errors import UsageError
 from cnntui.images import decode_netpbm, netpbm_from_levels
@@ -61,7 +62,10 @@ def pgm_bytes(picture: np.ndarray) -> bytes:
 
 def read_pgm(path: str | os.PathLike[str]) -> np.ndarray:
     """Read a binary PGM (P5, maxval ≤ 255) as uint8 `(H, W)`; raises ValueError if malformed."""
-    data = Path(path).read_bytes()
+    try:
+        data = userfile.read_bytes(path, "image")
+    except userfile.FileRefused as exc:
+        raise ValueError(str(exc)) from None
     if data[:2] != b"P5":
         raise ValueError(f"{path}: not a binary PGM (magic {data[:2]!r})")
     try:

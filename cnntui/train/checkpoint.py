@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.atomic import write_text_atomic
 from cnntui.engine.module import save_npz_atomic
 from cnntui.errors import CnnTuiError
@@ -72,6 +73,7 @@ def save_checkpoint(
     arrays = {f"model/{k}": v for k, v in model_state.items()}
     arrays.update({f"optim/{k}": v for k, v in optim_state.items()})
     path = run_dir / name
+    run_dir.mkdir(parents=True, exist_ok=True)  # the run folder is cnntui's to make
     save_npz_atomic(path, arrays)
     document = {"format": FORMAT, "version": VERSION, **info, "checkpoint": name}
     write_json_atomic(run_dir / RUN_FILE, document)
@@ -86,18 +88,91 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
     """The parsed `run.json` of a run folder; CheckpointError when missing or not ours."""
     path = run_dir / RUN_FILE
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(userfile.read_text(path, "run.json"))
     except FileNotFoundError:
         raise CheckpointError(f"{run_dir} is not a cnntui run folder (no {RUN_FILE})") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{path} is corrupt ({exc}); the run cannot be resumed") from None
+    except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
+        raise CheckpointError(f"{path} is corrupt (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a cnntui run file")
     if document.get("version") != VERSION:
         raise CheckpointError(
             f"{path} has format version {document.get('version')}; this cnntui reads version {VERSION}"
         )
+    check_run_info(document, path)
     return document
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _metrics(value: Any) -> bool:
+    """A table of named numbers (or nulls): one history row, or the test results."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or _is_number(v)) for k, v in value.items()
+    )
+
+
+_RUN_FIELDS: dict[str, tuple[Any, str, bool]] = {
+    "config": (lambda v: isinstance(v, dict), "a table of run settings", True),
+    "checkpoint": (lambda v: isinstance(v, str), "a file name", True),
+    "epoch": (_is_int, "a whole number", True),
+    "global_step": (_is_int, "a whole number", False),
+    "model_name": (lambda v: isinstance(v, str), "a text", False),
+    "finished": (lambda v: isinstance(v, bool), "true or false", False),
+    "updated": (lambda v: isinstance(v, str), "a text", False),
+    "history": (
+        lambda v: isinstance(v, list) and all(_metrics(row) for row in v),
+        "a list of tables of numbers",
+        False,
+    ),
+    "test": (lambda v: v is None or _metrics(v), "a table of numbers or null", False),
+    "base_lr": (_is_number, "a number", False),
+    "elapsed_s": (_is_number, "a number", False),
+    "train_time_s": (_is_number, "a number", False),
+    "train_images": (_is_int, "a whole number", False),
+    "progress": (
+        lambda v: (
+            isinstance(v, dict)
+            and all(_is_int(v.get(k)) for k in ("epoch", "global_step", "correct", "seen", "step"))
+            and _is_number(v.get("loss_sum"))
+        ),
+        "a table of whole numbers (epoch, global_step, correct, seen, step) and loss_sum",
+        False,
+    ),
+}
+"""run.json's fields that listing and resuming read: check, what it must be, required."""
+
+
+def check_run_info(document: dict[str, Any], path: Path) -> None:
+    """CheckpointError naming the first field of a parsed run.json with the wrong type.
+
+    JSON that parses can still hold `"epoch": "three"` or `"config": []`; every reader of run
+    folders (the runs list, `--list-runs`, resuming) goes through here first, so none of them
+    meets a value it cannot use.
+    """
+    from cnntui.errors import UsageError
+    from cnntui.train.config import RunConfig
+
+    for name, (valid, what, required) in _RUN_FIELDS.items():
+        if name not in document:
+            if required:
+                raise CheckpointError(f"{path}: the field {name!r} is missing")
+            continue
+        if not valid(document[name]):
+            found = type(document[name]).__name__
+            raise CheckpointError(f"{path}: the field {name!r} must be {what}, not a {found}")
+    try:
+        RunConfig.from_dict(document["config"])
+    except UsageError as exc:
+        raise CheckpointError(f"{path}: the field 'config' is invalid ({exc})") from None
 
 
 def load_checkpoint(
@@ -112,6 +187,7 @@ def load_checkpoint(
     model: dict[str, np.ndarray] = {}
     optim: dict[str, np.ndarray] = {}
     try:
+        userfile.check_file(path, "checkpoint")
         with np.load(path, allow_pickle=False) as data:
             for key in data.files:
                 if key.startswith("model/"):

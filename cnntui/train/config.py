@@ -110,8 +110,20 @@ class RunConfig:
             ):
                 raise UsageError(f"run settings are invalid: {name} must be a whole number")
         for name in ("lr", "momentum", "weight_decay"):
-            if not isinstance(getattr(config, name), int | float):
+            value = getattr(config, name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
                 raise UsageError(f"run settings are invalid: {name} must be a number")
+        for name in ("model", "dataset", "optimizer", "lr_schedule", "device", "augment"):
+            if not isinstance(getattr(config, name), str):
+                raise UsageError(f"run settings are invalid: {name} must be a text")
+        for name in ("input_size", "samples", "limit", "threads"):
+            value = getattr(config, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise UsageError(f"run settings are invalid: {name} must be a whole number")
+        if not isinstance(config.download, bool):
+            raise UsageError("run settings are invalid: download must be true or false")
+        if config.data_dir is not None and not isinstance(config.data_dir, str):
+            raise UsageError("run settings are invalid: data_dir must be a folder name")
         return config.validated()
 
     def lr_at(self, epoch_progress: float, base: float | None = None) -> float:

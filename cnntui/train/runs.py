@@ -6,6 +6,7 @@ run named `YYYYmmdd-HHMMSS-MODEL-DATASET`, unless `--out DIR` put one elsewhere.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -64,8 +65,12 @@ class RunRecord:
         return f"stopped at {self.epochs_done}/{self.epochs}"
 
 
-def list_runs(root: Path | None = None) -> list[RunRecord]:
-    """Every readable run under `root`, newest first (unreadable folders are skipped)."""
+def list_runs(root: Path | None = None, problems: list[str] | None = None) -> list[RunRecord]:
+    """Every readable run under `root`, newest first.
+
+    A folder whose run.json cannot be used (damaged, or a field of the wrong type) is skipped;
+    when `problems` is given, a one-line notice for each such folder is appended to it.
+    """
     root = root or runs_dir()
     if not root.is_dir():
         return []
@@ -75,7 +80,9 @@ def list_runs(root: Path | None = None) -> list[RunRecord]:
             continue
         try:
             info = read_run_info(folder)
-        except CheckpointError:
+        except CheckpointError as exc:
+            if problems is not None:
+                problems.append(f"skipped {folder.name}: {exc}")
             continue
         config = info.get("config") or {}
         history = info.get("history") or []
@@ -89,14 +96,22 @@ def list_runs(root: Path | None = None) -> list[RunRecord]:
                 epochs_done=int(info.get("epoch", 0)),
                 epochs=int(config.get("epochs", 0)),
                 finished=bool(info.get("finished")),
-                val_acc=last.get("val_acc"),
-                test_acc=test.get("test_acc"),
+                val_acc=_float_or_none(last.get("val_acc")),
+                test_acc=_float_or_none(test.get("test_acc")),
                 updated=str(info.get("updated", "")),
                 info=info,
             )
         )
     records.sort(key=lambda r: (r.updated, r.name), reverse=True)
     return records
+
+
+def _float_or_none(value: Any) -> float | None:
+    """A finite accuracy, or None (absent, null, or NaN from a run that diverged)."""
+    if value is None:
+        return None
+    number = float(value)  # check_run_info made sure it is a number
+    return number if math.isfinite(number) else None
 
 
 def delete_run(path: Path, root: Path | None = None) -> None:

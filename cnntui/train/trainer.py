@@ -22,10 +22,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
+from cnntui import userfile
 from cnntui.data import DatasetError, Splits, load_splits
 from cnntui.data.batches import epoch_order
 from cnntui.data.transforms import parse_augmentation
@@ -35,6 +36,12 @@ from cnntui.paths import check_user_path
 from cnntui.train import engine_api
 from cnntui.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from cnntui.train.config import RunConfig
+from cnntui.train.divergence import (
+    Diverged,
+    check_metrics,
+    failure_message,
+    first_nonfinite_parameter,
+)
 from cnntui.train.events import (
     Checkpointed,
     Command,
@@ -50,6 +57,7 @@ from cnntui.train.events import (
     StateChanged,
     StepProgress,
 )
+from cnntui.train.memory import check_fits
 from cnntui.train.metrics import (
     accuracy,
     confusion_matrix,
@@ -192,6 +200,8 @@ class Trainer:
         self.model_title = built.title
         self.model = built.module
         self.model.needs_input_grad = False  # nothing uses the gradient w.r.t. the images
+        # refuse a network that cannot fit before its weights are allocated
+        check_fits(self.model, splits.input_shape, cfg.batch_size, self.backend)
         engine_api.move(self.model, self.backend)
         for p in self.model.parameters():  # materialise now, in order, from the seeded generator
             p.materialize()
@@ -224,9 +234,9 @@ class Trainer:
         """The spec's text: the run folder's copy when resuming, else the file (copied there)."""
         copy = self.run_dir / SPEC_COPY
         if self._resume_info is not None and copy.is_file():
-            return copy.read_text(encoding="utf-8")
+            return userfile.read_text(copy, "spec")
         try:
-            text = check_user_path(path).read_text(encoding="utf-8")
+            text = userfile.read_text(check_user_path(path), "spec")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read the spec {path}: {exc}") from None
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -401,14 +411,14 @@ class Trainer:
             return self.summary(final=False)
         except _NonFinite as exc:
             self._flush_progress(pending)
-            message = (
-                f"the loss became {exc.value} at epoch {self.epoch + 1}, step {self.acc.step + 1} "
-                f"with learning rate {exc.lr:g}: the learning rate is probably too high "
-                f"(try {exc.lr / 10:g}); the last good checkpoint is kept in {self.run_dir}"
+            diverged = Diverged("the loss", math.nan if exc.value == "NaN" else math.inf)
+            self._fail_diverged(
+                failure_message(diverged, self.epoch + 1, self.acc.step + 1, exc.lr, self.run_dir)
             )
-            self.emit(RunFailed(message, "nan"))
-            self._set_state("failed", message)
-            raise TrainingError(message) from None
+        except Diverged as exc:
+            self._fail_diverged(
+                failure_message(exc, self.epoch + 1, None, self.current_lr(), self.run_dir)
+            )
         except Exception as exc:
             if engine_api.is_out_of_memory(exc):
                 message = (
@@ -419,10 +429,31 @@ class Trainer:
                 self._set_state("failed", message)
                 raise TrainingError(message) from None
             raise
-        summary = self._finish_run()
+        try:
+            summary = self._finish_run()
+        except Diverged as exc:
+            self._fail_diverged(
+                failure_message(exc, self.epoch, None, self.current_lr(), self.run_dir)
+            )
         self.emit(RunFinished(summary))
         self._set_state("finished")
         return summary
+
+    def _fail_diverged(self, message: str) -> NoReturn:
+        self.emit(RunFailed(message, "nan"))
+        self._set_state("failed", message)
+        raise TrainingError(message) from None
+
+    def _check_divergence(self, metrics: dict[str, Any], names: tuple[str, ...]) -> None:
+        """Diverged when a loss in `metrics` or any weight is not a usable number (called at the
+        end of an epoch and of the run, where the values are on the host already)."""
+        check_metrics(metrics, len(self.splits.class_names), names)
+        xp = self.backend.xp
+        bad = first_nonfinite_parameter(
+            self.model.named_parameters(), lambda a: xp.isfinite(a).all()
+        )
+        if bad is not None:
+            raise Diverged(f"the weights of {bad}", math.nan, "NaN or infinite")
 
     def _train_step(self, order: np.ndarray) -> tuple[float, float]:
         cfg = self.config
@@ -503,6 +534,7 @@ class Trainer:
             "images_per_s": self.images_per_s(),
             "elapsed_s": self.elapsed(),
         }
+        self._check_divergence(metrics, ("train_loss", "val_loss"))  # before anything is saved
         self.history.append(metrics)
         self.emit(EpochEnd(self.epoch, dict(metrics)))
         probs = softmax(val_logits)
@@ -529,6 +561,7 @@ class Trainer:
             "test_loss": cross_entropy(test_logits, self.splits.test.labels),
             "test_acc": accuracy(test_logits, self.splits.test.labels),
         }
+        self._check_divergence(self.test_metrics, ("test_loss",))
         self._checkpoint("final")
         return self.summary(final=True)
 

@@ -10,6 +10,8 @@ saved from cnntui (`Module.save`, an `.npz`) load into the PyTorch model with
 from __future__ import annotations
 
 import keyword
+import math
+import numbers
 import re
 from collections.abc import Callable
 from typing import Any
@@ -168,10 +170,59 @@ def load_npz(model: nn.Module, path: str) -> None:
 '''
 
 
+def literal(value: Any) -> str:
+    """`value` as Python source that evaluates to it, and never to anything else.
+
+    Only plain data gets through: None, bools, whole numbers, floats (non-finite ones as
+    `float("inf")`, `float("-inf")`, `float("nan")`, which a bare repr would leave as undefined
+    names), strings (by repr, so quotes and newlines stay inside the literal), and lists, tuples
+    and dicts of these. Anything else is a TypeError: it has no business in generated code.
+    """
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return repr(int(value))
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isnan(value):
+            return 'float("nan")'
+        if math.isinf(value):
+            return 'float("inf")' if value > 0 else 'float("-inf")'
+        return repr(float(value))
+    if isinstance(value, str):
+        return repr(str(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write a {type(value).__name__} into generated code")
+
+
 def _py(value: Any) -> str:
+    """A size argument: `3` for (3, 3), else the literal."""
     if isinstance(value, tuple) and len(value) == 2 and value[0] == value[1]:
-        return repr(value[0])
-    return repr(value)
+        return literal(value[0])
+    return literal(value)
+
+
+def docstring_text(text: str) -> str:
+    """`text` made safe inside a triple-quoted docstring on one line: backslashes, quotes and
+    every character that is not printable (newlines included) are written as escapes, so the
+    docstring reads the same and can never end early."""
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 class _Writer:
@@ -196,7 +247,7 @@ class _Writer:
         self.uses_ordered = True
         pad = INDENT * (level + 1)
         items = [
-            f'{pad}("{name}", {self.expr(child, f"{path}.{name}" if path else name, level + 1)}),'
+            f"{pad}({literal(name)}, {self.expr(child, f'{path}.{name}' if path else name, level + 1)}),"
             for name, child in pairs
         ]
         return "OrderedDict([\n" + "\n".join(items) + f"\n{INDENT * level}])"
@@ -254,7 +305,7 @@ class _Writer:
     def _PadShortcut(self, module: Any, path: str, level: int) -> str:
         self.helpers.add("PadShortcut")
         self.uses_functional = True
-        return f"PadShortcut({module.in_channels}, {module.out_channels}, {module.stride})"
+        return f"PadShortcut({literal(module.in_channels)}, {literal(module.out_channels)}, {literal(module.stride)})"
 
     def _GoogLeNet(self, module: Any, path: str, level: int) -> str:
         from cnntui.zoo.googlenet import MAIN_PATH, SIDE_HEADS
@@ -264,14 +315,14 @@ class _Writer:
         taps = {tap: head for tap, head in SIDE_HEADS.items() if module.aux_logits}
         heads = [(head, getattr(module, head)) for head in taps.values()]
         return (
-            f"SideBranches({self._children(main, path, level)}, {taps!r}, "
+            f"SideBranches({self._children(main, path, level)}, {literal(taps)}, "
             f"{self._children(heads, path, level)})"
         )
 
     # -- layers --------------------------------------------------------------------------
 
     def _Conv2d(self, m: Any, path: str, level: int) -> str:
-        text = f"nn.Conv2d({m.in_channels}, {m.out_channels}, kernel_size={_py(m.kernel_size)}"
+        text = f"nn.Conv2d({literal(m.in_channels)}, {literal(m.out_channels)}, kernel_size={_py(m.kernel_size)}"
         if m.stride != (1, 1):
             text += f", stride={_py(m.stride)}"
         if m.padding not in ((0, 0), "valid"):
@@ -279,15 +330,15 @@ class _Writer:
         if m.dilation != (1, 1):
             text += f", dilation={_py(m.dilation)}"
         if m.groups != 1:
-            text += f", groups={m.groups}"
+            text += f", groups={literal(m.groups)}"
         if m.bias is None:
             text += ", bias=False"
         if getattr(m, "padding_mode", "zeros") != "zeros":
-            text += f", padding_mode={m.padding_mode!r}"
+            text += f", padding_mode={literal(m.padding_mode)}"
         return text + ")"
 
     def _ConvTranspose2d(self, m: Any, path: str, level: int) -> str:
-        text = f"nn.ConvTranspose2d({m.in_channels}, {m.out_channels}, kernel_size={_py(m.kernel_size)}"
+        text = f"nn.ConvTranspose2d({literal(m.in_channels)}, {literal(m.out_channels)}, kernel_size={_py(m.kernel_size)}"
         if m.stride != (1, 1):
             text += f", stride={_py(m.stride)}"
         if m.padding != (0, 0):
@@ -295,7 +346,7 @@ class _Writer:
         if m.output_padding != (0, 0):
             text += f", output_padding={_py(m.output_padding)}"
         if m.groups != 1:
-            text += f", groups={m.groups}"
+            text += f", groups={literal(m.groups)}"
         if m.bias is None:
             text += ", bias=False"
         if m.dilation != (1, 1):
@@ -322,7 +373,7 @@ class _Writer:
         if not m.count_include_pad:
             text += ", count_include_pad=False"
         if m.divisor_override is not None:
-            text += f", divisor_override={m.divisor_override}"
+            text += f", divisor_override={literal(m.divisor_override)}"
         return text + ")"
 
     def _AdaptiveAvgPool2d(self, m: Any, path: str, level: int) -> str:
@@ -330,18 +381,18 @@ class _Writer:
 
     def _Linear(self, m: Any, path: str, level: int) -> str:
         bias = "" if m.bias is not None else ", bias=False"
-        return f"nn.Linear({m.in_features}, {m.out_features}{bias})"
+        return f"nn.Linear({literal(m.in_features)}, {literal(m.out_features)}{bias})"
 
     def _Flatten(self, m: Any, path: str, level: int) -> str:
         if (m.start_dim, m.end_dim) == (1, -1):
             return "nn.Flatten()"
-        return f"nn.Flatten({m.start_dim}, {m.end_dim})"
+        return f"nn.Flatten({literal(m.start_dim)}, {literal(m.end_dim)})"
 
     def _ReLU(self, m: Any, path: str, level: int) -> str:
         return "nn.ReLU()"
 
     def _LeakyReLU(self, m: Any, path: str, level: int) -> str:
-        return f"nn.LeakyReLU({m.negative_slope!r})"
+        return f"nn.LeakyReLU({literal(m.negative_slope)})"
 
     def _Sigmoid(self, m: Any, path: str, level: int) -> str:
         return "nn.Sigmoid()"
@@ -353,14 +404,14 @@ class _Writer:
         return "nn.Identity()"
 
     def _Dropout(self, m: Any, path: str, level: int) -> str:
-        return f"nn.Dropout({m.p!r})"
+        return f"nn.Dropout({literal(m.p)})"
 
     def _batch_norm(self, name: str, m: Any) -> str:
-        text = f"nn.{name}({m.num_features}"
+        text = f"nn.{name}({literal(m.num_features)}"
         if m.eps != 1e-5:
-            text += f", eps={m.eps!r}"
+            text += f", eps={literal(m.eps)}"
         if m.momentum != 0.1:
-            text += f", momentum={m.momentum!r}"
+            text += f", momentum={literal(m.momentum)}"
         if not m.affine:
             text += ", affine=False"
         if not m.track_running_stats:
@@ -374,7 +425,7 @@ class _Writer:
         return self._batch_norm("BatchNorm1d", m)
 
     def _LocalResponseNorm(self, m: Any, path: str, level: int) -> str:
-        return f"nn.LocalResponseNorm({m.size}, alpha={m.alpha!r}, beta={m.beta!r}, k={m.k!r})"
+        return f"nn.LocalResponseNorm({literal(m.size)}, alpha={literal(m.alpha)}, beta={literal(m.beta)}, k={literal(m.k)})"
 
     def _ScaledTanh(self, m: Any, path: str, level: int) -> str:
         self.helpers.add("ScaledTanh")
@@ -383,22 +434,22 @@ class _Writer:
     def _Subsampling(self, m: Any, path: str, level: int) -> str:
         self.helpers.add("Subsampling")
         self.uses_functional = True
-        return f"Subsampling({m.channels}, {m.kernel_size})"
+        return f"Subsampling({literal(m.channels)}, {literal(m.kernel_size)})"
 
     def _SparseConv2d(self, m: Any, path: str, level: int) -> str:
         self.helpers.add("SparseConv2d")
         self.uses_functional = True
         table = [list(t) for t in m.table]
-        return f"SparseConv2d({m.in_channels}, {m.out_channels}, {m.kernel_size}, {table!r})"
+        return f"SparseConv2d({literal(m.in_channels)}, {literal(m.out_channels)}, {literal(m.kernel_size)}, {literal(table)})"
 
     def _RBFOutput(self, m: Any, path: str, level: int) -> str:
         self.helpers.add("RBFOutput")
-        return f"RBFOutput({m.in_features}, {m.num_classes})"
+        return f"RBFOutput({literal(m.in_features)}, {literal(m.num_classes)})"
 
 
 def python_name(text: str) -> str:
     """A valid Python identifier from a model name (`vgg16_bn`, `my-net` -> `my_net`)."""
-    name = re.sub(r"\W+", "_", text).strip("_") or "network"
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "network"
     if name[0].isdigit() or keyword.iskeyword(name):
         name = f"net_{name}"
     return name
@@ -414,7 +465,7 @@ def export_pytorch(
     writer = _Writer()
     body = writer.expr(module, "", 1)
     header_lines = [
-        f'"""{name}: a PyTorch version of this network, written by `cnntui export pytorch`.',
+        f'"""{docstring_text(name)}: a PyTorch version of this network, written by `cnntui export pytorch`.',
         "",
         f"Input per sample: {'x'.join(str(s) for s in input_shape)}. Submodule names match cnntui's, so "
         "weights saved there",
@@ -422,7 +473,7 @@ def export_pytorch(
         "parameter count and the output shape.",
     ]
     if source:
-        header_lines.insert(1, f"Source: {source}.")
+        header_lines.insert(1, f"Source: {docstring_text(source)}.")
     header = "\n".join(header_lines) + '\n"""'
     imports = ["from __future__ import annotations", ""]
     if writer.uses_ordered or writer.helpers & {"Concat", "ResidualBlock", "SideBranches"}:
@@ -433,7 +484,7 @@ def export_pytorch(
         imports.append("import torch.nn.functional as F")
     imports.append("from torch import nn")
     helpers = "".join("\n" + HELPERS[h].strip("\n") + "\n\n" for h in sorted(writer.helpers))
-    dims = ", ".join(str(s) for s in input_shape)
+    dims = ", ".join(literal(int(s)) for s in input_shape)
     function = python_name(name)
     text = (
         f"{header}\n\n"
@@ -441,7 +492,7 @@ def export_pytorch(
         + "\n\n"
         + helpers
         + "\ndef build() -> nn.Module:\n"
-        + f'{INDENT}"""{name} with freshly initialised weights."""\n'
+        + f'{INDENT}"""{docstring_text(name)} with freshly initialised weights."""\n'
         + f"{INDENT}return {body}\n\n"
         + f"\n{function} = build\n\n"
         + LOADER

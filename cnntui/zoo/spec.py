@@ -552,6 +552,8 @@ def parse_spec(text: str) -> NetworkSpec:
             line = max(1, len(text.splitlines()))
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         raise SpecError([SpecProblem(line, f"not valid TOML: {reason}")]) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise SpecError([SpecProblem(0, "the spec nests too deeply")]) from None
     lines = _Lines(text)
     problems: list[SpecProblem] = []
     for key in document:
@@ -669,40 +671,72 @@ def _check_references(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
                 )
             )
 
-    def visit(name: str, trail: list[str]) -> None:
-        if name in trail:
-            cycle = " → ".join([*trail[trail.index(name) :], name])
-            problems.append(
-                SpecProblem(
-                    spec.block_lines.get(name, 0), f"block {name!r} contains itself ({cycle})"
-                )
-            )
-            return
-        if len(trail) > MAX_NESTING:
-            problems.append(
-                SpecProblem(
-                    spec.block_lines.get(name, 0), f"blocks nest deeper than {MAX_NESTING} levels"
-                )
-            )
-            return
-        for layer in spec.blocks.get(name, []):
-            for _key, target in _references(layer):
-                if target in spec.blocks:
-                    visit(target, [*trail, name])
+    _check_nesting(spec, problems)
 
-    reported: set[str] = set()
-    for name in spec.blocks:
-        before = len(problems)
-        visit(name, [])
-        if len(problems) > before:
-            # one report per cycle is enough
-            seen = problems[before:]
-            del problems[before:]
-            for problem in seen:
-                if problem.message not in reported:
-                    reported.add(problem.message)
-                    problems.append(problem)
-            return
+
+def _check_nesting(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
+    """No block contains itself, and blocks nest at most MAX_NESTING deep.
+
+    One depth-first walk over the graph of block references that visits each block once (its
+    result is remembered), so the time is linear in the spec's size however often blocks are
+    shared: a walk over every path would double with each level of `concat` of two shared blocks.
+    The walk keeps its own stack, so deep chains cannot exhaust Python's recursion limit.
+    """
+    targets = {
+        name: list(
+            dict.fromkeys(
+                target
+                for layer in layers
+                for _key, target in _references(layer)
+                if target in spec.blocks
+            )
+        )
+        for name, layers in spec.blocks.items()
+    }
+    height: dict[str, int] = {}
+    """Finished blocks: how many levels of blocks lie below each (0 when it uses none)."""
+    on_path: dict[str, int] = {}
+    """Blocks on the current walk, each with its position in `path`."""
+    path: list[str] = []
+    too_deep_reported = False
+    for root in spec.blocks:
+        if root in height:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        on_path[root] = 0
+        path.append(root)
+        while stack:
+            name, index = stack[-1]
+            children = targets[name]
+            if index < len(children):
+                stack[-1] = (name, index + 1)
+                child = children[index]
+                if child in on_path:
+                    cycle = " → ".join([*path[on_path[child] :], child])
+                    problems.append(
+                        SpecProblem(
+                            spec.block_lines.get(child, 0),
+                            f"block {child!r} contains itself ({cycle})",
+                        )
+                    )
+                    return  # one report per spec is enough; the rest follows from it
+                if child not in height:
+                    on_path[child] = len(path)
+                    path.append(child)
+                    stack.append((child, 0))
+                continue
+            stack.pop()
+            path.pop()
+            del on_path[name]
+            height[name] = 1 + max((height[c] for c in children), default=-1)
+            if height[name] > MAX_NESTING and not too_deep_reported:
+                too_deep_reported = True
+                problems.append(
+                    SpecProblem(
+                        spec.block_lines.get(name, 0),
+                        f"blocks nest deeper than {MAX_NESTING} levels",
+                    )
+                )
 
 
 # -- building with shape checks -----------------------------------------------------------------
@@ -869,7 +903,9 @@ class _Builder:
         elif kind == "localresponsenorm":
             module = nn.LocalResponseNorm(a.pop("size"), **a)
         elif kind == "block":
-            module, _ = self.sequence(self.spec.blocks[a["block"]], shape, depth + 1)
+            # the shape the block's own layers computed: tracing the block again would make
+            # nested blocks cost the square of their size
+            return self.sequence(self.spec.blocks[a["block"]], shape, depth + 1)
         elif kind == "residual":
             return self.residual(layer, a, shape, depth)
         elif kind == "concat":
@@ -919,8 +955,8 @@ class _Builder:
                 f"body gives {_shape_text(body_shape)} but the shortcut gives {_shape_text(short_shape)}; they must match to be added{hint}",
             )
         activation = self.activation(a["activation"], {}) if a.get("activation") else None
-        module = nn.Residual(body, shortcut=shortcut, activation=activation)
-        return module, self.output(layer, module, shape)
+        # activation(body + shortcut) has the body's shape, checked above to be the shortcut's
+        return nn.Residual(body, shortcut=shortcut, activation=activation), body_shape
 
     def concat(
         self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int
@@ -937,8 +973,9 @@ class _Builder:
             raise self.fail(
                 layer, f"branches must agree in everything but channels to be joined ({listing})"
             )
-        module = nn.Concat(*branches)
-        return module, self.output(layer, module, shape)
+        # joined along channels; the branches agree in everything else (checked above)
+        joined = (sum(s[0] for s in shapes), *shapes[0][1:])
+        return nn.Concat(*branches), joined
 
 
 @dataclass
@@ -996,9 +1033,11 @@ def load_spec_text(text: str) -> BuiltSpec:
 
 def load_spec_file(path: str | Path) -> BuiltSpec:
     """Read a spec file; SpecError (with the file name) if it cannot be read or built."""
+    from cnntui import userfile
+
     target = Path(path)
     try:
-        raw = target.read_bytes()
+        raw = userfile.read_bytes(target, "spec")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SpecError([SpecProblem(0, f"cannot read {target.name}: {reason}")]) from None
@@ -1015,15 +1054,19 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
 
 
 MAX_SPEC_BYTES = 1 << 20
+"""The largest spec file read (the `spec` cap of `cnntui.userfile.LIMITS`)."""
 """A spec is a short text file; anything larger is refused unread."""
 
 
 def read_spec_file(path: Path) -> str:
-    """A spec file's text, for the editor; UsageError if it is missing, over 1 MiB or not UTF-8."""
+    """A spec file's text, for the editor; UsageError if it is missing, not a regular file (a
+    FIFO would block the reader), over 1 MiB or not UTF-8 (see `cnntui.userfile`)."""
+    from cnntui import userfile
+
     try:
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise UsageError(f"{path.name} is larger than 1 MiB; a spec is a short text file")
-        return path.read_bytes().decode("utf-8")
+        return userfile.read_text(path, "spec")
+    except userfile.FileRefused as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

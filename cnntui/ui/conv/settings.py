@@ -142,9 +142,11 @@ class ConvSettingsScreen(ModalScreen[None]):
             status.remove_class("-problem")
 
     def preset_from_form(self) -> ConvPreset:
+        from cnntui.numeric import BIAS_LIMIT, parse_number
+
         values = self.query_one("#conv-settings-form", CalcForm).values()
         try:
-            bias = float(values["bias"])
+            bias = parse_number(values["bias"], low=-BIAS_LIMIT, high=BIAS_LIMIT)
         except ValueError:
             bias = self.lab.preset.bias
         image = "" if values["image"] == WORKED_EXAMPLE else values["image"]
@@ -239,13 +241,15 @@ class ConvSettingsScreen(ModalScreen[None]):
             except CnnTuiError as error:
                 return str(error)
         elif key in ("size", "stride", "padding", "dilation", "output_padding"):
-            if not value.isdigit():
+            from cnntui.numeric import valid_number
+
+            if not valid_number(value, integer=True, low=0):
                 return f"{key.replace('_', ' ')} must be a whole number"
         elif key == "bias":
-            try:
-                float(value)
-            except ValueError:
-                return "bias must be a number"
+            from cnntui.numeric import BIAS_LIMIT, valid_number
+
+            if not valid_number(value, low=-BIAS_LIMIT, high=BIAS_LIMIT):
+                return f"bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}"
         return None
 
     def _close_editor(self) -> None:

@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
+from cnntui import userfile
 from cnntui.gan.dcgan import DATASETS, DcganSettings
 from cnntui.ui.gan.grid import GanImageGrid
 from cnntui.ui.shared.access import cnntui_app
@@ -294,6 +295,6 @@ def _saved_epoch(run_dir: Path) -> int:
     import json
 
     try:
-        return int(json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("epoch", 0))
-    except (OSError, ValueError, TypeError, AttributeError):
+        return int(json.loads(userfile.read_text(run_dir / "run.json", "run.json")).get("epoch", 0))
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return 0

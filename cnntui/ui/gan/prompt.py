@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from cnntui.numeric import parse_number
+
 
 class NumberPrompt(ModalScreen[float | None]):
     """Ask for a number in `[low, high]` (or `[low, high)`); dismisses with it, or None on escape."""
@@ -62,7 +64,7 @@ class NumberPrompt(ModalScreen[float | None]):
             f"a {'whole ' if self.integer else ''}number in [{self.low:g}, {self.high:g}{closing}"
         )
         try:
-            value = float(int(text)) if self.integer else float(text)
+            value = parse_number(text, integer=self.integer)
         except ValueError:
             raise ValueError(f"'{text}' is not {valid}") from None
         too_high = value > self.high if self.high_inclusive else value >= self.high

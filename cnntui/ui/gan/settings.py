@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 from cnntui.gan.distributions import BUILTIN
 from cnntui.gan.gan2d import OPTIMIZERS, Gan2dSettings
 from cnntui.gan.losses import LOSS_NAMES
+from cnntui.numeric import parse_number
 
 # (field, label, kind, choices) in display order; kind is "choice", "int" or "float"
 FORM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -44,7 +45,8 @@ def parse_form(base: Gan2dSettings, values: dict[str, str]) -> Gan2dSettings:
             changes[name] = text
         else:
             try:
-                changes[name] = int(text) if kind == "int" else float(text)
+                number = parse_number(text, integer=kind == "int")
+                changes[name] = int(number) if kind == "int" else number
             except ValueError:
                 raise ValueError(
                     f"{label}: '{text}' is not a {'whole ' if kind == 'int' else ''}number"

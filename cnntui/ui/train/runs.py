@@ -40,7 +40,8 @@ class RunsView(Vertical):
 
         table = self.query_one("#runs-table", DataTable)
         table.clear()
-        for record in list_runs():
+        skipped: list[str] = []
+        for record in list_runs(problems=skipped):
             table.add_row(
                 record.name[:15],
                 record.model,
@@ -50,6 +51,8 @@ class RunsView(Vertical):
                 f"{record.test_acc:.1%}" if record.test_acc is not None else "-",
                 key=str(record.path),
             )
+        for notice in skipped:
+            self.notify(notice, severity="warning")
 
     def selected(self) -> Path | None:
         """The folder of the run under the cursor, if any."""
