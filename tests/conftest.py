@@ -1,8 +1,12 @@
-"""Test isolation shared by every test: no user config, state or cache leaks in or out."""
+"""Shared test fixtures: isolation from user config, state and cache; the `gpu` backend fixture."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +27,59 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     return home
+
+
+def _real_cupy_backend() -> Any:
+    """The real GPU backend when CuPy and a device work here, else None (probed once)."""
+    global _REAL_GPU
+    if _REAL_GPU is None:
+        from cnntui.engine import backend
+
+        found = backend.get_backend("gpu")
+        _REAL_GPU = found if found.is_gpu else False
+    return _REAL_GPU or None
+
+
+_REAL_GPU: Any = None
+
+
+@pytest.fixture(params=["standin", "cupy"])
+def gpu(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[GpuBench]:
+    """The GPU backend twice: on the strict CuPy stand-in (always, counters included) and on
+    real CuPy (only where a device works; skipped elsewhere)."""
+    from cnntui.engine import backend, gpu_kernels
+
+    if request.param == "cupy":
+        real = _real_cupy_backend()
+        if real is None:
+            pytest.skip("no CUDA device here (the stand-in run covers this test)")
+        yield GpuBench(real, None)
+        return
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        import gpu_standin
+    finally:
+        sys.path.pop(0)
+    gpu_standin.install(monkeypatch)
+    chosen = backend.get_backend("gpu")
+    assert chosen.is_gpu, chosen.reason
+    try:
+        yield GpuBench(chosen, gpu_standin.counters)
+    finally:
+        gpu_kernels.reset()  # the compiled kernels belong to the stand-in module
+
+
+@dataclass
+class GpuBench:
+    """The backend under test and, on the stand-in, its counters (None on a real device)."""
+
+    backend: Any
+    counters: Any
+
+    @property
+    def xp(self) -> Any:
+        return self.backend.xp
+
+    @property
+    def standin(self) -> bool:
+        return self.counters is not None
