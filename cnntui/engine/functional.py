@@ -536,7 +536,8 @@ def conv_transpose2d_forward(
     batch_last = xp is np and n >= BATCH_LAST_MIN
     x2 = _channel_rows(input, batch_last).reshape(groups, cin // groups, n * h * w)
     wg = weight.reshape(groups, cin // groups, cog * kh * kw)
-    dcols = xp.matmul(wg.transpose(0, 2, 1), x2).reshape(cout * kh * kw, n * h * w)
+    # one plain product when there is one group: a stacked product of one can take a slow path
+    dcols = _grouped_matmul(xp, wg.transpose(0, 2, 1), x2).reshape(cout * kh * kw, n * h * w)
     hp, wp = ho + 2 * p[0], wo + 2 * p[1]
     ctx = ConvTransposeContext(
         input,
@@ -568,6 +569,13 @@ def conv_transpose2d_forward(
     if bias is not None:
         out += bias.reshape(cout, 1, 1, 1)
     return out.transpose(1, 0, 2, 3), ctx
+
+
+def _grouped_matmul(xp: Any, a: Any, b: Any) -> Any:
+    """a (G, M, K) @ b (G, K, P) → (G, M, P), as one 2-D product when G is 1."""
+    if a.shape[0] == 1:
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b)
 
 
 def _channel_rows(x: Any, batch_last: bool) -> Any:
@@ -605,12 +613,12 @@ def conv_transpose2d_backward(
         )
     cols_g = cols.reshape(groups, cog * kh * kw, n * h * w)
     x2 = _channel_rows(ctx.input, ctx.batch_last).reshape(groups, cin // groups, n * h * w)
-    grad_weight = xp.matmul(x2, cols_g.transpose(0, 2, 1)).reshape(ctx.weight.shape)
+    grad_weight = _grouped_matmul(xp, x2, cols_g.transpose(0, 2, 1)).reshape(ctx.weight.shape)
     grad_bias = grad_out.sum(axis=(0, 2, 3)) if ctx.has_bias else None
     grad_input = None
     if needs_input_grad:
         wg = ctx.weight.reshape(groups, cin // groups, cog * kh * kw)
-        rows = xp.matmul(wg, cols_g)
+        rows = _grouped_matmul(xp, wg, cols_g)
         if ctx.batch_last:
             grad_input = rows.reshape(cin, h, w, n).transpose(3, 0, 1, 2)
         else:
