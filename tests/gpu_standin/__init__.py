@@ -588,9 +588,12 @@ def _random_module() -> types.ModuleType:
 
 # -- custom kernels ----------------------------------------------------------------------------------
 
-REFERENCES: dict[str, Callable[..., None]] = {}
-"""NumPy references of the engine's kernels by name, used where no C++ compiler is found:
-`REFERENCES[name](size, **arguments)` fills the output arguments in place."""
+from .references import REFERENCES  # noqa: E402 - after the array type they operate on
+
+KERNELS = os.environ.get("CNNTUI_STANDIN_KERNELS", "compiled")
+"""How `ElementwiseKernel`s run: "compiled" (the CUDA body as C++, where a compiler exists) or
+"numpy" (the references in `references.py`: `REFERENCES[name](size, **arguments)` fills the
+outputs in place). Without a C++ compiler the references are used either way."""
 
 _CTYPES = {
     "float32": "float",
@@ -757,7 +760,7 @@ class ElementwiseKernel:
                 values[param.name] = empty(shape, dtype)
         _op()
         count = int(np.prod(shape)) if shape else 1
-        if COMPILER is not None:
+        if COMPILER is not None and KERNELS == "compiled":
             self._run_compiled(values, bound, shape, count)
         else:
             reference = REFERENCES.get(self.name)
