@@ -765,7 +765,9 @@ class ElementwiseKernel:
         else:
             reference = REFERENCES.get(self.name)
             if reference is None:
-                raise RuntimeError(f"no C++ compiler and no NumPy reference for kernel {self.name}")
+                raise RuntimeError(
+                    f"kernel {self.name} has no NumPy reference (and is not compiled)"
+                )
             reference(
                 count, **{k: (v._a if isinstance(v, ndarray) else v) for k, v in values.items()}
             )

@@ -30,6 +30,12 @@ def _pad(img: np.ndarray, top: int, left: int, hp: int, wp: int) -> np.ndarray:
     return out
 
 
+@reference("probe_double")
+def _probe_double(size: int, x: Any, y: Any) -> None:
+    """The backend's smoke-test kernel (`cnntui.engine.backend`)."""
+    y[...] = x + x
+
+
 @reference("im2col")
 def _im2col(size: int, img: Any, N: int, C: int, H: int, W: int, pt: int, pl: int, kh: int,
             kw: int, sh: int, sw: int, dh: int, dw: int, oh: int, ow: int, col: Any) -> None:  # fmt: skip
