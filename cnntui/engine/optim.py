@@ -218,7 +218,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(data)
         state["step"] = int(state["step"]) + 1
         t = state["step"]
-        if xp is not np and grad.dtype == data.dtype:
+        if fused:
             from cnntui.engine import gpu_kernels
 
             gpu_kernels.adam(
