@@ -178,7 +178,16 @@ def test_bench_times_one_blas_thread_by_default_as_training_does() -> None:
     quick = ("--device", "cpu", "--batch", "4", "--steps", "1", "--repeat", "1", "--json")
     assert json.loads(run_cli("bench", *quick).stdout)["threads"] == 1
     everyone = json.loads(run_cli("bench", *quick, "--threads", "0").stdout)["threads"]
-    assert everyone == backend.cpu_threads()  # 0: the library's own default
+    fresh = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cnntui.engine.backend import cpu_threads; print(cpu_threads())",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert everyone == int(fresh.stdout)  # 0: the library's own default, as a fresh process has
 
 
 @pytest.mark.parametrize(
