@@ -1,10 +1,13 @@
-"""Shared by every test: isolation (no user config, state or cache leaks in or out), and the
-helpers the UI tests use to build the app and wait for it (`from conftest import make_app`)."""
+"""Shared by every test: isolation (no user config, state or cache leaks in or out), the helpers
+the UI tests use to build the app and wait for it (`from conftest import make_app`), and the `gpu`
+backend fixture (the strict CuPy stand-in always, real CuPy where a device works)."""
 
 from __future__ import annotations
 
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,3 +59,59 @@ async def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for the condition")
         await pilot.pause(0.05)
+
+
+def _real_cupy_backend() -> Any:
+    """The real GPU backend when CuPy and a device work here, else None (probed once)."""
+    global _REAL_GPU
+    if _REAL_GPU is None:
+        from cnntui.engine import backend
+
+        found = backend.get_backend("gpu")
+        _REAL_GPU = found if found.is_gpu else False
+    return _REAL_GPU or None
+
+
+_REAL_GPU: Any = None
+
+
+@pytest.fixture(params=["standin", "cupy"])
+def gpu(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[GpuBench]:
+    """The GPU backend twice: on the strict CuPy stand-in (always, counters included) and on
+    real CuPy (only where a device works; skipped elsewhere)."""
+    from cnntui.engine import backend, gpu_kernels
+
+    if request.param == "cupy":
+        real = _real_cupy_backend()
+        if real is None:
+            pytest.skip("no CUDA device here (the stand-in run covers this test)")
+        yield GpuBench(real, None)
+        return
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        import gpu_standin
+    finally:
+        sys.path.pop(0)
+    gpu_standin.install(monkeypatch)
+    chosen = backend.get_backend("gpu")
+    assert chosen.is_gpu, chosen.reason
+    try:
+        yield GpuBench(chosen, gpu_standin.counters)
+    finally:
+        gpu_kernels.reset()  # the compiled kernels belong to the stand-in module
+
+
+@dataclass
+class GpuBench:
+    """The backend under test and, on the stand-in, its counters (None on a real device)."""
+
+    backend: Any
+    counters: Any
+
+    @property
+    def xp(self) -> Any:
+        return self.backend.xp
+
+    @property
+    def standin(self) -> bool:
+        return self.counters is not None

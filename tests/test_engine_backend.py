@@ -172,12 +172,30 @@ def test_bench_gpu_request_without_gpu_reports_cpu_and_reason() -> None:
     assert text.returncode == 0 and "GPU not used:" in text.stdout and "113,738" in text.stdout
 
 
+def test_bench_times_one_blas_thread_by_default_as_training_does() -> None:
+    if backend.cpu_threads() is None:
+        pytest.skip("this NumPy's BLAS cannot be told its thread count")
+    quick = ("--device", "cpu", "--batch", "4", "--steps", "1", "--repeat", "1", "--json")
+    assert json.loads(run_cli("bench", *quick).stdout)["threads"] == 1
+    everyone = json.loads(run_cli("bench", *quick, "--threads", "0").stdout)["threads"]
+    fresh = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cnntui.engine.backend import cpu_threads; print(cpu_threads())",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert everyone == int(fresh.stdout)  # 0: the library's own default, as a fresh process has
+
+
 @pytest.mark.parametrize(
     "args,words",
     [
         (("--batch", "0"), "--batch must be at least 1"),
         (("--steps", "-3"), "--steps must be at least 1"),
-        (("--threads", "0"), "--threads must be between 1 and 256"),
+        (("--threads", "-1"), "--threads must be between 0 and 256"),
         (("--model", "vgg"), "invalid choice"),
         (("--device", "tpu"), "invalid choice"),
     ],

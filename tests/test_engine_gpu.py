@@ -1,7 +1,7 @@
 """The CuPy backend against the NumPy one: same layers, same parameters, same results.
 
-Skipped unless `get_backend("gpu")` finds a working GPU (CuPy installed, a CUDA device, cuBLAS
-and NVRTC loading).
+Every test runs on the strict CuPy stand-in (`tests/gpu_standin`, always) and on real CuPy where
+a CUDA device works (the `gpu` fixture in `conftest.py`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from cnntui.bench import benchmark
 from cnntui.engine import backend, nn, optim
 from cnntui.engine import functional as F
 
-GPU = backend.get_backend("gpu")
-pytestmark = [
-    pytest.mark.gpu,
-    pytest.mark.skipif(not GPU.is_gpu, reason=f"no GPU backend: {GPU.reason}"),
-]
+pytestmark = pytest.mark.gpu
 TOL = 1e-5
 
 
@@ -33,7 +29,10 @@ def rel(a: Any, b: Any) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
 
 
-def same_on_both(factory: Callable[[], nn.Module], shape: tuple[int, ...], seed: int = 0) -> None:
+def same_on_both(
+    gpu: Any, factory: Callable[[], nn.Module], shape: tuple[int, ...], seed: int = 0
+) -> None:
+    GPU = gpu.backend
     cpu_layer, gpu_layer = factory(), factory()
     gpu_layer.load_state_dict(cpu_layer.state_dict())
     gpu_layer.to(xp=GPU.xp)
@@ -79,12 +78,13 @@ def same_on_both(factory: Callable[[], nn.Module], shape: tuple[int, ...], seed:
     ],
 )
 def test_layers_agree_with_the_cpu(
-    factory: Callable[[], nn.Module], shape: tuple[int, ...]
+    gpu: Any, factory: Callable[[], nn.Module], shape: tuple[int, ...]
 ) -> None:
-    same_on_both(factory, shape)
+    same_on_both(gpu, factory, shape)
 
 
-def test_max_pool_indices_and_ties_agree_with_the_cpu() -> None:
+def test_max_pool_indices_and_ties_agree_with_the_cpu(gpu: Any) -> None:
+    GPU = gpu.backend
     x = np.zeros((1, 2, 6, 6), dtype=np.float32)
     x[0, 1] = np.arange(36).reshape(6, 6) % 4
     out, idx = F.max_pool2d(x, 3, 2, 1, 1, True, return_indices=True)
@@ -93,7 +93,8 @@ def test_max_pool_indices_and_ties_agree_with_the_cpu() -> None:
     np.testing.assert_array_equal(backend.to_host(gidx), idx)
 
 
-def test_losses_agree_with_the_cpu() -> None:
+def test_losses_agree_with_the_cpu(gpu: Any) -> None:
+    GPU = gpu.backend
     rng = np.random.default_rng(1)
     logits = rng.standard_normal((8, 5)).astype(np.float32)
     target = rng.integers(0, 5, 8)
@@ -109,7 +110,8 @@ def test_losses_agree_with_the_cpu() -> None:
     assert rel(loss.backward(), grad) < TOL
 
 
-def test_lenet_trains_the_same_on_both() -> None:
+def test_lenet_trains_the_same_on_both(gpu: Any) -> None:
+    GPU = gpu.backend
     cpu_net = benchmark.lenet5()
     gpu_net = benchmark.lenet5()
     gpu_net.load_state_dict(cpu_net.state_dict())
@@ -133,33 +135,30 @@ def test_lenet_trains_the_same_on_both() -> None:
     assert losses[0][-1] < losses[0][0]
 
 
-def test_dropout_on_the_gpu_is_seedable() -> None:
+def test_dropout_on_the_gpu_is_seedable(gpu: Any) -> None:
+    GPU = gpu.backend
     a = nn.Dropout(0.5, seed=3).forward(GPU.xp.ones((64, 64), dtype=GPU.xp.float32))
     b = nn.Dropout(0.5, seed=3).forward(GPU.xp.ones((64, 64), dtype=GPU.xp.float32))
     assert bool((a == b).all())
     assert 0.4 < float((a != 0).mean()) < 0.6
 
 
-def test_bench_runs_on_the_gpu() -> None:
+def test_bench_runs_on_the_gpu(gpu: Any) -> None:
+    for model in benchmark.MODELS:
+        result = benchmark.run(model, gpu.backend, batch=8, steps=2, repeats=1, warmup=1)
+        document = result.as_dict()
+        assert document["backend"] == "gpu" and "reason" not in document
+        assert document["train_images_per_s"] > 0 and np.isfinite(result.final_loss)
+    if gpu.standin:
+        return
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "cnntui",
-            "bench",
-            "--device",
-            "gpu",
-            "--batch",
-            "64",
-            "--steps",
-            "5",
-            "--repeat",
-            "1",
-            "--json",
+            sys.executable, "-m", "cnntui", "bench", "--device", "gpu", "--batch", "64",
+            "--steps", "5", "--repeat", "1", "--json",
         ],
         capture_output=True,
         text=True,
-    )
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["backend"] == "gpu" and "reason" not in document

@@ -14,6 +14,8 @@ float32 stays float32, float64 (for gradient checks) stays float64.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -237,7 +239,7 @@ class ConvContext:
     groups: int
     out_hw: Pair
     row_width: int
-    layout: str  # "batch-last", "flat" or "generic": see `cnntui.engine.im2col`
+    layout: str  # "batch-last", "flat", "generic" (see `cnntui.engine.im2col`) or "gpu"
     has_bias: bool
 
 
@@ -300,7 +302,9 @@ def conv2d_forward(
         raise ShapeError(
             f"conv2d: a {kh}×{kw} kernel (dilation {d}) does not fit a {h}×{w} input padded to {hp}×{wp}"
         )
-    if xp is np and n >= BATCH_LAST_MIN:
+    if xp is not np:
+        return _conv2d_forward_gpu(input, weight, bias, pads, s, d, groups, (oh, ow), workspace)
+    if n >= BATCH_LAST_MIN:
         layout, row = "batch-last", ow
         cols = im2col_batch_last(input, pads, (kh, kw), s, d, (oh, ow), out=workspace)
     else:
@@ -324,6 +328,70 @@ def conv2d_forward(
         cols, weight, (n, c, h, w), pads, s, d, groups, (oh, ow), row, layout, bias is not None
     )
     return result, ctx
+
+
+def _conv2d_forward_gpu(
+    input: Any,
+    weight: Any,
+    bias: Any,
+    pads: Pads,
+    s: Pair,
+    d: Pair,
+    groups: int,
+    out_hw: Pair,
+    workspace: Any,
+) -> tuple[Any, ConvContext]:
+    """The GPU convolution: three launches (columns with the padding folded in, one product,
+    the product laid out as NCHW plus the bias), and a contiguous NCHW output."""
+    from cnntui.engine import gpu_kernels
+
+    xp = array_module(input, weight)
+    n, c, h, w = _shape(input)
+    f, cg, kh, kw = _shape(weight)
+    cols = gpu_kernels.im2col(input, pads[::2], (kh, kw), s, d, out_hw, out=workspace)
+    if groups == 1:
+        product = xp.matmul(weight.reshape(f, -1), cols)
+    else:
+        product = xp.matmul(
+            weight.reshape(groups, f // groups, -1), cols.reshape(groups, cg * kh * kw, -1)
+        ).reshape(f, -1)
+    out = gpu_kernels.columns_to_nchw(product, bias, n, out_hw)
+    ctx = ConvContext(
+        cols, weight, (n, c, h, w), pads, s, d, groups, out_hw, out_hw[1], "gpu", bias is not None
+    )
+    return out, ctx
+
+
+def _conv2d_backward_gpu(
+    grad_out: Any, ctx: ConvContext, needs_input_grad: bool
+) -> tuple[Any, Any, Any]:
+    """Gradients of `_conv2d_forward_gpu`: the products in the orientation that needs no
+    transposed copy, and `col2im` writing the unpadded NCHW gradient directly."""
+    from cnntui.engine import gpu_kernels
+
+    xp = array_module(grad_out)
+    n, c, h, w = ctx.input_shape
+    f, cg, kh, kw = _shape(ctx.weight)
+    g = xp.ascontiguousarray(grad_out.transpose(1, 0, 2, 3)).reshape(f, -1)
+    grad_bias = g.sum(axis=1) if ctx.has_bias else None
+    groups = ctx.groups
+    if groups == 1:
+        grad_weight = xp.matmul(g, ctx.cols.T).reshape(ctx.weight.shape)
+        dcols = xp.matmul(ctx.weight.reshape(f, -1).T, g) if needs_input_grad else None
+    else:
+        gg = g.reshape(groups, f // groups, -1)
+        cols = ctx.cols.reshape(groups, cg * kh * kw, -1)
+        grad_weight = xp.matmul(gg, cols.transpose(0, 2, 1)).reshape(ctx.weight.shape)
+        dcols = None
+        if needs_input_grad:
+            wg = ctx.weight.reshape(groups, f // groups, -1)
+            dcols = xp.matmul(wg.transpose(0, 2, 1), gg).reshape(c * kh * kw, -1)
+    grad_input = None
+    if dcols is not None:
+        grad_input = gpu_kernels.col2im(
+            dcols, c, n, (h, w), ctx.pads[::2], (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw
+        )
+    return grad_input, grad_weight, grad_bias
 
 
 def _grad_columns(grad_out: Array, out_hw: Pair, row: int) -> Array:
@@ -355,6 +423,8 @@ def conv2d_backward(
         raise ShapeError(
             f"conv2d backward expects a gradient of shape {(n, f, oh, ow)}, got {_shape(grad_out)}"
         )
+    if ctx.layout == "gpu":
+        return _conv2d_backward_gpu(grad_out, ctx, needs_input_grad)
     if ctx.layout == "batch-last":
         g = xp.ascontiguousarray(grad_out.transpose(1, 2, 3, 0)).reshape(f, oh * ow * n)
     else:
@@ -467,7 +537,8 @@ def conv_transpose2d_forward(
     batch_last = xp is np and n >= BATCH_LAST_MIN
     x2 = _channel_rows(input, batch_last).reshape(groups, cin // groups, n * h * w)
     wg = weight.reshape(groups, cin // groups, cog * kh * kw)
-    dcols = xp.matmul(wg.transpose(0, 2, 1), x2).reshape(cout * kh * kw, n * h * w)
+    # one plain product when there is one group: a stacked product of one can take a slow path
+    dcols = _grouped_matmul(xp, wg.transpose(0, 2, 1), x2).reshape(cout * kh * kw, n * h * w)
     hp, wp = ho + 2 * p[0], wo + 2 * p[1]
     ctx = ConvTransposeContext(
         input,
@@ -480,6 +551,14 @@ def conv_transpose2d_forward(
         bias is not None,
         batch_last,
     )
+    if xp is not np:
+        from cnntui.engine import gpu_kernels
+
+        # the padding is cropped inside the kernel: only the (ho, wo) output is ever written
+        out = gpu_kernels.col2im(dcols, cout, n, (ho, wo), p, (kh, kw), s, d, (h, w))
+        if bias is not None:
+            out += bias.reshape(1, cout, 1, 1)
+        return out, ctx
     if batch_last:
         image = col2im_batch_last(dcols, cout, n, (hp, wp), (kh, kw), s, d, (h, w))
         out = image[:, p[0] : p[0] + ho, p[1] : p[1] + wo, :]
@@ -491,6 +570,13 @@ def conv_transpose2d_forward(
     if bias is not None:
         out += bias.reshape(cout, 1, 1, 1)
     return out.transpose(1, 0, 2, 3), ctx
+
+
+def _grouped_matmul(xp: Any, a: Any, b: Any) -> Any:
+    """a (G, M, K) @ b (G, K, P) → (G, M, P), as one 2-D product when G is 1."""
+    if a.shape[0] == 1:
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b)
 
 
 def _channel_rows(x: Array, batch_last: bool) -> Array:
@@ -514,7 +600,13 @@ def conv_transpose2d_backward(
         raise ShapeError(
             f"conv_transpose2d backward expects a gradient of shape {(n, cout, *ctx.output_hw)}, got {_shape(grad_out)}"
         )
-    if ctx.batch_last:
+    if xp is not np:
+        from cnntui.engine import gpu_kernels
+
+        cols = gpu_kernels.im2col(
+            grad_out, ctx.pads[::2], (kh, kw), ctx.stride, ctx.dilation, (h, w)
+        )
+    elif ctx.batch_last:
         cols = im2col_batch_last(grad_out, ctx.pads, (kh, kw), ctx.stride, ctx.dilation, (h, w))
     else:
         cols = im2col(
@@ -522,12 +614,12 @@ def conv_transpose2d_backward(
         )
     cols_g = cols.reshape(groups, cog * kh * kw, n * h * w)
     x2 = _channel_rows(ctx.input, ctx.batch_last).reshape(groups, cin // groups, n * h * w)
-    grad_weight = xp.matmul(x2, cols_g.transpose(0, 2, 1)).reshape(ctx.weight.shape)
+    grad_weight = _grouped_matmul(xp, x2, cols_g.transpose(0, 2, 1)).reshape(ctx.weight.shape)
     grad_bias = grad_out.sum(axis=(0, 2, 3)) if ctx.has_bias else None
     grad_input = None
     if needs_input_grad:
         wg = ctx.weight.reshape(groups, cin // groups, cog * kh * kw)
-        rows = xp.matmul(wg, cols_g)
+        rows = _grouped_matmul(xp, wg, cols_g)
         if ctx.batch_last:
             grad_input = rows.reshape(cin, h, w, n).transpose(3, 0, 1, 2)
         else:
@@ -536,6 +628,30 @@ def conv_transpose2d_backward(
 
 
 # -- pooling ------------------------------------------------------------------------------------
+
+
+_CONSTANTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CONSTANTS_KEPT = 64
+
+
+def device_constant(
+    xp: Any, key: tuple[Any, ...], dtype: Any, build: Callable[[], np.ndarray]
+) -> Any:
+    """A constant array that depends only on a layer's geometry, built on the host once and kept
+    on the device (the last 64 are kept), so that no forward pass uploads it again. On the CPU it
+    is simply built."""
+    if xp is np:
+        return build().astype(dtype, copy=False)
+    full_key = (xp, np.dtype(dtype).str, *key)
+    value = _CONSTANTS.get(full_key)
+    if value is None:
+        value = xp.asarray(build(), dtype=dtype)
+        _CONSTANTS[full_key] = value
+        if len(_CONSTANTS) > _CONSTANTS_KEPT:
+            _CONSTANTS.popitem(last=False)
+    else:
+        _CONSTANTS.move_to_end(full_key)
+    return value
 
 
 @dataclass
@@ -831,7 +947,8 @@ def avg_pool2d_forward(
         rows = _avg_divisor(xp, h, out_hw[0], k[0], s[0], p[0], count_include_pad)
         cols = _avg_divisor(xp, w, out_hw[1], k[1], s[1], p[1], count_include_pad)
         divisor_host = np.outer(rows, cols).astype(np.float64)
-    scale = xp.asarray(1.0 / divisor_host, dtype=input.dtype)
+    key = ("avg_pool2d", h, w, k, s, p, ceil_mode, count_include_pad, divisor_override)
+    scale = device_constant(xp, key, input.dtype, lambda: 1.0 / divisor_host)
     xpad = _pool_pad(input, p, padded_hw, 0.0)
     out = xp.array(_window(xpad, 0, 0, s, d, out_hw), copy=True)
     for a in range(k[0]):
@@ -904,8 +1021,12 @@ def adaptive_avg_pool2d_forward(input: Array, output_size: Any) -> tuple[Any, Ad
     oh, ow = adaptive_output_size(output_size, h, w)
     if oh < 1 or ow < 1:
         raise ValueError(f"adaptive_avg_pool2d: output size must be positive, got {(oh, ow)}")
-    rows = xp.asarray(_adaptive_matrix(h, oh, input.dtype))
-    cols = xp.asarray(_adaptive_matrix(w, ow, input.dtype))
+    rows = device_constant(
+        xp, ("adaptive", h, oh), input.dtype, lambda: _adaptive_matrix(h, oh, np.float64)
+    )
+    cols = device_constant(
+        xp, ("adaptive", w, ow), input.dtype, lambda: _adaptive_matrix(w, ow, np.float64)
+    )
     ctx = AdaptiveContext((n, c, h, w), rows, cols)
     if (oh, ow) == (1, 1):
         return input.mean(axis=(2, 3), keepdims=True), ctx
@@ -974,6 +1095,10 @@ def relu(input: Array) -> Array:
 
 def relu_backward(grad_out: Array, output: Array) -> Array:
     """Gradient of `relu` from its output (0 where the output is 0, as PyTorch does at x = 0)."""
+    if array_module(grad_out) is not np and grad_out.dtype == output.dtype:
+        from cnntui.engine import gpu_kernels
+
+        return gpu_kernels.relu_backward(grad_out, output)
     return grad_out * (output > 0)
 
 
@@ -1054,7 +1179,15 @@ class CrossEntropyContext:
     probs: Array  # softmax of the logits, (N, C)
     mass: Array  # the weighted target distribution each row is pulled towards, (N, C)
     reduction: str
-    count: Array  # the divisor of the mean: a 0-d array, left on the device
+    count: Any  # the divisor of the mean: a 0-d array, left on the device
+    grad: Any = None  # GPU: the gradient for an upstream 1, computed with the loss in one pass
+    stats: Any = None  # GPU: (3,) device array [loss, counted weight, correct predictions]
+
+    def correct(self) -> Any:
+        """How many rows' first maximum is their target (a 0-d device array on a GPU); index targets only."""
+        if self.stats is not None:
+            return self.stats[2]
+        raise ValueError("the number of correct predictions is only kept by the fused GPU loss")
 
 
 def cross_entropy(
@@ -1089,6 +1222,14 @@ def cross_entropy_forward(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     dtype = input.dtype
+    if (
+        xp is not np
+        and reduction != "none"
+        and target.ndim == 1
+        and target.dtype.kind in "iu"
+        and dtype.kind == "f"
+    ):
+        return _cross_entropy_gpu(input, target, weight, ignore_index, reduction, label_smoothing)
     eps = dtype.type(label_smoothing)
     logp = log_softmax(input, dim=1)
     class_weight = None if weight is None else xp.asarray(weight, dtype=dtype)
@@ -1134,8 +1275,39 @@ def cross_entropy_forward(
     return loss, CrossEntropyContext(xp.exp(logp), mass, reduction, count)
 
 
-def cross_entropy_backward(ctx: CrossEntropyContext, grad_out: Array = 1.0) -> Array:
+def _cross_entropy_gpu(
+    input: Any,
+    target: Any,
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> tuple[Any, CrossEntropyContext]:
+    """Loss, gradient and correct count in two launches (`gpu_kernels.cross_entropy`).
+
+    A target outside [0, C) gives a NaN loss instead of an error: checking would stall the
+    device on every step.
+    """
+    from cnntui.engine import gpu_kernels
+
+    xp = array_module(input)
+    n, c = _shape(input)
+    if target.shape[0] != n:
+        raise ShapeError(f"cross_entropy: {n} rows of logits but {target.shape[0]} targets")
+    class_weight = None if weight is None else xp.asarray(weight, dtype=input.dtype)
+    grad, stats = gpu_kernels.cross_entropy(
+        input, target, class_weight, ignore_index, label_smoothing, reduction == "mean"
+    )
+    ctx = CrossEntropyContext(None, None, reduction, stats[1], grad=grad, stats=stats)
+    return stats[0], ctx
+
+
+def cross_entropy_backward(ctx: CrossEntropyContext, grad_out: Any = 1.0) -> Any:
     """Gradient of `cross_entropy` with respect to the logits, (N, C): p·Σm - m per row."""
+    if ctx.grad is not None:
+        if isinstance(grad_out, int | float) and grad_out == 1.0:
+            return ctx.grad
+        return ctx.grad * grad_out
     grad = ctx.probs * ctx.mass.sum(axis=1, keepdims=True) - ctx.mass
     if ctx.reduction == "mean":
         with np.errstate(divide="ignore", invalid="ignore"):

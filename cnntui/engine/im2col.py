@@ -13,8 +13,9 @@ Two layouts of the spatial axis:
   makes the copy several times faster; the `Wp - ow` extra entries per output row are garbage
   the caller drops (and whose gradient it sets to zero).
 
-On the GPU both are single CUDA kernels (`cnntui.engine.gpu_kernels`, generic layout only): the
-slice loops that are fast on the CPU would cost a kernel launch per kernel offset there.
+On the GPU both are single CUDA kernels (`cnntui.engine.gpu_kernels`, generic layout only, which
+the convolutions call directly with the padding folded in): the slice loops that are fast on the
+CPU would cost a kernel launch per kernel offset there.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def im2col(
     if xp is not np:
         from cnntui.engine import gpu_kernels
 
-        return gpu_kernels.im2col(xpad, kernel, stride, dilation, out_hw)
+        return gpu_kernels.im2col(xpad, (0, 0), kernel, stride, dilation, out_hw)
     n, c, hp, wp = xpad.shape
     kh, kw = kernel
     dh, dw = dilation
@@ -111,7 +112,7 @@ def col2im(
         from cnntui.engine import gpu_kernels
 
         return gpu_kernels.col2im(
-            dcols, channels, batch, padded_hw, kernel, stride, dilation, out_hw
+            dcols, channels, batch, padded_hw, (0, 0), kernel, stride, dilation, out_hw, nchw=False
         )
     hp, wp = padded_hw
     kh, kw = kernel

@@ -866,6 +866,13 @@ class Dropout(_Pointwise):
         if not self.training or self.p == 0.0:
             self._mask = None
             return x
+        if array_module(x) is not np and self.p < 1.0 and x.dtype.kind == "f":
+            from cnntui.engine import gpu_kernels
+
+            # the mask is a hash of a seed drawn from the host generator: one launch, nothing
+            # uploaded, and the generator's state (saved in checkpoints) decides every mask
+            out, self._mask = gpu_kernels.dropout(x, self.p, int(self.generator.integers(2**63)))
+            return out
         out, self._mask = F.dropout_forward(x, self.p, True, self._generator_for(x))
         return out
 
@@ -966,8 +973,10 @@ class _BatchNorm(Module):
         momentum = self.momentum
         if self.training and self.track_running_stats:
             count = self._batches_seen + 1
-            xp = array_module(self.num_batches_tracked)
-            self.set_buffer("num_batches_tracked", xp.asarray(count, dtype=np.int64))
+            if array_module(self.num_batches_tracked) is np:
+                self.set_buffer("num_batches_tracked", np.asarray(count, dtype=np.int64))
+            else:
+                self.num_batches_tracked += 1  # counted on the device: nothing to upload
             self._batches_seen = count
             if momentum is None:
                 momentum = 1.0 / count

@@ -142,6 +142,10 @@ class SGD(Optimizer):
 
     def _update(self, p: Parameter, grad: Array, state: dict[str, Any]) -> None:
         data = p.data
+        xp = array_module(grad)
+        if xp is not np and grad.dtype == data.dtype:
+            self._update_fused(xp, data, grad, state)
+            return
         if self.weight_decay:
             grad = grad + self.weight_decay * data
         if self.momentum:
@@ -154,6 +158,23 @@ class SGD(Optimizer):
                 buf += (1.0 - self.dampening) * grad
             grad = grad + self.momentum * buf if self.nesterov else buf
         data -= data.dtype.type(self.lr) * grad
+
+    def _update_fused(self, xp: Any, data: Any, grad: Any, state: dict[str, Any]) -> None:
+        """The same rule in one GPU launch per parameter (`gpu_kernels.sgd*`)."""
+        from cnntui.engine import gpu_kernels
+
+        if not self.momentum:
+            gpu_kernels.sgd(data, grad, self.lr, self.weight_decay)
+            return
+        buf = state.get("momentum_buffer")
+        first = buf is None
+        if first:
+            buf = xp.empty_like(data)
+            state["momentum_buffer"] = buf
+        gpu_kernels.sgd_momentum(
+            data, grad, buf, self.lr, self.weight_decay, self.momentum, self.dampening,
+            self.nesterov, first,
+        )  # fmt: skip
 
 
 class Adam(Optimizer):
@@ -183,7 +204,8 @@ class Adam(Optimizer):
         xp = array_module(grad)
         data = p.data
         beta1, beta2 = self.betas
-        if self.weight_decay:
+        fused = xp is not np and grad.dtype == data.dtype  # decay and L2 happen in the kernel
+        if self.weight_decay and not fused:
             if self.decoupled:
                 data *= data.dtype.type(1.0 - self.lr * self.weight_decay)
             else:
@@ -196,6 +218,16 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(data)
         state["step"] = int(state["step"]) + 1
         t = state["step"]
+        if fused:
+            from cnntui.engine import gpu_kernels
+
+            gpu_kernels.adam(
+                data, grad, state["exp_avg"], state["exp_avg_sq"],
+                state["max_exp_avg_sq"] if self.amsgrad else None,
+                lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay,
+                decoupled=self.decoupled, step=t,
+            )  # fmt: skip
+            return
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= beta1
         m += (1 - beta1) * grad

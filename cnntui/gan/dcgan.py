@@ -42,6 +42,7 @@ import numpy as np
 
 from cnntui import userfile
 from cnntui.atomic import write_text_atomic
+from cnntui.engine.backend import array_module, to_host
 from cnntui.errors import UsageError
 from cnntui.gan import images
 from cnntui.gan.losses import fake_term, generator_loss, real_term
@@ -223,6 +224,7 @@ class DcganRun:
         self.step_losses: list[tuple[int, float, float]] = []
         self._partial: dict[str, Any] | None = None
         """Where an interrupted epoch stopped (from the checkpoint), until `run_epoch` uses it."""
+        self._device_images: Any = None  # GPU: the training images, uploaded once
         if resume:
             self._load_checkpoint()
 
@@ -232,14 +234,17 @@ class DcganRun:
     def steps_per_epoch(self) -> int:
         return int(np.ceil(len(self.images) / self.settings.batch))
 
-    def train_step(self, real_host: np.ndarray) -> tuple[float, float]:
-        """One D update and one G update on a real batch `(B, 1, H, W)`; returns (D loss, G loss)."""
+    def train_step(self, real_batch: Any) -> tuple[float, float]:
+        """One D update and one G update on a real batch `(B, 1, H, W)` (host, or already on the
+        run's device); returns (D loss, G loss).
+
+        On a GPU the noise is drawn on the device (from a seed drawn from the run's generator, so
+        checkpoints still decide it) and both losses come back in one read: one wait per step.
+        """
         xp = self.xp
-        b = len(real_host)
-        real = xp.asarray(real_host)
-        z = xp.asarray(
-            self.rng.standard_normal((b, self.settings.noise_dim, 1, 1)).astype(np.float32)
-        )
+        b = len(real_batch)
+        real = real_batch if array_module(real_batch) is xp else xp.asarray(real_batch)
+        z = self._noise(b)
         fake = self.generator.forward(z)
         self.discriminator.zero_grad()
         on_real = real_term("nonsaturating", self.discriminator.forward(real))
@@ -254,7 +259,37 @@ class DcganRun:
         self.generator.backward(grad_fake)
         self.g_optimizer.step()
         self.step += 1
-        return float(on_real.value + on_fake.value), float(g.value)
+        if not self.backend.is_gpu:
+            return float(on_real.value + on_fake.value), float(g.value)
+        losses = to_host(xp.stack([on_real.value + on_fake.value, g.value]))
+        return float(losses[0]), float(losses[1])
+
+    def _draw_noise_seed_or_values(self, b: int) -> Any:
+        """What one step draws from the run's generator for `b` noise vectors: the values on the
+        CPU, a seed for the device's generator on a GPU (so replaying a step's draw keeps the
+        stream where an uninterrupted run would have it)."""
+        if self.backend.is_gpu:
+            return int(self.rng.integers(2**63))
+        return self.rng.standard_normal((b, self.settings.noise_dim, 1, 1))
+
+    def _noise(self, b: int) -> Any:
+        """`b` noise vectors (B, noise_dim, 1, 1) float32 on the run's device."""
+        drawn = self._draw_noise_seed_or_values(b)
+        if self.backend.is_gpu:
+            from cnntui.engine import gpu_kernels
+
+            return gpu_kernels.normal((b, self.settings.noise_dim, 1, 1), drawn, np.float32)
+        return drawn.astype(np.float32)
+
+    def _device_batches(self, order: np.ndarray) -> Callable[[int, int], Any]:
+        """`batch(start, stop)`: the real images of `order[start:stop]`. On a GPU the images are
+        uploaded once per run and the order once per epoch; batches are gathered on the device."""
+        if not self.backend.is_gpu:
+            return lambda start, stop: self.images[order[start:stop]]
+        if self._device_images is None:
+            self._device_images = self.xp.asarray(self.images)
+        images, device_order = self._device_images, self.xp.asarray(order)
+        return lambda start, stop: images[device_order[start:stop]]
 
     def run_epoch(
         self,
@@ -283,16 +318,17 @@ class DcganRun:
         g_total = float(partial["g_total"]) if partial else 0.0
         count = int(partial["count"]) if partial else 0
         before = float(partial["seconds"]) if partial else 0.0
+        batch_of = self._device_batches(order)
         for number, start in enumerate(range(0, len(order), batch)):
-            index = order[start : start + batch]
-            if len(index) < 2:  # batch norm needs two samples
+            stop = min(start + batch, len(order))
+            if stop - start < 2:  # batch norm needs two samples
                 continue
             if number < skip:
                 # done before the interruption: draw its noise again so the random stream
                 # continues exactly where it was
-                self.rng.standard_normal((len(index), self.settings.noise_dim, 1, 1))
+                self._draw_noise_seed_or_values(stop - start)
                 continue
-            d_loss, g_loss = self.train_step(self.images[index])
+            d_loss, g_loss = self.train_step(batch_of(start, stop))
             if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
                 raise FloatingPointError(
                     f"the losses became {d_loss} and {g_loss} at step {self.step}: "

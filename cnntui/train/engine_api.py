@@ -78,6 +78,24 @@ def make_loss() -> Any:
     return loss_and_grad
 
 
+def count_correct(logits: Any, labels: Any) -> Any:
+    """How many rows of logits `(N, K)` have their first maximum at the label: a 0-d array on
+    the logits' device (nothing is read back)."""
+    return (logits.argmax(axis=1) == labels).sum()
+
+
+def read_scalars(*values: Any) -> list[float]:
+    """Host floats of 0-d arrays (or numbers); device values come back in one transfer, so this
+    is a single wait for the device however many values are read."""
+    from cnntui.engine.backend import array_module
+
+    xp = array_module(*values)
+    if xp is np:
+        return [float(v) for v in values]
+    stacked = xp.stack([xp.asarray(v).astype(xp.float64, copy=False) for v in values])
+    return [float(v) for v in to_host(stacked)]
+
+
 def is_out_of_memory(error: BaseException) -> bool:
     """True for CuPy's out-of-memory errors (and NumPy's MemoryError)."""
     return isinstance(error, MemoryError) or "OutOfMemory" in type(error).__name__

@@ -229,6 +229,8 @@ class Trainer:
         if self._resume_info is not None and self._resume_arrays is not None:
             self._restore(self._resume_info, *self._resume_arrays)
         self._last_good: dict[str, Any] | None = None
+        self._device_set: tuple[Any, Any] | None = None  # GPU: the training set, uploaded once
+        self._device_order: tuple[np.ndarray, Any] | None = None  # GPU: (epoch order, its copy)
 
     def _spec_text(self, path: str) -> str:
         """The spec's text: the run folder's copy when resuming, else the file (copied there)."""
@@ -460,36 +462,56 @@ class Trainer:
         step = self.acc.step
         start = time.perf_counter()  # images/s includes the data pipeline (gather, augmentation)
         idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-        images = self.train_set.images[idx]
-        labels = self.train_set.labels[idx]
-        if self._augmentation.enabled:
-            images = self._augmentation.apply(
-                images, np.random.default_rng((cfg.seed, self.epoch, step, 1))
-            )
+        x, y = self._batch(order, idx, step)
         lr = self.current_lr()
         self.model.train()
-        x = self.backend.asarray(images)
-        y = self.backend.asarray(labels)
         logits = self.model(x)
         loss_value, grad = self.loss_fn(logits, y)
-        loss = float(loss_value)
-        if not math.isfinite(loss):
-            raise _NonFinite("NaN" if math.isnan(loss) else "infinite", lr)
+        correct_value = engine_api.count_correct(logits, y)
         self.optimizer.zero_grad()
         self.model.backward(grad)
         engine_api.set_lr(self.optimizer, lr)
         self.optimizer.step()
-        predicted = self.backend.to_host(logits.argmax(axis=1))
-        self.backend.synchronize()
+        # the step's only wait for the device: loss and accuracy in one read, after the update
+        loss, correct_float = engine_api.read_scalars(loss_value, correct_value)
         self.train_time += time.perf_counter() - start
+        if not math.isfinite(loss):
+            raise _NonFinite("NaN" if math.isnan(loss) else "infinite", lr)
+        correct = int(correct_float)
         self.train_images += len(idx)
-        correct = int((predicted == labels).sum())
         self.acc.loss_sum += loss * len(idx)
         self.acc.correct += correct
         self.acc.seen += len(idx)
         self.acc.step += 1
         self.global_step += 1
         return loss, correct / len(idx)
+
+    def _batch(self, order: np.ndarray, idx: np.ndarray, step: int) -> tuple[Any, Any]:
+        """The step's images and labels on the backend's device.
+
+        On a GPU without augmentation the training set is uploaded once and each epoch's order
+        once (at its first step); batches are then gathered on the device, so later steps copy
+        nothing from the host. Augmentation runs on the host, so with it every batch is uploaded.
+        """
+        cfg = self.config
+        if self.backend.is_gpu and not self._augmentation.enabled:
+            if self._device_set is None:
+                self._device_set = (
+                    self.backend.asarray(self.train_set.images),
+                    self.backend.asarray(self.train_set.labels),
+                )
+            if self._device_order is None or self._device_order[0] is not order:
+                self._device_order = (order, self.backend.asarray(order))
+            first = step * cfg.batch_size
+            device_idx = self._device_order[1][first : first + len(idx)]
+            images, labels = self._device_set
+            return images[device_idx], labels[device_idx]
+        images = self.train_set.images[idx]
+        if self._augmentation.enabled:
+            images = self._augmentation.apply(
+                images, np.random.default_rng((cfg.seed, self.epoch, step, 1))
+            )
+        return self.backend.asarray(images), self.backend.asarray(self.train_set.labels[idx])
 
     def _flush_progress(self, pending: _Pending) -> None:
         if not pending.losses:

@@ -218,7 +218,11 @@ class SparseConv2d(Module):
         """The (output map, input map) index arrays on the weight's backend."""
         if xp is np:
             return self._link_out, self._link_in
-        return xp.asarray(self._link_out), xp.asarray(self._link_in)
+        cached = self.__dict__.get("_device_links")
+        if cached is None or cached[0] is not xp:  # uploaded once, not on every pass
+            cached = (xp, xp.asarray(self._link_out), xp.asarray(self._link_in))
+            object.__setattr__(self, "_device_links", cached)
+        return cached[1], cached[2]
 
     def forward(self, x: Any) -> Any:
         self._input = x
