@@ -23,7 +23,8 @@ import gpu_standin  # noqa: E402
 cupy, cupyx = gpu_standin.build()
 sys.modules["cupy"], sys.modules["cupyx"] = cupy, cupyx
 
-from cnntui.engine import backend, benchmark, nn, optim  # noqa: E402
+from cnntui.bench import benchmark  # noqa: E402
+from cnntui.engine import backend, nn, optim  # noqa: E402
 
 GPU = backend.get_backend("gpu")
 COUNT = gpu_standin.counters

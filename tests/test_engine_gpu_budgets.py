@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cnntui.engine import benchmark, nn, optim
+from cnntui.bench import benchmark
+from cnntui.engine import nn, optim
 
 pytestmark = pytest.mark.gpu
 
