@@ -1,7 +1,8 @@
 """The Korean glossary (`assets/glossary.toml`) and the rule it enforces in Korean lessons.
 
 A Korean term's first use in a lesson shows its English term in parentheses right after it
-(`합성곱(convolution)`, `특징 맵 (feature map)`), so that a learner can always find the word the
+(`합성곱(convolution)`, `특징 맵 (feature map)`, `수용 영역(local receptive field)`: the
+parentheses hold the English term, possibly within a longer phrase), so that a learner can always find the word the
 papers and frameworks use. Terms are matched longest first: a term inside a longer one that is
 glossed there ("합성곱" inside "합성곱 신경망(convolutional neural network)") is covered by the
 longer term's parentheses at that place, and still needs its own at its first use on its own.
@@ -59,8 +60,9 @@ def _parse(text: str, source: str) -> dict[str, str]:
 
 
 def prose_lines(markdown: str) -> list[str]:
-    """The lines of `markdown` with code spans, code blocks, template expressions and link targets
-    blanked out (same line count), so terms are looked for in the prose only."""
+    """The lines of `markdown` with headings, table rows, code spans, code blocks, template
+    expressions and link targets blanked out (same line count and columns), so terms are looked
+    for in the running prose only: headings and tables repeat the words the prose introduces."""
     lines: list[str] = []
     fence: str | None = None
     for line in markdown.splitlines():
@@ -74,27 +76,37 @@ def prose_lines(markdown: str) -> list[str]:
             fence = opened.group(1)
             lines.append("")
             continue
+        if line.lstrip().startswith(("#", "|")):
+            lines.append("")
+            continue
         lines.append(_CODE.sub(lambda m: " " * len(m.group(0)), line))
     return lines
 
 
 def first_use_problems(markdown: str, glossary: dict[str, str]) -> list[GlossaryProblem]:
-    """Every glossary term whose first use in `markdown` lacks `(English)` right after it."""
-    lines = prose_lines(markdown)
-    covered: list[set[int]] = [set() for _ in lines]
+    """Every glossary term whose first use in `markdown` lacks `(English)` right after it.
+
+    A term's words may be split across a line break, as wrapped prose splits them.
+    """
+    text = "\n".join(prose_lines(markdown))
+    covered: set[int] = set()
     first: dict[str, tuple[int, bool]] = {}
     for term in sorted(glossary, key=len, reverse=True):
-        english = glossary[term].casefold()
-        for number, line in enumerate(lines):
-            for found in re.finditer(re.escape(term), line):
-                span = range(found.start(), found.end())
-                if covered[number].intersection(span):
-                    continue
-                after = line[found.end() :].lstrip(" ")
-                glossed = after.startswith("(") and after[1:].casefold().startswith(english)
-                covered[number].update(span)
-                if term not in first:
-                    first[term] = (number + 1, glossed)
+        english = " ".join(glossary[term].casefold().split())
+        pattern = r"\s+".join(re.escape(word) for word in term.split())
+        for found in re.finditer(pattern, text):
+            span = range(found.start(), found.end())
+            if covered.intersection(span):
+                continue
+            covered.update(span)
+            if term in first:
+                continue
+            # Emphasis may close between the term and its gloss: **커널**(kernel).
+            after = text[found.end() :].lstrip(" *_")
+            close = after.find(")")
+            gloss = " ".join(after[1:close].casefold().split()) if after[:1] == "(" else ""
+            line = text.count("\n", 0, found.start()) + 1
+            first[term] = (line, close > 0 and english in gloss)
     return [
         GlossaryProblem(term, glossary[term], line)
         for term, (line, glossed) in sorted(first.items(), key=lambda item: item[1][0])
