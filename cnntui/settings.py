@@ -149,10 +149,12 @@ def save_language(language: str, path: Path | None = None) -> None:
     except FileNotFoundError:
         lines = []
     entry = f'language = "{language}"'
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith("["):
-            break
-        if re.match(r"\s*language\s*=", line):
+    top_level_end = next(
+        (number for number, line in enumerate(lines) if line.lstrip().startswith("[")),
+        len(lines),
+    )
+    for number in range(top_level_end):
+        if re.match(r"\s*language\s*=", lines[number]):
             lines[number] = entry
             break
     else:
