@@ -14,6 +14,14 @@ class MyProcess(ChildProcess[MyEvent]):
     def exit_failure(self, code): return MyFailed(f"... (exit {code})")
 ```
 
+Events are one union of `@dataclass` classes per lab (`cnntui.train.events.Event`,
+`cnntui.gan.process.Event`), and consumers dispatch with `match event: case StepProgress(): ...`.
+
+Lifecycle: a started child is in a registry until it is shut down; `shutdown_all` (run at
+interpreter exit, and by the app when it closes) asks every one left to checkpoint and stop, so a
+run never outlives the app as an orphan. Children are never daemonic: multiprocessing would kill a
+daemonic child at exit without its checkpoint, and a daemonic process cannot start helpers of its own.
+
 The child is started with the `spawn` context (no inherited threads or locks from the UI
 process). Its stdout and stderr, C-level writes included, go to `runner.log` in the run folder,
 so nothing it prints can disturb the terminal.
@@ -21,8 +29,10 @@ so nothing it prints can disturb the terminal.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing as mp
+import multiprocessing.util  # registers its exit handler now, so `shutdown_all` runs before it
 import os
 import queue
 import signal
@@ -40,6 +50,24 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 """The signals a child treats as "checkpoint and stop": kill, a dropped SSH session, Ctrl+C."""
 
 E = TypeVar("E")
+
+_LIVE: list[ChildProcess[Any]] = []
+"""Children started and not yet shut down, oldest first."""
+
+
+def live_children() -> list[ChildProcess[Any]]:
+    """The children started and not yet shut down."""
+    return list(_LIVE)
+
+
+def shutdown_all(timeout: float = 5.0) -> None:
+    """Ask every live child to checkpoint and stop, and wait for each (at exit: no orphans)."""
+    for child in reversed(live_children()):
+        with contextlib.suppress(Exception):  # exiting anyway: stop the others too
+            child.shutdown(timeout=timeout)
+
+
+atexit.register(shutdown_all)
 
 
 class ChildProcess(ABC, Generic[E]):
@@ -59,7 +87,6 @@ class ChildProcess(ABC, Generic[E]):
         *,
         name: str,
         stop_command: Any,
-        daemon: bool = False,
     ) -> None:
         self.run_dir = Path(run_dir)
         self.finished = False
@@ -73,7 +100,7 @@ class ChildProcess(ABC, Generic[E]):
             target=run_child,
             args=(task, str(self.run_dir / LOG_NAME), self._commands, self._events, args),
             name=name,
-            daemon=daemon,
+            daemon=False,  # see the module docstring: the registry stops it at exit instead
         )
 
     @property
@@ -88,6 +115,7 @@ class ChildProcess(ABC, Generic[E]):
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with real_std_streams():
             self._process.start()
+        _LIVE.append(self)
 
     def is_alive(self) -> bool:
         return self._process.is_alive()
@@ -116,19 +144,24 @@ class ChildProcess(ABC, Generic[E]):
         # exitcode is None while the child runs; the queue is drained before an exit is reported
         if not out and not self.finished and self._process.exitcode is not None:
             self.finished = True
+            if self in _LIVE:  # nothing left to stop at exit
+                _LIVE.remove(self)
             code = self._process.exitcode
             if code != 0:
                 out.append(self.exit_failure(code))
         return out
 
-    def wait_for(self, kinds: str | set[str] | Callable[[E], bool], timeout: float) -> list[E]:
-        """Collect events until one matches (its `kind` is `kinds` or in it, or the predicate
-        holds) or `timeout` seconds pass; for tests and scripts."""
-        if callable(kinds):
-            matches = kinds
+    def wait_for(
+        self, wanted: type | tuple[type, ...] | Callable[[E], bool], timeout: float
+    ) -> list[E]:
+        """Collect events until one matches (an instance of the class `wanted` or of one of
+        them, or one for which the predicate holds) or `timeout` seconds pass; for tests and
+        scripts."""
+        matches: Callable[[E], bool]
+        if isinstance(wanted, type | tuple):
+            matches = lambda event: isinstance(event, wanted)  # noqa: E731
         else:
-            wanted = {kinds} if isinstance(kinds, str) else kinds
-            matches = lambda event: getattr(event, "kind", None) in wanted  # noqa: E731
+            matches = wanted
         got: list[E] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -152,6 +185,8 @@ class ChildProcess(ABC, Generic[E]):
         if self._process.is_alive():
             self._process.kill()
             self._process.join(1.0)
+        if self in _LIVE:
+            _LIVE.remove(self)
         if not self._closed:
             self._closed = True
             for q in (self._commands, self._events):

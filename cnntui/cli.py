@@ -1,7 +1,8 @@
 """The command line: `cnntui` starts the TUI; `cnntui NAME ...` runs a headless subcommand.
 
-Subcommands are the modules of `cnntui.commands` (names starting with `_` are skipped), each
-defining `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`. Errors never show a
+Subcommands are listed in `COMMANDS` (name -> module); each module defines `NAME`, `HELP`,
+`add_arguments(parser)` and `run(args) -> int`. To add one, write the module and add its line to
+`COMMANDS`. A listed module that fails to import is an error naming it, never a missing command. Errors never show a
 traceback: bad input is one line on stderr and exit status 2; an unexpected failure is one line and
 exit status 1 (`CNNTUI_DEBUG=1` shows the traceback); Ctrl-C exits 130 quietly.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -19,9 +19,9 @@ from typing import NoReturn
 
 from cnntui import __version__
 from cnntui.errors import UsageError
+from cnntui.train.choices import DEVICES
 
 PROG = "cnntui"
-DEVICES = ("auto", "cpu", "gpu")
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
@@ -39,37 +39,54 @@ def _debug() -> bool:
     return os.environ.get("CNNTUI_DEBUG", "") not in ("", "0")
 
 
-def discover_commands() -> dict[str, ModuleType]:
-    """The subcommand modules of `cnntui.commands`, by their `NAME`, sorted by name.
+COMMANDS: dict[str, str] = {
+    "bench": "cnntui.commands.bench",
+    "calc": "cnntui.commands.calc",
+    "conv": "cnntui.commands.conv",
+    "dcgan": "cnntui.commands.dcgan",
+    "doctor": "cnntui.commands.doctor",
+    "export": "cnntui.commands.export",
+    "gan": "cnntui.commands.gan",
+    "lessons": "cnntui.commands.lessons",
+    "models": "cnntui.commands.models",
+    "pool": "cnntui.commands.pool",
+    "summary": "cnntui.commands.summary",
+    "train": "cnntui.commands.train",
+}
+"""Every subcommand: its name on the command line and the module that implements it."""
 
-    A module that fails to import is left out (with a note on stderr under `CNNTUI_DEBUG=1`), so
-    one broken subcommand never takes the whole command line down.
+
+class CommandImportError(RuntimeError):
+    """A subcommand listed in `COMMANDS` whose module cannot be imported or is incomplete."""
+
+
+def load_commands(table: dict[str, str] | None = None) -> dict[str, ModuleType]:
+    """The modules of `table` (default `COMMANDS`), by name, sorted by name.
+
+    Raises CommandImportError naming the subcommand whose module fails to import, lacks `run`,
+    or gives another `NAME`.
     """
-    import cnntui.commands
-
     found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(cnntui.commands.__path__):
-        if info.name.startswith("_"):
-            continue
+    for name, module_name in sorted((COMMANDS if table is None else table).items()):
         try:
-            module = importlib.import_module(f"cnntui.commands.{info.name}")
+            module = importlib.import_module(module_name)
         except Exception as error:
-            if _debug():
-                print(
-                    f"{PROG}: note: subcommand module {info.name!r} failed to import: {error}",
-                    file=sys.stderr,
-                )
-            continue
-        name = getattr(module, "NAME", None)
-        if isinstance(name, str) and callable(getattr(module, "run", None)):
-            found[name] = module
-    return dict(sorted(found.items()))
+            raise CommandImportError(
+                f"subcommand {name!r} ({module_name}) failed to import: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        if getattr(module, "NAME", None) != name or not callable(getattr(module, "run", None)):
+            raise CommandImportError(
+                f"subcommand {name!r}: {module_name} must define NAME = {name!r} and run(args)"
+            )
+        found[name] = module
+    return found
 
 
 def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgumentParser:
-    """The top-level parser with one subparser per discovered command."""
+    """The top-level parser with one subparser per command (default: those of `COMMANDS`)."""
     if commands is None:
-        commands = discover_commands()
+        commands = load_commands()
     parser = OneLineArgumentParser(
         prog=PROG,
         description=(

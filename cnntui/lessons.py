@@ -26,6 +26,17 @@ FRONT_MATTER_FENCE = "+++"
 QUIZ_GENERATORS = ("output-size", "param-count")
 """The kinds of generated practice `cnntui.practice.generate(kind, rng)` offers."""
 LESSON_LINK_TARGET = "lesson"
+
+PRESET_VALIDATORS: dict[str, str] = {
+    "calc": "cnntui.calc.presets",
+    "conv": "cnntui.conv.presets",
+    "gan": "cnntui.gan.presets",
+    LESSON_LINK_TARGET: "cnntui.lesson_presets",
+    "models": "cnntui.zoo.presets",
+    "train": "cnntui.train.presets",
+}
+"""Each lab a `cnntui:LAB?...` link may open, and the module whose `validate(params)` checks the
+link's parameters (imported only when a link to that lab is checked)."""
 """`cnntui:lesson?name=NAME` opens another lesson rather than a lab."""
 
 _FRONT_MATTER_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -247,12 +258,8 @@ def link_problems(link: Link, lesson_names: Iterable[str] | None = None) -> list
     name = link.mode or ""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         return [f"link {link.target!r}: {name!r} is not a lab name (write cnntui:LAB?key=value)"]
-    module_name = f"cnntui.presets.{name}"
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
+    module_name = PRESET_VALIDATORS.get(name)
+    if module_name is None:
         known = ", ".join(available_presets()) or "none yet"
         return [f"link {link.target!r}: no lab named {name!r} (labs with presets: {known})"]
     try:
@@ -269,16 +276,8 @@ def link_problems(link: Link, lesson_names: Iterable[str] | None = None) -> list
 
 
 def available_presets() -> list[str]:
-    """Names of the labs that have a preset validator in `cnntui.presets`."""
-    import pkgutil
-
-    import cnntui.presets
-
-    return sorted(
-        info.name
-        for info in pkgutil.iter_modules(cnntui.presets.__path__)
-        if not info.name.startswith("_")
-    )
+    """Names of the labs whose links have a preset validator (`PRESET_VALIDATORS`)."""
+    return sorted(PRESET_VALIDATORS)
 
 
 # ---------------------------------------------------------------------------------------------

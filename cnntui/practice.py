@@ -1,7 +1,7 @@
 """Generated practice questions: output sizes and parameter counts with random, always-valid values.
 
 `generate(kind, rng)` returns a `Question` whose `answer` is a whole number computed by
-`cnntui.engine.arithmetic` (the calculator's own code), and whose `explanation` shows the working.
+`cnntui.calc.layer` (the calculator's own code), and whose `explanation` shows the working.
 The calculator's "quiz me" and lesson quiz blocks (`generator = "output-size"`) both use it.
 """
 
@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from cnntui.engine.arithmetic import FeatureShape, LayerSpec, analyze_layer
+from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
 
 KINDS = ("output-size", "param-count")

@@ -1,10 +1,19 @@
-"""Test isolation shared by every test: no user config, state or cache leaks in or out."""
+"""Shared by every test: isolation (no user config, state or cache leaks in or out), and the
+helpers the UI tests use to build the app and wait for it (`from conftest import make_app`)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from cnntui.ui.app import CnnTuiApp
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +32,27 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     return home
+
+
+def make_app(*modes: str, **options: Any) -> CnnTuiApp:
+    """The app with only the named modes (every mode when none is named) and default settings,
+    so no user config leaks in; `options` go to `CnnTuiApp` (ascii, device, lessons_dir...)."""
+    from cnntui.settings import Settings
+    from cnntui.ui.app import CnnTuiApp
+    from cnntui.ui.modes import mode_named
+
+    if modes:
+        options.setdefault("modes", [mode_named(name) for name in modes])
+    options.setdefault("settings", Settings())
+    return CnnTuiApp(**options)
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 20.0
+) -> None:
+    """Pause the app until `condition()` holds; fail if it still does not after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for the condition")
+        await pilot.pause(0.05)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.screens.help import key_rows
+from cnntui.ui.shared.help import key_rows
 
 
 def _screen_keys(app: CnnTuiApp) -> set[str]:

@@ -11,21 +11,23 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import pytest
+from conftest import make_app as shared_make_app
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, RadioSet, Static
 
+from cnntui.lessons import PRESET_VALIDATORS
 from cnntui.progress import load_progress, progress_path
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modespec import ModeSpec
-from cnntui.ui.screens.help import HelpScreen
-from cnntui.ui.screens.lessons import LessonsScreen
-from cnntui.ui.screens.too_small import TooSmallScreen
-from cnntui.ui.widgets.lesson_markdown import LessonMarkdown
-from cnntui.ui.widgets.mode_bar import ModeBar
-from cnntui.ui.widgets.quiz import QuizWidget
+from cnntui.ui.lessons.markdown import LessonMarkdown
+from cnntui.ui.lessons.quiz import QuizWidget
+from cnntui.ui.lessons.screen import LessonsScreen
+from cnntui.ui.modes import MODES, ModeSpec, mode_named
+from cnntui.ui.shared.help import HelpScreen
+from cnntui.ui.shared.mode_bar import ModeBar
+from cnntui.ui.shared.too_small import TooSmallScreen
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 
@@ -47,9 +49,7 @@ class FakeLabScreen(Screen[None]):
 
 
 def lessons_mode() -> ModeSpec:
-    from cnntui.ui.modes.lessons import MODE
-
-    return MODE
+    return mode_named("lessons")
 
 
 @pytest.fixture(autouse=True)
@@ -64,25 +64,22 @@ FAKE_LAB = ModeSpec("fakelab", "2", "Fake Lab", "a lab for tests", FakeLabScreen
 
 @pytest.fixture
 def fake_preset(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("cnntui.presets.fakelab")
-    module.__spec__ = ModuleSpec("cnntui.presets.fakelab", None)
+    module = types.ModuleType("fakelab_presets")
+    module.__spec__ = ModuleSpec("fakelab_presets", None)
     monkeypatch.setattr(
         module,
         "validate",
         lambda params: [] if set(params) <= {"kernel"} else ["only kernel is accepted"],
         raising=False,
     )
-    monkeypatch.setitem(sys.modules, "cnntui.presets.fakelab", module)
+    monkeypatch.setitem(sys.modules, "fakelab_presets", module)
+    monkeypatch.setitem(PRESET_VALIDATORS, "fakelab", "fakelab_presets")
 
 
 def make_app(**kwargs: object) -> CnnTuiApp:
-    options: dict[str, object] = {
-        "lessons_dir": FIXTURES,
-        "modes": [lessons_mode(), FAKE_LAB],
-        "settings": Settings(),
-    }
-    options.update(kwargs)
-    return CnnTuiApp(**options)  # type: ignore[arg-type]
+    """The shared `make_app` with the fixture lessons and a fake lab beside the Lessons mode."""
+    options: dict[str, object] = {"lessons_dir": FIXTURES, "modes": [lessons_mode(), FAKE_LAB]}
+    return shared_make_app(**{**options, **kwargs})
 
 
 async def ready(pilot: Pilot[None]) -> LessonsScreen:
@@ -277,12 +274,30 @@ async def test_a_mode_that_fails_to_start_shows_why() -> None:
         assert "no screen today" in str(app.screen.query_one(".mode-error", Static).content)
 
 
-async def test_discovered_modes_include_lessons() -> None:
+async def test_a_mode_whose_screen_does_not_import_names_itself() -> None:
+    missing = ModeSpec("gone", "3", "Gone Lab", "not there", "cnntui.ui.no_such_lab:Screen")
+    app = make_app(modes=[lessons_mode(), missing])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.current_mode == "gone"
+        text = str(app.screen.query_one(".mode-error", Static).content)
+        assert "Gone Lab could not start" in text and "cnntui.ui.no_such_lab" in text
+
+
+async def test_the_app_lists_every_mode_of_the_table() -> None:
     app = CnnTuiApp(lessons_dir=FIXTURES)
-    assert "lessons" in app.mode_specs
+    assert list(app.mode_specs) == [spec.name for spec in MODES]
     assert app.mode_specs["lessons"].key == "1"
     keys = [spec.key for spec in app.mode_specs.values()]
-    assert len(keys) == len(set(keys))
+    assert keys == [str(n) for n in range(1, len(MODES) + 1)]
+
+
+@pytest.mark.parametrize("spec", MODES, ids=[spec.name for spec in MODES])
+def test_every_mode_screen_imports(spec: ModeSpec) -> None:
+    # An import error must fail here, not make the mode quietly vanish from the app.
+    assert issubclass(spec.screen_class(), Screen)  # type: ignore[arg-type]
 
 
 async def test_bad_settings_become_notices(tmp_path: Path) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_app as shared_make_app
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.lessons import MODE as LESSONS_MODE
-from cnntui.ui.widgets.quiz import QuizWidget
+from cnntui.ui.lessons.quiz import QuizWidget
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 
@@ -29,7 +28,8 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(folder: Path = FIXTURES, **kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(lessons_dir=folder, modes=[LESSONS_MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
+    """The shared `make_app` with the Lessons mode alone, reading lessons from `folder`."""
+    return shared_make_app("lessons", lessons_dir=folder, **kwargs)
 
 
 async def ready(pilot: Pilot[None]) -> None:

@@ -7,9 +7,17 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from cnntui.engine import arithmetic as ar
-from cnntui.engine.arithmetic import FeatureShape, LayerSpec
+from cnntui.calc.chain import analyze_chain, receptive_field_of
+from cnntui.calc.chain_presets import chain_preset
+from cnntui.calc.layer import (
+    FeatureShape,
+    LayerSpec,
+    analyze_layer,
+    conv_output_size,
+    resolve_padding,
+)
 from cnntui.errors import ShapeError
+from cnntui.text import ascii_text
 
 
 @pytest.mark.parametrize(
@@ -28,27 +36,27 @@ from cnntui.errors import ShapeError
     ],
 )
 def test_conv_output_size_hand_cases(size, kernel, stride, padding, dilation, expected):
-    assert ar.conv_output_size(size, kernel, stride, padding, dilation) == expected
+    assert conv_output_size(size, kernel, stride, padding, dilation) == expected
 
 
 def test_padding_words_follow_pytorch():
-    assert ar.resolve_padding("valid", (3, 3)) == ((0, 0), (0, 0))
-    assert ar.resolve_padding("same", (3, 5)) == ((1, 1), (2, 2))
+    assert resolve_padding("valid", (3, 3)) == ((0, 0), (0, 0))
+    assert resolve_padding("same", (3, 5)) == ((1, 1), (2, 2))
     # Even kernel: PyTorch puts the extra pixel after (bottom/right).
-    assert ar.resolve_padding("same", (4, 4)) == ((1, 2), (1, 2))
-    assert ar.resolve_padding("same", (3, 3), dilation=(2, 2)) == ((2, 2), (2, 2))
-    assert ar.resolve_padding("full", (3, 3)) == ((2, 2), (2, 2))
+    assert resolve_padding("same", (4, 4)) == ((1, 2), (1, 2))
+    assert resolve_padding("same", (3, 3), dilation=(2, 2)) == ((2, 2), (2, 2))
+    assert resolve_padding("full", (3, 3)) == ((2, 2), (2, 2))
     with pytest.raises(ShapeError, match="stride 1"):
-        ar.resolve_padding("same", (3, 3), stride=(2, 2))
+        resolve_padding("same", (3, 3), stride=(2, 2))
     with pytest.raises(ShapeError, match="'same', 'valid' or 'full'"):
-        ar.resolve_padding("half", (3, 3))
+        resolve_padding("half", (3, 3))
 
 
 @pytest.mark.parametrize("mode", ["same", "valid", "full"])
 @pytest.mark.parametrize("kernel", [(1, 1), (3, 3), (4, 2), (5, 3)])
 def test_padding_modes_give_documented_sizes(mode, kernel):
     shape = FeatureShape(13, 10, 2)
-    report = ar.analyze_layer(LayerSpec.make("conv", kernel, 1, mode, filters=3), shape)
+    report = analyze_layer(LayerSpec.make("conv", kernel, 1, mode, filters=3), shape)
     expected = {
         "same": (13, 10),
         "valid": (13 - kernel[0] + 1, 10 - kernel[1] + 1),
@@ -59,7 +67,7 @@ def test_padding_modes_give_documented_sizes(mode, kernel):
 
 
 def test_alexnet_conv1_report():
-    report = ar.analyze_layer(
+    report = analyze_layer(
         LayerSpec.make("conv", 11, 4, 0, filters=96), FeatureShape.parse("227x227x3")
     )
     assert report.output == FeatureShape(55, 55, 96)
@@ -74,47 +82,45 @@ def test_alexnet_conv1_report():
 
 def test_non_square_input_kernel_and_stride():
     spec = LayerSpec.make("conv", (3, 5), (2, 1), (1, 2), filters=4)
-    report = ar.analyze_layer(spec, FeatureShape(9, 20, 3))
+    report = analyze_layer(spec, FeatureShape(9, 20, 3))
     assert report.output == FeatureShape(5, 20, 4)
     assert report.params == 3 * 5 * 3 * 4 + 4
     assert report.formula.startswith("H_out = ") and "; W_out = " in report.formula
 
 
 def test_groups_and_depthwise():
-    grouped = ar.analyze_layer(
+    grouped = analyze_layer(
         LayerSpec.make("conv", 5, 1, 2, groups=2, filters=256), FeatureShape(27, 27, 96)
     )
     assert grouped.params == 5 * 5 * 48 * 256 + 256  # AlexNet conv2
-    depthwise = ar.analyze_layer(
+    depthwise = analyze_layer(
         LayerSpec.make("conv", 3, 1, 1, groups=32, filters=32, bias=False), FeatureShape(8, 8, 32)
     )
     assert depthwise.params == 9 * 32
     assert depthwise.macs == 8 * 8 * 32 * 9
     with pytest.raises(ShapeError, match="groups that fit"):
-        ar.analyze_layer(LayerSpec.make("conv", 3, groups=4, filters=8), FeatureShape(8, 8, 6))
+        analyze_layer(LayerSpec.make("conv", 3, groups=4, filters=8), FeatureShape(8, 8, 6))
 
 
 def test_dilation_receptive_field_and_overflow():
-    report = ar.analyze_layer(
-        LayerSpec.make("conv", 3, 1, 0, 3, filters=1), FeatureShape(10, 10, 1)
-    )
+    report = analyze_layer(LayerSpec.make("conv", 3, 1, 0, 3, filters=1), FeatureShape(10, 10, 1))
     assert report.output.height == 4
     assert report.receptive_field == (7, 7)
     assert "k̂ = 3·(3 − 1) + 1 = 7" in report.axes[0].plugged
     with pytest.raises(ShapeError, match="dilation 4 \\(spans 9\\)"):
-        ar.analyze_layer(LayerSpec.make("conv", 3, 1, 0, 4, filters=1), FeatureShape(8, 8, 1))
+        analyze_layer(LayerSpec.make("conv", 3, 1, 0, 4, filters=1), FeatureShape(8, 8, 1))
 
 
 def test_kernel_larger_than_input_is_explained():
     with pytest.raises(ShapeError) as caught:
-        ar.analyze_layer(LayerSpec.make("conv", 7, filters=1), FeatureShape(5, 5, 1))
+        analyze_layer(LayerSpec.make("conv", 7, filters=1), FeatureShape(5, 5, 1))
     message = str(caught.value)
     assert "larger than the padded input (5)" in message
     assert "at least 1 padding" in message
 
 
 def test_uneven_division_explains_and_suggests():
-    report = ar.analyze_layer(LayerSpec.make("conv", 3, 2, 0, filters=8), FeatureShape(224, 224, 3))
+    report = analyze_layer(LayerSpec.make("conv", 3, 2, 0, filters=8), FeatureShape(224, 224, 3))
     assert report.output.height == 111
     assert len(report.notes) == 1  # square: one note for both axes
     note = report.notes[0]
@@ -129,7 +135,7 @@ def test_uneven_division_explains_and_suggests():
 def test_suggestions_are_exact():
     """Every suggested padding really makes the windows tile the input."""
     spec = LayerSpec.make("conv", 3, 3, 1, filters=2)
-    report = ar.analyze_layer(spec, FeatureShape(12, 12, 1))
+    report = analyze_layer(spec, FeatureShape(12, 12, 1))
     paddings = [s for s in report.suggestions if "padding" in s]
     assert paddings
     for line in paddings:
@@ -138,46 +144,42 @@ def test_suggestions_are_exact():
 
 
 def test_pooling():
-    report = ar.analyze_layer(LayerSpec.make("maxpool", 2), FeatureShape(28, 28, 6))
+    report = analyze_layer(LayerSpec.make("maxpool", 2), FeatureShape(28, 28, 6))
     assert report.output == FeatureShape(14, 14, 6)
     assert report.params == 0 and report.macs == 0
     assert report.spec.stride == (2, 2)  # pooling's stride defaults to its size
-    ceil = ar.analyze_layer(
+    ceil = analyze_layer(
         LayerSpec.make("maxpool", 3, 2, ceil_mode=True), FeatureShape(112, 112, 64)
     )
     assert ceil.output.height == 56
-    floor = ar.analyze_layer(LayerSpec.make("maxpool", 3, 2), FeatureShape(112, 112, 64))
+    floor = analyze_layer(LayerSpec.make("maxpool", 3, 2), FeatureShape(112, 112, 64))
     assert floor.output.height == 55
     with pytest.raises(ShapeError, match="at most 1"):
-        ar.analyze_layer(LayerSpec.make("maxpool", 3, 1, 2), FeatureShape(8, 8, 1))
+        analyze_layer(LayerSpec.make("maxpool", 3, 1, 2), FeatureShape(8, 8, 1))
 
 
 def test_transposed():
-    report = ar.analyze_layer(
+    report = analyze_layer(
         LayerSpec.make("transposed", 4, 2, 1, filters=256, bias=False), FeatureShape(4, 4, 512)
     )
     assert report.output == FeatureShape(8, 8, 256)  # a DCGAN generator block
     assert report.params == 512 * 256 * 16
     assert report.macs == 4 * 4 * 512 * 256 * 16
-    plain = ar.analyze_layer(
-        LayerSpec.make("transposed", 3, 2, 1, filters=1), FeatureShape(7, 7, 1)
-    )
-    padded = ar.analyze_layer(
+    plain = analyze_layer(LayerSpec.make("transposed", 3, 2, 1, filters=1), FeatureShape(7, 7, 1))
+    padded = analyze_layer(
         LayerSpec.make("transposed", 3, 2, 1, filters=1, output_padding=1), FeatureShape(7, 7, 1)
     )
     assert (plain.output.height, padded.output.height) == (13, 14)
     assert any("output_padding" in note for note in padded.notes)
     with pytest.raises(ShapeError, match="smaller than the stride"):
-        ar.analyze_layer(
+        analyze_layer(
             LayerSpec.make("transposed", 3, 2, 1, filters=1, output_padding=2),
             FeatureShape(7, 7, 1),
         )
     with pytest.raises(ShapeError, match="crops more"):
-        ar.analyze_layer(LayerSpec.make("transposed", 1, 1, 3, filters=1), FeatureShape(2, 2, 1))
+        analyze_layer(LayerSpec.make("transposed", 1, 1, 3, filters=1), FeatureShape(2, 2, 1))
     with pytest.raises(ShapeError, match="takes a number"):
-        ar.analyze_layer(
-            LayerSpec.make("transposed", 3, 1, "same", filters=1), FeatureShape(2, 2, 1)
-        )
+        analyze_layer(LayerSpec.make("transposed", 3, 1, "same", filters=1), FeatureShape(2, 2, 1))
 
 
 def test_feature_shape_parse():
@@ -202,45 +204,43 @@ def test_feature_shape_parse():
     ],
 )
 def test_chain_presets(name, params, macs, output):
-    preset = ar.chain_preset(name)
-    chain = ar.analyze_chain(preset.layers, preset.input)
+    preset = chain_preset(name)
+    chain = analyze_chain(preset.layers, preset.input)
     assert chain.error is None
     assert (chain.params, chain.macs, chain.output) == (params, macs, output)
 
 
 def test_chain_receptive_field_and_jump():
-    chain = ar.analyze_chain(ar.chain_preset("alexnet").layers, FeatureShape(227, 227, 3))
+    chain = analyze_chain(chain_preset("alexnet").layers, FeatureShape(227, 227, 3))
     fields = [int(row.field[0]) for row in chain.rows[:8]]
     jumps = [int(row.jump[0]) for row in chain.rows[:8]]
     assert fields == [11, 19, 51, 67, 99, 131, 163, 195]
     assert jumps == [4, 8, 8, 16, 16, 16, 16, 32]
-    two = ar.analyze_chain(ar.chain_preset("two-3x3").layers, FeatureShape(32, 32, 64))
+    two = analyze_chain(chain_preset("two-3x3").layers, FeatureShape(32, 32, 64))
     assert two.rows[-1].field == (Fraction(5), Fraction(5))
-    up = ar.analyze_chain(
+    up = analyze_chain(
         [LayerSpec.make("conv", 3, 2, 1, filters=1), LayerSpec.make("transposed", 2, 2, filters=1)],
         FeatureShape(8, 8, 1),
     )
     assert up.rows[-1].jump == (Fraction(1), Fraction(1))
-    assert ar.receptive_field_of([LayerSpec.make("conv", 3)] * 3) == (7, 7)
+    assert receptive_field_of([LayerSpec.make("conv", 3)] * 3) == (7, 7)
 
 
 def test_chain_stops_at_first_impossible_layer():
-    chain = ar.analyze_chain(ar.chain_preset("lenet5").layers, FeatureShape(8, 8, 1))
+    chain = analyze_chain(chain_preset("lenet5").layers, FeatureShape(8, 8, 1))
     assert chain.error is not None and chain.error_index == 2
     assert chain.error.startswith("layer 3 (conv 5×5/1 ×16)")
     assert len(chain.rows) == 2
     with pytest.raises(ShapeError, match="choose one of lenet5"):
-        ar.chain_preset("resnet")
+        chain_preset("resnet")
 
 
 def test_ascii_text_is_ascii():
-    report = ar.analyze_layer(
-        LayerSpec.make("conv", 3, 2, 0, 2, filters=8), FeatureShape(20, 21, 3)
-    )
+    report = analyze_layer(LayerSpec.make("conv", 3, 2, 0, 2, filters=8), FeatureShape(20, 21, 3))
     for text in (report.formula, *report.notes, *report.suggestions, report.param_formula):
-        converted = ar.ascii_text(text)
+        converted = ascii_text(text)
         assert converted.isascii()
-    assert ar.ascii_text("⌊(5 − 3)/2⌋ + 1") == "floor((5 - 3)/2) + 1"
+    assert ascii_text("⌊(5 − 3)/2⌋ + 1") == "floor((5 - 3)/2) + 1"
 
 
 # -- PyTorch as the oracle ------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def _random_specs(count: int, seed: int):
                 kind, (kh, kw), (sh, sw), pad, (dh, dw), groups, cout, True, (oph, opw)
             )
         try:
-            report = ar.analyze_layer(spec, FeatureShape(h, w, cin))
+            report = analyze_layer(spec, FeatureShape(h, w, cin))
         except ShapeError:
             continue
         made += 1
@@ -365,6 +365,6 @@ def test_impossible_layers_match_pytorch_refusals():
     ]
     for spec, shape, run_torch in cases:
         with pytest.raises(ShapeError):
-            ar.analyze_layer(spec, shape)
+            analyze_layer(spec, shape)
         with pytest.raises((RuntimeError, ValueError)):
             run_torch()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_app
 from textual.widgets import DataTable, Input
 
-from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.calc import MODE
-from cnntui.ui.screens.calc import CalcScreen
-from cnntui.ui.widgets.calc_form import CalcForm
-from cnntui.ui.widgets.calc_report import CalcReport
+from cnntui.ui.calc.report import CalcReport
+from cnntui.ui.calc.screen import CalcScreen
+from cnntui.ui.shared.form import CalcForm
 
 
 @pytest.fixture(autouse=True)
@@ -19,16 +18,12 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
 
 
-def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
-
-
 def report_text(app: CnnTuiApp) -> str:
     return str(app.screen.query_one("#calc-report", CalcReport).render())
 
 
 async def test_opens_on_alexnet_conv1_and_steps_fields_by_keyboard() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -48,7 +43,7 @@ async def test_opens_on_alexnet_conv1_and_steps_fields_by_keyboard() -> None:
 
 
 async def test_typing_a_value_and_impossible_settings() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # the kernel field
@@ -70,7 +65,7 @@ async def test_typing_a_value_and_impossible_settings() -> None:
 
 
 async def test_uneven_division_is_explained() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.screen.apply_preset(
@@ -86,7 +81,7 @@ async def test_uneven_division_is_explained() -> None:
 
 
 async def test_chain_presets_add_remove_and_move() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -125,7 +120,7 @@ async def test_chain_presets_add_remove_and_move() -> None:
 
 
 async def test_chain_edit_changes_the_selected_layer() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -140,7 +135,7 @@ async def test_chain_edit_changes_the_selected_layer() -> None:
 
 
 async def test_quiz_me_checks_answers() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.screen.quiz_seed = 1
@@ -167,7 +162,7 @@ async def test_quiz_me_checks_answers() -> None:
 
 
 async def test_apply_preset_rejects_what_the_validator_rejects() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
         app.screen.apply_preset({"chain": "resnet"})
@@ -188,7 +183,7 @@ async def test_apply_preset_rejects_what_the_validator_rejects() -> None:
 
 
 async def test_ascii_mode_draws_plain_text() -> None:
-    app = make_app(ascii=True)
+    app = make_app("calc", ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("p", "p")
@@ -203,15 +198,17 @@ async def test_ascii_mode_draws_plain_text() -> None:
 
 
 def test_snapshot_single_layer(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24))
+    assert snap_compare(make_app("calc"), terminal_size=(80, 24))
 
 
 def test_snapshot_chain_ascii(snap_compare) -> None:
-    assert snap_compare(make_app(ascii=True), press=["p", "p", "tab"], terminal_size=(80, 24))
+    assert snap_compare(
+        make_app("calc", ascii=True), press=["p", "p", "tab"], terminal_size=(80, 24)
+    )
 
 
 def test_snapshot_quiz(snap_compare) -> None:
-    app = make_app()
+    app = make_app("calc")
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -223,7 +220,7 @@ def test_snapshot_quiz(snap_compare) -> None:
 
 
 async def test_pooling_ceil_mode() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.screen.apply_preset(
@@ -237,7 +234,7 @@ async def test_pooling_ceil_mode() -> None:
 
 
 async def test_command_palette_opens_a_chain() -> None:
-    app = make_app()
+    app = make_app("calc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen

@@ -28,16 +28,16 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and out.strip() == f"cnntui {__version__}"
 
 
-def test_help_lists_every_discovered_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run_main(capsys, "--help")
     assert status == 0
-    for name in cli.discover_commands():
+    for name in cli.load_commands():
         assert name in out
     assert "--lesson" in out and "--ascii" in out and "--device" in out
 
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for name in cli.discover_commands():
+    for name in cli.load_commands():
         status, out, err = run_main(capsys, name, "--help")
         assert status == 0, (name, err)
         assert out.startswith(f"usage: cnntui {name}")
@@ -81,7 +81,7 @@ def fake_command(behaviour: BaseException | int) -> types.ModuleType:
 def with_fake(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def install(behaviour: BaseException | int) -> None:
         commands = {"fake": fake_command(behaviour)}
-        monkeypatch.setattr(cli, "discover_commands", lambda: commands)
+        monkeypatch.setattr(cli, "load_commands", lambda: commands)
 
     return install
 
@@ -125,9 +125,9 @@ def test_command_exit_status_passes_through(capsys: pytest.CaptureFixture[str], 
     assert run_main(capsys, "fake")[0] == 3
 
 
-def test_a_broken_command_module_does_not_break_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cnntui.commands
-
+def test_a_broken_command_module_is_an_error_that_names_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     real_import = cli.importlib.import_module
 
     def flaky(name: str):  # type: ignore[no-untyped-def]
@@ -136,9 +136,24 @@ def test_a_broken_command_module_does_not_break_the_cli(monkeypatch: pytest.Monk
         return real_import(name)
 
     monkeypatch.setattr(cli.importlib, "import_module", flaky)
-    commands = cli.discover_commands()
-    assert "lessons" not in commands
-    assert cnntui.commands is not None
+    monkeypatch.delenv("CNNTUI_DEBUG", raising=False)
+    with pytest.raises(cli.CommandImportError, match="'lessons'.*SyntaxError: broken module"):
+        cli.load_commands()
+    status, out, err = run_main(capsys, "--help")
+    assert status == 1 and out == ""
+    assert "subcommand 'lessons' (cnntui.commands.lessons) failed to import" in err
+
+
+def test_every_command_module_is_in_the_table() -> None:
+    import cnntui.commands
+
+    modules = sorted(
+        path.stem
+        for path in Path(cnntui.commands.__path__[0]).glob("*.py")
+        if not path.name.startswith("_")
+    )
+    assert sorted(cli.COMMANDS) == modules
+    assert list(cli.load_commands()) == sorted(cli.COMMANDS)
 
 
 def test_lessons_lists_by_chapter(capsys: pytest.CaptureFixture[str]) -> None:
@@ -223,7 +238,7 @@ def test_doctor_json(capsys: pytest.CaptureFixture[str]) -> None:
         "windows",
         "none",
     )
-    assert isinstance(document["advice"], list)
+    assert all(isinstance(line, str) and line.strip() for line in document["advice"])
 
 
 def test_doctor_text(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

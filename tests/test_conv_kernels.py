@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnntui import kernels
+from cnntui.conv import kernels
 from cnntui.errors import UsageError
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cnntui.presets import calc as calc_presets
-from cnntui.presets import conv as conv_presets
+from cnntui.calc import presets as calc_presets
+from cnntui.conv import presets as conv_presets
 
 
 @pytest.mark.parametrize(

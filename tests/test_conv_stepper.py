@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnntui.engine.stepper import (
+from cnntui.conv.stepper import (
     CELL_INPUT,
     CELL_INSERTED,
     CELL_PADDING,

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_app
 from textual.widgets import Input
 
-from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.conv import MODE
-from cnntui.ui.screens.conv import ConvScreen
-from cnntui.ui.screens.conv_kernel import ConvKernelScreen
-from cnntui.ui.screens.conv_settings import ConvSettingsScreen
-from cnntui.ui.screens.conv_shift import ConvShiftScreen
-from cnntui.ui.widgets.calc_form import CalcForm
-from cnntui.ui.widgets.conv_grid import ConvGrid
+from cnntui.ui.conv.grid import ConvGrid
+from cnntui.ui.conv.kernel import ConvKernelScreen
+from cnntui.ui.conv.screen import ConvScreen
+from cnntui.ui.conv.settings import ConvSettingsScreen
+from cnntui.ui.conv.shift import ConvShiftScreen
+from cnntui.ui.shared.form import CalcForm
 
 
 @pytest.fixture(autouse=True)
@@ -23,16 +22,12 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
 
 
-def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
-
-
 def text_of(app: CnnTuiApp, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
 
 async def test_stepping_by_keyboard_matches_the_stepper() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -51,7 +46,7 @@ async def test_stepping_by_keyboard_matches_the_stepper() -> None:
         await pilot.press("home", *["right"] * 20)
         await pilot.pause()
         state = screen.stepper.state(20)
-        from cnntui.engine.stepper import number_text
+        from cnntui.text import number_text
 
         assert text_of(app, "#conv-sum").endswith(f"= {number_text(state.value)}")
         assert "Position 21 of 196" in str(screen.query_one("#conv-sum-pane").border_subtitle)
@@ -63,9 +58,9 @@ async def test_stepping_by_keyboard_matches_the_stepper() -> None:
 
 
 async def test_play_pause_speed_and_stop_at_the_end() -> None:
-    from cnntui.ui.screens.conv import SPEEDS
+    from cnntui.ui.conv.screen import SPEEDS
 
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -92,7 +87,7 @@ async def test_play_pause_speed_and_stop_at_the_end() -> None:
 
 
 async def test_click_on_the_output_jumps_there() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -104,7 +99,7 @@ async def test_click_on_the_output_jumps_there() -> None:
 
 
 async def test_settings_dialog_changes_the_lab_and_explains_impossible_settings() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -147,7 +142,7 @@ async def test_settings_dialog_changes_the_lab_and_explains_impossible_settings(
 
 
 async def test_kernel_editor_cell_by_cell() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -174,7 +169,7 @@ async def test_kernel_editor_cell_by_cell() -> None:
 
 
 async def test_pooling_highlights_the_maximum_and_compares_a_shift() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -198,7 +193,7 @@ async def test_pooling_highlights_the_maximum_and_compares_a_shift() -> None:
 
 
 async def test_rgb_worked_example_totals_nine() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -215,7 +210,7 @@ async def test_rgb_worked_example_totals_nine() -> None:
 
 
 async def test_transposed_shows_inserted_zeros() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -237,7 +232,7 @@ async def test_transposed_shows_inserted_zeros() -> None:
 
 
 async def test_apply_preset_and_bad_presets() -> None:
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
         lab = app.screen
@@ -252,7 +247,7 @@ async def test_apply_preset_and_bad_presets() -> None:
 
 
 async def test_ascii_mode_has_no_block_glyphs() -> None:
-    app = make_app(ascii=True)
+    app = make_app("conv", ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for selector in (
@@ -271,12 +266,12 @@ async def test_ascii_mode_has_no_block_glyphs() -> None:
 
 def test_snapshot_conv(snap_compare) -> None:
     assert snap_compare(
-        make_app(), press=["right", "right", "right", "down"], terminal_size=(80, 24)
+        make_app("conv"), press=["right", "right", "right", "down"], terminal_size=(80, 24)
     )
 
 
 def test_snapshot_rgb_values_ascii(snap_compare) -> None:
-    app = make_app(ascii=True)
+    app = make_app("conv", ascii=True)
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -288,7 +283,7 @@ def test_snapshot_rgb_values_ascii(snap_compare) -> None:
 
 
 def test_snapshot_pool(snap_compare) -> None:
-    app = make_app()
+    app = make_app("conv")
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -302,7 +297,7 @@ def test_snapshot_pool(snap_compare) -> None:
 async def test_sixteen_colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.delenv("COLORTERM", raising=False)
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.console.color_system == "standard"
@@ -316,7 +311,7 @@ async def test_sixteen_colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_command_palette_sets_kernel_and_image() -> None:
     from textual.command import CommandPalette
 
-    app = make_app()
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lab = app.screen

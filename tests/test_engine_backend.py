@@ -19,7 +19,7 @@ def test_importing_the_engine_pulls_in_no_cupy_textual_or_rich() -> None:
         "import sys\n"
         "import cnntui.engine, cnntui.engine.nn, cnntui.engine.functional, cnntui.engine.backend\n"
         "import cnntui.engine.init, cnntui.engine.optim, cnntui.engine.im2col, cnntui.engine.module\n"
-        "import cnntui.engine.benchmark, cnntui.engine.gpu_kernels\n"
+        "import cnntui.bench.benchmark, cnntui.engine.gpu_kernels\n"
         "from cnntui.engine.backend import get_backend\n"
         "get_backend('cpu')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('cupy', 'cupyx', 'textual', 'rich'))\n"

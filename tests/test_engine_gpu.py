@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cnntui.engine import backend, benchmark, nn, optim
+from cnntui.bench import benchmark
+from cnntui.engine import backend, nn, optim
 from cnntui.engine import functional as F
 
 GPU = backend.get_backend("gpu")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cnntui.presets.gan import target_view, validate
+from cnntui.gan.presets import target_view, validate
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_gan_package_is_pure() -> None:
         "import sys\n"
         "import cnntui.gan.example, cnntui.gan.distributions, cnntui.gan.divergence, cnntui.gan.losses\n"
         "import cnntui.gan.gan2d, cnntui.gan.dcgan, cnntui.gan.images, cnntui.gan.process, cnntui.gan.judge\n"
-        "import cnntui.presets.gan, cnntui.commands.gan, cnntui.commands.dcgan\n"
+        "import cnntui.gan.presets, cnntui.commands.gan, cnntui.commands.dcgan\n"
         "bad = [m for m in ('textual', 'rich', 'cupy', 'torch') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import make_app, wait_until
 from textual.widgets import Input
 
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.gan import MODE
-from cnntui.ui.screens.gan import GanScreen
-from cnntui.ui.screens.gan_prompt import NumberPrompt
-from cnntui.ui.screens.gan_settings import Gan2dSettingsScreen
-from cnntui.ui.widgets.gan_2d import Gan2dView
-from cnntui.ui.widgets.gan_dcgan import DcganView
-from cnntui.ui.widgets.gan_example import ExampleView
-from cnntui.ui.widgets.gan_grid import GanImageGrid
-from cnntui.ui.widgets.gan_plane import GanPlane
+from cnntui.ui.gan.dcgan import DcganView
+from cnntui.ui.gan.example import ExampleView
+from cnntui.ui.gan.gan2d import Gan2dView
+from cnntui.ui.gan.grid import GanImageGrid
+from cnntui.ui.gan.plane import GanPlane
+from cnntui.ui.gan.prompt import NumberPrompt
+from cnntui.ui.gan.screen import GanScreen
+from cnntui.ui.gan.settings import Gan2dSettingsScreen
 
 
 @pytest.fixture(autouse=True)
 def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.setenv("TERM", "xterm-256color")
-
-
-def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii)
-
-
-async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the condition")
-        await pilot.pause(0.05)
-        await asyncio.sleep(0)
 
 
 def example_text(view: ExampleView) -> str:
@@ -53,7 +36,7 @@ def example_text(view: ExampleView) -> str:
 
 
 async def test_example_tables_edit_and_sampling() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, GanScreen)
@@ -77,7 +60,7 @@ async def test_example_tables_edit_and_sampling() -> None:
 
 
 async def test_typed_uniform_number_and_its_validation() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.screen.query_one(ExampleView)
@@ -101,7 +84,7 @@ async def test_typed_uniform_number_and_its_validation() -> None:
 
 
 async def test_gan2d_steps_substeps_run_and_settings() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("v")
@@ -142,7 +125,7 @@ async def test_gan2d_steps_substeps_run_and_settings() -> None:
 
 
 async def test_training_thread_reports_refused_commands() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("v")
         view = app.screen.query_one(Gan2dView)
@@ -154,7 +137,7 @@ async def test_training_thread_reports_refused_commands() -> None:
 
 
 async def test_settings_form_refuses_bad_values() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("v", "s")
@@ -173,7 +156,7 @@ async def test_settings_form_refuses_bad_values() -> None:
 
 
 async def test_presets_open_the_right_view() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -196,7 +179,7 @@ async def test_presets_open_the_right_view() -> None:
 
 
 async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("v", "v")
@@ -228,7 +211,7 @@ async def test_dcgan_trains_in_a_process_pauses_and_stops(tmp_path: Path) -> Non
 
 
 async def test_draw_your_own_distribution() -> None:
-    app = make_app()
+    app = make_app("gan")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("v")
@@ -254,7 +237,7 @@ async def test_draw_your_own_distribution() -> None:
 async def test_ascii_mode_draws_only_ascii() -> None:
     import numpy as np
 
-    app = make_app(ascii=True)
+    app = make_app("gan", ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("v")
@@ -275,11 +258,11 @@ async def test_ascii_mode_draws_only_ascii() -> None:
 
 
 def test_snapshot_example(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24))
+    assert snap_compare(make_app("gan"), terminal_size=(80, 24))
 
 
 def test_snapshot_example_ascii_after_sampling(snap_compare) -> None:
-    app = make_app(ascii=True)
+    app = make_app("gan", ascii=True)
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -290,7 +273,7 @@ def test_snapshot_example_ascii_after_sampling(snap_compare) -> None:
 
 
 def test_snapshot_gan2d(snap_compare) -> None:
-    app = make_app()
+    app = make_app("gan")
 
     async def run_before(pilot) -> None:
         await pilot.press("v")

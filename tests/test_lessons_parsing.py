@@ -12,6 +12,7 @@ import pytest
 
 from cnntui import lessons as lessons_module
 from cnntui.lessons import (
+    PRESET_VALIDATORS,
     Quiz,
     answer_matches,
     chapters,
@@ -238,15 +239,16 @@ def test_link_to_a_lab_without_preset_is_a_problem() -> None:
 
 
 def test_link_checked_by_the_labs_validator(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("cnntui.presets.fakelab")
-    module.__spec__ = ModuleSpec("cnntui.presets.fakelab", None)
+    module = types.ModuleType("fakelab_presets")
+    module.__spec__ = ModuleSpec("fakelab_presets", None)
     monkeypatch.setattr(
         module,
         "validate",
         lambda params: [] if params.get("kernel") == "sobel" else ["kernel must be sobel"],
         raising=False,
     )
-    monkeypatch.setitem(sys.modules, "cnntui.presets.fakelab", module)
+    monkeypatch.setitem(sys.modules, "fakelab_presets", module)
+    monkeypatch.setitem(PRESET_VALIDATORS, "fakelab", "fakelab_presets")
     assert link_problems(parse_link("x", "cnntui:fakelab?kernel=sobel", 1)) == []
     assert link_problems(parse_link("x", "cnntui:fakelab?kernel=box", 1)) == [
         "link 'cnntui:fakelab?kernel=box': kernel must be sobel"
@@ -380,3 +382,13 @@ def test_a_failed_template_does_not_echo_as_quiz_errors(
     assert [p.reason for p in lesson.problems] == ["template: unknown model 'vgg99'"]
     assert lesson.problems[0].line == 10
     assert "Intro." in lesson.text
+
+
+@pytest.mark.parametrize("lab", sorted(PRESET_VALIDATORS))
+def test_every_lab_with_links_has_a_validator_in_its_package(lab: str) -> None:
+    import importlib
+
+    module = importlib.import_module(PRESET_VALIDATORS[lab])
+    # an unknown key is always a problem, whatever the lab accepts
+    problems = module.validate({"no-such-key": "1"})
+    assert problems and any("no-such-key" in problem for problem in problems), problems

@@ -5,21 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_app, wait_until
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from cnntui.presets.models import validate
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.models import MODE
-from cnntui.ui.screens.models import ModelsScreen
-from cnntui.ui.widgets.models_table import FoldState, LayerTable, share_bar, visible_rows
+from cnntui.ui.models.screen import ModelsScreen
+from cnntui.ui.models.table import FoldState, LayerTable, share_bar, visible_rows
+from cnntui.zoo.presets import validate
 from cnntui.zoo.spec import EXAMPLE_SPEC
 from cnntui.zoo.summary import summarize_zoo
-
-
-def make_app(**kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
 
 
 async def screen_of(pilot: Pilot[None]) -> ModelsScreen:
@@ -32,16 +26,6 @@ async def screen_of(pilot: Pilot[None]) -> ModelsScreen:
     return screen
 
 
-async def wait_for(pilot: Pilot[None], condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    """Pause until `condition()` holds (the spec is validated after a short typing pause)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        await pilot.pause(0.05)
-    assert condition()
-
-
 def text_of(screen: ModelsScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -52,7 +36,7 @@ def table_names(screen: ModelsScreen) -> list[str]:
 
 
 async def test_opens_on_lenet5_with_totals() -> None:
-    async with make_app().run_test(size=(80, 24)) as pilot:
+    async with make_app("models").run_test(size=(80, 24)) as pilot:
         screen = await screen_of(pilot)
         assert screen.model_name == "lenet5"
         assert "61,706" in text_of(screen, "#models-totals")
@@ -61,7 +45,7 @@ async def test_opens_on_lenet5_with_totals() -> None:
 
 
 async def test_keyboard_choose_model_and_break_its_input() -> None:
-    async with make_app().run_test(size=(80, 24)) as pilot:
+    async with make_app("models").run_test(size=(80, 24)) as pilot:
         screen = await screen_of(pilot)
         await pilot.press("down", "down")  # lenet5 -> lenet5-1998 -> alexnet
         await pilot.pause()
@@ -84,7 +68,7 @@ async def test_keyboard_choose_model_and_break_its_input() -> None:
 
 
 async def test_depth_and_folding() -> None:
-    async with make_app().run_test(size=(120, 40)) as pilot:
+    async with make_app("models").run_test(size=(120, 40)) as pilot:
         screen = await screen_of(pilot)
         screen.show_model("resnet50")
         await pilot.pause()
@@ -109,7 +93,7 @@ async def test_depth_and_folding() -> None:
 
 
 async def test_row_formula_in_detail() -> None:
-    async with make_app().run_test(size=(80, 24)) as pilot:
+    async with make_app("models").run_test(size=(80, 24)) as pilot:
         screen = await screen_of(pilot)
         table = screen.query_one("#models-table", LayerTable)
         table.focus()
@@ -119,7 +103,7 @@ async def test_row_formula_in_detail() -> None:
 
 
 async def test_compare_two_models() -> None:
-    async with make_app().run_test(size=(100, 30)) as pilot:
+    async with make_app("models").run_test(size=(100, 30)) as pilot:
         screen = await screen_of(pilot)
         screen.show_model("vgg16")
         await pilot.press("c")
@@ -142,7 +126,7 @@ async def test_compare_two_models() -> None:
 
 
 async def test_diagram_of_an_inception_module() -> None:
-    async with make_app().run_test(size=(100, 40)) as pilot:
+    async with make_app("models").run_test(size=(100, 40)) as pilot:
         screen = await screen_of(pilot)
         screen.show_model("googlenet")
         await pilot.pause()
@@ -158,7 +142,7 @@ async def test_diagram_of_an_inception_module() -> None:
 
 
 async def test_ascii_mode_draws_no_unicode() -> None:
-    async with make_app(ascii=True).run_test(size=(100, 40)) as pilot:
+    async with make_app("models", ascii=True).run_test(size=(100, 40)) as pilot:
         screen = await screen_of(pilot)
         screen.show_model("resnet18")
         await pilot.pause()
@@ -174,10 +158,10 @@ async def test_ascii_mode_draws_no_unicode() -> None:
 
 
 async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> None:
-    async with make_app().run_test(size=(120, 40)) as pilot:
+    async with make_app("models").run_test(size=(120, 40)) as pilot:
         screen = await screen_of(pilot)
         await pilot.press("e")
-        await wait_for(
+        await wait_until(
             pilot, lambda: screen.editing and "valid" in text_of(screen, "#spec-problems")
         )
         assert "valid" in text_of(screen, "#spec-problems")
@@ -185,14 +169,14 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
         editor = screen.query_one("#spec-editor", TextArea)
         broken = EXAMPLE_SPEC.replace("out_features = 120", "out_features = 120\nin_features = 100")
         editor.load_text(broken)
-        await wait_for(pilot, lambda: "line " in text_of(screen, "#spec-problems"))
+        await wait_until(pilot, lambda: "line " in text_of(screen, "#spec-problems"))
         problems = text_of(screen, "#spec-problems")
         line = broken.splitlines().index("in_features = 100") + 1
         assert f"line {line}: layer 6, linear: expects 100 inputs, gets 16×5×5 = 400" in problems
         await pilot.press("ctrl+g")
         assert editor.cursor_location[0] == line - 1
         editor.load_text(EXAMPLE_SPEC)
-        await wait_for(pilot, lambda: "valid" in text_of(screen, "#spec-problems"))
+        await wait_until(pilot, lambda: "valid" in text_of(screen, "#spec-problems"))
         target = tmp_path / "net.toml"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -203,12 +187,12 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
         assert target.read_text() == EXAMPLE_SPEC
         # open it again after changing the editor
         editor.load_text("input = [1, 4, 4]\n")
-        await wait_for(pilot, lambda: "no layers" in text_of(screen, "#spec-problems"))
+        await wait_until(pilot, lambda: "no layers" in text_of(screen, "#spec-problems"))
         await pilot.press("ctrl+o")
         await pilot.pause()
         pilot.app.screen.query_one("#path-input", Input).value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: editor.text == EXAMPLE_SPEC)
+        await wait_until(pilot, lambda: editor.text == EXAMPLE_SPEC)
         assert "valid" in text_of(screen, "#spec-problems")
         # a missing file is a notice, not a crash
         await pilot.press("ctrl+o")
@@ -220,7 +204,7 @@ async def test_spec_editor_validates_as_you_type_and_saves(tmp_path: Path) -> No
 
 
 async def test_presets() -> None:
-    async with make_app().run_test(size=(100, 30)) as pilot:
+    async with make_app("models").run_test(size=(100, 30)) as pilot:
         screen = await screen_of(pilot)
         screen.apply_preset({"model": "alexnet", "input": "3x224x224"})
         await pilot.pause()
@@ -243,7 +227,7 @@ async def test_presets() -> None:
 
 
 async def test_lesson_link_reaches_the_mode() -> None:
-    async with make_app().run_test(size=(100, 30)) as pilot:
+    async with make_app("models").run_test(size=(100, 30)) as pilot:
         screen = await screen_of(pilot)
         await pilot.app.follow_link("cnntui:models?model=googlenet&view=diagram")  # type: ignore[attr-defined]
         await pilot.pause()
@@ -285,7 +269,7 @@ def test_bad_input_text_never_crashes(bad: str) -> None:
 
 
 async def test_googlenet_aux_heads_toggle() -> None:
-    async with make_app().run_test(size=(100, 30)) as pilot:
+    async with make_app("models").run_test(size=(100, 30)) as pilot:
         screen = await screen_of(pilot)
         await pilot.press("a")  # not a GoogLeNet: nothing happens
         assert screen.aux_logits is False
@@ -301,7 +285,7 @@ async def test_googlenet_aux_heads_toggle() -> None:
 
 
 async def test_export_from_the_mode(tmp_path: Path) -> None:
-    async with make_app().run_test(size=(100, 30)) as pilot:
+    async with make_app("models").run_test(size=(100, 30)) as pilot:
         await screen_of(pilot)
         await pilot.press("x")
         await pilot.pause()

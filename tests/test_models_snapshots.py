@@ -6,24 +6,18 @@ Update deliberately with `pytest tests/test_models_snapshots.py --snapshot-updat
 from __future__ import annotations
 
 import pytest
+from conftest import make_app
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.models import MODE
-from cnntui.ui.screens.models import ModelsScreen
-from cnntui.ui.widgets.models_table import LayerTable
+from cnntui.ui.models.screen import ModelsScreen
+from cnntui.ui.models.table import LayerTable
 
 
 @pytest.fixture(autouse=True)
 def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.setenv("TERM", "xterm-256color")
-
-
-def make_app(**kwargs: object) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), **kwargs)  # type: ignore[arg-type]
 
 
 async def models_screen(pilot: Pilot[None]) -> ModelsScreen:
@@ -47,7 +41,7 @@ def test_models_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("down", "down", "down")
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(make_app("models"), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_models_vgg16_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +50,7 @@ def test_models_vgg16_120x40(snap_compare) -> None:  # type: ignore[no-untyped-d
         screen.apply_preset({"model": "vgg16", "layer": "classifier.0"})
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(make_app("models"), terminal_size=(120, 40), run_before=run_before)
 
 
 def test_models_wrong_input_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +59,7 @@ def test_models_wrong_input_80x24(snap_compare) -> None:  # type: ignore[no-unty
         screen.apply_preset({"model": "alexnet", "input": "3x224x224"})
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(make_app("models"), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_models_diagram_ascii_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +68,9 @@ def test_models_diagram_ascii_120x40(snap_compare) -> None:  # type: ignore[no-u
         screen.apply_preset({"model": "googlenet", "layer": "inception4a", "view": "diagram"})
         await pilot.pause()
 
-    assert snap_compare(make_app(ascii=True), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(
+        make_app("models", ascii=True), terminal_size=(120, 40), run_before=run_before
+    )
 
 
 def test_models_spec_editor_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -84,4 +80,4 @@ def test_models_spec_editor_120x40(snap_compare) -> None:  # type: ignore[no-unt
         await pilot.pause(0.4)
         assert screen.editing
 
-    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(make_app("models"), terminal_size=(120, 40), run_before=run_before)

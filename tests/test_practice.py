@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cnntui import practice
-from cnntui.engine.arithmetic import conv_output_size
+from cnntui.calc.layer import conv_output_size
 
 
 @pytest.mark.parametrize("kind", practice.KINDS)

@@ -8,13 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cnntui.errors import UsageError
 from cnntui.zoo.spec import (
     EXAMPLE_SPEC,
+    MAX_SPEC_BYTES,
     SpecError,
+    SpecProblem,
     load_spec_file,
     load_spec_text,
     parse_shape,
     parse_spec,
+    read_spec_file,
+    save_spec_file,
     validate_text,
 )
 from cnntui.zoo.summary import summarize
@@ -330,17 +335,32 @@ def test_generated_specs_never_crash(text: str) -> None:
         assert problem.message and "\n" not in problem.message
 
 
+def check_problems(text: str, problems: list[SpecProblem]) -> None:
+    """Problems are one-line messages at a line of `text` (0: the whole spec), and there are
+    none exactly when the spec builds."""
+    lines = text.count("\n") + 1
+    for problem in problems:
+        assert isinstance(problem, SpecProblem) and 0 <= problem.line <= lines
+        assert problem.message and "\n" not in problem.message
+    try:
+        load_spec_text(text)
+    except SpecError:
+        assert problems
+    else:
+        assert problems == []
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_crashes(text: str) -> None:
-    assert isinstance(validate_text(text), list)
+    check_problems(text, validate_text(text))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(EXAMPLE_SPEC)), st.integers(1, 30))
 def test_truncated_or_damaged_example_never_crashes(cut: int, width: int) -> None:
     damaged = EXAMPLE_SPEC[:cut] + EXAMPLE_SPEC[cut + width :]
-    assert isinstance(validate_text(damaged), list)
+    check_problems(damaged, validate_text(damaged))
 
 
 def test_engine_argument_errors_are_reported_at_the_layer() -> None:
@@ -366,3 +386,29 @@ repeat = 1000
 """
     [problem] = validate_text(text)
     assert "more than 5,000 layers" in problem.message
+
+
+def test_spec_files_round_trip_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "nets" / "mine.toml"
+    save_spec_file(target, EXAMPLE_SPEC)
+    assert read_spec_file(target) == EXAMPLE_SPEC
+    save_spec_file(target, "# replaced\n")
+    assert read_spec_file(target) == "# replaced\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["mine.toml"]  # no temp file left
+
+
+def test_spec_files_refuse_what_is_not_a_spec(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot open .*missing.toml"):
+        read_spec_file(tmp_path / "missing.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(UsageError, match="binary.toml is not UTF-8 text"):
+        read_spec_file(binary)
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (MAX_SPEC_BYTES + 1))
+    with pytest.raises(UsageError, match="larger than 1 MiB"):
+        read_spec_file(huge)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(UsageError, match="cannot write"):
+        save_spec_file(blocker / "mine.toml", EXAMPLE_SPEC)

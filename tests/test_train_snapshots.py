@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_app
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from cnntui.settings import Settings
 from cnntui.train.events import (
     Confusion,
     EpochEnd,
@@ -20,20 +20,14 @@ from cnntui.train.events import (
     StateChanged,
     StepProgress,
 )
-from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.train import MODE
-from cnntui.ui.screens.train import RunView, TrainScreen
-from cnntui.ui.widgets.line_chart import LineChart
+from cnntui.ui.shared.line_chart import LineChart
+from cnntui.ui.train.screen import RunView, TrainScreen
 
 
 @pytest.fixture(autouse=True)
 def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.setenv("TERM", "xterm-256color")
-
-
-def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii, device="cpu")
 
 
 async def train_screen(pilot: Pilot[None]) -> TrainScreen:
@@ -130,7 +124,9 @@ def test_train_setup_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def
     async def run_before(pilot: Pilot[None]) -> None:
         await train_screen(pilot)
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app("train", device="cpu"), terminal_size=(80, 24), run_before=run_before
+    )
 
 
 def test_train_predictions_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +136,9 @@ def test_train_predictions_80x24(snap_compare) -> None:  # type: ignore[no-untyp
         screen.query_one("TabbedContent").active = "predictions"
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app("train", device="cpu"), terminal_size=(80, 24), run_before=run_before
+    )
 
 
 def test_train_curves_ascii_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +151,9 @@ def test_train_curves_ascii_80x24(snap_compare) -> None:  # type: ignore[no-unty
             chart.redraw()
         await pilot.pause()
 
-    assert snap_compare(make_app(ascii=True), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app("train", device="cpu", ascii=True), terminal_size=(80, 24), run_before=run_before
+    )
 
 
 def test_train_confusion_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -163,4 +163,6 @@ def test_train_confusion_80x24(snap_compare) -> None:  # type: ignore[no-untyped
         screen.query_one("TabbedContent").active = "confusion"
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app("train", device="cpu"), terminal_size=(80, 24), run_before=run_before
+    )

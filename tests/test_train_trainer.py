@@ -11,7 +11,20 @@ import pytest
 from cnntui.errors import UsageError
 from cnntui.train.checkpoint import CheckpointError, load_checkpoint, read_run_info
 from cnntui.train.config import RunConfig
-from cnntui.train.events import Command
+from cnntui.train.events import (
+    Checkpointed,
+    Command,
+    Confusion,
+    EpochEnd,
+    FeatureMaps,
+    Filters,
+    Predictions,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepProgress,
+)
 from cnntui.train.trainer import Trainer, TrainingError
 
 FAST = dict(
@@ -30,23 +43,23 @@ def test_short_run_learns_well_above_chance(tmp_path: Path) -> None:
     assert summary["model"] == "lenet5-8"
     assert summary["final"]["test_acc"] > 0.6  # chance is 0.1
     assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
-    kinds = {e.kind for e in events}
+    kinds = {type(e) for e in events}
     assert {
-        "started",
-        "step",
-        "epoch",
-        "filters",
-        "features",
-        "predictions",
-        "confusion",
-        "checkpoint",
-        "finished",
+        RunStarted,
+        StepProgress,
+        EpochEnd,
+        Filters,
+        FeatureMaps,
+        Predictions,
+        Confusion,
+        Checkpointed,
+        RunFinished,
     } <= kinds
-    filters = next(e for e in events if e.kind == "filters")
+    filters = next(e for e in events if isinstance(e, Filters))
     assert filters.weights.shape == (6, 1, 3, 3)
-    confusion = [e for e in events if e.kind == "confusion"][-1]
+    confusion = [e for e in events if isinstance(e, Confusion)][-1]
     assert confusion.matrix.shape == (10, 10) and confusion.matrix.sum() == 180
-    preds = [e for e in events if e.kind == "predictions"][-1]
+    preds = [e for e in events if isinstance(e, Predictions)][-1]
     assert preds.top_classes.shape == (12, 3) and np.all(np.diff(preds.top_probs, axis=1) <= 0)
     info = read_run_info(tmp_path)
     assert info["finished"] and info["seed"] == 5 and len(info["history"]) == 4
@@ -119,7 +132,7 @@ def test_nan_loss_stops_and_names_the_learning_rate(tmp_path: Path) -> None:
     trainer.loss_fn = poisoned
     with pytest.raises(TrainingError, match="learning rate 0.5"):
         trainer.run()
-    failed = [e for e in events if e.kind == "failed"]
+    failed = [e for e in events if isinstance(e, RunFailed)]
     assert failed and failed[0].reason == "nan" and "too high" in failed[0].message
     info, _, _ = load_checkpoint(tmp_path)  # the good checkpoint of epoch 1 is kept
     assert info["epoch"] == 1 and info["reason"] == "epoch"
@@ -142,9 +155,9 @@ def test_commands_pause_step_lr_probe(tmp_path: Path) -> None:
 
     trainer.run(commands)
     assert trainer.base_lr == 0.01
-    probes = [e for e in events if e.kind == "features" and e.layer == "c3"]
+    probes = [e for e in events if isinstance(e, FeatureMaps) and e.layer == "c3"]
     assert probes and probes[0].image_index == 3 and probes[0].maps.shape == (16, 4, 4)
-    states = [(e.state, e.message) for e in events if e.kind == "state"]
+    states = [(e.state, e.message) for e in events if isinstance(e, StateChanged)]
     assert ("paused", "") in states and any("refused" in m for _, m in states)
     assert trainer.global_step == 2 and states[-1][0] == "stopped"
 
@@ -180,7 +193,7 @@ def test_out_of_memory_suggests_a_smaller_batch(tmp_path: Path) -> None:
     trainer.loss_fn = exhausted
     with pytest.raises(TrainingError, match="--batch-size 32"):
         trainer.run()
-    assert [e.reason for e in events if e.kind == "failed"] == ["oom"]
+    assert [e.reason for e in events if isinstance(e, RunFailed)] == ["oom"]
 
 
 def test_training_on_an_image_folder(tmp_path: Path) -> None:

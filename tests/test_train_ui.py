@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import numpy as np
 import pytest
+from conftest import make_app, wait_until
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent
 
-from cnntui.presets.train import validate
-from cnntui.settings import Settings
-from cnntui.ui.app import CnnTuiApp
-from cnntui.ui.modes.train import MODE
-from cnntui.ui.screens.train import TrainScreen
-from cnntui.ui.widgets.line_chart import LineChart, ascii_chart, downsample
-from cnntui.ui.widgets.train_confusion import confusion_text
-from cnntui.ui.widgets.train_images import ImageGrid, Tile, image_lines
+from cnntui.train.presets import validate
+from cnntui.ui.shared.line_chart import LineChart, ascii_chart, downsample
+from cnntui.ui.train.confusion import confusion_text
+from cnntui.ui.train.images import ImageGrid, Tile, image_lines
+from cnntui.ui.train.pictures import PicturesView
+from cnntui.ui.train.screen import TrainScreen
 
 BLOCKS = set("▀▄█░▒▓▁▂▃▄▅▆▇") | {chr(c) for c in range(0x2800, 0x2900)}
 TINY = {
@@ -36,31 +34,20 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
 
 
-def make_app(ascii: bool = False) -> CnnTuiApp:
-    return CnnTuiApp(modes=[MODE], settings=Settings(), ascii=ascii, device="cpu")
-
-
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the condition")
-        await pilot.pause(0.05)
-        await asyncio.sleep(0)
-
-
 def static_text(widget: Static) -> str:
     content = widget.content
     return content.plain if hasattr(content, "plain") else str(content)
 
 
 async def test_tiny_run_fills_every_view() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, TrainScreen)
         screen.apply_preset(TINY)
-        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        await wait_until(
+            pilot, lambda: screen.runs and screen.runs[0].state == "finished", timeout=60
+        )
         await pilot.pause(0.2)
         status = static_text(screen.query_one("#train-status", Static))
         assert "finished" in status and "epoch 2/2" in status
@@ -91,26 +78,34 @@ async def test_tiny_run_fills_every_view() -> None:
 
 
 async def test_controls_pause_step_and_stop() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.apply_preset({**TINY, "epochs": "50"})
-        await wait_until(pilot, lambda: screen.runs and screen.runs[0].last_step is not None)
+        await wait_until(
+            pilot, lambda: screen.runs and screen.runs[0].last_step is not None, timeout=60
+        )
         screen.set_focus(None)
         await pilot.press("space")  # pause
-        await wait_until(pilot, lambda: screen.runs[0].state == "paused")
+        await wait_until(pilot, lambda: screen.runs[0].state == "paused", timeout=60)
         before = screen.runs[0].last_step.global_step
         await pilot.press("n")
-        await wait_until(pilot, lambda: screen.runs[0].last_step.global_step == before + 1)
+        await wait_until(
+            pilot, lambda: screen.runs[0].last_step.global_step == before + 1, timeout=60
+        )
         await pilot.press("right_square_bracket")
-        await wait_until(pilot, lambda: screen._probe_layer not in (None, "c1"))
+        await wait_until(
+            pilot,
+            lambda: screen.query_one(PicturesView).probe_layer not in (None, "c1"),
+            timeout=60,
+        )
         await pilot.press("x")
-        await wait_until(pilot, lambda: screen.runs[0].state == "stopped")
+        await wait_until(pilot, lambda: screen.runs[0].state == "stopped", timeout=60)
         assert screen.query_one("#runs-table", DataTable).row_count == 1
 
 
 async def test_bad_settings_give_a_notice_not_a_crash() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = app.screen
         screen.query_one("#set-lr").value = "-3"
@@ -124,7 +119,7 @@ async def test_bad_settings_give_a_notice_not_a_crash() -> None:
 
 
 async def test_escape_leaves_a_settings_field_so_the_keys_work_again() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.screen.query_one("#set-epochs").focus()
@@ -136,11 +131,13 @@ async def test_escape_leaves_a_settings_field_so_the_keys_work_again() -> None:
 
 
 async def test_ascii_mode_draws_no_blocks_or_braille() -> None:
-    app = make_app(ascii=True)
+    app = make_app("train", device="cpu", ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.apply_preset(TINY)
-        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        await wait_until(
+            pilot, lambda: screen.runs and screen.runs[0].state == "finished", timeout=60
+        )
         screen.query_one("TabbedContent").active = "curves"
         await pilot.pause(0.3)
         chart = screen.query_one("#loss-chart", LineChart)
@@ -159,7 +156,7 @@ def test_line_chart_helpers() -> None:
     ys[1234] = 50.0
     dx, dy = downsample(xs, ys, 200)
     assert len(dx) <= 202 and dy.max() == 50.0 and dx[-1] == 4999
-    from cnntui.ui.widgets.line_chart import Series
+    from cnntui.ui.shared.line_chart import Series
 
     lines = ascii_chart(
         [Series("a", [0, 1, 2], [1.0, 0.5, 0.25]), Series("b", [0, 2], [0.0, float("nan")])],
@@ -216,7 +213,7 @@ def test_preset_validator() -> None:
 
 
 async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.apply_preset(
@@ -231,7 +228,7 @@ async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
         await wait_until(
             pilot,
             lambda: len(screen.runs) == 2 and all(r.state == "finished" for r in screen.runs),
-            90,
+            timeout=90,
         )
         await pilot.pause(0.2)
         assert [r.label for r in screen.runs] == ["plain", "residual"]
@@ -241,7 +238,7 @@ async def test_plain_vs_residual_side_by_side_on_one_chart() -> None:
 
 
 async def test_model_choice_sets_its_learning_rate() -> None:
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#set-model").value = "tinyvgg"
@@ -270,14 +267,16 @@ async def test_resume_a_stopped_run_from_the_runs_list(tmp_path) -> None:
         run_dir,
         lambda e: None,
     ).run(stop_soon)
-    app = make_app()
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("TabbedContent").active = "runs"
         await pilot.pause()
         screen.query_one("#runs-table", DataTable).focus()
         await pilot.press("r")
-        await wait_until(pilot, lambda: screen.runs and screen.runs[0].state == "finished")
+        await wait_until(
+            pilot, lambda: screen.runs and screen.runs[0].state == "finished", timeout=60
+        )
         assert screen.runs[0].run_dir == run_dir
         await pilot.pause(0.2)
         table = screen.query_one("#runs-table", DataTable)

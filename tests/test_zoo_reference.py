@@ -12,7 +12,8 @@ import pytest
 
 from cnntui import zoo
 from cnntui.errors import ShapeError, UsageError
-from cnntui.zoo.summary import LayerShapeError, format_si, summarize, summarize_zoo
+from cnntui.text import format_si
+from cnntui.zoo.summary import LayerShapeError, summarize, summarize_zoo
 
 # name: (total params, output shape, MACs or torchvision's GFLOPS rounded)
 REFERENCE = {

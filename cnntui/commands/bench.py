@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 
+from cnntui.train.choices import DEVICES
+
 NAME = "bench"
 HELP = "measure training and inference speed of the engine (LeNet-5 or a CIFAR-sized CNN)"
 
 MODELS = ("lenet5", "cifar-cnn")
-DEVICES = ("auto", "cpu", "gpu")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None and not 1 <= args.threads <= 256:
         raise UsageError(f"--threads must be between 1 and 256, got {args.threads}")
 
+    from cnntui.bench import benchmark
     from cnntui.commands._output import print_json
-    from cnntui.engine import benchmark
     from cnntui.engine.backend import cpu_threads, get_backend, set_cpu_threads
 
     backend = get_backend(device)

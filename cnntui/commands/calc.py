@@ -14,7 +14,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cnntui.engine.arithmetic import ChainReport, LayerReport, LayerSpec
+    from cnntui.calc.chain import ChainReport
+    from cnntui.calc.layer import LayerReport, LayerSpec
 
 NAME = "calc"
 HELP = "output shape, parameters, MACs and receptive field of a layer or a chain of layers"
@@ -75,15 +76,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cnntui.calc.chain import analyze_chain
+    from cnntui.calc.chain_presets import chain_preset
+    from cnntui.calc.layer import FeatureShape, analyze_layer
     from cnntui.commands._output import print_json
-    from cnntui.engine import arithmetic
     from cnntui.errors import ShapeError, UsageError
 
     try:
         if args.chain:
-            preset = arithmetic.chain_preset(args.chain)
-            shape = arithmetic.FeatureShape.parse(args.input) if args.input else preset.input
-            chain = arithmetic.analyze_chain(preset.layers, shape)
+            preset = chain_preset(args.chain)
+            shape = FeatureShape.parse(args.input) if args.input else preset.input
+            chain = analyze_chain(preset.layers, shape)
             if chain.error:
                 raise UsageError(chain.error)
             if args.json:
@@ -97,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset"
             )
-        shape = arithmetic.FeatureShape.parse(args.input)
+        shape = FeatureShape.parse(args.input)
         spec = spec_from_args(args, shape.channels)
-        report = arithmetic.analyze_layer(spec, shape)
+        report = analyze_layer(spec, shape)
     except ShapeError as error:
         raise UsageError(str(error)) from None
     if args.json:
@@ -111,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
 def spec_from_args(args: argparse.Namespace, in_channels: int) -> LayerSpec:
     """The layer described by the command-line options."""
-    from cnntui.engine.arithmetic import LayerSpec
+    from cnntui.calc.layer import LayerSpec
     from cnntui.errors import ShapeError
 
     if args.pool and args.transposed:
@@ -162,7 +165,7 @@ def parse_pair(text: str, option: str) -> tuple[int, int]:
 
 def render_layer(report: LayerReport) -> str:
     """The plain-text report of one layer, as `cnntui calc` prints it."""
-    from cnntui.engine.arithmetic import human_bytes, human_count
+    from cnntui.text import human_bytes, human_count
 
     lines = [
         f"{report.spec.describe()} on {report.input.text()}",
@@ -186,7 +189,7 @@ def render_layer(report: LayerReport) -> str:
 
 def render_chain(chain: ChainReport, title: str) -> str:
     """The plain-text table of a chain, as `cnntui calc --chain` prints it."""
-    from cnntui.engine.arithmetic import fraction_text, human_count
+    from cnntui.text import fraction_text, human_count
 
     header = f"{'layer':<26} {'output':>14} {'params':>12} {'MACs':>14} {'RF':>7} {'jump':>5}"
     lines = [f"{title}: input {chain.input.text()}", header, "-" * len(header)]

@@ -87,9 +87,10 @@ def add_geometry_arguments(parser: argparse.ArgumentParser, default_stride: int 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from cnntui import images, kernels
+    from cnntui import images
     from cnntui.commands._output import print_json
-    from cnntui.engine.stepper import Stepper, StepSettings
+    from cnntui.conv import kernels
+    from cnntui.conv.stepper import Stepper, StepSettings
     from cnntui.errors import ShapeError, UsageError
 
     image = images.load(args.image)
@@ -154,7 +155,7 @@ def resolve_padding_option(
     text: str, kernel: tuple[int, int], dilation: int, stride: int
 ) -> tuple[int, int]:
     """The symmetric (height, width) padding for a number or 'same' / 'valid' / 'full'."""
-    from cnntui.engine.arithmetic import resolve_padding
+    from cnntui.calc.layer import resolve_padding
     from cnntui.errors import ShapeError, UsageError
 
     word = str(text).strip().lower()
@@ -190,7 +191,7 @@ def render_map(values: np.ndarray, force_values: bool = False, max_width: int = 
     """A heat map of a 2-D map with its value range, then the values when they fit."""
     import numpy as np
 
-    from cnntui.engine.stepper import number_text
+    from cnntui.text import number_text
 
     low, high = float(np.min(values)), float(np.max(values))
     span = high - low

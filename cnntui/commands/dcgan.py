@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from cnntui.train.choices import DEVICES
+
 NAME = "dcgan"
 HELP = "train a DCGAN on digits or shapes; writes sample grids per epoch and a checkpoint"
 
@@ -44,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--device",
-        choices=("cpu", "gpu", "auto"),
+        choices=DEVICES,
         default="cpu",
         help="where to compute (default: cpu)",
     )

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from cnntui import images
     from cnntui.commands._output import print_json
     from cnntui.commands.conv import _rounded, _shape, render_map
-    from cnntui.engine.stepper import Stepper, StepSettings
+    from cnntui.conv.stepper import Stepper, StepSettings
     from cnntui.errors import ShapeError, UsageError
 
     image = images.load(args.image)

@@ -109,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
     text = render_table(summary, width=max(40, width), ascii_only=ascii_only)
     if args.batch != 1:
-        from cnntui.zoo.summary import format_bytes
+        from cnntui.text import human_bytes
 
-        text += f"\nActivations at batch {args.batch}: {format_bytes(summary.activation_bytes(args.batch))}"
+        text += f"\nActivations at batch {args.batch}: {human_bytes(summary.activation_bytes(args.batch))}"
     print(text)
     return 0

@@ -25,6 +25,7 @@ EPILOG = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cnntui.train.choices import DATASETS, DEVICES, MODELS, OPTIMIZERS, SCHEDULES
     from cnntui.train.config import RunConfig
 
     d = RunConfig()
@@ -33,15 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model",
         nargs="?",
-        help="a zoo model: lenet5, lenet5-28, lenet5-8, tinyvgg, "
-        "resnet-small, plain-deep, residual-deep, … (see 'cnntui models'), or a TOML "
+        help=f"a zoo model: {', '.join(MODELS)}, … (see 'cnntui models'), or a TOML "
         "spec file whose input matches the data",
     )
     parser.add_argument(
         "--dataset",
         default=None,
         metavar="NAME",
-        help="digits (bundled, default), shapes, mnist, fashion-mnist, cifar10 or folder",
+        help=f"{DATASETS[0]} (bundled, default), {', '.join(DATASETS[1:-1])} or {DATASETS[-1]}",
     )
     parser.add_argument(
         "--epochs",
@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)",
     )
     parser.add_argument(
-        "--optimizer", choices=("sgd", "adam"), default=None, help=f"default {d.optimizer}"
+        "--optimizer", choices=OPTIMIZERS, default=None, help=f"default {d.optimizer}"
     )
     parser.add_argument(
         "--momentum",
@@ -83,13 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--schedule",
-        choices=("constant", "step", "cosine"),
+        choices=SCHEDULES,
         default=None,
         help=f"learning-rate schedule (default {d.lr_schedule})",
     )
     parser.add_argument(
         "--device",
-        choices=("auto", "cpu", "gpu"),
+        choices=DEVICES,
         default=None,
         help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
     )
@@ -428,7 +428,9 @@ class _PlainReporter(_Reporter):
         )
 
     def on_event(self, event: Any) -> None:
-        if event.kind == "epoch":
+        from cnntui.train.events import EpochEnd
+
+        if isinstance(event, EpochEnd):
             print(_epoch_line(event.metrics), flush=True)
 
     def final(self, summary: dict[str, Any]) -> None:
@@ -502,9 +504,11 @@ class _RichReporter(_Reporter):
         self.progress.start()
 
     def on_event(self, event: Any) -> None:
+        from cnntui.train.events import EpochEnd, StepProgress
+
         if self.progress is None or self.task is None:
             return
-        if event.kind == "step":
+        if isinstance(event, StepProgress):
             loss = sum(event.losses) / len(event.losses)
             total_epochs = (
                 self.progress.tasks[0].total // event.steps_per_epoch
@@ -518,7 +522,7 @@ class _RichReporter(_Reporter):
                 loss=f"{loss:.4f}",
                 rate=f"{event.images_per_s:,.0f} img/s",
             )
-        elif event.kind == "epoch":
+        elif isinstance(event, EpochEnd):
             self.progress.console.print(_epoch_line(event.metrics))
 
     def end(self) -> None:

@@ -8,8 +8,8 @@ Modules:
 * `init`: PyTorch's default initialisers, He (Kaiming) and Xavier (Glorot);
 * `optim`: SGD, Adam, AdamW and learning-rate schedules;
 * `backend`: CPU/GPU choice, the CuPy probe, device facts, BLAS thread control;
-* `im2col`, `gpu_kernels`: the data movement under convolution and pooling;
-* `benchmark`: the throughput measurement behind `cnntui bench`.
+* `outsize`: the output-size formula of every convolution and pooling window;
+* `im2col`, `gpu_kernels`: the data movement under convolution and pooling.
 
 Importing this package is cheap and never imports CuPy, Textual or Rich.
 """

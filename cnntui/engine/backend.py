@@ -19,9 +19,13 @@ from __future__ import annotations
 import importlib
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+
+Array: TypeAlias = Any
+"""A NumPy `ndarray` or, on a GPU, a CuPy `ndarray` (CuPy is never imported for annotations, so
+the alias is `Any` to the type checker; the name says what a parameter holds)."""
 
 BACKEND_NAMES = ("cpu", "gpu", "auto")
 
@@ -52,13 +56,13 @@ class Backend:
     def is_gpu(self) -> bool:
         return self.name == "gpu"
 
-    def asarray(self, a: Any, dtype: Any = None) -> Any:
+    def asarray(self, a: Array, dtype: Any = None) -> Array:
         """Copy a host (or device) array onto this backend."""
         if self.xp is np:
             return to_host(a) if dtype is None else to_host(a).astype(dtype, copy=False)
         return self.xp.asarray(a, dtype=dtype)
 
-    def to_host(self, a: Any) -> np.ndarray:
+    def to_host(self, a: Array) -> np.ndarray:
         return to_host(a)
 
     def synchronize(self) -> None:
@@ -103,7 +107,7 @@ def array_module(*arrays: Any) -> Any:
     return np
 
 
-def to_host(a: Any) -> np.ndarray:
+def to_host(a: Array) -> np.ndarray:
     """A NumPy array with the values of `a` (a copy from the device for CuPy arrays)."""
     if isinstance(a, np.ndarray):
         return a

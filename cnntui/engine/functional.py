@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from cnntui.engine.backend import array_module
-from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last, output_length
+from cnntui.engine.backend import Array, array_module
+from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last
+from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize
 from cnntui.errors import ShapeError
 
 Pair = tuple[int, int]
@@ -75,16 +76,16 @@ def _check_positive(op: str, **values: Pair) -> None:
             raise ValueError(f"{op}: {name} must be at least 1, got {(a, b)}")
 
 
-def _shape(x: Any) -> tuple[int, ...]:
+def _shape(x: Array) -> tuple[int, ...]:
     return tuple(int(s) for s in x.shape)
 
 
-def _require_4d(x: Any, op: str, what: str = "(N, C, H, W)") -> None:
+def _require_4d(x: Array, op: str, what: str = "(N, C, H, W)") -> None:
     if getattr(x, "ndim", None) != 4:
         raise ShapeError(f"{op} expects a 4-D input {what}, got shape {_shape(x)}")
 
 
-def zero_pad(x: Any, pads: Pads, value: float = 0.0) -> Any:
+def zero_pad(x: Array, pads: Pads, value: float = 0.0) -> Array:
     """Pad the last two axes of (N, C, H, W) by (top, bottom, left, right) with a constant."""
     top, bottom, left, right = pads
     if not any(pads):
@@ -109,7 +110,7 @@ def _chunked(xp: Any, inner: int, columns: int) -> bool:
     return xp is np and inner < _CHUNK_MAX_INNER and columns > 2 * _CHUNK_COLUMNS
 
 
-def matmul_columns(a: Any, b: Any) -> Any:
+def matmul_columns(a: Array, b: Array) -> Array:
     """a (M, K) @ b (K, P) → (M, P), sliced over P when that is faster."""
     xp = array_module(a, b)
     columns = int(b.shape[1])
@@ -122,7 +123,7 @@ def matmul_columns(a: Any, b: Any) -> Any:
     return out
 
 
-def matmul_columns_t(a: Any, b: Any) -> Any:
+def matmul_columns_t(a: Array, b: Array) -> Array:
     """a (K, P) @ b (M, P)ᵀ → (K, M): a sum over the long axis P, sliced when that is faster."""
     xp = array_module(a, b)
     columns = int(a.shape[1])
@@ -139,8 +140,8 @@ def matmul_columns_t(a: Any, b: Any) -> Any:
 
 
 def pad(
-    input: Any, pad: tuple[int, ...], mode: str = "constant", value: float | None = None
-) -> Any:
+    input: Array, pad: tuple[int, ...], mode: str = "constant", value: float | None = None
+) -> Array:
     """Pad the last axes like `torch.nn.functional.pad`: `pad` is (left, right[, top, bottom]).
 
     Modes: 'constant' (with `value`, default 0) and 'replicate' (repeat the edge pixels).
@@ -160,8 +161,8 @@ def pad(
 
 
 def pad_backward(
-    grad_out: Any, input_shape: tuple[int, ...], pad: tuple[int, ...], mode: str = "constant"
-) -> Any:
+    grad_out: Array, input_shape: tuple[int, ...], pad: tuple[int, ...], mode: str = "constant"
+) -> Array:
     """Gradient of `pad` with respect to its input (edges collect their copies' gradients)."""
     top, bottom, left, right = _pad_arg(grad_out, pad, padded=True)
     h, w = input_shape[-2], input_shape[-1]
@@ -189,7 +190,7 @@ def pad_backward(
     return grad
 
 
-def _scatter_rows(xp: Any, target: Any, rows: Any, values: Any) -> None:
+def _scatter_rows(xp: Any, target: Array, rows: Array, values: Array) -> None:
     """target[..., rows[i]] += values[..., i] for every i (rows may repeat)."""
     if xp is np:
         np.add.at(target, (..., rows), values)  # type: ignore[arg-type]
@@ -200,7 +201,7 @@ def _scatter_rows(xp: Any, target: Any, rows: Any, values: Any) -> None:
         cupyx.scatter_add(target, (..., rows), values)
 
 
-def _pad_arg(x: Any, pad: tuple[int, ...], padded: bool = False) -> Pads:
+def _pad_arg(x: Array, pad: tuple[int, ...], padded: bool = False) -> Pads:
     values = tuple(int(p) for p in pad)
     if len(values) == 2:
         values = values + (0, 0)
@@ -227,8 +228,8 @@ BATCH_LAST_MIN = 8
 class ConvContext:
     """What `conv2d_backward` needs: the columns, the weight and the geometry."""
 
-    cols: Any
-    weight: Any
+    cols: Array
+    weight: Array
     input_shape: tuple[int, int, int, int]
     pads: Pads
     stride: Pair
@@ -241,28 +242,28 @@ class ConvContext:
 
 
 def conv2d(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
+    input: Array,
+    weight: Array,
+    bias: Array | None = None,
     stride: Any = 1,
     padding: Any = 0,
     dilation: Any = 1,
     groups: int = 1,
-) -> Any:
+) -> Array:
     """2-D cross-correlation. input (N, C, H, W), weight (F, C/groups, kh, kw), bias (F,) → (N, F, oh, ow)."""
     return conv2d_forward(input, weight, bias, stride, padding, dilation, groups)[0]
 
 
 def conv2d_forward(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
+    input: Array,
+    weight: Array,
+    bias: Array | None = None,
     stride: Any = 1,
     padding: Any = 0,
     dilation: Any = 1,
     groups: int = 1,
     *,
-    workspace: Any = None,
+    workspace: Array | None = None,
 ) -> tuple[Any, ConvContext]:
     """`conv2d` returning also the context for `conv2d_backward`.
 
@@ -294,7 +295,7 @@ def conv2d_forward(
         raise ValueError(f"conv2d: input is {input.dtype} but weight is {weight.dtype}")
     pads = conv_pads(padding, (kh, kw), d, s)
     hp, wp = h + pads[0] + pads[1], w + pads[2] + pads[3]
-    oh, ow = output_length(hp, kh, s[0], d[0]), output_length(wp, kw, s[1], d[1])
+    oh, ow = conv_outsize(hp, kh, s[0], 0, d[0]), conv_outsize(wp, kw, s[1], 0, d[1])
     if oh < 1 or ow < 1:
         raise ShapeError(
             f"conv2d: a {kh}×{kw} kernel (dilation {d}) does not fit a {h}×{w} input padded to {hp}×{wp}"
@@ -325,7 +326,7 @@ def conv2d_forward(
     return result, ctx
 
 
-def _grad_columns(grad_out: Any, out_hw: Pair, row: int) -> Any:
+def _grad_columns(grad_out: Array, out_hw: Pair, row: int) -> Array:
     """(N, F, oh, ow) → (F, N·oh·row) contiguous, zero in the flat layout's garbage columns."""
     xp = array_module(grad_out)
     n, f, oh, ow = _shape(grad_out)
@@ -339,7 +340,7 @@ def _grad_columns(grad_out: Any, out_hw: Pair, row: int) -> Any:
 
 
 def conv2d_backward(
-    grad_out: Any, ctx: ConvContext, needs_input_grad: bool = True
+    grad_out: Array, ctx: ConvContext, needs_input_grad: bool = True
 ) -> tuple[Any, Any, Any]:
     """Gradients of `conv2d`: (grad_input or None, grad_weight, grad_bias or None).
 
@@ -395,8 +396,8 @@ def conv2d_backward(
 
 @dataclass
 class ConvTransposeContext:
-    input: Any
-    weight: Any
+    input: Array
+    weight: Array
     pads: Pads
     stride: Pair
     dilation: Pair
@@ -407,15 +408,15 @@ class ConvTransposeContext:
 
 
 def conv_transpose2d(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
+    input: Array,
+    weight: Array,
+    bias: Array | None = None,
     stride: Any = 1,
     padding: Any = 0,
     output_padding: Any = 0,
     groups: int = 1,
     dilation: Any = 1,
-) -> Any:
+) -> Array:
     """Transposed convolution (the adjoint of `conv2d`). input (N, Cin, H, W), weight
     (Cin, Cout/groups, kh, kw) → (N, Cout, Ho, Wo), Ho = (H-1)·s - 2p + d·(k-1) + output_padding + 1."""
     return conv_transpose2d_forward(
@@ -424,9 +425,9 @@ def conv_transpose2d(
 
 
 def conv_transpose2d_forward(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
+    input: Array,
+    weight: Array,
+    bias: Array | None = None,
     stride: Any = 1,
     padding: Any = 0,
     output_padding: Any = 0,
@@ -459,8 +460,8 @@ def conv_transpose2d_forward(
     if input.dtype != weight.dtype:
         raise ValueError(f"conv_transpose2d: input is {input.dtype} but weight is {weight.dtype}")
     cout = cog * groups
-    ho = (h - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op[0] + 1
-    wo = (w - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op[1] + 1
+    ho = conv_transpose_outsize(h, kh, s[0], p[0], d[0], op[0])
+    wo = conv_transpose_outsize(w, kw, s[1], p[1], d[1], op[1])
     if ho < 1 or wo < 1:
         raise ShapeError(f"conv_transpose2d: padding {p} leaves no output for a {h}×{w} input")
     batch_last = xp is np and n >= BATCH_LAST_MIN
@@ -492,7 +493,7 @@ def conv_transpose2d_forward(
     return out.transpose(1, 0, 2, 3), ctx
 
 
-def _channel_rows(x: Any, batch_last: bool) -> Any:
+def _channel_rows(x: Array, batch_last: bool) -> Array:
     """(N, C, H, W) → (C, H·W·N) when batch-last, else (C, N·H·W); contiguous."""
     xp = array_module(x)
     n, c, h, w = _shape(x)
@@ -501,7 +502,7 @@ def _channel_rows(x: Any, batch_last: bool) -> Any:
 
 
 def conv_transpose2d_backward(
-    grad_out: Any, ctx: ConvTransposeContext, needs_input_grad: bool = True
+    grad_out: Array, ctx: ConvTransposeContext, needs_input_grad: bool = True
 ) -> tuple[Any, Any, Any]:
     """Gradients of `conv_transpose2d`: (grad_input or None, grad_weight, grad_bias or None)."""
     xp = array_module(grad_out)
@@ -537,36 +538,25 @@ def conv_transpose2d_backward(
 # -- pooling ------------------------------------------------------------------------------------
 
 
-def pool_output_length(
-    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
-) -> int:
-    """PyTorch's pooling output length, including the ceil-mode rule that the last window must
-    start inside the input or its left padding."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    out = (-(-span // stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
-
-
 @dataclass
 class PoolContext:
     input_shape: tuple[int, ...]  # (N, C, H, W)
-    padded: Any  # the padded input (max pooling) or None (average pooling)
-    output: Any
+    padded: Array  # the padded input (max pooling) or None (average pooling)
+    output: Array
     kernel: Pair
     stride: Pair
     padding: Pair
     dilation: Pair
     out_hw: Pair
     padded_hw: Pair
-    divisor: Any = None
-    indices: Any = None  # GPU max pooling: the window offset of each first maximum, int32
-    row_max: Any = None  # tiled CPU max pooling: the maximum of each window row, (N, C, H, ow)
+    divisor: Array | None = None
+    indices: Array | None = None  # GPU max pooling: the window offset of each first maximum, int32
+    # tiled CPU max pooling: the maximum of each window row, (N, C, H, ow)
+    row_max: Array | None = None
 
 
 def _pool_geometry(
-    op: str, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
+    op: str, x: Array, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
 ) -> tuple[Pair, Pair, Pair, Pair, Pair, Pair]:
     _require_4d(x, op)
     k = pair(kernel_size, "kernel_size")
@@ -580,8 +570,8 @@ def _pool_geometry(
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > d[0] * (k[0] - 1) + 1 or 2 * p[1] > d[1] * (k[1] - 1) + 1:
         raise ValueError(f"{op}: padding {p} must be at most half of the kernel {k}")
     h, w = int(x.shape[2]), int(x.shape[3])
-    oh = pool_output_length(h, k[0], s[0], p[0], d[0], ceil_mode)
-    ow = pool_output_length(w, k[1], s[1], p[1], d[1], ceil_mode)
+    oh = conv_outsize(h, k[0], s[0], p[0], d[0], ceil_mode)
+    ow = conv_outsize(w, k[1], s[1], p[1], d[1], ceil_mode)
     if oh < 1 or ow < 1:
         raise ShapeError(f"{op}: a {k[0]}×{k[1]} window does not fit a {h}×{w} input (padding {p})")
     # the padded extent every window reads (ceil mode may reach past the right padding)
@@ -590,7 +580,7 @@ def _pool_geometry(
     return k, s, p, d, (oh, ow), (hp, wp)
 
 
-def _window(xpad: Any, a: int, b: int, s: Pair, d: Pair, out_hw: Pair) -> Any:
+def _window(xpad: Array, a: int, b: int, s: Pair, d: Pair, out_hw: Pair) -> Array:
     """The (N, C, oh, ow) view of the pixels at kernel offset (a, b) of every window."""
     oh, ow = out_hw
     top, left = a * d[0], b * d[1]
@@ -599,21 +589,21 @@ def _window(xpad: Any, a: int, b: int, s: Pair, d: Pair, out_hw: Pair) -> Any:
     ]
 
 
-def _pool_pad(x: Any, p: Pair, padded_hw: Pair, value: float) -> Any:
+def _pool_pad(x: Array, p: Pair, padded_hw: Pair, value: float) -> Array:
     h, w = int(x.shape[2]), int(x.shape[3])
     pads = (p[0], padded_hw[0] - h - p[0], p[1], padded_hw[1] - w - p[1])
     return zero_pad(x, pads, value)
 
 
 def max_pool2d(
-    input: Any,
+    input: Array,
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
     dilation: Any = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Any:
+) -> Array:
     """Max pooling over (N, C, H, W). With `return_indices`, also the flat index h·W + w of each
     maximum in its input plane (the first one when several tie, as PyTorch does)."""
     out, ctx = max_pool2d_forward(input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -623,7 +613,7 @@ def max_pool2d(
 
 
 def max_pool2d_forward(
-    input: Any,
+    input: Array,
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
@@ -655,14 +645,14 @@ def max_pool2d_forward(
     return out, ctx
 
 
-def _tiles(x: Any, k: Pair, s: Pair, p: Pair, d: Pair) -> bool:
+def _tiles(x: Array, k: Pair, s: Pair, p: Pair, d: Pair) -> bool:
     """Windows that tile the input exactly (k = stride, no padding or dilation): the common 2×2/2."""
     return (
         s == k and p == (0, 0) and d == (1, 1) and x.shape[2] % k[0] == 0 and x.shape[3] % k[1] == 0
     )
 
 
-def _max_pool_tiled_forward(x: Any, k: Pair, out_hw: Pair) -> tuple[Any, PoolContext]:
+def _max_pool_tiled_forward(x: Array, k: Pair, out_hw: Pair) -> tuple[Any, PoolContext]:
     """Max over tiling windows in two passes, along W then along H.
 
     The passes read pixel pairs through views whose axes merge into one long strided loop, where
@@ -690,11 +680,12 @@ def _max_pool_tiled_forward(x: Any, k: Pair, out_hw: Pair) -> tuple[Any, PoolCon
     return out, ctx
 
 
-def _max_pool_tiled_backward(grad_out: Any, ctx: PoolContext) -> Any:
+def _max_pool_tiled_backward(grad_out: Array, ctx: PoolContext) -> Array:
     xp = array_module(grad_out)
     n, c, h, w = ctx.input_shape
     (kh, kw), (oh, ow) = ctx.kernel, ctx.out_hw
     row_max = ctx.row_max
+    assert row_max is not None, "only a tiled forward pass leads here"
     # pass 1, along H: each window's gradient goes to the first row holding its maximum
     grad_rows = xp.empty_like(row_max)
     split = grad_rows.reshape(n, c, oh, kh, ow)
@@ -716,7 +707,7 @@ def _max_pool_tiled_backward(grad_out: Any, ctx: PoolContext) -> Any:
     return grad
 
 
-def _first_max_masks(ctx: PoolContext) -> Any:
+def _first_max_masks(ctx: PoolContext) -> Array:
     """Yield (a, b, mask) with mask True where offset (a, b) holds its window's first maximum."""
     xp = array_module(ctx.output)
     taken = None
@@ -731,7 +722,7 @@ def _first_max_masks(ctx: PoolContext) -> Any:
                 taken = hit if taken is None else xp.logical_or(taken, hit, out=taken)
 
 
-def max_pool2d_indices(ctx: PoolContext) -> Any:
+def max_pool2d_indices(ctx: PoolContext) -> Array:
     """Flat indices (h·W + w in the unpadded input) of each window's first maximum, int64."""
     xp = array_module(ctx.output)
     n, c, h, w = ctx.input_shape
@@ -748,7 +739,7 @@ def max_pool2d_indices(ctx: PoolContext) -> Any:
     return index
 
 
-def max_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
+def max_pool2d_backward(grad_out: Array, ctx: PoolContext) -> Array:
     """Gradient of `max_pool2d`: each output's gradient goes to its window's first maximum."""
     xp = array_module(grad_out)
     if _shape(grad_out) != _shape(ctx.output):
@@ -791,14 +782,14 @@ def max_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
 
 
 def avg_pool2d(
-    input: Any,
+    input: Array,
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
-) -> Any:
+) -> Array:
     """Average pooling over (N, C, H, W) with PyTorch's divisor rules."""
     return avg_pool2d_forward(
         input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
@@ -807,7 +798,7 @@ def avg_pool2d(
 
 def _avg_divisor(
     xp: Any, size: int, out_len: int, k: int, s: int, p: int, count_include_pad: bool
-) -> Any:
+) -> Array:
     starts = np.arange(out_len) * s - p
     ends = np.minimum(starts + k, size + p)
     counts = ends - starts
@@ -817,7 +808,7 @@ def _avg_divisor(
 
 
 def avg_pool2d_forward(
-    input: Any,
+    input: Array,
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
@@ -852,7 +843,7 @@ def avg_pool2d_forward(
     return out, ctx
 
 
-def avg_pool2d_backward(grad_out: Any, ctx: PoolContext) -> Any:
+def avg_pool2d_backward(grad_out: Array, ctx: PoolContext) -> Array:
     """Gradient of `avg_pool2d`: each output's gradient spread evenly over its window."""
     xp = array_module(grad_out)
     if _shape(grad_out) != _shape(ctx.output):
@@ -894,7 +885,7 @@ def adaptive_output_size(output_size: Any, h: int, w: int) -> Pair:
     )
 
 
-def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
+def adaptive_avg_pool2d(input: Array, output_size: Any) -> Array:
     """Average over PyTorch's adaptive bins: (N, C, H, W) → (N, C, oh, ow)."""
     return adaptive_avg_pool2d_forward(input, output_size)[0]
 
@@ -902,11 +893,11 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
 @dataclass
 class AdaptiveContext:
     input_shape: tuple[int, int, int, int]
-    rows: Any  # (oh, H)
-    cols: Any  # (ow, W)
+    rows: Array  # (oh, H)
+    cols: Array  # (ow, W)
 
 
-def adaptive_avg_pool2d_forward(input: Any, output_size: Any) -> tuple[Any, AdaptiveContext]:
+def adaptive_avg_pool2d_forward(input: Array, output_size: Any) -> tuple[Any, AdaptiveContext]:
     _require_4d(input, "adaptive_avg_pool2d")
     xp = array_module(input)
     n, c, h, w = _shape(input)
@@ -927,7 +918,7 @@ def adaptive_avg_pool2d_forward(input: Any, output_size: Any) -> tuple[Any, Adap
     return out.reshape(n, c, oh, ow), ctx
 
 
-def adaptive_avg_pool2d_backward(grad_out: Any, ctx: AdaptiveContext) -> Any:
+def adaptive_avg_pool2d_backward(grad_out: Array, ctx: AdaptiveContext) -> Array:
     xp = array_module(grad_out)
     n, c, h, w = ctx.input_shape
     oh, ow = int(ctx.rows.shape[0]), int(ctx.cols.shape[0])
@@ -944,7 +935,7 @@ def adaptive_avg_pool2d_backward(grad_out: Any, ctx: AdaptiveContext) -> Any:
 # -- linear and activations ---------------------------------------------------------------------
 
 
-def linear(input: Any, weight: Any, bias: Any = None) -> Any:
+def linear(input: Array, weight: Array, bias: Array | None = None) -> Array:
     """y = x Wᵀ + b. input (..., in), weight (out, in), bias (out,) → (..., out)."""
     if input.ndim < 1 or input.shape[-1] != weight.shape[1]:
         raise ShapeError(
@@ -960,7 +951,11 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
 
 
 def linear_backward(
-    grad_out: Any, input: Any, weight: Any, has_bias: bool = True, needs_input_grad: bool = True
+    grad_out: Array,
+    input: Array,
+    weight: Array,
+    has_bias: bool = True,
+    needs_input_grad: bool = True,
 ) -> tuple[Any, Any, Any]:
     """Gradients of `linear`: (grad_input or None, grad_weight (out, in), grad_bias or None)."""
     xp = array_module(grad_out)
@@ -972,63 +967,63 @@ def linear_backward(
     return grad_input, grad_weight, grad_bias
 
 
-def relu(input: Any) -> Any:
+def relu(input: Array) -> Array:
     xp = array_module(input)
     return xp.maximum(input, 0)
 
 
-def relu_backward(grad_out: Any, output: Any) -> Any:
+def relu_backward(grad_out: Array, output: Array) -> Array:
     """Gradient of `relu` from its output (0 where the output is 0, as PyTorch does at x = 0)."""
     return grad_out * (output > 0)
 
 
-def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
+def leaky_relu(input: Array, negative_slope: float = 0.01) -> Array:
     xp = array_module(input)
     return xp.where(input > 0, input, input * input.dtype.type(negative_slope))
 
 
-def leaky_relu_backward(grad_out: Any, input: Any, negative_slope: float = 0.01) -> Any:
+def leaky_relu_backward(grad_out: Array, input: Array, negative_slope: float = 0.01) -> Array:
     xp = array_module(grad_out)
     return xp.where(input > 0, grad_out, grad_out * grad_out.dtype.type(negative_slope))
 
 
-def sigmoid(input: Any) -> Any:
+def sigmoid(input: Array) -> Array:
     """1 / (1 + e^-x), computed without overflow for large |x|."""
     xp = array_module(input)
     e = xp.exp(-xp.abs(input))
     return xp.where(input >= 0, 1 / (1 + e), e / (1 + e)).astype(input.dtype, copy=False)
 
 
-def sigmoid_backward(grad_out: Any, output: Any) -> Any:
+def sigmoid_backward(grad_out: Array, output: Array) -> Array:
     return grad_out * output * (1 - output)
 
 
-def tanh(input: Any) -> Any:
+def tanh(input: Array) -> Array:
     return array_module(input).tanh(input)
 
 
-def tanh_backward(grad_out: Any, output: Any) -> Any:
+def tanh_backward(grad_out: Array, output: Array) -> Array:
     return grad_out * (1 - output * output)
 
 
-def softmax(input: Any, dim: int = -1) -> Any:
+def softmax(input: Array, dim: int = -1) -> Array:
     xp = array_module(input)
     shifted = input - input.max(axis=dim, keepdims=True)
     e = xp.exp(shifted)
     return e / e.sum(axis=dim, keepdims=True)
 
 
-def log_softmax(input: Any, dim: int = -1) -> Any:
+def log_softmax(input: Array, dim: int = -1) -> Array:
     xp = array_module(input)
     shifted = input - input.max(axis=dim, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 
 
-def softmax_backward(grad_out: Any, output: Any, dim: int = -1) -> Any:
+def softmax_backward(grad_out: Array, output: Array, dim: int = -1) -> Array:
     return output * (grad_out - (grad_out * output).sum(axis=dim, keepdims=True))
 
 
-def log_softmax_backward(grad_out: Any, output: Any, dim: int = -1) -> Any:
+def log_softmax_backward(grad_out: Array, output: Array, dim: int = -1) -> Array:
     xp = array_module(grad_out)
     return grad_out - xp.exp(output) * grad_out.sum(axis=dim, keepdims=True)
 
@@ -1045,7 +1040,7 @@ def _check_reduction(op: str, reduction: str) -> None:
         )
 
 
-def _reduce(loss: Any, reduction: str, count: Any = None) -> Any:
+def _reduce(loss: Array, reduction: str, count: Array | None = None) -> Array:
     if reduction == "none":
         return loss
     total = loss.sum()
@@ -1056,20 +1051,20 @@ def _reduce(loss: Any, reduction: str, count: Any = None) -> Any:
 
 @dataclass
 class CrossEntropyContext:
-    probs: Any  # softmax of the logits, (N, C)
-    mass: Any  # the weighted target distribution each row is pulled towards, (N, C)
+    probs: Array  # softmax of the logits, (N, C)
+    mass: Array  # the weighted target distribution each row is pulled towards, (N, C)
     reduction: str
-    count: Any  # the divisor of the mean: a 0-d array, left on the device
+    count: Array  # the divisor of the mean: a 0-d array, left on the device
 
 
 def cross_entropy(
-    input: Any,
-    target: Any,
-    weight: Any = None,
+    input: Array,
+    target: Array,
+    weight: Array | None = None,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
-) -> Any:
+) -> Array:
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or class probabilities (N, C).
 
     As in PyTorch: optional class weights, `ignore_index` rows that count for nothing, label
@@ -1079,9 +1074,9 @@ def cross_entropy(
 
 
 def cross_entropy_forward(
-    input: Any,
-    target: Any,
-    weight: Any = None,
+    input: Array,
+    target: Array,
+    weight: Array | None = None,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
@@ -1139,7 +1134,7 @@ def cross_entropy_forward(
     return loss, CrossEntropyContext(xp.exp(logp), mass, reduction, count)
 
 
-def cross_entropy_backward(ctx: CrossEntropyContext, grad_out: Any = 1.0) -> Any:
+def cross_entropy_backward(ctx: CrossEntropyContext, grad_out: Array = 1.0) -> Array:
     """Gradient of `cross_entropy` with respect to the logits, (N, C): p·Σm - m per row."""
     grad = ctx.probs * ctx.mass.sum(axis=1, keepdims=True) - ctx.mass
     if ctx.reduction == "mean":
@@ -1152,22 +1147,22 @@ def cross_entropy_backward(ctx: CrossEntropyContext, grad_out: Any = 1.0) -> Any
 
 @dataclass
 class BCEContext:
-    input: Any
-    target: Any
-    weight: Any
+    input: Array
+    target: Array
+    weight: Array
     reduction: str
     logits: bool
-    pos_weight: Any = None
+    pos_weight: Array | None = None
 
 
 def binary_cross_entropy(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
-) -> Any:
+    input: Array, target: Array, weight: Array | None = None, reduction: str = "mean"
+) -> Array:
     """-[t·log x + (1-t)·log(1-x)] of probabilities x in [0, 1], logs clamped at -100 like PyTorch."""
     return binary_cross_entropy_forward(input, target, weight, reduction)[0]
 
 
-def _check_same_shape(op: str, input: Any, target: Any) -> None:
+def _check_same_shape(op: str, input: Array, target: Array) -> None:
     if _shape(input) != _shape(target):
         raise ShapeError(
             f"{op} expects a target of the input's shape {_shape(input)}, got {_shape(target)}"
@@ -1175,7 +1170,7 @@ def _check_same_shape(op: str, input: Any, target: Any) -> None:
 
 
 def binary_cross_entropy_forward(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean"
+    input: Array, target: Array, weight: Array | None = None, reduction: str = "mean"
 ) -> tuple[Any, BCEContext]:
     _check_reduction("binary_cross_entropy", reduction)
     _check_same_shape("binary_cross_entropy", input, target)
@@ -1192,14 +1187,22 @@ def binary_cross_entropy_forward(
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
-) -> Any:
+    input: Array,
+    target: Array,
+    weight: Array | None = None,
+    reduction: str = "mean",
+    pos_weight: Array | None = None,
+) -> Array:
     """Sigmoid and binary cross-entropy in one numerically stable step."""
     return binary_cross_entropy_with_logits_forward(input, target, weight, reduction, pos_weight)[0]
 
 
 def binary_cross_entropy_with_logits_forward(
-    input: Any, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+    input: Array,
+    target: Array,
+    weight: Array | None = None,
+    reduction: str = "mean",
+    pos_weight: Array | None = None,
 ) -> tuple[Any, BCEContext]:
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
@@ -1215,7 +1218,7 @@ def binary_cross_entropy_with_logits_forward(
     return _reduce(loss, reduction), BCEContext(input, target, weight, reduction, True, pos_weight)
 
 
-def binary_cross_entropy_backward(ctx: BCEContext, grad_out: Any = 1.0) -> Any:
+def binary_cross_entropy_backward(ctx: BCEContext, grad_out: Array = 1.0) -> Array:
     """Gradient of either binary cross-entropy with respect to its input."""
     xp = array_module(ctx.input)
     x, t = ctx.input, ctx.target
@@ -1234,14 +1237,16 @@ def binary_cross_entropy_backward(ctx: BCEContext, grad_out: Any = 1.0) -> Any:
     return grad * grad_out
 
 
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+def mse_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
     _check_reduction("mse_loss", reduction)
     _check_same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
-def mse_loss_backward(input: Any, target: Any, reduction: str = "mean", grad_out: Any = 1.0) -> Any:
+def mse_loss_backward(
+    input: Array, target: Array, reduction: str = "mean", grad_out: Array = 1.0
+) -> Array:
     grad = 2 * (input - target)
     if reduction == "mean":
         grad = grad / input.size
@@ -1253,14 +1258,14 @@ def mse_loss_backward(input: Any, target: Any, reduction: str = "mean", grad_out
 
 @dataclass
 class BatchNormContext:
-    xhat: Any
-    inv_std: Any  # broadcastable (1, C, 1, ...)
-    weight: Any
+    xhat: Array
+    inv_std: Array  # broadcastable (1, C, 1, ...)
+    weight: Array
     training: bool
     axes: tuple[int, ...]
 
 
-def _bn_axes(input: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _bn_axes(input: Array) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if input.ndim < 2:
         raise ShapeError(f"batch_norm expects (N, C, ...) input, got shape {_shape(input)}")
     axes = (0,) + tuple(range(2, input.ndim))
@@ -1269,15 +1274,15 @@ def _bn_axes(input: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def batch_norm(
-    input: Any,
-    running_mean: Any,
-    running_var: Any,
-    weight: Any = None,
-    bias: Any = None,
+    input: Array,
+    running_mean: Array,
+    running_var: Array,
+    weight: Array | None = None,
+    bias: Array | None = None,
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
-) -> Any:
+) -> Array:
     """Per-channel batch normalisation over (N, C, ...); updates the running statistics in place
     when training (the running variance uses the unbiased batch variance, as PyTorch does)."""
     return batch_norm_forward(
@@ -1286,11 +1291,11 @@ def batch_norm(
 
 
 def batch_norm_forward(
-    input: Any,
-    running_mean: Any,
-    running_var: Any,
-    weight: Any = None,
-    bias: Any = None,
+    input: Array,
+    running_mean: Array,
+    running_var: Array,
+    weight: Array | None = None,
+    bias: Array | None = None,
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
@@ -1330,7 +1335,7 @@ def batch_norm_forward(
     return out, BatchNormContext(xhat, inv_std, weight, training, axes)
 
 
-def batch_norm_backward(grad_out: Any, ctx: BatchNormContext) -> tuple[Any, Any, Any]:
+def batch_norm_backward(grad_out: Array, ctx: BatchNormContext) -> tuple[Any, Any, Any]:
     """Gradients of `batch_norm`: (grad_input, grad_weight or None, grad_bias)."""
     axes = ctx.axes
     bshape = ctx.inv_std.shape
@@ -1346,12 +1351,12 @@ def batch_norm_backward(grad_out: Any, ctx: BatchNormContext) -> tuple[Any, Any,
     return grad_input, grad_weight, grad_bias
 
 
-def dropout(input: Any, p: float = 0.5, training: bool = True, generator: Any = None) -> Any:
+def dropout(input: Array, p: float = 0.5, training: bool = True, generator: Any = None) -> Array:
     """Zero each element with probability p and scale the rest by 1/(1-p) (identity when not training)."""
     return dropout_forward(input, p, training, generator)[0]
 
 
-def dropout_mask(input: Any, p: float, generator: Any = None) -> Any:
+def dropout_mask(input: Array, p: float, generator: Any = None) -> Array:
     """The scaled keep-mask of `dropout`, same shape and dtype as `input`."""
     xp = array_module(input)
     if not 0.0 <= p <= 1.0:
@@ -1371,7 +1376,7 @@ def dropout_mask(input: Any, p: float, generator: Any = None) -> Any:
 
 
 def dropout_forward(
-    input: Any, p: float = 0.5, training: bool = True, generator: Any = None
+    input: Array, p: float = 0.5, training: bool = True, generator: Any = None
 ) -> tuple[Any, Any]:
     if not training or p == 0.0:
         if not 0.0 <= p <= 1.0:
@@ -1381,20 +1386,20 @@ def dropout_forward(
     return input * mask, mask
 
 
-def dropout_backward(grad_out: Any, mask: Any) -> Any:
+def dropout_backward(grad_out: Array, mask: Array) -> Array:
     return grad_out if mask is None else grad_out * mask
 
 
 @dataclass
 class LRNContext:
-    input: Any
-    denom: Any  # k + α/n · Σ x² over the channel window
+    input: Array
+    denom: Array  # k + α/n · Σ x² over the channel window
     size: int
     alpha: float
     beta: float
 
 
-def _channel_window_sum(a: Any, before: int, after: int) -> Any:
+def _channel_window_sum(a: Array, before: int, after: int) -> Array:
     """s[:, c] = Σ a[:, c-before … c+after] (zero outside), along axis 1."""
     xp = array_module(a)
     c = a.shape[1]
@@ -1407,14 +1412,14 @@ def _channel_window_sum(a: Any, before: int, after: int) -> Any:
 
 
 def local_response_norm(
-    input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
-) -> Any:
+    input: Array, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Array:
     """AlexNet's normalisation across channels: x / (k + α/n · Σ_window x²)^β (window of n = `size`)."""
     return local_response_norm_forward(input, size, alpha, beta, k)[0]
 
 
 def local_response_norm_forward(
-    input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+    input: Array, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
 ) -> tuple[Any, LRNContext]:
     if input.ndim < 3:
         raise ShapeError(
@@ -1428,7 +1433,7 @@ def local_response_norm_forward(
     return out, LRNContext(input, denom, size, alpha, beta)
 
 
-def local_response_norm_backward(grad_out: Any, ctx: LRNContext) -> Any:
+def local_response_norm_backward(grad_out: Array, ctx: LRNContext) -> Array:
     x, denom, n = ctx.input, ctx.denom, ctx.size
     dt = x.dtype.type
     scaled = denom ** dt(-ctx.beta)

@@ -16,6 +16,8 @@ import importlib
 from functools import cache
 from typing import Any
 
+from cnntui.engine.backend import Array
+
 _IM2COL = r"""
     int ox = i % ow; int t = i / ow;
     int oy = t % oh; t /= oh;
@@ -129,12 +131,12 @@ def _kernel(name: str) -> Any:
 
 
 def im2col(
-    xpad: Any,
+    xpad: Array,
     kernel: tuple[int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
-) -> Any:
+) -> Array:
     """(N, C, Hp, Wp) → columns (C·kh·kw, N·oh·ow), the generic layout of `im2col.im2col`."""
     cupy = _cupy()
     img = cupy.ascontiguousarray(xpad)
@@ -149,7 +151,7 @@ def im2col(
 
 
 def col2im(
-    dcols: Any,
+    dcols: Array,
     channels: int,
     batch: int,
     padded_hw: tuple[int, int],
@@ -157,7 +159,7 @@ def col2im(
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
-) -> Any:
+) -> Array:
     """Columns (C·kh·kw, N·oh·ow) → the summed image (C, N, Hp, Wp), gathering per pixel."""
     cupy = _cupy()
     cols = cupy.ascontiguousarray(dcols)
@@ -185,7 +187,7 @@ def col2im(
 
 
 def max_pool_forward(
-    x: Any,
+    x: Array,
     kernel: tuple[int, int],
     stride: tuple[int, int],
     padding: tuple[int, int],
@@ -207,14 +209,14 @@ def max_pool_forward(
 
 
 def max_pool_backward(
-    grad_out: Any,
+    grad_out: Array,
     index: Any,
     input_hw: tuple[int, int],
     kernel: tuple[int, int],
     stride: tuple[int, int],
     padding: tuple[int, int],
     dilation: tuple[int, int],
-) -> Any:
+) -> Array:
     """Gradient (N, C, H, W) of `max_pool_forward`, each pixel gathering from the windows it won."""
     cupy = _cupy()
     g = cupy.ascontiguousarray(grad_out)

@@ -19,14 +19,12 @@ slice loops that are fast on the CPU would cost a kernel launch per kernel offse
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from cnntui.engine.backend import array_module
+from cnntui.engine.backend import Array, array_module
 
 
-def as_strided(a: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
+def as_strided(a: Array, shape: tuple[int, ...], strides: tuple[int, ...]) -> Array:
     """`as_strided` of whichever array module made `a` (a view; never write through it)."""
     xp = array_module(a)
     if xp is np:
@@ -34,20 +32,15 @@ def as_strided(a: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
     return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
 
 
-def output_length(size: int, kernel: int, stride: int, dilation: int) -> int:
-    """Valid positions of a dilated kernel on an (already padded) axis: floor((L - d(k-1) - 1)/s) + 1."""
-    return (size - dilation * (kernel - 1) - 1) // stride + 1
-
-
 def im2col(
-    xpad: Any,
+    xpad: Array,
     kernel: tuple[int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
     flat: bool,
-    out: Any = None,
-) -> Any:
+    out: Array | None = None,
+) -> Array:
     """Columns of a padded batch.
 
     Args:
@@ -94,7 +87,7 @@ def im2col(
 
 
 def col2im(
-    dcols: Any,
+    dcols: Array,
     channels: int,
     batch: int,
     padded_hw: tuple[int, int],
@@ -103,7 +96,7 @@ def col2im(
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
     flat: bool,
-) -> Any:
+) -> Array:
     """Sum columns back onto the image they came from (the adjoint of `im2col`).
 
     Args:
@@ -147,14 +140,14 @@ def col2im(
 
 
 def im2col_batch_last(
-    x: Any,
+    x: Array,
     pads: tuple[int, int, int, int],
     kernel: tuple[int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
-    out: Any = None,
-) -> Any:
+    out: Array | None = None,
+) -> Array:
     """Columns with the batch as the fastest axis: (C·kh·kw, oh·ow·N), CPU only.
 
     With N innermost every copied run is `ow·N` long (or at least N), whatever the stride,
@@ -191,7 +184,7 @@ def im2col_batch_last(
 
 
 def col2im_batch_last(
-    dcols: Any,
+    dcols: Array,
     channels: int,
     batch: int,
     padded_hw: tuple[int, int],
@@ -199,7 +192,7 @@ def col2im_batch_last(
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
-) -> Any:
+) -> Array:
     """The adjoint of `im2col_batch_last`: (C·kh·kw, oh·ow·N) → (C, Hp, Wp, N), summed."""
     hp, wp = padded_hw
     kh, kw = kernel

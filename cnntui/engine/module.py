@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from cnntui import atomic
-from cnntui.engine.backend import array_module, to_host
+from cnntui.engine.backend import Array, array_module, to_host
 from cnntui.errors import ShapeError
 
 Shape = tuple[int, ...]
@@ -75,7 +75,7 @@ class Parameter:
         self.shape = tuple(int(s) for s in shape)
         self._init = init if init is not None else _zeros
         self._data: Any = data
-        self.grad: Any = None
+        self.grad: Array | None = None
         self.requires_grad = requires_grad
         self.dtype: np.dtype = np.dtype(np.float32)
         self.xp: Any = np  # the array module of the backend the data lives on
@@ -90,7 +90,7 @@ class Parameter:
         return self._data is not None
 
     @property
-    def data(self) -> Any:
+    def data(self) -> Array:
         if self._data is None:
             self.materialize()
         return self._data
@@ -232,13 +232,20 @@ class Module:
 
     # -- numerics (subclasses override) -------------------------------------------------------
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         raise TypeError(f"{type(self).__name__} has no forward pass")
 
-    def backward(self, grad_out: Any) -> Any:
+    def backward(self, grad_out: Array) -> Array:
         raise TypeError(f"{type(self).__name__} has no backward pass")
 
-    def __call__(self, x: Any) -> Any:
+    def saved(self, value: Any) -> Array:
+        """`value`, what the last forward kept for the backward pass (a context, the input or the
+        output); raises `RuntimeError` when it is None because backward came before forward."""
+        if value is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return value
+
+    def __call__(self, x: Array) -> Array:
         return self.forward(x)
 
     # -- symbolic inference (leaf layers override the first three) ----------------------------
@@ -500,14 +507,14 @@ def trace_chain(
     return tuple(shape), field_now
 
 
-def forward_chain(module: Module, names: list[str], x: Any) -> Any:
+def forward_chain(module: Module, names: list[str], x: Array) -> Array:
     """`x` through the named children of `module` in order."""
     for child in names:
         x = getattr(module, child).forward(x)
     return x
 
 
-def backward_chain(module: Module, names: list[str], grad: Any) -> Any:
+def backward_chain(module: Module, names: list[str], grad: Array) -> Array:
     """Backward through the named children in reverse; the first child skips its input gradient
     when the container's own input gradient is not needed."""
     if names:
@@ -523,7 +530,7 @@ def save_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, Any]) -> Non
     atomic.save_npz_atomic(path, {k: to_host(v) for k, v in arrays.items()})
 
 
-def _convert(a: Any, xp: Any, dtype: Any) -> Any:
+def _convert(a: Array, xp: Any, dtype: Any) -> Array:
     if xp is np:
         return to_host(a).astype(dtype, copy=False)
     return xp.asarray(a, dtype=dtype)

@@ -24,7 +24,7 @@ import numpy as np
 
 from cnntui.engine import functional as F
 from cnntui.engine import init
-from cnntui.engine.backend import array_module, to_host
+from cnntui.engine.backend import Array, array_module, to_host
 from cnntui.engine.module import (
     Field,
     Geometry,
@@ -39,6 +39,7 @@ from cnntui.engine.module import (
     open_record,
     trace_chain,
 )
+from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize, effective_kernel
 from cnntui.errors import ShapeError
 
 __all__ = [
@@ -86,7 +87,7 @@ def _one(pair: tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]},{pair[1]}"
 
 
-def _accumulate(param: Parameter, grad: Any) -> None:
+def _accumulate(param: Parameter, grad: Array) -> None:
     """Add `grad` into `param.grad` (PyTorch semantics: gradients accumulate until zeroed)."""
     if grad is None or not param.requires_grad:
         return
@@ -99,14 +100,14 @@ def _accumulate(param: Parameter, grad: Any) -> None:
         param.grad += grad
 
 
-def _batch_shape(layer: Module, x: Any, expected: str, ndims: tuple[int, ...]) -> None:
+def _batch_shape(layer: Module, x: Array, expected: str, ndims: tuple[int, ...]) -> None:
     if getattr(x, "ndim", None) not in ndims:
         raise ShapeError(
             f"{type(layer).__name__} expects input {expected}, got shape {tuple(getattr(x, 'shape', ()))}"
         )
 
 
-def _check_dtype(layer: Module, x: Any, param: Parameter) -> None:
+def _check_dtype(layer: Module, x: Array, param: Parameter) -> None:
     if x.dtype != param.dtype:
         raise ValueError(
             f"{type(layer).__name__} holds {param.dtype} parameters but got a {x.dtype} input; "
@@ -115,7 +116,7 @@ def _check_dtype(layer: Module, x: Any, param: Parameter) -> None:
 
 
 def _pool_len(layer: str, size: int, k: int, s: int, p: int, d: int, ceil: bool, axis: str) -> int:
-    out = F.pool_output_length(size, k, s, p, d, ceil)
+    out = conv_outsize(size, k, s, p, d, ceil)
     if out < 1:
         raise ShapeError(
             f"{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}"
@@ -186,8 +187,8 @@ class Conv2d(Module):
         _, h, w = input_shape
         top, bottom, left, right = self.pads
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
-        oh = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-        ow = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+        oh = conv_outsize(h, kh, sh, (top, bottom), dh)
+        ow = conv_outsize(w, kw, sw, (left, right), dw)
         if oh < 1 or ow < 1:
             raise ShapeError(
                 f"Conv2d: a {_hw(self.kernel_size)} kernel (dilation {_one(self.dilation)}, padding "
@@ -245,7 +246,7 @@ class Conv2d(Module):
         top, bottom, left, right = self.pads
         return (left, right, top, bottom)
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         _batch_shape(self, x, f"(N, {self.in_channels}, H, W)", (4,))
         if x.shape[1] != self.in_channels:
             raise ShapeError(
@@ -267,7 +268,7 @@ class Conv2d(Module):
             )  # fmt: skip
         return out
 
-    def _workspace(self) -> Any:
+    def _workspace(self) -> Array:
         """Last step's columns, which only this layer ever held: reused to save a fresh allocation."""
         ctx, self._ctx = self._ctx, None
         return ctx.cols if ctx is not None else None
@@ -279,11 +280,10 @@ class Conv2d(Module):
             return (top, left)
         return self.padding
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError("Conv2d.backward called before forward")
+    def backward(self, grad_out: Array) -> Array:
+        ctx = self.saved(self._ctx)
         replicate = self.padding_mode == "replicate" and any(self.pads)
-        grad_in, grad_w, grad_b = F.conv2d_backward(grad_out, self._ctx, self.needs_input_grad)
+        grad_in, grad_w, grad_b = F.conv2d_backward(grad_out, ctx, self.needs_input_grad)
         _accumulate(self.weight, grad_w)
         if self.bias is not None:
             _accumulate(self.bias, grad_b)
@@ -352,15 +352,17 @@ class ConvTranspose2d(Module):
                 f"ConvTranspose2d expects input ({self.in_channels}, H, W), got {tuple(input_shape)}"
             )
         _, h, w = input_shape
-        sizes = []
-        for a, size in enumerate((h, w)):
-            sizes.append(
-                (size - 1) * self.stride[a]
-                - 2 * self.padding[a]
-                + self.dilation[a] * (self.kernel_size[a] - 1)
-                + self.output_padding[a]
-                + 1
+        sizes = [
+            conv_transpose_outsize(
+                size,
+                self.kernel_size[a],
+                self.stride[a],
+                self.padding[a],
+                self.dilation[a],
+                self.output_padding[a],
             )
+            for a, size in enumerate((h, w))
+        ]
         if min(sizes) < 1:
             raise ShapeError(
                 f"ConvTranspose2d: padding {self.padding} leaves no output for a {h}×{w} input"
@@ -398,7 +400,7 @@ class ConvTranspose2d(Module):
             text += ", bias=False"
         return text
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         _batch_shape(self, x, f"(N, {self.in_channels}, H, W)", (4,))
         if x.shape[1] != self.in_channels:
             raise ShapeError(
@@ -417,12 +419,9 @@ class ConvTranspose2d(Module):
         )
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError("ConvTranspose2d.backward called before forward")
-        grad_in, grad_w, grad_b = F.conv_transpose2d_backward(
-            grad_out, self._ctx, self.needs_input_grad
-        )
+    def backward(self, grad_out: Array) -> Array:
+        ctx = self.saved(self._ctx)
+        grad_in, grad_w, grad_b = F.conv_transpose2d_backward(grad_out, ctx, self.needs_input_grad)
         _accumulate(self.weight, grad_w)
         if self.bias is not None:
             _accumulate(self.bias, grad_b)
@@ -432,61 +431,57 @@ class ConvTranspose2d(Module):
 # -- pooling ------------------------------------------------------------------------------------------
 
 
-class MaxPool2d(Module):
-    """Max pooling; `stride` defaults to the kernel size. With `return_indices`, forward returns
-    (output, indices) as PyTorch does (so such a layer cannot sit inside a `Sequential`)."""
+class _Pool2d(Module):
+    """What max and average pooling share (Chainer's `Pooling2D`): the window geometry, its
+    checks, the output shape, the description and the backward pass through a saved context.
+
+    Subclasses set `_forward_fn`/`_backward_fn` through `forward` and `_backward`.
+    """
 
     def __init__(
         self,
         kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        ceil_mode: bool,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         self.kernel_size = F.pair(kernel_size, "kernel_size")
         self.stride = self.kernel_size if stride is None else F.pair(stride, "stride")
         self.padding = F.pair(padding, "padding")
         self.dilation = F.pair(dilation, "dilation")
-        self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
         if min(self.kernel_size + self.stride + self.dilation) < 1:
-            raise ValueError("MaxPool2d: kernel_size, stride and dilation must be at least 1")
+            raise ValueError(f"{name}: kernel_size, stride and dilation must be at least 1")
         for a in range(2):
             if (
-                2 * self.padding[a] > self.dilation[a] * (self.kernel_size[a] - 1) + 1
+                2 * self.padding[a] > effective_kernel(self.kernel_size[a], self.dilation[a])
                 or self.padding[a] < 0
             ):
                 raise ValueError(
-                    f"MaxPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}"
+                    f"{name}: padding {self.padding} must be at most half the kernel {self.kernel_size}"
                 )
         self._ctx: Any = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
+        name = type(self).__name__
         if len(input_shape) != 3:
-            raise ShapeError(f"MaxPool2d expects input (C, H, W), got {tuple(input_shape)}")
+            raise ShapeError(f"{name} expects input (C, H, W), got {tuple(input_shape)}")
         c, h, w = input_shape
-        oh = _pool_len(
-            "MaxPool2d",
-            h,
-            self.kernel_size[0],
-            self.stride[0],
-            self.padding[0],
-            self.dilation[0],
-            self.ceil_mode,
-            "height",
-        )
-        ow = _pool_len(
-            "MaxPool2d",
-            w,
-            self.kernel_size[1],
-            self.stride[1],
-            self.padding[1],
-            self.dilation[1],
-            self.ceil_mode,
-            "width",
+        oh, ow = (
+            _pool_len(
+                name,
+                size,
+                self.kernel_size[a],
+                self.stride[a],
+                self.padding[a],
+                self.dilation[a],
+                self.ceil_mode,
+                axis,
+            )
+            for a, (size, axis) in enumerate(((h, "height"), (w, "width")))
         )
         return (c, oh, ow)
 
@@ -503,13 +498,39 @@ class MaxPool2d(Module):
             text += " ceil"
         return text
 
+    def backward(self, grad_out: Array) -> Array:
+        ctx = self.saved(self._ctx)
+        if not self.needs_input_grad:
+            return None
+        return self._backward(grad_out, ctx)
+
+    def _backward(self, grad_out: Array, ctx: F.PoolContext) -> Array:
+        raise NotImplementedError
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling; `stride` defaults to the kernel size. With `return_indices`, forward returns
+    (output, indices) as PyTorch does (so such a layer cannot sit inside a `Sequential`)."""
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
+        self.return_indices = bool(return_indices)
+
     def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         _batch_shape(self, x, "(N, C, H, W)", (4,))
         out, self._ctx = F.max_pool2d_forward(
             x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
@@ -518,15 +539,11 @@ class MaxPool2d(Module):
             return out, F.max_pool2d_indices(self._ctx)
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError("MaxPool2d.backward called before forward")
-        if not self.needs_input_grad:
-            return None
-        return F.max_pool2d_backward(grad_out, self._ctx)
+    def _backward(self, grad_out: Array, ctx: F.PoolContext) -> Array:
+        return F.max_pool2d_backward(grad_out, ctx)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """Average pooling with PyTorch's options (`ceil_mode`, `count_include_pad`, `divisor_override`)."""
 
     def __init__(
@@ -538,63 +555,14 @@ class AvgPool2d(Module):
         count_include_pad: bool = True,
         divisor_override: int | None = None,
     ) -> None:
-        super().__init__()
-        self.kernel_size = F.pair(kernel_size, "kernel_size")
-        self.stride = self.kernel_size if stride is None else F.pair(stride, "stride")
-        self.padding = F.pair(padding, "padding")
-        self.ceil_mode = bool(ceil_mode)
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
         self.divisor_override = divisor_override
-        if min(self.kernel_size + self.stride) < 1:
-            raise ValueError("AvgPool2d: kernel_size and stride must be at least 1")
-        for a in range(2):
-            if 2 * self.padding[a] > self.kernel_size[a] or self.padding[a] < 0:
-                raise ValueError(
-                    f"AvgPool2d: padding {self.padding} must be at most half the kernel {self.kernel_size}"
-                )
-        self._ctx: Any = None
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        if len(input_shape) != 3:
-            raise ShapeError(f"AvgPool2d expects input (C, H, W), got {tuple(input_shape)}")
-        c, h, w = input_shape
-        oh = _pool_len(
-            "AvgPool2d",
-            h,
-            self.kernel_size[0],
-            self.stride[0],
-            self.padding[0],
-            1,
-            self.ceil_mode,
-            "height",
-        )
-        ow = _pool_len(
-            "AvgPool2d",
-            w,
-            self.kernel_size[1],
-            self.stride[1],
-            self.padding[1],
-            1,
-            self.ceil_mode,
-            "width",
-        )
-        return (c, oh, ow)
-
-    def geometry(self) -> Geometry:
-        return Geometry(self.kernel_size, self.stride, self.padding, (1, 1))
-
-    def describe(self) -> str:
-        text = f"k={_hw(self.kernel_size)} s={_one(self.stride)}"
-        if self.padding != (0, 0):
-            text += f" p={_one(self.padding)}"
-        if self.ceil_mode:
-            text += " ceil"
-        return text
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         _batch_shape(self, x, "(N, C, H, W)", (4,))
         out, self._ctx = F.avg_pool2d_forward(
             x,
@@ -607,12 +575,8 @@ class AvgPool2d(Module):
         )
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError("AvgPool2d.backward called before forward")
-        if not self.needs_input_grad:
-            return None
-        return F.avg_pool2d_backward(grad_out, self._ctx)
+    def _backward(self, grad_out: Array, ctx: F.PoolContext) -> Array:
+        return F.avg_pool2d_backward(grad_out, ctx)
 
 
 class AdaptiveAvgPool2d(Module):
@@ -649,17 +613,16 @@ class AdaptiveAvgPool2d(Module):
         size = self.output_size
         return f"output_size={size}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         _batch_shape(self, x, "(N, C, H, W)", (4,))
         out, self._ctx = F.adaptive_avg_pool2d_forward(x, self.output_size)
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError("AdaptiveAvgPool2d.backward called before forward")
+    def backward(self, grad_out: Array) -> Array:
+        ctx = self.saved(self._ctx)
         if not self.needs_input_grad:
             return None
-        return F.adaptive_avg_pool2d_backward(grad_out, self._ctx)
+        return F.adaptive_avg_pool2d_backward(grad_out, ctx)
 
 
 # -- linear, reshaping, activations --------------------------------------------------------------------
@@ -676,7 +639,7 @@ class Linear(Module):
         self.out_features = int(out_features)
         self.weight = Parameter((out_features, in_features), init.default_weight(in_features))
         self.bias = Parameter((out_features,), init.default_bias(in_features)) if bias else None
-        self._input: Any = None
+        self._input: Array | None = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) < 1 or input_shape[-1] != self.in_features:
@@ -701,7 +664,7 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         if getattr(x, "ndim", 0) < 1 or x.shape[-1] != self.in_features:
             raise ShapeError(
                 f"Linear expects input (N, {self.in_features}), got shape {tuple(getattr(x, 'shape', ()))}"
@@ -710,11 +673,13 @@ class Linear(Module):
         self._input = x
         return F.linear(x, self.weight.data, self.bias.data if self.bias is not None else None)
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._input is None:
-            raise RuntimeError("Linear.backward called before forward")
+    def backward(self, grad_out: Array) -> Array:
         grad_in, grad_w, grad_b = F.linear_backward(
-            grad_out, self._input, self.weight.data, self.bias is not None, self.needs_input_grad
+            grad_out,
+            self.saved(self._input),
+            self.weight.data,
+            self.bias is not None,
+            self.needs_input_grad,
         )
         _accumulate(self.weight, grad_w)
         if self.bias is not None:
@@ -729,7 +694,7 @@ class Flatten(Module):
         super().__init__()
         self.start_dim = int(start_dim)
         self.end_dim = int(end_dim)
-        self._input_shape: tuple[int, ...] = ()
+        self._input_shape: tuple[int, ...] | None = None
 
     def _span(self, ndim: int) -> tuple[int, int]:
         start = self.start_dim % ndim
@@ -759,14 +724,14 @@ class Flatten(Module):
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         self._input_shape = tuple(x.shape)
         start, end = self._span(x.ndim)
         shape = x.shape[:start] + (-1,) + x.shape[end + 1 :]
         return x.reshape(shape)
 
-    def backward(self, grad_out: Any) -> Any:
-        return grad_out.reshape(self._input_shape)
+    def backward(self, grad_out: Array) -> Array:
+        return grad_out.reshape(self.saved(self._input_shape))
 
 
 class Identity(Module):
@@ -778,10 +743,10 @@ class Identity(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         return x
 
-    def backward(self, grad_out: Any) -> Any:
+    def backward(self, grad_out: Array) -> Array:
         return grad_out
 
 
@@ -798,14 +763,14 @@ class ReLU(_Pointwise):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
-        self._output: Any = None
+        self._output: Array | None = None
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         self._output = F.relu(x)
         return self._output
 
-    def backward(self, grad_out: Any) -> Any:
-        return F.relu_backward(grad_out, self._output)
+    def backward(self, grad_out: Array) -> Array:
+        return F.relu_backward(grad_out, self.saved(self._output))
 
 
 class LeakyReLU(_Pointwise):
@@ -813,7 +778,7 @@ class LeakyReLU(_Pointwise):
         super().__init__()
         self.negative_slope = float(negative_slope)
         self.inplace = inplace
-        self._input: Any = None
+        self._input: Array | None = None
 
     def describe(self) -> str:
         return f"slope={self.negative_slope:g}"
@@ -821,12 +786,12 @@ class LeakyReLU(_Pointwise):
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         self._input = x
         return F.leaky_relu(x, self.negative_slope)
 
-    def backward(self, grad_out: Any) -> Any:
-        return F.leaky_relu_backward(grad_out, self._input, self.negative_slope)
+    def backward(self, grad_out: Array) -> Array:
+        return F.leaky_relu_backward(grad_out, self.saved(self._input), self.negative_slope)
 
 
 class _OutputDerivative(_Pointwise):
@@ -838,14 +803,14 @@ class _OutputDerivative(_Pointwise):
 
     def __init__(self) -> None:
         super().__init__()
-        self._output: Any = None
+        self._output: Array | None = None
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         self._output = type(self)._function(x)
         return self._output
 
-    def backward(self, grad_out: Any) -> Any:
-        return type(self)._gradient(grad_out, self._output)
+    def backward(self, grad_out: Array) -> Array:
+        return type(self)._gradient(grad_out, self.saved(self._output))
 
 
 class Sigmoid(_OutputDerivative):
@@ -875,7 +840,7 @@ class Dropout(_Pointwise):
         self.seed = seed
         self.generator = np.random.default_rng(seed)
         self._device_generator: Any = None
-        self._mask: Any = None
+        self._mask: Array | None = None
 
     def manual_seed(self, seed: int) -> None:
         self.seed = seed
@@ -888,7 +853,7 @@ class Dropout(_Pointwise):
     def extra_repr(self) -> str:
         return f"p={self.p}"
 
-    def _generator_for(self, x: Any) -> Any:
+    def _generator_for(self, x: Array) -> Any:
         xp = array_module(x)
         if xp is np:
             return self.generator
@@ -897,14 +862,14 @@ class Dropout(_Pointwise):
             self._device_generator = xp.random.default_rng(seed)
         return self._device_generator
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         if not self.training or self.p == 0.0:
             self._mask = None
             return x
         out, self._mask = F.dropout_forward(x, self.p, True, self._generator_for(x))
         return out
 
-    def backward(self, grad_out: Any) -> Any:
+    def backward(self, grad_out: Array) -> Array:
         return F.dropout_backward(grad_out, self._mask)
 
 
@@ -912,8 +877,8 @@ class Dropout(_Pointwise):
 
 
 class _BatchNorm(Module):
-    running_mean: Any
-    running_var: Any
+    running_mean: Array
+    running_var: Array
     num_batches_tracked: Any
     _expected = ""
     _ndims: tuple[int, ...] = ()
@@ -989,7 +954,7 @@ class _BatchNorm(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
         )
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         if getattr(x, "ndim", None) not in self._ndims or x.shape[1] != self.num_features:
             raise ShapeError(
                 f"{type(self).__name__} expects input (N, {self._expected.format(c=self.num_features)[1:]}, "
@@ -1019,10 +984,9 @@ class _BatchNorm(Module):
         )
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        if self._ctx is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        grad_in, grad_w, grad_b = F.batch_norm_backward(grad_out, self._ctx)
+    def backward(self, grad_out: Array) -> Array:
+        ctx = self.saved(self._ctx)
+        grad_in, grad_w, grad_b = F.batch_norm_backward(grad_out, ctx)
         if self.weight is not None:
             _accumulate(self.weight, grad_w)
         if self.bias is not None:
@@ -1068,7 +1032,7 @@ class LocalResponseNorm(_Pointwise):
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         if getattr(x, "ndim", 0) < 3:
             raise ShapeError(
                 f"LocalResponseNorm expects input (N, C, H, W), got shape {tuple(x.shape)}"
@@ -1076,14 +1040,14 @@ class LocalResponseNorm(_Pointwise):
         out, self._ctx = F.local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)
         return out
 
-    def backward(self, grad_out: Any) -> Any:
-        return F.local_response_norm_backward(grad_out, self._ctx)
+    def backward(self, grad_out: Array) -> Array:
+        return F.local_response_norm_backward(grad_out, self.saved(self._ctx))
 
 
 # -- containers ---------------------------------------------------------------------------------------------
 
 
-def _add(a: Any, b: Any) -> Any:
+def _add(a: Array, b: Array) -> Array:
     if a is None:
         return b
     if b is None:
@@ -1145,10 +1109,10 @@ class Sequential(Module):
         close_record(record, shape, field_now)
         return shape, field_now
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         return forward_chain(self, list(self._modules), x)
 
-    def backward(self, grad_out: Any) -> Any:
+    def backward(self, grad_out: Array) -> Array:
         return backward_chain(self, list(self._modules), grad_out)
 
 
@@ -1196,7 +1160,7 @@ class Residual(Module):
         close_record(record, shape, field_out)
         return shape, field_out
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         out = self.body.forward(x)
         skip = self.shortcut.forward(x) if self.shortcut is not None else x
         if out.shape != skip.shape:
@@ -1208,7 +1172,7 @@ class Residual(Module):
             out = self.activation.forward(out)
         return out
 
-    def backward(self, grad_out: Any) -> Any:
+    def backward(self, grad_out: Array) -> Array:
         grad = self.activation.backward(grad_out) if self.activation is not None else grad_out
         self.body.needs_input_grad = self.needs_input_grad
         grad_body = self.body.backward(grad)
@@ -1274,7 +1238,7 @@ class Concat(Module):
         close_record(record, out, field_out)
         return out, field_out
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, x: Array) -> Array:
         outs = [m.forward(x) for m in self._modules.values()]
         spatial = {tuple(o.shape[2:]) for o in outs} | {tuple(o.shape[:1]) for o in outs[:0]}
         if len(spatial) != 1:
@@ -1284,8 +1248,8 @@ class Concat(Module):
         self._splits = [int(o.shape[1]) for o in outs]
         return array_module(x).concatenate(outs, axis=1)
 
-    def backward(self, grad_out: Any) -> Any:
-        grad: Any = None
+    def backward(self, grad_out: Array) -> Array:
+        grad: Array | None = None
         start = 0
         for module, width in zip(self._modules.values(), self._splits):
             module.needs_input_grad = self.needs_input_grad
@@ -1307,7 +1271,7 @@ class Loss(Module):
         self.reduction = reduction
         self._ctx: Any = None
 
-    def __call__(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
+    def __call__(self, input: Array, target: Array | None = None) -> Array:  # type: ignore[override]
         return self.forward(input, target)  # type: ignore[call-arg]
 
     def output_shape(self, input_shape: Shape) -> Shape:
@@ -1316,18 +1280,13 @@ class Loss(Module):
     def describe(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction}"
 
-    def _ready(self) -> Any:
-        if self._ctx is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self._ctx
-
 
 class CrossEntropyLoss(Loss):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C)."""
 
     def __init__(
         self,
-        weight: Any = None,
+        weight: Array | None = None,
         ignore_index: int = -100,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
@@ -1337,7 +1296,7 @@ class CrossEntropyLoss(Loss):
         self.ignore_index = ignore_index
         self.label_smoothing = float(label_smoothing)
 
-    def forward(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
+    def forward(self, input: Array, target: Array | None = None) -> Array:  # type: ignore[override]
         if target is None:
             raise ValueError("CrossEntropyLoss needs a target")
         loss, self._ctx = F.cross_entropy_forward(
@@ -1345,36 +1304,38 @@ class CrossEntropyLoss(Loss):
         )
         return loss
 
-    def backward(self, grad_out: Any = 1.0) -> Any:
-        return F.cross_entropy_backward(self._ready(), grad_out)
+    def backward(self, grad_out: Array = 1.0) -> Array:
+        return F.cross_entropy_backward(self.saved(self._ctx), grad_out)
 
 
 class BCELoss(Loss):
     """Binary cross-entropy of probabilities in [0, 1] (logs clamped at -100 like PyTorch)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    def __init__(self, weight: Array | None = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.weight = weight
 
-    def forward(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
+    def forward(self, input: Array, target: Array | None = None) -> Array:  # type: ignore[override]
         if target is None:
             raise ValueError("BCELoss needs a target")
         loss, self._ctx = F.binary_cross_entropy_forward(input, target, self.weight, self.reduction)
         return loss
 
-    def backward(self, grad_out: Any = 1.0) -> Any:
-        return F.binary_cross_entropy_backward(self._ready(), grad_out)
+    def backward(self, grad_out: Array = 1.0) -> Array:
+        return F.binary_cross_entropy_backward(self.saved(self._ctx), grad_out)
 
 
 class BCEWithLogitsLoss(Loss):
     """Sigmoid + binary cross-entropy in one stable step (the usual GAN discriminator loss)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+    def __init__(
+        self, weight: Array | None = None, reduction: str = "mean", pos_weight: Array | None = None
+    ) -> None:
         super().__init__(reduction)
         self.weight = weight
         self.pos_weight = pos_weight
 
-    def forward(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
+    def forward(self, input: Array, target: Array | None = None) -> Array:  # type: ignore[override]
         if target is None:
             raise ValueError("BCEWithLogitsLoss needs a target")
         loss, self._ctx = F.binary_cross_entropy_with_logits_forward(
@@ -1382,20 +1343,20 @@ class BCEWithLogitsLoss(Loss):
         )
         return loss
 
-    def backward(self, grad_out: Any = 1.0) -> Any:
-        return F.binary_cross_entropy_backward(self._ready(), grad_out)
+    def backward(self, grad_out: Array = 1.0) -> Array:
+        return F.binary_cross_entropy_backward(self.saved(self._ctx), grad_out)
 
 
 class MSELoss(Loss):
     """Mean squared error."""
 
-    def forward(self, input: Any, target: Any = None) -> Any:  # type: ignore[override]
+    def forward(self, input: Array, target: Array | None = None) -> Array:  # type: ignore[override]
         if target is None:
             raise ValueError("MSELoss needs a target")
         loss = F.mse_loss(input, target, self.reduction)
         self._ctx = (input, target)
         return loss
 
-    def backward(self, grad_out: Any = 1.0) -> Any:
-        input, target = self._ready()
+    def backward(self, grad_out: Array = 1.0) -> Array:
+        input, target = self.saved(self._ctx)
         return F.mse_loss_backward(input, target, self.reduction, grad_out)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from cnntui.engine.backend import array_module, to_host
+from cnntui.engine.backend import Array, array_module, to_host
 from cnntui.engine.module import Parameter
 
 
@@ -46,7 +46,7 @@ class Optimizer(ABC):
                 self._update(p, p.grad, self.state[index])
 
     @abstractmethod
-    def _update(self, p: Parameter, grad: Any, state: dict[str, Any]) -> None:
+    def _update(self, p: Parameter, grad: Array, state: dict[str, Any]) -> None:
         """Apply one step of this optimiser's rule to `p` given its gradient and its state."""
 
     # -- saving -------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class SGD(Optimizer):
         self.weight_decay = float(weight_decay)
         self.nesterov = bool(nesterov)
 
-    def _update(self, p: Parameter, grad: Any, state: dict[str, Any]) -> None:
+    def _update(self, p: Parameter, grad: Array, state: dict[str, Any]) -> None:
         data = p.data
         if self.weight_decay:
             grad = grad + self.weight_decay * data
@@ -179,7 +179,7 @@ class Adam(Optimizer):
         self.weight_decay = float(weight_decay)
         self.amsgrad = bool(amsgrad)
 
-    def _update(self, p: Parameter, grad: Any, state: dict[str, Any]) -> None:
+    def _update(self, p: Parameter, grad: Array, state: dict[str, Any]) -> None:
         xp = array_module(grad)
         data = p.data
         beta1, beta2 = self.betas

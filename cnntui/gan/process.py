@@ -36,7 +36,6 @@ STEP_EVENT_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class Started:
-    kind = "started"
     epoch: int
     epochs: int
     steps_per_epoch: int
@@ -48,7 +47,6 @@ class Started:
 class Steps:
     """Losses of the batches since the last `Steps`: rows of (step, D loss, G loss)."""
 
-    kind = "steps"
     rows: list[tuple[int, float, float]]
 
 
@@ -56,7 +54,6 @@ class Steps:
 class Samples:
     """The fixed-noise grid `(64, 1, H, W)` in [−1, 1] after `epoch` (0: before training)."""
 
-    kind = "samples"
     epoch: int
     grid: np.ndarray
     diversity: float
@@ -67,24 +64,22 @@ class Samples:
 
 @dataclass(frozen=True)
 class State:
-    kind = "state"
     state: str  # "running", "paused", "stopped"
 
 
 @dataclass(frozen=True)
 class Failed:
-    kind = "failed"
     message: str
 
 
 @dataclass(frozen=True)
 class Finished:
-    kind = "finished"
     epoch: int
     checkpoint: str
 
 
 Event = Started | Steps | Samples | State | Failed | Finished
+"""What a DCGAN run streams; consumers dispatch on the class (`match event: case Samples(): ...`)."""
 
 
 class DcganProcess(ChildProcess[Event]):
@@ -102,7 +97,6 @@ class DcganProcess(ChildProcess[Event]):
             run_dir,
             name="cnntui-dcgan",
             stop_command="stop",
-            daemon=True,
         )
 
     def send(self, command: str) -> None:

@@ -77,7 +77,7 @@ from cnntui.lesson_template.models import (
 )
 from cnntui.lesson_template.probability import PTABLES, predict_y, probability_table, sample_x
 from cnntui.lesson_template.renderer import Renderer, default_renderer, render
-from cnntui.lesson_template.scanning import EXPRESSION, FENCE, ascii_text, fenced_lines
+from cnntui.lesson_template.scanning import EXPRESSION, FENCE, fenced_lines
 from cnntui.lesson_template.values import Matrix, Number, Quantity, Shape, ShapeValue, Text, Value
 
 __all__ = [
@@ -102,7 +102,6 @@ __all__ = [
     "TemplateError",
     "Text",
     "Value",
-    "ascii_text",
     "conv_output_size",
     "correlate",
     "default_renderer",

@@ -22,14 +22,15 @@ MAX_EXPONENT = 4096
 def conv_output_size(size: int, kernel: int, padding: int, stride: int, dilation: int = 1) -> int:
     """⌊(I + 2P − D·(F − 1) − 1)/S⌋ + 1, the output length of a convolution or pooling window.
 
-    The engine's arithmetic does the work (so lessons and the Calculator agree); its ShapeError
+    The Calculator's checked output size does the work (on the engine's one formula,
+    `cnntui.engine.outsize`), so lessons, the Calculator and the layers agree; its ShapeError
     explains what does not fit.
     """
-    from cnntui.engine.arithmetic import conv_output_size as engine_output_size
+    from cnntui.calc.layer import conv_output_size as calc_output_size
 
     if padding < 0:
         raise _Problem("outsize: padding must be 0 or more")
-    return engine_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
+    return calc_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
 
 
 _OPERATORS: dict[type, Callable[[Any, Any], Any]] = {

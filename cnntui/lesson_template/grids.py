@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from cnntui.engine.outsize import conv_outsize
 from cnntui.lesson_template.arguments import _fraction, _fraction_or_int, _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.formatting import format_number
@@ -63,8 +64,8 @@ def correlate(
             tuple(tuple(tuple(row[::-1]) for row in channel[::-1]) for channel in kernel.channels)
         )
     padded = [_padded(c, pad) for c in image.channels]
-    out_h = (image.height + 2 * pad - kernel.height) // stride + 1
-    out_w = (image.width + 2 * pad - kernel.width) // stride + 1
+    out_h = conv_outsize(image.height, kernel.height, stride, pad)
+    out_w = conv_outsize(image.width, kernel.width, stride, pad)
     rows = []
     for i in range(out_h):
         row = []
@@ -96,8 +97,8 @@ def window_sum(
     with several channels, each channel's rows and subtotal come first, then the total.
     """
     _check_fit(image, kernel, pad)
-    out_h = (image.height + 2 * pad - kernel.height) // stride + 1
-    out_w = (image.width + 2 * pad - kernel.width) // stride + 1
+    out_h = conv_outsize(image.height, kernel.height, stride, pad)
+    out_w = conv_outsize(image.width, kernel.width, stride, pad)
     if not (1 <= row <= out_h and 1 <= col <= out_w):
         raise _Problem(f"window: the output is {out_h}×{out_w}; ({row}, {col}) is outside it")
     channels: list[tuple[list[str], Number]] = []
@@ -334,7 +335,7 @@ class GridFunctions:
             raise _Problem(
                 "usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x"
             )
-        from cnntui import kernels
+        from cnntui.conv import kernels
 
         preset = kernels.get(args[0]) if args[0] != kernels.RANDOM else None
         if preset is None:

@@ -47,9 +47,7 @@ class ImageFunctions:
     def _load_image(self, name: str) -> Any:
         if self._images is not None:
             return self._images(name)
-        try:
-            from cnntui import images
-        except ImportError:
-            raise _Problem("bundled images are unavailable (cnntui.images is missing)") from None
+        from cnntui import images
+
         image = images.load(name)
         return image.grey() if hasattr(image, "grey") else image.pixels

@@ -137,10 +137,8 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
 
 def zoo_trace(name: str) -> ModelTrace:
     """Build the zoo model `name` and trace it at its default input shape."""
-    try:
-        from cnntui import zoo
-    except ImportError as exc:  # the zoo is part of cnntui; this only guards a broken install
-        raise _Problem(f"the model zoo is unavailable ({exc})") from None
+    from cnntui import zoo
+
     names = list(zoo.names())
     if name not in names:
         raise _Problem(f"unknown model '{name}'; known models: {', '.join(names)}")

@@ -19,8 +19,9 @@ from cnntui.lesson_template.grids import GridFunctions
 from cnntui.lesson_template.images import ImageFunctions
 from cnntui.lesson_template.models import ModelFunctions, ModelTrace, zoo_trace
 from cnntui.lesson_template.probability import ProbabilityFunctions
-from cnntui.lesson_template.scanning import EXPRESSION, _check_literal, ascii_text, fenced_lines
+from cnntui.lesson_template.scanning import EXPRESSION, _check_literal, fenced_lines
 from cnntui.lesson_template.values import Matrix, Text, Value
+from cnntui.text import ascii_text
 
 
 class Renderer(

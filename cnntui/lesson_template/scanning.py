@@ -28,13 +28,6 @@ def fenced_lines(text: str) -> set[int]:
     return inside
 
 
-def ascii_text(text: str) -> str:
-    """Plain-ASCII spelling of the symbols expressions produce (×, ·, ≈, −)."""
-    from cnntui.engine.arithmetic import ascii_text as engine_ascii
-
-    return engine_ascii(text)
-
-
 def _check_literal(literal: str, first_line: int) -> None:
     """Refuse an unmatched `{{` or `}}` outside expressions (a typo would otherwise show raw)."""
     for token in ("{{", "}}"):

@@ -7,10 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from cnntui.errors import UsageError
-
-OPTIMIZERS = ("sgd", "adam")
-SCHEDULES = ("constant", "step", "cosine")
-DEVICES = ("auto", "cpu", "gpu")
+from cnntui.train.choices import DEVICES, OPTIMIZERS, SCHEDULES
 
 
 @dataclass(frozen=True)

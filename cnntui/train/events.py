@@ -2,8 +2,8 @@
 
 Events are small dataclasses sent from the runner process to the UI over a queue (or handed to a
 callback when training runs in-process, as `cnntui train` does). Arrays in events are host NumPy
-arrays. Every event has `kind`, a short constant string, so a consumer can dispatch without
-importing the classes.
+arrays. `Event` is their union; consumers dispatch on the class
+(`match event: case EpochEnd(): ...`), as for the DCGAN run's events (`cnntui.gan.process`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ class RunStarted:
     start_step: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
     """Epochs finished before this start (when resuming)."""
-    kind: str = "started"
 
 
 @dataclass
@@ -40,7 +39,6 @@ class Downloading:
     label: str
     done: int
     total: int | None
-    kind: str = "download"
 
 
 @dataclass
@@ -60,7 +58,6 @@ class StepProgress:
     elapsed_s: float
     eta_s: float | None
     memory: str = ""
-    kind: str = "step"
 
 
 @dataclass
@@ -69,7 +66,6 @@ class EpochEnd:
     """Zero-based index of the epoch that just finished."""
     metrics: dict[str, float]
     """`train_loss`, `train_acc`, `val_loss`, `val_acc`, `lr`, `images_per_s`, `elapsed_s`."""
-    kind: str = "epoch"
 
 
 @dataclass
@@ -78,7 +74,6 @@ class Filters:
 
     layer: str
     weights: np.ndarray
-    kind: str = "filters"
 
 
 @dataclass
@@ -92,7 +87,6 @@ class FeatureMaps:
     image: np.ndarray
     label: int
     maps: np.ndarray
-    kind: str = "features"
 
 
 @dataclass
@@ -106,7 +100,6 @@ class Predictions:
     """`(n, 3)` int64, best first."""
     top_probs: np.ndarray
     """`(n, 3)` float32."""
-    kind: str = "predictions"
 
 
 @dataclass
@@ -120,7 +113,6 @@ class Confusion:
     wrong_labels: np.ndarray
     wrong_predicted: np.ndarray
     wrong_probs: np.ndarray
-    kind: str = "confusion"
 
 
 @dataclass
@@ -130,7 +122,6 @@ class Checkpointed:
     step: int
     reason: str
     """`epoch`, `stop`, `signal` or `final`."""
-    kind: str = "checkpoint"
 
 
 @dataclass
@@ -138,7 +129,6 @@ class StateChanged:
     state: str
     """`running`, `paused`, `stopping`, `finished`, `stopped` or `failed`."""
     message: str = ""
-    kind: str = "state"
 
 
 @dataclass
@@ -148,14 +138,12 @@ class RunFailed:
     message: str
     reason: str
     """`nan`, `oom`, `data`, `checkpoint`, `settings` or `error`."""
-    kind: str = "failed"
 
 
 @dataclass
 class RunFinished:
     summary: dict[str, Any]
     """The document `cnntui train --json` prints."""
-    kind: str = "finished"
 
 
 Event = (

@@ -138,8 +138,11 @@ def build_model(
                 f"data set has {num_classes} classes"
             )
         return BuiltModel(
-            built.module, built.spec.name, f"spec {Path(model).name}", tuple(input_shape)
-        )  # type: ignore[arg-type]
+            built.module,
+            built.spec.name,
+            f"spec {Path(model).name}",
+            tuple(input_shape),  # type: ignore[arg-type]
+        )
 
     name = model.lower()
     if name == "lenet5" and input_shape[1] == input_shape[2] and input_shape[1] in LENET_BY_SIZE:

@@ -52,7 +52,6 @@ class RunnerProcess(ChildProcess[Event]):
             run_dir,
             name="cnntui-train",
             stop_command=Command("stop"),
-            daemon=False,
         )
 
     def send(self, command: Command) -> None:

@@ -1,17 +1,16 @@
 """The cnntui application: one Textual `App` with a mode per area.
 
-Modes are discovered from `cnntui.ui.modes` (each module defines `MODE = ModeSpec(...)`): each is
-registered as a Textual mode, bound to its number key and listed in the command palette. The app
-opens on the Lessons mode at the lesson last read. It also owns what every screen shares: the
-settings, `ascii_mode`, the learner's progress, the lessons, link following and the help screen.
+The modes are the table `cnntui.ui.modes.MODES`: each is registered as a Textual mode, bound to
+its number key and listed in the command palette. The app opens on the Lessons mode at the lesson
+last read. It also owns what every screen shares: the settings, `ascii_mode`, the learner's
+progress, the lessons, link following and the help screen.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -22,50 +21,19 @@ from textual.screen import Screen
 
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
-from cnntui.ui.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
-from cnntui.ui.messages import FollowLink, QuizAnswered
-from cnntui.ui.modespec import ModeSpec
+from cnntui.ui.modes import MODES, ModeSpec
+from cnntui.ui.shared.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
+from cnntui.ui.shared.messages import FollowLink, QuizAnswered
 
 if TYPE_CHECKING:
     from cnntui.lessons import Lesson
-    from cnntui.ui.screens.lessons import LessonsScreen
+    from cnntui.ui.lessons.screen import LessonsScreen
 
+HERE = Path(__file__).parent
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
 DEFAULT_THEME = "textual-dark"
 SIXTEEN_COLOUR_THEME = "ansi-dark"
-
-
-def discover_modes() -> tuple[list[ModeSpec], list[str]]:
-    """The `MODE`s of `cnntui.ui.modes`, ordered by key, and one message per module that failed.
-
-    A module that fails to import is left out, so one broken lab never stops the app.
-    """
-    import cnntui.ui.modes
-
-    found: list[ModeSpec] = []
-    failures: list[str] = []
-    # A plain directory listing: `pkgutil` would cost more import time than all the modes.
-    names = sorted(
-        {
-            entry.name.removesuffix(".py")
-            for folder in cnntui.ui.modes.__path__
-            if os.path.isdir(folder)
-            for entry in os.scandir(folder)
-            if entry.name.endswith(".py") and not entry.name.startswith("_")
-        }
-    )
-    for name in names:
-        try:
-            module = importlib.import_module(f"cnntui.ui.modes.{name}")
-        except Exception as error:
-            failures.append(f"mode {name!r} failed to load: {type(error).__name__}: {error}")
-            continue
-        spec = getattr(module, "MODE", None)
-        if isinstance(spec, ModeSpec):
-            found.append(spec)
-    found.sort(key=lambda spec: (spec.key, spec.name))
-    return found, failures
 
 
 class AsciiCommandPalette(CommandPalette):
@@ -84,11 +52,21 @@ class CnnTuiApp(App[None]):
         start_lesson: Open at this lesson instead of the last one read.
         device: `auto`, `cpu` or `gpu` for the labs; None reads `CNNTUI_DEVICE`, then the settings.
         settings: Use these settings instead of reading the config file.
-        modes: Use these modes instead of discovering them (tests use this).
+        modes: Use these modes instead of `MODES` (tests use this).
         progress_file: Keep progress in this file instead of `$XDG_STATE_HOME/cnntui/progress.json`.
     """
 
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        HERE / "app.tcss",
+        # The Lessons mode's styles load with the app: it is the first screen shown.
+        HERE / "lessons" / "lessons.tcss",
+        HERE / "lessons" / "quiz.tcss",
+        HERE / "shared" / "dialogs.tcss",
+        HERE / "lessons" / "dialogs.tcss",
+        HERE / "shared" / "help.tcss",
+        HERE / "shared" / "notices.tcss",
+    ]
+    """Styles in files beside the code they style; the labs' screens carry theirs (DEFAULT_CSS)."""
     TITLE = "cnntui"
     SUB_TITLE = "convolutional neural networks, computed live"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,13 +106,8 @@ class CnnTuiApp(App[None]):
             self.startup_warnings.append(warning)
         self.lessons: list[Lesson] | None = None
         """Filled by the Lessons screen once the lessons are parsed (off the UI thread)."""
-        if modes is None:
-            discovered, failures = discover_modes()
-            self.startup_warnings.extend(failures)
-        else:
-            discovered = list(modes)
         self.mode_specs: dict[str, ModeSpec] = {}
-        for spec in discovered:
+        for spec in MODES if modes is None else modes:
             if spec.name in self.mode_specs:
                 self.startup_warnings.append(
                     f"two modes are named {spec.name!r}; the second is ignored"
@@ -165,7 +138,7 @@ class CnnTuiApp(App[None]):
             try:
                 return spec.make_screen()
             except Exception as error:
-                from cnntui.ui.screens.mode_error import ModeErrorScreen
+                from cnntui.ui.shared.mode_error import ModeErrorScreen
 
                 return ModeErrorScreen(spec, f"{type(error).__name__}: {error}")
 
@@ -210,7 +183,7 @@ class CnnTuiApp(App[None]):
         The app's and the Lessons mode's ids are known exactly. A lab's screen is imported only
         when its mode opens, so for `NAME.…` ids of another mode only the mode itself is checked.
         """
-        from cnntui.ui.screens import lessons as lessons_screen
+        from cnntui.ui.lessons import screen as lessons_screen
 
         exact = {binding.id for _, binding in self._bindings if binding.id}
         exact |= {
@@ -274,7 +247,7 @@ class CnnTuiApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key that works on the current screen."""
-        from cnntui.ui.screens.help import HelpScreen
+        from cnntui.ui.shared.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen) or self._too_small:
             return
@@ -286,7 +259,7 @@ class CnnTuiApp(App[None]):
         self.call_after_refresh(self._check_size)
 
     def _check_size(self) -> None:
-        from cnntui.ui.screens.too_small import TooSmallScreen
+        from cnntui.ui.shared.too_small import TooSmallScreen
 
         width, height = self.size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
@@ -311,7 +284,7 @@ class CnnTuiApp(App[None]):
 
     def lessons_screen(self) -> LessonsScreen | None:
         """The Lessons mode's screen, if that mode exists and has been opened."""
-        from cnntui.ui.screens.lessons import LessonsScreen
+        from cnntui.ui.lessons.screen import LessonsScreen
 
         stack = self._screen_stacks.get("lessons", [])
         return next((screen for screen in stack if isinstance(screen, LessonsScreen)), None)

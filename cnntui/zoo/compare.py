@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnntui.text import format_count, format_si, human_bytes
 from cnntui.zoo import ZooEntry
-from cnntui.zoo.summary import ModelSummary, format_bytes, format_count, format_shape, format_si
+from cnntui.zoo.summary import ModelSummary, format_shape
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,11 @@ def compare(
         CompareRow("conv + FC layers", str(a.weight_layers), str(b.weight_layers)),
         CompareRow("conv share of params", share(a, "conv"), share(b, "conv")),
         CompareRow("FC share of params", share(a, "fc"), share(b, "fc")),
-        CompareRow("parameter memory", format_bytes(a.param_bytes), format_bytes(b.param_bytes)),
+        CompareRow("parameter memory", human_bytes(a.param_bytes), human_bytes(b.param_bytes)),
         CompareRow(
             "activations (fwd+bwd, 1)",
-            format_bytes(a.activation_bytes(1)),
-            format_bytes(b.activation_bytes(1)),
+            human_bytes(a.activation_bytes(1)),
+            human_bytes(b.activation_bytes(1)),
             _ratio(a.activation_bytes(1), b.activation_bytes(1)),
         ),
         CompareRow("receptive field", f"{a.receptive_field[0]}", f"{b.receptive_field[0]}"),

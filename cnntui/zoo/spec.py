@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnntui.errors import CnnTuiError, ShapeError
+from cnntui.atomic import write_text_atomic
+from cnntui.errors import CnnTuiError, ShapeError, UsageError
 
 MAX_REPEAT = 1000
 MAX_CHANNELS = 1 << 20
@@ -1011,6 +1012,30 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
         return load_spec_text(text)
     except SpecError as exc:
         raise SpecError(exc.problems, target.name) from None
+
+
+MAX_SPEC_BYTES = 1 << 20
+"""A spec is a short text file; anything larger is refused unread."""
+
+
+def read_spec_file(path: Path) -> str:
+    """A spec file's text, for the editor; UsageError if it is missing, over 1 MiB or not UTF-8."""
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise UsageError(f"{path.name} is larger than 1 MiB; a spec is a short text file")
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path.name} is not UTF-8 text; a spec is a TOML file") from None
+
+
+def save_spec_file(path: Path, text: str) -> None:
+    """Write a spec (or other text the Models mode saves) atomically; UsageError on failure."""
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def validate_text(text: str) -> list[SpecProblem]:

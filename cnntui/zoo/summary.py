@@ -14,6 +14,7 @@ from typing import Any
 
 from cnntui.engine.module import Field, Module, Shape, TraceRecord
 from cnntui.errors import ShapeError
+from cnntui.text import format_count
 
 CONV_TYPES = frozenset({"Conv2d", "ConvTranspose2d", "SparseConv2d"})
 FC_TYPES = frozenset({"Linear", "RBFOutput"})
@@ -34,29 +35,6 @@ def asciify(text: str) -> str:
     for symbol, plain in ASCII_REPLACEMENTS.items():
         text = text.replace(symbol, plain)
     return text
-
-
-def format_count(value: int) -> str:
-    """Thousands separated: 138357544 -> `138,357,544`."""
-    return f"{value:,}"
-
-
-def format_si(value: float, unit: str = "") -> str:
-    """Three significant figures with k/M/G/T: 15470264320 -> `15.5G`."""
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            scaled = value / factor
-            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
-            return f"{scaled:.{digits}f}{prefix}{unit}"
-    return f"{value:g}{unit}"
-
-
-def format_bytes(value: float) -> str:
-    """Binary units: 553432960 -> `527.8 MiB`."""
-    for factor, suffix in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if value >= factor:
-            return f"{value / factor:.1f} {suffix}"
-    return f"{int(value)} B"
 
 
 def _numel(shape: Shape) -> int:

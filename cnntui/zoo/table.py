@@ -10,15 +10,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from cnntui.zoo.summary import (
-    LayerRow,
-    ModelSummary,
-    asciify,
-    format_bytes,
-    format_count,
-    format_shape,
-    format_si,
-)
+from cnntui.text import format_count, format_si, human_bytes
+from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
 
 
 @dataclass(frozen=True)
@@ -77,7 +70,7 @@ def _cells(summary: ModelSummary, rows: list[LayerRow], ascii_only: bool) -> lis
                 "share": f"{share:.1f}%" if row.params else "",
                 "macs": format_si(row.macs) if row.macs else "-",
                 "field": row.field_text(ascii_only),
-                "act": format_bytes(summary.row_activation_bytes(row))
+                "act": human_bytes(summary.row_activation_bytes(row))
                 if row.activation_elements
                 else "-",
             }
@@ -159,6 +152,6 @@ def totals_lines(summary: ModelSummary, ascii_only: bool = False, batch_size: in
         f"depth: {summary.weight_depth} weight layers ({summary.weight_layers} conv/FC in all)",
         f"Where the parameters live: conv {conv_share:.1f}%   FC {fc_share:.1f}%   "
         f"other {max(0.0, 100 - conv_share - fc_share):.1f}%",
-        f"Memory (float32): parameters {format_bytes(summary.param_bytes)}   activations for a "
-        f"forward+backward pass at batch {batch_size}: {format_bytes(summary.activation_bytes(batch_size))}",
+        f"Memory (float32): parameters {human_bytes(summary.param_bytes)}   activations for a "
+        f"forward+backward pass at batch {batch_size}: {human_bytes(summary.activation_bytes(batch_size))}",
     ]

@@ -1,0 +1,1 @@
+"""The Calculator mode (key 3)."""

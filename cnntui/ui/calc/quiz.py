@@ -1,0 +1,99 @@
+""" "Quiz me": generated output-size and parameter-count questions, checked as you answer."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from cnntui import practice
+from cnntui.text import ascii_text
+from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
+
+
+class CalcQuizScreen(ModalScreen[None]):
+    """One question at a time; Enter checks, ctrl+n asks another, ctrl+o switches kind, Esc closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="calc.quiz.close"),
+        Binding("ctrl+n", "next_question", "Next", key_display="^n", id="calc.quiz.next"),
+        Binding("ctrl+o", "switch_kind", "Kind", key_display="^o", id="calc.quiz.kind"),
+    ]
+
+    def __init__(self, seed: int | None = None, kind: str = "output-size") -> None:
+        super().__init__(id="calc-quiz")
+        self.rng = np.random.default_rng(seed)
+        self.kind = kind
+        self.question = practice.generate(kind, self.rng)
+        self.answered = 0
+        self.correct = 0
+
+    def _t(self, text: str) -> str:
+        return ascii_text(text) if ascii_only(self) else text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="calc-quiz-dialog"):
+            yield Static(id="calc-quiz-question", markup=False)
+            yield Input(
+                placeholder="your answer (a whole number), then Enter", id="calc-quiz-answer"
+            )
+            yield Static(id="calc-quiz-feedback", markup=False)
+            yield Static(
+                "Enter check   ctrl+n next question   ctrl+o other kind   Esc close",
+                classes="dialog-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        use_ascii_keys(self)
+        self.query_one("#calc-quiz-dialog").border_title = "Quiz me"
+        self._show_question()
+
+    def _show_question(self) -> None:
+        label = "Output size" if self.question.kind == "output-size" else "Parameter count"
+        self.query_one("#calc-quiz-question", Static).update(
+            self._t(f"{label}: {self.question.prompt}")
+        )
+        self.query_one("#calc-quiz-feedback", Static).update(self._score())
+        answer = self.query_one("#calc-quiz-answer", Input)
+        answer.value = ""
+        answer.focus()
+
+    def _score(self) -> str:
+        return f"Score: {self.correct} of {self.answered}" if self.answered else ""
+
+    @on(Input.Submitted, "#calc-quiz-answer")
+    def check(self, event: Input.Submitted) -> None:
+        reply = event.value.strip()
+        feedback = self.query_one("#calc-quiz-feedback", Static)
+        if not reply:
+            feedback.update("Type a whole number first.")
+            return
+        right = self.question.check(reply)
+        self.answered += 1
+        self.correct += int(right)
+        verdict = "Right!" if right else f"Not quite: the answer is {self.question.answer:,}."
+        feedback.update(
+            self._t(f"{verdict} {self.question.explanation}\n{self._score()}  (ctrl+n: next)")
+        )
+        feedback.set_class(right, "-correct")
+        feedback.set_class(not right, "-wrong")
+
+    def action_next_question(self) -> None:
+        self.question = practice.generate(self.kind, self.rng)
+        self._show_question()
+
+    def action_switch_kind(self) -> None:
+        kinds = practice.KINDS
+        self.kind = kinds[(kinds.index(self.kind) + 1) % len(kinds)]
+        self.action_next_question()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""The Conv Lab mode (key 2)."""

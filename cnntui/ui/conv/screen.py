@@ -1,0 +1,433 @@
+"""The Conv Lab mode: step a kernel (or a pooling window) across an image, one output at a time.
+
+Left: the input as the kernel sees it — padding drawn around it, or for a transposed convolution
+the zeros inserted between pixels — with the window marked. Middle: the window, the kernel and
+their products. Right: the output filling in, with its colour scale. Bottom: the sum written out
+with the bias, and the output-size formula with the current numbers. All numbers come from
+`cnntui.conv.stepper`; this screen only draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from cnntui import images
+from cnntui.conv import presets as conv_presets
+from cnntui.conv.presets import ConvPreset
+from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
+from cnntui.errors import CnnTuiError
+from cnntui.text import ascii_text
+from cnntui.ui.conv.formula import formula_text
+from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
+from cnntui.ui.conv.matrices import ConvMatrices
+from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.lab_commands import ConvCommands
+from cnntui.ui.shared.mode_bar import ModeBar
+
+SPEEDS = (1, 2, 4, 8, 16, 32)
+"""Steps per second while playing."""
+MAX_SIDE = 64
+"""Larger images are averaged down to this many pixels a side so that stepping stays readable."""
+
+
+class ConvScreen(Screen[None]):
+    """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
+
+    DEFAULT_CSS = """
+    #conv-top { height: 1fr; }
+    #conv-input-pane, #conv-output-pane, #conv-middle {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-primary;
+        border-subtitle-color: $text-muted;
+    }
+    #conv-input-pane { width: 1fr; }
+    #conv-output-pane { width: 1fr; }
+    #conv-middle { width: auto; min-width: 18; max-width: 50; padding: 0 0; }
+    #conv-legend { height: 1; }
+    #conv-sum-pane {
+        height: auto;
+        max-height: 11;
+        border: round $primary 50%;
+        border-title-color: $text-primary;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+    }
+    #conv-sum { height: auto; }
+    #conv-formula { height: auto; color: $text-muted; }
+    #conv-sum.-problem { color: $text-warning; }
+    """
+
+    COMMANDS = {ConvCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "step(1)", "Step", key_display="←→", id="conv.next"),
+        Binding("left", "step(-1)", "Back", show=False, id="conv.previous"),
+        Binding("down", "step_row(1)", "Row down", show=False, id="conv.row_down"),
+        Binding("up", "step_row(-1)", "Row up", show=False, id="conv.row_up"),
+        Binding("home", "jump(0)", "First", show=False, id="conv.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="conv.last"),
+        Binding("space", "play", "Play", id="conv.play"),
+        Binding("plus,equals_sign", "speed(1)", "Speed", key_display="+-", id="conv.faster"),
+        Binding("minus", "speed(-1)", "Slower", show=False, id="conv.slower"),
+        Binding("o", "settings", "Setup", id="conv.settings"),
+        Binding("e", "edit_kernel", "Kernel", id="conv.kernel"),
+        Binding("s", "shift", "Shift", id="conv.shift"),
+        Binding("v", "values", "Nums", id="conv.values"),
+        # Named by the window's own label, "window R (c)", not in the footer (80 columns).
+        Binding("c", "channel", "Chan", show=False, id="conv.channel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="conv-screen")
+        self.preset = ConvPreset()
+        self.stepper: Stepper | None = None
+        self.problem = ""
+        self.pixels: np.ndarray | None = None
+        self.image_label = ""
+        self.index = 0
+        self.playing = False
+        self.speed_index = 2
+        self.show_values = False
+        self.channel = 0
+        self._timer: Timer | None = None
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar()
+        with Horizontal(id="conv-top"):
+            with Vertical(id="conv-input-pane"):
+                yield ConvGrid(id="conv-input")
+            with Vertical(id="conv-middle"):
+                yield ConvMatrices(id="conv-matrices")
+            with Vertical(id="conv-output-pane"):
+                yield ConvGrid(id="conv-output")
+                yield Static(id="conv-legend")
+        with Vertical(id="conv-sum-pane"):
+            yield Static(id="conv-sum", markup=False)
+            yield Static(id="conv-formula", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        use_ascii_keys(self)
+        self.rebuild()
+
+    @property
+    def ascii_mode(self) -> bool:
+        return ascii_only(self)
+
+    def _t(self, text: str) -> str:
+        return ascii_text(text) if self.ascii_mode else text
+
+    # -- model -----------------------------------------------------------------------------------
+
+    def set_preset(self, preset: ConvPreset) -> str:
+        """Apply settings; returns the problem in words ('' when they work)."""
+        self.preset = preset
+        self.index = 0
+        self.rebuild()
+        return self.problem
+
+    def rebuild(self) -> None:
+        """Load the image and build the stepper for the current settings."""
+        preset = self.preset
+        self.problem = ""
+        self.stepper = None
+        try:
+            if preset.mode == "rgb" and not preset.image:
+                self.pixels = WORKED_INPUT.astype(np.float32)
+                self.image_label = "worked example 3×3×3"
+                self.stepper = conv_presets.build_stepper(preset, WORKED_INPUT)
+            else:
+                image = images.load(preset.image)
+                pixels = images.shrink_to_fit(image.pixels, MAX_SIDE)
+                self.pixels = pixels
+                shrunk = " (shrunk)" if pixels.shape != image.pixels.shape else ""
+                depth = "×3" if pixels.shape[0] == 3 else ""
+                self.image_label = (
+                    f"{image.name} {pixels.shape[1]}×{pixels.shape[2]}{depth}{shrunk}"
+                )
+                if preset.mode == "rgb" and pixels.shape[0] != 3:
+                    raise CnnTuiError(
+                        f"{image.name} is greyscale; the multi-channel view needs a colour image such as balloons"
+                    )
+                self.stepper = conv_presets.build_stepper(preset, pixels)
+        except CnnTuiError as error:
+            self.problem = str(error)
+        if self.stepper is not None:
+            self.index = min(self.index, self.stepper.total - 1)
+            self.channel = min(self.channel, self.stepper.source.shape[0] - 1)
+        self.redraw()
+        self.refresh_bindings()
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        input_grid = self.query_one("#conv-input", ConvGrid)
+        output_grid = self.query_one("#conv-output", ConvGrid)
+        matrices = self.query_one("#conv-matrices", ConvMatrices)
+        sum_text = self.query_one("#conv-sum", Static)
+        formula = self.query_one("#conv-formula", Static)
+        input_pane = self.query_one("#conv-input-pane")
+        output_pane = self.query_one("#conv-output-pane")
+        sum_pane = self.query_one("#conv-sum-pane")
+        mode_names = {
+            "conv": "convolution",
+            "pool": f"{self.preset.kernel} pooling",
+            "transposed": "transposed convolution",
+            "rgb": "multi-channel convolution",
+        }
+        input_pane.border_title = self._t(self.image_label)
+        sum_pane.border_title = self._t(mode_names[self.preset.mode].capitalize())
+        formula.update(self._t(self._formula_text()))
+        stepper = self.stepper
+        if stepper is None:
+            if self.pixels is not None:
+                plane = self.pixels if self.pixels.shape[0] == 3 else self.pixels[0]
+                input_grid.show(GridData(plane, rgb=self.pixels.shape[0] == 3), self.show_values)
+            output_grid.data = None
+            output_grid.refresh()
+            matrices.show(None)
+            self.query_one("#conv-legend", Static).update("")
+            output_pane.border_title = "Output"
+            output_pane.border_subtitle = ""
+            sum_text.update(self._t(f"These settings cannot work: {self.problem}"))
+            sum_text.add_class("-problem")
+            sum_pane.border_subtitle = ""
+            return
+        sum_text.remove_class("-problem")
+        state = stepper.state(self.index)
+        self._draw_input(input_grid, stepper, state)
+        self._draw_output(output_grid, stepper, state)
+        note = " (flipped)" if self.preset.mode == "transposed" else ""
+        channels = stepper.source.shape[0]
+        matrices.show(state, self.channel if channels > 1 else 0, note)
+        sum_text.update(self._t("\n".join(sum_lines(state))))
+        # Side by side when stacking would not fit the height left above the sum.
+        height = max(4, self.size.height - 4 - self._sum_height(sum_text))
+        middle = self.query_one("#conv-middle")
+        middle.styles.width = max(18, min(62, matrices.best_width(height) + 2))
+        position = f"Position {state.index + 1} of {state.total}: output ({state.out_row}, {state.out_col})"
+        sum_pane.border_subtitle = self._t(
+            position + (f"  playing {SPEEDS[self.speed_index]}/s" if self.playing else "")
+        )
+
+    def _sum_height(self, sum_text: Static) -> int:
+        """Lines the sum pane takes (text wrapped at the pane's width, formula, borders)."""
+        width = max(20, self.size.width - 4)
+        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
+        return min(11, sum(-(-len(line) // width) or 1 for line in lines) + 2)
+
+    def _draw_input(self, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
+        values = stepper.grid
+        rgb = values.shape[0] == 3 and not self.show_values
+        if rgb:
+            # Colours need [0, 1]; the worked example's integers are scaled for the picture only.
+            peak = float(np.max(values[np.isfinite(values)], initial=1.0))
+            values = values / max(1.0, peak)
+        marked = marked_cells(state.rows, state.cols)
+        chosen = None
+        if state.chosen is not None:
+            chosen = (state.rows[state.chosen[0]], state.cols[state.chosen[1]])
+        finite = values[np.isfinite(values)]
+        low = float(min(0.0, finite.min())) if finite.size else 0.0
+        high = float(max(1.0, finite.max())) if finite.size else 1.0
+        data = GridData(
+            values if rgb else values[min(self.channel, values.shape[0] - 1)],
+            stepper.cell_kind,
+            marked,
+            chosen,
+            low,
+            high,
+            False,
+            rgb,
+        )
+        grid.channel = 0
+        grid.show(data, self.show_values)
+        pane = self.query_one("#conv-input-pane")
+        padding = self.preset.padding
+        extra = ""
+        if self.preset.mode == "transposed":
+            extra = f"zeros between (stride {self.preset.stride}), border, output_padding {self.preset.output_padding}"
+        elif padding:
+            extra = f"padding {padding} ({self.preset.padding_mode})"
+        if values.shape[0] == 3 and self.show_values:
+            extra = (extra + ", " if extra else "") + f"channel {'RGB'[self.channel]}"
+        pane.border_subtitle = self._t(extra)
+
+    def _draw_output(self, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
+        full = stepper.output()
+        low, high = float(full.min()), float(full.max())
+        diverging = low < 0 < high or (low < 0 and high <= 0)
+        grid.show(
+            GridData(
+                state.output, None, set(), (state.out_row, state.out_col), low, high, diverging
+            ),
+            self.show_values,
+        )
+        pane = self.query_one("#conv-output-pane")
+        pane.border_title = self._t(f"Output {full.shape[0]}×{full.shape[1]}")
+        pane.border_subtitle = self._t(
+            "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
+        )
+        self.query_one("#conv-legend", Static).update(legend(low, high, diverging, self.ascii_mode))
+
+    def _formula_text(self) -> str:
+        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
+        if self.pixels is None:
+            return ""
+        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))
+
+    # -- stepping --------------------------------------------------------------------------------
+
+    def action_step(self, delta: int) -> None:
+        if self.stepper is None:
+            return
+        self.index = (self.index + delta) % self.stepper.total
+        self.redraw()
+
+    def action_step_row(self, delta: int) -> None:
+        if self.stepper is None:
+            return
+        columns = self.stepper.output_shape[1]
+        self.index = (self.index + delta * columns) % self.stepper.total
+        self.redraw()
+
+    def action_jump(self, index: int) -> None:
+        if self.stepper is None:
+            return
+        self.index = index % self.stepper.total
+        self.redraw()
+
+    def action_play(self) -> None:
+        if self.stepper is None and not self.playing:
+            self.notify(
+                "Nothing to step: these settings cannot work (o to change them).", timeout=3
+            )
+            return
+        self.playing = not self.playing
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.playing:
+            self._timer = self.set_interval(1 / SPEEDS[self.speed_index], self._tick)
+        self.redraw()
+        self.refresh_bindings()
+
+    def _tick(self) -> None:
+        if self.stepper is None:
+            self.action_play()
+            return
+        if self.index >= self.stepper.total - 1:
+            self.action_play()  # stop at the end: the output map is complete
+            return
+        self.action_step(1)
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        if self.playing and self._timer is not None:
+            self._timer.stop()
+            self._timer = self.set_interval(1 / SPEEDS[self.speed_index], self._tick)
+        self.notify(f"{SPEEDS[self.speed_index]} steps a second", timeout=1.5)
+        self.redraw()
+
+    def on_hide(self) -> None:
+        if self.playing:
+            self.action_play()
+
+    @on(ConvGrid.CellClicked, "#conv-output")
+    def _output_clicked(self, message: ConvGrid.CellClicked) -> None:
+        if self.stepper is not None:
+            self.index = self.stepper.index_of(message.row, message.col)
+            self.redraw()
+
+    # -- toggles and dialogs ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        mode = self.preset.mode
+        if action == "speed":
+            return self.playing
+        if action == "edit_kernel":
+            return mode != "pool" and not self.playing
+        if action == "shift":
+            return mode == "pool" and not self.playing
+        if action == "channel":
+            return self.stepper is not None and self.stepper.source.shape[0] > 1
+        if action == "values":
+            return not (
+                self.stepper is not None and self.stepper.source.shape[0] > 1 and self.playing
+            )
+        return True
+
+    def action_values(self) -> None:
+        self.show_values = not self.show_values
+        self.redraw()
+
+    def action_channel(self) -> None:
+        if self.stepper is None:
+            return
+        self.channel = (self.channel + 1) % self.stepper.source.shape[0]
+        self.redraw()
+
+    def action_settings(self) -> None:
+        from cnntui.ui.conv.settings import ConvSettingsScreen
+
+        self.app.push_screen(ConvSettingsScreen(self))
+
+    def action_edit_kernel(self) -> None:
+        from cnntui.conv import kernels
+        from cnntui.ui.conv.kernel import ConvKernelScreen
+
+        try:
+            kernel = kernels.get(self.preset.kernel)
+        except CnnTuiError:
+            kernel = kernels.get("identity")
+        values = kernel.values
+        if (
+            self.stepper is not None
+            and self.stepper.source.shape[0] != values.shape[0]
+            and values.shape[0] == 1
+        ):
+            values = np.repeat(values, self.stepper.source.shape[0], axis=0)
+        self.app.push_screen(ConvKernelScreen(values), self._kernel_edited)
+
+    def _kernel_edited(self, text: str | None) -> None:
+        if text:
+            self.set_preset(replace(self.preset, kernel=text))
+
+    def action_shift(self) -> None:
+        from cnntui.ui.conv.shift import ConvShiftScreen
+
+        if self.pixels is None:
+            return
+        weights = np.array([0.299, 0.587, 0.114])[:, None, None]
+        grey = self.pixels[0] if self.pixels.shape[0] == 1 else (self.pixels * weights).sum(axis=0)
+        self.app.push_screen(
+            ConvShiftScreen(grey, self.preset.kernel, self.preset.size, self.preset.stride)
+        )
+
+    # -- lesson links ----------------------------------------------------------------------------
+
+    def apply_preset(self, params: dict[str, str]) -> None:
+        """Apply a `cnntui:conv?...` link; accepts exactly what `cnntui.conv.presets` validates."""
+        preset, problems = conv_presets.parse(params)
+        if problems:
+            self.notify(problems[0], title="Conv Lab", severity="error")
+            return
+        if self.playing:
+            self.action_play()
+        self.show_values = False
+        self.channel = 0
+        self.set_preset(preset)

@@ -1,0 +1,1 @@
+"""The GAN mode (key 6)."""

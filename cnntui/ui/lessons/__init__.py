@@ -1,0 +1,1 @@
+"""The Lessons mode (key 1)."""

@@ -1,0 +1,68 @@
+"""`l` in the Lessons mode: the lesson's links, so the keyboard can follow them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from cnntui.lessons import Link
+from cnntui.ui.shared.glyphs import Glyphs
+
+
+def describe(link: Link) -> str:
+    """What following the link does, in words."""
+    if link.kind == "web":
+        return "copy the web address"
+    if link.kind == "anchor":
+        return "go to that section"
+    if link.mode == "lesson":
+        return f"open lesson {link.params.get('name', '?')}"
+    return f"open the {link.mode} lab"
+
+
+class LinksScreen(ModalScreen[str | None]):
+    """Dismisses with the chosen link's target, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close", id="links.close")]
+
+    def __init__(self, links: list[Link], marks: Glyphs) -> None:
+        super().__init__(id="links-screen")
+        self.links = links
+        self.marks = marks
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="links-dialog", classes="dialog"):
+            yield OptionList(
+                *(
+                    Option(
+                        Content.assemble(
+                            (link.text or link.target, "bold underline"),
+                            f"  {self.marks.arrow} {describe(link)}\n   ",
+                            (link.target, "dim"),
+                        ),
+                        id=str(index),
+                    )
+                    for index, link in enumerate(self.links)
+                ),
+                id="links-list",
+            )
+            yield Static("Enter: follow. Esc: close.", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#links-dialog").border_title = "Links in this lesson"
+        self.query_one("#links-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#links-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.links[int(event.option_id or 0)].target)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

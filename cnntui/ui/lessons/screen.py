@@ -1,0 +1,344 @@
+"""The Lessons mode: a table of contents by chapter beside the lesson, with quizzes inline.
+
+Lessons are parsed off the UI thread (templates may trace whole models), so the first frame never
+waits for them. `n`/`p` step through lessons in reading order, `/` searches every lesson, `l` lists
+the lesson's links for the keyboard, `t` hides the contents to give the text the full width.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
+from cnntui.ui.shared.access import ascii_only, cnntui_app
+from cnntui.ui.shared.glyphs import Glyphs, glyphs
+from cnntui.ui.shared.mode_bar import ModeBar
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+    from cnntui.ui.app import CnnTuiApp
+
+CHAPTER_PREFIX = "chapter:"
+
+
+class LessonsScreen(Screen[None]):
+    """Table of contents (`#toc`) and reader (`#reader`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_lesson", "Next", id="lessons.next"),
+        Binding("p", "previous_lesson", "Prev", id="lessons.previous"),
+        Binding("slash", "search", "Search", key_display="/", id="lessons.search"),
+        Binding("l", "links", "Links", id="lessons.links"),
+        Binding("t", "toggle_contents", "Contents", id="lessons.contents"),
+        Binding("escape", "focus_reader", "Reader", show=False, id="lessons.reader"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="lessons-screen")
+        self.current: str | None = None
+        """Name of the lesson on show."""
+        self._pending: tuple[str, str | None] | None = None
+
+    @property
+    def cnn_app(self) -> CnnTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def marks(self) -> Glyphs:
+        return glyphs(ascii_only(self))
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return cnntui_app(self).lessons or []
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar()
+        with Horizontal(id="lessons-main"):
+            yield OptionList(id="toc")
+            with VerticalScroll(id="reader"):
+                yield Static("Loading lessons...", id="reader-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#toc", OptionList).border_title = "Lessons"
+        # Parse after the first frame is on screen: the parser thread competes for the GIL, and
+        # templates may import the engine and trace models.
+        self.call_after_refresh(self._load)
+
+    @work(thread=True, exclusive=True, group="load-lessons", exit_on_error=False)
+    def _load(self) -> None:
+        lessons = load_lessons(cnntui_app(self).lessons_dir)
+        # The reader's widgets pull in the Markdown parser and highlighter (~70 ms): import them
+        # here, off the UI thread, rather than before the first frame or when a lesson opens.
+        import cnntui.ui.lessons.markdown  # noqa: F401
+        import cnntui.ui.lessons.quiz  # noqa: F401
+
+        self.app.call_from_thread(self._loaded, lessons)  # type: ignore[arg-type]
+
+    async def _loaded(self, lessons: list[Lesson]) -> None:
+        self.cnn_app.lessons = lessons
+        self._fill_contents()
+        if not lessons:
+            self.query_one("#reader-status", Static).update(
+                "No lessons were found. Reinstall cnntui, or check the lessons folder."
+            )
+            return
+        progress = self.cnn_app.progress
+        wanted: tuple[str, str | None] | None = self._pending
+        if wanted is None and self.cnn_app.start_lesson:
+            wanted = (self.cnn_app.start_lesson, None)
+        if wanted is None and progress.last_lesson:
+            wanted = (progress.last_lesson, None)
+        lesson = find_lesson(lessons, wanted[0]) if wanted else None
+        await self.show_lesson(lesson or lessons[0], wanted[1] if wanted and lesson else None)
+        self.query_one("#reader", VerticalScroll).focus()
+
+    # -- contents ----------------------------------------------------------------------------
+
+    def _mark(self, lesson: Lesson) -> str:
+        marks = self.marks
+        if not lesson.ok:
+            return "!"
+        progress = self.cnn_app.progress
+        if lesson.name not in progress.read:
+            return marks.todo
+        total = len(lesson.quizzes)
+        if total and progress.solved_count(lesson.name) < total:
+            return marks.partial
+        return marks.done
+
+    def _fit(self, text: str, width: int) -> str:
+        """Shorten `text` to `width` cells with an ellipsis, so a long title stays on one line."""
+        if width <= 0 or len(text) <= width:
+            return text
+        ellipsis = self.marks.ellipsis
+        return text[: max(1, width - len(ellipsis))].rstrip() + ellipsis
+
+    def _fill_contents(self) -> None:
+        toc = self.query_one("#toc", OptionList)
+        highlighted = toc.highlighted
+        # Room for a label: the list's width less its scrollbar (always kept, so labels never
+        # jump when the list starts to scroll).
+        width = toc.size.width - toc.styles.scrollbar_size_vertical if toc.size.width else 0
+        toc.clear_options()
+        options: list[Option] = []
+        for chapter, members in chapters(self.lessons):
+            options.append(
+                Option(
+                    Content.styled(self._fit(chapter, width), "bold"),
+                    id=CHAPTER_PREFIX + chapter,
+                    disabled=True,
+                )
+            )
+            for lesson in members:
+                mark = f" {self._mark(lesson)} "
+                title = self._fit(lesson.title, width - len(mark))
+                label = Content.assemble((mark, "$text-accent"), title)
+                options.append(Option(label, id=lesson.name))
+        toc.add_options(options)
+        if self.current is not None:
+            toc.highlighted = toc.get_option_index(self.current)
+        elif highlighted is not None:
+            toc.highlighted = highlighted
+
+    def on_resize(self) -> None:
+        if self.cnn_app.lessons is not None:
+            self.call_after_refresh(self._fill_contents)
+
+    @on(OptionList.OptionSelected, "#toc")
+    async def _contents_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        lesson = find_lesson(self.lessons, event.option_id or "")
+        if lesson is not None:
+            await self.show_lesson(lesson)
+
+    # -- showing a lesson --------------------------------------------------------------------
+
+    async def show_lesson_named(self, name: str, section: str | None = None) -> bool:
+        """Show a lesson by name (scrolling to a section anchor); False if there is no such lesson.
+
+        Before the lessons are loaded, the request is kept and honoured once they are.
+        """
+        if self.cnn_app.lessons is None:
+            self._pending = (name, section)
+            return True
+        lesson = find_lesson(self.lessons, name)
+        if lesson is None:
+            self.notify(f"No lesson named {name!r}.", severity="error")
+            return False
+        await self.show_lesson(lesson, section)
+        return True
+
+    async def show_lesson(self, lesson: Lesson, section: str | None = None) -> None:
+        """Replace the reader's content with this lesson, and record it as read."""
+        from cnntui.ui.lessons.markdown import LessonMarkdown
+        from cnntui.ui.lessons.quiz import QuizWidget
+
+        reader = self.query_one("#reader", VerticalScroll)
+        marks = self.marks
+        progress = self.cnn_app.progress
+        widgets: list[Widget] = []
+        if lesson.problems:
+            lines = "\n".join(f"  {problem}" for problem in lesson.problems)
+            widgets.append(
+                Static(
+                    f"This lesson has problems ({len(lesson.problems)}); the rest of it is below.\n{lines}",
+                    classes="lesson-errors",
+                    markup=False,
+                )
+            )
+        quizzes = lesson.quizzes
+        for part in lesson.parts:
+            if isinstance(part, str):
+                widgets.append(LessonMarkdown(part, marks, classes="lesson-text"))
+            else:
+                widgets.append(
+                    QuizWidget(
+                        part,
+                        lesson.name,
+                        quizzes.index(part) + 1,
+                        len(quizzes),
+                        solved=progress.is_solved(lesson.name, part.id),
+                        marks=marks,
+                    )
+                )
+        if not lesson.parts and not lesson.problems:
+            widgets.append(Static("This lesson is empty.", classes="lesson-empty"))
+        async with reader.batch():
+            await reader.remove_children()
+            await reader.mount_all(widgets)
+        reader.scroll_home(animate=False)
+        reader.border_title = lesson.title
+        reader.border_subtitle = f"{lesson.chapter}  {self._position(lesson)}"
+        self.current = lesson.name
+        if progress.mark_read(lesson.name):
+            self.cnn_app.save_progress()
+        self._fill_contents()
+        if section:
+            self.call_after_refresh(self.scroll_to_anchor, section)
+
+    def _position(self, lesson: Lesson) -> str:
+        index = self.lessons.index(lesson) + 1 if lesson in self.lessons else 0
+        return f"{index}/{len(self.lessons)}"
+
+    def scroll_to_anchor(self, anchor: str) -> bool:
+        """Scroll the reader to a heading anchor (`padding-and-stride`); False if none matches."""
+        from cnntui.ui.lessons.markdown import LessonMarkdown
+
+        for markdown in self.query(LessonMarkdown):
+            if markdown.goto_anchor(anchor):
+                return True
+        return False
+
+    def scroll_to_heading(self, heading: str) -> bool:
+        """Scroll the reader to the first heading with this text."""
+        from textual.widgets._markdown import MarkdownHeader
+
+        wanted = heading.strip().casefold()
+        for header in self.query(MarkdownHeader):
+            if str(header._content).strip().casefold() == wanted:
+                self.query_one("#reader", VerticalScroll).scroll_to_widget(
+                    header, top=True, animate=False
+                )
+                return True
+        return False
+
+    # -- links -------------------------------------------------------------------------------
+
+    async def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        await self.follow(event.href)
+
+    async def follow(self, href: str) -> None:
+        """Follow a link from the lesson text: anchors here, everything else through the app."""
+        if href.startswith("#"):
+            if not self.scroll_to_anchor(href[1:]):
+                self.notify(f"No section {href!r} in this lesson.", severity="warning")
+            return
+        await self.cnn_app.follow_link(href)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _step(self, offset: int) -> Lesson | None:
+        lessons = self.lessons
+        if not lessons:
+            return None
+        current = find_lesson(lessons, self.current or "")
+        index = lessons.index(current) if current in lessons else -1
+        target = index + offset
+        if 0 <= target < len(lessons):
+            return lessons[target]
+        return None
+
+    async def action_next_lesson(self) -> None:
+        lesson = self._step(1)
+        if lesson is None:
+            self.notify("This is the last lesson.", timeout=2)
+            return
+        await self.show_lesson(lesson)
+
+    async def action_previous_lesson(self) -> None:
+        lesson = self._step(-1)
+        if lesson is None:
+            self.notify("This is the first lesson.", timeout=2)
+            return
+        await self.show_lesson(lesson)
+
+    def action_toggle_contents(self) -> None:
+        toc = self.query_one("#toc", OptionList)
+        toc.display = not toc.display
+        if not toc.display:
+            self.query_one("#reader", VerticalScroll).focus()
+
+    def action_focus_reader(self) -> None:
+        self.query_one("#reader", VerticalScroll).focus()
+
+    def action_search(self) -> None:
+        from cnntui.ui.lessons.search import SearchScreen
+
+        if not self.lessons:
+            return
+        self.app.push_screen(SearchScreen(self.lessons), self._search_done)
+
+    async def _search_done(self, result: tuple[str, str] | None) -> None:
+        if result is None:
+            return
+        name, heading = result
+        lesson = find_lesson(self.lessons, name)
+        if lesson is None:
+            return
+        if lesson.name != self.current:
+            await self.show_lesson(lesson)
+        if heading:
+            self.call_after_refresh(self.scroll_to_heading, heading)
+
+    def action_links(self) -> None:
+        from cnntui.ui.lessons.links import LinksScreen
+
+        lesson = find_lesson(self.lessons, self.current or "")
+        links = [link for link in (lesson.links if lesson else []) if link.kind != "other"]
+        if not links:
+            self.notify("This lesson has no links.", timeout=2)
+            return
+        self.app.push_screen(LinksScreen(links, self.marks), self._link_chosen)
+
+    async def _link_chosen(self, href: str | None) -> None:
+        if href:
+            await self.follow(href)
+
+    def apply_preset(self, params: dict[str, str]) -> None:
+        """`cnntui:lesson?name=…&section=…` lands here like any lab preset."""
+        name = params.get("name")
+        if name:
+            self.run_worker(self.show_lesson_named(name, params.get("section")), exclusive=True)

@@ -1,0 +1,1 @@
+"""The Models mode (key 4)."""

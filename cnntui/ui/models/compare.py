@@ -1,0 +1,52 @@
+"""The Models mode's compare view (`c`): two models side by side, with the ratio B/A."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from cnntui import zoo
+from cnntui.ui.shared.access import ascii_only
+from cnntui.zoo.summary import ModelSummary, summarize
+
+
+class CompareView(DataTable[Text]):
+    """Rows of `cnntui.zoo.compare.compare`: parameters, MACs, memory… of A, of B, and B/A."""
+
+    DEFAULT_CSS = """
+    CompareView { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+
+    def show(
+        self, summary: ModelSummary | None, name: str, entry: zoo.ZooEntry | None, other: str | None
+    ) -> None:
+        """Compare `summary` (of `name`, the zoo `entry` or None for your own network) with the
+        zoo model `other` at its default input; None clears the view."""
+        from cnntui.zoo.compare import compare
+
+        self.clear(columns=True)
+        if other is None:
+            return
+        other_entry = zoo.get(other)
+        other_summary = summarize(
+            other_entry.build(), other_entry.input_shape, name=other_entry.name
+        )
+        self.add_column("", key="label")
+        self.add_column(name, key="a")
+        self.add_column(other_entry.name, key="b")
+        self.add_column("B/A", key="ratio")
+        if summary is None:
+            self.add_row(
+                Text(""), Text("fix the input size first", style="red"), Text(""), Text("")
+            )
+            return
+        for row in compare(summary, other_summary, entry, other_entry, ascii_only(self)):
+            self.add_row(
+                Text(row.label, style="dim"),
+                Text(row.a, justify="right"),
+                Text(row.b, justify="right"),
+                Text(row.ratio, justify="right"),
+            )

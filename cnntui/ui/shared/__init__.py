@@ -1,0 +1,1 @@
+"""What several modes share."""

@@ -1,0 +1,43 @@
+"""One line at the top of a mode's screen: the app name and every mode with its number key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import RenderResult
+from textual.content import Content
+from textual.widget import Widget
+
+from cnntui.ui.shared.access import cnntui_app
+
+
+class ModeBar(Widget):
+    """Shows `cnntui  1 Lessons  2 Conv Lab …` with the current mode highlighted.
+
+    Clicking a mode switches to it. Any mode's screen can compose one; it reads the modes from the
+    app (`CnnTuiApp.mode_specs`) and the current mode from `App.current_mode`.
+    """
+
+    DEFAULT_CSS = """
+    ModeBar {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.app.mode_change_signal.subscribe(self, lambda _mode: self.refresh())
+
+    def render(self) -> RenderResult:
+        specs: dict[str, Any] = cnntui_app(self).mode_specs
+        current = self.app.current_mode
+        parts: list[Content | tuple[str, str] | str] = [(" cnntui ", "bold $text-accent")]
+        for spec in specs.values():
+            label = Content.from_markup(
+                f"[@click=app.switch_to({spec.name!r})] {spec.key} $title [/]", title=spec.title
+            )
+            parts.append(label.stylize("reverse bold") if spec.name == current else label)
+        parts.append(("  ? help", "dim"))
+        return Content.assemble(*parts)

@@ -1,0 +1,28 @@
+"""Shown in place of a mode whose screen failed to start, so the rest of the app keeps working."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from cnntui.ui.modes import ModeSpec
+from cnntui.ui.shared.mode_bar import ModeBar
+
+
+class ModeErrorScreen(Screen[None]):
+    def __init__(self, spec: ModeSpec, reason: str) -> None:
+        super().__init__()
+        self.spec = spec
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar()
+        yield Static(
+            f"{self.spec.title} could not start:\n\n  {self.reason}\n\n"
+            "The other modes still work: press a number key to switch. "
+            "Run with CNNTUI_DEBUG=1 for details.",
+            classes="mode-error",
+            markup=False,
+        )
+        yield Footer()

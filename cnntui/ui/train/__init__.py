@@ -1,0 +1,1 @@
+"""The Train mode (key 5)."""

@@ -1,0 +1,48 @@
+"""The Train lab's Predictions view: test images with the model's top 3 classes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cnntui.train.events import Predictions
+from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.train.images import ImageGrid, Tile
+from cnntui.ui.train.run_state import class_name
+
+
+class PredictionsView(VerticalScroll):
+    """One tile per test image: its true class as caption (green if the top class is right,
+    red if not) and the top 3 classes with their probabilities."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "test images with the model's top 3", classes="caption", id="predictions-caption"
+        )
+        yield ImageGrid(tile_width=10, id="predictions-grid")
+
+    def show(self, event: Predictions, names: tuple[str, ...]) -> None:
+        plain = ascii_only(self)
+        tiles = []
+        right = 0
+        for image, label, classes, probs in zip(
+            event.images, event.labels, event.top_classes, event.top_probs
+        ):
+            ok = int(classes[0]) == int(label)
+            right += ok
+            style = "bold green" if ok else "bold red"
+            mark = ("+" if ok else "x") if plain else ("✓" if ok else "✗")
+            lines = [
+                Text(f"{class_name(names, c)[:5]:<5}{p:>4.0%}", style=style if i == 0 else "")
+                for i, (c, p) in enumerate(zip(classes, probs))
+            ]
+            tiles.append(Tile(image, f"{mark} {class_name(names, int(label))}", style, lines))
+        self.query_one("#predictions-caption", Static).update(
+            f"{right} of {len(tiles)} test images right (caption: true class; lines: top 3)"
+        )
+        self.query_one("#predictions-grid", ImageGrid).set_tiles(tiles)
+
+    def clear(self) -> None:
+        self.query_one("#predictions-grid", ImageGrid).set_tiles([])

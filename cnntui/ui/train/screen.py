@@ -1,0 +1,478 @@
+"""The Train mode (key 5): pick a network and a data set, start, and watch it learn.
+
+Training runs in its own process (`cnntui.train.runner.RunnerProcess`); this screen only sends
+commands and draws the events it polls ten times a second. Views (tabs, `v` cycles them):
+
+* Setup: the run's settings and the plain-vs-residual comparison;
+* Curves: loss and accuracy, per step and per epoch (both runs on one chart when comparing);
+* Pictures: the first layer's filters and the feature maps of one test image through one layer;
+* Predictions: test images with their top-3 classes, right in green and wrong in red;
+* Confusion: the validation confusion matrix and the most confidently wrong examples;
+* Runs: past runs; Enter opens one's curves, `r` resumes it, `d` twice deletes it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+)
+
+from cnntui.train.choices import COMPARE_MODELS, VIEWS
+from cnntui.train.config import RunConfig
+from cnntui.train.events import (
+    Checkpointed,
+    Command,
+    Confusion,
+    Downloading,
+    EpochEnd,
+    Event,
+    FeatureMaps,
+    Filters,
+    Predictions,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepProgress,
+)
+from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.shared.mode_bar import ModeBar
+from cnntui.ui.train.confusion import ConfusionPane
+from cnntui.ui.train.curves import CurvesView
+from cnntui.ui.train.pictures import PicturesView
+from cnntui.ui.train.predictions import PredictionsView
+from cnntui.ui.train.run_state import RunView, curves_info, status_line
+from cnntui.ui.train.runs import RunsView
+from cnntui.ui.train.setup import SetupView
+
+POLL_INTERVAL_S = 0.1
+STATUS_INTERVAL_S = 0.25
+PICTURES_INTERVAL_S = 0.5
+"""How often the newest filters, feature maps, predictions and confusion matrix are drawn."""
+PICTURE_TABS: dict[type, str] = {
+    Filters: "pictures",
+    FeatureMaps: "pictures",
+    Predictions: "predictions",
+    Confusion: "confusion",
+}
+"""The tab each kind of picture event is drawn on."""
+
+
+class TrainScreen(Screen[None]):
+    """The Train lab."""
+
+    SCOPED_CSS = False  # every rule names TrainScreen itself; one also needs the app's -ascii class
+    DEFAULT_CSS = """
+    TrainScreen #train-status { height: 1; padding: 0 1; background: $boost; }
+    TrainScreen TabbedContent { height: 1fr; }
+    TrainScreen TabPane { padding: 0; }
+    TrainScreen .caption { color: $text-muted; height: auto; }
+    .-ascii TrainScreen Underline { display: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_run", "Run", key_display="space", id="train.toggle"),
+        Binding("n", "single_step", "Step", id="train.step"),
+        Binding("x", "stop_run", "Stop", id="train.stop"),
+        Binding("l", "change_lr", "LR", id="train.lr"),
+        Binding("v", "next_view", "View", id="train.view"),
+        Binding("left_square_bracket", "layer(-1)", "Layer", key_display="[]", id="train.layer"),
+        Binding("right_square_bracket", "layer(1)", "Layer", show=False, id="train.layer_next"),
+        Binding("comma", "image(-1)", "Image", key_display="<>", id="train.image"),
+        Binding("full_stop", "image(1)", "Image", show=False, id="train.image_next"),
+        Binding("r", "resume_selected", "Resume", show=False, id="train.resume"),
+        Binding("d", "delete_selected", "Delete", show=False, id="train.delete"),
+        # A settings field keeps the number and letter keys for itself; Escape hands them back.
+        Binding("escape", "leave_field", "Leave field", show=False, id="train.leave"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="train-screen")
+        self.runs: list[RunView] = []
+        self.compare = False
+        self._poll_timer: Any = None
+        self._latest: dict[type, tuple[RunView, Any]] = {}
+        self._status_at = 0.0
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar()
+        yield Static("Idle. Choose the settings and press Start (or space).", id="train-status")
+        with TabbedContent(initial="setup"):
+            with TabPane("Setup", id="setup"):
+                yield SetupView()
+            with TabPane("Curves", id="curves"):
+                yield CurvesView()
+            with TabPane("Pictures", id="pictures"):
+                yield PicturesView()
+            with TabPane("Predictions", id="predictions"):
+                yield PredictionsView()
+            with TabPane("Confusion", id="confusion"):
+                yield ConfusionPane()
+            with TabPane("Runs", id="runs"):
+                yield RunsView()
+        yield Footer(compact=True)
+
+    @property
+    def curves(self) -> CurvesView:
+        return self.query_one(CurvesView)
+
+    @property
+    def runs_view(self) -> RunsView:
+        return self.query_one(RunsView)
+
+    def on_unmount(self) -> None:
+        self._stop_all()
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    def apply_preset(self, params: dict[str, str]) -> None:
+        """Fill the settings from a lesson link (see `cnntui.train.presets`), maybe start."""
+        from cnntui.train.presets import validate
+
+        problems = validate(params)
+        if problems:
+            self.notify("; ".join(problems), severity="error")
+            return
+        self.query_one(SetupView).apply(params)
+        if "view" in params:
+            self.query_one(TabbedContent).active = params["view"]
+        if params.get("start") == "yes":
+            self.start_training()
+
+    # -- starting and controlling ----------------------------------------------------------------
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.start_training()
+
+    def start_training(self) -> None:
+        """Start a run (or the comparison pair) with the current settings."""
+        from cnntui.errors import CnnTuiError
+        from cnntui.train.runner import RunnerProcess
+        from cnntui.train.runs import new_run_dir
+
+        if self._live():
+            self.notify("a run is already training: stop it first (x)", severity="warning")
+            return
+        setup = self.query_one(SetupView)
+        try:
+            config = setup.read_config()
+        except CnnTuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.compare = setup.compare
+        pairs: list[tuple[str, RunConfig]]
+        if self.compare:
+            base = config.to_dict()
+            pairs = [
+                (name.split("-")[0], RunConfig(**{**base, "model": name}))
+                for name in COMPARE_MODELS
+            ]
+        else:
+            pairs = [(config.model, config)]
+        self._clear_views()
+        self.runs = []
+        for label, run_config in pairs:
+            try:
+                run_dir = new_run_dir(run_config.model, run_config.dataset)
+            except OSError as exc:
+                self.notify(f"cannot create a run folder: {exc}", severity="error")
+                return
+            runner = RunnerProcess(run_config, run_dir)
+            runner.start()
+            self.runs.append(
+                RunView(label=label, runner=runner, run_dir=run_dir, epochs=run_config.epochs)
+            )
+        self._follow_runs()
+        self.set_focus(None)
+
+    def _follow_runs(self) -> None:
+        """Poll the runs just started and show their curves."""
+        self._ensure_polling()
+        self.query_one(TabbedContent).active = "curves"
+        self._update_status()
+
+    def _resume(self, run_dir: Path, info: dict[str, Any]) -> None:
+        """Go on with a saved run (`info` is its `read_run_info`)."""
+        from cnntui.train.runner import RunnerProcess
+
+        if self._live():
+            self.notify("a run is already training: stop it first (x)", severity="warning")
+            return
+        config = RunConfig.from_dict(info.get("config", {}))
+        self._clear_views()
+        self.compare = False
+        runner = RunnerProcess(config, run_dir, resume=True)
+        runner.start()
+        self.runs = [
+            RunView(label=config.model, runner=runner, run_dir=run_dir, epochs=config.epochs)
+        ]
+        self._follow_runs()
+
+    def _live(self) -> list[RunView]:
+        return [
+            r
+            for r in self.runs
+            if r.runner is not None and r.state not in ("finished", "stopped", "failed")
+        ]
+
+    def _send(self, command: Command) -> None:
+        for run in self._live():
+            run.runner.send(command)
+
+    def action_toggle_run(self) -> None:
+        live = self._live()
+        if not live:
+            self.start_training()
+        elif any(r.state == "paused" for r in live):
+            self._send(Command("resume"))
+        else:
+            self._send(Command("pause"))
+
+    def action_single_step(self) -> None:
+        if self._live():
+            self._send(Command("step", 1))
+        else:
+            self.notify("no run is training: start one first (space)", severity="warning")
+
+    def action_stop_run(self) -> None:
+        if self._live():
+            self._send(Command("stop"))
+            self.notify("stopping: a checkpoint is being written")
+
+    def action_change_lr(self) -> None:
+        from cnntui.ui.train.lr import LearningRateScreen
+
+        live = self._live()
+        if not live:
+            self.notify("no run is training", severity="warning")
+            return
+        current = live[0].last_step.lr if live[0].last_step is not None else RunConfig().lr
+
+        def apply(value: float | None) -> None:
+            if value is not None:
+                self._send(Command("set_lr", value))
+
+        self.app.push_screen(LearningRateScreen(current), apply)
+
+    def action_leave_field(self) -> None:
+        """Move focus from a settings field to the view tabs, where every key of the mode works."""
+        self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def action_next_view(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = VIEWS.index(tabs.active) if tabs.active in VIEWS else 0
+        tabs.active = VIEWS[(index + 1) % len(VIEWS)]
+
+    def action_layer(self, delta: int) -> None:
+        if self.query_one(PicturesView).step_layer(delta):
+            self._probe()
+
+    def action_image(self, delta: int) -> None:
+        self.query_one(PicturesView).step_image(delta)
+        self._probe()
+
+    def _probe(self) -> None:
+        live = self._live()
+        if live:
+            pictures = self.query_one(PicturesView)
+            live[0].runner.send(Command("probe", pictures.probe_index, pictures.probe_layer))
+        else:
+            self.notify("feature maps follow a running (or paused) run", severity="warning")
+
+    def _stop_all(self) -> None:
+        for run in self.runs:
+            if run.runner is not None:
+                run.runner.shutdown(timeout=5)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _ensure_polling(self) -> None:
+        if self._poll_timer is None:
+            self._poll_timer = self.set_interval(POLL_INTERVAL_S, self.poll_events)
+            self.set_interval(PICTURES_INTERVAL_S, self.render_pictures)
+
+    def poll_events(self) -> None:
+        """Drain every runner's queue and update the views (the charts throttle themselves)."""
+        changed = False
+        for run in self.runs:
+            if run.runner is None:
+                continue
+            for event in run.runner.poll():
+                self._handle(run, event)
+                changed = True
+        now = time.monotonic()
+        settled = any(r.state != "running" for r in self.runs)
+        if changed and (settled or now - self._status_at >= STATUS_INTERVAL_S):
+            self._status_at = now
+            self._update_status()
+
+    def _handle(self, run: RunView, event: Event) -> None:
+        primary = run is self.runs[0]
+        match event:
+            case RunStarted():
+                run.steps_per_epoch = event.steps_per_epoch
+                run.class_names = tuple(event.class_names)
+                run.model = event.model_title
+                run.device = event.device
+                run.epochs = int(event.config.get("epochs", run.epochs))
+                for metrics in event.history:
+                    self.curves.plot_epoch(run, metrics, self.compare)
+            case Downloading():
+                size = f"{event.done / 1e6:.1f}" + (
+                    f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
+                )
+                run.download = f"downloading {event.label}: {size}"
+            case StepProgress():
+                run.last_step = event
+                self.curves.plot_steps(run, event, self.compare)
+            case EpochEnd():
+                run.last_epoch = event.metrics
+                self.curves.plot_epoch(run, event.metrics, self.compare)
+            case StateChanged():
+                run.state = event.state
+                if event.message and event.state not in ("failed",):
+                    self.notify(f"{run.label}: {event.message}", timeout=4)
+            case RunFailed():
+                run.state = "failed"
+                self.notify(f"{run.label}: {event.message}", severity="error", timeout=12)
+            case RunFinished():
+                run.state = "finished"
+                final = event.summary.get("final", {})
+                if final.get("test_acc") is not None:
+                    self.notify(
+                        f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
+                    )
+                self._refresh_runs()
+            case Checkpointed(reason="stop" | "signal"):
+                self._refresh_runs()
+            case Filters() | FeatureMaps() | Predictions() | Confusion() if primary:
+                # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
+                self._latest[type(event)] = (run, event)
+                if isinstance(event, FeatureMaps):
+                    self.query_one(PicturesView).follow_probe(event)
+
+    def render_pictures(self, force: bool = False) -> None:
+        """Draw the newest picture events whose tab is on show (or all, with `force`)."""
+        if not self._latest:
+            return
+        active = self.query_one(TabbedContent).active
+        for kind in [
+            k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)
+        ]:
+            run, event = self._latest.pop(kind)
+            match event:
+                case Filters():
+                    self.query_one(PicturesView).show_filters(event)
+                case FeatureMaps():
+                    names = self.runs[0].class_names if self.runs else ()
+                    self.query_one(PicturesView).show_features(event, names)
+                case Predictions():
+                    self.query_one(PredictionsView).show(event, run.class_names)
+                case Confusion():
+                    self.query_one(ConfusionPane).show(event, run.class_names)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self.render_pictures()
+
+    def _clear_views(self) -> None:
+        self._latest.clear()
+        self.curves.clear()
+        self.query_one(PicturesView).clear()
+        self.query_one(PredictionsView).clear()
+        self.query_one(ConfusionPane).clear()
+
+    def _update_status(self) -> None:
+        status = self.query_one("#train-status", Static)
+        if not self.runs:
+            status.update("Idle. Choose the settings and press Start (or space).")
+            return
+        dot = " - " if ascii_only(self) else " · "
+        status.update(status_line(self.runs, dot))
+        self.curves.show_info(curves_info(self.runs, dot))
+
+    # -- runs list -------------------------------------------------------------------------------
+
+    def _refresh_runs(self) -> None:
+        self.runs_view.refresh_runs()
+
+    def _selected_run(self) -> Path | None:
+        if self.query_one(TabbedContent).active != "runs":
+            return None
+        return self.runs_view.selected()
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _open_run(self, event: DataTable.RowSelected) -> None:
+        path = Path(str(event.row_key.value))
+        info = self.runs_view.read_info(path)
+        if info is None:
+            return
+        if self._live():
+            self.notify("stop the current run before opening another", severity="warning")
+            return
+        self.compare = False
+        self._clear_views()
+        config = info.get("config", {})
+        run = RunView(
+            label=str(config.get("model", "?")),
+            run_dir=path,
+            epochs=int(config.get("epochs", 0)),
+            state="finished" if info.get("finished") else "stopped",
+        )
+        self.runs = [run]
+        for metrics in info.get("history", []):
+            self.curves.plot_saved_epoch(run, metrics)
+        self.query_one("#train-status", Static).update(
+            f"opened {path.name}: {config.get('model')} on {config.get('dataset')}, "
+            f"{len(info.get('history', []))}/{config.get('epochs')} epochs"
+            + ("" if info.get("finished") else "; r resumes it")
+        )
+        self.query_one(TabbedContent).active = "curves"
+
+    def action_resume_selected(self) -> None:
+        path = self._selected_run()
+        if path is None:
+            self.notify("select a run in the Runs view first", severity="warning")
+            return
+        info = self.runs_view.read_info(path)
+        if info is None:
+            return
+        if info.get("finished"):
+            self.notify(
+                "that run is finished; use cnntui train --resume DIR --epochs N to extend it",
+                severity="warning",
+            )
+            return
+        self._resume(path, info)
+
+    def action_delete_selected(self) -> None:
+        path = self._selected_run()
+        if path is None:
+            self.notify("select a run in the Runs view first", severity="warning")
+            return
+        if any(r.run_dir == path for r in self._live()):
+            self.notify("that run is training; stop it first", severity="warning")
+            return
+        self.runs_view.delete(path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("resume_selected", "delete_selected"):
+            return self.is_mounted and self.query_one(TabbedContent).active == "runs"
+        return True
