@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from cnntui.i18n import N_
+
 
 class NumberPrompt(ModalScreen[float | None]):
     """Ask for a number in `[low, high]` (or `[low, high)`); dismisses with it, or None on escape."""
@@ -24,7 +26,7 @@ class NumberPrompt(ModalScreen[float | None]):
     NumberPrompt #gan-prompt-error { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(
         self,
