@@ -37,6 +37,7 @@ import os
 import queue
 import signal
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -226,13 +227,40 @@ def run_child(
     path = Path(log_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     redirect_output(path)
+    parent = os.getppid()
+    watch_parent(parent)
     try:
         task(commands, events, *args)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
         events.close()
-        events.join_thread()
+        if os.getppid() == parent:
+            events.join_thread()
+        else:
+            # Nobody reads the queue any more: waiting for it to drain would never end.
+            events.cancel_join_thread()
+
+
+def watch_parent(
+    parent: int, interval: float = 0.5, signum: int = signal.SIGHUP
+) -> threading.Thread:
+    """Raise `signum` (SIGHUP) in this process once its parent (pid `parent`) is gone.
+
+    A dropped SSH connection hangs up the whole terminal, run processes included, so they
+    checkpoint and stop. A parent that dies alone (killed by a signal sent to it only, or a served
+    browser session that ended) would otherwise leave the run training for nobody; this makes
+    that case the same as a hang-up.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.kill(os.getpid(), signum)
+
+    thread = threading.Thread(target=watch, name="cnntui-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def redirect_output(path: Path) -> None:

@@ -47,9 +47,11 @@ COMMANDS: dict[str, str] = {
     "doctor": "cnntui.commands.doctor",
     "export": "cnntui.commands.export",
     "gan": "cnntui.commands.gan",
+    "init-stats": "cnntui.commands.initstats",
     "lessons": "cnntui.commands.lessons",
     "models": "cnntui.commands.models",
     "pool": "cnntui.commands.pool",
+    "serve": "cnntui.commands.serve",
     "summary": "cnntui.commands.summary",
     "train": "cnntui.commands.train",
 }

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from cnntui.errors import UsageError
+from cnntui.paths import check_user_path
 from cnntui.resources import asset_path
 
 ASCII_RAMP = " .:-=+*#%@"
@@ -105,7 +106,7 @@ def load(name_or_path: str) -> Image:
                 f"the bundled image {name_or_path} is damaged ({error}); reinstall cnntui"
             ) from None
         return Image(name_or_path, pixels, description)
-    path = Path(name_or_path).expanduser()
+    path = check_user_path(name_or_path)
     if not path.exists():
         shown = ", ".join(_short_catalog())
         raise UsageError(

@@ -68,7 +68,7 @@ def pure_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(cnntui.__path__, prefix="cnntui."):
         name = info.name
-        if name.startswith(("cnntui.ui", "cnntui.commands")) or name in (
+        if name.startswith(("cnntui.ui", "cnntui.commands", "cnntui.serve.server")) or name in (
             "cnntui.cli",
             "cnntui.__main__",
         ):

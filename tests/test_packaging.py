@@ -75,6 +75,7 @@ def test_wheel_holds_every_lesson_asset_and_module(wheel: Path) -> None:
         "cnntui/cli.py",
         "cnntui/ui/app.py",
         "cnntui/ui/app.tcss",
+        "cnntui/serve/static/app.html",
         "cnntui/lessons.py",
     ):
         assert module in names, module

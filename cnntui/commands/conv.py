@@ -6,6 +6,8 @@ Examples::
     cnntui conv --image photo --kernel sobel-x --stride 2 --padding 1 --relu
     cnntui conv --image digit-3-8 --kernel '0,1,0;1,-4,1;0,1,0' --json
     cnntui conv --image square-8 --kernel 1,1;1,1 --transposed --stride 2
+    cnntui conv --image digit-7 --kernel sobel-x --backward --step weight:4
+    cnntui conv --image digit-7 --kernel random --seed 1 --backward --target sobel-x --json
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for the 'random' kernel")
     parser.add_argument("--values", action="store_true", help="always print the values table")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    from cnntui.commands._backward import add_backward_arguments
+
+    add_backward_arguments(parser)
 
 
 def add_geometry_arguments(parser: argparse.ArgumentParser, default_stride: int | None = 1) -> None:
@@ -117,6 +122,14 @@ def run(args: argparse.Namespace) -> int:
         stepper = Stepper(image.pixels, kernel.values, settings)
     except ShapeError as error:
         raise UsageError(str(error)) from None
+    if args.backward:
+        from cnntui.commands._backward import report
+
+        if args.transposed:
+            raise UsageError("--backward steps convolution and pooling; drop --transposed")
+        return report(stepper, args, image.name, kernel)
+    if args.target or args.step:
+        raise UsageError("--target and --step apply with --backward only")
     output = stepper.output()
     if args.json:
         print_json(

@@ -4,6 +4,8 @@ Examples::
 
     cnntui models
     cnntui models --json
+    cnntui models --open model.onnx          # the Models mode, showing that network
+    cnntui models --open model.onnx --json   # what was read, without the app
 """
 
 from __future__ import annotations
@@ -24,9 +26,75 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--trainable", action="store_true", help="only the small nets meant for the Train lab"
     )
+    parser.add_argument(
+        "--open",
+        metavar="FILE.onnx",
+        help="start the app in the Models mode showing this ONNX network (with --json: print "
+        "what was read instead); needs pip install 'cnntui[onnx]'",
+    )
+
+
+def open_document(path: str) -> dict[str, Any]:
+    """What `--open FILE.onnx --json` prints: the network read, its totals, and what stopped the
+    import (None when everything was read). UsageError for a file that cannot be read."""
+    from cnntui.errors import ShapeError, UsageError
+    from cnntui.zoo.onnx_import import is_onnx_path, load_onnx
+    from cnntui.zoo.summary import summarize
+
+    if not is_onnx_path(path):
+        raise UsageError(f"--open {path}: give an ONNX file (FILE.onnx)")
+    imported = load_onnx(path)
+    try:
+        summary = summarize(imported.module, imported.input_shape, name=imported.name)
+    except ShapeError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return {
+        "name": imported.name,
+        "path": path,
+        "producer": imported.producer,
+        "opset": imported.opset,
+        "has_weights": imported.has_weights,
+        "input_shape": list(imported.input_shape),
+        "output_shape": list(summary.output_shape),
+        "total_params": summary.total_params,
+        "total_macs": summary.total_macs,
+        "layers": len(summary.layers),
+        "problem": imported.problem,
+    }
+
+
+def _open_in_app(args: argparse.Namespace) -> int:
+    """Start the app and show the file in the Models mode (after checking it reads)."""
+    import sys
+    from pathlib import Path
+
+    from cnntui.errors import UsageError
+
+    open_document(args.open)  # a file that cannot be read fails here, in one line
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("--open starts the app, which needs a terminal; add --json for a document")
+    from cnntui.ui.app import CnnTuiApp
+
+    path = Path(args.open)
+    app = CnnTuiApp()
+
+    async def show(pilot: Any) -> None:
+        await pilot.app.switch_mode("models")
+        await pilot.pause()
+        pilot.app.screen.open_onnx(path)
+
+    app.run(auto_pilot=show)
+    return int(app.return_code or 0)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.open:
+        if args.json:
+            from cnntui.commands._output import print_json
+
+            print_json(open_document(args.open))
+            return 0
+        return _open_in_app(args)
     from cnntui import zoo
     from cnntui.commands._output import print_json
     from cnntui.zoo.summary import format_shape, summarize

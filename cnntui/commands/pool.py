@@ -4,6 +4,7 @@ Examples::
 
     cnntui pool --image digit-7 --kind max --size 2
     cnntui pool --image photo --kind avg --size 3 --stride 2 --json
+    cnntui pool --image digit-7 --kind max --size 2 --backward --step pool:3
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--values", action="store_true", help="always print the values table")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    from cnntui.commands._backward import add_backward_arguments
+
+    add_backward_arguments(parser, pooling=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,6 +66,18 @@ def run(args: argparse.Namespace) -> int:
         stride=(stride, stride),
         padding=(args.padding, args.padding),
     )
+    if args.backward:
+        from cnntui.commands._backward import report
+
+        if image.channels != 1:
+            raise UsageError("--backward pools one channel; use a greyscale image such as digit-7")
+        try:
+            forward = Stepper(image.pixels, None, settings)
+        except ShapeError as error:
+            raise UsageError(str(error)) from None
+        return report(forward, args, image.name, None)
+    if args.step:
+        raise UsageError("--step applies with --backward only")
     try:
         maps = [
             Stepper(image.pixels[c : c + 1], None, settings).output() for c in range(image.channels)

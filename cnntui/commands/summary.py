@@ -1,10 +1,14 @@
-"""`cnntui summary`: the layer table of a zoo model or a spec file.
+"""`cnntui summary`: the layer table of a zoo model, a spec file or an ONNX file.
 
 Examples::
 
     cnntui summary vgg16
     cnntui summary resnet50 --depth 2 --input 3x160x160
     cnntui summary my-net.toml --json
+    cnntui summary model.onnx --json
+
+An ONNX file with an operator cnntui cannot read still gets the table of every layer before it;
+then the command names that operator on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -12,16 +16,20 @@ from __future__ import annotations
 import argparse
 
 NAME = "summary"
-HELP = "layer-by-layer shapes, parameters, MACs and receptive fields of a model or spec file"
+HELP = "layer-by-layer shapes, parameters, MACs and receptive fields of a model, spec or ONNX file"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Trace a zoo model (see 'cnntui models') or a TOML spec file symbolically, without "
+        "Trace a zoo model (see 'cnntui models'), a TOML spec file or an ONNX file symbolically, without "
         "allocating its weights, and print its layers: output shape, parameters, share of all "
         "parameters, multiply-accumulates and receptive field, then the totals."
     )
-    parser.add_argument("model", metavar="NAME|SPEC.toml", help="a zoo model name or a spec file")
+    parser.add_argument(
+        "model",
+        metavar="NAME|SPEC.toml|FILE.onnx",
+        help="a zoo model name, a spec file or an ONNX model (needs pip install 'cnntui[onnx]')",
+    )
     parser.add_argument("--input", metavar="CxHxW", help="input shape per sample, e.g. 3x224x224")
     parser.add_argument(
         "--depth",
@@ -103,8 +111,11 @@ def run(args: argparse.Namespace) -> int:
             f"{resolved.name} cannot take input {'x'.join(map(str, resolved.input_shape))}: {exc}"
         ) from None
     if args.json:
-        print_json(summary.to_json(batch_size=args.batch))
-        return 0
+        document = summary.to_json(batch_size=args.batch)
+        if resolved.problem:
+            document["import_problem"] = resolved.problem
+        print_json(document)
+        return _partial(resolved.problem)
     width = args.width or shutil.get_terminal_size((100, 24)).columns
     ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
     text = render_table(summary, width=max(40, width), ascii_only=ascii_only)
@@ -113,4 +124,13 @@ def run(args: argparse.Namespace) -> int:
 
         text += f"\nActivations at batch {args.batch}: {human_bytes(summary.activation_bytes(args.batch))}"
     print(text)
+    return _partial(resolved.problem)
+
+
+def _partial(problem: str | None) -> int:
+    """After the table of a partly read ONNX file: name what stopped the import (exit 2)."""
+    if problem:
+        from cnntui.errors import UsageError
+
+        raise UsageError(f"the table stops before {problem}")
     return 0

@@ -89,7 +89,13 @@ PRESETS: dict[str, Kernel] = {
     kernel.name: kernel
     for kernel in (
         _kernel("identity", "Identity", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
-        _kernel("edge", "Edge (diagonal differences)", [[1, 0, -1], [0, 0, 0], [-1, 0, 1]]),
+        # The outer product of [1, 0, -1] with itself: a mixed second derivative d²/dxdy. It is
+        # 0 on any straight vertical or horizontal edge and responds at corners and saddles.
+        _kernel(
+            "mixed-derivative",
+            "Mixed derivative (corners, not edges)",
+            [[1, 0, -1], [0, 0, 0], [-1, 0, 1]],
+        ),
         _kernel("laplacian", "Laplacian (4-neighbour edges)", [[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
         _kernel(
             "laplacian-8",

@@ -10,7 +10,9 @@ Accepted keys, all optional:
 * `size`: the pooling window, 1–7 (`mode=pool` only; default 2);
 * `stride` 1–8, `padding` 0–8, `dilation` 1–6, `output_padding` 0–7 (transposed only);
 * `padding_mode`: `zero` or `replicate`;
-* `bias`: a number; `relu`: `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`).
+* `bias`: a number; `relu`: `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`);
+* `view`: `forward` (default) or `backward`, the backward mode that steps the gradients (conv,
+  rgb and pool modes; not transposed).
 
 The settings must also work on the image (a kernel that does not fit is reported here, so
 `cnntui lessons --check` catches it). Example: `cnntui:conv?image=digit-7&kernel=laplacian`.
@@ -22,8 +24,9 @@ from dataclasses import dataclass
 
 KEYS = (
     "mode", "image", "kernel", "size", "stride", "padding", "padding_mode", "dilation",
-    "output_padding", "bias", "relu",
+    "output_padding", "bias", "relu", "view",
 )  # fmt: skip
+VIEWS = ("forward", "backward")
 MODES = ("conv", "pool", "transposed", "rgb")
 POOL_KINDS = ("max", "avg")
 PADDING_MODES = ("zero", "replicate")
@@ -60,6 +63,8 @@ class ConvPreset:
     output_padding: int = 0
     bias: float = 0.0
     relu: bool = False
+    view: str = "forward"
+    """`backward` opens the backward mode (gradients) instead of the forward stepping."""
 
 
 def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
@@ -108,6 +113,12 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
             relu = True
         elif word not in FALSE_WORDS:
             problems.append(f"conv: relu={params['relu']!r} must be on or off")
+    view = params.get("view", "forward")
+    if view not in VIEWS:
+        problems.append(f"conv: view={view!r} is not one of {', '.join(VIEWS)}")
+        view = "forward"
+    elif view == "backward" and mode == "transposed":
+        problems.append("conv: view=backward steps conv, rgb and pool modes, not transposed")
     image = params.get("image", DEFAULT_IMAGE[mode])
     kernel = params.get("kernel", DEFAULT_KERNEL[mode])
     worked = mode == "rgb" and not image
@@ -129,6 +140,7 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
         output_padding=numbers.get("output_padding", 0),
         bias=bias,
         relu=relu,
+        view=view,
     )
     if not problems:
         problems.extend(_check_content(preset))

@@ -29,6 +29,7 @@ from cnntui.data.idx import load_idx_pair
 from cnntui.data.shapes import SHAPES_SIZE, load_shapes
 from cnntui.data.sources import SOURCES, total_size
 from cnntui.data.transforms import resize_bilinear
+from cnntui.paths import PathNotAllowed, check_user_path
 
 FASHION_NAMES = (
     "T-shirt/top",
@@ -133,7 +134,10 @@ def load_splits(
         raise DatasetError(f"unknown data set '{name}'; choose one of {', '.join(DATASETS)}")
     if input_size is not None and not 4 <= input_size <= 512:
         raise DatasetError(f"input size must be between 4 and 512 pixels, got {input_size}")
-    folder = Path(data_dir).expanduser() if data_dir is not None else None
+    try:
+        folder = check_user_path(data_dir) if data_dir is not None else None
+    except PathNotAllowed as error:
+        raise DatasetError(f"data folder {error}") from None
     if name == "digits":
         full = load_digits(8)
         train, val, test = split_by_permutation(full, val=180, test=360, seed=0)

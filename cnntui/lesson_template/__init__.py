@@ -24,6 +24,7 @@ Functions (MODEL is a zoo name such as `alexnet`; LAYER is a dotted layer name f
     bars KEY ...                an ASCII bar chart of percentage facts (for a code block)
     calc EXPRESSION             exact arithmetic: + - * / // % ** and parentheses, numbers,
                                 `let` names, and params("m"[, "part"]), macs("m"[, "part"]),
+                                activations("m"[, "part"]),
                                 fact("key"), outsize(i, f, p, s[, d])
     ptable TABLE DATA           probability table of a `let` data set of `x:y` samples
                                 (TABLE: joint, x, y, y_given_x, x_given_y, cdf)
@@ -31,6 +32,7 @@ Functions (MODEL is a zoo name such as `alexnet`; LAYER is a dotted layer name f
     sample DATA U               the x that the uniform number U picks from P(x)
     predict DATA X              the label with the highest P(y|x)
     shiftshare IMAGE PIXELS     share of a bundled image's pixels that change when it moves
+    shiftcount IMAGE PIXELS     how many of them change; `pixels IMAGE`: how many it has
     matrix GRID                 a `let` grid (`{{ let x = 1 2 ; 3 4 }}`) as aligned rows
     correlate GRID KERNEL ...   the output map (options: stride S, pad P, bias B, flip, relu);
                                 `r,g,b` names several grids as the channels of one input
@@ -38,6 +40,10 @@ Functions (MODEL is a zoo name such as `alexnet`; LAYER is a dotted layer name f
     pool GRID max|avg K [stride S], shift GRID N, padded GRID P [zero|replicate]: more grids
     changed GRID OTHER          the share of positions whose values differ, as a percentage
     kernel NAME                 a Conv Lab kernel preset (without its common factor, e.g. 1/9)
+    activations MODEL [PART]    values a forward pass stores per image (see `experiments`)
+    stdconv|sepconv params|macs SIZE CIN COUT K   standard against depthwise-separable cost
+    initstat INIT ACT LAYER FIELD   activation/gradient statistics at initialisation
+    convgrad weight|input IMAGE KERNEL UPSTREAM, poolgrad IMAGE max|avg K UPSTREAM: gradients
 
 Filters: `raw` (no separators: for quiz answers), `fixed N`, `percent N` (a ratio times 100,
 rounded, as a plain number), `round N` (N < 0 rounds to tens,

@@ -108,14 +108,14 @@ class _Evaluator:
                 )
             return conv_output_size(*numbers)  # type: ignore[arg-type]
         words = [self._word(a) for a in node.args]
-        if name in ("params", "trainable", "macs") and 1 <= len(words) <= 2:
+        if name in ("params", "trainable", "macs", "activations") and 1 <= len(words) <= 2:
             value = self.renderer._functions[name](words, self.variables)
         elif name == "fact" and len(words) == 1:
             value = self.renderer._fact(words, self.variables)
         else:
             raise _Problem(
                 f'calc: unknown call {name}(); use params("m"[, "part"]), macs("m"[, "part"]), '
-                'fact("key") or outsize(i, f, p, s[, d])'
+                'activations("m"[, "part"]), fact("key") or outsize(i, f, p, s[, d])'
             )
         if not isinstance(value, Quantity):
             raise _Problem(f"calc: {name}({', '.join(words)}) is not a number")

@@ -136,12 +136,18 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
 
 
 def zoo_trace(name: str) -> ModelTrace:
-    """Build the zoo model `name` and trace it at its default input shape."""
+    """Build the zoo model `name` (or a lesson variant, see `variants`) and trace it at its
+    default input shape."""
     from cnntui import zoo
+    from cnntui.lesson_template.variants import VARIANTS
 
+    if name in VARIANTS:
+        build, input_shape = VARIANTS[name]
+        return trace_module(name, build(), input_shape)
     names = list(zoo.names())
     if name not in names:
-        raise _Problem(f"unknown model '{name}'; known models: {', '.join(names)}")
+        known = ", ".join([*names, *VARIANTS])
+        raise _Problem(f"unknown model '{name}'; known models: {known}")
     entry = zoo.get(name)
     module = entry.build()
     shape = _entry_input_shape(entry)

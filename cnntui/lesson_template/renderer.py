@@ -12,9 +12,11 @@ from cnntui.facts import Fact
 from cnntui.lesson_template.arguments import LET, _let_value
 from cnntui.lesson_template.arithmetic import ArithmeticFunctions
 from cnntui.lesson_template.errors import TemplateError, _Problem
+from cnntui.lesson_template.experiments import ExperimentFunctions
 from cnntui.lesson_template.facts import FactFunctions
 from cnntui.lesson_template.filters import FILTERS
 from cnntui.lesson_template.formatting import default_text
+from cnntui.lesson_template.gradients import GradientFunctions, LearningFunctions
 from cnntui.lesson_template.grids import GridFunctions
 from cnntui.lesson_template.images import ImageFunctions
 from cnntui.lesson_template.models import ModelFunctions, ModelTrace, zoo_trace
@@ -31,6 +33,9 @@ class Renderer(
     ProbabilityFunctions,
     GridFunctions,
     ImageFunctions,
+    ExperimentFunctions,
+    GradientFunctions,
+    LearningFunctions,
 ):
     """Expands template expressions with a model source and a set of facts.
 
@@ -67,6 +72,8 @@ class Renderer(
             "prob": self._prob,
             "predict": self._predict,
             "shiftshare": self._shiftshare,
+            "shiftcount": self._shiftcount,
+            "pixels": self._pixels,
             "matrix": self._matrix,
             "correlate": self._correlate,
             "pool": self._pool,
@@ -75,6 +82,14 @@ class Renderer(
             "kernel": self._kernel,
             "changed": self._changed,
             "window": self._window,
+            "activations": self._activations,
+            "stdconv": self._stdconv,
+            "sepconv": self._sepconv,
+            "initstat": self._initstat,
+            "convgrad": self._convgrad,
+            "poolgrad": self._poolgrad,
+            "learnkernel": self._learnkernel,
+            "learnloss": self._learnloss,
         }
 
     # -- entry points ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ MODELS = (
     "lenet5",
     "lenet5-1998",
     "tinyvgg",
+    "tinyvgg-bn",
     "lenet5-28",
     "lenet5-8",
     "resnet-small",

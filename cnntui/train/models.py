@@ -23,7 +23,7 @@ DEFAULT_INPUT_SIZE = {
 }
 
 
-RECOMMENDED_LR = {"tinyvgg": 0.01, "lenet5-1998": 0.01}
+RECOMMENDED_LR = {"tinyvgg": 0.01, "tinyvgg-bn": 0.01, "lenet5-1998": 0.01}
 """Starting learning rates (SGD with momentum) for nets that diverge at the default 0.05:
 TinyVGG and the 1998 LeNet have no normalisation and large fan-ins."""
 

@@ -4,8 +4,7 @@ The lists of values come from `cnntui.train.choices`.
 
 Accepted keys, all optional:
 
-* `model`: a trainable zoo model (`lenet5`, `lenet5-28`, `lenet5-8`, `lenet5-1998`, `tinyvgg`,
-  `resnet-small`, `plain-deep`, `residual-deep`);
+* `model`: a trainable zoo model (`cnntui.train.choices.MODELS`);
 * `dataset`: `digits`, `shapes`, `mnist`, `fashion-mnist`, `cifar10` or `folder` (the data
   folder is then typed in the form);
 * `epochs` (1–200), `batch` (1–4096), `seed` (0–2³²−1), `size` (input size in pixels, 8–64);
@@ -14,6 +13,9 @@ Accepted keys, all optional:
 * `compare`: `plain-residual` trains the deep plain net and its residual twin side by side on
   the same data, both curves on one chart (the ResNet lesson's degradation experiment);
 * `view`: the tab to show: `setup`, `curves`, `pictures`, `predictions`, `confusion`, `runs`;
+  or `init`, the initialisation view (activation and gradient spread per layer of a deep plain
+  net), with `init` (`small`, `large`, `xavier`, `he`) and `activation` (`sigmoid`, `tanh`,
+  `relu`, `leaky_relu`);
 * `start`: `yes` starts training at once (otherwise the settings wait for the space key).
 
 Examples: `cnntui:train?model=lenet5&dataset=digits&start=yes`,
@@ -26,6 +28,9 @@ import math
 
 from cnntui.train.choices import COMPARISONS, DATASETS, MODELS, OPTIMIZERS, VIEWS
 
+INITS = ("small", "large", "xavier", "he")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+"""As `cnntui.engine.init_statistics` has them (this validator imports no engine)."""
 STARTS = ("yes", "no")
 INT_RANGES = {"epochs": (1, 200), "batch": (1, 4096), "seed": (0, 2**32 - 1), "size": (8, 64)}
 
@@ -34,8 +39,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "dataset": DATASETS,
     "optimizer": OPTIMIZERS,
     "compare": COMPARISONS,
-    "view": VIEWS,
+    "view": (*VIEWS, "init"),
     "start": STARTS,
+    "init": INITS,
+    "activation": ACTIVATIONS,
 }
 KEYS = (*_CHOICES, *INT_RANGES, "lr")
 
@@ -64,6 +71,8 @@ def validate(params: dict[str, str]) -> list[str]:
                 )
         else:
             problems.append(f"train: unknown key {key!r}; valid keys are {', '.join(KEYS)}")
+    if ("init" in params or "activation" in params) and params.get("view") != "init":
+        problems.append("train: init and activation apply with view=init only")
     if "compare" in params and "model" in params:
         problems.append("train: compare chooses its own two models; leave out model")
     return problems

@@ -31,6 +31,7 @@ from cnntui.data.batches import epoch_order
 from cnntui.data.transforms import parse_augmentation
 from cnntui.engine import module as engine_module
 from cnntui.errors import CnnTuiError, UsageError
+from cnntui.paths import check_user_path
 from cnntui.train import engine_api
 from cnntui.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from cnntui.train.config import RunConfig
@@ -225,7 +226,7 @@ class Trainer:
         if self._resume_info is not None and copy.is_file():
             return copy.read_text(encoding="utf-8")
         try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
+            text = check_user_path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read the spec {path}: {exc}") from None
         self.run_dir.mkdir(parents=True, exist_ok=True)

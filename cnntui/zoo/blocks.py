@@ -25,11 +25,19 @@ from cnntui.zoo.tracing import (
 )
 
 
-def basic_conv(in_channels: int, out_channels: int, **conv: Any) -> nn.Sequential:
+def basic_conv(
+    in_channels: int, out_channels: int, batch_norm: bool = True, **conv: Any
+) -> nn.Sequential:
     """GoogLeNet's `BasicConv2d`: convolution without bias, batch norm (eps 0.001), ReLU.
 
-    Children are named `conv`, `bn`, `relu`, as torchvision names the first two.
+    Children are named `conv`, `bn`, `relu`, as torchvision names the first two. With
+    `batch_norm=False` it is the paper's layer (Szegedy et al. 2014, which predates batch
+    normalisation): a convolution with bias, then ReLU.
     """
+    if not batch_norm:
+        return nn.Sequential(
+            conv=nn.Conv2d(in_channels, out_channels, bias=True, **conv), relu=nn.ReLU()
+        )
     return nn.Sequential(
         conv=nn.Conv2d(in_channels, out_channels, bias=False, **conv),
         bn=nn.BatchNorm2d(out_channels, eps=0.001),
@@ -132,20 +140,30 @@ class Bottleneck(_Residual):
     """ResNet-50/101/152 block (torchvision's v1.5: the stride sits on the 3×3 convolution).
 
     1×1 reduce to `planes`, 3×3 at `planes`, 1×1 expand to `4·planes`, each followed by batch norm.
+    `stride_in_1x1=True` is the paper's original layout (v1, He et al. 2015, section 3.3: "down-
+    sampling is performed by conv3_1, conv4_1, and conv5_1 with a stride of 2" on their first 1×1
+    layer): the same parameters, but the 3×3 convolution then runs on the smaller map, so fewer
+    MACs.
     """
 
     expansion = 4
     body_names = ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3"]
 
     def __init__(
-        self, inplanes: int, planes: int, stride: int = 1, downsample: Module | None = None
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        downsample: Module | None = None,
+        stride_in_1x1: bool = False,
     ) -> None:
         super().__init__()
         width = planes
-        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
+        first, second = (stride, 1) if stride_in_1x1 else (1, stride)
+        self.conv1 = nn.Conv2d(inplanes, width, 1, stride=first, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu1 = nn.ReLU()
-        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=second, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(width)
         self.relu2 = nn.ReLU()
         self.conv3 = nn.Conv2d(width, planes * self.expansion, 1, bias=False)
@@ -240,6 +258,9 @@ class Inception(nn.Concat):
     implementation uses 3×3 where the paper has 5×5, kept here so the counts match its weights);
     branch4: 3×3 max-pool (stride 1) then 1×1 projection. Output channels:
     ch1x1 + ch3x3 + ch5x5 + pool_proj, same height and width as the input.
+
+    `paper=True` builds the module of the paper (Szegedy et al. 2014, Figure 2b and Table 1): a
+    true 5×5 convolution (padding 2) in branch3, and convolutions with bias and no batch norm.
     """
 
     def __init__(
@@ -251,20 +272,23 @@ class Inception(nn.Concat):
         ch5x5red: int,
         ch5x5: int,
         pool_proj: int,
+        paper: bool = False,
     ) -> None:
+        bn = not paper
+        five = {"kernel_size": 5, "padding": 2} if paper else {"kernel_size": 3, "padding": 1}
         super().__init__(
-            branch1=basic_conv(in_channels, ch1x1, kernel_size=1),
+            branch1=basic_conv(in_channels, ch1x1, bn, kernel_size=1),
             branch2=nn.Sequential(
-                basic_conv(in_channels, ch3x3red, kernel_size=1),
-                basic_conv(ch3x3red, ch3x3, kernel_size=3, padding=1),
+                basic_conv(in_channels, ch3x3red, bn, kernel_size=1),
+                basic_conv(ch3x3red, ch3x3, bn, kernel_size=3, padding=1),
             ),
             branch3=nn.Sequential(
-                basic_conv(in_channels, ch5x5red, kernel_size=1),
-                basic_conv(ch5x5red, ch5x5, kernel_size=3, padding=1),
+                basic_conv(in_channels, ch5x5red, bn, kernel_size=1),
+                basic_conv(ch5x5red, ch5x5, bn, **five),
             ),
             branch4=nn.Sequential(
                 nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
-                basic_conv(in_channels, pool_proj, kernel_size=1),
+                basic_conv(in_channels, pool_proj, bn, kernel_size=1),
             ),
         )
 

@@ -76,6 +76,12 @@ def _resnet(depth: int) -> Any:
     return build
 
 
+def _tinyvgg_bn(**kw: Any) -> Any:
+    from cnntui.zoo.small import tinyvgg
+
+    return tinyvgg(batch_norm=True, **kw)
+
+
 def _dcgan_g(**kw: Any) -> Any:
     from cnntui.zoo.dcgan import generator
 
@@ -273,6 +279,21 @@ _ALL: list[ZooEntry] = [
         options={"num_classes": 10, "in_channels": 3, "width": 10},
         notes="Wang et al., CNN Explainer: Learning Convolutional Neural Networks with Interactive "
         "Visualization, IEEE VIS 2020.",
+    ),
+    ZooEntry(
+        "tinyvgg-bn",
+        "TinyVGG with batch norm",
+        2015,
+        "TinyVGG with batch normalisation after every convolution (biases dropped); 19,960",
+        (3, 64, 64),
+        _tinyvgg_bn,
+        num_classes=10,
+        family="tinyvgg",
+        trainable=True,
+        options={"num_classes": 10, "in_channels": 3, "width": 10},
+        notes="Ioffe & Szegedy, Batch Normalization: Accelerating Deep Network Training by "
+        "Reducing Internal Covariate Shift, ICML 2015. The batch-norm lesson trains it beside "
+        "plain TinyVGG.",
     ),
     ZooEntry(
         "lenet5-28",

@@ -17,7 +17,12 @@ LAYOUTS: dict[int, tuple[type[BasicBlock] | type[Bottleneck], list[int]]] = {
 
 
 def _stage(
-    block: type[BasicBlock] | type[Bottleneck], inplanes: int, planes: int, blocks: int, stride: int
+    block: type[BasicBlock] | type[Bottleneck],
+    inplanes: int,
+    planes: int,
+    blocks: int,
+    stride: int,
+    v1: bool = False,
 ) -> tuple[nn.Sequential, int]:
     layers: list[Module] = []
     out_channels = planes * block.expansion
@@ -28,14 +33,23 @@ def _stage(
             nn.Conv2d(inplanes, out_channels, 1, stride=stride, bias=False),
             nn.BatchNorm2d(out_channels),
         )
-    layers.append(block(inplanes, planes, stride, downsample))
+    if v1 and block is Bottleneck:
+        layers.append(Bottleneck(inplanes, planes, stride, downsample, stride_in_1x1=True))
+    else:
+        layers.append(block(inplanes, planes, stride, downsample))
     for _ in range(1, blocks):
         layers.append(block(out_channels, planes))
     return nn.Sequential(*layers), out_channels
 
 
-def resnet(depth: int = 50, num_classes: int = 1000, in_channels: int = 3) -> nn.Sequential:
+def resnet(
+    depth: int = 50, num_classes: int = 1000, in_channels: int = 3, v1: bool = False
+) -> nn.Sequential:
     """ResNet-`depth` for 3×224×224 input (any size from 32×32 up, thanks to adaptive pooling).
+
+    `v1=True` puts a bottleneck stage's stride on its first 1×1 convolution, as the paper did
+    (torchvision's default, "v1.5", puts it on the 3×3): the same parameters, fewer MACs. Basic
+    blocks (ResNet-18/34) are the same either way.
 
     7×7/2 stem convolution, 3×3/2 max-pool, four stages at 64, 128, 256, 512 planes (strides 1,
     2, 2, 2), global average pooling and one FC layer. Names match torchvision's state dicts
@@ -45,7 +59,7 @@ def resnet(depth: int = 50, num_classes: int = 1000, in_channels: int = 3) -> nn
     stages: dict[str, Module] = {}
     inplanes = 64
     for index, (planes, blocks) in enumerate(zip((64, 128, 256, 512), counts)):
-        stage, inplanes = _stage(block, inplanes, planes, blocks, 1 if index == 0 else 2)
+        stage, inplanes = _stage(block, inplanes, planes, blocks, 1 if index == 0 else 2, v1)
         stages[f"layer{index + 1}"] = stage
     return nn.Sequential(
         conv1=nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False),

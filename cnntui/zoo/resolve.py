@@ -1,4 +1,4 @@
-"""Turn what a user typed (a zoo name or a spec file, an input size) into a module to inspect.
+"""Turn what a user typed (a zoo name, a spec file or an ONNX file, an input size) into a module.
 
 Shared by `cnntui summary`, `cnntui export` and the Models mode, so they accept exactly the same
 things and fail with the same one-line reasons.
@@ -15,6 +15,7 @@ from cnntui.errors import UsageError
 if TYPE_CHECKING:
     from cnntui.engine.module import Module
     from cnntui.zoo import ZooEntry
+    from cnntui.zoo.onnx_import import ImportedModel
 
 
 @dataclass
@@ -26,6 +27,14 @@ class Resolved:
     input_shape: tuple[int, ...]
     entry: ZooEntry | None = None
     spec_path: Path | None = None
+    imported: ImportedModel | None = None
+    """The ONNX import behind `module` (its file, whether weights came with it, what it could not
+    read), for an `.onnx` target."""
+
+    @property
+    def problem(self) -> str | None:
+        """One line naming what could not be imported (the module holds everything before it)."""
+        return self.imported.problem if self.imported is not None else None
 
 
 def parse_input_shape(text: str) -> tuple[int, ...]:
@@ -44,11 +53,22 @@ def looks_like_spec(target: str) -> bool:
 
 
 def resolve(target: str, input_text: str | None = None, **options: object) -> Resolved:
-    """A zoo entry by name, or a spec file by path; `input_text` overrides the default input.
+    """A zoo entry by name, a spec file or an ONNX file by path; `input_text` overrides the
+    default input.
 
-    Raises UsageError for unknown names, unreadable or invalid specs and malformed sizes.
+    Raises UsageError for unknown names, unreadable or invalid specs or ONNX files and malformed
+    sizes (and, for ONNX without the onnx package, says how to install it).
     """
     shape = parse_input_shape(input_text) if input_text else None
+    from cnntui.zoo.onnx_import import is_onnx_path
+
+    if is_onnx_path(target):
+        from cnntui.zoo.onnx_import import load_onnx
+
+        if options:
+            raise UsageError("model options only apply to zoo models, not to ONNX files")
+        imported = load_onnx(target, shape)
+        return Resolved(imported.name, imported.module, imported.input_shape, None, None, imported)
     if looks_like_spec(target):
         from cnntui.zoo.spec import SpecError, load_spec_file
 

@@ -15,13 +15,32 @@ from cnntui.engine.module import Module
 from cnntui.zoo.blocks import BasicBlock, PadShortcut, PlainBlock
 
 
-def tinyvgg(num_classes: int = 10, in_channels: int = 3, width: int = 10) -> nn.Sequential:
+def tinyvgg(
+    num_classes: int = 10, in_channels: int = 3, width: int = 10, batch_norm: bool = False
+) -> nn.Sequential:
     """The TinyVGG of CNN Explainer, for 3×64×64 input.
 
     Two blocks of [3×3 conv (no padding) → ReLU → 3×3 conv → ReLU → 2×2 max-pool] with 10
     channels, then one FC layer: 64 → 62 → 60 → 30 → 28 → 26 → 13, 10·13·13 = 1,690 features.
     Layer names are CNN Explainer's (conv_1_1 … max_pool_2, output).
+
+    `batch_norm=True` puts a `BatchNorm2d` between each convolution and its ReLU (`bn_1_1` …),
+    as Ioffe & Szegedy (2015, section 3.2) place it: the batch-norm lesson's twin network.
     """
+    if batch_norm:
+        layers: dict[str, Module] = {}
+        for block in (1, 2):
+            for index in (1, 2):
+                first = block == 1 and index == 1
+                layers[f"conv_{block}_{index}"] = nn.Conv2d(
+                    in_channels if first else width, width, 3, bias=False
+                )
+                layers[f"bn_{block}_{index}"] = nn.BatchNorm2d(width)
+                layers[f"relu_{block}_{index}"] = nn.ReLU()
+            layers[f"max_pool_{block}"] = nn.MaxPool2d(2, stride=2)
+        return nn.Sequential(
+            **layers, flatten=nn.Flatten(), output=nn.Linear(width * 13 * 13, num_classes)
+        )
     return nn.Sequential(
         conv_1_1=nn.Conv2d(in_channels, width, 3),
         relu_1_1=nn.ReLU(),

@@ -254,6 +254,7 @@ class ModelSummary:
         quote (GoogLeNet 22, ResNet-50 50). Parallel branches count once (the deepest), a residual
         block counts its deeper side, side classifiers (GoogLeNet's aux heads) not at all."""
         from cnntui.engine import nn
+        from cnntui.engine.graph import Graph, Group
 
         children: dict[int, list[LayerRow]] = {}
         stack: list[LayerRow] = []
@@ -268,6 +269,13 @@ class ModelSummary:
                 return 1 if row.kind in ("conv", "fc") else 0
             kids = children.get(row.index if row is not None else -1, [])
             module = row.module if row is not None else self.module
+            if isinstance(module, Graph):  # an imported DAG: the longest path through it
+                skip = len(row.name) + 1 if row is not None and row.name else 0
+                inside = self.subtree(row) if row is not None else self.layers
+                by_step = {k.name[skip:]: k for k in inside if not isinstance(k.module, Group)}
+                return module.longest_path(
+                    lambda name, _: depth(by_step[name]) if name in by_step else 0
+                )
             if isinstance(module, nn.Concat):
                 return max((depth(k) for k in kids), default=0)
             side = set(getattr(module, "side_branches", ()))

@@ -4,7 +4,8 @@ Left: the input as the kernel sees it — padding drawn around it, or for a tran
 the zeros inserted between pixels — with the window marked. Middle: the window, the kernel and
 their products. Right: the output filling in, with its colour scale. Bottom: the sum written out
 with the bias, and the output-size formula with the current numbers. All numbers come from
-`cnntui.conv.stepper`; this screen only draws them.
+`cnntui.conv.stepper`; this screen only draws them. `b` switches to the backward mode
+(`cnntui.ui.conv.backward`), which steps the gradients of the same operation.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from cnntui import images
 from cnntui.conv import presets as conv_presets
 from cnntui.conv.presets import ConvPreset
 from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
+from cnntui.conv.stepper_backward import UPSTREAMS, BackwardStepper, upstream_gradient
 from cnntui.errors import CnnTuiError
 from cnntui.i18n import N_
 from cnntui.text import ascii_text
+from cnntui.ui.conv.backward import ConvBackward
 from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.conv.matrices import ConvMatrices
@@ -69,6 +72,9 @@ class ConvScreen(Screen[None]):
     #conv-sum { height: auto; }
     #conv-formula { height: auto; color: $text-muted; }
     #conv-sum.-problem { color: $text-warning; }
+    #conv-backward { display: none; }
+    ConvScreen.-backward #conv-top, ConvScreen.-backward #conv-sum-pane { display: none; }
+    ConvScreen.-backward #conv-backward { display: block; }
     """
 
     COMMANDS = {ConvCommands}
@@ -89,6 +95,10 @@ class ConvScreen(Screen[None]):
         Binding("v", "values", N_("Nums"), id="conv.values"),
         # Named by the window's own label, "window R (c)", not in the footer (80 columns).
         Binding("c", "channel", N_("Chan"), show=False, id="conv.channel"),
+        # Not in the footer (80 columns are full): the help screen and the lessons name it.
+        Binding("b", "backward", N_("Gradients"), show=False, id="conv.backward"),
+        Binding("p", "part", N_("Part"), id="conv.part"),
+        Binding("u", "upstream", N_("Upstream"), id="conv.upstream"),
     ]
 
     def __init__(self) -> None:
@@ -104,6 +114,12 @@ class ConvScreen(Screen[None]):
         self.show_values = False
         self.channel = 0
         self._timer: Timer | None = None
+        self.backward = False
+        """The backward mode: step the gradients instead of the output."""
+        self.bw_part = ""
+        self.bw_index = 0
+        self.bw_upstream = "output"
+        self.backward_stepper: BackwardStepper | None = None
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -120,6 +136,7 @@ class ConvScreen(Screen[None]):
         with Vertical(id="conv-sum-pane"):
             yield Static(id="conv-sum", markup=False)
             yield Static(id="conv-formula", markup=False)
+        yield ConvBackward(id="conv-backward")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -171,12 +188,39 @@ class ConvScreen(Screen[None]):
         if self.stepper is not None:
             self.index = min(self.index, self.stepper.total - 1)
             self.channel = min(self.channel, self.stepper.source.shape[0] - 1)
+        self._build_backward()
         self.redraw()
         self.refresh_bindings()
 
     # -- drawing ---------------------------------------------------------------------------------
 
+    def _build_backward(self) -> None:
+        """The backward stepper for the current forward one (None outside the backward mode)."""
+        self.backward_stepper = None
+        if not self.backward or self.stepper is None:
+            return
+        if self.stepper.settings.mode == "transposed":
+            self.backward = False
+            self.notify("The backward mode steps convolution and pooling, not transposed.")
+            return
+        upstream = upstream_gradient(self.stepper, self.bw_upstream)
+        self.backward_stepper = BackwardStepper(self.stepper, upstream)
+        if self.bw_part not in self.backward_stepper.parts:
+            self.bw_part = self.backward_stepper.parts[0]
+        self.bw_index = min(self.bw_index, self.backward_stepper.total(self.bw_part) - 1)
+
     def redraw(self) -> None:
+        self.set_class(self.backward and self.backward_stepper is not None, "-backward")
+        if self.backward and self.backward_stepper is not None:
+            self.query_one("#conv-backward", ConvBackward).show(
+                self.backward_stepper,
+                self.bw_part,
+                self.bw_index,
+                self.bw_upstream,
+                self.show_values,
+                self.ascii_mode,
+            )
+            return
         input_grid = self.query_one("#conv-input", ConvGrid)
         output_grid = self.query_one("#conv-output", ConvGrid)
         matrices = self.query_one("#conv-matrices", ConvMatrices)
@@ -294,23 +338,71 @@ class ConvScreen(Screen[None]):
 
     # -- stepping --------------------------------------------------------------------------------
 
+    def _step_total(self) -> int:
+        if self.backward_stepper is not None and self.backward:
+            return self.backward_stepper.total(self.bw_part)
+        return self.stepper.total if self.stepper is not None else 0
+
+    def _move(self, index: int) -> None:
+        if self.backward_stepper is not None and self.backward:
+            self.bw_index = index % self._step_total()
+        else:
+            self.index = index % self._step_total()
+        self.redraw()
+
+    def _current(self) -> int:
+        return self.bw_index if self.backward_stepper is not None and self.backward else self.index
+
     def action_step(self, delta: int) -> None:
         if self.stepper is None:
             return
-        self.index = (self.index + delta) % self.stepper.total
-        self.redraw()
+        self._move(self._current() + delta)
 
     def action_step_row(self, delta: int) -> None:
         if self.stepper is None:
             return
         columns = self.stepper.output_shape[1]
-        self.index = (self.index + delta * columns) % self.stepper.total
-        self.redraw()
+        backward = self.backward_stepper
+        if backward is not None and self.backward:
+            # A row of the gradient being built: the kernel, the grid or the pooled output.
+            columns = {
+                "weight": backward.forward.kernel_size[1],
+                "input": backward.forward.grid.shape[2],
+                "pool": backward.forward.output_shape[1],
+            }[self.bw_part]
+        self._move(self._current() + delta * columns)
 
     def action_jump(self, index: int) -> None:
         if self.stepper is None:
             return
-        self.index = index % self.stepper.total
+        self._move(index)
+
+    def action_backward(self) -> None:
+        """Switch between stepping the output (forward) and the gradients (backward)."""
+        if self.stepper is None:
+            return
+        if self.playing:
+            self.action_play()
+        self.backward = not self.backward
+        self._build_backward()
+        self.redraw()
+        self.refresh_bindings()
+
+    def action_part(self) -> None:
+        """Backward mode: step the kernel gradient or the input gradient."""
+        backward = self.backward_stepper
+        if backward is None or len(backward.parts) < 2:
+            return
+        self.bw_part = backward.parts[
+            (backward.parts.index(self.bw_part) + 1) % len(backward.parts)
+        ]
+        self.bw_index = 0
+        self.redraw()
+
+    def action_upstream(self) -> None:
+        """Backward mode: the upstream gradient g = 1 (L = Σ y) or g = y (L = ½ Σ y²)."""
+        self.bw_upstream = UPSTREAMS[(UPSTREAMS.index(self.bw_upstream) + 1) % len(UPSTREAMS)]
+        self._build_backward()
         self.redraw()
 
     def action_play(self) -> None:
@@ -332,8 +424,8 @@ class ConvScreen(Screen[None]):
         if self.stepper is None:
             self.action_play()
             return
-        if self.index >= self.stepper.total - 1:
-            self.action_play()  # stop at the end: the output map is complete
+        if self._current() >= self._step_total() - 1:
+            self.action_play()  # stop at the end: the map is complete
             return
         self.action_step(1)
 
@@ -362,11 +454,17 @@ class ConvScreen(Screen[None]):
         if action == "speed":
             return self.playing
         if action == "edit_kernel":
-            return mode != "pool" and not self.playing
+            return mode != "pool" and not self.playing and not self.backward
         if action == "shift":
-            return mode == "pool" and not self.playing
+            return mode == "pool" and not self.playing and not self.backward
         if action == "channel":
-            return self.stepper is not None and self.stepper.source.shape[0] > 1
+            return (
+                self.stepper is not None and self.stepper.source.shape[0] > 1 and not self.backward
+            )
+        if action == "backward":
+            return mode != "transposed" and not self.playing
+        if action in ("part", "upstream"):
+            return self.backward and self.backward_stepper is not None
         if action == "values":
             return not (
                 self.stepper is not None and self.stepper.source.shape[0] > 1 and self.playing
@@ -432,4 +530,7 @@ class ConvScreen(Screen[None]):
             self.action_play()
         self.show_values = False
         self.channel = 0
+        self.backward = preset.view == "backward"
+        self.bw_index = 0
         self.set_preset(preset)
+        self.refresh_bindings()

@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from cnntui import zoo
 from cnntui.errors import UsageError
 from cnntui.i18n import N_
+from cnntui.paths import check_user_path
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.input_size import InputSize
@@ -124,6 +125,8 @@ class ModelsScreen(Screen[None]):
         self.aux_logits = False
         """GoogLeNet's auxiliary classifiers shown (`a`)."""
         self.summary: ModelSummary | None = None
+        self.imported: Any = None
+        """An ONNX network opened with ^o (`cnntui.zoo.onnx_import.ImportedModel`), shown while set."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -177,6 +180,7 @@ class ModelsScreen(Screen[None]):
         and writing the highlight back would answer each list message with another one."""
         entry = zoo.get(name)
         self.model_name = entry.name
+        self.imported = None
         self.refresh_bindings()
         self.editing = False
         self.set_class(False, "-editing")
@@ -193,6 +197,9 @@ class ModelsScreen(Screen[None]):
         spec = self.spec_editor
         if self.editing and spec.module is not None:
             return spec.network_name, spec.module, self.input_override or spec.input_shape
+        if self.imported is not None:
+            imported = self.imported
+            return imported.name, imported.module, self.input_override or imported.input_shape
         entry = zoo.get(self.model_name)
         options = {"aux_logits": True} if self.aux_logits and "aux_logits" in entry.options else {}
         return entry.name, entry.build(**options), self.input_override or entry.input_shape
@@ -221,6 +228,12 @@ class ModelsScreen(Screen[None]):
             text.append("  your own network", style="dim")
             if self.spec_editor.path is not None:
                 text.append(f"  ({self.spec_editor.path.name})", style="dim")
+        elif self.imported is not None:
+            text.append(self.imported.name, style="bold")
+            weights = "with weights" if self.imported.has_weights else "no weights"
+            text.append(f"  ONNX, {weights}", style="dim")
+            if self.imported.problem:
+                text.append("  stops at an unsupported node (see the notice)", style="red")
         else:
             entry = zoo.get(self.model_name)
             text.append(entry.title, style="bold")
@@ -257,7 +270,11 @@ class ModelsScreen(Screen[None]):
         is what counts, and the list is only read here, never written.
         """
         option = self.query_one("#models-list", OptionList).highlighted_option
-        if option is not None and option.id and option.id != self.model_name:
+        if (
+            option is not None
+            and option.id
+            and (option.id != self.model_name or self.imported is not None)
+        ):
             self._show_entry(option.id)
 
     @on(OptionList.OptionHighlighted, "#models-list")
@@ -391,10 +408,14 @@ class ModelsScreen(Screen[None]):
             self.refresh_summary(keep_fold=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save_spec", "open_spec", "goto_problem"):
+        if action in ("save_spec", "goto_problem"):
             return self.editing
         if action == "toggle_aux":
-            return not self.editing and "aux_logits" in zoo.get(self.model_name).options
+            return (
+                not self.editing
+                and self.imported is None
+                and "aux_logits" in zoo.get(self.model_name).options
+            )
         return True
 
     def action_toggle_aux(self) -> None:
@@ -412,7 +433,49 @@ class ModelsScreen(Screen[None]):
         self.spec_editor.save()
 
     def action_open_spec(self) -> None:
-        self.spec_editor.open()
+        """^o: in the editor, a spec file; elsewhere an ONNX model (or a spec, which opens the
+        editor)."""
+        if self.editing:
+            self.spec_editor.open()
+            return
+        from cnntui.ui.models.dialogs import PathScreen
+
+        title = "Open a spec (.toml) or an ONNX model (.onnx):"
+        self.app.push_screen(PathScreen(title, "model.onnx"), self._open_from)
+
+    def _open_from(self, value: str | None) -> None:
+        if not value:
+            return
+        try:
+            path = check_user_path(value)
+        except UsageError as exc:
+            self.notify(str(exc), title="Open", severity="error")
+            return
+        if path.suffix.lower() == ".onnx":
+            self.open_onnx(path)
+            return
+        self.action_edit_spec()
+        self.spec_editor.open_path(path)
+
+    def open_onnx(self, path: Path) -> None:
+        """Show an ONNX network (read by `cnntui.zoo.onnx_import`) in place of a zoo model."""
+        from cnntui.zoo.onnx_import import load_onnx
+
+        try:
+            imported = load_onnx(path)
+        except UsageError as exc:
+            self.notify(str(exc), title="Open", severity="error")
+            return
+        if self.editing:
+            self.editing = False
+            self.set_class(False, "-editing")
+        self.imported = imported
+        self.input_override = None
+        self.query_one(InputSize).show_shape(imported.input_shape)
+        self.refresh_summary()
+        self.refresh_bindings()
+        if imported.problem:
+            self.notify(f"The table stops before {imported.problem}", title=path.name, timeout=12)
 
     @on(SpecEditor.Saved)
     def _spec_saved(self) -> None:
@@ -434,8 +497,8 @@ class ModelsScreen(Screen[None]):
         if not value:
             return
         name, module, shape = self._current()
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value, write=True)
             text = export_pytorch(module, name, shape, "the cnntui Models mode")
             if path.exists():
                 raise UsageError(f"{path} already exists; choose another name")

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from cnntui.errors import UsageError
+from cnntui.paths import check_user_path
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.spec import (
     EXAMPLE_SPEC,
@@ -87,8 +88,8 @@ class SpecEditor(Vertical):
     def _save_to(self, value: str | None) -> None:
         if not value:
             return
-        path = Path(value).expanduser()
         try:
+            path = check_user_path(value, write=True)
             save_spec_file(path, self.text)
         except UsageError as exc:
             self.notify(str(exc), title="Save", severity="error")
@@ -105,10 +106,14 @@ class SpecEditor(Vertical):
         self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
 
     def _open_from(self, value: str | None) -> None:
-        if not value:
-            return
-        path = Path(value).expanduser()
+        if value:
+            self.open_path(Path(value))
+
+    def open_path(self, path: Path) -> None:
+        """Load the spec file at `path` into the editor (a notice if it cannot be read, or if it
+        lies outside the folders a served session may open: `cnntui.paths`)."""
         try:
+            path = check_user_path(str(path))
             text = read_spec_file(path)
         except UsageError as exc:
             self.notify(str(exc), title="Open", severity="error")

@@ -100,6 +100,7 @@ class TrainScreen(Screen[None]):
         Binding("r", "resume_selected", N_("Resume"), show=False, id="train.resume"),
         Binding("d", "delete_selected", N_("Delete"), show=False, id="train.delete"),
         # A settings field keeps the number and letter keys for itself; Escape hands them back.
+        Binding("i", "init_stats", N_("Init stats"), show=False, id="train.init_stats"),
         Binding("escape", "leave_field", N_("Leave field"), show=False, id="train.leave"),
     ]
 
@@ -153,10 +154,18 @@ class TrainScreen(Screen[None]):
             self.notify("; ".join(problems), severity="error")
             return
         self.query_one(SetupView).apply(params)
-        if "view" in params:
+        if params.get("view") == "init":
+            self.action_init_stats(params.get("init", "he"), params.get("activation", "relu"))
+        elif "view" in params:
             self.query_one(TabbedContent).active = params["view"]
         if params.get("start") == "yes":
             self.start_training()
+
+    def action_init_stats(self, init: str = "he", activation: str = "relu") -> None:
+        """The initialisation view (`cnntui.ui.train.init_stats`)."""
+        from cnntui.ui.train.init_stats import InitStatsScreen
+
+        self.app.push_screen(InitStatsScreen(init, activation))
 
     # -- starting and controlling ----------------------------------------------------------------
 

@@ -1,0 +1,148 @@
+"""The backward half of `cnntui conv --backward` and `cnntui pool --backward`: the gradients of
+one convolution or pooling, stepped by `cnntui.conv.stepper_backward` and checked against the
+engine's own backward functions."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cnntui.conv.stepper import Stepper
+
+
+def add_backward_arguments(parser: argparse.ArgumentParser, pooling: bool = False) -> None:
+    parser.add_argument(
+        "--backward",
+        action="store_true",
+        help="print the gradients of the operation instead of its output",
+    )
+    parser.add_argument(
+        "--upstream",
+        choices=("ones", "output"),
+        default="ones",
+        help="the upstream gradient dL/dy: ones (L = sum of y) or output (L = half the sum of"
+        " y squared); default ones",
+    )
+    if not pooling:
+        parser.add_argument(
+            "--target",
+            metavar="NAME|ROWS",
+            default=None,
+            help="with --backward: the upstream gradient is y minus this kernel's output"
+            " (L = half the squared error to it), as when learning that kernel",
+        )
+    parser.add_argument(
+        "--step",
+        metavar="PART:N",
+        default=None,
+        help="with --backward: write out step N (from 0) of weight, input or pool",
+    )
+
+
+def report(stepper: Stepper, args: argparse.Namespace, image_name: str, kernel: Any) -> int:
+    """Print (or emit as JSON) the gradients and, with --step, one step written out."""
+    import numpy as np
+
+    from cnntui.commands._output import print_json
+    from cnntui.commands.conv import _rounded, render_map
+    from cnntui.conv.stepper import Stepper as StepperClass
+    from cnntui.conv.stepper_backward import (
+        BackwardStepper,
+        grad_sum_lines,
+        upstream_gradient,
+    )
+    from cnntui.errors import ShapeError, UsageError
+
+    target = None
+    target_name = getattr(args, "target", None)
+    if target_name:
+        from cnntui.conv import kernels
+
+        wanted = kernels.get(target_name).for_channels(stepper.source.shape[0])
+        if wanted.size != stepper.kernel_size:
+            raise UsageError(
+                f"--target {target_name!r} is {wanted.size[0]}×{wanted.size[1]} but the kernel is"
+                f" {stepper.kernel_size[0]}×{stepper.kernel_size[1]}; give one of the same size"
+            )
+        target = StepperClass(stepper.source, wanted.values, stepper.settings).output()
+    try:
+        upstream = upstream_gradient(stepper, args.upstream, target)
+        backward = BackwardStepper(stepper, upstream)
+    except ShapeError as error:
+        raise UsageError(str(error)) from None
+    mine, engine = backward.gradients(), backward.engine_gradients()
+    pairs = [(mine.input, engine.input)]
+    if mine.weight is not None and engine.weight is not None:
+        pairs.append((mine.weight, engine.weight))
+    if mine.bias is not None and engine.bias is not None:
+        pairs.append((np.array(mine.bias), np.array(engine.bias)))
+    agree = all(np.allclose(a, b, atol=1e-9) for a, b in pairs)
+    step_lines: list[str] = []
+    step_document: dict[str, Any] | None = None
+    if args.step:
+        part, _, number = str(args.step).partition(":")
+        if part not in backward.parts or not number.isdigit():
+            raise UsageError(
+                f"--step takes PART:N with PART one of {', '.join(backward.parts)}, got {args.step!r}"
+            )
+        index = int(number)
+        if index >= backward.total(part):
+            raise UsageError(
+                f"--step {args.step}: {part} has steps 0 to {backward.total(part) - 1}"
+            )
+        step = backward.step(part, index)
+        step_lines = grad_sum_lines(step)
+        step_document = {
+            "part": part,
+            "index": index,
+            "target": list(step.target),
+            "source": step.source,
+            "rows": list(step.rows),
+            "cols": list(step.cols),
+            "window": _rounded(step.window),
+            "factors": _rounded(step.factors),
+            "value": round(step.value, 9),
+            "text": step_lines,
+        }
+    if args.json:
+        print_json(
+            {
+                "image": image_name,
+                "kernel": None if kernel is None else kernel.text(),
+                "mode": stepper.settings.mode,
+                "upstream": "target" if target is not None else args.upstream,
+                "target": target_name,
+                "upstream_gradient": _rounded(upstream),
+                "pre_activation_gradient": _rounded(mine.pre_activation),
+                "weight_gradient": None if mine.weight is None else _rounded(mine.weight),
+                "bias_gradient": None if mine.bias is None else round(mine.bias, 9),
+                "input_gradient": _rounded(mine.input),
+                "engine_agrees": bool(agree),
+                "step": step_document,
+            }
+        )
+        return 0
+    loss = {
+        "ones": "L = sum of y",
+        "output": "L = 1/2 sum of y^2",
+    }.get(args.upstream, "")
+    if target is not None:
+        loss = f"L = 1/2 sum of (y - {target_name} output)^2"
+    print(f"backward of {stepper.settings.mode} on {image_name}, {loss}")
+    print("upstream gradient dL/dy:")
+    print(render_map(upstream, force_values=args.values))
+    if mine.weight is not None:
+        for c, channel in enumerate(mine.weight):
+            label = f" (channel {c + 1})" if mine.weight.shape[0] > 1 else ""
+            print(f"kernel gradient dL/dw{label}:")
+            print(render_map(channel, force_values=True))
+        print(f"bias gradient dL/db: {mine.bias:.6g}")
+    for c, channel in enumerate(mine.input):
+        label = f" (channel {c + 1})" if mine.input.shape[0] > 1 else ""
+        print(f"input gradient dL/dx{label}:")
+        print(render_map(channel, force_values=args.values))
+    print(f"engine backward agrees: {'yes' if agree else 'NO'}")
+    for line in step_lines:
+        print(line)
+    return 0

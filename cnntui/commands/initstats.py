@@ -1,0 +1,94 @@
+"""`cnntui init-stats`: activation and gradient statistics, layer by layer, of a deep plain
+network at initialisation (the numbers of the "Activations and initialisation" lesson).
+
+Examples::
+
+    cnntui init-stats --init he --activation relu
+    cnntui init-stats --init small --activation tanh --json
+    cnntui init-stats --compare --activation relu
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "init-stats"
+HELP = "activation and gradient statistics per layer of a deep plain net under an initialisation"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cnntui.engine.init_statistics import ACTIVATIONS, INITS
+
+    parser.description = (
+        "Build a plain stack of fully connected layers with one initialisation and one"
+        " non-linearity, pass a batch of standard-normal inputs forward and a standard-normal"
+        " gradient backward, and print each layer's activation mean and standard deviation and"
+        " the standard deviation of the gradients that reach it."
+    )
+    parser.add_argument("--init", choices=INITS, default="he", help="initialisation (default he)")
+    parser.add_argument(
+        "--activation", choices=ACTIVATIONS, default="relu", help="non-linearity (default relu)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="one line per initialisation: the last layer's activation std and the first layer's"
+        " gradient std",
+    )
+    parser.add_argument("--depth", type=int, default=10, metavar="L", help="layers (default 10)")
+    parser.add_argument("--width", type=int, default=128, metavar="N", help="units (default 128)")
+    parser.add_argument("--batch", type=int, default=128, metavar="B", help="samples (default 128)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from cnntui.commands._output import print_json
+    from cnntui.engine.init_statistics import INITS, init_statistics
+    from cnntui.errors import UsageError
+
+    if not (1 <= args.depth <= 100):
+        raise UsageError(f"--depth must be 1 to 100, got {args.depth}")
+    for name, value in (("--width", args.width), ("--batch", args.batch)):
+        if not (1 <= value <= 4096):
+            raise UsageError(f"{name} must be 1 to 4096, got {value}")
+    inits = INITS if args.compare else (args.init,)
+    results = {
+        init: init_statistics(init, args.activation, args.depth, args.width, args.batch, args.seed)
+        for init in inits
+    }
+    if args.json:
+        print_json(
+            {
+                "activation": args.activation,
+                "depth": args.depth,
+                "width": args.width,
+                "batch": args.batch,
+                "seed": args.seed,
+                "inits": {
+                    init: [asdict(layer) for layer in rows] for init, rows in results.items()
+                },
+            }
+        )
+        return 0
+    if args.compare:
+        print(f"{args.activation}, {args.depth} layers of {args.width}:")
+        print(f"{'init':<8} {'act std (last)':>15} {'grad std (first)':>17}")
+        for init, rows in results.items():
+            print(f"{init:<8} {rows[-1].activation_std:>15.3g} {rows[0].gradient_std:>17.3g}")
+        return 0
+    rows = results[args.init]
+    print(f"{args.init} init, {args.activation}, {args.depth} layers of {args.width}:")
+    print(
+        f"{'layer':>5} {'act mean':>10} {'act std':>10} {'saturated':>9} {'dead':>6}"
+        f" {'grad std':>10} {'dW std':>10}"
+    )
+    for row in rows:
+        print(
+            f"{row.layer:>5} {row.activation_mean:>10.3g} {row.activation_std:>10.3g}"
+            f" {row.saturated:>9.1%} {row.dead:>6.1%} {row.gradient_std:>10.3g}"
+            f" {row.weight_gradient_std:>10.3g}"
+        )
+    return 0
