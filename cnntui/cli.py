@@ -115,6 +115,7 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgume
         choices=DEVICES,
         help="where labs compute: auto (GPU when it works), cpu or gpu (also CNNTUI_DEVICE)",
     )
+    _add_lang_argument(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
     for name, module in commands.items():
         help_text = getattr(module, "HELP", "")
@@ -122,8 +123,44 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgume
         add_arguments = getattr(module, "add_arguments", None)
         if callable(add_arguments):
             add_arguments(sub)
+        _add_lang_argument(sub)
         sub.set_defaults(_command_module=module, _command_parser=sub)
     return parser
+
+
+def _add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    from cnntui.i18n import LANGUAGES
+
+    if any("--lang" in action.option_strings for action in parser._actions):
+        return
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of lessons, screens and messages (also CNNTUI_LANG; default: the locale)",
+    )
+
+
+def _lang_in(arguments: Sequence[str]) -> str | None:
+    """The value of the last `--lang X` or `--lang=X` before a lone `--`, if any."""
+    found = None
+    for index, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(arguments):
+            found = arguments[index + 1]
+        elif argument.startswith("--lang="):
+            found = argument.split("=", 1)[1]
+    return found
+
+
+def choose_language(arguments: Sequence[str]) -> str:
+    """Set cnntui's language from the arguments, the environment, the settings and the locale
+    (in that order, see `cnntui.i18n.resolve_language`) before any text is produced."""
+    from cnntui.i18n import resolve_language, set_language
+    from cnntui.settings import load_settings
+
+    settings, _warnings = load_settings()
+    return set_language(resolve_language(_lang_in(arguments), settings.language))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # what they signal is reported where it matters (a diverged run, a refused value).
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
+        choose_language(arguments)
         parser = build_parser()
         try:
             args, extras = parser.parse_known_args(arguments)

@@ -47,7 +47,16 @@ _FRONT_MATTER_KEYS: dict[str, type | tuple[type, ...]] = {
     "order": (int, float),
     "summary": str,
 }
-_QUIZ_KEYS = {"question", "answer", "choices", "tolerance", "explanation", "generator", "id"}
+_QUIZ_KEYS = {
+    "question",
+    "answer",
+    "accept",
+    "choices",
+    "tolerance",
+    "explanation",
+    "generator",
+    "id",
+}
 _QUIZ_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*quiz\s*$")
 _ANY_FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # Markdown inline links `[text](target "title")` and autolinks `<scheme:...>`.
@@ -94,7 +103,9 @@ class Quiz:
     """One quiz from a ```` ```quiz ```` block.
 
     A fixed quiz has `question` and `answer` (a float for numbers, a str otherwise, one of `choices`
-    when there are choices). A generated quiz has `generator` instead and asks `cnntui.practice`.
+    when there are choices). A text answer may list other accepted spellings in `accept` (a Korean
+    lesson accepts the English term too). A generated quiz has `generator` instead and asks
+    `cnntui.practice`.
     """
 
     id: str
@@ -106,6 +117,8 @@ class Quiz:
     tolerance: float = 0.0
     explanation: str = ""
     generator: str | None = None
+    accept: tuple[str, ...] = ()
+    """Other text answers that count as right (e.g. the English term in a Korean lesson)."""
 
     @property
     def is_numeric(self) -> bool:
@@ -115,7 +128,10 @@ class Quiz:
         """Whether a learner's typed or chosen response is right (see `answer_matches`)."""
         if self.answer is None:
             return False
-        return answer_matches(self.answer, response, self.tolerance)
+        return any(
+            answer_matches(answer, response, self.tolerance)
+            for answer in (self.answer, *self.accept)
+        )
 
 
 @dataclass
@@ -314,6 +330,11 @@ def parse_quiz(
     if isinstance(raw_answer, bool) or not isinstance(raw_answer, int | float | str):
         return problem("answer must be a number or a string")
     answer: float | str = float(raw_answer) if isinstance(raw_answer, int | float) else raw_answer
+    accept = data.get("accept", [])
+    if not isinstance(accept, list) or not all(isinstance(a, str) and a.strip() for a in accept):
+        return problem("accept must be a list of strings")
+    if accept and not isinstance(answer, str):
+        return problem("accept only applies to a text answer")
     tolerance = data.get("tolerance", 0)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
         return problem("tolerance must be a number >= 0")
@@ -331,8 +352,17 @@ def parse_quiz(
         answer = _choice_text(raw_answer)
         if answer not in choice_texts:
             return problem(f"answer {answer!r} is not one of the choices")
+    if accept and choice_texts:
+        return problem("accept does not go with choices: the answer is one of the choices")
     return Quiz(
-        quiz_id, line, question.strip(), answer, choice_texts, float(tolerance), explanation.strip()
+        quiz_id,
+        line,
+        question.strip(),
+        answer,
+        choice_texts,
+        float(tolerance),
+        explanation.strip(),
+        accept=tuple(a.strip() for a in accept),
     ), []
 
 
@@ -620,17 +650,24 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
     return lesson
 
 
-def load_lessons(directory: Path | str | None = None, *, check_links: bool = True) -> list[Lesson]:
-    """Every `*.md` lesson in `directory` (default: the bundled lessons), in reading order.
+def load_lessons(
+    directory: Path | str | None = None,
+    *,
+    check_links: bool = True,
+    language: str | None = None,
+) -> list[Lesson]:
+    """Every `*.md` lesson in `directory` (default: the bundled lessons in `language`, or in the
+    current language), in reading order.
 
     Reading order is chapter (by the smallest `order` in it), then `order`, then file name. With
     `check_links`, each `cnntui:` link is checked against the preset validators and lesson names.
     """
     if directory is None:
+        from cnntui.i18n import current_language
         from cnntui.resources import lessons_dir
 
         try:
-            directory = lessons_dir()
+            directory = lessons_dir(language or current_language())
         except FileNotFoundError:
             return []
     folder = Path(directory)
@@ -675,8 +712,43 @@ def find_lesson(lessons: Sequence[Lesson], name: str) -> Lesson | None:
 
 
 def check_lessons(directory: Path | str | None = None) -> list[LessonProblem]:
-    """Every problem in every lesson, links included; empty when all lessons are sound."""
-    lessons = load_lessons(directory, check_links=True)
+    """Every problem in every lesson, links included; empty when all lessons are sound.
+
+    With no `directory`, every bundled language is checked, and each translation against the
+    English lessons (`translation_problems`).
+    """
+    if directory is not None:
+        return _lesson_set_problems(load_lessons(directory, check_links=True))
+    from cnntui.i18n import LANGUAGES
+
+    english = load_lessons(check_links=True, language="en")
+    problems = _lesson_set_problems(english)
+    for language in LANGUAGES[1:]:
+        translated = load_lessons(check_links=True, language=language)
+        problems += _lesson_set_problems(translated)
+        problems += translation_problems(english, translated)
+        if language == "ko":
+            problems += glossary_problems(translated)
+    return problems
+
+
+def glossary_problems(lessons: Sequence[Lesson]) -> list[LessonProblem]:
+    """Korean lessons whose first use of a glossary term lacks its English (`cnntui.glossary`)."""
+    from cnntui.glossary import first_use_problems, load_glossary
+
+    glossary = load_glossary()
+    problems: list[LessonProblem] = []
+    for lesson in lessons:
+        lines = lesson.path.read_text(encoding="utf-8").splitlines()
+        body = "\n".join(lines[lesson.body_line - 1 :])
+        for problem in first_use_problems(body, glossary):
+            problems.append(
+                LessonProblem(lesson.path, lesson.body_line - 1 + problem.line, str(problem))
+            )
+    return problems
+
+
+def _lesson_set_problems(lessons: Sequence[Lesson]) -> list[LessonProblem]:
     problems = [problem for lesson in lessons for problem in lesson.problems]
     seen: dict[str, Path] = {}
     for lesson in lessons:
@@ -689,6 +761,96 @@ def check_lessons(directory: Path | str | None = None) -> list[LessonProblem]:
             )
         seen[key] = lesson.path
     return problems
+
+
+def translation_problems(
+    source: Sequence[Lesson], translated: Sequence[Lesson]
+) -> list[LessonProblem]:
+    """How a translation differs from the source lessons where it must not.
+
+    Both sets must hold the same lesson names, chapters in the same order, the same quizzes (same
+    ids, kinds and answers: a number equal, a choice at the same position, a text answer whose
+    `accept` list or answer holds the source's answer) and `cnntui:` and web links to the same
+    targets, in the same order.
+    """
+    problems: list[LessonProblem] = []
+    by_name = {lesson.name: lesson for lesson in translated}
+    for lesson in source:
+        twin = by_name.pop(lesson.name, None)
+        if twin is None:
+            problems.append(LessonProblem(lesson.path, 0, "has no translation"))
+            continue
+        if twin.order != lesson.order:
+            problems.append(LessonProblem(twin.path, 1, f"order must be {lesson.order:g}"))
+        problems += _quiz_parity(lesson, twin)
+        targets = [link.target for link in lesson.links if link.kind in ("cnntui", "web")]
+        twin_targets = [link.target for link in twin.links if link.kind in ("cnntui", "web")]
+        if targets != twin_targets:
+            missing = [t for t in targets if t not in twin_targets]
+            extra = [t for t in twin_targets if t not in targets]
+            detail = (
+                f"lacks {missing[0]}"
+                if missing
+                else f"adds {extra[0]}"
+                if extra
+                else "has them in another order"
+            )
+            problems.append(
+                LessonProblem(twin.path, 0, f"links differ from {lesson.path.name}: {detail}")
+            )
+    for twin in by_name.values():
+        problems.append(LessonProblem(twin.path, 0, "has no English original"))
+    # Chapters are translated too, but must group the same lessons: one name for one name.
+    twins = {lesson.name: lesson for lesson in translated}
+    pairs = {(l.chapter, twins[l.name].chapter) for l in source if l.name in twins}
+    if len(pairs) != len({english for english, _ in pairs}) or len(pairs) != len(
+        {other for _, other in pairs}
+    ):
+        first = translated[0].path if translated else source[0].path
+        problems.append(LessonProblem(first, 0, "chapters do not group the lessons as in English"))
+    return problems
+
+
+def _quiz_parity(lesson: Lesson, twin: Lesson) -> list[LessonProblem]:
+    quizzes, twin_quizzes = lesson.quizzes, twin.quizzes
+    if len(quizzes) != len(twin_quizzes):
+        return [
+            LessonProblem(
+                twin.path, 0, f"has {len(twin_quizzes)} quizzes; the English has {len(quizzes)}"
+            )
+        ]
+    problems: list[LessonProblem] = []
+    for quiz, other in zip(quizzes, twin_quizzes, strict=True):
+        reason = _quiz_difference(quiz, other)
+        if reason:
+            problems.append(LessonProblem(twin.path, other.line, f"quiz {other.id}: {reason}"))
+    return problems
+
+
+def _quiz_difference(quiz: Quiz, other: Quiz) -> str:
+    if quiz.id != other.id:
+        return f"id must be {quiz.id!r} as in the English"
+    if quiz.generator != other.generator:
+        return f"generator must be {quiz.generator!r} as in the English"
+    if quiz.generator is not None:
+        return ""
+    if quiz.is_numeric:
+        if not other.is_numeric or other.answer != quiz.answer:
+            return f"answer must be {quiz.answer:g} as in the English"
+        if other.tolerance != quiz.tolerance:
+            return f"tolerance must be {quiz.tolerance:g} as in the English"
+        return ""
+    if quiz.choices:
+        if len(other.choices) != len(quiz.choices):
+            return f"needs {len(quiz.choices)} choices as in the English"
+        assert isinstance(quiz.answer, str) and isinstance(other.answer, str)
+        if quiz.choices.index(quiz.answer) != other.choices.index(other.answer):
+            return "the right choice must stand where it does in the English"
+        return ""
+    assert isinstance(quiz.answer, str)
+    if not other.check(quiz.answer):
+        return f"must accept the English answer {quiz.answer!r} too (add it to accept)"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,16 @@ def _find(name: str) -> Path:
     raise FileNotFoundError(f"cnntui's bundled '{name}' folder is missing; reinstall cnntui")
 
 
-def lessons_dir() -> Path:
-    """The folder that holds the lesson Markdown files."""
-    return _find("lessons")
+def lessons_dir(language: str = "en") -> Path:
+    """The folder that holds the lesson Markdown files in `language` (English at the top of
+    `lessons/`, each other language in its own subfolder, e.g. `lessons/ko/`)."""
+    folder = _find("lessons")
+    if language == "en":
+        return folder
+    translated = folder / language
+    if not translated.is_dir():
+        raise FileNotFoundError(f"cnntui's bundled lessons in {language!r} are missing")
+    return translated
 
 
 def assets_dir() -> Path:

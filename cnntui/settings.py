@@ -4,6 +4,7 @@
 theme = "nord"          # any Textual theme name; unset: textual-dark (ansi-dark in 16 colours)
 ascii = false           # draw with ASCII only (also --ascii and CNNTUI_ASCII=1)
 device = "auto"         # auto, cpu or gpu: where labs compute (also --device and CNNTUI_DEVICE)
+language = "ko"         # en or ko (also --lang and CNNTUI_LANG; unset: from the locale)
 
 [keys]                  # key overrides: binding id = "key" or "key1,key2"
 "lessons.next" = "right"
@@ -24,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from cnntui import userfile
+from cnntui.i18n import LANGUAGES
 from cnntui.setaside import set_aside
 
 DEVICES = ("auto", "cpu", "gpu")
 _KEY_SPEC = re.compile(r"[A-Za-z0-9_+\-]+(\s*,\s*[A-Za-z0-9_+\-]+)*")
 _BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]+")
-_KNOWN = ("theme", "ascii", "device", "keys")
+_KNOWN = ("theme", "ascii", "device", "language", "keys")
 MAX_TEXT = 100
 """Longest theme name, binding id or key list accepted."""
 MAX_KEYS = 500
@@ -44,6 +46,8 @@ class Settings:
     """A Textual theme name; None lets the app choose by colour system."""
     ascii: bool = False
     device: str = "auto"
+    language: str | None = None
+    """`en` or `ko`; None lets the environment and the locale decide."""
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → comma-separated keys, applied with `App.set_keymap`."""
 
@@ -129,6 +133,14 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
         )
         device = defaults.device
 
+    language = data.get("language", defaults.language)
+    if language is not None and language not in LANGUAGES:
+        warnings.append(
+            f"{source}: language must be one of {', '.join(LANGUAGES)}, not {language!r}; "
+            "using the locale's"
+        )
+        language = defaults.language
+
     keys: dict[str, str] = {}
     raw_keys = data.get("keys", {})
     if not isinstance(raw_keys, dict):
@@ -152,4 +164,38 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
             )
         else:
             keys[binding_id] = ",".join(part.strip() for part in spec.split(","))
-    return Settings(theme=theme, ascii=ascii_mode, device=device, keys=keys), warnings
+    return Settings(
+        theme=theme, ascii=ascii_mode, device=device, language=language, keys=keys
+    ), warnings
+
+
+def save_language(language: str, path: Path | None = None) -> None:
+    """Write `language = "..."` into the settings file, keeping every other line as it was.
+
+    The top-level `language` line is replaced where there is one, else added first (before any
+    table, where TOML needs top-level keys). Written atomically; a missing file is created.
+    """
+    from cnntui.atomic import write_text_atomic
+
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    path = config_path() if path is None else path
+    try:
+        lines = userfile.read_text(path, "config").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except UnicodeDecodeError as error:
+        raise OSError(f"{path} is not UTF-8 text") from error
+    entry = f'language = "{language}"'
+    top_level_end = next(
+        (number for number, line in enumerate(lines) if line.lstrip().startswith("[")),
+        len(lines),
+    )
+    for number in range(top_level_end):
+        if re.match(r"\s*language\s*=", lines[number]):
+            lines[number] = entry
+            break
+    else:
+        lines.insert(0, entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, "\n".join(lines) + "\n")

@@ -9,8 +9,15 @@ import math
 from fractions import Fraction
 
 
+def is_hangul(char: str) -> bool:
+    """Whether `char` is a Hangul syllable or jamo (kept by `--ascii`: it is text, not drawing)."""
+    code = ord(char)
+    return 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
 def ascii_text(text: str) -> str:
-    """The same text with only ASCII characters (for terminals in ``--ascii`` mode)."""
+    """The same text with only ASCII characters, and Hangul (for terminals in ``--ascii`` mode:
+    it promises no drawing glyphs, and Korean text is the language, not a drawing)."""
     table = {
         "×": "x",
         "·": "*",
@@ -31,7 +38,9 @@ def ascii_text(text: str) -> str:
     }
     for symbol, plain in table.items():
         text = text.replace(symbol, plain)
-    return text.encode("ascii", "replace").decode("ascii")
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() or is_hangul(c) else "?" for c in text)
 
 
 def number_text(value: float, digits: int = 2) -> str:

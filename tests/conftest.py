@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point XDG config/state/cache at a fresh temporary folder and clear cnntui's variables."""
     home = tmp_path / "home"
     for var, sub in (
@@ -31,10 +31,17 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
-    for var in ("CNNTUI_ASCII", "CNNTUI_DEVICE", "TEXTUAL_COLOR_SYSTEM", "NO_COLOR"):
+    for var in ("CNNTUI_ASCII", "CNNTUI_DEVICE", "CNNTUI_LANG", "TEXTUAL_COLOR_SYSTEM", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    # The language follows the locale when nothing else chooses it: tests speak English unless
+    # they choose Korean themselves, and every test starts and ends in English.
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    return home
+    from cnntui.i18n import set_language
+
+    set_language("en")
+    yield home
+    set_language("en")
 
 
 def make_app(*modes: str, **options: Any) -> CnnTuiApp:

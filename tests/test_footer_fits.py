@@ -1,4 +1,5 @@
-"""At 80x24 every footer entry of every mode and view is shown whole, with and without `--ascii`.
+"""At 80x24 every footer entry of every mode and view is shown whole, with and without `--ascii`,
+in English and in Korean (Hangul takes two cells).
 
 Under `--ascii` arrows read as words (`left/right`), so a footer that fits with symbols may not.
 For each state the footer's own key entries are checked against the last row of what the
@@ -13,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from cnntui.i18n import set_language
 from cnntui.settings import Settings
 from cnntui.ui.app import CnnTuiApp
 
@@ -69,9 +71,13 @@ def footer_problems(app: CnnTuiApp, where: str) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("ascii_mode", [False, True], ids=["unicode", "ascii"])
 @pytest.mark.parametrize("key", sorted(WALKS))
-async def test_every_footer_entry_fits_in_80_columns(key: str, ascii_mode: bool) -> None:
+async def test_every_footer_entry_fits_in_80_columns(
+    key: str, ascii_mode: bool, language: str
+) -> None:
+    set_language(language)  # the autouse fixture sets English back afterwards
     app = CnnTuiApp(settings=Settings(), ascii=ascii_mode)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, 20)

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
 
+from cnntui.i18n import LANGUAGE_NAMES, N_, _, current_language
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
 from cnntui.ui.modes import MODES, ModeSpec
@@ -68,10 +69,11 @@ class CnnTuiApp(App[None]):
     ]
     """Styles in files beside the code they style; the labs' screens carry theirs (DEFAULT_CSS)."""
     TITLE = "cnntui"
-    SUB_TITLE = "convolutional neural networks, computed live"
+    SUB_TITLE = N_("convolutional neural networks, computed live")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
+        Binding("f2", "switch_language", N_("Language"), show=False, id="app.language"),
+        Binding("question_mark,f1", "help", N_("Help"), key_display="?", id="app.help"),
     ]
 
     def __init__(
@@ -145,6 +147,7 @@ class CnnTuiApp(App[None]):
         return make
 
     def on_mount(self) -> None:
+        self.sub_title = _(self.SUB_TITLE)
         self.theme = self._initial_theme()
         if self.ascii_mode:
             self.add_class("-ascii")
@@ -212,14 +215,26 @@ class CnnTuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for spec in self.mode_specs.values():
             yield SystemCommand(
-                f"{spec.title} ({spec.key})",
-                spec.description,
+                f"{_(spec.title)} ({spec.key})",
+                _(spec.description),
                 lambda name=spec.name: self.run_worker(self.action_switch_to(name)),  # type: ignore[misc]
             )
-        yield SystemCommand("Help", "Every key and what it does (?)", self.action_help)
+        yield SystemCommand(_("Help"), _("Every key and what it does (?)"), self.action_help)
+        from cnntui.ui.shared.language import next_language
+
+        other = next_language(current_language())
+        language_label = _("Language")
+        yield SystemCommand(
+            f"{language_label}: {LANGUAGE_NAMES[other]} (F2)",
+            _("Lessons, screens and messages in {name}; the choice is saved").format(
+                name=LANGUAGE_NAMES[other]
+            ),
+            self.action_switch_language,
+        )
+        lesson_label = _("Lesson")
         for lesson in self.lessons or []:
             yield SystemCommand(
-                f"Lesson: {lesson.title}",
+                f"{lesson_label}: {lesson.title}",
                 f"{lesson.chapter}. {lesson.summary}".strip(". "),
                 lambda name=lesson.name: self.run_worker(self.open_lesson(name)),  # type: ignore[misc]
             )
@@ -242,6 +257,12 @@ class CnnTuiApp(App[None]):
         if self.ascii_mode:
             return ascii_key_display(display, binding.key)
         return display
+
+    def action_switch_language(self) -> None:
+        """English <-> Korean, at once and everywhere (F2 and the command palette)."""
+        from cnntui.ui.shared.language import switch_language
+
+        switch_language(self)
 
     # -- help and quitting -------------------------------------------------------------------
 

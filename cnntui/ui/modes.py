@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cnntui.i18n import N_
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -51,43 +53,53 @@ MODES: tuple[ModeSpec, ...] = (
     ModeSpec(
         name="lessons",
         key="1",
-        title="Lessons",
-        description="Read the lessons by chapter, with quizzes and links into the labs",
+        title=N_("Lessons"),
+        description=N_("Read the lessons by chapter, with quizzes and links into the labs"),
         screen="cnntui.ui.lessons.screen:LessonsScreen",
     ),
     ModeSpec(
         name="conv",
         key="2",
-        title="Conv Lab",
-        description="Step a kernel or pooling window across an image: window, products, sum, output",
+        title=N_("Conv Lab"),
+        description=N_(
+            "Step a kernel or pooling window across an image: window, products, sum, output"
+        ),
         screen="cnntui.ui.conv.screen:ConvScreen",
     ),
     ModeSpec(
         name="calc",
         key="3",
-        title="Calculator",
-        description="Output shape, parameters, MACs and receptive field of a layer or a chain; quiz me",
+        title=N_("Calculator"),
+        description=N_(
+            "Output shape, parameters, MACs and receptive field of a layer or a chain; quiz me"
+        ),
         screen="cnntui.ui.calc.screen:CalcScreen",
     ),
     ModeSpec(
         name="models",
         key="4",
-        title="Models",
-        description="LeNet-5 to ResNet-152 and your own nets: shapes, parameters, MACs, layer by layer",
+        title=N_("Models"),
+        description=N_(
+            "LeNet-5 to ResNet-152 and your own nets: shapes, parameters, MACs, layer by layer"
+        ),
         screen="cnntui.ui.models.screen:ModelsScreen",
     ),
     ModeSpec(
         name="train",
         key="5",
-        title="Train",
-        description="Train LeNet-5, TinyVGG or a ResNet on real data and watch loss, filters and predictions live",
+        title=N_("Train"),
+        description=N_(
+            "Train LeNet-5, TinyVGG or a ResNet on real data and watch loss, filters and predictions live"
+        ),
         screen="cnntui.ui.train.screen:TrainScreen",
     ),
     ModeSpec(
         name="gan",
         key="6",
-        title="GAN",
-        description="generative models: ten samples by hand, a 2-D GAN step by step, a DCGAN drawing digits",
+        title=N_("GAN"),
+        description=N_(
+            "generative models: ten samples by hand, a 2-D GAN step by step, a DCGAN drawing digits"
+        ),
         screen="cnntui.ui.gan.screen:GanScreen",
     ),
 )

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from cnntui import practice
+from cnntui.i18n import N_
 from cnntui.text import ascii_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -22,9 +23,9 @@ class CalcQuizScreen(ModalScreen[None]):
     """One question at a time; Enter checks, ctrl+n asks another, ctrl+o switches kind, Esc closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="calc.quiz.close"),
-        Binding("ctrl+n", "next_question", "Next", key_display="^n", id="calc.quiz.next"),
-        Binding("ctrl+o", "switch_kind", "Kind", key_display="^o", id="calc.quiz.kind"),
+        Binding("escape", "close", N_("Close"), id="calc.quiz.close"),
+        Binding("ctrl+n", "next_question", N_("Next"), key_display="^n", id="calc.quiz.next"),
+        Binding("ctrl+o", "switch_kind", N_("Kind"), key_display="^o", id="calc.quiz.kind"),
     ]
 
     def __init__(self, seed: int | None = None, kind: str = "output-size") -> None:

@@ -16,18 +16,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from cnntui.calc import presets as calc_presets
 from cnntui.calc.chain import analyze_chain
 from cnntui.calc.chain_presets import CHAIN_PRESETS, chain_preset
 from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
+from cnntui.i18n import N_
 from cnntui.text import ascii_text, fraction_text, short_count
 from cnntui.ui.calc.fields import form_fields, spec_from_values, values_from_spec
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.form import CalcForm
 from cnntui.ui.shared.lab_commands import CalcCommands
 from cnntui.ui.shared.mode_bar import ModeBar
@@ -67,14 +69,18 @@ class CalcScreen(Screen[None]):
     COMMANDS = {CalcCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "toggle_chain", "Chain", id="calc.chain"),
-        Binding("p", "next_preset", "Preset", id="calc.preset"),
-        Binding("z", "quiz", "Quiz me", id="calc.quiz"),
-        Binding("a", "add_layer", "Add", id="calc.add"),
-        Binding("x", "remove_layer", "Del", id="calc.remove"),
-        Binding("left_square_bracket", "move_layer(-1)", "Move", key_display="[]", id="calc.up"),
-        Binding("right_square_bracket", "move_layer(1)", "Move down", show=False, id="calc.down"),
-        Binding("escape", "cancel_edit", "Cancel", show=False, id="calc.cancel"),
+        Binding("c", "toggle_chain", N_("Chain"), id="calc.chain"),
+        Binding("p", "next_preset", N_("Preset"), id="calc.preset"),
+        Binding("z", "quiz", N_("Quiz me"), id="calc.quiz"),
+        Binding("a", "add_layer", N_("Add"), id="calc.add"),
+        Binding("x", "remove_layer", N_("Del"), id="calc.remove"),
+        Binding(
+            "left_square_bracket", "move_layer(-1)", N_("Move"), key_display="[]", id="calc.up"
+        ),
+        Binding(
+            "right_square_bracket", "move_layer(1)", N_("Move down"), show=False, id="calc.down"
+        ),
+        Binding("escape", "cancel_edit", N_("Cancel"), show=False, id="calc.cancel"),
     ]
 
     def __init__(self) -> None:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from cnntui.conv.kernels import MAX_SIZE, Kernel, parse_value
+from cnntui.i18n import N_
 from cnntui.text import number_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -80,18 +81,18 @@ class ConvKernelScreen(ModalScreen[str | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1, 0)", "Move", show=False),
-        Binding("down", "move(1, 0)", "Move", show=False),
-        Binding("left", "move(0, -1)", "Move", show=False),
-        Binding("right", "move(0, 1)", "Move", key_display="←→↑↓"),
-        Binding("plus,equals_sign", "add(1)", "+1", key_display="+-"),
-        Binding("minus", "add(-1)", "-1", show=False),
-        Binding("enter", "type", "Type"),
-        Binding("right_square_bracket", "resize(1)", "Size", key_display="[]"),
-        Binding("left_square_bracket", "resize(-1)", "Smaller", show=False),
-        Binding("tab", "next_channel", "Channel", show=False),
-        Binding("ctrl+s", "apply", "Apply", key_display="^s"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("up", "move(-1, 0)", N_("Move"), show=False),
+        Binding("down", "move(1, 0)", N_("Move"), show=False),
+        Binding("left", "move(0, -1)", N_("Move"), show=False),
+        Binding("right", "move(0, 1)", N_("Move"), key_display="←→↑↓"),
+        Binding("plus,equals_sign", "add(1)", N_("+1"), key_display="+-"),
+        Binding("minus", "add(-1)", N_("-1"), show=False),
+        Binding("enter", "type", N_("Type")),
+        Binding("right_square_bracket", "resize(1)", N_("Size"), key_display="[]"),
+        Binding("left_square_bracket", "resize(-1)", N_("Smaller"), show=False),
+        Binding("tab", "next_channel", N_("Channel"), show=False),
+        Binding("ctrl+s", "apply", N_("Apply"), key_display="^s"),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
 
     def __init__(self, values: np.ndarray) -> None:

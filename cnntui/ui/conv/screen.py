@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cnntui import images
 from cnntui.conv import presets as conv_presets
@@ -28,6 +28,7 @@ from cnntui.conv.presets import ConvPreset
 from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.conv.stepper_backward import UPSTREAMS, BackwardStepper, upstream_gradient
 from cnntui.errors import CnnTuiError
+from cnntui.i18n import N_
 from cnntui.text import ascii_text
 from cnntui.ui.conv.backward import ConvBackward
 from cnntui.ui.conv.formula import formula_text
@@ -35,6 +36,7 @@ from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.lab_commands import ConvCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
@@ -78,25 +80,25 @@ class ConvScreen(Screen[None]):
     COMMANDS = {ConvCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "step(1)", "Step", key_display="←→", id="conv.next"),
-        Binding("left", "step(-1)", "Back", show=False, id="conv.previous"),
-        Binding("down", "step_row(1)", "Row down", show=False, id="conv.row_down"),
-        Binding("up", "step_row(-1)", "Row up", show=False, id="conv.row_up"),
-        Binding("home", "jump(0)", "First", show=False, id="conv.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="conv.last"),
-        Binding("space", "play", "Play", id="conv.play"),
-        Binding("plus,equals_sign", "speed(1)", "Speed", key_display="+-", id="conv.faster"),
-        Binding("minus", "speed(-1)", "Slower", show=False, id="conv.slower"),
-        Binding("o", "settings", "Setup", id="conv.settings"),
-        Binding("e", "edit_kernel", "Kernel", id="conv.kernel"),
-        Binding("s", "shift", "Shift", id="conv.shift"),
-        Binding("v", "values", "Nums", id="conv.values"),
+        Binding("right", "step(1)", N_("Step"), key_display="←→", id="conv.next"),
+        Binding("left", "step(-1)", N_("Back"), show=False, id="conv.previous"),
+        Binding("down", "step_row(1)", N_("Row down"), show=False, id="conv.row_down"),
+        Binding("up", "step_row(-1)", N_("Row up"), show=False, id="conv.row_up"),
+        Binding("home", "jump(0)", N_("First"), show=False, id="conv.first"),
+        Binding("end", "jump(-1)", N_("Last"), show=False, id="conv.last"),
+        Binding("space", "play", N_("Play"), id="conv.play"),
+        Binding("plus,equals_sign", "speed(1)", N_("Speed"), key_display="+-", id="conv.faster"),
+        Binding("minus", "speed(-1)", N_("Slower"), show=False, id="conv.slower"),
+        Binding("o", "settings", N_("Setup"), id="conv.settings"),
+        Binding("e", "edit_kernel", N_("Kernel"), id="conv.kernel"),
+        Binding("s", "shift", N_("Shift"), id="conv.shift"),
+        Binding("v", "values", N_("Nums"), id="conv.values"),
         # Named by the window's own label, "window R (c)", not in the footer (80 columns).
-        Binding("c", "channel", "Chan", show=False, id="conv.channel"),
+        Binding("c", "channel", N_("Chan"), show=False, id="conv.channel"),
         # Not in the footer (80 columns are full): the help screen and the lessons name it.
-        Binding("b", "backward", "Gradients", show=False, id="conv.backward"),
-        Binding("p", "part", "Part", id="conv.part"),
-        Binding("u", "upstream", "Upstream", id="conv.upstream"),
+        Binding("b", "backward", N_("Gradients"), show=False, id="conv.backward"),
+        Binding("p", "part", N_("Part"), id="conv.part"),
+        Binding("u", "upstream", N_("Upstream"), id="conv.upstream"),
     ]
 
     def __init__(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 from cnntui import images
 from cnntui.conv import kernels
 from cnntui.conv.presets import WORKED_KERNEL_TEXT, ConvPreset
+from cnntui.i18n import N_
 from cnntui.text import ascii_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -87,8 +88,8 @@ class ConvSettingsScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="conv.settings.close"),
-        Binding("o", "close", "Close", show=False),
+        Binding("escape", "close", N_("Close"), id="conv.settings.close"),
+        Binding("o", "close", N_("Close"), show=False),
     ]
 
     def __init__(self, lab: ConvScreen) -> None:

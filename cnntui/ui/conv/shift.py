@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cnntui.conv.stepper import shift_comparison
+from cnntui.i18n import N_
 from cnntui.ui.conv.grid import ConvGrid, GridData
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
@@ -36,10 +37,10 @@ class ConvShiftScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,s", "close", "Close"),
-        Binding("v", "values", "Nums"),
-        Binding("right", "shift(1)", "Shift", key_display="←→"),
-        Binding("left", "shift(-1)", "Shift back", show=False),
+        Binding("escape,s", "close", N_("Close")),
+        Binding("v", "values", N_("Nums")),
+        Binding("right", "shift(1)", N_("Shift"), key_display="←→"),
+        Binding("left", "shift(-1)", N_("Shift back"), show=False),
     ]
 
     def __init__(self, image: np.ndarray, kind: str, size: int, stride: int) -> None:

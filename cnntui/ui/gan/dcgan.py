@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from cnntui import userfile
 from cnntui.gan.dcgan import DATASETS, DcganSettings
+from cnntui.i18n import N_
 from cnntui.ui.gan.grid import GanImageGrid
 from cnntui.ui.shared.access import cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
@@ -57,10 +58,10 @@ class DcganView(Horizontal, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space", "start_pause", "Start/Pause"),
-        Binding("x", "stop", "Stop"),
-        Binding("t", "toggle_dataset", "Dataset"),
-        Binding("c", "clear", "New run"),
+        Binding("space", "start_pause", N_("Start/Pause")),
+        Binding("x", "stop", N_("Stop")),
+        Binding("t", "toggle_dataset", N_("Dataset")),
+        Binding("c", "clear", N_("New run")),
     ]
 
     state: reactive[str] = reactive("idle", init=False)

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cnntui.gan.distributions import DRAW_GRID
+from cnntui.i18n import N_
 from cnntui.ui.shared.access import ascii_only
 
 
@@ -26,14 +27,14 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
     """
 
     BINDINGS = [
-        Binding("up,k", "move(-1, 0)", "Up", show=False),
-        Binding("down,j", "move(1, 0)", "Down", show=False),
-        Binding("left,h", "move(0, -1)", "Left", show=False),
-        Binding("right,l", "move(0, 1)", "Right", show=False),
-        Binding("space", "toggle_cell", "Fill/clear"),
-        Binding("c", "clear", "Clear all"),
-        Binding("enter", "apply", "Use it"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("up,k", "move(-1, 0)", N_("Up"), show=False),
+        Binding("down,j", "move(1, 0)", N_("Down"), show=False),
+        Binding("left,h", "move(0, -1)", N_("Left"), show=False),
+        Binding("right,l", "move(0, 1)", N_("Right"), show=False),
+        Binding("space", "toggle_cell", N_("Fill/clear")),
+        Binding("c", "clear", N_("Clear all")),
+        Binding("enter", "apply", N_("Use it")),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
 
     def __init__(self, cells: frozenset[tuple[int, int]] = frozenset()) -> None:

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan import example as ex
+from cnntui.i18n import N_
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import glyphs
 
@@ -50,16 +51,16 @@ class ExampleView(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("space", "toggle_enabled", "Use"),
-        Binding("y", "toggle_label", "Label"),
-        Binding("a", "toggle_feature(1)", "Flip x1", show=False),
-        Binding("b", "toggle_feature(2)", "Flip x2", show=False),
-        Binding("s", "draw", "Draw"),
-        Binding("u", "enter_u", "Set u"),
-        Binding("c", "cycle_source", "Src"),
-        Binding("r", "reset", "Reset"),
+        Binding("up,k", "cursor(-1)", N_("Up"), show=False),
+        Binding("down,j", "cursor(1)", N_("Down"), show=False),
+        Binding("space", "toggle_enabled", N_("Use")),
+        Binding("y", "toggle_label", N_("Label")),
+        Binding("a", "toggle_feature(1)", N_("Flip x1"), show=False),
+        Binding("b", "toggle_feature(2)", N_("Flip x2"), show=False),
+        Binding("s", "draw", N_("Draw")),
+        Binding("u", "enter_u", N_("Set u")),
+        Binding("c", "cycle_source", N_("Src")),
+        Binding("r", "reset", N_("Reset")),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from cnntui.gan.distributions import BUILTIN, TITLES
 from cnntui.gan.gan2d import SUBSTEP_TITLES, Gan2d, Gan2dSettings, Snapshot, SubStep
 from cnntui.gan.losses import LOSS_NAMES
+from cnntui.i18n import N_
 from cnntui.ui.gan.curves import GanCurves, Series
 from cnntui.ui.gan.plane import GanPlane
 
@@ -52,21 +53,21 @@ class Gan2dView(Horizontal, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_run", "Run"),
+        Binding("space", "toggle_run", N_("Run")),
         # One footer entry for the three single steps (as in the Conv Lab), so that the row fits.
-        Binding("d", "single('d')", "Step", key_display="d/g/b"),
-        Binding("g", "single('g')", "G step", show=False),
-        Binding("b", "single('both')", "Both", show=False),
-        Binding("m", "toggle_slow", "Slow"),
-        Binding("n", "substep", "Sub-step"),
-        Binding("s", "settings", "Setup"),
-        Binding("l", "cycle_loss", "Loss", show=False),
-        Binding("t", "cycle_data", "Data", show=False),
-        Binding("o", "draw", "Draw", show=False),
-        Binding("r", "reset", "Reset", show=False),
-        Binding("f", "toggle_layer('field')", "Field", show=False),
-        Binding("w", "toggle_layer('arrows')", "Arrows", show=False),
-        Binding("e", "toggle_layer('real')", "Real pts", show=False),
+        Binding("d", "single('d')", N_("Step"), key_display="d/g/b"),
+        Binding("g", "single('g')", N_("G step"), show=False),
+        Binding("b", "single('both')", N_("Both"), show=False),
+        Binding("m", "toggle_slow", N_("Slow")),
+        Binding("n", "substep", N_("Sub-step")),
+        Binding("s", "settings", N_("Setup")),
+        Binding("l", "cycle_loss", N_("Loss"), show=False),
+        Binding("t", "cycle_data", N_("Data"), show=False),
+        Binding("o", "draw", N_("Draw"), show=False),
+        Binding("r", "reset", N_("Reset"), show=False),
+        Binding("f", "toggle_layer('field')", N_("Field"), show=False),
+        Binding("w", "toggle_layer('arrows')", N_("Arrows"), show=False),
+        Binding("e", "toggle_layer('real')", N_("Real pts"), show=False),
     ]
 
     running: reactive[bool] = reactive(False, init=False)

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from cnntui.i18n import N_
 from cnntui.numeric import parse_number
 
 
@@ -26,7 +27,7 @@ class NumberPrompt(ModalScreen[float | None]):
     NumberPrompt #gan-prompt-error { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(
         self,

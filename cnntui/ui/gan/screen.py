@@ -18,10 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from cnntui.gan import presets as gan_presets
+from cnntui.i18n import N_
 from cnntui.ui.gan.example import ExampleView
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -40,8 +42,8 @@ class GanScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "next_view(1)", "View"),
-        Binding("V", "next_view(-1)", "Prev view", show=False),
+        Binding("v", "next_view(1)", N_("View")),
+        Binding("V", "next_view(-1)", N_("Prev view"), show=False),
     ]
 
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 from cnntui.gan.distributions import BUILTIN
 from cnntui.gan.gan2d import OPTIMIZERS, Gan2dSettings
 from cnntui.gan.losses import LOSS_NAMES
+from cnntui.i18n import N_
 from cnntui.numeric import parse_number
 
 # (field, label, kind, choices) in display order; kind is "choice", "int" or "float"
@@ -75,8 +76,8 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "apply", "Apply", show=True),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("enter", "apply", N_("Apply"), show=True),
     ]
 
     def __init__(self, settings: Gan2dSettings) -> None:

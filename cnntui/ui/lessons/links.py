@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from cnntui.i18n import N_
 from cnntui.lessons import Link
 from cnntui.ui.shared.glyphs import Glyphs
 
@@ -31,7 +32,9 @@ def describe(link: Link) -> str:
 class LinksScreen(ModalScreen[str | None]):
     """Dismisses with the chosen link's target, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close", id="links.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Close"), id="links.close")
+    ]
 
     def __init__(self, links: list[Link], marks: Glyphs) -> None:
         super().__init__(id="links-screen")

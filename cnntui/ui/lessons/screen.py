@@ -16,11 +16,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from cnntui.i18n import N_
 from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
 from cnntui.ui.shared.access import ascii_only, cnntui_app
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.glyphs import Glyphs, glyphs
 from cnntui.ui.shared.mode_bar import ModeBar
 
@@ -36,12 +38,12 @@ class LessonsScreen(Screen[None]):
     """Table of contents (`#toc`) and reader (`#reader`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_lesson", "Next", id="lessons.next"),
-        Binding("p", "previous_lesson", "Prev", id="lessons.previous"),
-        Binding("slash", "search", "Search", key_display="/", id="lessons.search"),
-        Binding("l", "links", "Links", id="lessons.links"),
-        Binding("t", "toggle_contents", "Contents", id="lessons.contents"),
-        Binding("escape", "focus_reader", "Reader", show=False, id="lessons.reader"),
+        Binding("n", "next_lesson", N_("Next"), id="lessons.next"),
+        Binding("p", "previous_lesson", N_("Prev"), id="lessons.previous"),
+        Binding("slash", "search", N_("Search"), key_display="/", id="lessons.search"),
+        Binding("l", "links", N_("Links"), id="lessons.links"),
+        Binding("t", "toggle_contents", N_("Contents"), id="lessons.contents"),
+        Binding("escape", "focus_reader", N_("Reader"), show=False, id="lessons.reader"),
     ]
 
     def __init__(self) -> None:
@@ -49,6 +51,8 @@ class LessonsScreen(Screen[None]):
         self.current: str | None = None
         """Name of the lesson on show."""
         self._pending: tuple[str, str | None] | None = None
+        self._scroll_share: float | None = None
+        """How far down the reader was before a reload (0-1), restored after it."""
 
     @property
     def cnn_app(self) -> CnnTuiApp:
@@ -86,6 +90,17 @@ class LessonsScreen(Screen[None]):
 
         self.app.call_from_thread(self._loaded, lessons)  # type: ignore[arg-type]
 
+    def reload_lessons(self) -> None:
+        """Parse the lessons again (in the current language) and reopen the lesson on show at the
+        same place: the app calls this when the language changes."""
+        reader = self.query_one("#reader", VerticalScroll)
+        if self.current is not None:
+            self._pending = (self.current, None)
+            self._scroll_share = (
+                reader.scroll_y / reader.max_scroll_y if reader.max_scroll_y else 0.0
+            )
+        self._load()
+
     async def _loaded(self, lessons: list[Lesson]) -> None:
         self.cnn_app.lessons = lessons
         self._fill_contents()
@@ -101,8 +116,17 @@ class LessonsScreen(Screen[None]):
         if wanted is None and progress.last_lesson:
             wanted = (progress.last_lesson, None)
         lesson = find_lesson(lessons, wanted[0]) if wanted else None
+        self._pending = None
         await self.show_lesson(lesson or lessons[0], wanted[1] if wanted and lesson else None)
-        self.query_one("#reader", VerticalScroll).focus()
+        reader = self.query_one("#reader", VerticalScroll)
+        share, self._scroll_share = self._scroll_share, None
+        if share is not None:
+            # Both languages hold the same sections in the same order: the same share of the way
+            # down is the same place, near enough.
+            self.call_after_refresh(
+                lambda: reader.scroll_to(y=share * reader.max_scroll_y, animate=False)
+            )
+        reader.focus()
 
     # -- contents ----------------------------------------------------------------------------
 

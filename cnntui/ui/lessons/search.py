@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from cnntui.i18n import N_
 from cnntui.lessons import Lesson, SearchHit, search_lessons
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import ascii_prose
@@ -25,8 +26,8 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
     """Dismisses with (lesson name, heading of the hit) or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close", id="search.close"),
-        Binding("down", "to_results", "Results", show=False),
+        Binding("escape", "cancel", N_("Close"), id="search.close"),
+        Binding("down", "to_results", N_("Results"), show=False),
     ]
 
     def __init__(self, lessons: list[Lesson]) -> None:

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from cnntui.i18n import N_
+
 DIALOG_CSS = """
 {name} {{
     align: center middle;
@@ -39,7 +41,7 @@ class PickModelScreen(ModalScreen[str | None]):
     """Choose a zoo model (returns its name, or None on escape)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="PickModelScreen")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, exclude: str | None = None) -> None:
         super().__init__()
@@ -72,7 +74,7 @@ class PathScreen(ModalScreen[str | None]):
     """Type a file path (returns it, or None on escape)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="PathScreen")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, value: str) -> None:
         super().__init__()

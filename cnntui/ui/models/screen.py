@@ -21,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     OptionList,
     Static,
 )
@@ -29,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from cnntui import zoo
 from cnntui.errors import UsageError
+from cnntui.i18n import N_
 from cnntui.paths import check_user_path
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
@@ -38,6 +38,7 @@ from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
 from cnntui.ui.shared.access import ascii_only as ascii_only_in
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.zoo import presets as models_presets
 from cnntui.zoo.spec import (
@@ -74,18 +75,20 @@ class ModelsScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "compare", "Compare", id="models.compare"),
-        Binding("d", "diagram", "Diagram", id="models.diagram"),
-        Binding("e", "edit_spec", "Edit", id="models.edit"),
+        Binding("c", "compare", N_("Compare"), id="models.compare"),
+        Binding("d", "diagram", N_("Diagram"), id="models.diagram"),
+        Binding("e", "edit_spec", N_("Edit"), id="models.edit"),
         # One footer entry for the pair (as in the Conv Lab), so that every key fits in 80 columns.
-        Binding("plus,equals_sign", "depth(1)", "Depth", key_display="+-", id="models.depth_up"),
         Binding(
-            "minus", "depth(-1)", "Depth-", key_display="-", show=False, id="models.depth_down"
+            "plus,equals_sign", "depth(1)", N_("Depth"), key_display="+-", id="models.depth_up"
+        ),
+        Binding(
+            "minus", "depth(-1)", N_("Depth-"), key_display="-", show=False, id="models.depth_down"
         ),
         Binding(
             "right_square_bracket",
             "batch(2)",
-            "Batch x2",
+            N_("Batch x2"),
             key_display="]",
             show=False,
             id="models.batch_up",
@@ -93,21 +96,21 @@ class ModelsScreen(Screen[None]):
         Binding(
             "left_square_bracket",
             "batch(0.5)",
-            "Batch /2",
+            N_("Batch /2"),
             key_display="[",
             show=False,
             id="models.batch_down",
         ),
         # Shown by the input box's own label, "input (i)", not in the footer.
-        Binding("i", "focus_input", "Input", show=False, id="models.input"),
-        Binding("a", "toggle_aux", "Aux", id="models.aux"),
-        Binding("x", "export", "Export", id="models.export"),
-        Binding("l", "focus_list", "List", show=False, id="models.list"),
-        Binding("escape", "back", "Back", show=False, id="models.back"),
+        Binding("i", "focus_input", N_("Input"), show=False, id="models.input"),
+        Binding("a", "toggle_aux", N_("Aux"), id="models.aux"),
+        Binding("x", "export", N_("Export"), id="models.export"),
+        Binding("l", "focus_list", N_("List"), show=False, id="models.list"),
+        Binding("escape", "back", N_("Back"), show=False, id="models.back"),
         # The editor's keys are shown on its own border (see on_mount), not in the footer.
-        Binding("ctrl+s", "save_spec", "Save", show=False, id="models.save"),
-        Binding("ctrl+o", "open_spec", "Open", show=False, id="models.open"),
-        Binding("ctrl+g", "goto_problem", "Go to error", show=False, id="models.goto"),
+        Binding("ctrl+s", "save_spec", N_("Save"), show=False, id="models.save"),
+        Binding("ctrl+o", "open_spec", N_("Open"), show=False, id="models.open"),
+        Binding("ctrl+g", "goto_problem", N_("Go to error"), show=False, id="models.goto"),
     ]
 
     def __init__(self) -> None:

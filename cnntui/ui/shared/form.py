@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from cnntui.i18n import N_
+
 
 @dataclass
 class Field:
@@ -48,11 +50,11 @@ class CalcForm(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Field", show=False),
-        Binding("down", "move(1)", "Field", key_display="↑↓", show=False),
-        Binding("left", "step(-1)", "−", show=False),
-        Binding("right", "step(1)", "Set", key_display="←→"),
-        Binding("enter", "edit", "Type", id="calc.type"),
+        Binding("up", "move(-1)", N_("Field"), show=False),
+        Binding("down", "move(1)", N_("Field"), key_display="↑↓", show=False),
+        Binding("left", "step(-1)", N_("−"), show=False),
+        Binding("right", "step(1)", N_("Set"), key_display="←→"),
+        Binding("enter", "edit", N_("Type"), id="calc.type"),
     ]
 
     cursor: reactive[int] = reactive(0)

@@ -10,24 +10,26 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
 
 MOVING_AROUND = (
-    ("tab / shift+tab", "move between panes, fields and buttons"),
-    ("up / down, pgup / pgdn", "scroll, or move in a list"),
-    ("home / end", "go to the top or bottom"),
-    ("enter", "choose, follow, submit an answer"),
-    ("escape", "close a dialog"),
-    ("ctrl+p", "command palette: every mode, lesson and command by name"),
-    ("ctrl+q", "quit from anywhere"),
+    ("tab / shift+tab", N_("move between panes, fields and buttons")),
+    ("up / down, pgup / pgdn", N_("scroll, or move in a list")),
+    ("home / end", N_("go to the top or bottom")),
+    ("enter", N_("choose, follow, submit an answer")),
+    ("escape", N_("close a dialog")),
+    ("ctrl+p", N_("command palette: every mode, lesson and command by name")),
+    ("ctrl+q", N_("quit from anywhere")),
 )
 
 
 def _describe(binding: Binding) -> str:
     if binding.action == "command_palette":
-        return "Command palette"
+        return _("Command palette")
     if binding.description:
-        return binding.description[:1].upper() + binding.description[1:]
+        description = _(binding.description)
+        return description[:1].upper() + description[1:]
     return binding.action.rsplit(".", 1)[-1].split("(", 1)[0].replace("_", " ").capitalize()
 
 
@@ -47,7 +49,7 @@ def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, s
     mode_rows: list[tuple[str, str]] = []
     specs = app.mode_specs
     for spec in specs.values():
-        mode_rows.append((spec.key, f"{spec.title}: {spec.description}"))
+        mode_rows.append((spec.key, f"{_(spec.title)}: {_(spec.description)}"))
     # Keys bound to the same action on the same node share one row: "q, ^q  Quit".
     merged: dict[tuple[int, str], tuple[Any, list[str], str]] = {}
     # Focus moving and copying are Textual's own; "Moving around" explains them once.
@@ -77,12 +79,12 @@ def key_rows(app: Any, screen: Screen[Any]) -> list[tuple[str, list[tuple[str, s
             (app_rows if node is app else screen_rows).append(row)
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     if screen_rows:
-        title = getattr(screen, "HELP_TITLE", None) or "This screen"
+        title = _(getattr(screen, "HELP_TITLE", None) or N_("This screen"))
         groups.append((title, sorted(screen_rows)))
     if mode_rows:
-        groups.append(("Modes", mode_rows))
-    groups.append(("Everywhere", sorted(app_rows)))
-    groups.append(("Moving around", list(MOVING_AROUND)))
+        groups.append((_("Modes"), mode_rows))
+    groups.append((_("Everywhere"), sorted(app_rows)))
+    groups.append((_("Moving around"), [(key, _(what)) for key, what in MOVING_AROUND]))
     return groups
 
 
@@ -90,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
     """Lists the keys of the screen it was opened from."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q,f1", "close", "Close", id="help.close"),
+        Binding("escape,question_mark,q,f1", "close", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, screen: Screen[Any]) -> None:
@@ -110,13 +112,13 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 for title, rows in self.groups:
                     yield Static(title, classes="help-group", markup=False)
-                    width = max((len(key) for key, _ in rows), default=0)
+                    width = max((len(key) for key, _what in rows), default=0)
                     text = "\n".join(f"  {key:<{width}}  {what}" for key, what in rows)
                     yield Static(text, classes="help-keys", markup=False)
-            yield Static("Esc, ? or q: close", classes="dialog-hint")
+            yield Static(_("Esc, ? or q: close"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#help-dialog").border_title = "Keys"
+        self.query_one("#help-dialog").border_title = _("Keys")
         self.query_one("#help-body").focus()
 
     def action_close(self) -> None:

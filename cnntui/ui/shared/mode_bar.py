@@ -8,6 +8,7 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from cnntui.i18n import _
 from cnntui.ui.shared.access import cnntui_app
 
 
@@ -36,8 +37,8 @@ class ModeBar(Widget):
         parts: list[Content | tuple[str, str] | str] = [(" cnntui ", "bold $text-accent")]
         for spec in specs.values():
             label = Content.from_markup(
-                f"[@click=app.switch_to({spec.name!r})] {spec.key} $title [/]", title=spec.title
+                f"[@click=app.switch_to({spec.name!r})] {spec.key} $title [/]", title=_(spec.title)
             )
             parts.append(label.stylize("reverse bold") if spec.name == current else label)
-        parts.append(("  ? help", "dim"))
+        parts.append(("  ? " + _("help"), "dim"))
         return Content.assemble(*parts)

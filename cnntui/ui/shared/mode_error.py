@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cnntui.ui.modes import ModeSpec
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
 

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from cnntui.engine.init_statistics import ACTIVATIONS, INITS, LayerStatistics, init_statistics
+from cnntui.i18n import N_
 
 INIT_NAMES = {
     "small": "N(0, 0.01^2)",
@@ -64,9 +65,9 @@ class InitStatsScreen(ModalScreen[None]):
     InitStatsScreen #init-note { height: auto; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("i", "cycle_init", "Init", id="train.init.init"),
-        Binding("a", "cycle_activation", "Activation", id="train.init.activation"),
-        Binding("escape", "close", "Close", id="train.init.close"),
+        Binding("i", "cycle_init", N_("Init"), id="train.init.init"),
+        Binding("a", "cycle_activation", N_("Activation"), id="train.init.activation"),
+        Binding("escape", "close", N_("Close"), id="train.init.close"),
     ]
 
     def __init__(self, init: str = "he", activation: str = "relu") -> None:

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from cnntui.i18n import N_
+
 
 def parse_lr(text: str) -> float | None:
     """The learning rate in `text`, or None unless it is a number in (0, 10]."""
@@ -33,7 +35,7 @@ class LearningRateScreen(ModalScreen[float | None]):
     }
     LearningRateScreen #lr-error { color: $text-error; height: auto; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, current: float) -> None:
         super().__init__()

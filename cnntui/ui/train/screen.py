@@ -24,13 +24,13 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Static,
     TabbedContent,
     TabPane,
     Tabs,
 )
 
+from cnntui.i18n import N_
 from cnntui.train.choices import COMPARE_MODELS, VIEWS
 from cnntui.train.config import RunConfig
 from cnntui.train.events import (
@@ -50,6 +50,7 @@ from cnntui.train.events import (
     StepProgress,
 )
 from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionPane
 from cnntui.ui.train.curves import CurvesView
@@ -85,20 +86,22 @@ class TrainScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_run", "Run", key_display="space", id="train.toggle"),
-        Binding("n", "single_step", "Step", id="train.step"),
-        Binding("x", "stop_run", "Stop", id="train.stop"),
-        Binding("l", "change_lr", "LR", id="train.lr"),
-        Binding("v", "next_view", "View", id="train.view"),
-        Binding("left_square_bracket", "layer(-1)", "Layer", key_display="[]", id="train.layer"),
-        Binding("right_square_bracket", "layer(1)", "Layer", show=False, id="train.layer_next"),
-        Binding("comma", "image(-1)", "Image", key_display="<>", id="train.image"),
-        Binding("full_stop", "image(1)", "Image", show=False, id="train.image_next"),
-        Binding("r", "resume_selected", "Resume", show=False, id="train.resume"),
-        Binding("d", "delete_selected", "Delete", show=False, id="train.delete"),
+        Binding("space", "toggle_run", N_("Run"), key_display="space", id="train.toggle"),
+        Binding("n", "single_step", N_("Step"), id="train.step"),
+        Binding("x", "stop_run", N_("Stop"), id="train.stop"),
+        Binding("l", "change_lr", N_("LR"), id="train.lr"),
+        Binding("v", "next_view", N_("View"), id="train.view"),
+        Binding(
+            "left_square_bracket", "layer(-1)", N_("Layer"), key_display="[]", id="train.layer"
+        ),
+        Binding("right_square_bracket", "layer(1)", N_("Layer"), show=False, id="train.layer_next"),
+        Binding("comma", "image(-1)", N_("Image"), key_display="<>", id="train.image"),
+        Binding("full_stop", "image(1)", N_("Image"), show=False, id="train.image_next"),
+        Binding("r", "resume_selected", N_("Resume"), show=False, id="train.resume"),
+        Binding("d", "delete_selected", N_("Delete"), show=False, id="train.delete"),
         # A settings field keeps the number and letter keys for itself; Escape hands them back.
-        Binding("i", "init_stats", "Init stats", show=False, id="train.init_stats"),
-        Binding("escape", "leave_field", "Leave field", show=False, id="train.leave"),
+        Binding("i", "init_stats", N_("Init stats"), show=False, id="train.init_stats"),
+        Binding("escape", "leave_field", N_("Leave field"), show=False, id="train.leave"),
     ]
 
     def __init__(self) -> None:

@@ -1,0 +1,74 @@
+"""The Korean interface catalogue: complete, compiled, and faithful to its placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "cnntui" / "locale"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+_FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdrf]|%[sdrf]")
+
+
+def _source_messages() -> set[str]:
+    messages: set[str] = set()
+    method_map = [("**.py", "python")]
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "cnntui"), method_map=method_map, keywords=KEYWORDS
+    ):
+        if isinstance(message, tuple):
+            messages.update(m for m in message if m)
+        else:
+            messages.add(message)
+    return messages
+
+
+def _catalogue(language: str):
+    with open(LOCALE / language / "LC_MESSAGES" / "cnntui.po", "rb") as fh:
+        return read_po(fh, locale=language)
+
+
+def test_every_message_in_the_source_is_translated_into_korean():
+    catalogue = _catalogue("ko")
+    untranslated = []
+    for message in sorted(_source_messages()):
+        entry = catalogue.get(message)
+        if entry is None or entry.fuzzy or not entry.string or not all(entry.string):
+            untranslated.append(message)
+    assert untranslated == [], f"{len(untranslated)} untranslated, e.g. {untranslated[:5]}"
+
+
+def test_catalogue_has_no_stale_entries():
+    catalogue = _catalogue("ko")
+    source = _source_messages()
+    stale = sorted(
+        entry.id if isinstance(entry.id, str) else entry.id[0]
+        for entry in catalogue
+        if entry.id and (entry.id if isinstance(entry.id, str) else entry.id[0]) not in source
+    )
+    assert stale == [], f"entries no longer in the source: {stale[:5]}"
+
+
+def test_translations_keep_their_placeholders():
+    for entry in _catalogue("ko"):
+        if not entry.id:
+            continue
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        wanted = sorted(_FIELD.findall(ids[-1]))
+        for string in strings:
+            assert sorted(_FIELD.findall(string)) == wanted, (entry.id, string)
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    catalogue = _catalogue("ko")
+    with open(LOCALE / "ko" / "LC_MESSAGES" / "cnntui.mo", "rb") as fh:
+        compiled = read_mo(fh)
+    expected = {entry.id: entry.string for entry in catalogue if entry.id}
+    found = {entry.id: entry.string for entry in compiled if entry.id}
+    assert found == expected, "run: pybabel compile -d cnntui/locale -D cnntui"
