@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,14 +51,34 @@ class Fact:
             return str(self.value)
         return format(self.value, ",")
 
-    def display(self) -> str:
-        """The value with its unit: `15.3%`, `60 million`, `14,197,122`, `1998`."""
+    def display(self, language: str = "en") -> str:
+        """The value with its unit: `15.3%`, `60 million`, `14,197,122`, `1998`; in Korean the
+        word units are Korean (`6배`, `6,000만`, `15억`)."""
         text = self.number_text()
         if not self.unit or self.unit == "year":
             return text
         if self.unit == "%":
             return f"{text}%"
+        if language == "ko" and self.is_number:
+            if self.unit == "times":
+                return f"{text}배"
+            if self.unit in _SCALES:
+                return korean_amount(Decimal(str(self.value)) * _SCALES[self.unit])
         return f"{text} {self.unit}"
+
+
+_SCALES = {"thousand": Decimal(10**3), "million": Decimal(10**6), "billion": Decimal(10**9)}
+
+
+def korean_amount(amount: Decimal) -> str:
+    """A large amount the Korean way, in 만 (10⁴) or 억 (10⁸): 65,000,000 → `6,500만`,
+    1,500,000,000 → `15억`, 3,860,000,000 → `38.6억`."""
+    for unit, word in ((Decimal(10**8), "억"), (Decimal(10**4), "만")):
+        if abs(amount) >= unit:
+            scaled = (amount / unit).normalize()
+            text = f"{scaled:,f}" if scaled != scaled.to_integral() else f"{int(scaled):,}"
+            return f"{text}{word}"
+    return f"{amount.normalize():,f}"
 
 
 def parse_facts(document: dict[str, Any], prefix: str = "") -> dict[str, Fact]:

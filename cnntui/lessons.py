@@ -552,6 +552,14 @@ def _key_line(front_lines: Sequence[str], key: str) -> int:
     return 1
 
 
+def lesson_language(path: Path) -> str:
+    """The language a lesson file is written in: its folder's name for a translation
+    (`lessons/ko/…`), English otherwise."""
+    from cnntui.i18n import LANGUAGES
+
+    return path.parent.name if path.parent.name in LANGUAGES[1:] else "en"
+
+
 def render_template(body: str, body_line: int, path: Path) -> tuple[str, list[LessonProblem]]:
     """Expand `{{ ... }}` with `cnntui.lesson_template.render`; a failure becomes a problem."""
     try:
@@ -569,7 +577,7 @@ def render_template(body: str, body_line: int, path: Path) -> tuple[str, list[Le
         return body, []
     template_error = getattr(template, "TemplateError", None)
     try:
-        return str(template.render(body)), []
+        return str(template.render(body, language=lesson_language(path))), []
     except Exception as error:
         if template_error is not None and isinstance(error, template_error):
             line = getattr(error, "line", 0) or 0

@@ -10,7 +10,7 @@ import pytest
 from cnntui import i18n
 from cnntui.cli import _lang_in, choose_language
 from cnntui.glossary import first_use_problems, load_glossary
-from cnntui.lessons import load_lessons, translation_problems
+from cnntui.lessons import lesson_language, load_lessons, translation_problems
 from cnntui.settings import load_settings, parse_settings, save_language
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
@@ -170,3 +170,26 @@ def test_bundled_glossary_has_the_issue_terms():
     glossary = load_glossary()
     for term in ("합성곱", "풀링", "패딩", "스트라이드", "특징 맵", "수용 영역", "배치 정규화"):
         assert glossary[term]
+
+
+def test_facts_write_their_units_in_the_lessons_language():
+    from decimal import Decimal
+
+    from cnntui.facts import Fact, korean_amount
+    from cnntui.lesson_template import render
+
+    assert korean_amount(Decimal(65_000_000)) == "6,500만"
+    assert korean_amount(Decimal(1_500_000_000)) == "15억"
+    assert korean_amount(Decimal("3860000000")) == "38.6억"
+    assert korean_amount(Decimal(500)) == "500"
+    assert Fact("x", 6, "s", unit="times").display("ko") == "6배"
+    assert Fact("x", 60, "s", unit="million").display("ko") == "6,000만"
+    assert Fact("x", 15.3, "s", unit="%").display("ko") == "15.3%"
+    assert Fact("x", 4, "s", unit="GB").display("ko") == "4 GB"
+    text = "{{ fact alexnet.relu_speedup }}"
+    assert render(text) == "6 times" and render(text, language="ko") == "6배"
+
+
+def test_a_lessons_language_is_its_folders():
+    assert lesson_language(Path("lessons/ko/03-convolution.md")) == "ko"
+    assert lesson_language(Path("lessons/03-convolution.md")) == "en"

@@ -7,6 +7,7 @@ from typing import Any
 
 from cnntui.facts import Fact
 from cnntui.lesson_template.errors import _Problem
+from cnntui.lesson_template.formatting import LANGUAGE
 from cnntui.lesson_template.values import Quantity, Text, Value
 
 MAX_BAR_WIDTH = 20
@@ -54,5 +55,5 @@ class FactFunctions:
         for fact in facts:
             width = round(float(fact.value) / top * MAX_BAR_WIDTH) if top > 0 else 0  # type: ignore[arg-type]
             label = (fact.label or fact.key).ljust(label_width)
-            lines.append(f"{label} |{'#' * width} {fact.display()}".rstrip())
+            lines.append(f"{label} |{'#' * width} {fact.display(LANGUAGE.get())}".rstrip())
         return Text("\n".join(lines))

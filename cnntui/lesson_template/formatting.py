@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from fractions import Fraction
 
 from cnntui.lesson_template.values import Matrix, Number, Shape, ShapeValue, Text, Value
 
 MAX_SIDE_BY_SIDE = 64
+LANGUAGE: ContextVar[str] = ContextVar("lesson_language", default="en")
+"""The language of the lesson being rendered: sourced facts write their units in it."""
 
 
 def format_number(value: Number, decimals: int | None = None) -> str:
@@ -61,7 +64,7 @@ def default_text(value: Value) -> str:
     if isinstance(value, ShapeValue):
         return format_shape(value.dims)
     if value.fact is not None:
-        return value.fact.display()
+        return value.fact.display(LANGUAGE.get())
     if value.percent:
         return format_number(Fraction(value.value) * 100, 1) + "%"
     if value.decimals is not None and value.decimals > 0:

@@ -15,7 +15,7 @@ from cnntui.lesson_template.errors import TemplateError, _Problem
 from cnntui.lesson_template.experiments import ExperimentFunctions
 from cnntui.lesson_template.facts import FactFunctions
 from cnntui.lesson_template.filters import FILTERS
-from cnntui.lesson_template.formatting import default_text
+from cnntui.lesson_template.formatting import LANGUAGE, default_text
 from cnntui.lesson_template.gradients import GradientFunctions, LearningFunctions
 from cnntui.lesson_template.grids import GridFunctions
 from cnntui.lesson_template.images import ImageFunctions
@@ -182,10 +182,15 @@ def default_renderer() -> Renderer:
 
 
 @lru_cache(maxsize=128)
-def render(text: str, first_line: int = 1) -> str:
+def render(text: str, first_line: int = 1, language: str = "en") -> str:
     """Expand every `{{ ... }}` of a lesson body; raises TemplateError with the line number.
 
     `first_line` is the file line where `text` starts (for lessons whose front matter was cut
-    off before rendering), so errors point into the file.
+    off before rendering), so errors point into the file. `language` is the lesson's: facts write
+    their units in it (`6 times` / `6배`).
     """
-    return default_renderer().render(text, first_line)
+    token = LANGUAGE.set(language)
+    try:
+        return default_renderer().render(text, first_line)
+    finally:
+        LANGUAGE.reset(token)
