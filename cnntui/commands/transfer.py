@@ -17,14 +17,15 @@ HELP = "train digits 5-9 from 10 images each: from scratch, frozen 0-4 base, fin
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Take the shipped lenet5-digits-0-4 network (trained on the digits 0-4 only), replace "
-        "its head, and train on the digits 5-9 with only N images per class: from scratch, "
+        "its classifier head (c5, f6, output) with fresh layers, and train on the digits 5-9 "
+        "with only N images per class: from scratch, "
         "with the base frozen (head only) and fine-tuned (all layers, the base at a tenth of the "
         "learning rate). Prints the test accuracy of each on the full digits 5-9 test split."
     )
     parser.add_argument(
         "--per-class", type=int, default=10, metavar="N", help="images per class (10)"
     )
-    parser.add_argument("--epochs", type=int, default=30, metavar="E", help="epochs (30)")
+    parser.add_argument("--epochs", type=int, default=5, metavar="E", help="epochs (5)")
     parser.add_argument(
         "--seed", type=int, default=0, metavar="S", help="which images, head init (0)"
     )

@@ -55,21 +55,22 @@ def train_module(
     shift: int = 0,
     max_steps: int | None = None,
     on_epoch: Callable[[int], None] | None = None,
+    optimizer_name: str = "sgd",
 ) -> Any:
     """Train `module` in place on `images` `(N, C, H, W)` (normalised) with softmax cross-entropy,
-    SGD with momentum over its parameters that require a gradient, and a cosine decay of `lr`
-    per step. Returns the module. `max_steps` stops early (for quick checks)."""
+    SGD with momentum (or Adam) over its parameters that require a gradient, and a cosine decay
+    of `lr` per step. Returns the module. `max_steps` stops early (for quick checks)."""
     from cnntui.data.transforms import Augmentation
     from cnntui.engine.nn import CrossEntropyLoss
-    from cnntui.engine.optim import SGD
+    from cnntui.engine.optim import SGD, Adam, Optimizer
 
     module.needs_input_grad = False
-    optimizer = SGD(
-        [p for p in module.parameters() if p.requires_grad],
-        lr=lr,
-        momentum=momentum,
-        weight_decay=weight_decay,
-    )
+    trainable = [p for p in module.parameters() if p.requires_grad]
+    optimizer: Optimizer
+    if optimizer_name == "adam":
+        optimizer = Adam(trainable, lr=lr, weight_decay=weight_decay)
+    else:
+        optimizer = SGD(trainable, lr=lr, momentum=momentum, weight_decay=weight_decay)
     criterion = CrossEntropyLoss()
     augment = Augmentation(max_shift=shift)
     steps_per_epoch = max(1, math.ceil(len(images) / batch_size))
@@ -133,6 +134,7 @@ def pretrain(
         shift=recipe.shift,
         max_steps=max_steps,
         on_epoch=report,
+        optimizer_name=recipe.optimizer,
     )
     test_acc = accuracy(module, splits.test.images, splits.test.labels)
     mean = splits.train.mean if splits.train.mean is not None else np.zeros(1, np.float32)

@@ -39,6 +39,8 @@ class Recipe:
     weight_decay: float = 5e-4
     shift: int = 0
     seed: int = 0
+    optimizer: str = "sgd"
+    """`sgd` (with momentum) or `adam` (for TinyVGG, which has no normalisation layers)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             tuple(range(5)),
             0.95,
             "CNN Explainer's TinyVGG on the synthetic shapes at 64×64",
-            Recipe(epochs=4, lr=0.01, seed=0),
+            Recipe(epochs=3, lr=0.002, weight_decay=0.0, seed=0, optimizer="adam"),
             samples=3000,
         ),
         PretrainedSpec(
@@ -115,7 +117,7 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             28,
             (0, 1, 2, 3, 4),
             0.98,
-            "LeNet-5 on the digits 0–4 only: the base for the transfer-learning lab",
+            "LeNet-5 on the digits 0-4 only: the base for the transfer-learning lab",
             Recipe(epochs=20, lr=0.02, shift=2, seed=0),
         ),
     )
@@ -275,3 +277,37 @@ def accuracy(module: Any, images: np.ndarray, labels: np.ndarray, batch: int = 2
         logits = to_host(module(images[start : start + batch]))
         correct += int((logits.argmax(axis=1) == labels[start : start + batch]).sum())
     return correct / max(1, len(images))
+
+
+def listing() -> list[dict[str, Any]]:
+    """One `cnntui models` document per pretrained network (`"pretrained": true`), with the
+    architecture's numbers and the weights' data set and test accuracy. Reads no weights."""
+    from cnntui import zoo
+    from cnntui.zoo.summary import summarize
+
+    out: list[dict[str, Any]] = []
+    for spec in PRETRAINED.values():
+        entry = zoo.get(spec.architecture)
+        summary = summarize(build_architecture(spec), spec.input_shape, name=spec.name)
+        out.append(
+            {
+                "name": spec.name,
+                "title": spec.title,
+                "year": entry.year,
+                "description": f"pretrained: {spec.description}",
+                "input_shape": list(spec.input_shape),
+                "output_shape": list(summary.output_shape),
+                "num_classes": len(spec.classes),
+                "total_params": summary.total_params,
+                "total_macs": summary.total_macs,
+                "trainable_preset": False,
+                "top5_error": None,
+                "options": dict(spec.options),
+                "pretrained": True,
+                "architecture": spec.architecture,
+                "dataset": spec.dataset,
+                "classes": list(class_names(spec)),
+                "stated_accuracy": spec.stated_accuracy,
+            }
+        )
+    return out
