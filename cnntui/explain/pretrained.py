@@ -105,8 +105,8 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             tuple(range(5)),
             0.95,
             "CNN Explainer's TinyVGG on the synthetic shapes at 64×64",
-            Recipe(epochs=3, lr=0.002, weight_decay=0.0, seed=0, optimizer="adam"),
-            samples=3000,
+            Recipe(epochs=8, lr=0.001, batch_size=16, weight_decay=0.0, optimizer="adam"),
+            samples=2000,
         ),
         PretrainedSpec(
             "lenet5-digits-0-4",

@@ -10,7 +10,9 @@ Accepted keys, all optional:
 * `size`: the pooling window, 1–7 (`mode=pool` only; default 2);
 * `stride` 1–8, `padding` 0–8, `dilation` 1–6, `output_padding` 0–7 (transposed only);
 * `padding_mode`: `zero` or `replicate`;
-* `bias`: a number; `relu`: `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`).
+* `bias`: a number; `relu`: `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`);
+* `pixels`: the input itself instead of a bundled image, written like a kernel (rows `;`, values
+  `,`, channels `|`), e.g. the exact patch and kernel of one unit that the Explain mode opens.
 
 The settings must also work on the image (a kernel that does not fit is reported here, so
 `cnntui lessons --check` catches it). Example: `cnntui:conv?image=digit-7&kernel=laplacian`.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 KEYS = (
     "mode", "image", "kernel", "size", "stride", "padding", "padding_mode", "dilation",
-    "output_padding", "bias", "relu",
+    "output_padding", "bias", "relu", "pixels",
 )  # fmt: skip
 MODES = ("conv", "pool", "transposed", "rgb")
 POOL_KINDS = ("max", "avg")
@@ -60,6 +62,15 @@ class ConvPreset:
     output_padding: int = 0
     bias: float = 0.0
     relu: bool = False
+    pixels: str = ""
+    """The input written out as rows (see `pixels_array`); when set, `image` is not used."""
+
+
+def pixels_array(text: str):  # type: ignore[no-untyped-def]
+    """`(C, H, W)` float64 from `pixels` text (the kernel syntax); UsageError when malformed."""
+    from cnntui import kernels
+
+    return kernels.parse(text).values
 
 
 def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
@@ -129,6 +140,7 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
         output_padding=numbers.get("output_padding", 0),
         bias=bias,
         relu=relu,
+        pixels=params.get("pixels", ""),
     )
     if not problems:
         problems.extend(_check_content(preset))
@@ -142,6 +154,15 @@ def _check_content(preset: ConvPreset) -> list[str]:
 
     problems: list[str] = []
     picture = None
+    if preset.pixels:
+        try:
+            pixels = pixels_array(preset.pixels)
+            kernel = kernels.get(preset.kernel).for_channels(pixels.shape[0])
+            build_stepper(preset, pixels)
+        except CnnTuiError as error:
+            return [f"conv: pixels: {error}"]
+        del kernel
+        return []
     if not preset.image and preset.mode != "rgb":
         return [f"conv: mode={preset.mode} needs an image"]
     if preset.image:

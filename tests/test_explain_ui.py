@@ -1,0 +1,170 @@
+"""The Explain mode through Pilot: loading, moving over units, the unit's sum, opening the Conv
+Lab, drawing, the attribution view and the transfer lab, at 80×24 and with --ascii."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+
+from cnntui.settings import Settings
+from cnntui.ui.app import CnnTuiApp
+from cnntui.ui.explain.draw import DrawView
+from cnntui.ui.explain.layers import LayersView
+from cnntui.ui.explain.looks import LooksView
+from cnntui.ui.explain.screen import ExplainScreen
+from cnntui.ui.explain.unit import UnitPanel
+from cnntui.ui.modes.conv import MODE as CONV
+from cnntui.ui.modes.explain import MODE
+
+
+@pytest.fixture(autouse=True)
+def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
+def make_app(ascii: bool = False) -> CnnTuiApp:
+    return CnnTuiApp(modes=[MODE, CONV], settings=Settings(), ascii=ascii)
+
+
+async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the condition")
+        await pilot.pause(0.05)
+        await asyncio.sleep(0.01)
+
+
+async def open_explain(pilot) -> ExplainScreen:
+    await pilot.press("7")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ExplainScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, ExplainScreen)
+    await wait_until(pilot, lambda: screen.session is not None)
+    return screen
+
+
+async def test_layers_units_and_conv_lab() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        session = screen.session
+        assert session is not None
+        assert session.source == "digit-7"
+        assert session.net.class_names[session.probabilities().top(1)[0]] == "7"
+        # move to c3, map 2, unit (1, 2)
+        await pilot.press("right", "right", "right", "down", "down", "j", "l", "l")
+        assert session.selection.layer == session.trace.index("c3")
+        assert (session.selection.channel, session.selection.row, session.selection.col) == (
+            2,
+            1,
+            2,
+        )
+        detail = session.detail()
+        panel = screen.query_one(UnitPanel)
+        text = str(panel.render())
+        assert f"{detail.value:.4f}" in text and "kernel ch" in text
+        assert detail.products_sum + detail.bias == pytest.approx(detail.value, abs=1e-4)
+        params = session.conv_lab_params()
+        assert params is not None
+        await pilot.press("o")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConvScreen")
+        conv = app.screen
+        assert conv.preset.pixels == params["pixels"]  # type: ignore[attr-defined]
+        stepper = conv.stepper  # type: ignore[attr-defined]
+        assert stepper is not None and stepper.output().shape[-2:] == (1, 1)
+        # the Conv Lab's sum of the rounded patch and kernel, then its ReLU, is the unit's
+        expected = max(0.0, detail.value) if params["relu"] == "on" else detail.value
+        assert float(stepper.output().reshape(-1)[0]) == pytest.approx(expected, abs=0.02)
+
+
+async def test_click_selects_a_unit_and_vectors_scroll() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_explain(pilot)
+        view = screen.query_one(LayersView)
+        region = next(r for r in view.regions if r.layer == 0 and r.channel == 1)
+        await pilot.click(LayersView, offset=(region.x + 1, region.y + 1))
+        assert screen.session is not None
+        assert screen.session.selection.layer == 0 and screen.session.selection.channel == 1
+        # the output layer's units are reached with the arrows
+        for _ in range(len(screen.session.trace.layers)):
+            await pilot.press("right")
+            if screen.session.selection.layer == len(screen.session.trace.layers) - 1:
+                break
+        before = screen.session.selection.channel
+        await pilot.press("down", "down")
+        assert screen.session.detail().kind == "linear"
+        assert screen.session.selection.channel == (before + 2) % 10
+
+
+async def test_draw_and_predict_with_keyboard_only() -> None:
+    app = make_app(ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("v", "v", "v")
+        assert screen.view == "draw"
+        draw = screen.query_one(DrawView)
+        assert draw.has_focus
+        # a vertical stroke: a one
+        for _ in range(8):
+            await pilot.press("up")
+        await pilot.press("p")
+        for _ in range(16):
+            await pilot.press("down")
+        await pilot.press("p", "t")
+        await wait_until(
+            pilot, lambda: screen.session is not None and screen.session.source == "drawing"
+        )
+        await pilot.pause(0.5)
+        session = screen.session
+        assert session is not None
+        assert draw.pad.canvas.sum() > 20
+        assert session.net.class_names[session.probabilities().top(1)[0]] == "1"
+        before = draw.pad.canvas.copy()
+        await pilot.press("u")
+        assert draw.pad.canvas.sum() < before.sum()
+        await pilot.press("c")
+        assert draw.pad.blank
+        rendered = str(draw.render())
+        assert rendered.isascii()
+
+
+async def test_where_it_looks_view() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("v", "v")
+        assert screen.view == "looks"
+        await wait_until(pilot, lambda: len(screen.maps) == 3)
+        looks = screen.query_one(LooksView)
+        await wait_until(pilot, lambda: looks.picture is not None)
+        text = str(looks.render())
+        assert "Grad-CAM" in text and "Occlusion" in text and "Saliency" in text
+        for heat in screen.maps.values():
+            assert heat.shape == (28, 28) and np.isfinite(heat).all()
+
+
+async def test_preset_and_model_switch() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        screen.apply_preset({"model": "lenet5-digits", "image": "digits:test:5", "layer": "s4"})
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.session is not None and screen.session.source.startswith("digits:test:5")
+            ),
+        )
+        assert screen.session is not None
+        assert screen.session.trace.names[screen.session.selection.layer] == "s4"
+        await pilot.press("m")
+        await wait_until(
+            pilot,
+            lambda: screen.session is not None and screen.session.net.spec.name == "tinyvgg-shapes",
+        )
+        assert screen.session.trace.image.shape == (1, 64, 64)
