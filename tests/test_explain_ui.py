@@ -168,3 +168,27 @@ async def test_preset_and_model_switch() -> None:
             lambda: screen.session is not None and screen.session.net.spec.name == "tinyvgg-shapes",
         )
         assert screen.session.trace.image.shape == (1, 64, 64)
+
+
+async def test_transfer_lab_runs_live() -> None:
+    from cnntui.ui.explain.transfer import TransferView
+    from cnntui.ui.widgets.line_chart import LineChart
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("v", "v", "v", "v")
+        assert screen.view == "transfer"
+        view = screen.query_one(TransferView)
+        for _ in range(8):
+            await pilot.press("minus")  # 10 → 2 images per class
+        for _ in range(3):
+            await pilot.press("E")  # 5 → 2 epochs
+        assert (view.settings.per_class, view.settings.epochs) == (2, 2)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: view.result is not None, timeout=60)
+        assert len(view.points) == 6
+        chart = view.query_one(LineChart)
+        assert set(chart.names) == {"from scratch", "frozen base", "fine-tuned"}
+        assert view.result is not None
+        assert view.result.test_acc["frozen"] == view.points[3].test_acc

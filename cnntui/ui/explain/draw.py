@@ -147,6 +147,8 @@ class DrawView(Widget, can_focus=True):
             out.append_text(right[r] if r < len(right) else Text(""))
             out.append("\n")
         out.rstrip()
+        out.no_wrap = True
+        out.overflow = "crop"
         return out
 
     def _prediction_lines(self, ascii_mode: bool) -> list[Text]:
@@ -178,7 +180,7 @@ class DrawView(Widget, can_focus=True):
                     row.append_text(t[r] if r < len(t) else Text(" " * 6))
                     row.append(" ")
                 lines.append(row)
-        lines.append(Text("input as the network sees it (fitted like its data):", style="dim"))
+        lines.append(Text("as the network sees it:", style="dim"))
         seen = map_lines(grey(session.pixels.mean(axis=0)), 14, ascii_mode)
         lines += seen
         return lines

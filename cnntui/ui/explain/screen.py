@@ -33,7 +33,7 @@ from cnntui.ui.explain.unit import UnitPanel
 VIEWS: tuple[tuple[str, str], ...] = (
     ("layers", "Layers"),
     ("classifier", "Classifier"),
-    ("looks", "Where it looks"),
+    ("looks", "Looks"),
     ("draw", "Draw"),
     ("transfer", "Transfer"),
 )
@@ -186,9 +186,13 @@ class ExplainScreen(Screen[None]):
             )
 
     def _head(self) -> None:
-        text = Text(" ")
+        text = Text("")
+        wide = self.size.width >= 100
         for name, title in VIEWS:
-            text.append(f" {title} ", style="reverse bold" if name == self.view else "dim")
+            if wide or name == self.view:
+                text.append(f" {title} ", style="reverse bold" if name == self.view else "dim")
+        if not wide:
+            text.append(" v: next view", style="dim")
         if self.session is not None:
             probs = self.session.probabilities()
             best = probs.top(1)[0]

@@ -34,9 +34,9 @@ class TransferView(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start/stop"),
-        Binding("plus,equals_sign", "per_class(1)", "+/- N"),
+        Binding("plus,equals_sign", "per_class(1)", "Per class", key_display="+/-"),
         Binding("minus", "per_class(-1)", "N", show=False),
-        Binding("e", "epochs(1)", "e/E epochs"),
+        Binding("e", "epochs(1)", "Epochs", key_display="e/E"),
         Binding("E", "epochs(-1)", "Epochs", show=False),
     ]
 
