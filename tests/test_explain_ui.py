@@ -192,3 +192,31 @@ async def test_transfer_lab_runs_live() -> None:
         assert set(chart.names) == {"from scratch", "frozen base", "fine-tuned"}
         assert view.result is not None
         assert view.result.test_acc["frozen"] == view.points[3].test_acc
+
+
+@pytest.mark.slow
+async def test_train_lab_shows_frozen_layers() -> None:
+    from textual.widgets import Static
+
+    from cnntui.presets.train import validate
+    from cnntui.ui.modes.train import MODE as TRAIN
+    from cnntui.ui.screens.train import TrainScreen
+
+    assert validate({"init": "nope"}) and validate({"freeze": "c1;x"})
+    preset = {
+        "model": "lenet5", "dataset": "digits", "size": "28", "epochs": "1", "batch": "64",
+        "init": "lenet5-digits", "freeze": "c1,c3", "start": "yes",
+    }  # fmt: skip
+    assert validate(preset) == []
+    app = CnnTuiApp(modes=[TRAIN], settings=Settings(), device="cpu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)
+        screen.apply_preset(preset)
+        await wait_until(pilot, lambda: bool(screen.runs) and screen.runs[0].model != "", 90)
+        await pilot.pause(0.3)
+        info = screen.query_one("#curves-info", Static)
+        content = info.content
+        text = content.plain if hasattr(content, "plain") else str(content)
+        assert "frozen c1, c3" in text and "init pretrained lenet5-digits" in text
+        await wait_until(pilot, lambda: screen.runs[0].state == "finished", 120)

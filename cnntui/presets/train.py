@@ -11,7 +11,9 @@ Accepted keys, all optional:
 * `compare`: `plain-residual` trains the deep plain net and its residual twin side by side on
   the same data, both curves on one chart (the ResNet lesson's degradation experiment);
 * `view`: the tab to show: `setup`, `curves`, `pictures`, `predictions`, `confusion`, `runs`;
-* `start`: `yes` starts training at once (otherwise the settings wait for the space key).
+* `start`: `yes` starts training at once (otherwise the settings wait for the space key);
+* `init`: a pretrained network to start from, `freeze`: layers that get no updates (`c1,c3`),
+  as `cnntui train --init/--freeze`; the run's line above the curves names the frozen layers.
 
 Examples: `cnntui:train?model=lenet5&dataset=digits&start=yes`,
 `cnntui:train?compare=plain-residual&dataset=digits&epochs=6`.
@@ -46,7 +48,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "view": VIEWS,
     "start": STARTS,
 }
-KEYS = (*_CHOICES, *INT_RANGES, "lr")
+KEYS = (*_CHOICES, *INT_RANGES, "lr", "init", "freeze")
 
 
 def validate(params: dict[str, str]) -> list[str]:
@@ -71,6 +73,14 @@ def validate(params: dict[str, str]) -> list[str]:
                 problems.append(
                     f"train: lr={value!r} must be a number greater than 0 and at most 10"
                 )
+        elif key == "init":  # transfer learning: start from a pretrained network
+            from cnntui.explain.pretrained import names
+
+            if value not in names():
+                problems.append(f"train: init={value!r} is not one of {', '.join(names())}")
+        elif key == "freeze":
+            if not all(part.strip().replace(".", "").isidentifier() for part in value.split(",")):
+                problems.append(f"train: freeze={value!r} must be layer names separated by commas")
         else:
             problems.append(f"train: unknown key {key!r}; valid keys are {', '.join(KEYS)}")
     if "compare" in params and "model" in params:

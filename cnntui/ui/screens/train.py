@@ -287,8 +287,13 @@ class TrainScreen(Screen[None]):
             data_dir=self.query_one("#set-data-dir", Input).value.strip() or None,
             download=self.query_one("#set-download", Checkbox).value,
             input_size=number("#set-size", int, "size") if size_text else None,
+            init=self.transfer_setup[0],
+            freeze=self.transfer_setup[1],
         )
         return config.validated()
+
+    transfer_setup: tuple[str | None, str] = (None, "")
+    """`--init` and `--freeze` of the next run, set by a `cnntui:train?init=…&freeze=…` link."""
 
     def apply_preset(self, params: dict[str, str]) -> None:
         """Fill the settings from a lesson link (see `cnntui.presets.train`), maybe start."""
@@ -298,6 +303,7 @@ class TrainScreen(Screen[None]):
         if problems:
             self.notify("; ".join(problems), severity="error")
             return
+        self.transfer_setup = (params.get("init"), params.get("freeze", ""))
         compare = params.get("compare") == "plain-residual"
         self.query_one("#set-compare", Checkbox).value = compare
         if compare:
@@ -735,6 +741,8 @@ class TrainScreen(Screen[None]):
         for run in self.runs:
             step = run.last_step
             text = f"{run.label}: {run.device or 'starting'}"
+            if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
+                text += dot + run.model.split(" · ", 1)[1].replace(" · ", dot)
             if step is not None:
                 text += f"{dot}{step.memory}{dot}{_duration(step.elapsed_s)} elapsed{dot}{step.images_per_s:,.0f} img/s"
             info.append(text)
