@@ -179,3 +179,33 @@ def test_softmax_written_out() -> None:
     assert s.total == pytest.approx(1 + np.exp(-1) + np.exp(-2))
     assert s.top(2) == [1, 2]
     assert s.probabilities.sum() == pytest.approx(1.0)
+
+
+def test_maps_on_the_shipped_weights_match_torch() -> None:
+    from cnntui.explain import pretrained
+    from cnntui.explain.inputs import load_input
+
+    net = pretrained.load("lenet5-digits")
+    theirs = _torch_twin(net.module)
+    picture = load_input("digit-3", "digits", net.input_shape)
+    x = net.normalize(picture.pixels)
+    ours_saliency = attribution.saliency(net.module, x)
+    ours_cam = attribution.gradcam(net.module, x)
+    tx = torch.from_numpy(x.astype(np.float64))[None].requires_grad_(True)
+    t = tx
+    kept = None
+    for i, layer in enumerate(theirs):
+        t = layer(t)
+        if i == 4:  # relu3, the default Grad-CAM layer
+            t.retain_grad()
+            kept = t
+    assert int(t.argmax()) == 3
+    t[0, 3].backward()
+    assert kept is not None and kept.grad is not None
+    np.testing.assert_allclose(
+        ours_saliency, tx.grad[0].abs().amax(dim=0).numpy(), rtol=1e-3, atol=1e-6
+    )
+    alpha = kept.grad[0].mean(dim=(1, 2))
+    cam = torch.relu((alpha[:, None, None] * kept[0]).sum(dim=0))
+    up = TF.interpolate(cam[None, None], size=(28, 28), mode="bilinear", align_corners=False)
+    np.testing.assert_allclose(ours_cam, up[0, 0].detach().numpy(), rtol=1e-3, atol=1e-5)
