@@ -75,6 +75,7 @@ async def test_layers_units_and_conv_lab() -> None:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ConvScreen")
         conv = app.screen
         assert conv.preset.pixels == params["pixels"]  # type: ignore[attr-defined]
+        assert conv.show_values  # type: ignore[attr-defined]
         stepper = conv.stepper  # type: ignore[attr-defined]
         assert stepper is not None and stepper.output().shape[-2:] == (1, 1)
         # the Conv Lab's sum of the rounded patch and kernel, then its ReLU, is the unit's

@@ -472,6 +472,6 @@ class ConvScreen(Screen[None]):
             return
         if self.playing:
             self.action_play()
-        self.show_values = False
+        self.show_values = "pixels" in params  # an exact patch is about its numbers
         self.channel = 0
         self.set_preset(preset)
