@@ -221,3 +221,23 @@ async def test_train_lab_shows_frozen_layers() -> None:
         text = content.plain if hasattr(content, "plain") else str(content)
         assert "frozen c1, c3" in text and "init pretrained lenet5-digits" in text
         await wait_until(pilot, lambda: screen.runs[0].state == "finished", 120)
+
+
+async def test_every_view_is_plain_ascii_with_ascii() -> None:
+    from textual.widgets import Static
+
+    from cnntui.ui.explain.classifier import ClassifierView
+
+    app = make_app(ascii=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("right", "right", "right", "down", "j")
+        assert str(screen.query_one(LayersView).render()).isascii()
+        assert str(screen.query_one(UnitPanel).render()).isascii()
+        assert str(screen.query_one(ClassifierView).render()).isascii()
+        head = screen.query_one("#explain-head", Static).content
+        assert str(head).isascii()
+        await pilot.press("v", "v")
+        await wait_until(pilot, lambda: len(screen.maps) == 3)
+        await pilot.pause(0.2)
+        assert str(screen.query_one(LooksView).render()).isascii()
