@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cnntui.errors import UsageError
+
+if TYPE_CHECKING:
+    from cnntui.data.dataset import Splits
 
 
 @dataclass(frozen=True)
@@ -238,10 +241,12 @@ def load(name: str, path: Path | None = None) -> Pretrained:
     )
 
 
-def load_data(spec: PretrainedSpec, normalize_with: tuple[np.ndarray, np.ndarray] | None = None):  # type: ignore[no-untyped-def]
+def load_data(
+    spec: PretrainedSpec, normalize_with: tuple[np.ndarray, np.ndarray] | None = None
+) -> Splits:
     """The spec's data set split as it was trained on: resized, restricted to `spec.classes`
     (relabelled 0..K-1 in that order) and normalised with the training split's statistics (or
-    with `normalize_with` = (mean, std)). Returns `cnntui.data.Splits`."""
+    with `normalize_with` = (mean, std))."""
     from dataclasses import replace
 
     from cnntui.data import load_splits
