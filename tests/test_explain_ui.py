@@ -241,3 +241,31 @@ async def test_every_view_is_plain_ascii_with_ascii() -> None:
         await wait_until(pilot, lambda: len(screen.maps) == 3)
         await pilot.pause(0.2)
         assert str(screen.query_one(LooksView).render()).isascii()
+
+
+async def test_the_learners_own_image(tmp_path) -> None:
+    from cnntui import images
+
+    path = tmp_path / "mine.pgm"
+    path.write_bytes(images.to_netpbm(1.0 - images.load("digit-4").pixels))  # ink on paper
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        for char in str(path):
+            await pilot.press(char if char != "/" else "slash")
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: screen.session is not None and screen.session.source == "mine.pgm"
+        )
+        session = screen.session
+        assert session is not None
+        assert session.net.class_names[session.probabilities().top(1)[0]] == "4"
+        await pilot.press("f")
+        await pilot.pause()
+        for char in "nope":
+            await pilot.press(char)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert session.source == "mine.pgm"  # a bad name is a notice, nothing changes

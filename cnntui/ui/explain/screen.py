@@ -61,6 +61,7 @@ class ExplainScreen(Screen[None]):
         Binding("i", "next_input(1)", "Input"),
         Binding("I", "next_input(-1)", "Prev input", show=False),
         Binding("n", "test_image(1)", "Test img"),
+        Binding("f", "open_image", "Own image"),
         Binding("o", "open_conv", "Conv Lab"),
     ]
 
@@ -262,6 +263,17 @@ class ExplainScreen(Screen[None]):
         self.maps = {}
         self.load(self.model_name, self._current_image())
 
+    def action_open_image(self) -> None:
+        """Ask for the learner's own image and run it through the network."""
+        from cnntui.ui.explain.open_image import OpenImage
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.maps = {}
+                self.load(self.model_name, text)
+
+        self.app.push_screen(OpenImage(), chosen)
+
     async def action_open_conv(self) -> None:
         """Open the selected convolution unit's exact kernel and input patch in the Conv Lab."""
         if self.session is None:
@@ -284,7 +296,7 @@ class ExplainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_conv":
             return self.view == "layers"
-        if action in ("next_input", "test_image"):
+        if action in ("next_input", "test_image", "open_image"):
             return self.view not in ("draw", "transfer")
         return True
 
