@@ -269,3 +269,32 @@ async def test_the_learners_own_image(tmp_path) -> None:
         await pilot.press("enter")
         await pilot.pause(0.5)
         assert session.source == "mine.pgm"  # a bad name is a notice, nothing changes
+
+
+@pytest.mark.parametrize("ascii_mode", [False, True], ids=["unicode", "ascii"])
+async def test_every_footer_entry_fits_in_80_columns(ascii_mode: bool) -> None:
+    from test_footer_fits import footer_problems, settle
+
+    app = make_app(ascii=ascii_mode)
+    problems: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await settle(pilot, 10)
+        for view in ("layers", "classifier", "looks", "draw", "transfer"):
+            assert screen.view == view
+            await settle(pilot, 10)
+            problems += footer_problems(app, f"explain {view}")
+            await pilot.press("v")
+    assert not problems, "\n".join(problems)
+
+
+async def test_input_channel_keys_change_the_shown_slice() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_explain(pilot)
+        await pilot.press("right", "right", "right")  # c3: six input channels
+        panel = screen.query_one(UnitPanel)
+        first = panel.in_channel
+        await pilot.press("]")
+        assert panel.in_channel == ((first or 0) + 1) % 6
+        assert f"kernel ch {panel.in_channel}" in str(panel.render())

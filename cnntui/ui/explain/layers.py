@@ -50,10 +50,10 @@ class LayersView(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "layer(-1)", "Layer", show=False),
-        Binding("right", "layer(1)", "Layer", key_display="←→"),
-        Binding("up", "channel(-1)", "Map", show=False),
-        Binding("down", "channel(1)", "Map", key_display="↑↓"),
+        Binding("left", "layer(-1)", "Previous layer", show=False),
+        Binding("right", "layer(1)", "Layer/map", key_display="←→↑↓"),
+        Binding("up", "channel(-1)", "Previous map", show=False),
+        Binding("down", "channel(1)", "Next map", show=False),
         Binding("h,shift+left", "unit(0,-1)", "Unit", show=False),
         Binding("l,shift+right", "unit(0,1)", "Unit", show=False),
         Binding("k,shift+up", "unit(-1,0)", "Unit", show=False),

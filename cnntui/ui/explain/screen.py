@@ -57,11 +57,14 @@ class ExplainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "next_view(1)", "View"),
         Binding("V", "next_view(-1)", "Prev view", show=False),
-        Binding("m", "next_model", "Model"),
-        Binding("i", "next_input(1)", "Input"),
-        Binding("I", "next_input(-1)", "Prev input", show=False),
-        Binding("n", "test_image(1)", "Test img"),
-        Binding("f", "open_image", "Own image"),
+        # At 80 columns the footer has room for the view's own keys; these are listed by `?`.
+        Binding("m", "next_model", "Network", show=False),
+        Binding("i", "next_input(1)", "Next image", show=False),
+        Binding("I", "next_input(-1)", "Previous image", show=False),
+        Binding("n", "test_image(1)", "Next test image", show=False),
+        Binding("f", "open_image", "Own image file", show=False),
+        Binding("[", "in_channel(-1)", "Input channel", show=False),
+        Binding("]", "in_channel(1)", "Next input channel", show=False),
         Binding("o", "open_conv", "Conv Lab"),
     ]
 
@@ -263,6 +266,10 @@ class ExplainScreen(Screen[None]):
         self.maps = {}
         self.load(self.model_name, self._current_image())
 
+    def action_in_channel(self, delta: int) -> None:
+        """Show another input channel of the selected convolution unit's kernel and patch."""
+        self.query_one(UnitPanel).action_in_channel(delta)
+
     def action_open_image(self) -> None:
         """Ask for the learner's own image and run it through the network."""
         from cnntui.ui.explain.open_image import OpenImage
@@ -295,6 +302,8 @@ class ExplainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_conv":
+            return self.view == "layers"
+        if action == "in_channel":
             return self.view == "layers"
         if action in ("next_input", "test_image", "open_image"):
             return self.view not in ("draw", "transfer")

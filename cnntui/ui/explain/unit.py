@@ -8,11 +8,8 @@ unit: the few numbers that produced it. `o` (on the screen) opens the convolutio
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from cnntui.explain.network import UnitDetail
@@ -33,16 +30,12 @@ def grid_lines(values: np.ndarray, title: str) -> list[str]:
 
 
 class UnitPanel(Static):
-    """Draws `session.detail()`; `[`/`]` pick the input channel of a convolution unit."""
+    """Draws `session.detail()`; `action_in_channel` (the screen's `[`/`]`) picks the input
+    channel of a convolution unit."""
 
     DEFAULT_CSS = """
     UnitPanel { height: auto; max-height: 9; width: 1fr; padding: 0 1; }
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("[", "in_channel(-1)", "In ch", show=False),
-        Binding("]", "in_channel(1)", "[ ] In ch"),
-    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
