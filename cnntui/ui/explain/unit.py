@@ -34,7 +34,7 @@ class UnitPanel(Static):
     channel of a convolution unit."""
 
     DEFAULT_CSS = """
-    UnitPanel { height: auto; max-height: 9; width: 1fr; padding: 0 1; }
+    UnitPanel { height: auto; max-height: 9; width: 1fr; padding: 0 1; text-wrap: nowrap; }
     """
 
     def __init__(self, **kwargs: object) -> None:
@@ -74,7 +74,8 @@ class UnitPanel(Static):
         top, left, bottom, right = detail.box
         caption = f"field {bottom - top + 1}{times}{right - left + 1}"
         out = Text()
-        lines = [head, *[Text(line) for line in body]]
+        room = max(10, self.size.width - side - 4)
+        lines = [head, *[Text(line[:room]) for line in body]]
         pic = [Text(caption[:side].ljust(side), style="dim"), *image]
         for r in range(max(len(lines), len(pic))):
             out.append_text(pic[r] if r < len(pic) else Text(" " * side))
@@ -94,17 +95,17 @@ class UnitPanel(Static):
                 self.in_channel = int(np.argmax(np.abs(per_channel)))
             ch = self.in_channel % count
             kh, kw = detail.kernel.shape[1:]
-            sums = " ".join(_num(v) for v in per_channel[:8]) + (" ..." if count > 8 else "")
+            sums = " ".join(f"{v:+.1f}" for v in per_channel[:8]) + (" ..." if count > 8 else "")
             kernel = grid_lines(detail.kernel[ch], f"kernel ch {ch}")
             patch = grid_lines(detail.patch[ch], f"input patch ch {ch}")
             width = max(len(line) for line in kernel)
             pairs = [f"{a.ljust(width)}  {b}" for a, b in zip(kernel, patch)]
             relu = ", then ReLU" if detail.followed_by_relu else ""
+            sigma = "sum of" if ascii_mode else "Σ"
             return [
-                f"Σ {count}{times}{kh}{times}{kw} products + bias{relu}; per channel {sums}"
-                if not ascii_mode
-                else f"sum of {count}{times}{kh}{times}{kw} products + bias{relu}; per channel {sums}",
-                f"{detail.products_sum:.4f} + {detail.bias:.4f} = {detail.value:.4f}   (o: Conv Lab)",
+                f"= {sigma} {count}{times}{kh}{times}{kw} products + bias = "
+                f"{detail.products_sum:.4f} + {detail.bias:.4f}{relu}",
+                f"per input channel: {sums}",
                 *pairs,
             ]
         if detail.kind == "relu":
