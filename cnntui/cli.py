@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "conv": "cnntui.commands.conv",
     "dcgan": "cnntui.commands.dcgan",
     "doctor": "cnntui.commands.doctor",
+    "explain": "cnntui.commands.explain",
     "export": "cnntui.commands.export",
     "gan": "cnntui.commands.gan",
     "init-stats": "cnntui.commands.initstats",
@@ -55,6 +56,7 @@ COMMANDS: dict[str, str] = {
     "serve": "cnntui.commands.serve",
     "summary": "cnntui.commands.summary",
     "train": "cnntui.commands.train",
+    "transfer": "cnntui.commands.transfer",
 }
 """Every subcommand: its name on the command line and the module that implements it."""
 

@@ -32,6 +32,7 @@ LESSON_LINK_TARGET = "lesson"
 PRESET_VALIDATORS: dict[str, str] = {
     "calc": "cnntui.calc.presets",
     "conv": "cnntui.conv.presets",
+    "explain": "cnntui.explain.presets",
     "gan": "cnntui.gan.presets",
     LESSON_LINK_TARGET: "cnntui.lesson_presets",
     "models": "cnntui.zoo.presets",

@@ -131,9 +131,9 @@ async def test_init_view_opens_from_a_link_and_cycles() -> None:
     from cnntui.train.presets import validate
     from cnntui.ui.train.init_stats import InitStatsScreen, table_text
 
-    params = {"view": "init", "init": "small", "activation": "tanh"}
+    params = {"view": "init", "scheme": "small", "activation": "tanh"}
     assert validate(params) == []
-    assert validate({"init": "he"})  # only with view=init
+    assert validate({"scheme": "he"})  # only with view=init
     app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

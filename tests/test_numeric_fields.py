@@ -5,22 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import make_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
 from cnntui.numeric import NumberError, parse_number, valid_number
-
-
-def mode_named(name: str):  # type: ignore[no-untyped-def]
-    """The app's mode `name`, from its table of modes or from a module per mode."""
-    try:
-        from cnntui.ui.modes import mode_named as named  # type: ignore[attr-defined]
-    except ImportError:
-        import importlib
-
-        return importlib.import_module(f"cnntui.ui.modes.{name}").MODE
-    return named(name)
 
 
 @pytest.mark.parametrize(
@@ -83,10 +73,8 @@ def test_any_text_is_a_finite_number_or_a_number_error(
 
 
 async def test_typing_1e400_into_a_conv_lab_kernel_cell_is_a_notice() -> None:
-    from cnntui.settings import Settings
-    from cnntui.ui.app import CnnTuiApp
 
-    app = CnnTuiApp(modes=[mode_named("conv")], settings=Settings())
+    app = make_app("conv")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")

@@ -7,22 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import make_app
 
 from cnntui.cli import main
 from cnntui.train.checkpoint import FORMAT, VERSION, CheckpointError, read_run_info
 from cnntui.train.config import RunConfig
 from cnntui.train.runs import list_runs, runs_dir
-
-
-def mode_named(name: str):  # type: ignore[no-untyped-def]
-    """The app's mode `name`, from its table of modes or from a module per mode."""
-    try:
-        from cnntui.ui.modes import mode_named as named  # type: ignore[attr-defined]
-    except ImportError:
-        import importlib
-
-        return importlib.import_module(f"cnntui.ui.modes.{name}").MODE
-    return named(name)
 
 
 def good_info() -> dict[str, Any]:
@@ -125,13 +115,10 @@ def test_list_runs_and_resume_on_the_command_line(
 async def test_the_train_lab_opens_with_a_bad_run_folder_and_says_so() -> None:
     from textual.widgets import DataTable
 
-    from cnntui.settings import Settings
-    from cnntui.ui.app import CnnTuiApp
-
     root = runs_dir()
     make_run(root, "good", good_info())
     make_run(root, "bad", {**good_info(), "history": [{"val_acc": "high"}]})
-    app = CnnTuiApp(modes=[mode_named("train")], settings=Settings(), device="cpu")
+    app = make_app("train", device="cpu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.is_running

@@ -118,8 +118,13 @@ def run(args: argparse.Namespace) -> int:
                 "trainable_preset": entry.trainable,
                 "top5_error": entry.top5_error,
                 "options": entry.options,
+                "pretrained": False,
             }
         )
+    if not args.trainable:
+        from cnntui.explain.pretrained import listing
+
+        documents.extend(listing())  # the shipped trained networks, marked pretrained
     if args.json:
         print_json({"models": documents})
         return 0

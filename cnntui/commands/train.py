@@ -104,6 +104,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})"
     )
     parser.add_argument(
+        "--init",
+        default=None,
+        metavar="PRETRAINED|RUN_DIR",
+        help="start from trained weights: a pretrained network (cnntui models) or a run folder",
+    )
+    parser.add_argument(
+        "--freeze",
+        default=None,
+        metavar="LAYER[,LAYER...]",
+        help="layers whose weights get no updates, e.g. c1,c3 (transfer learning)",
+    )
+    parser.add_argument(
         "--input-size",
         type=int,
         default=None,
@@ -280,6 +292,8 @@ def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         "samples": args.samples,
         "limit": args.limit,
         "threads": args.threads,
+        "init": args.init,
+        "freeze": args.freeze,
     }
     values = {k: v for k, v in mapping.items() if v is not None}
     env_device = os.environ.get("CNNTUI_DEVICE", "").strip().lower()

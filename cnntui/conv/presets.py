@@ -13,6 +13,8 @@ Accepted keys, all optional:
 * `bias`: a number; `relu`: `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`);
 * `view`: `forward` (default) or `backward`, the backward mode that steps the gradients (conv,
   rgb and pool modes; not transposed).
+* `pixels`: the input itself instead of a bundled image, written like a kernel (rows `;`, values
+  `,`, channels `|`), e.g. the exact patch and kernel of one unit that the Explain mode opens.
 
 The settings must also work on the image (a kernel that does not fit is reported here, so
 `cnntui lessons --check` catches it). Example: `cnntui:conv?image=digit-7&kernel=laplacian`.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 KEYS = (
     "mode", "image", "kernel", "size", "stride", "padding", "padding_mode", "dilation",
-    "output_padding", "bias", "relu", "view",
+    "output_padding", "bias", "relu", "view", "pixels",
 )  # fmt: skip
 VIEWS = ("forward", "backward")
 MODES = ("conv", "pool", "transposed", "rgb")
@@ -65,6 +67,15 @@ class ConvPreset:
     relu: bool = False
     view: str = "forward"
     """`backward` opens the backward mode (gradients) instead of the forward stepping."""
+    pixels: str = ""
+    """The input written out as rows (see `pixels_array`); when set, `image` is not used."""
+
+
+def pixels_array(text: str):  # type: ignore[no-untyped-def]
+    """`(C, H, W)` float64 from `pixels` text (the kernel syntax); UsageError when malformed."""
+    from cnntui.conv import kernels
+
+    return kernels.parse(text).values
 
 
 def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
@@ -141,6 +152,7 @@ def parse(params: dict[str, str]) -> tuple[ConvPreset, list[str]]:
         bias=bias,
         relu=relu,
         view=view,
+        pixels=params.get("pixels", ""),
     )
     if not problems:
         problems.extend(_check_content(preset))
@@ -155,6 +167,15 @@ def _check_content(preset: ConvPreset) -> list[str]:
 
     problems: list[str] = []
     picture = None
+    if preset.pixels:
+        try:
+            pixels = pixels_array(preset.pixels)
+            kernel = kernels.get(preset.kernel).for_channels(pixels.shape[0])
+            build_stepper(preset, pixels)
+        except CnnTuiError as error:
+            return [f"conv: pixels: {error}"]
+        del kernel
+        return []
     if not preset.image and preset.mode != "rgb":
         return [f"conv: mode={preset.mode} needs an image"]
     if preset.image:

@@ -43,6 +43,12 @@ class RunConfig:
     the default because it makes CPU runs bit-for-bit reproducible (multi-threaded BLAS may split
     sums differently from call to call) and costs little for these small networks."""
 
+    init: str | None = None
+    """Start from trained weights (`--init`): a pretrained network or a run folder. Arrays whose
+    name and shape match are copied; the rest (a head of another size) keep their fresh values."""
+    freeze: str = ""
+    """Layers whose parameters get no updates (`--freeze c1,c3`), comma-separated."""
+
     def validated(self) -> RunConfig:
         """This config if every value is in range; raises `UsageError` naming the first bad one."""
         if not 1 <= self.epochs <= 10_000:
@@ -81,6 +87,10 @@ class RunConfig:
             )
         if self.limit is not None and self.limit < 1:
             raise UsageError(f"--limit must be a positive number of images, got {self.limit}")
+        if not isinstance(self.freeze, str) or any(
+            not part.strip() for part in self.freeze.split(",") if self.freeze
+        ):
+            raise UsageError(f"--freeze takes layer names separated by commas, got {self.freeze!r}")
         from cnntui.data.transforms import parse_augmentation
 
         try:

@@ -14,9 +14,11 @@ Accepted keys, all optional:
   the same data, both curves on one chart (the ResNet lesson's degradation experiment);
 * `view`: the tab to show: `setup`, `curves`, `pictures`, `predictions`, `confusion`, `runs`;
   or `init`, the initialisation view (activation and gradient spread per layer of a deep plain
-  net), with `init` (`small`, `large`, `xavier`, `he`) and `activation` (`sigmoid`, `tanh`,
+  net), with `scheme` (`small`, `large`, `xavier`, `he`) and `activation` (`sigmoid`, `tanh`,
   `relu`, `leaky_relu`);
-* `start`: `yes` starts training at once (otherwise the settings wait for the space key).
+* `start`: `yes` starts training at once (otherwise the settings wait for the space key);
+* `init`: a pretrained network to start from, `freeze`: layers that get no updates (`c1,c3`),
+  as `cnntui train --init/--freeze`; the run's line above the curves names the frozen layers.
 
 Examples: `cnntui:train?model=lenet5&dataset=digits&start=yes`,
 `cnntui:train?compare=plain-residual&dataset=digits&epochs=6`.
@@ -41,10 +43,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "compare": COMPARISONS,
     "view": (*VIEWS, "init"),
     "start": STARTS,
-    "init": INITS,
+    "scheme": INITS,
     "activation": ACTIVATIONS,
 }
-KEYS = (*_CHOICES, *INT_RANGES, "lr")
+KEYS = (*_CHOICES, *INT_RANGES, "lr", "init", "freeze")
 
 
 def validate(params: dict[str, str]) -> list[str]:
@@ -69,10 +71,18 @@ def validate(params: dict[str, str]) -> list[str]:
                 problems.append(
                     f"train: lr={value!r} must be a number greater than 0 and at most 10"
                 )
+        elif key == "init":  # transfer learning: start from a pretrained network
+            from cnntui.explain.pretrained import names
+
+            if value not in names():
+                problems.append(f"train: init={value!r} is not one of {', '.join(names())}")
+        elif key == "freeze":
+            if not all(part.strip().replace(".", "").isidentifier() for part in value.split(",")):
+                problems.append(f"train: freeze={value!r} must be layer names separated by commas")
         else:
             problems.append(f"train: unknown key {key!r}; valid keys are {', '.join(KEYS)}")
-    if ("init" in params or "activation" in params) and params.get("view") != "init":
-        problems.append("train: init and activation apply with view=init only")
+    if ("scheme" in params or "activation" in params) and params.get("view") != "init":
+        problems.append("train: scheme and activation apply with view=init only")
     if "compare" in params and "model" in params:
         problems.append("train: compare chooses its own two models; leave out model")
     return problems

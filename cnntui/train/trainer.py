@@ -205,6 +205,11 @@ class Trainer:
         engine_api.move(self.model, self.backend)
         for p in self.model.parameters():  # materialise now, in order, from the seeded generator
             p.materialize()
+        if cfg.init or cfg.freeze:  # transfer learning: trained weights in, frozen layers out
+            from cnntui.explain.transfer import prepare_run_model
+
+            init = cfg.init if self._resume_info is None else None  # resuming: the checkpoint wins
+            self.model_title += prepare_run_model(self.model, init, cfg.freeze)
         for index, (_, layer) in enumerate(_random_layers(self.model)):
             layer.manual_seed(cfg.seed * 1000 + index)  # dropout masks: reproducible per run
         self.optimizer = engine_api.make_optimizer(self.model, cfg)

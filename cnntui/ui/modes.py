@@ -102,6 +102,16 @@ MODES: tuple[ModeSpec, ...] = (
         ),
         screen="cnntui.ui.gan.screen:GanScreen",
     ),
+    ModeSpec(
+        name="explain",
+        key="7",
+        title=N_("Explain"),
+        description=N_(
+            "Inside a trained network: every layer's maps, a unit's sum, draw a digit, where it "
+            "looks, transfer learning"
+        ),
+        screen="cnntui.ui.explain.screen:ExplainScreen",
+    ),
 )
 """Every mode, in key order."""
 

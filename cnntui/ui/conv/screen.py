@@ -165,7 +165,12 @@ class ConvScreen(Screen[None]):
         self.problem = ""
         self.stepper = None
         try:
-            if preset.mode == "rgb" and not preset.image:
+            if preset.pixels:  # an exact patch, e.g. one unit's input opened from Explain
+                self.pixels = conv_presets.pixels_array(preset.pixels).astype(np.float32)
+                c, h, w = self.pixels.shape
+                self.image_label = f"patch {h}×{w}" + (f"×{c}" if c > 1 else "")
+                self.stepper = conv_presets.build_stepper(preset, self.pixels)
+            elif preset.mode == "rgb" and not preset.image:
                 self.pixels = WORKED_INPUT.astype(np.float32)
                 self.image_label = "worked example 3×3×3"
                 self.stepper = conv_presets.build_stepper(preset, WORKED_INPUT)
@@ -528,7 +533,7 @@ class ConvScreen(Screen[None]):
             return
         if self.playing:
             self.action_play()
-        self.show_values = False
+        self.show_values = "pixels" in params  # an exact patch is about its numbers
         self.channel = 0
         self.backward = preset.view == "backward"
         self.bw_index = 0

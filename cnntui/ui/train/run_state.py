@@ -76,6 +76,8 @@ def curves_info(runs: list[RunView], dot: str) -> str:
     for run in runs:
         step = run.last_step
         text = f"{run.label}: {run.device or 'starting'}"
+        if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
+            text += dot + run.model.split(" · ", 1)[1].replace(" · ", dot)
         if step is not None:
             text += (
                 f"{dot}{step.memory}{dot}{duration(step.elapsed_s)} elapsed"

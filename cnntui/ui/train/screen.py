@@ -155,7 +155,7 @@ class TrainScreen(Screen[None]):
             return
         self.query_one(SetupView).apply(params)
         if params.get("view") == "init":
-            self.action_init_stats(params.get("init", "he"), params.get("activation", "relu"))
+            self.action_init_stats(params.get("scheme", "he"), params.get("activation", "relu"))
         elif "view" in params:
             self.query_one(TabbedContent).active = params["view"]
         if params.get("start") == "yes":

@@ -118,11 +118,17 @@ class SetupView(VerticalScroll):
             data_dir=self.query_one("#set-data-dir", Input).value.strip() or None,
             download=self.query_one("#set-download", Checkbox).value,
             input_size=number("#set-size", int, "size") if size_text else None,
+            init=self.transfer_setup[0],
+            freeze=self.transfer_setup[1],
         )
         return config.validated()
 
+    transfer_setup: tuple[str | None, str] = (None, "")
+    """`--init` and `--freeze` of the next run, set by a `cnntui:train?init=…&freeze=…` link."""
+
     def apply(self, params: dict[str, str]) -> None:
         """Fill the fields a lesson link sets (already validated)."""
+        self.transfer_setup = (params.get("init"), params.get("freeze", ""))
         compare = params.get("compare") == "plain-residual"
         self.query_one("#set-compare", Checkbox).value = compare
         if compare:

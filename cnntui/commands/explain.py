@@ -1,0 +1,94 @@
+"""`cnntui explain`: what a pretrained network does with one image.
+
+Examples::
+
+    cnntui explain lenet5-digits --image digit-7
+    cnntui explain lenet5-digits --image digits:test:12 --method gradcam --json
+    cnntui explain tinyvgg-shapes --image circle-32 --method occlusion
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+NAME = "explain"
+HELP = "run one image through a pretrained network: activations, saliency, occlusion, Grad-CAM"
+
+METHOD_CHOICES = ("activations", "saliency", "occlusion", "gradcam")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Run an image through a pretrained network (lenet5-digits, tinyvgg-shapes, "
+        "lenet5-digits-0-4) and print the prediction, the top classes and every layer's "
+        "activation statistics; with --method, also a map over the input of where the network "
+        "looks (gradient saliency, occlusion or Grad-CAM)."
+    )
+    parser.add_argument("model", metavar="MODEL", help="a pretrained network (see `cnntui models`)")
+    parser.add_argument(
+        "--image",
+        required=True,
+        metavar="IMAGE",
+        help="a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX (digits:test:12)",
+    )
+    parser.add_argument("--method", choices=METHOD_CHOICES, default="activations")
+    parser.add_argument(
+        "--layer", metavar="NAME", help="one layer (activations) or the Grad-CAM layer"
+    )
+    parser.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu")
+    parser.add_argument("--ascii", action="store_true", help="plain ASCII only")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from cnntui.commands._output import print_json
+    from cnntui.explain.report import explain
+
+    doc = explain(args.model, args.image, method=args.method, layer=args.layer, device=args.device)
+    if args.json:
+        print_json(doc)
+        return 0
+    ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
+    print("\n".join(format_text(doc, args.method, ascii_only)))
+    return 0
+
+
+def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]:
+    """The document as lines for a terminal: prediction, top classes, layers, the map."""
+    from cnntui.explain.attribution import EXPLANATIONS
+
+    size = doc["input"]
+    times = "x" if ascii_only else "×"
+    pred = doc["prediction"]
+    lines = [
+        f"{doc['model']}: input {size['channels']}{times}{size['height']}{times}{size['width']}",
+        f"prediction {pred['label']} ({pred['probability']:.1%})",
+        "top: " + ", ".join(f"{t['label']} {t['probability']:.1%}" for t in doc["top"]),
+        "",
+        f"{'layer':<12} {'shape':>12} {'min':>9} {'max':>9} {'mean':>9}",
+    ]
+    for layer in doc["layers"]:
+        shape = times.join(str(s) for s in layer["shape"])
+        lines.append(
+            f"{layer['name']:<12} {shape:>12} {layer['min']:>9.3f} {layer['max']:>9.3f} "
+            f"{layer['mean']:>9.3f}"
+        )
+    if "map" in doc:
+        lines += ["", f"{method}: {EXPLANATIONS[method]}", *_shade(doc["map"], ascii_only)]
+    return lines
+
+
+def _shade(rows: list[list[float]], ascii_only: bool) -> list[str]:
+    """A map as characters, two per pixel so it keeps its aspect: darker = more."""
+    ramp = " .:-=+*#%@" if ascii_only else " ░▒▓█"
+    top = max((max(r) for r in rows), default=0.0)
+    low = min((min(r) for r in rows), default=0.0)
+    span = (top - low) or 1.0
+    out = []
+    for row in rows:
+        chars = [ramp[min(len(ramp) - 1, int((v - low) / span * len(ramp)))] for v in row]
+        out.append("".join(c * 2 for c in chars).rstrip())
+    return out
