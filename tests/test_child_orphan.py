@@ -17,12 +17,13 @@ from cnntui.train.checkpoint import load_checkpoint
 APP = """
 import sys, time
 from cnntui.train.config import RunConfig
+from cnntui.train.events import EpochEnd
 from cnntui.train.runner import RunnerProcess
 config = RunConfig(model="lenet5", dataset="digits", input_size=8, batch_size=32, limit=320,
                    epochs=400, seed=1)
 runner = RunnerProcess(config, sys.argv[1])
 runner.start()
-runner.wait_for({"epoch"}, timeout=60)   # it is training and has finished one epoch
+runner.wait_for(EpochEnd, timeout=60)   # it is training and has finished one epoch
 print(runner.pid, flush=True)
 time.sleep(120)
 """

@@ -148,11 +148,11 @@ def test_every_command_module_is_in_the_table() -> None:
     import cnntui.commands
 
     modules = sorted(
-        path.stem
+        f"cnntui.commands.{path.stem}"
         for path in Path(cnntui.commands.__path__[0]).glob("*.py")
         if not path.name.startswith("_")
     )
-    assert sorted(cli.COMMANDS) == modules
+    assert sorted(cli.COMMANDS.values()) == modules
     assert list(cli.load_commands()) == sorted(cli.COMMANDS)
 
 
