@@ -24,6 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from cnntui.resources import lessons_dir
+
+LESSONS = len(list(lessons_dir().glob("[0-9]*.md")))
+"""How many lessons the contents show (the reader's border reads "N/LESSONS")."""
+
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("textual_serve")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -206,11 +211,11 @@ def test_a_class_in_the_browser(tmp_path: Path) -> None:
             assert len(server.sessions()) == 1
 
             # keys reach the app: lessons, then other modes
-            _wait_for(page, "Why deep learning?", "1/16")
+            _wait_for(page, "Why deep learning?", f"1/{LESSONS}")
             page.click("#terminal")
             page.keyboard.press("n")
             page.keyboard.press("n")
-            _wait_for(page, "Convolution", "3/16")
+            _wait_for(page, "Convolution", f"3/{LESSONS}")
             page.keyboard.press("4")
             _wait_for(page, "lenet5", "alexnet")
             # the mouse too: a click on the mode bar's "6 GAN" opens the GAN lab
@@ -235,7 +240,7 @@ def test_a_class_in_the_browser(tmp_path: Path) -> None:
             # a second tab is a second session, with progress of its own
             other = context.new_page()  # type: ignore[attr-defined]
             other.goto(server.url())
-            _wait_for(other, "Why deep learning?", "1/16")
+            _wait_for(other, "Why deep learning?", f"1/{LESSONS}")
             assert len(server.sessions()) == 2
             folders = [p for p in server.sessions_dir.iterdir() if p.is_dir()]
             assert len(folders) == 2
@@ -248,7 +253,7 @@ def test_a_class_in_the_browser(tmp_path: Path) -> None:
 
             # a reload comes back to the same session folder, at the lesson it left
             page.reload()
-            _wait_for(page, "Convolution", "3/16")
+            _wait_for(page, "Convolution", f"3/{LESSONS}")
             assert len([p for p in server.sessions_dir.iterdir() if p.is_dir()]) == 2
             sessions = server.sessions()
             assert len(sessions) == 2
