@@ -13,66 +13,72 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from cnntui.i18n import N_, _
+
 if TYPE_CHECKING:
     from cnntui.calc.chain import ChainReport
     from cnntui.calc.layer import LayerReport, LayerSpec
 
 NAME = "calc"
-HELP = "output shape, parameters, MACs and receptive field of a layer or a chain of layers"
+HELP = N_("output shape, parameters, MACs and receptive field of a layer or a chain of layers")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Compute what one convolution, pooling or transposed-convolution layer does to a"
         " HEIGHTxWIDTHxCHANNELS input, with the formulas and numbers written out; or follow a"
         " preset chain of layers."
     )
     parser.add_argument(
-        "--input", metavar="HxWxC", help="input shape, e.g. 227x227x3 (28x28 = one channel)"
+        "--input", metavar="HxWxC", help=_("input shape, e.g. 227x227x3 (28x28 = one channel)")
     )
-    parser.add_argument("--kernel", metavar="K|KHxKW", default="3", help="kernel size (default 3)")
+    parser.add_argument(
+        "--kernel", metavar="K|KHxKW", default="3", help=_("kernel size (default 3)")
+    )
     parser.add_argument(
         "--stride",
         metavar="S|SHxSW",
         default=None,
-        help="stride (default 1; the kernel size for pooling)",
+        help=_("stride (default 1; the kernel size for pooling)"),
     )
     parser.add_argument(
         "--padding",
         metavar="P|same|valid|full",
         default="0",
-        help="padding on each side, or 'same', 'valid', 'full' (default 0)",
+        help=_("padding on each side, or 'same', 'valid', 'full' (default 0)"),
     )
-    parser.add_argument("--dilation", metavar="D", default="1", help="dilation (default 1)")
-    parser.add_argument("--groups", metavar="G", type=int, default=1, help="groups (default 1)")
+    parser.add_argument("--dilation", metavar="D", default="1", help=_("dilation (default 1)"))
+    parser.add_argument("--groups", metavar="G", type=int, default=1, help=_("groups (default 1)"))
     parser.add_argument(
         "--filters",
         metavar="N",
         type=int,
         default=None,
-        help="output channels (default: input channels)",
+        help=_("output channels (default: input channels)"),
     )
-    parser.add_argument("--no-bias", action="store_true", help="layer without bias terms")
+    parser.add_argument("--no-bias", action="store_true", help=_("layer without bias terms"))
     parser.add_argument(
-        "--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution"
+        "--pool", choices=("max", "avg"), help=_("a pooling layer instead of a convolution")
     )
     parser.add_argument(
-        "--ceil-mode", action="store_true", help="pooling: round the output size up"
+        "--ceil-mode", action="store_true", help=_("pooling: round the output size up")
     )
-    parser.add_argument("--transposed", action="store_true", help="a transposed convolution")
+    parser.add_argument("--transposed", action="store_true", help=_("a transposed convolution"))
     parser.add_argument(
         "--output-padding",
         metavar="A",
         default="0",
-        help="transposed: extra rows/columns at the end",
+        help=_("transposed: extra rows/columns at the end"),
     )
     parser.add_argument(
         "--chain",
         metavar="PRESET",
-        help="a preset stack of layers instead of one layer: lenet5, alexnet, vgg-block, two-3x3,"
-        " one-5x5, 5x5-direct, 5x5-bottleneck (--input overrides its input shape)",
+        help=_(
+            "a preset stack of layers instead of one layer: lenet5, alexnet, vgg-block, two-3x3,"
+            " one-5x5, 5x5-direct, 5x5-bottleneck (--input overrides its input shape)"
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if not args.input:
             raise UsageError(
-                "give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset"
+                _("give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset")
             )
         shape = FeatureShape.parse(args.input)
         spec = spec_from_args(args, shape.channels)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cnntui.i18n import N_, _
+
 NAME = "doctor"
-HELP = "check the installation: versions, GPU, terminal colours and size, lessons, with advice"
+HELP = N_("check the installation: versions, GPU, terminal colours and size, lessons, with advice")
 
 MIN_COLUMNS = 80
 MIN_LINES = 24
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     parser.add_argument(
         "--no-gpu",
         action="store_true",
-        help="skip the GPU probe (which imports CuPy and runs a small kernel)",
+        help=_("skip the GPU probe (which imports CuPy and runs a small kernel)"),
     )
 
 
@@ -228,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
         ("progress", document["progress_file"]),
         ("lessons", f"{document['lessons']['count']} in {document['lessons']['folder']}"),
     ]
-    width = max(len(label) for label, _ in rows)
+    width = max(len(label) for label, _value in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
     if document["advice"]:

@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 import math
 
+from cnntui.i18n import N_, _
+
 NAME = "lessons"
-HELP = "list the lessons by chapter; --check validates every lesson and link"
+HELP = N_("list the lessons by chapter; --check validates every lesson and link")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     parser.add_argument(
         "--check",
         action="store_true",
-        help="validate front matter, quizzes, templates and links; exit 2 on any problem",
+        help=_("validate front matter, quizzes, templates and links; exit 2 on any problem"),
     )
     parser.add_argument(
         "--dir",
         metavar="FOLDER",
-        help="read lessons from this folder instead of the bundled ones",
+        help=_("read lessons from this folder instead of the bundled ones"),
     )
 
 
@@ -36,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         directory = Path(args.dir).expanduser()
         if not directory.is_dir():
             raise UsageError(
-                f"--dir {args.dir!r} is not a folder; give a folder of lesson .md files"
+                _("--dir {dir!r} is not a folder; give a folder of lesson .md files").format(
+                    dir=args.dir
+                )
             )
     lessons = load_lessons(directory, check_links=True)
     problems = [problem for lesson in lessons for problem in lesson.problems]
