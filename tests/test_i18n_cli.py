@@ -1,0 +1,125 @@
+"""The command line in Korean: help, argparse's own words and error messages under `--lang ko`,
+and English output unchanged under `--lang en`."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from cnntui import cli, i18n
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# What a help line may hold without being prose: option names, metavars, choices, usage brackets.
+_NOT_PROSE = re.compile(
+    r"\[[^\[\]]*\]|\S+\|\S+|-{1,2}[\w-]+|\{[^{}]*\}|\[|\]|\.\.\.|\b[A-Z][A-Z0-9_|.x×]*\b|[,|]|\bcnntui\b"
+)
+# Continuation lines of an option's help start at argparse's help column (24 here).
+_HELP_COLUMN = 24
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def untranslated_entries(help_text: str) -> list[str]:
+    """The entries of a rendered help (an option with its help, a usage line, a paragraph) that
+    hold words but no Hangul (example command lines aside): an entry's continuation lines are joined to it first, so a Korean
+    help wrapped before an example such as `pooling` counts as one Korean entry."""
+    entries: list[str] = []
+    for line in help_text.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        if entries and line.strip() and indent >= _HELP_COLUMN:
+            entries[-1] += " " + line.strip()
+        elif line.strip():
+            entries.append(line.strip())
+    # An example command line ("cnntui train lenet5 --dataset digits") is code, not prose.
+    prose = [e for e in entries if not e.startswith(f"{cli.PROG} ")]
+    return [e for e in prose if not HANGUL.search(e) and _NOT_PROSE.sub("", e).strip()]
+
+
+def test_untranslated_entries_finds_english_prose() -> None:
+    english = "options:\n  -h, --help            show this help message and\n" + " " * 24 + "exit\n"
+    assert untranslated_entries(english) == [
+        "options:",
+        "-h, --help            show this help message and exit",
+    ]
+    assert untranslated_entries("  --device {auto,cpu,gpu}\n            [--lang {en,ko}]\n") == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--lang", "ko", "--help"),
+        ("--lang", "ko", "calc", "--help"),
+        ("calc", "--help", "--lang", "ko"),
+    ],
+)
+def test_help_is_korean(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    status, out, err = run_main(capsys, *argv)
+    assert status == 0 and err == ""
+    assert out.startswith("사용법: cnntui")
+    assert "옵션:" in out and "이 도움말을 보이고 끝냄" in out
+    assert untranslated_entries(out) == []
+
+
+def test_every_subcommand_help_is_korean(capsys: pytest.CaptureFixture[str]) -> None:
+    i18n.set_language("ko")
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in [("cnntui", parser), *subparsers.choices.items()]:
+        assert sub.description and HANGUL.search(sub.description), name
+        for action in sub._actions:
+            if action.help not in (None, argparse.SUPPRESS):
+                assert HANGUL.search(action.help), (name, action.option_strings, action.help)
+        assert untranslated_entries(sub.format_help()) == [], name
+    for choice in subparsers._choices_actions:
+        assert choice.help and HANGUL.search(choice.help), choice.dest
+
+
+@pytest.mark.parametrize(
+    ("argv", "korean"),
+    [
+        (("--lang", "ko", "calc", "--pool", "sum"), "잘못된 선택"),
+        (("--lang", "ko", "conv"), "다음 인자가 필요합니다"),
+        (("--lang", "ko", "calc", "--input", "4x4", "--bogus"), "알 수 없는 인자"),
+        (("--lang", "ko", "calc"), "입력 모양을 주거나"),
+        (("--lang", "ko", "pool", "--image", "digit-7", "--size", "0"), "1 이상이어야"),
+        (("--lang", "ko", "bench", "--batch", "0"), "1 이상이어야"),
+        (("--lang", "ko", "calc", "--kernel", "x"), "오류"),
+    ],
+)
+def test_errors_are_one_korean_line_with_status_2(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], korean: str
+) -> None:
+    status, out, err = run_main(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert korean in err and ": 오류: " in err, err
+
+
+def test_english_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_main(capsys, "--lang", "ko", "--help")
+    assert status == 0 and "사용법" in out
+    status, out, _ = run_main(capsys, "--lang", "en", "calc", "--help")
+    assert status == 0 and not HANGUL.search(out)
+    assert out.startswith("usage: cnntui calc") and "\noptions:\n" in out
+    assert "show this help message and exit" in out
+    status, _, err = run_main(capsys, "--lang", "en", "calc", "--pool", "sum")
+    assert status == 2
+    assert err == (
+        "cnntui calc: error: argument --pool: invalid choice: 'sum' (choose from 'max', 'avg') "
+        "(see 'cnntui calc --help')\n"
+    )
+    status, _, err = run_main(capsys, "--lang", "en", "calc")
+    assert status == 2 and err.startswith("cnntui calc: error: give the input shape with --input")
+
+
+def test_json_output_is_the_same_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("calc", "--input", "28x28x1", "--kernel", "5", "--filters", "6", "--json")
+    _, english, _ = run_main(capsys, "--lang", "en", *argv)
+    _, korean, _ = run_main(capsys, "--lang", "ko", *argv)
+    assert korean == english and english.startswith("{")
