@@ -16,10 +16,11 @@ import sys
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from cnntui import __version__
 from cnntui.errors import UsageError
+from cnntui.helpformat import CellHelpFormatter
 from cnntui.i18n import _, ngettext
 from cnntui.train.choices import DEVICES
 
@@ -45,7 +46,12 @@ route_argparse_messages()
 
 
 class OneLineArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (`PROG: error: MESSAGE`) and exit status 2."""
+    """An ArgumentParser whose errors are one line (`PROG: error: MESSAGE`) and exit status 2,
+    and whose help is wrapped by terminal cells (Korean help fits the terminal)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CellHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())

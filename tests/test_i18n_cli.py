@@ -123,3 +123,26 @@ def test_json_output_is_the_same_in_both_languages(capsys: pytest.CaptureFixture
     _, english, _ = run_main(capsys, "--lang", "en", *argv)
     _, korean, _ = run_main(capsys, "--lang", "ko", *argv)
     assert korean == english and english.startswith("{")
+
+
+def test_cell_width_and_wrap() -> None:
+    from cnntui.helpformat import cell_width, wrap_cells
+
+    assert cell_width("ab") == 2 and cell_width("합성곱") == 6 and cell_width("e\u0301") == 1
+    assert wrap_cells("a bb ccc", 4) == ["a bb", "ccc"]
+    assert wrap_cells("합성곱 신경망  을 배우는", 10) == ["합성곱", "신경망 을", "배우는"]
+    assert wrap_cells("verylongword x", 4) == ["verylongword", "x"]
+
+
+@pytest.mark.parametrize("command", [(), ("calc",), ("train",), ("serve",)])
+def test_korean_help_fits_the_terminal_by_cells(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    from cnntui.helpformat import cell_width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    status, out, _ = run_main(capsys, "--lang", "ko", *command, "--help")
+    assert status == 0
+    # argparse keeps two columns spare; only a single word wider than the column may overflow.
+    too_wide = [line for line in out.splitlines() if cell_width(line) > 80 and " " in line.strip()]
+    assert too_wide == []

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from cnntui.helpformat import CellRawDescriptionHelpFormatter
 from cnntui.i18n import N_, _
 
 NAME = "train"
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     d = RunConfig()
     parser.epilog = _("examples:") + "\n" + EXAMPLES
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.formatter_class = CellRawDescriptionHelpFormatter
     parser.add_argument(
         "model",
         nargs="?",
