@@ -9,39 +9,8 @@ Pure: no Textual, no Rich.
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 
-_SPACES = re.compile(r"\s+")
-
-
-def cell_width(text: str) -> int:
-    """Terminal cells `text` takes: two for wide and full-width characters (Hangul, CJK), none for
-    combining marks, one otherwise."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def wrap_cells(text: str, width: int) -> list[str]:
-    """`text`'s words (whitespace collapsed) in lines of at most `width` cells; a word wider than
-    `width` stands alone on its line. `wrap_cells("a bb ccc", 4)` → `["a bb", "ccc"]`."""
-    lines: list[str] = []
-    line, used = "", 0
-    for word in _SPACES.sub(" ", text).strip().split(" "):
-        if not word:
-            continue
-        size = cell_width(word)
-        if line and used + 1 + size > width:
-            lines.append(line)
-            line, used = "", 0
-        line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
-    if line:
-        lines.append(line)
-    return lines
+from cnntui.cells import cell_width, wrap_cells
 
 
 class CellHelpFormatter(argparse.HelpFormatter):

@@ -16,13 +16,15 @@ _FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdrf]|%[sdrf]")
 
 
 def _source_messages() -> set[str]:
+    """Every msgid marked in the source; a plural message (ngettext) by its singular, its key in
+    the catalogue."""
     messages: set[str] = set()
     method_map = [("**.py", "python")]
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "cnntui"), method_map=method_map, keywords=KEYWORDS
     ):
         if isinstance(message, tuple):
-            messages.update(m for m in message if m)
+            messages.add(message[0])
         else:
             messages.add(message)
     return messages
@@ -69,6 +71,10 @@ def test_compiled_catalogue_matches_the_po_file():
     catalogue = _catalogue("ko")
     with open(LOCALE / "ko" / "LC_MESSAGES" / "cnntui.mo", "rb") as fh:
         compiled = read_mo(fh)
-    expected = {entry.id: entry.string for entry in catalogue if entry.id}
-    found = {entry.id: entry.string for entry in compiled if entry.id}
+
+    def frozen(value):  # plural ids and strings come as lists or tuples
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    expected = {frozen(entry.id): frozen(entry.string) for entry in catalogue if entry.id}
+    found = {frozen(entry.id): frozen(entry.string) for entry in compiled if entry.id}
     assert found == expected, "run: pybabel compile -d cnntui/locale -D cnntui"

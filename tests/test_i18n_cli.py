@@ -126,19 +126,21 @@ def test_json_output_is_the_same_in_both_languages(capsys: pytest.CaptureFixture
 
 
 def test_cell_width_and_wrap() -> None:
-    from cnntui.helpformat import cell_width, wrap_cells
+    from cnntui.cells import cell_width, pad_cells, rpad_cells, wrap_cells
 
     assert cell_width("ab") == 2 and cell_width("합성곱") == 6 and cell_width("e\u0301") == 1
     assert wrap_cells("a bb ccc", 4) == ["a bb", "ccc"]
     assert wrap_cells("합성곱 신경망  을 배우는", 10) == ["합성곱", "신경망 을", "배우는"]
     assert wrap_cells("verylongword x", 4) == ["verylongword", "x"]
+    assert pad_cells("출력", 6) == "출력  " and pad_cells("output", 4) == "output"
+    assert rpad_cells("층", 4) == "  층" and rpad_cells("ab", 4) == f"{'ab':>4}"
 
 
 @pytest.mark.parametrize("command", [(), ("calc",), ("train",), ("serve",)])
 def test_korean_help_fits_the_terminal_by_cells(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
 ) -> None:
-    from cnntui.helpformat import cell_width
+    from cnntui.cells import cell_width
 
     monkeypatch.setenv("COLUMNS", "80")
     status, out, _ = run_main(capsys, "--lang", "ko", *command, "--help")
@@ -146,3 +148,58 @@ def test_korean_help_fits_the_terminal_by_cells(
     # argparse keeps two columns spare; only a single word wider than the column may overflow.
     too_wide = [line for line in out.splitlines() if cell_width(line) > 80 and " " in line.strip()]
     assert too_wide == []
+
+
+def test_calc_report_is_korean_and_lines_up(capsys: pytest.CaptureFixture[str]) -> None:
+    from cnntui.cells import cell_width
+
+    argv = ("calc", "--input", "32x32x3", "--kernel", "5", "--filters", "6")
+    _, english, _ = run_main(capsys, "--lang", "en", *argv)
+    _, korean, _ = run_main(capsys, "--lang", "ko", *argv)
+    assert "parameters       456" in english and "매개변수" not in english
+    lines = korean.splitlines()
+    assert lines[0] == "32×32×3 입력의 conv 5×5/1 ×6"
+    labelled = [line for line in lines[1:] if not line.startswith(" ")][:5]
+    assert [line.split("  ")[0] for line in labelled] == [
+        "출력",
+        "매개변수",
+        "MAC",
+        "출력 메모리",
+        "수용 영역",
+    ]
+    # The values start in the same cell column as in English (after a 17-cell label).
+    for line in labelled:
+        start = next(i for i, char in enumerate(line) if char.isdigit())
+        assert cell_width(line[:start]) == 17, line
+    assert labelled[1].startswith("매개변수         456") and "수용 영역        5×5" in korean
+
+
+def test_chain_table_header_lines_up_in_korean(capsys: pytest.CaptureFixture[str]) -> None:
+    from cnntui.cells import cell_width
+
+    _, english, _ = run_main(capsys, "--lang", "en", "calc", "--chain", "lenet5")
+    _, korean, _ = run_main(capsys, "--lang", "ko", "calc", "--chain", "lenet5")
+    en_lines, ko_lines = english.splitlines(), korean.splitlines()
+    assert ko_lines[0] == "LeNet-5: 입력 32×32×1" and "층" in ko_lines[1]
+    assert cell_width(ko_lines[1]) == cell_width(en_lines[1]) == len(ko_lines[2])
+    assert ko_lines[3:-1] == en_lines[3:-1]  # the rows: numbers in one format
+    assert ko_lines[-1].startswith("전체 매개변수 61,706")
+
+
+def test_lessons_check_summary_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    fixtures = str(Path(__file__).parent / "fixtures" / "lessons")
+    _, english, _ = run_main(capsys, "--lang", "en", "lessons", "--dir", fixtures, "--check")
+    _, korean, _ = run_main(capsys, "--lang", "ko", "lessons", "--dir", fixtures, "--check")
+    count = english.splitlines()[-1].split()[0]
+    assert english.splitlines()[-1] == f"{count} lessons checked: all lessons are sound"
+    assert korean.splitlines()[-1] == f"레슨 {count}개 검사: 모든 레슨에 문제가 없습니다"
+
+
+def test_backward_report_is_korean(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("conv", "--image", "digit-7", "--kernel", "laplacian", "--backward")
+    status, out, _ = run_main(capsys, "--lang", "ko", *argv)
+    assert status == 0
+    assert out.startswith("digit-7에 대한 conv의 역전파, L = y의 합\n상류 기울기 dL/dy:\n")
+    assert "편향 기울기 dL/db: " in out and "엔진 역전파와 일치: 예" in out

@@ -141,25 +141,31 @@ def report(stepper: Stepper, args: argparse.Namespace, image_name: str, kernel: 
         )
         return 0
     loss = {
-        "ones": "L = sum of y",
-        "output": "L = 1/2 sum of y^2",
+        "ones": _("L = sum of y"),
+        "output": _("L = 1/2 sum of y^2"),
     }.get(args.upstream, "")
     if target is not None:
-        loss = f"L = 1/2 sum of (y - {target_name} output)^2"
-    print(f"backward of {stepper.settings.mode} on {image_name}, {loss}")
-    print("upstream gradient dL/dy:")
+        loss = _("L = 1/2 sum of (y - {target} output)^2").format(target=target_name)
+    print(
+        _("backward of {mode} on {image}, {loss}").format(
+            mode=stepper.settings.mode, image=image_name, loss=loss
+        )
+    )
+    print(_("upstream gradient dL/dy:"))
     print(render_map(upstream, force_values=args.values))
     if mine.weight is not None:
         for c, channel in enumerate(mine.weight):
-            label = f" (channel {c + 1})" if mine.weight.shape[0] > 1 else ""
-            print(f"kernel gradient dL/dw{label}:")
+            label = (
+                _(" (channel {number})").format(number=c + 1) if mine.weight.shape[0] > 1 else ""
+            )
+            print(_("kernel gradient dL/dw{channel}:").format(channel=label))
             print(render_map(channel, force_values=True))
-        print(f"bias gradient dL/db: {mine.bias:.6g}")
+        print(_("bias gradient dL/db: {value}").format(value=f"{mine.bias:.6g}"))
     for c, channel in enumerate(mine.input):
-        label = f" (channel {c + 1})" if mine.input.shape[0] > 1 else ""
-        print(f"input gradient dL/dx{label}:")
+        label = _(" (channel {number})").format(number=c + 1) if mine.input.shape[0] > 1 else ""
+        print(_("input gradient dL/dx{channel}:").format(channel=label))
         print(render_map(channel, force_values=args.values))
-    print(f"engine backward agrees: {'yes' if agree else 'NO'}")
+    print(_("engine backward agrees: {answer}").format(answer=_("yes") if agree else _("NO")))
     for line in step_lines:
         print(line)
     return 0

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 NAME = "calc"
 HELP = N_("output shape, parameters, MACs and receptive field of a layer or a chain of layers")
+AXES: dict[str, str] = {"height": N_("height"), "width": N_("width")}
+"""The axis names of a layer's worked formulas, translated when shown."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -124,16 +126,18 @@ def spec_from_args(args: argparse.Namespace, in_channels: int) -> LayerSpec:
     from cnntui.errors import ShapeError
 
     if args.pool and args.transposed:
-        raise ShapeError("choose either --pool or --transposed, not both")
+        raise ShapeError(_("choose either --pool or --transposed, not both"))
     if args.ceil_mode and not args.pool:
-        raise ShapeError("--ceil-mode applies to pooling only (add --pool max or --pool avg)")
+        raise ShapeError(_("--ceil-mode applies to pooling only (add --pool max or --pool avg)"))
     kind = f"{args.pool}pool" if args.pool else "transposed" if args.transposed else "conv"
     if kind != "transposed" and parse_pair(args.output_padding, "--output-padding") != (0, 0):
         raise ShapeError(
-            "--output-padding applies to transposed convolutions only (add --transposed)"
+            _("--output-padding applies to transposed convolutions only (add --transposed)")
         )
     if args.pool and (args.groups != 1 or args.filters is not None):
-        raise ShapeError("pooling keeps the channels: drop --groups and --filters, or drop --pool")
+        raise ShapeError(
+            _("pooling keeps the channels: drop --groups and --filters, or drop --pool")
+        )
     padding: object = args.padding.strip().lower()
     if padding not in ("same", "valid", "full"):
         padding = parse_pair(str(padding), "--padding")
@@ -165,40 +169,68 @@ def parse_pair(text: str, option: str) -> tuple[int, int]:
     if len(numbers) == 1:
         numbers *= 2
     if len(numbers) != 2:
-        raise ShapeError(f"{option} takes a whole number or HxW (e.g. 3 or 3x5), got {text!r}")
+        raise ShapeError(
+            _("{option} takes a whole number or HxW (e.g. 3 or 3x5), got {text!r}").format(
+                option=option, text=text
+            )
+        )
     return (numbers[0], numbers[1])
 
 
 def render_layer(report: LayerReport) -> str:
-    """The plain-text report of one layer, as `cnntui calc` prints it."""
+    """The plain-text report of one layer, as `cnntui calc` prints it (labels in the current
+    language, padded by terminal cells so the values line up in Korean too)."""
+    from cnntui.cells import pad_cells
     from cnntui.text import human_bytes, human_count
 
+    def row(label: str, value: str) -> str:
+        return pad_cells(label, 16) + " " + value
+
     lines = [
-        f"{report.spec.describe()} on {report.input.text()}",
-        f"output           {report.output.text()}",
+        _("{layer} on {input}").format(layer=report.spec.describe(), input=report.input.text()),
+        row(_("output"), report.output.text()),
     ]
     for working in report.axes:
-        lines.append(f"  {working.axis:<7} {working.formula}")
+        axis = _(AXES[working.axis]) if working.axis in AXES else working.axis
+        lines.append(f"  {pad_cells(axis, 7)} {working.formula}")
         lines.append(f"          {working.plugged}")
     lines += [
-        f"parameters       {human_count(report.params)}   {report.param_formula}",
-        f"MACs             {human_count(report.macs)}   {report.mac_formula}",
-        f"output memory    {human_bytes(report.memory_bytes)} (float32, one sample)",
-        f"receptive field  {report.receptive_field[0]}×{report.receptive_field[1]}",
+        row(_("parameters"), f"{human_count(report.params)}   {report.param_formula}"),
+        row(_("MACs"), f"{human_count(report.macs)}   {report.mac_formula}"),
+        row(
+            _("output memory"),
+            _("{size} (float32, one sample)").format(size=human_bytes(report.memory_bytes)),
+        ),
+        row(_("receptive field"), f"{report.receptive_field[0]}×{report.receptive_field[1]}"),
     ]
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(_("note: {note}").format(note=note))
     if report.suggestions:
-        lines.append("exact fits nearby: " + "; ".join(report.suggestions))
+        lines.append(_("exact fits nearby: {fits}").format(fits="; ".join(report.suggestions)))
     return "\n".join(lines)
 
 
 def render_chain(chain: ChainReport, title: str) -> str:
     """The plain-text table of a chain, as `cnntui calc --chain` prints it."""
+    from cnntui.cells import cell_width, pad_cells, rpad_cells
     from cnntui.text import fraction_text, human_count
 
-    header = f"{'layer':<26} {'output':>14} {'params':>12} {'MACs':>14} {'RF':>7} {'jump':>5}"
-    lines = [f"{title}: input {chain.input.text()}", header, "-" * len(header)]
+    header = " ".join(
+        (
+            pad_cells(_("layer"), 26),
+            rpad_cells(_("output"), 14),
+            rpad_cells(_("params"), 12),
+            rpad_cells(_("MACs"), 14),
+            rpad_cells(_("RF"), 7),
+            rpad_cells(_("jump"), 5),
+        )
+    )
+    rule = "-" * cell_width(header)
+    lines = [
+        _("{title}: input {shape}").format(title=title, shape=chain.input.text()),
+        header,
+        rule,
+    ]
     for row in chain.rows:
         field_text = (
             fraction_text(row.field[0])
@@ -210,6 +242,10 @@ def render_chain(chain: ChainReport, title: str) -> str:
             f" {row.report.params:>12,} {row.report.macs:>14,} {field_text:>7}"
             f" {fraction_text(row.jump[0]):>5}"
         )
-    lines.append("-" * len(header))
-    lines.append(f"total parameters {human_count(chain.params)}, MACs {human_count(chain.macs)}")
+    lines.append(rule)
+    lines.append(
+        _("total parameters {params}, MACs {macs}").format(
+            params=human_count(chain.params), macs=human_count(chain.macs)
+        )
+    )
     return "\n".join(lines)

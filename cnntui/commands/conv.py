@@ -162,12 +162,27 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    what = "transposed convolution" if args.transposed else "convolution"
+    what = _("transposed convolution") if args.transposed else _("convolution")
+    extras = _(", bias {bias}").format(bias=args.bias) if args.bias else ""
+    extras += ", ReLU" if args.relu else ""
+    heading = _(
+        "{image} {shape} ⊛ {kernel} {kernel_shape} ({what}, stride {stride}, padding {padding}"
+        " {mode}, dilation {dilation}{extras}) → {output}"
+    )
     print(
-        f"{image.name} {image.height}×{image.width}×{image.channels} ⊛ {kernel.name}"
-        f" {kh}×{kw}×{kernel.channels} ({what}, stride {args.stride}, padding {padding[0]}"
-        f" {args.padding_mode}, dilation {args.dilation}{', bias ' + str(args.bias) if args.bias else ''}"
-        f"{', ReLU' if args.relu else ''}) → {output.shape[0]}×{output.shape[1]}"
+        heading.format(
+            image=image.name,
+            shape=f"{image.height}×{image.width}×{image.channels}",
+            kernel=kernel.name,
+            kernel_shape=f"{kh}×{kw}×{kernel.channels}",
+            what=what,
+            stride=args.stride,
+            padding=padding[0],
+            mode=args.padding_mode,
+            dilation=args.dilation,
+            extras=extras,
+            output=f"{output.shape[0]}×{output.shape[1]}",
+        )
     )
     print(render_map(output, force_values=args.values))
     return 0
@@ -230,14 +245,18 @@ def render_map(values: np.ndarray, force_values: bool = False, max_width: int = 
         )
         lines.append("".join(HEAT_RAMP[level] * 2 for level in levels))
     low_text, high_text = (number_text(v).replace("−", "-") for v in (low, high))
-    lines.append(f"scale: '{HEAT_RAMP[0]}' = {low_text} ... '{HEAT_RAMP[-1]}' = {high_text}")
+    lines.append(
+        _("scale: '{low_glyph}' = {low} ... '{high_glyph}' = {high}").format(
+            low_glyph=HEAT_RAMP[0], low=low_text, high_glyph=HEAT_RAMP[-1], high=high_text
+        )
+    )
     texts = [[number_text(v).replace("−", "-") for v in row] for row in values]
     width = max(len(t) for row in texts for t in row)
     if force_values or values.shape[1] * (width + 1) <= max_width:
-        lines.append("values:")
+        lines.append(_("values:"))
         lines.extend(" ".join(t.rjust(width) for t in row) for row in texts)
     else:
-        lines.append("(values not shown: too wide; add --values, or --json for all of them)")
+        lines.append(_("(values not shown: too wide; add --values, or --json for all of them)"))
     return "\n".join(lines)
 
 

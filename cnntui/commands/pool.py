@@ -111,14 +111,24 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    heading = _(
+        "{image} {shape}: {kind} pooling {size}×{size}, stride {stride}, padding {padding}"
+        " → {output}"
+    )
     print(
-        f"{image.name} {image.height}×{image.width}×{image.channels}: {args.kind} pooling"
-        f" {args.size}×{args.size}, stride {stride}, padding {args.padding}"
-        f" → {output.shape[1]}×{output.shape[2]}×{output.shape[0]}"
+        heading.format(
+            image=image.name,
+            shape=f"{image.height}×{image.width}×{image.channels}",
+            kind=args.kind,
+            size=args.size,
+            stride=stride,
+            padding=args.padding,
+            output=f"{output.shape[1]}×{output.shape[2]}×{output.shape[0]}",
+        )
     )
     names = ("R", "G", "B") if image.channels == 3 else ("",)
     for channel, name in zip(output, names, strict=False):
         if name:
-            print(f"channel {name}:")
+            print(_("channel {name}:").format(name=name))
         print(render_map(channel, force_values=args.values))
     return 0

@@ -132,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     if args.batch != 1:
         from cnntui.text import human_bytes
 
-        text += f"\nActivations at batch {args.batch}: {human_bytes(summary.activation_bytes(args.batch))}"
+        text += "\n" + _("Activations at batch {batch}: {size}").format(
+            batch=args.batch, size=human_bytes(summary.activation_bytes(args.batch))
+        )
     print(text)
     return _partial(resolved.problem)
 
