@@ -203,3 +203,34 @@ def test_backward_report_is_korean(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert out.startswith("digit-7에 대한 conv의 역전파, L = y의 합\n상류 기울기 dL/dy:\n")
     assert "편향 기울기 dL/db: " in out and "엔진 역전파와 일치: 예" in out
+
+
+def test_init_stats_table_is_korean_and_keeps_its_columns(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cnntui.cells import cell_width
+
+    argv = ("init-stats", "--depth", "3", "--width", "16", "--batch", "8")
+    _, english, _ = run_main(capsys, "--lang", "en", *argv)
+    _, korean, _ = run_main(capsys, "--lang", "ko", *argv)
+    en_lines, ko_lines = english.splitlines(), korean.splitlines()
+    assert en_lines[0] == "he init, relu, 3 layers of 16:"
+    assert ko_lines[0] == "he 초기화, relu, 너비 16인 층 3개:"
+    assert cell_width(ko_lines[1]) == cell_width(en_lines[1]) and "활성 평균" in ko_lines[1]
+    assert ko_lines[2:] == en_lines[2:]
+
+
+def test_doctor_labels_are_korean(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_main(capsys, "--lang", "ko", "doctor", "--no-gpu")
+    assert status == 0
+    labels = [line.split("  ")[0] for line in out.splitlines()[:18]]
+    assert {
+        "플랫폼",
+        "장치 설정",
+        "터미널",
+        "색상",
+        "SSH 접속",
+        "설정",
+        "진행 상황",
+        "레슨",
+    } <= set(labels)

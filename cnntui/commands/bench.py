@@ -117,18 +117,36 @@ def run(args: argparse.Namespace) -> int:
         return 0
     memory = ""
     if backend.memory_total and backend.memory_free is not None:
-        memory = (
-            f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
+        memory = _(", {free} of {total} GiB free").format(
+            free=f"{backend.memory_free / 2**30:.1f}", total=f"{backend.memory_total / 2**30:.1f}"
         )
+    from cnntui.cells import pad_cells
+
     print(
-        f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}"
+        _("cnntui bench: {model}, batch {batch}, {backend}: {device}{memory}").format(
+            model=result.model,
+            batch=result.batch,
+            backend=backend.name,
+            device=backend.device,
+            memory=memory,
+        )
     )
     if backend.reason and device != "cpu":
-        print(f"  GPU not used: {backend.reason}")
-    print(f"  parameters      {result.params:,}")
-    print(
-        f"  training        {result.train_images_per_s:,.0f} images/s  ({document['train_ms_per_step']} ms/step)"
-    )
-    print(f"  inference       {result.infer_images_per_s:,.0f} images/s")
-    print(f"  peak memory     {document['peak_rss_mb']} MiB resident")
+        print("  " + _("GPU not used: {reason}").format(reason=backend.reason))
+    rows = [
+        (_("parameters"), f"{result.params:,}"),
+        (
+            _("training"),
+            _("{rate} images/s  ({ms} ms/step)").format(
+                rate=f"{result.train_images_per_s:,.0f}", ms=document["train_ms_per_step"]
+            ),
+        ),
+        (
+            _("inference"),
+            _("{rate} images/s").format(rate=f"{result.infer_images_per_s:,.0f}"),
+        ),
+        (_("peak memory"), _("{mib} MiB resident").format(mib=document["peak_rss_mb"])),
+    ]
+    for label, value in rows:
+        print(f"  {pad_cells(label, 15)} {value}")
     return 0

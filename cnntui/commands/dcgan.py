@@ -99,8 +99,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")
         print(
-            f"DCGAN on {settings.dataset}: {len(run_.images)} images, {run_.steps_per_epoch} steps per epoch, "
-            f"on {where}; writing to {out}"
+            _(
+                "DCGAN on {dataset}: {images} images, {steps} steps per epoch, "
+                "on {where}; writing to {out}"
+            ).format(
+                dataset=settings.dataset,
+                images=len(run_.images),
+                steps=run_.steps_per_epoch,
+                where=where,
+                out=out,
+            )
         )
     stopper = _StopOnSignals()
     try:
@@ -108,11 +116,20 @@ def run(args: argparse.Namespace) -> int:
             while run_.epoch < run_.settings.epochs and stopper.signum is None:
                 record = run_.run_epoch(should_stop=stopper.requested)
                 if record is not None and not args.json:
+                    line = _(
+                        "epoch {epoch}/{epochs}  D loss {d_loss}  G loss {g_loss}  "
+                        "diversity {diversity}  {seconds} s  -> {sample}"
+                    )
                     print(
-                        f"epoch {record.epoch:>3}/{run_.settings.epochs}  "
-                        f"D loss {record.d_loss:.4f}  G loss {record.g_loss:.4f}  "
-                        f"diversity {record.diversity:.3f}  "
-                        f"{record.seconds:.1f} s  -> {record.samples[0]}"
+                        line.format(
+                            epoch=f"{record.epoch:>3}",
+                            epochs=run_.settings.epochs,
+                            d_loss=f"{record.d_loss:.4f}",
+                            g_loss=f"{record.g_loss:.4f}",
+                            diversity=f"{record.diversity:.3f}",
+                            seconds=f"{record.seconds:.1f}",
+                            sample=record.samples[0],
+                        )
                     )
     except FloatingPointError as exc:
         raise UsageError(str(exc)) from None
@@ -133,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
                     "resume": resume,
                 }
             )
-        print(f"interrupted: checkpoint saved; continue with: {resume}", file=sys.stderr)
+        print(
+            _("interrupted: checkpoint saved; continue with: {command}").format(command=resume),
+            file=sys.stderr,
+        )
         return 128 + stopper.signum
     if not run_.history:
         raise UsageError(
@@ -154,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
 
         print_json(result)
     else:
-        print(f"checkpoint: {result['checkpoint']}")
+        print(_("checkpoint: {path}").format(path=result["checkpoint"]))
     return 0
 
 

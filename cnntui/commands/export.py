@@ -131,13 +131,23 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
     elif args.format == "onnx":
-        weights = "trained weights" if trained else "freshly initialised weights"
+        weights = _("trained weights") if trained else _("freshly initialised weights")
         print(
-            f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters ({weights}); "
-            f"input (batch, {', '.join(map(str, resolved.input_shape))}), ONNX opset 17"
+            _(
+                "wrote {path}: {model}, {params} parameters ({weights}); "
+                "input (batch, {shape}), ONNX opset 17"
+            ).format(
+                path=path,
+                model=resolved.name,
+                params=f"{summary.total_params:,}",
+                weights=weights,
+                shape=", ".join(map(str, resolved.input_shape)),
+            )
         )
     else:
         print(
-            f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters; run `python {path}` to check it"
+            _("wrote {path}: {model}, {params} parameters; run `python {path}` to check it").format(
+                path=path, model=resolved.name, params=f"{summary.total_params:,}"
+            )
         )
     return 0

@@ -104,14 +104,24 @@ def run(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     first = result["history"][0]
-    print(f"2-D GAN on {args.data}, {args.loss} loss, seed {args.seed}")
-    print(f"{'step':>8}  {'D loss':>8}  {'G loss':>8}  {'JS (bits)':>9}")
+    from cnntui.cells import rpad_cells
+
+    print(
+        _("2-D GAN on {data}, {loss} loss, seed {seed}").format(
+            data=args.data, loss=args.loss, seed=args.seed
+        )
+    )
+    headers = ((_("step"), 8), (_("D loss"), 8), (_("G loss"), 8), (_("JS (bits)"), 9))
+    print("  ".join(rpad_cells(title, width) for title, width in headers))
     for h in result["history"]:
         print(
             f"{h['step']:>8}  {h['d_loss']:>8.4f}  {h['g_loss']:>8.4f}  {h['js_divergence']:>9.4f}"
         )
     print(
-        f"JS divergence {first['js_divergence']:.4f} at step 0 -> {result['js_divergence']:.4f} "
-        f"after {result['steps']} steps"
+        _("JS divergence {first} at step 0 -> {last} after {steps} steps").format(
+            first=f"{first['js_divergence']:.4f}",
+            last=f"{result['js_divergence']:.4f}",
+            steps=result["steps"],
+        )
     )
     return 0

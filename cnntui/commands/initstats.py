@@ -87,18 +87,41 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    from cnntui.cells import pad_cells, rpad_cells
+
     if args.compare:
-        print(f"{args.activation}, {args.depth} layers of {args.width}:")
-        print(f"{'init':<8} {'act std (last)':>15} {'grad std (first)':>17}")
+        print(
+            _("{activation}, {depth} layers of {width}:").format(
+                activation=args.activation, depth=args.depth, width=args.width
+            )
+        )
+        init_title, act_title, grad_title = (
+            _("init"),
+            _("act std (last)"),
+            _("grad std (first)"),
+        )
+        print(
+            f"{pad_cells(init_title, 8)} {rpad_cells(act_title, 15)} {rpad_cells(grad_title, 17)}"
+        )
         for init, rows in results.items():
             print(f"{init:<8} {rows[-1].activation_std:>15.3g} {rows[0].gradient_std:>17.3g}")
         return 0
     rows = results[args.init]
-    print(f"{args.init} init, {args.activation}, {args.depth} layers of {args.width}:")
     print(
-        f"{'layer':>5} {'act mean':>10} {'act std':>10} {'saturated':>9} {'dead':>6}"
-        f" {'grad std':>10} {'dW std':>10}"
+        _("{init} init, {activation}, {depth} layers of {width}:").format(
+            init=args.init, activation=args.activation, depth=args.depth, width=args.width
+        )
     )
+    headers = (
+        (_("layer"), 5),
+        (_("act mean"), 10),
+        (_("act std"), 10),
+        (_("saturated"), 9),
+        (_("dead"), 6),
+        (_("grad std"), 10),
+        (_("dW std"), 10),
+    )
+    print(" ".join(rpad_cells(title, width) for title, width in headers))
     for row in rows:
         print(
             f"{row.layer:>5} {row.activation_mean:>10.3g} {row.activation_std:>10.3g}"

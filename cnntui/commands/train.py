@@ -256,7 +256,10 @@ def run(args: argparse.Namespace) -> int:
                 summary = trainer.run()
             except TrainingError as exc:
                 reporter.end()
-                print(f"cnntui train: error: {exc}", file=sys.stderr)
+                print(
+                    _("{name}: error: {message}").format(name="cnntui train", message=exc),
+                    file=sys.stderr,
+                )
                 if args.json:  # still one document: how far the run got, and why it stopped
                     from cnntui.commands._output import print_json
 
@@ -275,7 +278,9 @@ def run(args: argparse.Namespace) -> int:
     if stopper.signum is not None:
         if not args.json:
             print(
-                f"interrupted: checkpoint saved; continue with: cnntui train --resume {run_dir}",
+                _("interrupted: checkpoint saved; continue with: {command}").format(
+                    command=f"cnntui train --resume {run_dir}"
+                ),
                 file=sys.stderr,
             )
         return 128 + stopper.signum
@@ -393,15 +398,23 @@ def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
     if not records:
         from cnntui.train.runs import runs_dir
 
-        print(f"no runs yet in {runs_dir()}")
+        print(_("no runs yet in {folder}").format(folder=runs_dir()))
         return 0
     for r in records:
         acc = (
-            f"test {r.test_acc:.2%}"
+            _("test {accuracy}").format(accuracy=f"{r.test_acc:.2%}")
             if r.test_acc is not None
-            else (f"val {r.val_acc:.2%}" if r.val_acc is not None else "-")
+            else (
+                _("val {accuracy}").format(accuracy=f"{r.val_acc:.2%}")
+                if r.val_acc is not None
+                else "-"
+            )
         )
-        print(f"{r.path}  {r.model} on {r.dataset}  {r.status}  {acc}")
+        print(
+            _("{path}  {model} on {dataset}  {status}  {accuracy}").format(
+                path=r.path, model=r.model, dataset=r.dataset, status=r.status, accuracy=acc
+            )
+        )
     return 0
 
 
@@ -452,28 +465,49 @@ class _Reporter:
 
 
 def _epoch_line(m: dict[str, Any]) -> str:
-    return (
-        f"epoch {m['epoch']:>3}  train loss {m['train_loss']:.4f} acc {m['train_acc']:.2%}  "
-        f"val loss {m['val_loss']:.4f} acc {m['val_acc']:.2%}  lr {m['lr']:.3g}  "
-        f"{m['images_per_s']:,.0f} img/s"
+    line = _(
+        "epoch {epoch}  train loss {train_loss} acc {train_acc}  "
+        "val loss {val_loss} acc {val_acc}  lr {lr}  {rate} img/s"
+    )
+    return line.format(
+        epoch=f"{m['epoch']:>3}",
+        train_loss=f"{m['train_loss']:.4f}",
+        train_acc=f"{m['train_acc']:.2%}",
+        val_loss=f"{m['val_loss']:.4f}",
+        val_acc=f"{m['val_acc']:.2%}",
+        lr=f"{m['lr']:.3g}",
+        rate=f"{m['images_per_s']:,.0f}",
     )
 
 
 def _final_line(summary: dict[str, Any]) -> str:
     final = summary["final"]
     if final.get("test_acc") is None:
-        return f"stopped after {summary['epochs']} epochs; checkpoint in {summary['checkpoint']}"
-    return (
-        f"test loss {final['test_loss']:.4f}  test accuracy {final['test_acc']:.2%}  "
-        f"({summary['elapsed_s']:.1f} s, {summary['images_per_s']:,.0f} img/s)  run saved in {summary['checkpoint']}"
+        return _("stopped after {epochs} epochs; checkpoint in {path}").format(
+            epochs=summary["epochs"], path=summary["checkpoint"]
+        )
+    line = _(
+        "test loss {loss}  test accuracy {accuracy}  ({seconds} s, {rate} img/s)  "
+        "run saved in {path}"
+    )
+    return line.format(
+        loss=f"{final['test_loss']:.4f}",
+        accuracy=f"{final['test_acc']:.2%}",
+        seconds=f"{summary['elapsed_s']:.1f}",
+        rate=f"{summary['images_per_s']:,.0f}",
+        path=summary["checkpoint"],
     )
 
 
 class _PlainReporter(_Reporter):
     def begin(self, trainer: Any) -> None:
         print(
-            f"training {trainer.model_name} on {trainer.config.dataset} "
-            f"({trainer.splits.description}) on {trainer.backend.describe()}",
+            _("training {model} on {dataset} ({splits}) on {backend}").format(
+                model=trainer.model_name,
+                dataset=trainer.config.dataset,
+                splits=trainer.splits.description,
+                backend=trainer.backend.describe(),
+            ),
             flush=True,
         )
 
@@ -528,16 +562,21 @@ class _RichReporter(_Reporter):
             self.progress.stop()
         from rich.markup import escape
 
+        heading = _("[bold]{title}[/] ({model}) on [bold]{dataset}[/] — {splits}; {backend}")
         self.console.print(
-            f"[bold]{escape(trainer.model_title)}[/] ({escape(trainer.model_name)}) on "
-            f"[bold]{escape(trainer.config.dataset)}[/] — {escape(trainer.splits.description)}; "
-            f"{escape(trainer.backend.describe())}"
+            heading.format(
+                title=escape(trainer.model_title),
+                model=escape(trainer.model_name),
+                dataset=escape(trainer.config.dataset),
+                splits=escape(trainer.splits.description),
+                backend=escape(trainer.backend.describe()),
+            )
         )
         self.progress = Progress(
-            TextColumn("epoch {task.fields[epoch]}"),
+            TextColumn(_("epoch") + " {task.fields[epoch]}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"),
+            TextColumn(_("loss") + " {task.fields[loss]}  {task.fields[rate]}"),
             TimeRemainingColumn(),
             console=self.console,
         )
