@@ -234,3 +234,27 @@ def test_doctor_labels_are_korean(capsys: pytest.CaptureFixture[str]) -> None:
         "진행 상황",
         "레슨",
     } <= set(labels)
+
+
+@pytest.mark.parametrize(
+    ("argv", "korean", "english"),
+    [
+        (("calc", "--input", "0x4x4"), "모든 크기는 1 이상", "must be 1 or more"),
+        (("calc", "--input", "8x8x3", "--groups", "2"), "나누어떨어져야", "divide evenly"),
+        (
+            ("conv", "--image", "no-such-image", "--kernel", "laplacian"),
+            "이미지도 파일도 없습니다",
+            "no such file",
+        ),
+        (("conv", "--image", "digit-7", "--kernel", "1,2;3"), "행 길이가 서로 다릅니다", "rows"),
+        (("train", "lenet5", "--epochs", "0"), "--epochs는 1에서 10000 사이", "--epochs must"),
+        (("--lesson", "zzz-no-lesson"), "레슨이 없습니다", "no lesson named"),
+    ],
+)
+def test_errors_from_the_pure_modules_are_korean(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], korean: str, english: str
+) -> None:
+    status, _, err = run_main(capsys, "--lang", "ko", *argv)
+    assert status == 2 and err.count("\n") == 1 and korean in err, err
+    status, _, err = run_main(capsys, "--lang", "en", *argv)
+    assert status == 2 and english in err and not HANGUL.search(err), err
