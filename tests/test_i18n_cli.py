@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 import pytest
 
@@ -187,8 +188,6 @@ def test_chain_table_header_lines_up_in_korean(capsys: pytest.CaptureFixture[str
 
 
 def test_lessons_check_summary_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
-    from pathlib import Path
-
     fixtures = str(Path(__file__).parent / "fixtures" / "lessons")
     _, english, _ = run_main(capsys, "--lang", "en", "lessons", "--dir", fixtures, "--check")
     _, korean, _ = run_main(capsys, "--lang", "ko", "lessons", "--dir", fixtures, "--check")
@@ -258,3 +257,18 @@ def test_errors_from_the_pure_modules_are_korean(
     assert status == 2 and err.count("\n") == 1 and korean in err, err
     status, _, err = run_main(capsys, "--lang", "en", *argv)
     assert status == 2 and english in err and not HANGUL.search(err), err
+
+
+def test_serve_banner_is_korean(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from cnntui.serve.server import ClassServer, ServeOptions
+
+    i18n.set_language("ko")
+    server = ClassServer(ServeOptions(host="0.0.0.0", token="t0k3n-abc", sessions_dir=tmp_path))
+    server.console = Console(record=True, width=200)
+    server._banner()
+    text = server.console.export_text()
+    assert text.startswith("cnntui가 http://") and "에서 앱을 제공하고 있습니다" in text
+    assert "경고:" in text and "자기 폴더의 파일을 읽고 쓸 수" in text
+    assert "Ctrl+C를 누르면" in text and "Warning" not in text
