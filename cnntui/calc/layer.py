@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize, effective_kernel
 from cnntui.errors import ShapeError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
 
 Pair = tuple[int, int]
 PaddingSpec = int | tuple[int, int] | str
@@ -42,7 +42,7 @@ MAX_VALUE = 10**9
 calculator takes; every value is checked against it before any work starts."""
 _DIVISOR_SEARCH = 1000
 BYTES_PER_VALUE = 4  # float32 activations
-AXES = ("height", "width")
+AXES = (N_("height"), N_("width"))  # marked: error messages and reports translate them
 
 
 def as_pair(value: int | Sequence[int], name: str) -> Pair:
@@ -177,15 +177,22 @@ def _too_big_message(size: int, before: int, after: int, kernel: int, dilation: 
     k_eff = effective_kernel(kernel, dilation)
     span = size + before + after
     what = (
-        f"kernel {kernel}"
+        _("kernel {kernel}").format(kernel=kernel)
         if dilation == 1
-        else f"kernel {kernel} with dilation {dilation} (spans {k_eff})"
+        else _("kernel {kernel} with dilation {dilation} (spans {span})").format(
+            kernel=kernel, dilation=dilation, span=k_eff
+        )
     )
     padded = f"{size}" if before + after == 0 else f"{size} + {before} + {after} = {span}"
-    return (
-        f"the {what} is larger than the padded input ({padded}): no position fits; use a kernel"
-        f" of at most {span if dilation == 1 else (span - 1) // dilation + 1}"
-        f" or at least {max(0, -(-(k_eff - size) // 2))} padding on each side"
+    message = _(
+        "the {what} is larger than the padded input ({padded}): no position fits; "
+        "use a kernel of at most {largest} or at least {padding} padding on each side"
+    )
+    return message.format(
+        what=what,
+        padded=padded,
+        largest=span if dilation == 1 else (span - 1) // dilation + 1,
+        padding=max(0, -(-(k_eff - size) // 2)),
     )
 
 
@@ -433,7 +440,7 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
                 sizes[a], spec.kernel[a], spec.stride[a], pads[a], spec.dilation[a], spec.ceil_mode
             )
         except ShapeError as error:
-            raise ShapeError(_("{axis}: {error}").format(axis=axis, error=error)) from None
+            raise ShapeError(_("{axis}: {error}").format(axis=_(axis), error=error)) from None
         axes.append(_conv_axis_working(axis, sizes[a], out, spec, a, pads[a]))
     h_out, w_out = axes[0].size_out, axes[1].size_out
     if spec.is_pool:
@@ -728,7 +735,7 @@ def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
         try:
             out = transposed_output_size(sizes[a], k, s, p, d, op)
         except ShapeError as error:
-            raise ShapeError(_("{axis}: {error}").format(axis=axis, error=error)) from None
+            raise ShapeError(_("{axis}: {error}").format(axis=_(axis), error=error)) from None
         letter = "H" if axis == "height" else "W"
         general = f"({letter} − 1)·s − 2p + d·(k − 1) + output_padding + 1"
         plugged = f"({sizes[a]} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}"

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 NAME = "calc"
 HELP = N_("output shape, parameters, MACs and receptive field of a layer or a chain of layers")
-AXES: dict[str, str] = {"height": N_("height"), "width": N_("width")}
-"""The axis names of a layer's worked formulas, translated when shown."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -191,8 +189,7 @@ def render_layer(report: LayerReport) -> str:
         row(_("output"), report.output.text()),
     ]
     for working in report.axes:
-        axis = _(AXES[working.axis]) if working.axis in AXES else working.axis
-        lines.append(f"  {pad_cells(axis, 7)} {working.formula}")
+        lines.append(f"  {pad_cells(_(working.axis), 7)} {working.formula}")
         lines.append(f"          {working.plugged}")
     lines += [
         row(_("parameters"), f"{human_count(report.params)}   {report.param_formula}"),
