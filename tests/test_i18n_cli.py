@@ -272,3 +272,32 @@ def test_serve_banner_is_korean(tmp_path: Path) -> None:
     assert text.startswith("cnntui가 http://") and "에서 앱을 제공하고 있습니다" in text
     assert "경고:" in text and "자기 폴더의 파일을 읽고 쓸 수" in text
     assert "Ctrl+C를 누르면" in text and "Warning" not in text
+
+
+def test_summary_table_is_korean_and_fits(capsys: pytest.CaptureFixture[str]) -> None:
+    from cnntui.cells import cell_width
+
+    argv = ("summary", "lenet5", "--width", "80")
+    _, english, _ = run_main(capsys, "--lang", "en", *argv)
+    _, korean, _ = run_main(capsys, "--lang", "ko", *argv)
+    assert english.splitlines()[0].split() == [
+        "Layer",
+        "Type",
+        "Output",
+        "shape",
+        "Params",
+        "Share",
+        "MACs",
+        "Act.",
+        "mem",
+        "RF",
+    ]
+    header = korean.splitlines()[0]
+    assert header.split()[:2] == ["층", "종류"]  # the column's "Type", not "type an answer"
+    assert all(cell_width(line) <= 80 for line in korean.splitlines())
+    assert "전체 매개변수: 61,706   학습 가능: 61,706   고정: 0" in korean
+    # the rows hold the same names and numbers in both languages (columns sized to the titles)
+    rows = slice(2, 14)
+    assert [r.split() for r in korean.splitlines()[rows]] == [
+        r.split() for r in english.splitlines()[rows]
+    ]
