@@ -223,25 +223,28 @@ def parse_value(item: str) -> float:
     """
     parts = item.strip().split("/")
     if len(parts) > 2:
-        raise ValueError(f"{item!r} is not a number")
+        raise ValueError(_("{item!r} is not a number").format(item=item))
     for part in parts:
         match = _DECIMAL.fullmatch(part.strip())
         if match is None:
-            raise ValueError(f"{item!r} is not a number")
+            raise ValueError(_("{item!r} is not a number").format(item=item))
         exponent = match.group("exp")
         if exponent is not None and (
             len(exponent.lstrip("+-")) > 4 or abs(int(exponent)) > MAX_EXPONENT
         ):
             raise ValueError(
-                f"{item!r} is out of range: write values between 1e-{MAX_EXPONENT} and"
-                f" 1e{MAX_EXPONENT}"
+                _(
+                    "{item!r} is out of range: write values between 1e-{max_exponent} and 1e{max_exponent}"
+                ).format(item=item, max_exponent=MAX_EXPONENT)
             )
     try:
         value = float(Fraction(item.strip()))
     except ZeroDivisionError:
-        raise ValueError(f"{item!r} is not a number (it divides by zero)") from None
+        raise ValueError(
+            _("{item!r} is not a number (it divides by zero)").format(item=item)
+        ) from None
     except (ValueError, OverflowError):
-        raise ValueError(f"{item!r} is not a number") from None
+        raise ValueError(_("{item!r} is not a number").format(item=item)) from None
     if not np.isfinite(value):
-        raise ValueError(f"{item!r} is too large for a float")
+        raise ValueError(_("{item!r} is too large for a float").format(item=item))
     return value
