@@ -16,10 +16,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from cnntui import __version__
 from cnntui.errors import UsageError
+from cnntui.helpformat import CellHelpFormatter
+from cnntui.i18n import _, ngettext
 from cnntui.train.choices import DEVICES
 
 PROG = "cnntui"
@@ -28,12 +30,35 @@ EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
+def route_argparse_messages() -> None:
+    """Make argparse's own words (usage:, options:, its errors) speak cnntui's language.
+
+    argparse looks its messages up with the module-level `_` and `ngettext` it imported from
+    `gettext` (at call time, so replacing them here takes effect for every parser); their ids are
+    in cnntui's catalogue through `cnntui.argparse_messages`. In English the ids come back
+    unchanged, so English output is argparse's own.
+    """
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+route_argparse_messages()
+
+
 class OneLineArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (`PROG: error: MESSAGE`) and exit status 2."""
+    """An ArgumentParser whose errors are one line (`PROG: error: MESSAGE`) and exit status 2,
+    and whose help is wrapped by terminal cells (Korean help fits the terminal)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CellHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        line = _("{prog}: error: {message} (see '{prog} --help')").format(
+            prog=self.prog, message=message
+        )
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 def _debug() -> bool:
@@ -94,33 +119,41 @@ def build_parser(commands: dict[str, ModuleType] | None = None) -> OneLineArgume
         commands = load_commands()
     parser = OneLineArgumentParser(
         prog=PROG,
-        description=(
+        description=_(
             "A terminal tutor and workbench for convolutional neural networks. "
             "With no subcommand, cnntui starts the interactive app."
         ),
-        epilog="Run 'cnntui SUBCOMMAND --help' for a subcommand's options.",
+        epilog=_("Run 'cnntui SUBCOMMAND --help' for a subcommand's options."),
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--lesson",
         metavar="NAME",
-        help="open the app at this lesson: its file name or a unique part of it, e.g. 05-pooling or pooling",
+        help=_(
+            "open the app at this lesson: its file name or a unique part of it, e.g. 05-pooling or pooling"
+        ),
     )
     parser.add_argument(
         "--ascii",
         action="store_true",
         default=None,
-        help="draw with plain ASCII only: no block, braille or box glyphs (also CNNTUI_ASCII=1)",
+        help=_("draw with plain ASCII only: no block, braille or box glyphs (also CNNTUI_ASCII=1)"),
     )
     parser.add_argument(
         "--device",
         choices=DEVICES,
-        help="where labs compute: auto (GPU when it works), cpu or gpu (also CNNTUI_DEVICE)",
+        help=_("where labs compute: auto (GPU when it works), cpu or gpu (also CNNTUI_DEVICE)"),
     )
     _add_lang_argument(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
     for name, module in commands.items():
-        help_text = getattr(module, "HELP", "")
+        # Each module's HELP is marked with N_ and translated here, in the chosen language.
+        help_text = _(module.HELP) if getattr(module, "HELP", "") else ""
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         add_arguments = getattr(module, "add_arguments", None)
         if callable(add_arguments):
@@ -138,7 +171,7 @@ def _add_lang_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help="language of lessons, screens and messages (also CNNTUI_LANG; default: the locale)",
+        help=_("language of lessons, screens and messages (also CNNTUI_LANG; default: the locale)"),
     )
 
 
@@ -179,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args, extras = parser.parse_known_args(arguments)
             if extras:
                 owner = getattr(args, "_command_parser", parser)
-                owner.error(f"unrecognized arguments: {' '.join(extras)}")
+                owner.error(_("unrecognized arguments: %s") % " ".join(extras))
         except SystemExit as exit_:
             return (
                 exit_.code
@@ -193,7 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = module.run(args)
         return int(status or 0)
     except UsageError as error:
-        print(f"{name}: error: {_one_line(str(error))}", file=sys.stderr)
+        print(
+            _("{name}: error: {message}").format(name=name, message=_one_line(str(error))),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -210,8 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"{name}: internal error: {type(error).__name__}: {_one_line(str(error))} "
-                "(rerun with CNNTUI_DEBUG=1 to see the traceback)",
+                _(
+                    "{name}: internal error: {kind}: {message} "
+                    "(rerun with CNNTUI_DEBUG=1 to see the traceback)"
+                ).format(name=name, kind=type(error).__name__, message=_one_line(str(error))),
                 file=sys.stderr,
             )
         return EXIT_INTERNAL
@@ -238,7 +276,10 @@ def run_app(args: argparse.Namespace) -> int:
         "TEXTUAL", ""
     ):
         raise UsageError(
-            "the app needs a terminal; for output you can pipe, use a subcommand (see 'cnntui --help')"
+            _(
+                "the app needs a terminal; for output you can pipe, "
+                "use a subcommand (see 'cnntui --help')"
+            )
         )
 
     from cnntui.ui.app import CnnTuiApp
@@ -249,7 +290,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split()) or "(no message)"
+    return " ".join(text.split()) or _("(no message)")
 
 
 def _silence_stdout() -> None:

@@ -95,6 +95,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _translations(_current).ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, told apart by `context` from the same English word
+    used elsewhere with another meaning (e.g. the "Type" of a table column, not "type" an answer)."""
+    return _translations(_current).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks `message` for the catalogue without translating it now (module-level constants that
     are translated with `_` when shown)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from cnntui import userfile
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.paths import check_user_path
 from cnntui.resources import asset_path
 
@@ -108,15 +109,18 @@ def load(name_or_path: str) -> Image:
             pixels = read_file(path)
         except UsageError as error:
             raise UsageError(
-                f"the bundled image {name_or_path} is damaged ({error}); reinstall cnntui"
+                _("the bundled image {name_or_path} is damaged ({error}); reinstall cnntui").format(
+                    name_or_path=name_or_path, error=error
+                )
             ) from None
         return Image(name_or_path, pixels, description)
     path = check_user_path(name_or_path)
     if not path.exists():
         shown = ", ".join(_short_catalog())
         raise UsageError(
-            f"no image named {name_or_path!r} and no such file; bundled images: {shown};"
-            " or give a path to a .pgm/.ppm/.png/.jpg/.txt file"
+            _(
+                "no image named {name_or_path!r} and no such file; bundled images: {shown}; or give a path to a .pgm/.ppm/.png/.jpg/.txt file"
+            ).format(name_or_path=name_or_path, shown=shown)
         )
     return Image(path.name, read_file(path), str(path))
 
@@ -138,11 +142,13 @@ def _short_catalog() -> list[str]:
 def read_file(path: Path) -> np.ndarray:
     """Any supported image file as float32 ``(C, H, W)`` in [0, 1]."""
     if path.is_dir():
-        raise UsageError(f"{path} is a folder, not an image file")
+        raise UsageError(_("{path} is a folder, not an image file").format(path=path))
     try:
         data = userfile.read_bytes(path, "image")
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+        raise UsageError(
+            _("cannot read {path}: {value}").format(path=path, value=error.strerror or error)
+        ) from None
     suffix = path.suffix.lower()
     if data[:2] in (b"P2", b"P3", b"P5", b"P6") or suffix in NETPBM_SUFFIXES:
         pixels = parse_netpbm(data, path.name)
@@ -154,18 +160,21 @@ def read_file(path: Path) -> np.ndarray:
         pixels = read_with_pillow(path)
     else:
         raise UsageError(
-            f"{path.name}: unknown image type; use PGM/PPM (.pgm .ppm), PNG/JPEG with Pillow, or"
-            f" ASCII art (.txt, ramp {ASCII_RAMP!r})"
+            _(
+                "{name}: unknown image type; use PGM/PPM (.pgm .ppm), PNG/JPEG with Pillow, or ASCII art (.txt, ramp {ascii_ramp!r})"
+            ).format(name=path.name, ascii_ramp=ASCII_RAMP)
         )
     _check_size(pixels, path.name)
     return pixels
 
 
 def _check_size(pixels: np.ndarray, name: str) -> None:
-    _, height, width = pixels.shape
+    _channels, height, width = pixels.shape
     if max(height, width) > MAX_SIDE:
         raise UsageError(
-            f"{name} is {height}×{width}; the labs take images up to {MAX_SIDE} pixels a side"
+            _(
+                "{name} is {height}×{width}; the labs take images up to {max_side} pixels a side"
+            ).format(name=name, height=height, width=width, max_side=MAX_SIDE)
         )
 
 
@@ -193,7 +202,11 @@ def decode_netpbm(
     """
     magic = data[:2]
     if magic not in (b"P2", b"P3", b"P5", b"P6"):
-        raise UsageError(f"{name}: not a PGM/PPM file (it should start with P2, P3, P5 or P6)")
+        raise UsageError(
+            _("{name}: not a PGM/PPM file (it should start with P2, P3, P5 or P6)").format(
+                name=name
+            )
+        )
     channels = 3 if magic in (b"P3", b"P6") else 1
     header: list[int] = []
     pos = 2
@@ -201,46 +214,74 @@ def decode_netpbm(
         match = _TOKEN.match(data, pos)
         if match is None:
             raise UsageError(
-                f"{name}: the header ends early (it needs width, height and maximum value)"
+                _(
+                    "{name}: the header ends early (it needs width, height and maximum value)"
+                ).format(name=name)
             )
         try:
             header.append(int(match.group(1)))
         except ValueError:
             raise UsageError(
-                f"{name}: the header has {match.group(1)[:20]!r} where a number belongs"
+                _("{name}: the header has {value!r} where a number belongs").format(
+                    name=name, value=match.group(1)[:20]
+                )
             ) from None
         pos = match.end()
     width, height, maxval = header
     if width < 1 or height < 1:
-        raise UsageError(f"{name}: the size {width}×{height} is empty")
+        raise UsageError(
+            _("{name}: the size {width}×{height} is empty").format(
+                name=name, width=width, height=height
+            )
+        )
     if not 1 <= maxval <= 65535:
-        raise UsageError(f"{name}: the maximum value {maxval} is outside 1–65535")
+        raise UsageError(
+            _("{name}: the maximum value {maxval} is outside 1–65535").format(
+                name=name, maxval=maxval
+            )
+        )
     if max_side is not None and max(width, height) > max_side:
         raise UsageError(
-            f"{name} is {height}×{width}; the labs take images up to {max_side} pixels a side"
+            _(
+                "{name} is {height}×{width}; the labs take images up to {max_side} pixels a side"
+            ).format(name=name, height=height, width=width, max_side=max_side)
         )
     count = width * height * channels
     if magic in (b"P5", b"P6"):
         if pos >= len(data) or data[pos : pos + 1] not in (b" ", b"\n", b"\r", b"\t"):
             raise UsageError(
-                f"{name}: the header must end with one whitespace byte before the pixels"
+                _("{name}: the header must end with one whitespace byte before the pixels").format(
+                    name=name
+                )
             )
         pos += 1
         dtype = np.dtype(">u2") if maxval > 255 else np.dtype(np.uint8)
         needed = count * dtype.itemsize
         if len(data) - pos < needed:
-            raise UsageError(f"{name} is truncated: {len(data) - pos} of {needed} pixel bytes")
+            raise UsageError(
+                _("{name} is truncated: {value} of {needed} pixel bytes").format(
+                    name=name, value=len(data) - pos, needed=needed
+                )
+            )
         values = np.frombuffer(data, dtype=dtype, count=count, offset=pos).astype(np.int64)
     else:
         tokens = data[pos:].split()
         if len(tokens) < count:
-            raise UsageError(f"{name} is truncated: {len(tokens)} of {count} pixel values")
+            raise UsageError(
+                _("{name} is truncated: {value} of {count} pixel values").format(
+                    name=name, value=len(tokens), count=count
+                )
+            )
         try:
             values = np.array([int(t) for t in tokens[:count]], dtype=np.int64)
         except ValueError:
-            raise UsageError(f"{name}: the pixel values must be whole numbers") from None
+            raise UsageError(
+                _("{name}: the pixel values must be whole numbers").format(name=name)
+            ) from None
     if values.size and (values.min() < 0 or values.max() > maxval):
-        raise UsageError(f"{name}: a pixel value is outside 0–{maxval}")
+        raise UsageError(
+            _("{name}: a pixel value is outside 0–{maxval}").format(name=name, maxval=maxval)
+        )
     return values.reshape(height, width, channels), maxval
 
 
@@ -250,7 +291,9 @@ def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
         text = data.decode("ascii")
     except UnicodeDecodeError:
         raise UsageError(
-            f"{name}: ASCII art must be plain ASCII text using {ASCII_RAMP!r}"
+            _("{name}: ASCII art must be plain ASCII text using {ascii_ramp!r}").format(
+                name=name, ascii_ramp=ASCII_RAMP
+            )
         ) from None
     lines = text.replace("\t", "    ").splitlines()
     while lines and not lines[0].strip():
@@ -258,11 +301,17 @@ def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        raise UsageError(f"{name}: the ASCII art is empty; draw with the characters {ASCII_RAMP!r}")
+        raise UsageError(
+            _("{name}: the ASCII art is empty; draw with the characters {ascii_ramp!r}").format(
+                name=name, ascii_ramp=ASCII_RAMP
+            )
+        )
     width = max(len(line) for line in lines)
     if max(width, len(lines)) > MAX_SIDE:
         raise UsageError(
-            f"{name} is {len(lines)}×{width}; the labs take images up to {MAX_SIDE} a side"
+            _("{name} is {value}×{width}; the labs take images up to {max_side} a side").format(
+                name=name, value=len(lines), width=width, max_side=MAX_SIDE
+            )
         )
     levels = np.zeros((len(lines), width), dtype=np.float32)
     for row, line in enumerate(lines):
@@ -270,8 +319,11 @@ def parse_ascii_art(data: bytes, name: str = "image") -> np.ndarray:
             index = ASCII_RAMP.find(char)
             if index < 0:
                 raise UsageError(
-                    f"{name}: line {row + 1}, column {col + 1} has {char!r}, which is not on the"
-                    f" ramp {ASCII_RAMP!r} (dark to bright)"
+                    _(
+                        "{name}: line {value}, column {value2} has {char!r}, which is not on the ramp {ascii_ramp!r} (dark to bright)"
+                    ).format(
+                        name=name, value=row + 1, value2=col + 1, char=char, ascii_ramp=ASCII_RAMP
+                    )
                 )
             levels[row, col] = index / (len(ASCII_RAMP) - 1)
     return levels[None]
@@ -295,20 +347,25 @@ def read_with_pillow(
         from PIL import UnidentifiedImageError
     except ImportError:
         raise UsageError(
-            f"{name}: reading {path.suffix or 'this'} files needs Pillow"
-            f" (pip install 'cnntui[images]'); {native} work without it"
+            _(
+                "{name}: reading {value} files needs Pillow (pip install 'cnntui[images]'); {native} work without it"
+            ).format(name=name, value=path.suffix or "this", native=native)
         ) from None
     try:
         with PILImage.open(path) as img:
             if max_side is not None and max(img.size) > max_side:
                 raise UsageError(
-                    f"{name} is {img.size[1]}×{img.size[0]}; the labs take images up to"
-                    f" {max_side} pixels a side"
+                    _(
+                        "{name} is {value}×{value2}; the labs take images up to {max_side} pixels a side"
+                    ).format(name=name, value=img.size[1], value2=img.size[0], max_side=max_side)
                 )
             if img.size[0] * img.size[1] > MAX_PIXELS:
                 raise UsageError(
-                    f"{name} is {img.size[1]}×{img.size[0]} pixels, more than"
-                    f" {MAX_PIXELS:,} an image may have here; scale it down first"
+                    _(
+                        "{name} is {value}×{value2} pixels, more than {max_pixels:,} an image may have here; scale it down first"
+                    ).format(
+                        name=name, value=img.size[1], value2=img.size[0], max_pixels=MAX_PIXELS
+                    )
                 )
             img.load()
             colour = img.mode not in ("1", "L", "LA", "I", "I;16", "F")
@@ -320,7 +377,9 @@ def read_with_pillow(
         ValueError,
         PILImage.DecompressionBombError,
     ) as error:
-        raise UsageError(f"{name} is not a readable image ({error})") from None
+        raise UsageError(
+            _("{name} is not a readable image ({error})").format(name=name, error=error)
+        ) from None
     return (array.transpose(2, 0, 1) if array.ndim == 3 else array[None]).astype(np.float32)
 
 
@@ -353,7 +412,7 @@ def netpbm_from_levels(levels: np.ndarray, plain: bool = False) -> bytes:
 
 def shrink_to_fit(pixels: np.ndarray, limit: int) -> np.ndarray:
     """Average-pool ``(C, H, W)`` by the smallest whole factor that makes both sides ≤ `limit`."""
-    _, height, width = pixels.shape
+    _channels, height, width = pixels.shape
     factor = max(1, -(-max(height, width) // limit))
     if factor == 1:
         return pixels

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 
 def plural(count: int, noun: str) -> str:
@@ -37,6 +38,12 @@ def resolve_lesson(text: str, names: Iterable[str]) -> str:
             return partial[0]
         if len(partial) > 1:
             raise UsageError(
-                f"lesson {text!r} is ambiguous: it could be {', '.join(partial)}; type more of it"
+                _("lesson {text!r} is ambiguous: it could be {choices}; type more of it").format(
+                    text=text, choices=", ".join(partial)
+                )
             )
-    raise UsageError(f"no lesson named {text!r}; known lessons: {', '.join(known) or 'none found'}")
+    raise UsageError(
+        _("no lesson named {text!r}; known lessons: {value}").format(
+            text=text, value=", ".join(known) or "none found"
+        )
+    )

@@ -11,20 +11,22 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "cnntui" / "locale"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 _FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdrf]|%[sdrf]")
 
 
-def _source_messages() -> set[str]:
-    messages: set[str] = set()
+def _source_messages() -> set[tuple[str, str | None]]:
+    """Every `(msgid, context)` marked in the source; a plural message (ngettext) by its singular,
+    its key in the catalogue; context None except for pgettext."""
+    messages: set[tuple[str, str | None]] = set()
     method_map = [("**.py", "python")]
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT / "cnntui"), method_map=method_map, keywords=KEYWORDS
     ):
         if isinstance(message, tuple):
-            messages.update(m for m in message if m)
+            messages.add((message[0], context))
         else:
-            messages.add(message)
+            messages.add((message, context))
     return messages
 
 
@@ -36,10 +38,10 @@ def _catalogue(language: str):
 def test_every_message_in_the_source_is_translated_into_korean():
     catalogue = _catalogue("ko")
     untranslated = []
-    for message in sorted(_source_messages()):
-        entry = catalogue.get(message)
+    for message, context in sorted(_source_messages(), key=lambda m: (m[0], m[1] or "")):
+        entry = catalogue.get(message, context=context)
         if entry is None or entry.fuzzy or not entry.string or not all(entry.string):
-            untranslated.append(message)
+            untranslated.append(message if context is None else f"{context}: {message}")
     assert untranslated == [], f"{len(untranslated)} untranslated, e.g. {untranslated[:5]}"
 
 
@@ -49,7 +51,8 @@ def test_catalogue_has_no_stale_entries():
     stale = sorted(
         entry.id if isinstance(entry.id, str) else entry.id[0]
         for entry in catalogue
-        if entry.id and (entry.id if isinstance(entry.id, str) else entry.id[0]) not in source
+        if entry.id
+        and ((entry.id if isinstance(entry.id, str) else entry.id[0]), entry.context) not in source
     )
     assert stale == [], f"entries no longer in the source: {stale[:5]}"
 
@@ -69,6 +72,14 @@ def test_compiled_catalogue_matches_the_po_file():
     catalogue = _catalogue("ko")
     with open(LOCALE / "ko" / "LC_MESSAGES" / "cnntui.mo", "rb") as fh:
         compiled = read_mo(fh)
-    expected = {entry.id: entry.string for entry in catalogue if entry.id}
-    found = {entry.id: entry.string for entry in compiled if entry.id}
+
+    def frozen(value):  # plural ids and strings come as lists or tuples
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    expected = {
+        (frozen(entry.id), entry.context): frozen(entry.string) for entry in catalogue if entry.id
+    }
+    found = {
+        (frozen(entry.id), entry.context): frozen(entry.string) for entry in compiled if entry.id
+    }
     assert found == expected, "run: pybabel compile -d cnntui/locale -D cnntui"

@@ -14,6 +14,7 @@ from fractions import Fraction
 from cnntui.calc.layer import FeatureShape, LayerReport, LayerSpec, Pair, analyze_layer
 from cnntui.engine.outsize import effective_kernel
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,12 @@ def analyze_chain(layers: Sequence[LayerSpec], shape: FeatureShape) -> ChainRepo
             report = analyze_layer(spec, current)
         except ShapeError as error:
             return ChainReport(
-                shape, tuple(rows), f"layer {index + 1} ({spec.describe()}): {error}", index
+                shape,
+                tuple(rows),
+                _("layer {number} ({layer}): {error}").format(
+                    number=index + 1, layer=spec.describe(), error=error
+                ),
+                index,
             )
         if spec.kind == "linear":
             field_size = (Fraction(shape.height), Fraction(shape.width))

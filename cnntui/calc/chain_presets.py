@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from cnntui.calc.layer import FeatureShape, LayerSpec, PaddingSpec
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 
 
 @dataclass(frozen=True)
@@ -120,5 +121,7 @@ def chain_preset(name: str) -> ChainPreset:
         return CHAIN_PRESETS[name]
     except KeyError:
         raise ShapeError(
-            f"unknown chain preset {name!r}; choose one of {', '.join(CHAIN_PRESETS)}"
+            _("unknown chain preset {name!r}; choose one of {choices}").format(
+                name=name, choices=", ".join(CHAIN_PRESETS)
+            )
         ) from None

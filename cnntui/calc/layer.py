@@ -27,6 +27,7 @@ from fractions import Fraction
 
 from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize, effective_kernel
 from cnntui.errors import ShapeError
+from cnntui.i18n import N_, _
 
 Pair = tuple[int, int]
 PaddingSpec = int | tuple[int, int] | str
@@ -41,21 +42,27 @@ MAX_VALUE = 10**9
 calculator takes; every value is checked against it before any work starts."""
 _DIVISOR_SEARCH = 1000
 BYTES_PER_VALUE = 4  # float32 activations
-AXES = ("height", "width")
+AXES = (N_("height"), N_("width"))  # marked: error messages and reports translate them
 
 
 def as_pair(value: int | Sequence[int], name: str) -> Pair:
     """A (height, width) pair from one number or two; raises `ShapeError` if it is not that."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if int(value) != value:
-            raise ShapeError(f"{name} must be a whole number, got {value}")
+            raise ShapeError(
+                _("{name} must be a whole number, got {value}").format(name=name, value=value)
+            )
         return (int(value), int(value))
     if isinstance(value, bool):
-        raise ShapeError(f"{name} must be a whole number, got {value}")
+        raise ShapeError(
+            _("{name} must be a whole number, got {value}").format(name=name, value=value)
+        )
     items = tuple(value)
     if len(items) != 2 or any(isinstance(v, bool) or int(v) != v for v in items):
         raise ShapeError(
-            f"{name} must be one whole number or a (height, width) pair, got {value!r}"
+            _("{name} must be one whole number or a (height, width) pair, got {value!r}").format(
+                name=name, value=value
+            )
         )
     return (int(items[0]), int(items[1]))
 
@@ -75,18 +82,25 @@ def resolve_padding(
         if word == "same":
             if stride != (1, 1):
                 raise ShapeError(
-                    f"padding 'same' needs stride 1 (as in PyTorch), got stride {_pair_text(stride)};"
-                    " give the padding as a number instead"
+                    _(
+                        "padding 'same' needs stride 1 (as in PyTorch), got stride {value}; give the padding as a number instead"
+                    ).format(value=_pair_text(stride))
                 )
             return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
         if word == "full":
             return ((totals[0], totals[0]), (totals[1], totals[1]))
         if word.lstrip("-").isdigit():
             return resolve_padding(int(word), kernel, dilation, stride)
-        raise ShapeError(f"unknown padding {padding!r}; use a number, 'same', 'valid' or 'full'")
+        raise ShapeError(
+            _("unknown padding {padding!r}; use a number, 'same', 'valid' or 'full'").format(
+                padding=padding
+            )
+        )
     ph, pw = as_pair(padding, "padding")
     if ph < 0 or pw < 0:
-        raise ShapeError(f"padding must be 0 or more, got {_pair_text((ph, pw))}")
+        raise ShapeError(
+            _("padding must be 0 or more, got {value}").format(value=_pair_text((ph, pw)))
+        )
     return ((ph, ph), (pw, pw))
 
 
@@ -121,19 +135,28 @@ def transposed_output_size(
     """Output length along one axis of a transposed convolution (PyTorch's `ConvTranspose2d`)."""
     _check_positive(kernel=kernel, stride=stride, dilation=dilation, size=size)
     if padding < 0 or output_padding < 0:
-        raise ShapeError("padding and output_padding must be 0 or more")
+        raise ShapeError(_("padding and output_padding must be 0 or more"))
     if output_padding >= max(stride, dilation):
         raise ShapeError(
-            f"output_padding {output_padding} must be smaller than the stride ({stride}) or the"
-            f" dilation ({dilation}); it only picks among the sizes that stride {stride} leaves"
-            " ambiguous"
+            _(
+                "output_padding {output_padding} must be smaller than the stride ({stride}) or the dilation ({dilation}); it only picks among the sizes that stride {stride} leaves ambiguous"
+            ).format(output_padding=output_padding, stride=stride, dilation=dilation)
         )
     out = conv_transpose_outsize(size, kernel, stride, padding, dilation, output_padding)
     if out < 1:
         raise ShapeError(
-            f"padding {padding} crops more than the transposed convolution produces:"
-            f" ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + {output_padding}"
-            f" + 1 = {out}; use padding at most {_max_transposed_padding(size, kernel, stride, dilation, output_padding)}"
+            _(
+                "padding {padding} crops more than the transposed convolution produces: ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + {output_padding} + 1 = {out}; use padding at most {value}"
+            ).format(
+                padding=padding,
+                size=size,
+                stride=stride,
+                dilation=dilation,
+                kernel=kernel,
+                output_padding=output_padding,
+                out=out,
+                value=_max_transposed_padding(size, kernel, stride, dilation, output_padding),
+            )
         )
     return out
 
@@ -145,22 +168,31 @@ def _max_transposed_padding(size: int, kernel: int, stride: int, dilation: int, 
 def _check_positive(**values: int) -> None:
     for name, value in values.items():
         if value < 1:
-            raise ShapeError(f"{name} must be 1 or more, got {value}")
+            raise ShapeError(
+                _("{name} must be 1 or more, got {value}").format(name=name, value=value)
+            )
 
 
 def _too_big_message(size: int, before: int, after: int, kernel: int, dilation: int) -> str:
     k_eff = effective_kernel(kernel, dilation)
     span = size + before + after
     what = (
-        f"kernel {kernel}"
+        _("kernel {kernel}").format(kernel=kernel)
         if dilation == 1
-        else f"kernel {kernel} with dilation {dilation} (spans {k_eff})"
+        else _("kernel {kernel} with dilation {dilation} (spans {span})").format(
+            kernel=kernel, dilation=dilation, span=k_eff
+        )
     )
     padded = f"{size}" if before + after == 0 else f"{size} + {before} + {after} = {span}"
-    return (
-        f"the {what} is larger than the padded input ({padded}): no position fits; use a kernel"
-        f" of at most {span if dilation == 1 else (span - 1) // dilation + 1}"
-        f" or at least {max(0, -(-(k_eff - size) // 2))} padding on each side"
+    message = _(
+        "the {what} is larger than the padded input ({padded}): no position fits; "
+        "use a kernel of at most {largest} or at least {padding} padding on each side"
+    )
+    return message.format(
+        what=what,
+        padded=padded,
+        largest=span if dilation == 1 else (span - 1) // dilation + 1,
+        padding=max(0, -(-(k_eff - size) // 2)),
     )
 
 
@@ -200,14 +232,18 @@ class FeatureShape:
             numbers = []
         if not 1 <= len(numbers) <= 3 or len(parts) != len(numbers):
             raise ShapeError(
-                f"cannot read the shape {text!r}; write HEIGHTxWIDTHxCHANNELS, e.g. 227x227x3"
+                _(
+                    "cannot read the shape {text!r}; write HEIGHTxWIDTHxCHANNELS, e.g. 227x227x3"
+                ).format(text=text)
             )
         if len(numbers) == 1:
             numbers = [numbers[0], numbers[0], 1]
         elif len(numbers) == 2:
             numbers.append(1)
         if min(numbers) < 1:
-            raise ShapeError(f"every size in the shape {text!r} must be 1 or more")
+            raise ShapeError(
+                _("every size in the shape {text!r} must be 1 or more").format(text=text)
+            )
         return cls(numbers[0], numbers[1], numbers[2])
 
 
@@ -246,7 +282,11 @@ class LayerSpec:
     ) -> LayerSpec:
         """Build a spec from numbers or pairs; pooling's stride defaults to its kernel size."""
         if kind not in KINDS:
-            raise ShapeError(f"unknown layer kind {kind!r}; use one of {', '.join(KINDS)}")
+            raise ShapeError(
+                _("unknown layer kind {kind!r}; use one of {choices}").format(
+                    kind=kind, choices=", ".join(KINDS)
+                )
+            )
         kernel_pair = as_pair(kernel, "kernel")
         if stride is None:
             stride = kernel_pair if kind in ("maxpool", "avgpool") else 1
@@ -369,7 +409,11 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     Raises `ShapeError` (with the numbers and the reason in words) for settings that cannot work.
     """
     if spec.kind not in KINDS:
-        raise ShapeError(f"unknown layer kind {spec.kind!r}; use one of {', '.join(KINDS)}")
+        raise ShapeError(
+            _("unknown layer kind {kind!r}; use one of {choices}").format(
+                kind=spec.kind, choices=", ".join(KINDS)
+            )
+        )
     _check_bounded(spec, shape)
     if spec.kind == "linear":
         return _analyze_linear(spec, shape)
@@ -384,8 +428,9 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
             limit = spec.kernel[a] // 2
             if max(pads[a]) > limit:
                 raise ShapeError(
-                    f"pooling padding {max(pads[a])} is more than half the {spec.kernel[a]}-wide"
-                    f" window; PyTorch allows at most {limit}, so a window never sees only padding"
+                    _(
+                        "pooling padding {value} is more than half the {value2}-wide window; PyTorch allows at most {limit}, so a window never sees only padding"
+                    ).format(value=max(pads[a]), value2=spec.kernel[a], limit=limit)
                 )
     sizes = (shape.height, shape.width)
     axes = []
@@ -395,7 +440,7 @@ def analyze_layer(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
                 sizes[a], spec.kernel[a], spec.stride[a], pads[a], spec.dilation[a], spec.ceil_mode
             )
         except ShapeError as error:
-            raise ShapeError(f"{axis}: {error}") from None
+            raise ShapeError(_("{axis}: {error}").format(axis=_(axis), error=error)) from None
         axes.append(_conv_axis_working(axis, sizes[a], out, spec, a, pads[a]))
     h_out, w_out = axes[0].size_out, axes[1].size_out
     if spec.is_pool:
@@ -452,22 +497,33 @@ def _check_bounded(spec: LayerSpec, shape: FeatureShape) -> None:
     for name, value in values:
         if value > MAX_VALUE:
             raise ShapeError(
-                f"{name} {value} is too large; the calculator takes up to {MAX_VALUE:,}"
+                _("{name} {value} is too large; the calculator takes up to {max_value:,}").format(
+                    name=name, value=value, max_value=MAX_VALUE
+                )
             )
 
 
 def _check_channels(spec: LayerSpec, shape: FeatureShape) -> None:
     if spec.groups < 1:
-        raise ShapeError(f"groups must be 1 or more, got {spec.groups}")
+        raise ShapeError(_("groups must be 1 or more, got {groups}").format(groups=spec.groups))
     if spec.filters < 1:
-        raise ShapeError(f"the number of filters must be 1 or more, got {spec.filters}")
-    for what, count in (("input channels", shape.channels), ("filters", spec.filters)):
+        raise ShapeError(
+            _("the number of filters must be 1 or more, got {filters}").format(filters=spec.filters)
+        )
+    for what, count in ((_("input channels"), shape.channels), (_("filters"), spec.filters)):
         if count % spec.groups:
             divisors = _smallest_divisors(math.gcd(shape.channels, spec.filters), 12)
             raise ShapeError(
-                f"{what} ({count}) must divide evenly into {spec.groups} groups; groups that fit"
-                f" both {shape.channels} input channels and {spec.filters} filters:"
-                f" {', '.join(map(str, divisors[:12]))}"
+                _(
+                    "{what} ({count}) must divide evenly into {groups} groups; groups that fit both {channels} input channels and {filters} filters: {choices}"
+                ).format(
+                    what=what,
+                    count=count,
+                    groups=spec.groups,
+                    channels=shape.channels,
+                    filters=spec.filters,
+                    choices=", ".join(map(str, divisors[:12])),
+                )
             )
 
 
@@ -661,8 +717,9 @@ def _nearest_divisor(span: int, stride: int) -> int | None:
 def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     if isinstance(spec.padding, str):
         raise ShapeError(
-            "a transposed convolution takes a number for padding (PyTorch has no 'same', 'valid' or"
-            f" 'full' for it), got {spec.padding!r}"
+            _(
+                "a transposed convolution takes a number for padding (PyTorch has no 'same', 'valid' or 'full' for it), got {padding!r}"
+            ).format(padding=spec.padding)
         )
     pad = as_pair(spec.padding, "padding")
     sizes = (shape.height, shape.width)
@@ -678,7 +735,7 @@ def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
         try:
             out = transposed_output_size(sizes[a], k, s, p, d, op)
         except ShapeError as error:
-            raise ShapeError(f"{axis}: {error}") from None
+            raise ShapeError(_("{axis}: {error}").format(axis=_(axis), error=error)) from None
         letter = "H" if axis == "height" else "W"
         general = f"({letter} − 1)·s − 2p + d·(k − 1) + output_padding + 1"
         plugged = f"({sizes[a]} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}"
@@ -719,7 +776,11 @@ def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
 
 def _analyze_linear(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     if spec.filters < 1:
-        raise ShapeError(f"a linear layer needs 1 or more output features, got {spec.filters}")
+        raise ShapeError(
+            _("a linear layer needs 1 or more output features, got {filters}").format(
+                filters=spec.filters
+            )
+        )
     features = shape.numel
     params = features * spec.filters + (spec.filters if spec.bias else 0)
     flatten = f"{shape.text()} = {features}" if shape.height * shape.width > 1 else f"{features}"

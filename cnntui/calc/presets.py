@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnntui.i18n import _
+
 KEYS = ("chain", "kind", "input", "kernel", "stride", "padding", "dilation", "groups", "filters")
 KINDS = ("conv", "maxpool", "avgpool", "transposed")
 DEFAULT_INPUT = "32x32x3"
@@ -114,7 +116,7 @@ def layer_of(preset: CalcPreset):  # type: ignore[no-untyped-def]
         padding = _pair(str(padding), "padding")
     pool = preset.kind in ("maxpool", "avgpool")
     if pool and (preset.groups != 1 or preset.filters):
-        raise ShapeError("pooling keeps the channels: groups and filters do not apply")
+        raise ShapeError(_("pooling keeps the channels: groups and filters do not apply"))
     spec = LayerSpec.make(
         kind=preset.kind,
         kernel=_pair(preset.kernel, "kernel"),
@@ -132,7 +134,9 @@ def _pair(text: str, name: str) -> tuple[int, int]:
 
     parts = text.strip().lower().replace("×", "x").split("x")
     if not all(part.isdigit() for part in parts) or len(parts) not in (1, 2):
-        raise ShapeError(f"{name} must be a whole number or HxW, got {text!r}")
+        raise ShapeError(
+            _("{name} must be a whole number or HxW, got {text!r}").format(name=name, text=text)
+        )
     numbers = [int(part) for part in parts]
     return (numbers[0], numbers[-1])
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from cnntui.i18n import _
+
 if TYPE_CHECKING:
     from cnntui.conv.stepper import Stepper
 
@@ -15,28 +17,32 @@ def add_backward_arguments(parser: argparse.ArgumentParser, pooling: bool = Fals
     parser.add_argument(
         "--backward",
         action="store_true",
-        help="print the gradients of the operation instead of its output",
+        help=_("print the gradients of the operation instead of its output"),
     )
     parser.add_argument(
         "--upstream",
         choices=("ones", "output"),
         default="ones",
-        help="the upstream gradient dL/dy: ones (L = sum of y) or output (L = half the sum of"
-        " y squared); default ones",
+        help=_(
+            "the upstream gradient dL/dy: ones (L = sum of y) or output (L = half the sum of"
+            " y squared); default ones"
+        ),
     )
     if not pooling:
         parser.add_argument(
             "--target",
             metavar="NAME|ROWS",
             default=None,
-            help="with --backward: the upstream gradient is y minus this kernel's output"
-            " (L = half the squared error to it), as when learning that kernel",
+            help=_(
+                "with --backward: the upstream gradient is y minus this kernel's output"
+                " (L = half the squared error to it), as when learning that kernel"
+            ),
         )
     parser.add_argument(
         "--step",
         metavar="PART:N",
         default=None,
-        help="with --backward: write out step N (from 0) of weight, input or pool",
+        help=_("with --backward: write out step N (from 0) of weight, input or pool"),
     )
 
 
@@ -62,8 +68,15 @@ def report(stepper: Stepper, args: argparse.Namespace, image_name: str, kernel: 
         wanted = kernels.get(target_name).for_channels(stepper.source.shape[0])
         if wanted.size != stepper.kernel_size:
             raise UsageError(
-                f"--target {target_name!r} is {wanted.size[0]}×{wanted.size[1]} but the kernel is"
-                f" {stepper.kernel_size[0]}×{stepper.kernel_size[1]}; give one of the same size"
+                _(
+                    "--target {target_name!r} is {height}×{width} but the kernel is {kernel_height}×{kernel_width}; give one of the same size"
+                ).format(
+                    target_name=target_name,
+                    height=wanted.size[0],
+                    width=wanted.size[1],
+                    kernel_height=stepper.kernel_size[0],
+                    kernel_width=stepper.kernel_size[1],
+                )
             )
         target = StepperClass(stepper.source, wanted.values, stepper.settings).output()
     try:
@@ -81,15 +94,19 @@ def report(stepper: Stepper, args: argparse.Namespace, image_name: str, kernel: 
     step_lines: list[str] = []
     step_document: dict[str, Any] | None = None
     if args.step:
-        part, _, number = str(args.step).partition(":")
+        part, _sep, number = str(args.step).partition(":")
         if part not in backward.parts or not number.isdigit():
             raise UsageError(
-                f"--step takes PART:N with PART one of {', '.join(backward.parts)}, got {args.step!r}"
+                _("--step takes PART:N with PART one of {parts}, got {step!r}").format(
+                    parts=", ".join(backward.parts), step=args.step
+                )
             )
         index = int(number)
         if index >= backward.total(part):
             raise UsageError(
-                f"--step {args.step}: {part} has steps 0 to {backward.total(part) - 1}"
+                _("--step {step}: {part} has steps 0 to {last}").format(
+                    step=args.step, part=part, last=backward.total(part) - 1
+                )
             )
         step = backward.step(part, index)
         step_lines = grad_sum_lines(step)
@@ -124,25 +141,31 @@ def report(stepper: Stepper, args: argparse.Namespace, image_name: str, kernel: 
         )
         return 0
     loss = {
-        "ones": "L = sum of y",
-        "output": "L = 1/2 sum of y^2",
+        "ones": _("L = sum of y"),
+        "output": _("L = 1/2 sum of y^2"),
     }.get(args.upstream, "")
     if target is not None:
-        loss = f"L = 1/2 sum of (y - {target_name} output)^2"
-    print(f"backward of {stepper.settings.mode} on {image_name}, {loss}")
-    print("upstream gradient dL/dy:")
+        loss = _("L = 1/2 sum of (y - {target} output)^2").format(target=target_name)
+    print(
+        _("backward of {mode} on {image}, {loss}").format(
+            mode=stepper.settings.mode, image=image_name, loss=loss
+        )
+    )
+    print(_("upstream gradient dL/dy:"))
     print(render_map(upstream, force_values=args.values))
     if mine.weight is not None:
         for c, channel in enumerate(mine.weight):
-            label = f" (channel {c + 1})" if mine.weight.shape[0] > 1 else ""
-            print(f"kernel gradient dL/dw{label}:")
+            label = (
+                _(" (channel {number})").format(number=c + 1) if mine.weight.shape[0] > 1 else ""
+            )
+            print(_("kernel gradient dL/dw{channel}:").format(channel=label))
             print(render_map(channel, force_values=True))
-        print(f"bias gradient dL/db: {mine.bias:.6g}")
+        print(_("bias gradient dL/db: {value}").format(value=f"{mine.bias:.6g}"))
     for c, channel in enumerate(mine.input):
-        label = f" (channel {c + 1})" if mine.input.shape[0] > 1 else ""
-        print(f"input gradient dL/dx{label}:")
+        label = _(" (channel {number})").format(number=c + 1) if mine.input.shape[0] > 1 else ""
+        print(_("input gradient dL/dx{channel}:").format(channel=label))
         print(render_map(channel, force_values=args.values))
-    print(f"engine backward agrees: {'yes' if agree else 'NO'}")
+    print(_("engine backward agrees: {answer}").format(answer=_("yes") if agree else _("NO")))
     for line in step_lines:
         print(line)
     return 0

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cnntui.i18n import _
+
 
 def print_json(document: Any) -> None:
     """Print exactly one strict JSON document on stdout (NumPy scalars and arrays converted).
@@ -67,10 +69,20 @@ def make_output_folder(path: Path, option: str) -> None:
         return
     parent = path.parent
     if not parent.is_dir():
-        raise UsageError(f"{option} {path}: {parent} is not an existing folder; create it first")
+        raise UsageError(
+            _("{option} {path}: {parent} is not an existing folder; create it first").format(
+                option=option, path=path, parent=parent
+            )
+        )
     try:
         path.mkdir()
     except FileExistsError:
-        raise UsageError(f"{option} {path} exists and is not a folder") from None
+        raise UsageError(
+            _("{option} {path} exists and is not a folder").format(option=option, path=path)
+        ) from None
     except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot create it ({exc.strerror or exc})") from None
+        raise UsageError(
+            _("{option} {path}: cannot create it ({reason})").format(
+                option=option, path=path, reason=exc.strerror or exc
+            )
+        ) from None

@@ -12,16 +12,17 @@ from __future__ import annotations
 import argparse
 import os
 
+from cnntui.i18n import N_, _
 from cnntui.train.choices import DEVICES
 
 NAME = "bench"
-HELP = "measure training and inference speed of the engine (LeNet-5 or a CIFAR-sized CNN)"
+HELP = N_("measure training and inference speed of the engine (LeNet-5 or a CIFAR-sized CNN)")
 
 MODELS = ("lenet5", "cifar-cnn")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Time full training steps (forward, cross-entropy, backward, SGD with momentum) and"
         " inference passes on random inputs kept on the device, and print images per second."
         " The GPU is used only when CuPy and a working CUDA device are found; otherwise the CPU"
@@ -31,23 +32,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--device",
         choices=DEVICES,
         default=argparse.SUPPRESS,
-        help="auto (GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
+        help=_("auto (GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)"),
     )
     parser.add_argument(
-        "--model", choices=MODELS, default="lenet5", help="network to time (default lenet5)"
+        "--model", choices=MODELS, default="lenet5", help=_("network to time (default lenet5)")
     )
     parser.add_argument(
-        "--batch", type=int, default=64, metavar="N", help="images per step (default 64)"
+        "--batch", type=int, default=64, metavar="N", help=_("images per step (default 64)")
     )
     parser.add_argument(
-        "--steps", type=int, default=50, metavar="N", help="timed steps per run (default 50)"
+        "--steps", type=int, default=50, metavar="N", help=_("timed steps per run (default 50)")
     )
     parser.add_argument(
         "--repeat",
         type=int,
         default=3,
         metavar="N",
-        help="timed runs; the best is reported (default 3)",
+        help=_("timed runs; the best is reported (default 3)"),
     )
     parser.add_argument(
         "--threads",
@@ -55,11 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         metavar="N",
         help=(
-            "CPU matrix-product threads (default 1, as `cnntui train` uses: small networks on a"
-            " small or shared machine run fastest on one; 0 keeps the BLAS default, every core)"
+            _(
+                "CPU matrix-product threads (default 1, as `cnntui train` uses: small networks on a"
+                " small or shared machine run fastest on one; 0 keeps the BLAS default, every core)"
+            )
         ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,15 +70,23 @@ def run(args: argparse.Namespace) -> int:
 
     device = getattr(args, "device", None) or os.environ.get("CNNTUI_DEVICE") or "auto"
     if device not in DEVICES:
-        raise UsageError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+        raise UsageError(
+            _("unknown device {device!r}; choose one of {choices}").format(
+                device=device, choices=", ".join(DEVICES)
+            )
+        )
     for option in ("batch", "steps", "repeat"):
         value = getattr(args, option)
         if value < 1:
-            raise UsageError(f"--{option} must be at least 1, got {value}")
+            raise UsageError(
+                _("--{option} must be at least 1, got {value}").format(option=option, value=value)
+            )
     if args.batch > 65536:
-        raise UsageError(f"--batch must be at most 65536, got {args.batch}")
+        raise UsageError(_("--batch must be at most 65536, got {batch}").format(batch=args.batch))
     if args.threads is not None and not 0 <= args.threads <= 256:
-        raise UsageError(f"--threads must be between 0 and 256, got {args.threads}")
+        raise UsageError(
+            _("--threads must be between 0 and 256, got {threads}").format(threads=args.threads)
+        )
 
     from cnntui.bench import benchmark
     from cnntui.commands._output import print_json
@@ -86,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     pinned = args.threads is not None and args.threads > 0 and not backend.is_gpu
     if pinned and not set_cpu_threads(args.threads) and args.threads != 1:
         raise UsageError(
-            "--threads: this NumPy's BLAS library does not allow setting its thread count"
+            _("--threads: this NumPy's BLAS library does not allow setting its thread count")
         )
     try:
         result = benchmark.run(
@@ -94,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         )
     except MemoryError:
         raise UsageError(
-            f"--batch {args.batch} does not fit in memory; try a smaller batch"
+            _("--batch {batch} does not fit in memory; try a smaller batch").format(
+                batch=args.batch
+            )
         ) from None
     document = result.as_dict()
     if not backend.is_gpu:
@@ -104,18 +117,36 @@ def run(args: argparse.Namespace) -> int:
         return 0
     memory = ""
     if backend.memory_total and backend.memory_free is not None:
-        memory = (
-            f", {backend.memory_free / 2**30:.1f} of {backend.memory_total / 2**30:.1f} GiB free"
+        memory = _(", {free} of {total} GiB free").format(
+            free=f"{backend.memory_free / 2**30:.1f}", total=f"{backend.memory_total / 2**30:.1f}"
         )
+    from cnntui.cells import pad_cells
+
     print(
-        f"cnntui bench: {result.model}, batch {result.batch}, {backend.name}: {backend.device}{memory}"
+        _("cnntui bench: {model}, batch {batch}, {backend}: {device}{memory}").format(
+            model=result.model,
+            batch=result.batch,
+            backend=backend.name,
+            device=backend.device,
+            memory=memory,
+        )
     )
     if backend.reason and device != "cpu":
-        print(f"  GPU not used: {backend.reason}")
-    print(f"  parameters      {result.params:,}")
-    print(
-        f"  training        {result.train_images_per_s:,.0f} images/s  ({document['train_ms_per_step']} ms/step)"
-    )
-    print(f"  inference       {result.infer_images_per_s:,.0f} images/s")
-    print(f"  peak memory     {document['peak_rss_mb']} MiB resident")
+        print("  " + _("GPU not used: {reason}").format(reason=backend.reason))
+    rows = [
+        (_("parameters"), f"{result.params:,}"),
+        (
+            _("training"),
+            _("{rate} images/s  ({ms} ms/step)").format(
+                rate=f"{result.train_images_per_s:,.0f}", ms=document["train_ms_per_step"]
+            ),
+        ),
+        (
+            _("inference"),
+            _("{rate} images/s").format(rate=f"{result.infer_images_per_s:,.0f}"),
+        ),
+        (_("peak memory"), _("{mib} MiB resident").format(mib=document["peak_rss_mb"])),
+    ]
+    for label, value in rows:
+        print(f"  {pad_cells(label, 15)} {value}")
     return 0

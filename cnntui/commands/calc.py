@@ -13,66 +13,72 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from cnntui.i18n import N_, _
+
 if TYPE_CHECKING:
     from cnntui.calc.chain import ChainReport
     from cnntui.calc.layer import LayerReport, LayerSpec
 
 NAME = "calc"
-HELP = "output shape, parameters, MACs and receptive field of a layer or a chain of layers"
+HELP = N_("output shape, parameters, MACs and receptive field of a layer or a chain of layers")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Compute what one convolution, pooling or transposed-convolution layer does to a"
         " HEIGHTxWIDTHxCHANNELS input, with the formulas and numbers written out; or follow a"
         " preset chain of layers."
     )
     parser.add_argument(
-        "--input", metavar="HxWxC", help="input shape, e.g. 227x227x3 (28x28 = one channel)"
+        "--input", metavar="HxWxC", help=_("input shape, e.g. 227x227x3 (28x28 = one channel)")
     )
-    parser.add_argument("--kernel", metavar="K|KHxKW", default="3", help="kernel size (default 3)")
+    parser.add_argument(
+        "--kernel", metavar="K|KHxKW", default="3", help=_("kernel size (default 3)")
+    )
     parser.add_argument(
         "--stride",
         metavar="S|SHxSW",
         default=None,
-        help="stride (default 1; the kernel size for pooling)",
+        help=_("stride (default 1; the kernel size for pooling)"),
     )
     parser.add_argument(
         "--padding",
         metavar="P|same|valid|full",
         default="0",
-        help="padding on each side, or 'same', 'valid', 'full' (default 0)",
+        help=_("padding on each side, or 'same', 'valid', 'full' (default 0)"),
     )
-    parser.add_argument("--dilation", metavar="D", default="1", help="dilation (default 1)")
-    parser.add_argument("--groups", metavar="G", type=int, default=1, help="groups (default 1)")
+    parser.add_argument("--dilation", metavar="D", default="1", help=_("dilation (default 1)"))
+    parser.add_argument("--groups", metavar="G", type=int, default=1, help=_("groups (default 1)"))
     parser.add_argument(
         "--filters",
         metavar="N",
         type=int,
         default=None,
-        help="output channels (default: input channels)",
+        help=_("output channels (default: input channels)"),
     )
-    parser.add_argument("--no-bias", action="store_true", help="layer without bias terms")
+    parser.add_argument("--no-bias", action="store_true", help=_("layer without bias terms"))
     parser.add_argument(
-        "--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution"
+        "--pool", choices=("max", "avg"), help=_("a pooling layer instead of a convolution")
     )
     parser.add_argument(
-        "--ceil-mode", action="store_true", help="pooling: round the output size up"
+        "--ceil-mode", action="store_true", help=_("pooling: round the output size up")
     )
-    parser.add_argument("--transposed", action="store_true", help="a transposed convolution")
+    parser.add_argument("--transposed", action="store_true", help=_("a transposed convolution"))
     parser.add_argument(
         "--output-padding",
         metavar="A",
         default="0",
-        help="transposed: extra rows/columns at the end",
+        help=_("transposed: extra rows/columns at the end"),
     )
     parser.add_argument(
         "--chain",
         metavar="PRESET",
-        help="a preset stack of layers instead of one layer: lenet5, alexnet, vgg-block, two-3x3,"
-        " one-5x5, 5x5-direct, 5x5-bottleneck (--input overrides its input shape)",
+        help=_(
+            "a preset stack of layers instead of one layer: lenet5, alexnet, vgg-block, two-3x3,"
+            " one-5x5, 5x5-direct, 5x5-bottleneck (--input overrides its input shape)"
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if not args.input:
             raise UsageError(
-                "give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset"
+                _("give the input shape with --input HxWxC (e.g. 227x227x3) or a --chain preset")
             )
         shape = FeatureShape.parse(args.input)
         spec = spec_from_args(args, shape.channels)
@@ -118,16 +124,18 @@ def spec_from_args(args: argparse.Namespace, in_channels: int) -> LayerSpec:
     from cnntui.errors import ShapeError
 
     if args.pool and args.transposed:
-        raise ShapeError("choose either --pool or --transposed, not both")
+        raise ShapeError(_("choose either --pool or --transposed, not both"))
     if args.ceil_mode and not args.pool:
-        raise ShapeError("--ceil-mode applies to pooling only (add --pool max or --pool avg)")
+        raise ShapeError(_("--ceil-mode applies to pooling only (add --pool max or --pool avg)"))
     kind = f"{args.pool}pool" if args.pool else "transposed" if args.transposed else "conv"
     if kind != "transposed" and parse_pair(args.output_padding, "--output-padding") != (0, 0):
         raise ShapeError(
-            "--output-padding applies to transposed convolutions only (add --transposed)"
+            _("--output-padding applies to transposed convolutions only (add --transposed)")
         )
     if args.pool and (args.groups != 1 or args.filters is not None):
-        raise ShapeError("pooling keeps the channels: drop --groups and --filters, or drop --pool")
+        raise ShapeError(
+            _("pooling keeps the channels: drop --groups and --filters, or drop --pool")
+        )
     padding: object = args.padding.strip().lower()
     if padding not in ("same", "valid", "full"):
         padding = parse_pair(str(padding), "--padding")
@@ -159,40 +167,67 @@ def parse_pair(text: str, option: str) -> tuple[int, int]:
     if len(numbers) == 1:
         numbers *= 2
     if len(numbers) != 2:
-        raise ShapeError(f"{option} takes a whole number or HxW (e.g. 3 or 3x5), got {text!r}")
+        raise ShapeError(
+            _("{option} takes a whole number or HxW (e.g. 3 or 3x5), got {text!r}").format(
+                option=option, text=text
+            )
+        )
     return (numbers[0], numbers[1])
 
 
 def render_layer(report: LayerReport) -> str:
-    """The plain-text report of one layer, as `cnntui calc` prints it."""
+    """The plain-text report of one layer, as `cnntui calc` prints it (labels in the current
+    language, padded by terminal cells so the values line up in Korean too)."""
+    from cnntui.cells import pad_cells
     from cnntui.text import human_bytes, human_count
 
+    def row(label: str, value: str) -> str:
+        return pad_cells(label, 16) + " " + value
+
     lines = [
-        f"{report.spec.describe()} on {report.input.text()}",
-        f"output           {report.output.text()}",
+        _("{layer} on {input}").format(layer=report.spec.describe(), input=report.input.text()),
+        row(_("output"), report.output.text()),
     ]
     for working in report.axes:
-        lines.append(f"  {working.axis:<7} {working.formula}")
+        lines.append(f"  {pad_cells(_(working.axis), 7)} {working.formula}")
         lines.append(f"          {working.plugged}")
     lines += [
-        f"parameters       {human_count(report.params)}   {report.param_formula}",
-        f"MACs             {human_count(report.macs)}   {report.mac_formula}",
-        f"output memory    {human_bytes(report.memory_bytes)} (float32, one sample)",
-        f"receptive field  {report.receptive_field[0]}×{report.receptive_field[1]}",
+        row(_("parameters"), f"{human_count(report.params)}   {report.param_formula}"),
+        row(_("MACs"), f"{human_count(report.macs)}   {report.mac_formula}"),
+        row(
+            _("output memory"),
+            _("{size} (float32, one sample)").format(size=human_bytes(report.memory_bytes)),
+        ),
+        row(_("receptive field"), f"{report.receptive_field[0]}×{report.receptive_field[1]}"),
     ]
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(_("note: {note}").format(note=note))
     if report.suggestions:
-        lines.append("exact fits nearby: " + "; ".join(report.suggestions))
+        lines.append(_("exact fits nearby: {fits}").format(fits="; ".join(report.suggestions)))
     return "\n".join(lines)
 
 
 def render_chain(chain: ChainReport, title: str) -> str:
     """The plain-text table of a chain, as `cnntui calc --chain` prints it."""
+    from cnntui.cells import cell_width, pad_cells, rpad_cells
     from cnntui.text import fraction_text, human_count
 
-    header = f"{'layer':<26} {'output':>14} {'params':>12} {'MACs':>14} {'RF':>7} {'jump':>5}"
-    lines = [f"{title}: input {chain.input.text()}", header, "-" * len(header)]
+    header = " ".join(
+        (
+            pad_cells(_("layer"), 26),
+            rpad_cells(_("output"), 14),
+            rpad_cells(_("params"), 12),
+            rpad_cells(_("MACs"), 14),
+            rpad_cells(_("RF"), 7),
+            rpad_cells(_("jump"), 5),
+        )
+    )
+    rule = "-" * cell_width(header)
+    lines = [
+        _("{title}: input {shape}").format(title=title, shape=chain.input.text()),
+        header,
+        rule,
+    ]
     for row in chain.rows:
         field_text = (
             fraction_text(row.field[0])
@@ -204,6 +239,10 @@ def render_chain(chain: ChainReport, title: str) -> str:
             f" {row.report.params:>12,} {row.report.macs:>14,} {field_text:>7}"
             f" {fraction_text(row.jump[0]):>5}"
         )
-    lines.append("-" * len(header))
-    lines.append(f"total parameters {human_count(chain.params)}, MACs {human_count(chain.macs)}")
+    lines.append(rule)
+    lines.append(
+        _("total parameters {params}, MACs {macs}").format(
+            params=human_count(chain.params), macs=human_count(chain.macs)
+        )
+    )
     return "\n".join(lines)

@@ -15,58 +15,64 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from cnntui.i18n import N_, _
+
 if TYPE_CHECKING:
     import numpy as np
 
 NAME = "conv"
-HELP = "convolve a bundled or own image with a named or written kernel; print the output map"
+HELP = N_("convolve a bundled or own image with a named or written kernel; print the output map")
 
 HEAT_RAMP = " .:-=+*#%@"
 """Heat map characters from the lowest value to the highest (plain ASCII on every terminal)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Convolve an image (a bundled name such as digit-7, or a PGM/PPM/PNG/JPEG/ASCII-art file)"
         " with a kernel (a preset name such as laplacian, or rows like '0,1,0;1,-4,1;0,1,0') and"
         " print the output as a heat map and values. The kernel is not flipped (as in PyTorch)."
     )
     parser.add_argument(
-        "--image", required=True, metavar="NAME|PATH", help="bundled image name or file path"
+        "--image", required=True, metavar="NAME|PATH", help=_("bundled image name or file path")
     )
     parser.add_argument(
         "--kernel",
         required=True,
         metavar="NAME|ROWS",
-        help="kernel preset name or rows like '0,1,0;1,-4,1;0,1,0'",
+        help=_("kernel preset name or rows like '0,1,0;1,-4,1;0,1,0'"),
     )
     add_geometry_arguments(parser)
     parser.add_argument(
         "--padding-mode",
         choices=("zero", "replicate"),
         default="zero",
-        help="how padding is filled (default zero)",
+        help=_("how padding is filled (default zero)"),
     )
-    parser.add_argument("--dilation", type=int, default=1, metavar="D", help="dilation (default 1)")
+    parser.add_argument(
+        "--dilation", type=int, default=1, metavar="D", help=_("dilation (default 1)")
+    )
     parser.add_argument(
         "--bias",
         type=finite_float,
         default=0.0,
         metavar="B",
-        help="bias added to every output (default 0)",
+        help=_("bias added to every output (default 0)"),
     )
-    parser.add_argument("--relu", action="store_true", help="apply ReLU to the output")
-    parser.add_argument("--transposed", action="store_true", help="transposed convolution instead")
+    parser.add_argument("--relu", action="store_true", help=_("apply ReLU to the output"))
+    parser.add_argument(
+        "--transposed", action="store_true", help=_("transposed convolution instead")
+    )
     parser.add_argument(
         "--output-padding",
         type=int,
         default=0,
         metavar="A",
-        help="transposed: extra rows/columns at the end",
+        help=_("transposed: extra rows/columns at the end"),
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed for the 'random' kernel")
-    parser.add_argument("--values", action="store_true", help="always print the values table")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--seed", type=int, default=None, help=_("seed for the 'random' kernel"))
+    parser.add_argument("--values", action="store_true", help=_("always print the values table"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     from cnntui.commands._backward import add_backward_arguments
 
     add_backward_arguments(parser)
@@ -78,14 +84,17 @@ def add_geometry_arguments(parser: argparse.ArgumentParser, default_stride: int 
         type=int,
         default=default_stride,
         metavar="S",
-        help="stride"
-        + (f" (default {default_stride})" if default_stride else " (default: the window size)"),
+        help=(
+            _("stride (default {stride})").format(stride=default_stride)
+            if default_stride
+            else _("stride (default: the window size)")
+        ),
     )
     parser.add_argument(
         "--padding",
         default="0",
         metavar="P",
-        help="padding on each side: a number, or same/valid/full (default 0)",
+        help=_("padding on each side: a number, or same/valid/full (default 0)"),
     )
 
 
@@ -106,9 +115,9 @@ def run(args: argparse.Namespace) -> int:
         kh, kw = kernel.size
         padding = resolve_padding_option(args.padding, (kh, kw), args.dilation, args.stride)
         if args.transposed and args.padding_mode != "zero":
-            raise UsageError("--transposed pads with zeros only; drop --padding-mode")
+            raise UsageError(_("--transposed pads with zeros only; drop --padding-mode"))
         if args.output_padding and not args.transposed:
-            raise UsageError("--output-padding applies with --transposed only")
+            raise UsageError(_("--output-padding applies with --transposed only"))
         settings = StepSettings(
             mode="transposed" if args.transposed else "conv",
             stride=(args.stride, args.stride),
@@ -126,10 +135,10 @@ def run(args: argparse.Namespace) -> int:
         from cnntui.commands._backward import report
 
         if args.transposed:
-            raise UsageError("--backward steps convolution and pooling; drop --transposed")
+            raise UsageError(_("--backward steps convolution and pooling; drop --transposed"))
         return report(stepper, args, image.name, kernel)
     if args.target or args.step:
-        raise UsageError("--target and --step apply with --backward only")
+        raise UsageError(_("--target and --step apply with --backward only"))
     output = stepper.output()
     if args.json:
         print_json(
@@ -153,12 +162,27 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    what = "transposed convolution" if args.transposed else "convolution"
+    what = _("transposed convolution") if args.transposed else _("convolution")
+    extras = _(", bias {bias}").format(bias=args.bias) if args.bias else ""
+    extras += ", ReLU" if args.relu else ""
+    heading = _(
+        "{image} {shape} ⊛ {kernel} {kernel_shape} ({what}, stride {stride}, padding {padding}"
+        " {mode}, dilation {dilation}{extras}) → {output}"
+    )
     print(
-        f"{image.name} {image.height}×{image.width}×{image.channels} ⊛ {kernel.name}"
-        f" {kh}×{kw}×{kernel.channels} ({what}, stride {args.stride}, padding {padding[0]}"
-        f" {args.padding_mode}, dilation {args.dilation}{', bias ' + str(args.bias) if args.bias else ''}"
-        f"{', ReLU' if args.relu else ''}) → {output.shape[0]}×{output.shape[1]}"
+        heading.format(
+            image=image.name,
+            shape=f"{image.height}×{image.width}×{image.channels}",
+            kernel=kernel.name,
+            kernel_shape=f"{kh}×{kw}×{kernel.channels}",
+            what=what,
+            stride=args.stride,
+            padding=padding[0],
+            mode=args.padding_mode,
+            dilation=args.dilation,
+            extras=extras,
+            output=f"{output.shape[0]}×{output.shape[1]}",
+        )
     )
     print(render_map(output, force_values=args.values))
     return 0
@@ -175,15 +199,18 @@ def resolve_padding_option(
     if word.isdigit():
         return (int(word), int(word))
     if word not in ("same", "valid", "full"):
-        raise UsageError(f"--padding takes a whole number or same, valid, full; got {text!r}")
+        raise UsageError(
+            _("--padding takes a whole number or same, valid, full; got {text!r}").format(text=text)
+        )
     try:
         pads = resolve_padding(word, kernel, (dilation, dilation), (stride, stride))
     except ShapeError as error:
         raise UsageError(str(error)) from None
     if any(before != after for before, after in pads):
         raise UsageError(
-            f"padding 'same' with a {kernel[0]}×{kernel[1]} kernel pads unevenly"
-            f" ({pads[0][0]} before, {pads[0][1]} after); the lab pads evenly, so give a number"
+            _(
+                "padding 'same' with a {height}×{width} kernel pads unevenly ({before} before, {after} after); the lab pads evenly, so give a number"
+            ).format(height=kernel[0], width=kernel[1], before=pads[0][0], after=pads[0][1])
         )
     return (pads[0][0], pads[1][0])
 
@@ -218,14 +245,18 @@ def render_map(values: np.ndarray, force_values: bool = False, max_width: int = 
         )
         lines.append("".join(HEAT_RAMP[level] * 2 for level in levels))
     low_text, high_text = (number_text(v).replace("−", "-") for v in (low, high))
-    lines.append(f"scale: '{HEAT_RAMP[0]}' = {low_text} ... '{HEAT_RAMP[-1]}' = {high_text}")
+    lines.append(
+        _("scale: '{low_glyph}' = {low} ... '{high_glyph}' = {high}").format(
+            low_glyph=HEAT_RAMP[0], low=low_text, high_glyph=HEAT_RAMP[-1], high=high_text
+        )
+    )
     texts = [[number_text(v).replace("−", "-") for v in row] for row in values]
     width = max(len(t) for row in texts for t in row)
     if force_values or values.shape[1] * (width + 1) <= max_width:
-        lines.append("values:")
+        lines.append(_("values:"))
         lines.extend(" ".join(t.rjust(width) for t in row) for row in texts)
     else:
-        lines.append("(values not shown: too wide; add --values, or --json for all of them)")
+        lines.append(_("(values not shown: too wide; add --values, or --json for all of them)"))
     return "\n".join(lines)
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from cnntui.i18n import N_, _
 from cnntui.train.choices import DEVICES
 
 NAME = "dcgan"
-HELP = "train a DCGAN on digits or shapes; writes sample grids per epoch and a checkpoint"
+HELP = N_("train a DCGAN on digits or shapes; writes sample grids per epoch and a checkpoint")
 
 DATASET_CHOICES = ("digits", "shapes")
 DEFAULT_EPOCHS = {"digits": 50, "shapes": 10}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Train the GAN lab's DCGAN (transposed-convolution generator, strided-convolution "
         "discriminator) on the bundled 8x8 digits or the synthetic 28x28 shapes. After every "
         "epoch an 8x8 grid of samples from fixed noise is written to OUT/samples/epoch-NNN.pgm "
@@ -24,33 +25,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dataset",
         choices=DATASET_CHOICES,
         default="digits",
-        help="images to learn (default: digits)",
+        help=_("images to learn (default: digits)"),
     )
     parser.add_argument(
         "--epochs",
         type=int,
         default=None,
         metavar="N",
-        help="epochs in total, counting resumed ones (default: 50 for digits, 10 for shapes)",
-    )
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
-    parser.add_argument(
-        "--out", default=None, metavar="DIR", help="run folder (default: ./dcgan-DATASET)"
-    )
-    parser.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    parser.add_argument(
-        "--batch", type=int, default=64, metavar="B", help="batch size (default: 64)"
+        help=_("epochs in total, counting resumed ones (default: 50 for digits, 10 for shapes)"),
     )
     parser.add_argument(
-        "--lr", type=float, default=2e-4, help="Adam learning rate for both nets (default: 0.0002)"
+        "--seed", type=int, default=0, metavar="S", help=_("random seed (default: 0)")
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help=_("run folder (default: ./dcgan-DATASET)")
+    )
+    parser.add_argument("--resume", action="store_true", help=_("continue the run saved in --out"))
+    parser.add_argument(
+        "--batch", type=int, default=64, metavar="B", help=_("batch size (default: 64)")
+    )
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=2e-4,
+        help=_("Adam learning rate for both nets (default: 0.0002)"),
     )
     parser.add_argument(
         "--device",
         choices=DEVICES,
         default="cpu",
-        help="where to compute (default: cpu)",
+        help=_("where to compute (default: cpu)"),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,14 +66,18 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.errors import UsageError
 
     if not 0 <= args.seed < 2**63:
-        raise UsageError(f"--seed must be a non-negative integer below 2^63, got {args.seed}")
+        raise UsageError(
+            _("--seed must be a non-negative integer below 2^63, got {seed}").format(seed=args.seed)
+        )
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[args.dataset]
     out = Path(args.out) if args.out else Path(f"dcgan-{args.dataset}")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+        raise UsageError(_("--out {out} exists and is not a folder").format(out=out))
     if not args.resume and (out / "run.json").exists():
         raise UsageError(
-            f"{out} already holds a run; add --resume to continue it or choose another --out"
+            _(
+                "{out} already holds a run; add --resume to continue it or choose another --out"
+            ).format(out=out)
         )
 
     from cnntui.engine.backend import set_cpu_threads
@@ -89,8 +99,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")
         print(
-            f"DCGAN on {settings.dataset}: {len(run_.images)} images, {run_.steps_per_epoch} steps per epoch, "
-            f"on {where}; writing to {out}"
+            _(
+                "DCGAN on {dataset}: {images} images, {steps} steps per epoch, "
+                "on {where}; writing to {out}"
+            ).format(
+                dataset=settings.dataset,
+                images=len(run_.images),
+                steps=run_.steps_per_epoch,
+                where=where,
+                out=out,
+            )
         )
     stopper = _StopOnSignals()
     try:
@@ -98,11 +116,20 @@ def run(args: argparse.Namespace) -> int:
             while run_.epoch < run_.settings.epochs and stopper.signum is None:
                 record = run_.run_epoch(should_stop=stopper.requested)
                 if record is not None and not args.json:
+                    line = _(
+                        "epoch {epoch}/{epochs}  D loss {d_loss}  G loss {g_loss}  "
+                        "diversity {diversity}  {seconds} s  -> {sample}"
+                    )
                     print(
-                        f"epoch {record.epoch:>3}/{run_.settings.epochs}  "
-                        f"D loss {record.d_loss:.4f}  G loss {record.g_loss:.4f}  "
-                        f"diversity {record.diversity:.3f}  "
-                        f"{record.seconds:.1f} s  -> {record.samples[0]}"
+                        line.format(
+                            epoch=f"{record.epoch:>3}",
+                            epochs=run_.settings.epochs,
+                            d_loss=f"{record.d_loss:.4f}",
+                            g_loss=f"{record.g_loss:.4f}",
+                            diversity=f"{record.diversity:.3f}",
+                            seconds=f"{record.seconds:.1f}",
+                            sample=record.samples[0],
+                        )
                     )
     except FloatingPointError as exc:
         raise UsageError(str(exc)) from None
@@ -123,10 +150,17 @@ def run(args: argparse.Namespace) -> int:
                     "resume": resume,
                 }
             )
-        print(f"interrupted: checkpoint saved; continue with: {resume}", file=sys.stderr)
+        print(
+            _("interrupted: checkpoint saved; continue with: {command}").format(command=resume),
+            file=sys.stderr,
+        )
         return 128 + stopper.signum
     if not run_.history:
-        raise UsageError(f"{out} already has {run_.epoch} epochs; ask for more with --epochs")
+        raise UsageError(
+            _("{out} already has {epoch} epochs; ask for more with --epochs").format(
+                out=out, epoch=run_.epoch
+            )
+        )
     last = run_.history[-1]
     result = {
         "epochs": run_.epoch,
@@ -140,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
 
         print_json(result)
     else:
-        print(f"checkpoint: {result['checkpoint']}")
+        print(_("checkpoint: {path}").format(path=result["checkpoint"]))
     return 0
 
 

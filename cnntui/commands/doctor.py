@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cnntui.i18n import N_, _
+
 NAME = "doctor"
-HELP = "check the installation: versions, GPU, terminal colours and size, lessons, with advice"
+HELP = N_("check the installation: versions, GPU, terminal colours and size, lessons, with advice")
 
 MIN_COLUMNS = 80
 MIN_LINES = 24
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     parser.add_argument(
         "--no-gpu",
         action="store_true",
-        help="skip the GPU probe (which imports CuPy and runs a small kernel)",
+        help=_("skip the GPU probe (which imports CuPy and runs a small kernel)"),
     )
 
 
@@ -193,46 +195,55 @@ def run(args: argparse.Namespace) -> int:
         return 0
     gpu = document["gpu"]
     gpu_line = (
-        gpu.get("device", "") if gpu["available"] else f"not used: {gpu.get('reason', 'unknown')}"
+        gpu.get("device", "")
+        if gpu["available"]
+        else _("not used: {reason}").format(reason=gpu.get("reason", _("unknown")))
     )
     if gpu.get("memory_total"):
-        gpu_line += (
-            f", {gpu['memory_free'] / 2**30:.1f} of {gpu['memory_total'] / 2**30:.1f} GiB free"
+        gpu_line += _(", {free} of {total} GiB free").format(
+            free=f"{gpu['memory_free'] / 2**30:.1f}", total=f"{gpu['memory_total'] / 2**30:.1f}"
         )
+    from cnntui.cells import cell_width, pad_cells
+
     terminal = document["terminal"]
     rows = [
         ("cnntui", document["cnntui"]),
         ("Python", f"{document['python']} ({document['python_executable']})"),
-        ("platform", document["platform"]),
-        ("numpy", document["numpy"] or "missing"),
-        ("textual", document["textual"] or "missing"),
-        ("rich", document["rich"] or "missing"),
-        ("textual-plotext", document["textual_plotext"] or "missing"),
-        ("CuPy", document["cupy"] or "not installed"),
+        (_("platform"), document["platform"]),
+        ("numpy", document["numpy"] or _("missing")),
+        ("textual", document["textual"] or _("missing")),
+        ("rich", document["rich"] or _("missing")),
+        ("textual-plotext", document["textual_plotext"] or _("missing")),
+        ("CuPy", document["cupy"] or _("not installed")),
         ("GPU", gpu_line),
-        ("device setting", document["device_setting"]),
+        (_("device setting"), document["device_setting"]),
         (
-            "terminal",
+            _("terminal"),
             f"{terminal['columns']}x{terminal['lines']}"
-            + ("" if terminal["is_tty"] else " (not a terminal)"),
+            + ("" if terminal["is_tty"] else _(" (not a terminal)")),
         ),
-        ("colours", terminal["color_system"]),
-        ("TERM", terminal["TERM"] or "(unset)"),
-        ("COLORTERM", terminal["COLORTERM"] or "(unset)"),
-        ("over SSH", "yes" if terminal["ssh"] else "no"),
+        (_("colours"), terminal["color_system"]),
+        ("TERM", terminal["TERM"] or _("(unset)")),
+        ("COLORTERM", terminal["COLORTERM"] or _("(unset)")),
+        (_("over SSH"), _("yes") if terminal["ssh"] else _("no")),
         (
-            "settings",
+            _("settings"),
             document["settings"]["file"]
-            + ("" if document["settings"]["exists"] else " (not created)"),
+            + ("" if document["settings"]["exists"] else _(" (not created)")),
         ),
-        ("progress", document["progress_file"]),
-        ("lessons", f"{document['lessons']['count']} in {document['lessons']['folder']}"),
+        (_("progress"), document["progress_file"]),
+        (
+            _("lessons"),
+            _("{count} in {folder}").format(
+                count=document["lessons"]["count"], folder=document["lessons"]["folder"]
+            ),
+        ),
     ]
-    width = max(len(label) for label, _ in rows)
+    width = max(cell_width(label) for label, _value in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+        print(f"{pad_cells(label, width)}  {value}")
     if document["advice"]:
-        print("\nadvice:")
+        print("\n" + _("advice:"))
         for tip in document["advice"]:
             print(f"  - {tip}")
     return 0

@@ -12,33 +12,48 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cnntui.cells import pad_cells as pad
+from cnntui.i18n import N_, _
+from cnntui.train.choices import DEVICES
+
 NAME = "explain"
-HELP = "run one image through a pretrained network: activations, saliency, occlusion, Grad-CAM"
+HELP = N_("run one image through a pretrained network: activations, saliency, occlusion, Grad-CAM")
 
 METHOD_CHOICES = ("activations", "saliency", "occlusion", "gradcam")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Run an image through a pretrained network (lenet5-digits, tinyvgg-shapes, "
         "lenet5-digits-0-4) and print the prediction, the top classes and every layer's "
         "activation statistics; with --method, also a map over the input of where the network "
         "looks (gradient saliency, occlusion or Grad-CAM)."
     )
-    parser.add_argument("model", metavar="MODEL", help="a pretrained network (see `cnntui models`)")
+    parser.add_argument(
+        "model", metavar="MODEL", help=_("a pretrained network (see `cnntui models`)")
+    )
     parser.add_argument(
         "--image",
         required=True,
         metavar="IMAGE",
-        help="a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX (digits:test:12)",
+        help=_(
+            "a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX (digits:test:12)"
+        ),
     )
-    parser.add_argument("--method", choices=METHOD_CHOICES, default="activations")
     parser.add_argument(
-        "--layer", metavar="NAME", help="one layer (activations) or the Grad-CAM layer"
+        "--method",
+        choices=METHOD_CHOICES,
+        default="activations",
+        help=_("what to compute beside the activations (default activations)"),
     )
-    parser.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu")
-    parser.add_argument("--ascii", action="store_true", help="plain ASCII only")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--layer", metavar="NAME", help=_("one layer (activations) or the Grad-CAM layer")
+    )
+    parser.add_argument(
+        "--device", choices=DEVICES, default="cpu", help=_("where to compute (default cpu)")
+    )
+    parser.add_argument("--ascii", action="store_true", help=_("plain ASCII only"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,11 +79,18 @@ def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]
     times = "x" if ascii_only else "×"
     pred = doc["prediction"]
     lines = [
-        f"{doc['model']}: input {size['channels']}{times}{size['height']}{times}{size['width']}",
-        f"prediction {pred['label']} ({pred['probability']:.1%})",
-        "top: " + ", ".join(f"{t['label']} {t['probability']:.1%}" for t in doc["top"]),
+        _("{model}: input {shape}").format(
+            model=doc["model"],
+            shape=f"{size['channels']}{times}{size['height']}{times}{size['width']}",
+        ),
+        _("prediction {label} ({probability})").format(
+            label=pred["label"], probability=f"{pred['probability']:.1%}"
+        ),
+        _("top: {classes}").format(
+            classes=", ".join(f"{t['label']} {t['probability']:.1%}" for t in doc["top"])
+        ),
         "",
-        f"{'layer':<12} {'shape':>12} {'min':>9} {'max':>9} {'mean':>9}",
+        f"{pad(_('layer'), 12)} {_('shape'):>12} {'min':>9} {'max':>9} {_('mean'):>9}",
     ]
     for layer in doc["layers"]:
         shape = times.join(str(s) for s in layer["shape"])

@@ -13,41 +13,45 @@ from __future__ import annotations
 
 import argparse
 
+from cnntui.i18n import N_, _
+
 NAME = "export"
-HELP = "write a zoo model, spec file or trained run as PyTorch source or an ONNX model"
+HELP = N_("write a zoo model, spec file or trained run as PyTorch source or an ONNX model")
 
 FORMATS = ("pytorch", "onnx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Write Python source that builds the same network in PyTorch (same layers, same "
         "submodule names, so state dicts match), or an ONNX model (opset 17, weights included, "
         "any batch size) for onnxruntime, TensorRT or the browser. A trained run folder exports "
         "with its trained weights; a zoo model or spec with freshly initialised ones."
     )
-    parser.add_argument("format", choices=FORMATS, help="pytorch (source) or onnx (a model file)")
+    parser.add_argument(
+        "format", choices=FORMATS, help=_("pytorch (source) or onnx (a model file)")
+    )
     parser.add_argument(
         "model",
         metavar="NAME|SPEC.toml|RUN_DIR",
-        help="a zoo model name, a spec file or a training run folder (with run.json)",
+        help=_("a zoo model name, a spec file or a training run folder (with run.json)"),
     )
     parser.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write ('-' for stdout, pytorch only; default NAME.py or NAME.onnx)",
+        help=_("where to write ('-' for stdout, pytorch only; default NAME.py or NAME.onnx)"),
     )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument("--force", action="store_true", help=_("overwrite an existing file"))
     parser.add_argument(
         "--option",
         metavar="KEY=VALUE",
         action="append",
         default=[],
-        help="a zoo model option, e.g. num_classes=10 (repeatable)",
+        help=_("a zoo model option, e.g. num_classes=10 (repeatable)"),
     )
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document describing what was written"
+        "--json", action="store_true", help=_("print one JSON document describing what was written")
     )
 
 
@@ -67,14 +71,16 @@ def run(args: argparse.Namespace) -> int:
     trained = is_run_dir(args.model)
     if trained:
         if args.option:
-            raise UsageError("model options only apply to zoo models, not to a training run")
+            raise UsageError(_("model options only apply to zoo models, not to a training run"))
         built = load_trained(args.model)
         resolved = Resolved(built.name, built.module, built.input_shape)
         source = f"training run {Path(args.model).name}"
     else:
         if args.model.lower().endswith(".onnx"):
             raise UsageError(
-                f"{args.model} is already an ONNX file; export a zoo model, spec or run"
+                _("{model} is already an ONNX file; export a zoo model, spec or run").format(
+                    model=args.model
+                )
             )
         resolved = resolve(args.model, None, **parse_options(args.option))
         source = (
@@ -89,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     extension = ".onnx" if args.format == "onnx" else ".py"
     target = args.output or f"{python_name(resolved.name)}{extension}"
     if target == "-" and args.format == "onnx":
-        raise UsageError("an ONNX model is binary: give a file with -o, e.g. -o net.onnx")
+        raise UsageError(_("an ONNX model is binary: give a file with -o, e.g. -o net.onnx"))
     if args.format == "onnx":
         from cnntui.zoo.onnx_export import export_onnx_bytes
 
@@ -98,19 +104,21 @@ def run(args: argparse.Namespace) -> int:
         text = export_pytorch(resolved.module, resolved.name, resolved.input_shape, source)
         if target == "-":
             if args.json:
-                raise UsageError("--json needs a file to write to; drop '-o -'")
+                raise UsageError(_("--json needs a file to write to; drop '-o -'"))
             sys.stdout.write(text)
             return 0
     path = Path(target)
     if path.exists() and not args.force:
-        raise UsageError(f"{path} already exists; pass --force to overwrite it")
+        raise UsageError(_("{path} already exists; pass --force to overwrite it").format(path=path))
     try:
         if args.format == "onnx":
             write_bytes_atomic(path, data)
         else:
             write_text_atomic(path, text)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     document = {
         "model": resolved.name,
         "format": args.format,
@@ -123,13 +131,23 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
     elif args.format == "onnx":
-        weights = "trained weights" if trained else "freshly initialised weights"
+        weights = _("trained weights") if trained else _("freshly initialised weights")
         print(
-            f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters ({weights}); "
-            f"input (batch, {', '.join(map(str, resolved.input_shape))}), ONNX opset 17"
+            _(
+                "wrote {path}: {model}, {params} parameters ({weights}); "
+                "input (batch, {shape}), ONNX opset 17"
+            ).format(
+                path=path,
+                model=resolved.name,
+                params=f"{summary.total_params:,}",
+                weights=weights,
+                shape=", ".join(map(str, resolved.input_shape)),
+            )
         )
     else:
         print(
-            f"wrote {path}: {resolved.name}, {summary.total_params:,} parameters; run `python {path}` to check it"
+            _("wrote {path}: {model}, {params} parameters; run `python {path}` to check it").format(
+                path=path, model=resolved.name, params=f"{summary.total_params:,}"
+            )
         )
     return 0

@@ -12,34 +12,46 @@ from __future__ import annotations
 
 import argparse
 
+from cnntui.i18n import N_, _
+
 NAME = "init-stats"
-HELP = "activation and gradient statistics per layer of a deep plain net under an initialisation"
+HELP = N_(
+    "activation and gradient statistics per layer of a deep plain net under an initialisation"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cnntui.engine.init_statistics import ACTIVATIONS, INITS
 
-    parser.description = (
+    parser.description = _(
         "Build a plain stack of fully connected layers with one initialisation and one"
         " non-linearity, pass a batch of standard-normal inputs forward and a standard-normal"
         " gradient backward, and print each layer's activation mean and standard deviation and"
         " the standard deviation of the gradients that reach it."
     )
-    parser.add_argument("--init", choices=INITS, default="he", help="initialisation (default he)")
     parser.add_argument(
-        "--activation", choices=ACTIVATIONS, default="relu", help="non-linearity (default relu)"
+        "--init", choices=INITS, default="he", help=_("initialisation (default he)")
+    )
+    parser.add_argument(
+        "--activation", choices=ACTIVATIONS, default="relu", help=_("non-linearity (default relu)")
     )
     parser.add_argument(
         "--compare",
         action="store_true",
-        help="one line per initialisation: the last layer's activation std and the first layer's"
-        " gradient std",
+        help=_(
+            "one line per initialisation: the last layer's activation std and the first layer's"
+            " gradient std"
+        ),
     )
-    parser.add_argument("--depth", type=int, default=10, metavar="L", help="layers (default 10)")
-    parser.add_argument("--width", type=int, default=128, metavar="N", help="units (default 128)")
-    parser.add_argument("--batch", type=int, default=128, metavar="B", help="samples (default 128)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--depth", type=int, default=10, metavar="L", help=_("layers (default 10)"))
+    parser.add_argument(
+        "--width", type=int, default=128, metavar="N", help=_("units (default 128)")
+    )
+    parser.add_argument(
+        "--batch", type=int, default=128, metavar="B", help=_("samples (default 128)")
+    )
+    parser.add_argument("--seed", type=int, default=0, help=_("random seed (default 0)"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,10 +62,12 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.errors import UsageError
 
     if not (1 <= args.depth <= 100):
-        raise UsageError(f"--depth must be 1 to 100, got {args.depth}")
+        raise UsageError(_("--depth must be 1 to 100, got {depth}").format(depth=args.depth))
     for name, value in (("--width", args.width), ("--batch", args.batch)):
         if not (1 <= value <= 4096):
-            raise UsageError(f"{name} must be 1 to 4096, got {value}")
+            raise UsageError(
+                _("{name} must be 1 to 4096, got {value}").format(name=name, value=value)
+            )
     inits = INITS if args.compare else (args.init,)
     results = {
         init: init_statistics(init, args.activation, args.depth, args.width, args.batch, args.seed)
@@ -73,18 +87,41 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    from cnntui.cells import pad_cells, rpad_cells
+
     if args.compare:
-        print(f"{args.activation}, {args.depth} layers of {args.width}:")
-        print(f"{'init':<8} {'act std (last)':>15} {'grad std (first)':>17}")
+        print(
+            _("{activation}, {depth} layers of {width}:").format(
+                activation=args.activation, depth=args.depth, width=args.width
+            )
+        )
+        init_title, act_title, grad_title = (
+            _("init"),
+            _("act std (last)"),
+            _("grad std (first)"),
+        )
+        print(
+            f"{pad_cells(init_title, 8)} {rpad_cells(act_title, 15)} {rpad_cells(grad_title, 17)}"
+        )
         for init, rows in results.items():
             print(f"{init:<8} {rows[-1].activation_std:>15.3g} {rows[0].gradient_std:>17.3g}")
         return 0
     rows = results[args.init]
-    print(f"{args.init} init, {args.activation}, {args.depth} layers of {args.width}:")
     print(
-        f"{'layer':>5} {'act mean':>10} {'act std':>10} {'saturated':>9} {'dead':>6}"
-        f" {'grad std':>10} {'dW std':>10}"
+        _("{init} init, {activation}, {depth} layers of {width}:").format(
+            init=args.init, activation=args.activation, depth=args.depth, width=args.width
+        )
     )
+    headers = (
+        (_("layer"), 5),
+        (_("act mean"), 10),
+        (_("act std"), 10),
+        (_("saturated"), 9),
+        (_("dead"), 6),
+        (_("grad std"), 10),
+        (_("dW std"), 10),
+    )
+    print(" ".join(rpad_cells(title, width) for title, width in headers))
     for row in rows:
         print(
             f"{row.layer:>5} {row.activation_mean:>10.3g} {row.activation_std:>10.3g}"

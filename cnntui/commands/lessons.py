@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 import math
 
+from cnntui.i18n import N_, _, ngettext
+
 NAME = "lessons"
-HELP = "list the lessons by chapter; --check validates every lesson and link"
+HELP = N_("list the lessons by chapter; --check validates every lesson and link")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     parser.add_argument(
         "--check",
         action="store_true",
-        help="validate front matter, quizzes, templates and links; exit 2 on any problem",
+        help=_("validate front matter, quizzes, templates and links; exit 2 on any problem"),
     )
     parser.add_argument(
         "--dir",
         metavar="FOLDER",
-        help="read lessons from this folder instead of the bundled ones",
+        help=_("read lessons from this folder instead of the bundled ones"),
     )
 
 
@@ -28,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     from cnntui.commands._output import print_json
     from cnntui.errors import UsageError
-    from cnntui.lesson_names import plural
     from cnntui.lessons import chapters, load_lessons
 
     directory = None
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
         directory = Path(args.dir).expanduser()
         if not directory.is_dir():
             raise UsageError(
-                f"--dir {args.dir!r} is not a folder; give a folder of lesson .md files"
+                _("--dir {dir!r} is not a folder; give a folder of lesson .md files").format(
+                    dir=args.dir
+                )
             )
     lessons = load_lessons(directory, check_links=True)
     problems = [problem for lesson in lessons for problem in lesson.problems]
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(document)
     else:
         if not lessons:
-            print("no lessons found")
+            print(_("no lessons found"))
         for chapter, members in chapters(lessons):
             print(chapter)
             for lesson in members:
@@ -85,8 +88,23 @@ def run(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"{problem.path}:{problem.line}: {problem.reason}", file=sys.stderr)
             count = len(problems)
-            summary = "all lessons are sound" if not count else plural(count, "problem")
-            print(f"{plural(len(lessons), 'lesson')} checked: {summary}")
+            summary = (
+                _("all lessons are sound")
+                if not count
+                else ngettext("{count} problem", "{count} problems", count).format(count=count)
+            )
+            checked = ngettext(
+                "{count} lesson checked: {summary}",
+                "{count} lessons checked: {summary}",
+                len(lessons),
+            )
+            print(checked.format(count=len(lessons), summary=summary))
         elif problems:
-            print(f"{plural(len(problems), 'problem')}; run 'cnntui lessons --check' for details")
+            print(
+                ngettext(
+                    "{count} problem; run 'cnntui lessons --check' for details",
+                    "{count} problems; run 'cnntui lessons --check' for details",
+                    len(problems),
+                ).format(count=len(problems))
+            )
     return 2 if args.check and problems else 0

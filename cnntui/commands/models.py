@@ -13,24 +13,28 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cnntui.i18n import N_, _
+
 NAME = "models"
-HELP = "list the architectures in the zoo (LeNet-5 to ResNet-152, DCGAN, small trainable nets)"
+HELP = N_("list the architectures in the zoo (LeNet-5 to ResNet-152, DCGAN, small trainable nets)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "List every architecture cnntui can summarise, export and (for the small ones) train, "
         "with its year, default input shape, parameter count and a one-line description."
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
     parser.add_argument(
-        "--trainable", action="store_true", help="only the small nets meant for the Train lab"
+        "--trainable", action="store_true", help=_("only the small nets meant for the Train lab")
     )
     parser.add_argument(
         "--open",
         metavar="FILE.onnx",
-        help="start the app in the Models mode showing this ONNX network (with --json: print "
-        "what was read instead); needs pip install 'cnntui[onnx]'",
+        help=_(
+            "start the app in the Models mode showing this ONNX network (with --json: print "
+            "what was read instead); needs pip install 'cnntui[onnx]'"
+        ),
     )
 
 
@@ -42,12 +46,12 @@ def open_document(path: str) -> dict[str, Any]:
     from cnntui.zoo.summary import summarize
 
     if not is_onnx_path(path):
-        raise UsageError(f"--open {path}: give an ONNX file (FILE.onnx)")
+        raise UsageError(_("--open {path}: give an ONNX file (FILE.onnx)").format(path=path))
     imported = load_onnx(path)
     try:
         summary = summarize(imported.module, imported.input_shape, name=imported.name)
     except ShapeError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(_("{path}: {exc}").format(path=path, exc=exc)) from None
     return {
         "name": imported.name,
         "path": path,
@@ -72,7 +76,9 @@ def _open_in_app(args: argparse.Namespace) -> int:
 
     open_document(args.open)  # a file that cannot be read fails here, in one line
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("--open starts the app, which needs a terminal; add --json for a document")
+        raise UsageError(
+            _("--open starts the app, which needs a terminal; add --json for a document")
+        )
     from cnntui.ui.app import CnnTuiApp
 
     path = Path(args.open)

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnntui.errors import UsageError
+from cnntui.i18n import N_, _
 
 if TYPE_CHECKING:
     from cnntui.serve.server import ServeOptions
 
 NAME = "serve"
-HELP = "serve the app to web browsers, one session per tab (for a class)"
+HELP = N_("serve the app to web browsers, one session per tab (for a class)")
 
 DEVICES = ("auto", "cpu", "gpu")
 _TOKEN = re.compile(r"[A-Za-z0-9_.~-]{8,128}")
@@ -32,44 +33,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only; any other needs a token)",
+        help=_(
+            "address to listen on (default 127.0.0.1: this machine only; any other needs a token)"
+        ),
     )
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help=_("port to listen on (default 8000)")
+    )
     parser.add_argument(
         "--max-sessions",
         type=int,
         default=30,
         metavar="N",
-        help="most sessions (browser tabs) at once; more get a 'class is full' page (default 30)",
+        help=_(
+            "most sessions (browser tabs) at once; more get a 'class is full' page (default 30)"
+        ),
     )
     parser.add_argument(
         "--token",
-        help="secret the page must present as ?token=... (default: none on 127.0.0.1, "
-        "else a random one, printed)",
+        help=_(
+            "secret the page must present as ?token=... (default: none on 127.0.0.1, "
+            "else a random one, printed)"
+        ),
     )
     parser.add_argument(
         "--sessions-dir",
         metavar="DIR",
-        help="where each tab's folder (progress, runs, settings) lives "
-        "(default $XDG_STATE_HOME/cnntui/serve)",
+        help=_(
+            "where each tab's folder (progress, runs, settings) lives "
+            "(default $XDG_STATE_HOME/cnntui/serve)"
+        ),
     )
     parser.add_argument(
         "--allow-path",
         action="append",
         default=[],
         metavar="DIR",
-        help="let every session open files under DIR too, e.g. a shared data folder (repeatable); "
-        "otherwise a session opens only its own folder and the bundled assets",
+        help=_(
+            "let every session open files under DIR too, e.g. a shared data folder (repeatable); "
+            "otherwise a session opens only its own folder and the bundled assets"
+        ),
     )
     parser.add_argument(
         "--ascii",
         dest="serve_ascii",
         action="store_true",
         default=None,
-        help="sessions draw with plain ASCII only",
+        help=_("sessions draw with plain ASCII only"),
     )
     parser.add_argument(
-        "--device", dest="serve_device", choices=DEVICES, help="where sessions' labs compute"
+        "--device", dest="serve_device", choices=DEVICES, help=_("where sessions' labs compute")
     )
 
 
@@ -78,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         importlib.util.find_spec("textual_serve") is None
         or importlib.util.find_spec("aiohttp") is None
     ):
-        raise UsageError("serving needs textual-serve: pip install 'cnntui[serve]'")
+        raise UsageError(_("serving needs textual-serve: pip install 'cnntui[serve]'"))
     options = _options(args)
 
     from cnntui.serve.server import ClassServer
@@ -86,14 +99,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         server = ClassServer(options)
     except OSError as error:
-        raise UsageError(f"--sessions-dir {options.sessions_dir}: {error}") from None
+        raise UsageError(
+            _("--sessions-dir {sessions_dir}: {error}").format(
+                sessions_dir=options.sessions_dir, error=error
+            )
+        ) from None
     try:
         server.serve()
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise UsageError(
-                f"cannot listen on {options.host}:{options.port} ({os.strerror(error.errno)}); "
-                "choose another --port or --host"
+                _(
+                    "cannot listen on {host}:{port} ({reason}); choose another --port or --host"
+                ).format(host=options.host, port=options.port, reason=os.strerror(error.errno))
             ) from None
         raise
     return 0
@@ -106,13 +124,17 @@ def _options(args: argparse.Namespace) -> ServeOptions:
     from cnntui.serve.sessions import default_sessions_dir
 
     if not 0 < args.port < 65536:
-        raise UsageError(f"--port {args.port}: give a port from 1 to 65535")
+        raise UsageError(_("--port {port}: give a port from 1 to 65535").format(port=args.port))
     if args.max_sessions < 1:
-        raise UsageError(f"--max-sessions {args.max_sessions}: give at least 1")
+        raise UsageError(
+            _("--max-sessions {max_sessions}: give at least 1").format(
+                max_sessions=args.max_sessions
+            )
+        )
     token = args.token
     if token is not None and not _TOKEN.fullmatch(token):
         raise UsageError(
-            "--token: give 8 to 128 letters, digits or -_.~ (or leave it out for a random one)"
+            _("--token: give 8 to 128 letters, digits or -_.~ (or leave it out for a random one)")
         )
     if token is None and not is_loopback(args.host):
         token = new_token()
@@ -120,7 +142,7 @@ def _options(args: argparse.Namespace) -> ServeOptions:
     for folder in args.allow_path:
         path = Path(folder).expanduser()
         if not path.is_dir():
-            raise UsageError(f"--allow-path {folder}: no such folder")
+            raise UsageError(_("--allow-path {folder}: no such folder").format(folder=folder))
         allow.append(path.resolve())
     sessions_dir = Path(args.sessions_dir).expanduser() if args.sessions_dir else None
     ascii = args.serve_ascii or getattr(args, "ascii", None)

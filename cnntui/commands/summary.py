@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import argparse
 
+from cnntui.i18n import N_, _
+
 NAME = "summary"
-HELP = "layer-by-layer shapes, parameters, MACs and receptive fields of a model, spec or ONNX file"
+HELP = N_(
+    "layer-by-layer shapes, parameters, MACs and receptive fields of a model, spec or ONNX file"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Trace a zoo model (see 'cnntui models'), a TOML spec file or an ONNX file symbolically, without "
         "allocating its weights, and print its layers: output shape, parameters, share of all "
         "parameters, multiply-accumulates and receptive field, then the totals."
@@ -28,38 +32,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model",
         metavar="NAME|SPEC.toml|FILE.onnx",
-        help="a zoo model name, a spec file or an ONNX model (needs pip install 'cnntui[onnx]')",
+        help=_("a zoo model name, a spec file or an ONNX model (needs pip install 'cnntui[onnx]')"),
     )
-    parser.add_argument("--input", metavar="CxHxW", help="input shape per sample, e.g. 3x224x224")
+    parser.add_argument(
+        "--input", metavar="CxHxW", help=_("input shape per sample, e.g. 3x224x224")
+    )
     parser.add_argument(
         "--depth",
         metavar="N",
         type=int,
         default=None,
-        help="show nested layers down to depth N (1 = top level)",
+        help=_("show nested layers down to depth N (1 = top level)"),
     )
     parser.add_argument(
         "--batch",
         metavar="N",
         type=int,
         default=1,
-        help="batch size for the activation-memory estimate (default 1)",
+        help=_("batch size for the activation-memory estimate (default 1)"),
     )
     parser.add_argument(
         "--option",
         metavar="KEY=VALUE",
         action="append",
         default=[],
-        help="a zoo model option, e.g. num_classes=10 or aux_logits=true (repeatable)",
+        help=_("a zoo model option, e.g. num_classes=10 or aux_logits=true (repeatable)"),
     )
     parser.add_argument(
         "--width",
         metavar="COLUMNS",
         type=int,
-        help="fit the table to this width (default: the terminal's)",
+        help=_("fit the table to this width (default: the terminal's)"),
     )
-    parser.add_argument("--ascii", action="store_true", help="plain ASCII only")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--ascii", action="store_true", help=_("plain ASCII only"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
 
 def parse_options(items: list[str]) -> dict[str, object]:
@@ -70,7 +76,9 @@ def parse_options(items: list[str]) -> dict[str, object]:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--option {item!r}: write KEY=VALUE, e.g. num_classes=10")
+            raise UsageError(
+                _("--option {item!r}: write KEY=VALUE, e.g. num_classes=10").format(item=item)
+            )
         value: object
         lowered = raw.strip().lower()
         if lowered in ("true", "false"):
@@ -98,9 +106,9 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.zoo.table import render_table
 
     if args.depth is not None and args.depth < 1:
-        raise UsageError(f"--depth must be 1 or more, got {args.depth}")
+        raise UsageError(_("--depth must be 1 or more, got {depth}").format(depth=args.depth))
     if args.batch < 1:
-        raise UsageError(f"--batch must be 1 or more, got {args.batch}")
+        raise UsageError(_("--batch must be 1 or more, got {batch}").format(batch=args.batch))
     resolved = resolve(args.model, args.input, **parse_options(args.option))
     try:
         summary = summarize(
@@ -108,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
         )
     except ShapeError as exc:
         raise UsageError(
-            f"{resolved.name} cannot take input {'x'.join(map(str, resolved.input_shape))}: {exc}"
+            _("{name} cannot take input {shape}: {exc}").format(
+                name=resolved.name, shape="x".join(map(str, resolved.input_shape)), exc=exc
+            )
         ) from None
     if args.json:
         document = summary.to_json(batch_size=args.batch)
@@ -122,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     if args.batch != 1:
         from cnntui.text import human_bytes
 
-        text += f"\nActivations at batch {args.batch}: {human_bytes(summary.activation_bytes(args.batch))}"
+        text += "\n" + _("Activations at batch {batch}: {size}").format(
+            batch=args.batch, size=human_bytes(summary.activation_bytes(args.batch))
+        )
     print(text)
     return _partial(resolved.problem)
 
@@ -132,5 +144,5 @@ def _partial(problem: str | None) -> int:
     if problem:
         from cnntui.errors import UsageError
 
-        raise UsageError(f"the table stops before {problem}")
+        raise UsageError(_("the table stops before {problem}").format(problem=problem))
     return 0

@@ -11,11 +11,15 @@ import argparse
 import sys
 from typing import Any
 
-NAME = "train"
-HELP = "train a small CNN (LeNet-5, TinyVGG, ResNet) on digits, shapes, MNIST, CIFAR-10 or a folder"
+from cnntui.helpformat import CellRawDescriptionHelpFormatter
+from cnntui.i18n import N_, _
 
-EPILOG = """examples:
-  cnntui train lenet5 --dataset digits
+NAME = "train"
+HELP = N_(
+    "train a small CNN (LeNet-5, TinyVGG, ResNet) on digits, shapes, MNIST, CIFAR-10 or a folder"
+)
+
+EXAMPLES = """  cnntui train lenet5 --dataset digits
   cnntui train lenet5 --dataset mnist --download --epochs 3
   cnntui train resnet-small --dataset cifar10 --data-dir ~/data --device gpu
   cnntui train lenet5 --dataset digits --json --csv metrics.csv
@@ -29,152 +33,169 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cnntui.train.config import RunConfig
 
     d = RunConfig()
-    parser.epilog = EPILOG
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _("examples:") + "\n" + EXAMPLES
+    parser.formatter_class = CellRawDescriptionHelpFormatter
     parser.add_argument(
         "model",
         nargs="?",
-        help=f"a zoo model: {', '.join(MODELS)}, … (see 'cnntui models'), or a TOML "
-        "spec file whose input matches the data",
+        help=_(
+            "a zoo model: {models}, … (see 'cnntui models'), or a TOML spec file whose input "
+            "matches the data"
+        ).format(models=", ".join(MODELS)),
     )
     parser.add_argument(
         "--dataset",
         default=None,
         metavar="NAME",
-        help=f"{DATASETS[0]} (bundled, default), {', '.join(DATASETS[1:-1])} or {DATASETS[-1]}",
+        help=_("{first} (bundled, default), {middle} or {last}").format(
+            first=DATASETS[0], middle=", ".join(DATASETS[1:-1]), last=DATASETS[-1]
+        ),
     )
     parser.add_argument(
         "--epochs",
         type=int,
         default=None,
         metavar="N",
-        help=f"passes over the training set (default {d.epochs})",
+        help=_("passes over the training set (default {epochs})").format(epochs=d.epochs),
     )
     parser.add_argument(
         "--batch-size",
         type=int,
         default=None,
         metavar="B",
-        help=f"images per step (default {d.batch_size})",
+        help=_("images per step (default {batch})").format(batch=d.batch_size),
     )
     parser.add_argument(
         "--lr",
         type=float,
         default=None,
         metavar="LR",
-        help=f"learning rate (default {d.lr}; 0.01 for tinyvgg and lenet5-1998)",
+        help=_("learning rate (default {lr}; 0.01 for tinyvgg and lenet5-1998)").format(lr=d.lr),
     )
     parser.add_argument(
-        "--optimizer", choices=OPTIMIZERS, default=None, help=f"default {d.optimizer}"
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default=None,
+        help=_("default {optimizer}").format(optimizer=d.optimizer),
     )
     parser.add_argument(
         "--momentum",
         type=float,
         default=None,
         metavar="M",
-        help=f"SGD momentum (default {d.momentum})",
+        help=_("SGD momentum (default {momentum})").format(momentum=d.momentum),
     )
     parser.add_argument(
         "--weight-decay",
         type=float,
         default=None,
         metavar="W",
-        help=f"L2 penalty (default {d.weight_decay})",
+        help=_("L2 penalty (default {decay})").format(decay=d.weight_decay),
     )
     parser.add_argument(
         "--schedule",
         choices=SCHEDULES,
         default=None,
-        help=f"learning-rate schedule (default {d.lr_schedule})",
+        help=_("learning-rate schedule (default {schedule})").format(schedule=d.lr_schedule),
     )
     parser.add_argument(
         "--device",
         choices=DEVICES,
         default=None,
-        help="auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)",
+        help=_("auto (the GPU when it works), cpu or gpu (default: CNNTUI_DEVICE, else auto)"),
     )
     parser.add_argument(
         "--threads",
         type=int,
         default=None,
         metavar="N",
-        help="CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)",
+        help=_(
+            "CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)"
+        ),
     )
     parser.add_argument(
-        "--seed", type=int, default=None, metavar="S", help=f"random seed (default {d.seed})"
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help=_("random seed (default {seed})").format(seed=d.seed),
     )
     parser.add_argument(
         "--init",
         default=None,
         metavar="PRETRAINED|RUN_DIR",
-        help="start from trained weights: a pretrained network (cnntui models) or a run folder",
+        help=_("start from trained weights: a pretrained network (cnntui models) or a run folder"),
     )
     parser.add_argument(
         "--freeze",
         default=None,
         metavar="LAYER[,LAYER...]",
-        help="layers whose weights get no updates, e.g. c1,c3 (transfer learning)",
+        help=_("layers whose weights get no updates, e.g. c1,c3 (transfer learning)"),
     )
     parser.add_argument(
         "--input-size",
         type=int,
         default=None,
         metavar="PX",
-        help="resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)",
+        help=_("resize images to PX×PX (default: what the model needs; 28 for lenet5 on digits)"),
     )
     parser.add_argument(
         "--augment",
         default=None,
         metavar="SPEC",
-        help="auto (default: small random shifts, plus flips for cifar10), none, shift:N, flip, or e.g. shift:2,flip",
+        help=_(
+            "auto (default: small random shifts, plus flips for cifar10), none, shift:N, flip, or e.g. shift:2,flip"
+        ),
     )
     parser.add_argument(
         "--samples",
         type=int,
         default=None,
         metavar="N",
-        help="how many images shapes generates (default 6000)",
+        help=_("how many images shapes generates (default 6000)"),
     )
     parser.add_argument(
         "--limit",
         type=int,
         default=None,
         metavar="N",
-        help="train on the first N training images only",
+        help=_("train on the first N training images only"),
     )
     parser.add_argument(
         "--data-dir",
         default=None,
         metavar="DIR",
-        help="where mnist/fashion-mnist/cifar10/folder files are",
+        help=_("where mnist/fashion-mnist/cifar10/folder files are"),
     )
     parser.add_argument(
         "--download",
         action="store_true",
-        help="download a missing data set into the cache (verified by SHA-256)",
+        help=_("download a missing data set into the cache (verified by SHA-256)"),
     )
     parser.add_argument(
         "--out",
         default=None,
         metavar="DIR",
-        help="run folder for checkpoints (default: a new one under the runs folder)",
+        help=_("run folder for checkpoints (default: a new one under the runs folder)"),
     )
     parser.add_argument(
         "--resume",
         default=None,
         metavar="DIR",
-        help="continue the run saved in DIR (--epochs may extend it)",
+        help=_("continue the run saved in DIR (--epochs may extend it)"),
     )
     parser.add_argument(
         "--csv",
         default=None,
         metavar="FILE",
-        help="also write the per-epoch metrics as CSV to FILE ('-' for stdout)",
+        help=_("also write the per-epoch metrics as CSV to FILE ('-' for stdout)"),
     )
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document at the end instead of progress"
+        "--json",
+        action="store_true",
+        help=_("print one JSON document at the end instead of progress"),
     )
-    parser.add_argument("--list-runs", action="store_true", help="list past runs and exit")
+    parser.add_argument("--list-runs", action="store_true", help=_("list past runs and exit"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -193,22 +214,30 @@ def run(args: argparse.Namespace) -> int:
             print(f"cnntui train: {notice}", file=sys.stderr)
         return _list_runs(args, records)
     if args.json and args.csv == "-":
-        raise UsageError("--csv - and --json both write to stdout; give --csv a file name")
+        raise UsageError(_("--csv - and --json both write to stdout; give --csv a file name"))
     if args.csv and args.csv != "-":
         folder = Path(args.csv).expanduser().parent
         if not folder.is_dir():  # say so now, not after the training it would record
-            raise UsageError(f"--csv {args.csv}: the folder {folder} does not exist")
+            raise UsageError(
+                _("--csv {csv}: the folder {folder} does not exist").format(
+                    csv=args.csv, folder=folder
+                )
+            )
     config, overrides = _config_from_args(args)
     run_dir: Path | None
     if args.resume:
         run_dir = Path(args.resume).expanduser()
         if not (run_dir / "run.json").is_file():
-            raise UsageError(f"--resume {run_dir}: not a run folder (no run.json)")
+            raise UsageError(
+                _("--resume {run_dir}: not a run folder (no run.json)").format(run_dir=run_dir)
+            )
     else:
         run_dir = Path(args.out).expanduser() if args.out else None
         if run_dir is not None and (run_dir / "run.json").is_file():
             raise UsageError(
-                f"--out {run_dir} already holds a run; use --resume {run_dir} to continue it"
+                _(
+                    "--out {run_dir} already holds a run; use --resume {run_dir} to continue it"
+                ).format(run_dir=run_dir)
             )
     try:
         from cnntui.train.trainer import Trainer, TrainingError
@@ -239,7 +268,10 @@ def run(args: argparse.Namespace) -> int:
                 summary = trainer.run()
             except TrainingError as exc:
                 reporter.end()
-                print(f"cnntui train: error: {exc}", file=sys.stderr)
+                print(
+                    _("{name}: error: {message}").format(name="cnntui train", message=exc),
+                    file=sys.stderr,
+                )
                 if args.json:  # still one document: how far the run got, and why it stopped
                     from cnntui.commands._output import print_json
 
@@ -258,7 +290,9 @@ def run(args: argparse.Namespace) -> int:
     if stopper.signum is not None:
         if not args.json:
             print(
-                f"interrupted: checkpoint saved; continue with: cnntui train --resume {run_dir}",
+                _("interrupted: checkpoint saved; continue with: {command}").format(
+                    command=f"cnntui train --resume {run_dir}"
+                ),
                 file=sys.stderr,
             )
         return 128 + stopper.signum
@@ -303,12 +337,15 @@ def _config_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         extra = [k for k in values if k not in RESUME_OVERRIDES]
         if extra:
             raise UsageError(
-                "--resume continues a run with its saved settings; only --epochs, --data-dir, "
-                f"--download, --device and --threads may be given (not {', '.join('--' + e.replace('_', '-') for e in extra)})"
+                _(
+                    "--resume continues a run with its saved settings; only --epochs, --data-dir, --download, --device and --threads may be given (not {options})"
+                ).format(options=", ".join("--" + e.replace("_", "-") for e in extra))
             )
         return None, values
     if args.model is None:
-        raise UsageError("give a MODEL (e.g. lenet5) or --resume DIR; 'cnntui models' lists models")
+        raise UsageError(
+            _("give a MODEL (e.g. lenet5) or --resume DIR; 'cnntui models' lists models")
+        )
     values.setdefault("dataset", "digits")
     if "lr" not in values and values.get("optimizer", "sgd") == "sgd":
         from cnntui.train.models import recommended_lr
@@ -346,7 +383,9 @@ def _write_csv(target: str | None, history: list[dict[str, Any]]) -> None:
     try:
         write_text_atomic(Path(target).expanduser(), buffer.getvalue())
     except OSError as exc:
-        raise UsageError(f"--csv {target}: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("--csv {target}: {reason}").format(target=target, reason=exc.strerror or exc)
+        ) from None
 
 
 def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
@@ -373,15 +412,23 @@ def _list_runs(args: argparse.Namespace, records: list[Any]) -> int:
     if not records:
         from cnntui.train.runs import runs_dir
 
-        print(f"no runs yet in {runs_dir()}")
+        print(_("no runs yet in {folder}").format(folder=runs_dir()))
         return 0
     for r in records:
         acc = (
-            f"test {r.test_acc:.2%}"
+            _("test {accuracy}").format(accuracy=f"{r.test_acc:.2%}")
             if r.test_acc is not None
-            else (f"val {r.val_acc:.2%}" if r.val_acc is not None else "-")
+            else (
+                _("val {accuracy}").format(accuracy=f"{r.val_acc:.2%}")
+                if r.val_acc is not None
+                else "-"
+            )
         )
-        print(f"{r.path}  {r.model} on {r.dataset}  {r.status}  {acc}")
+        print(
+            _("{path}  {model} on {dataset}  {status}  {accuracy}").format(
+                path=r.path, model=r.model, dataset=r.dataset, status=r.status, accuracy=acc
+            )
+        )
     return 0
 
 
@@ -432,28 +479,49 @@ class _Reporter:
 
 
 def _epoch_line(m: dict[str, Any]) -> str:
-    return (
-        f"epoch {m['epoch']:>3}  train loss {m['train_loss']:.4f} acc {m['train_acc']:.2%}  "
-        f"val loss {m['val_loss']:.4f} acc {m['val_acc']:.2%}  lr {m['lr']:.3g}  "
-        f"{m['images_per_s']:,.0f} img/s"
+    line = _(
+        "epoch {epoch}  train loss {train_loss} acc {train_acc}  "
+        "val loss {val_loss} acc {val_acc}  lr {lr}  {rate} img/s"
+    )
+    return line.format(
+        epoch=f"{m['epoch']:>3}",
+        train_loss=f"{m['train_loss']:.4f}",
+        train_acc=f"{m['train_acc']:.2%}",
+        val_loss=f"{m['val_loss']:.4f}",
+        val_acc=f"{m['val_acc']:.2%}",
+        lr=f"{m['lr']:.3g}",
+        rate=f"{m['images_per_s']:,.0f}",
     )
 
 
 def _final_line(summary: dict[str, Any]) -> str:
     final = summary["final"]
     if final.get("test_acc") is None:
-        return f"stopped after {summary['epochs']} epochs; checkpoint in {summary['checkpoint']}"
-    return (
-        f"test loss {final['test_loss']:.4f}  test accuracy {final['test_acc']:.2%}  "
-        f"({summary['elapsed_s']:.1f} s, {summary['images_per_s']:,.0f} img/s)  run saved in {summary['checkpoint']}"
+        return _("stopped after {epochs} epochs; checkpoint in {path}").format(
+            epochs=summary["epochs"], path=summary["checkpoint"]
+        )
+    line = _(
+        "test loss {loss}  test accuracy {accuracy}  ({seconds} s, {rate} img/s)  "
+        "run saved in {path}"
+    )
+    return line.format(
+        loss=f"{final['test_loss']:.4f}",
+        accuracy=f"{final['test_acc']:.2%}",
+        seconds=f"{summary['elapsed_s']:.1f}",
+        rate=f"{summary['images_per_s']:,.0f}",
+        path=summary["checkpoint"],
     )
 
 
 class _PlainReporter(_Reporter):
     def begin(self, trainer: Any) -> None:
         print(
-            f"training {trainer.model_name} on {trainer.config.dataset} "
-            f"({trainer.splits.description}) on {trainer.backend.describe()}",
+            _("training {model} on {dataset} ({splits}) on {backend}").format(
+                model=trainer.model_name,
+                dataset=trainer.config.dataset,
+                splits=trainer.splits.description,
+                backend=trainer.backend.describe(),
+            ),
             flush=True,
         )
 
@@ -508,16 +576,21 @@ class _RichReporter(_Reporter):
             self.progress.stop()
         from rich.markup import escape
 
+        heading = _("[bold]{title}[/] ({model}) on [bold]{dataset}[/] — {splits}; {backend}")
         self.console.print(
-            f"[bold]{escape(trainer.model_title)}[/] ({escape(trainer.model_name)}) on "
-            f"[bold]{escape(trainer.config.dataset)}[/] — {escape(trainer.splits.description)}; "
-            f"{escape(trainer.backend.describe())}"
+            heading.format(
+                title=escape(trainer.model_title),
+                model=escape(trainer.model_name),
+                dataset=escape(trainer.config.dataset),
+                splits=escape(trainer.splits.description),
+                backend=escape(trainer.backend.describe()),
+            )
         )
         self.progress = Progress(
-            TextColumn("epoch {task.fields[epoch]}"),
+            TextColumn(_("epoch") + " {task.fields[epoch]}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}  {task.fields[rate]}"),
+            TextColumn(_("loss") + " {task.fields[loss]}  {task.fields[rate]}"),
             TimeRemainingColumn(),
             console=self.console,
         )

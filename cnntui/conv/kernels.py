@@ -21,6 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 MAX_SIZE = 7
 
@@ -58,8 +59,9 @@ class Kernel:
             return self
         if self.channels != 1:
             raise UsageError(
-                f"the kernel has {self.channels} channels but the image has {channels}; give one"
-                f" channel (used for all) or {channels} separated by '|'"
+                _(
+                    "the kernel has {channels} channels but the image has {channels2}; give one channel (used for all) or {channels2} separated by '|'"
+                ).format(channels=self.channels, channels2=channels)
             )
         return Kernel(self.name, np.repeat(self.values, channels, axis=0), self.title, self.scale)
 
@@ -153,8 +155,9 @@ def get(name_or_text: str, rng: np.random.Generator | None = None) -> Kernel:
     if any(ch in ",;|" for ch in key) or re.fullmatch(r"[-+./\deE ]+", key):
         return parse(name_or_text)
     raise UsageError(
-        f"unknown kernel {name_or_text!r}; use one of {', '.join(names())}, or write one like"
-        " '0,1,0;1,-4,1;0,1,0'"
+        _(
+            "unknown kernel {name_or_text!r}; use one of {choices}, or write one like '0,1,0;1,-4,1;0,1,0'"
+        ).format(name_or_text=name_or_text, choices=", ".join(names()))
     )
 
 
@@ -168,33 +171,47 @@ def parse(text: str) -> Kernel:
             items = [item for item in row.replace(",", " ").split() if item]
             if not items:
                 raise UsageError(
-                    f"kernel {text!r}: row {r + 1} is empty; write rows separated by ';' and values"
-                    " by ',', e.g. '0,1,0;1,-4,1;0,1,0'"
+                    _(
+                        "kernel {text!r}: row {value} is empty; write rows separated by ';' and values by ',', e.g. '0,1,0;1,-4,1;0,1,0'"
+                    ).format(text=text, value=r + 1)
                 )
             try:
                 matrix.append([parse_value(item) for item in items])
             except ValueError as error:
-                raise UsageError(f"kernel {text!r}: {error}") from None
+                raise UsageError(
+                    _("kernel {text!r}: {error}").format(text=text, error=error)
+                ) from None
         widths = {len(row) for row in matrix}
         if len(widths) != 1:
             raise UsageError(
-                f"kernel {text!r}: rows have different lengths ({', '.join(str(len(r)) for r in matrix)});"
-                " every row needs the same number of values"
+                _(
+                    "kernel {text!r}: rows have different lengths ({choices}); every row needs the same number of values"
+                ).format(text=text, choices=", ".join(str(len(r)) for r in matrix))
             )
         height, width = len(matrix), widths.pop()
         if not (1 <= height <= MAX_SIZE and 1 <= width <= MAX_SIZE):
             raise UsageError(
-                f"kernel {text!r} is {height}×{width}; kernels go from 1×1 to {MAX_SIZE}×{MAX_SIZE}"
+                _(
+                    "kernel {text!r} is {height}×{width}; kernels go from 1×1 to {max_size}×{max_size}"
+                ).format(text=text, height=height, width=width, max_size=MAX_SIZE)
             )
         channels.append(np.array(matrix, dtype=np.float64))
         if c and channels[c].shape != channels[0].shape:
             raise UsageError(
-                f"kernel {text!r}: channel {c + 1} is {channels[c].shape[0]}×{channels[c].shape[1]}"
-                f" but channel 1 is {channels[0].shape[0]}×{channels[0].shape[1]}"
+                _(
+                    "kernel {text!r}: channel {value} is {value2}×{value3} but channel 1 is {value4}×{value5}"
+                ).format(
+                    text=text,
+                    value=c + 1,
+                    value2=channels[c].shape[0],
+                    value3=channels[c].shape[1],
+                    value4=channels[0].shape[0],
+                    value5=channels[0].shape[1],
+                )
             )
     values = np.stack(channels)
     if not np.all(np.isfinite(values)):
-        raise UsageError(f"kernel {text!r}: values must be finite numbers")
+        raise UsageError(_("kernel {text!r}: values must be finite numbers").format(text=text))
     return Kernel("custom", values, "Custom")
 
 
@@ -206,25 +223,28 @@ def parse_value(item: str) -> float:
     """
     parts = item.strip().split("/")
     if len(parts) > 2:
-        raise ValueError(f"{item!r} is not a number")
+        raise ValueError(_("{item!r} is not a number").format(item=item))
     for part in parts:
         match = _DECIMAL.fullmatch(part.strip())
         if match is None:
-            raise ValueError(f"{item!r} is not a number")
+            raise ValueError(_("{item!r} is not a number").format(item=item))
         exponent = match.group("exp")
         if exponent is not None and (
             len(exponent.lstrip("+-")) > 4 or abs(int(exponent)) > MAX_EXPONENT
         ):
             raise ValueError(
-                f"{item!r} is out of range: write values between 1e-{MAX_EXPONENT} and"
-                f" 1e{MAX_EXPONENT}"
+                _(
+                    "{item!r} is out of range: write values between 1e-{max_exponent} and 1e{max_exponent}"
+                ).format(item=item, max_exponent=MAX_EXPONENT)
             )
     try:
         value = float(Fraction(item.strip()))
     except ZeroDivisionError:
-        raise ValueError(f"{item!r} is not a number (it divides by zero)") from None
+        raise ValueError(
+            _("{item!r} is not a number (it divides by zero)").format(item=item)
+        ) from None
     except (ValueError, OverflowError):
-        raise ValueError(f"{item!r} is not a number") from None
+        raise ValueError(_("{item!r} is not a number").format(item=item)) from None
     if not np.isfinite(value):
-        raise ValueError(f"{item!r} is too large for a float")
+        raise ValueError(_("{item!r} is too large for a float").format(item=item))
     return value

@@ -30,6 +30,7 @@ import numpy as np
 
 from cnntui.calc.layer import Pair, conv_output_size, transposed_output_size
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 from cnntui.text import human_bytes, number_text
 
 MODES = ("conv", "pool", "transposed")
@@ -111,43 +112,60 @@ class Stepper:
         self, image: np.ndarray, kernel: np.ndarray | None, settings: StepSettings
     ) -> None:
         if settings.mode not in MODES:
-            raise ShapeError(f"unknown mode {settings.mode!r}; use one of {', '.join(MODES)}")
+            raise ShapeError(
+                _("unknown mode {mode!r}; use one of {choices}").format(
+                    mode=settings.mode, choices=", ".join(MODES)
+                )
+            )
         source = np.asarray(image, dtype=np.float64)
         if source.ndim == 2:
             source = source[None]
         if source.ndim != 3 or 0 in source.shape:
-            raise ShapeError(f"the image must be (C, H, W), got shape {source.shape}")
+            raise ShapeError(
+                _("the image must be (C, H, W), got shape {shape}").format(shape=source.shape)
+            )
         self.settings = settings
         self.source = source
         if settings.mode == "pool":
             if settings.pool_kind not in POOL_KINDS:
-                raise ShapeError(f"unknown pooling {settings.pool_kind!r}; use max or avg")
+                raise ShapeError(
+                    _("unknown pooling {pool_kind!r}; use max or avg").format(
+                        pool_kind=settings.pool_kind
+                    )
+                )
             if source.shape[0] != 1:
-                raise ShapeError("pooling steps one channel at a time; pass a (1, H, W) image")
+                raise ShapeError(_("pooling steps one channel at a time; pass a (1, H, W) image"))
             self.kernel = None
             self.kernel_size = settings.pool_size
         else:
             if kernel is None:
-                raise ShapeError("convolution needs a kernel")
+                raise ShapeError(_("convolution needs a kernel"))
             weights = np.asarray(kernel, dtype=np.float64)
             if weights.ndim == 2:
                 weights = weights[None]
             if weights.shape[0] != source.shape[0]:
                 raise ShapeError(
-                    f"the kernel has {weights.shape[0]} channel(s) but the image has"
-                    f" {source.shape[0]}; a filter needs one slice per input channel"
+                    _(
+                        "the kernel has {value} channel(s) but the image has {value2}; a filter needs one slice per input channel"
+                    ).format(value=weights.shape[0], value2=source.shape[0])
                 )
             self.kernel = weights
             self.kernel_size = (int(weights.shape[1]), int(weights.shape[2]))
         if settings.padding_mode not in PADDING_MODES:
             raise ShapeError(
-                f"unknown padding mode {settings.padding_mode!r}; use zero or replicate"
+                _("unknown padding mode {padding_mode!r}; use zero or replicate").format(
+                    padding_mode=settings.padding_mode
+                )
             )
         for name, pair in (("stride", settings.stride), ("dilation", settings.dilation)):
             if min(pair) < 1:
-                raise ShapeError(f"{name} must be 1 or more, got {pair}")
+                raise ShapeError(
+                    _("{name} must be 1 or more, got {pair}").format(name=name, pair=pair)
+                )
         if min(settings.padding) < 0:
-            raise ShapeError(f"padding must be 0 or more, got {settings.padding}")
+            raise ShapeError(
+                _("padding must be 0 or more, got {padding}").format(padding=settings.padding)
+            )
         self.grid, self.cell_kind, self.tap_kernel, self.window_stride = self._layout()
         self.output_shape = self._output_shape()
 
@@ -168,13 +186,24 @@ class Stepper:
             rows, cols = height + 2 * s.padding[0], width + 2 * s.padding[1]
         values = channels * rows * cols
         if values > MAX_GRID_VALUES:
-            settings = f"stride {_pair_text(s.stride)}, padding {_pair_text(s.padding)}"
+            settings = _("stride {stride}, padding {padding}").format(
+                stride=_pair_text(s.stride), padding=_pair_text(s.padding)
+            )
             raise ShapeError(
-                f"{settings} would need a {rows:,}×{cols:,} grid"
-                f"{f' × {channels} channels' if channels > 1 else ''}"
-                f" ({values:,} values, {human_bytes(values * GRID_BYTES_PER_VALUE)}); the Conv Lab"
-                f" steps over at most {MAX_GRID_VALUES:,} values"
-                f" ({human_bytes(MAX_GRID_VALUES * GRID_BYTES_PER_VALUE)})"
+                _(
+                    "{settings} would need a {rows:,}×{cols:,} grid{channels} ({values:,} values, {size}); the Conv Lab steps over at most {max_grid_values:,} values ({max_size})"
+                ).format(
+                    settings=settings,
+                    rows=rows,
+                    cols=cols,
+                    channels=_(" × {count} channels").format(count=channels)
+                    if channels > 1
+                    else "",
+                    values=values,
+                    size=human_bytes(values * GRID_BYTES_PER_VALUE),
+                    max_grid_values=MAX_GRID_VALUES,
+                    max_size=human_bytes(MAX_GRID_VALUES * GRID_BYTES_PER_VALUE),
+                )
             )
 
     def _layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Pair]:
@@ -187,8 +216,14 @@ class Stepper:
             limit = (self.kernel_size[0] // 2, self.kernel_size[1] // 2)
             if s.padding[0] > limit[0] or s.padding[1] > limit[1]:
                 raise ShapeError(
-                    f"pooling padding {max(s.padding)} is more than half the"
-                    f" {self.kernel_size[0]}×{self.kernel_size[1]} window; use at most {min(limit)}"
+                    _(
+                        "pooling padding {value} is more than half the {value2}×{value3} window; use at most {value4}"
+                    ).format(
+                        value=max(s.padding),
+                        value2=self.kernel_size[0],
+                        value3=self.kernel_size[1],
+                        value4=min(limit),
+                    )
                 )
         self._check_grid_size()
         pads = ((0, 0), (pt, pb), (pl, pr))
@@ -205,7 +240,7 @@ class Stepper:
     def _transposed_layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Pair]:
         s = self.settings
         if s.padding_mode != "zero":
-            raise ShapeError("transposed convolution pads with zeros only (as in PyTorch)")
+            raise ShapeError(_("transposed convolution pads with zeros only (as in PyTorch)"))
         channels, height, width = self.source.shape
         sh, sw = s.stride
         # Checks the sizes (and output_padding < stride or dilation) with the words users see.
@@ -264,7 +299,7 @@ class Stepper:
                     )
                 )
             except ShapeError as error:
-                raise ShapeError(f"{axis}: {error}") from None
+                raise ShapeError(_("{axis}: {error}").format(axis=axis, error=error)) from None
         return (sizes[0], sizes[1])
 
     # -- positions --------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import numpy as np
 
 from cnntui.conv.stepper import CELL_INPUT, Stepper
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 
 PARTS = ("weight", "input", "pool")
 UPSTREAMS = ("ones", "output")
@@ -103,13 +104,21 @@ class BackwardStepper:
     def __init__(self, forward: Stepper, upstream: np.ndarray) -> None:
         if forward.settings.mode not in ("conv", "pool"):
             raise ShapeError(
-                "the backward mode steps convolution and pooling; transposed convolution has none"
+                _(
+                    "the backward mode steps convolution and pooling; transposed convolution has none"
+                )
             )
         g = np.asarray(upstream, dtype=np.float64)
         if g.shape != forward.output_shape:
             raise ShapeError(
-                f"the upstream gradient is {g.shape[0]}×{g.shape[1]} but the output is"
-                f" {forward.output_shape[0]}×{forward.output_shape[1]}; they must match"
+                _(
+                    "the upstream gradient is {value}×{value2} but the output is {value3}×{value4}; they must match"
+                ).format(
+                    value=g.shape[0],
+                    value2=g.shape[1],
+                    value3=forward.output_shape[0],
+                    value4=forward.output_shape[1],
+                )
             )
         self.forward = forward
         self.upstream = g
@@ -366,10 +375,10 @@ class BackwardStepper:
         if s.mode == "pool":
             x = fwd.source[None]
             if s.pool_kind == "max":
-                _, ctx = F.max_pool2d_forward(x, fwd.kernel_size, s.stride, s.padding)
+                _result, ctx = F.max_pool2d_forward(x, fwd.kernel_size, s.stride, s.padding)
                 grad_x = F.max_pool2d_backward(self.upstream[None, None], ctx)
             else:
-                _, ctx = F.avg_pool2d_forward(x, fwd.kernel_size, s.stride, s.padding)
+                _result, ctx = F.avg_pool2d_forward(x, fwd.kernel_size, s.stride, s.padding)
                 grad_x = F.avg_pool2d_backward(self.upstream[None, None], ctx)
             grad_input = np.asarray(grad_x, dtype=np.float64)[0]
             return Gradients(
@@ -379,7 +388,7 @@ class BackwardStepper:
         # The padded grid is the engine's input (padding zero or replicate already laid out),
         # so the engine's input gradient is the grid gradient; folding it is the same step.
         bias = np.zeros(1)
-        _, conv_ctx = F.conv2d_forward(
+        _result, conv_ctx = F.conv2d_forward(
             fwd.grid[None], fwd.kernel[None], bias, s.stride, 0, s.dilation
         )
         grad_grid, grad_w, grad_b = F.conv2d_backward(g, conv_ctx)
@@ -407,15 +416,20 @@ def upstream_gradient(
         t = np.asarray(target, dtype=np.float64)
         if t.shape != y.shape:
             raise ShapeError(
-                f"the target is {t.shape[0]}×{t.shape[1]} but the output is"
-                f" {y.shape[0]}×{y.shape[1]}; they must match"
+                _(
+                    "the target is {value}×{value2} but the output is {value3}×{value4}; they must match"
+                ).format(value=t.shape[0], value2=t.shape[1], value3=y.shape[0], value4=y.shape[1])
             )
         return y - t
     if kind == "ones":
         return np.ones_like(y)
     if kind == "output":
         return y.copy()
-    raise ShapeError(f"unknown upstream gradient {kind!r}; use one of {', '.join(UPSTREAMS)}")
+    raise ShapeError(
+        _("unknown upstream gradient {kind!r}; use one of {choices}").format(
+            kind=kind, choices=", ".join(UPSTREAMS)
+        )
+    )
 
 
 def learn_kernel(
@@ -459,7 +473,7 @@ def learn_kernel(
         largest = float(np.linalg.eigvalsh(patches @ patches.T / n).max())
         learning_rate = 1.0 / largest if largest > 0 else 1.0
     losses: list[float] = []
-    for _ in range(steps):
+    for _step in range(steps):
         forward = Stepper(image, weights, settings)
         residual = forward.output() - target
         backward = BackwardStepper(forward, residual / n)

@@ -39,6 +39,7 @@ from aiohttp.web_runner import GracefulExit
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from cnntui.i18n import _
 from cnntui.serve.security import (
     TOKEN_COOKIE,
     SessionIds,
@@ -287,32 +288,41 @@ class ClassServer(Server):
         """Nothing to print yet: the banner waits until the port is bound (`_banner`)."""
 
     def _banner(self, _message: str = "") -> None:
-        self.console.print(f"cnntui is serving the app on {self.link()}", highlight=False)
         self.console.print(
-            f"  up to {self.options.max_sessions} sessions; each tab's files live in "
-            f"{self.options.sessions_dir}",
+            _("cnntui is serving the app on {link}").format(link=self.link()), highlight=False
+        )
+        self.console.print(
+            "  "
+            + _("up to {count} sessions; each tab's files live in {folder}").format(
+                count=self.options.max_sessions, folder=self.options.sessions_dir
+            ),
             highlight=False,
         )
         if not is_loopback(self.options.host):
-            self.console.print(
-                "  [bold yellow]Warning:[/] anyone who can reach this address and has the token "
-                "runs cnntui as this user on this machine. Sessions can read and write files in "
-                "their own folders"
-                + (
-                    " and in " + ", ".join(str(p) for p in self.options.allow_paths)
-                    if self.options.allow_paths
-                    else ""
+            folders = (
+                _("their own folders and in {paths}").format(
+                    paths=", ".join(str(p) for p in self.options.allow_paths)
                 )
-                + ", use its CPU and GPU, and train for as long as they stay open.",
-                highlight=False,
+                if self.options.allow_paths
+                else _("their own folders")
             )
-        self.console.print("  Press Ctrl+C to stop the server and every session.", highlight=False)
+            warning = _(
+                "[bold yellow]Warning:[/] anyone who can reach this address and has the token "
+                "runs cnntui as this user on this machine. Sessions can read and write files in "
+                "{folders}, use its CPU and GPU, and train for as long as they stay open."
+            )
+            self.console.print("  " + warning.format(folders=folders), highlight=False)
+        self.console.print(
+            "  " + _("Press Ctrl+C to stop the server and every session."), highlight=False
+        )
 
     async def on_shutdown(self, app: web.Application) -> None:
         live = list(self.sessions.values())
         self.sessions.clear()
         if live:
-            self.console.print(f"stopping {len(live)} session(s)…", highlight=False)
+            self.console.print(
+                _("stopping {count} session(s)…").format(count=len(live)), highlight=False
+            )
         await asyncio.gather(*(self._end(s) for s in live), return_exceptions=True)
 
     def link(self) -> str:

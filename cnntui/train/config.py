@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.train.choices import DEVICES, OPTIMIZERS, SCHEDULES
 
 
@@ -52,51 +53,91 @@ class RunConfig:
     def validated(self) -> RunConfig:
         """This config if every value is in range; raises `UsageError` naming the first bad one."""
         if not 1 <= self.epochs <= 10_000:
-            raise UsageError(f"--epochs must be between 1 and 10000, got {self.epochs}")
+            raise UsageError(
+                _("--epochs must be between 1 and 10000, got {epochs}").format(epochs=self.epochs)
+            )
         if not 1 <= self.batch_size <= 65_536:
-            raise UsageError(f"--batch-size must be between 1 and 65536, got {self.batch_size}")
+            raise UsageError(
+                _("--batch-size must be between 1 and 65536, got {batch_size}").format(
+                    batch_size=self.batch_size
+                )
+            )
         if not (math.isfinite(self.lr) and 0 < self.lr <= 10):
-            raise UsageError(f"--lr must be a number in (0, 10], got {self.lr}")
+            raise UsageError(_("--lr must be a number in (0, 10], got {lr}").format(lr=self.lr))
         if self.optimizer not in OPTIMIZERS:
             raise UsageError(
-                f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
+                _("--optimizer must be one of {choices}, got {optimizer!r}").format(
+                    choices=", ".join(OPTIMIZERS), optimizer=self.optimizer
+                )
             )
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
-            raise UsageError(f"--momentum must be in [0, 1), got {self.momentum}")
+            raise UsageError(
+                _("--momentum must be in [0, 1), got {momentum}").format(momentum=self.momentum)
+            )
         if not (math.isfinite(self.weight_decay) and 0 <= self.weight_decay < 1):
-            raise UsageError(f"--weight-decay must be in [0, 1), got {self.weight_decay}")
+            raise UsageError(
+                _("--weight-decay must be in [0, 1), got {weight_decay}").format(
+                    weight_decay=self.weight_decay
+                )
+            )
         if self.lr_schedule not in SCHEDULES:
             raise UsageError(
-                f"--schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}"
+                _("--schedule must be one of {choices}, got {lr_schedule!r}").format(
+                    choices=", ".join(SCHEDULES), lr_schedule=self.lr_schedule
+                )
             )
         if self.device not in DEVICES:
-            raise UsageError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+            raise UsageError(
+                _("--device must be one of {choices}, got {device!r}").format(
+                    choices=", ".join(DEVICES), device=self.device
+                )
+            )
         if not 0 <= self.seed < 2**32:
-            raise UsageError(f"--seed must be between 0 and 4294967295, got {self.seed}")
+            raise UsageError(
+                _("--seed must be between 0 and 4294967295, got {seed}").format(seed=self.seed)
+            )
         if self.input_size is not None and not 4 <= self.input_size <= 512:
-            raise UsageError(f"--input-size must be between 4 and 512, got {self.input_size}")
+            raise UsageError(
+                _("--input-size must be between 4 and 512, got {input_size}").format(
+                    input_size=self.input_size
+                )
+            )
         if self.samples is not None and not 10 <= self.samples <= 1_000_000:
-            raise UsageError(f"--samples must be between 10 and 1000000, got {self.samples}")
+            raise UsageError(
+                _("--samples must be between 10 and 1000000, got {samples}").format(
+                    samples=self.samples
+                )
+            )
         if (
             isinstance(self.threads, bool)
             or not isinstance(self.threads, int)
             or not 0 <= self.threads <= 256
         ):
             raise UsageError(
-                f"--threads must be between 0 (the BLAS default) and 256, got {self.threads}"
+                _("--threads must be between 0 (the BLAS default) and 256, got {threads}").format(
+                    threads=self.threads
+                )
             )
         if self.limit is not None and self.limit < 1:
-            raise UsageError(f"--limit must be a positive number of images, got {self.limit}")
+            raise UsageError(
+                _("--limit must be a positive number of images, got {limit}").format(
+                    limit=self.limit
+                )
+            )
         if not isinstance(self.freeze, str) or any(
             not part.strip() for part in self.freeze.split(",") if self.freeze
         ):
-            raise UsageError(f"--freeze takes layer names separated by commas, got {self.freeze!r}")
+            raise UsageError(
+                _("--freeze takes layer names separated by commas, got {freeze}").format(
+                    freeze=repr(self.freeze)
+                )
+            )
         from cnntui.data.transforms import parse_augmentation
 
         try:
             parse_augmentation(self.augment)
         except ValueError as exc:
-            raise UsageError(f"--augment: {exc}") from None
+            raise UsageError(_("--augment: {exc}").format(exc=exc)) from None
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,27 +154,35 @@ class RunConfig:
         try:
             config = cls(**values)
         except TypeError as exc:
-            raise UsageError(f"run settings are invalid: {exc}") from None
+            raise UsageError(_("run settings are invalid: {exc}").format(exc=exc)) from None
         for name, kind in (("epochs", int), ("batch_size", int), ("seed", int)):
             if not isinstance(getattr(config, name), kind) or isinstance(
                 getattr(config, name), bool
             ):
-                raise UsageError(f"run settings are invalid: {name} must be a whole number")
+                raise UsageError(
+                    _("run settings are invalid: {name} must be a whole number").format(name=name)
+                )
         for name in ("lr", "momentum", "weight_decay"):
             value = getattr(config, name)
             if not isinstance(value, int | float) or isinstance(value, bool):
-                raise UsageError(f"run settings are invalid: {name} must be a number")
+                raise UsageError(
+                    _("run settings are invalid: {name} must be a number").format(name=name)
+                )
         for name in ("model", "dataset", "optimizer", "lr_schedule", "device", "augment"):
             if not isinstance(getattr(config, name), str):
-                raise UsageError(f"run settings are invalid: {name} must be a text")
+                raise UsageError(
+                    _("run settings are invalid: {name} must be a text").format(name=name)
+                )
         for name in ("input_size", "samples", "limit", "threads"):
             value = getattr(config, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise UsageError(f"run settings are invalid: {name} must be a whole number")
+                raise UsageError(
+                    _("run settings are invalid: {name} must be a whole number").format(name=name)
+                )
         if not isinstance(config.download, bool):
-            raise UsageError("run settings are invalid: download must be true or false")
+            raise UsageError(_("run settings are invalid: download must be true or false"))
         if config.data_dir is not None and not isinstance(config.data_dir, str):
-            raise UsageError("run settings are invalid: data_dir must be a folder name")
+            raise UsageError(_("run settings are invalid: data_dir must be a folder name"))
         return config.validated()
 
     def lr_at(self, epoch_progress: float, base: float | None = None) -> float:

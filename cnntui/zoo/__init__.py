@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.zoo import facts
 
 if TYPE_CHECKING:
@@ -108,8 +109,12 @@ def get(name: str) -> ZooEntry:
     import difflib
 
     close = difflib.get_close_matches(key, list(ENTRIES), n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}? " if close else ""
-    raise UsageError(f"no model called {name!r}; {hint}`cnntui models` lists all {len(ENTRIES)}")
+    hint = _("did you mean {names}? ").format(names=", ".join(close)) if close else ""
+    raise UsageError(
+        _("no model called {name!r}; {hint}`cnntui models` lists all {count}").format(
+            name=name, hint=hint, count=len(ENTRIES)
+        )
+    )
 
 
 def build(name: str, **options: Any) -> Module:

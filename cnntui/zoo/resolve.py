@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 if TYPE_CHECKING:
     from cnntui.engine.module import Module
@@ -45,7 +46,7 @@ def parse_input_shape(text: str) -> tuple[int, ...]:
     try:
         return parse_shape(text)
     except ValueError as exc:
-        raise UsageError(f"--input: {exc}; give CxHxW, e.g. 3x224x224") from None
+        raise UsageError(_("--input: {exc}; give CxHxW, e.g. 3x224x224").format(exc=exc)) from None
 
 
 def looks_like_spec(target: str) -> bool:
@@ -66,14 +67,14 @@ def resolve(target: str, input_text: str | None = None, **options: object) -> Re
         from cnntui.zoo.onnx_import import load_onnx
 
         if options:
-            raise UsageError("model options only apply to zoo models, not to ONNX files")
+            raise UsageError(_("model options only apply to zoo models, not to ONNX files"))
         imported = load_onnx(target, shape)
         return Resolved(imported.name, imported.module, imported.input_shape, None, None, imported)
     if looks_like_spec(target):
         from cnntui.zoo.spec import SpecError, load_spec_file
 
         if options:
-            raise UsageError("model options only apply to zoo models, not to spec files")
+            raise UsageError(_("model options only apply to zoo models, not to spec files"))
         try:
             built = load_spec_file(target)
         except SpecError as exc:
@@ -87,5 +88,5 @@ def resolve(target: str, input_text: str | None = None, **options: object) -> Re
     try:
         module = entry.build(**options)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"{entry.name}: {exc}") from None
+        raise UsageError(_("{name}: {exc}").format(name=entry.name, exc=exc)) from None
     return Resolved(entry.name, module, shape or entry.input_shape, entry)

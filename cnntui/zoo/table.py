@@ -10,6 +10,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from cnntui.cells import cell_width, pad_cells, rpad_cells, wrap_cells
+from cnntui.i18n import _, pgettext
 from cnntui.text import format_count, format_si, human_bytes
 from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
 
@@ -17,7 +19,7 @@ from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str
+    title: str  # English; `column_titles` gives it in the current language
     align: str  # "<" or ">"
     priority: int  # higher survives longer when the width is short
 
@@ -34,6 +36,20 @@ COLUMNS = [
 ]
 
 MIN_NAME = 8
+
+
+def column_titles() -> dict[str, str]:
+    """Each column's title in the current language, by key (the titles of `COLUMNS` in English)."""
+    return {
+        "layer": pgettext("summary column", "Layer"),
+        "type": pgettext("summary column", "Type"),
+        "output": pgettext("summary column", "Output shape"),
+        "params": pgettext("summary column", "Params"),
+        "share": pgettext("summary column", "Share"),
+        "macs": pgettext("summary column", "MACs"),
+        "act": pgettext("summary column", "Act. mem"),
+        "field": pgettext("summary column", "RF"),
+    }
 
 
 def _tree_prefix(rows: list[LayerRow], index: int, ascii_only: bool) -> str:
@@ -91,7 +107,11 @@ def render_table(
     """The table plus totals, at most `width` characters per line."""
     rows = summary.rows(depth)
     cells = _cells(summary, rows, ascii_only)
-    widths = {c.key: max([len(c.title)] + [len(cell[c.key]) for cell in cells]) for c in COLUMNS}
+    titles = column_titles()
+    widths = {
+        c.key: max([cell_width(titles[c.key])] + [cell_width(cell[c.key]) for cell in cells])
+        for c in COLUMNS
+    }
     columns = list(COLUMNS)
     gap = 2
 
@@ -120,18 +140,22 @@ def render_table(
         for c in columns:
             w = name_width if c.key == "layer" else widths[c.key]
             text = _shorten(values[c.key], w, ascii_only) if c.key == "layer" else values[c.key]
-            parts.append(f"{text:{c.align}{w}}")
+            parts.append(pad_cells(text, w) if c.align == "<" else rpad_cells(text, w))
         return (" " * gap).join(parts).rstrip()
 
-    header = fmt({c.key: c.title for c in COLUMNS})
+    header = fmt(titles)
     lines.append(header)
-    lines.append(rule * min(width, len(header)))
+    lines.append(rule * min(width, cell_width(header)))
     lines.extend(fmt(cell) for cell in cells)
-    lines.append(rule * min(width, len(header)))
+    lines.append(rule * min(width, cell_width(header)))
     for line in totals_lines(summary, ascii_only):
         # wrap at spaces only, and never between a number and its unit ("126.4 KiB")
         glued = re.sub(r"(\d) (?=[KMGT]?i?B\b)", "\\1\u00a0", line)
-        wrapped = textwrap.wrap(glued, width, subsequent_indent="  ", break_long_words=False)
+        if cell_width(glued) == len(glued) or cell_width(glued) <= width:
+            wrapped = textwrap.wrap(glued, width, subsequent_indent="  ", break_long_words=False)
+        else:  # wide characters (Korean): wrap by terminal cells
+            first, *rest = wrap_cells(glued, width) or [""]
+            wrapped = [first] + ["  " + part for part in wrap_cells(" ".join(rest), width - 2)]
         lines.extend(part.replace("\u00a0", " ") for part in wrapped)
     return "\n".join(lines)
 
@@ -143,15 +167,37 @@ def totals_lines(summary: ModelSummary, ascii_only: bool = False, batch_size: in
     fc_share = kinds["fc"][0] / total * 100
     arrow = "->" if ascii_only else "→"
     return [
-        f"Model: {summary.model}   input {format_shape(summary.input_shape, ascii_only)} {arrow} "
-        f"output {format_shape(summary.output_shape, ascii_only)}",
-        f"Total params: {format_count(summary.total_params)}   trainable: "
-        f"{format_count(summary.trainable_params)}   non-trainable: "
-        f"{format_count(summary.non_trainable_params)}",
-        f"MACs per sample: {format_count(summary.total_macs)} ({format_si(summary.total_macs)})   "
-        f"depth: {summary.weight_depth} weight layers ({summary.weight_layers} conv/FC in all)",
-        f"Where the parameters live: conv {conv_share:.1f}%   FC {fc_share:.1f}%   "
-        f"other {max(0.0, 100 - conv_share - fc_share):.1f}%",
-        f"Memory (float32): parameters {human_bytes(summary.param_bytes)}   activations for a "
-        f"forward+backward pass at batch {batch_size}: {human_bytes(summary.activation_bytes(batch_size))}",
+        _("Model: {model}   input {input} {arrow} output {output}").format(
+            model=summary.model,
+            input=format_shape(summary.input_shape, ascii_only),
+            arrow=arrow,
+            output=format_shape(summary.output_shape, ascii_only),
+        ),
+        _("Total params: {total}   trainable: {trainable}   non-trainable: {frozen}").format(
+            total=format_count(summary.total_params),
+            trainable=format_count(summary.trainable_params),
+            frozen=format_count(summary.non_trainable_params),
+        ),
+        _(
+            "MACs per sample: {macs} ({macs_si})   "
+            "depth: {depth} weight layers ({layers} conv/FC in all)"
+        ).format(
+            macs=format_count(summary.total_macs),
+            macs_si=format_si(summary.total_macs),
+            depth=summary.weight_depth,
+            layers=summary.weight_layers,
+        ),
+        _("Where the parameters live: conv {conv}%   FC {fc}%   other {other}%").format(
+            conv=f"{conv_share:.1f}",
+            fc=f"{fc_share:.1f}",
+            other=f"{max(0.0, 100 - conv_share - fc_share):.1f}",
+        ),
+        _(
+            "Memory (float32): parameters {params}   activations for a "
+            "forward+backward pass at batch {batch}: {activations}"
+        ).format(
+            params=human_bytes(summary.param_bytes),
+            batch=batch_size,
+            activations=human_bytes(summary.activation_bytes(batch_size)),
+        ),
     ]
