@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from cnntui.calc import presets as calc_presets
@@ -28,12 +27,13 @@ from cnntui.ui.calc.fields import form_fields, spec_from_values, values_from_spe
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.form import CalcForm
 from cnntui.ui.shared.lab_commands import CalcCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
 
-class CalcScreen(Screen[None]):
+class CalcScreen(FocusKeepingScreen):
     """The Calculator: `#calc-form` (the layer) beside `#calc-report` or `#calc-chain`."""
 
     DEFAULT_CSS = """

@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -32,6 +31,7 @@ from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.lab_commands import ConvCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
@@ -41,7 +41,7 @@ MAX_SIDE = 64
 """Larger images are averaged down to this many pixels a side so that stepping stays readable."""
 
 
-class ConvScreen(Screen[None]):
+class ConvScreen(FocusKeepingScreen):
     """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
 
     DEFAULT_CSS = """

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
     Footer,
@@ -37,6 +36,7 @@ from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
 from cnntui.ui.shared.access import ascii_only as ascii_only_in
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.zoo import presets as models_presets
 from cnntui.zoo.spec import (
@@ -49,7 +49,7 @@ MAX_DEPTH = 10
 MAX_BATCH = 4096
 
 
-class ModelsScreen(Screen[None]):
+class ModelsScreen(FocusKeepingScreen):
     """The Models mode's screen; see the module docstring."""
 
     DEFAULT_CSS = """
@@ -318,6 +318,9 @@ class ModelsScreen(Screen[None]):
         if self.view != "summary":
             self._set_view("summary")
             return
+        if self.editing:
+            self.action_edit_spec()  # Esc leaves the spec editor, as the help says
+            return
         self.query_one("#models-table", LayerTable).focus()
 
     def _set_view(self, view: str) -> None:
@@ -326,6 +329,9 @@ class ModelsScreen(Screen[None]):
         self.set_class(view == "diagram", "-wide")
         self._update_settings()
         self._refresh_secondary()
+        if view != "summary":
+            # The view takes the keys; closing it hands them back to what had them before.
+            self.query_one(f"#view-{view}").focus()
 
     def action_compare(self) -> None:
         from cnntui.ui.models.dialogs import PickModelScreen
@@ -339,7 +345,6 @@ class ModelsScreen(Screen[None]):
             if name:
                 self.compare_with = name
                 self._set_view("compare")
-                self.query_one("#view-compare", CompareView).focus()
 
         self.app.push_screen(
             PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen
