@@ -20,11 +20,11 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
     Footer,
+    Input,
     Static,
     TabbedContent,
     TabPane,
@@ -50,6 +50,7 @@ from cnntui.train.events import (
     StepProgress,
 )
 from cnntui.ui.shared.access import ascii_only
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionPane
 from cnntui.ui.train.curves import CurvesView
@@ -72,7 +73,7 @@ PICTURE_TABS: dict[type, str] = {
 """The tab each kind of picture event is drawn on."""
 
 
-class TrainScreen(Screen[None]):
+class TrainScreen(FocusKeepingScreen):
     """The Train lab."""
 
     SCOPED_CSS = False  # every rule names TrainScreen itself; one also needs the app's -ascii class
@@ -158,7 +159,9 @@ class TrainScreen(Screen[None]):
     # -- starting and controlling ----------------------------------------------------------------
 
     @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "SetupView Input")
     def _start_pressed(self) -> None:
+        """The Start button, or Enter in any field of the form."""
         self.start_training()
 
     def start_training(self) -> None:
