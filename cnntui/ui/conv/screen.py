@@ -10,12 +10,13 @@ with the bias, and the output-size formula with the current numbers. All numbers
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -28,6 +29,7 @@ from cnntui.errors import CnnTuiError
 from cnntui.text import ascii_text
 from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
+from cnntui.ui.conv.keys import BINDINGS
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -44,50 +46,11 @@ MAX_SIDE = 64
 class ConvScreen(FocusKeepingScreen):
     """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
 
-    DEFAULT_CSS = """
-    #conv-top { height: 1fr; }
-    #conv-input-pane, #conv-output-pane, #conv-middle {
-        height: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        border-subtitle-color: $text-muted;
-    }
-    #conv-input-pane { width: 1fr; }
-    #conv-output-pane { width: 1fr; }
-    #conv-middle { width: auto; min-width: 18; max-width: 50; padding: 0 0; }
-    #conv-legend { height: 1; }
-    #conv-sum-pane {
-        height: auto;
-        max-height: 11;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        border-subtitle-color: $text-muted;
-        padding: 0 1;
-    }
-    #conv-sum { height: auto; }
-    #conv-formula { height: auto; color: $text-muted; }
-    #conv-sum.-problem { color: $text-warning; }
-    """
+    DEFAULT_CSS = (Path(__file__).parent / "conv.tcss").read_text(encoding="utf-8")
 
     COMMANDS = {ConvCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "step(1)", "Step", key_display="←→", id="conv.next"),
-        Binding("left", "step(-1)", "Back", show=False, id="conv.previous"),
-        Binding("down", "step_row(1)", "Row down", show=False, id="conv.row_down"),
-        Binding("up", "step_row(-1)", "Row up", show=False, id="conv.row_up"),
-        Binding("home", "jump(0)", "First", show=False, id="conv.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="conv.last"),
-        Binding("space", "play", "Play", id="conv.play"),
-        Binding("plus,equals_sign", "speed(1)", "Speed", key_display="+-", id="conv.faster"),
-        Binding("minus", "speed(-1)", "Slower", show=False, id="conv.slower"),
-        Binding("o", "settings", "Setup", id="conv.settings"),
-        Binding("e", "edit_kernel", "Kernel", id="conv.kernel"),
-        Binding("s", "shift", "Shift", id="conv.shift"),
-        Binding("v", "values", "Nums", id="conv.values"),
-        # Named by the window's own label, "window R (c)", not in the footer (80 columns).
-        Binding("c", "channel", "Chan", show=False, id="conv.channel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
 
     def __init__(self) -> None:
         super().__init__(id="conv-screen")
