@@ -84,3 +84,48 @@ async def test_conv_numbers_view_says_when_it_is_cropped(ascii: bool) -> None:
         await pilot.press("v")  # back to pixels: half blocks fit 16×16 whole, ASCII's pairs do not
         await pilot.pause()
         assert ("of 16" in grid.text()) == ascii
+
+
+def _running_run() -> object:
+    from cnntui.train.events import StepProgress
+    from cnntui.ui.train.run_state import RunView
+
+    run = RunView(label="lenet5", epochs=12, state="running")
+    run.device = "cpu: CPU (2 cores, NumPy 2.4.6) (CuPy is not installed (pip install cnntui[gpu]))"
+    run.last_epoch = {"val_acc": 0.987}
+    run.last_step = StepProgress(
+        11, 40, 40, 480, [0.041], [1.0], 0.05, 12345.0, 61.0, 3725.0, "RSS peak 160 MiB"
+    )
+    return run
+
+
+@pytest.mark.parametrize("dot", [" · ", " - "])
+def test_train_status_and_device_lines_fit_and_keep_what_matters(dot: str) -> None:
+    from cnntui.ui.train.run_state import curves_info, status_line
+
+    run = _running_run()
+    full = status_line([run], dot)  # type: ignore[list-item]
+    assert len(full) > 78 and "ETA" in full and "img/s" in full
+    line = status_line([run], dot, 78)  # type: ignore[list-item]
+    assert len(line) <= 78
+    for kept in ("lenet5: running", "epoch 12/12", "loss 0.041", "val 98.7%", "ETA 1:02:05"):
+        assert kept in line, kept
+    info = curves_info([run], dot, 78)  # type: ignore[list-item]
+    assert len(info) <= 78 and info.startswith("lenet5: cpu: CPU (2 cores, NumPy 2.4.6)")
+    pair = status_line([run, run], dot, 78)  # type: ignore[list-item]
+    assert len(pair) <= 78 and pair.count("loss 0.041") == 2
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+async def test_train_status_line_is_whole_on_screen(ascii: bool) -> None:
+    app = make_app("train", ascii=ascii, device="cpu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.runs = [_running_run()]
+        screen._update_status()
+        screen.query_one("TabbedContent").active = "curves"
+        await pilot.pause()
+        text = screen_text(app)
+        assert "ETA 1:02:05" in text and "val 98.7%" in text
+        assert "NumPy 2.4.6)" in text

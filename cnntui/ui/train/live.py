@@ -157,11 +157,16 @@ class LiveRunScreen(FocusKeepingScreen):
     def _tab_shown(self) -> None:
         self.render_pictures()
 
+    def on_resize(self) -> None:
+        self._update_status()
+
     def _update_status(self) -> None:
         status = self.query_one("#train-status", Static)
         if not self.runs:
             status.update("Idle. Choose the settings and press Start (or space).")
             return
         dot = " - " if ascii_only(self) else " · "
-        status.update(status_line(self.runs, dot))
-        self.curves.show_info(curves_info(self.runs, dot))
+        # Both lines are one row high: what does not fit the width is left out, least useful first.
+        width = max(20, self.size.width - 2)
+        status.update(status_line(self.runs, dot, width))
+        self.curves.show_info(curves_info(self.runs, dot, width))
