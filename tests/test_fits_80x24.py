@@ -129,3 +129,37 @@ async def test_train_status_line_is_whole_on_screen(ascii: bool) -> None:
         text = screen_text(app)
         assert "ETA 1:02:05" in text and "val 98.7%" in text
         assert "NumPy 2.4.6)" in text
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+async def test_conv_transposed_on_a_28x28_image_says_what_is_in_view(ascii: bool) -> None:
+    app = make_app("conv", ascii=ascii)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.apply_preset({"mode": "transposed", "image": "digit-7", "stride": "2"})
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "s=2, output_padding=0" in text  # the input pane's subtitle, whole
+        times = "x" if ascii else "×"
+        for grid_id, size in (("#conv-input", 57), ("#conv-output", 56)):
+            note = app.screen.query_one(grid_id, ConvGrid).text().splitlines()[-1].strip()
+            assert note.endswith(f"of {size}{times}{size}") and note in text
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+async def test_pooling_shift_dialog_says_what_each_grid_shows(ascii: bool) -> None:
+    app = make_app("conv", ascii=ascii)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.apply_preset({"mode": "pool", "image": "digit-7", "kernel": "max"})
+        await pilot.pause(0.3)
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        await pilot.press("v")  # numbers: four 28- and 14-wide grids in 80 columns
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        times = "x" if ascii else "×"
+        for name, size in (("image", 28), ("shifted", 28), ("pooled", 14)):
+            note = app.screen.query_one(f"#conv-shift-{name}", ConvGrid).text().splitlines()[-1]
+            assert note.strip().endswith(f"/{size}{times}{size}") and note.strip() in text
+        assert "Esc: close" in text

@@ -370,6 +370,8 @@ def crop_note(
     note = f"rows {shown_rows}, cols {shown_cols} of {rows}{times}{cols}"
     if len(note) > width:
         note = f"r {shown_rows} c {shown_cols} of {rows}{times}{cols}"
+    if len(note) > width:
+        note = f"r{shown_rows} c{shown_cols}/{rows}{times}{cols}"
     return note
 
 

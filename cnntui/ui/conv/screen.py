@@ -223,7 +223,8 @@ class ConvScreen(FocusKeepingScreen):
         padding = self.preset.padding
         extra = ""
         if self.preset.mode == "transposed":
-            extra = f"zeros between (stride {self.preset.stride}), border, output_padding {self.preset.output_padding}"
+            # short enough for the pane's border at 80 columns
+            extra = f"s={self.preset.stride}, output_padding={self.preset.output_padding}"
         elif padding:
             extra = f"padding {padding} ({self.preset.padding_mode})"
         if values.shape[0] == 3 and self.show_values:
