@@ -96,15 +96,25 @@ class ConvScreen(FocusKeepingScreen):
 
     # -- model -----------------------------------------------------------------------------------
 
-    def set_preset(self, preset: ConvPreset) -> str:
-        """Apply settings; returns the problem in words ('' when they work)."""
+    def set_preset(self, preset: ConvPreset, keep_position: bool = False) -> str:
+        """Apply settings; returns the problem in words ('' when they work). With
+        `keep_position`, the step stays on the same output position (the nearest one when the
+        output shrank)."""
+        position = None
+        if keep_position and self.stepper is not None:
+            state = self.stepper.state(self.index)
+            position = (state.out_row, state.out_col)
         self.preset = preset
         self.index = 0
-        self.rebuild()
+        if position is not None:
+            self.rebuild(keep=position)
+        else:
+            self.rebuild()
         return self.problem
 
-    def rebuild(self) -> None:
-        """Load the image and build the stepper for the current settings."""
+    def rebuild(self, keep: tuple[int, int] | None = None) -> None:
+        """Load the image and build the stepper for the current settings; step to output
+        position `keep` (row, col), or the nearest one the new output has."""
         preset = self.preset
         self.problem = ""
         self.stepper = None
@@ -130,6 +140,9 @@ class ConvScreen(FocusKeepingScreen):
         except CnnTuiError as error:
             self.problem = str(error)
         if self.stepper is not None:
+            rows, cols = self.stepper.output_shape
+            if keep is not None:  # the same output cell, or the nearest one a smaller output has
+                self.index = self.stepper.index_of(min(keep[0], rows - 1), min(keep[1], cols - 1))
             self.index = min(self.index, self.stepper.total - 1)
             self.channel = min(self.channel, self.stepper.source.shape[0] - 1)
         self.redraw()
@@ -369,7 +382,7 @@ class ConvScreen(FocusKeepingScreen):
 
     def _kernel_edited(self, text: str | None) -> None:
         if text:
-            self.set_preset(replace(self.preset, kernel=text))
+            self.set_preset(replace(self.preset, kernel=text), keep_position=True)
 
     def action_shift(self) -> None:
         from cnntui.ui.conv.shift import ConvShiftScreen
