@@ -32,3 +32,39 @@ async def test_applying_an_edited_kernel_keeps_the_step_position() -> None:
         await pilot.pause()
         last = lab.stepper.state(lab.index)
         assert lab.stepper.output_shape == (13, 13) and (last.out_row, last.out_col) == (12, 12)
+
+
+class _EndedRun:
+    """A DCGAN process that has already sent its last events."""
+
+    def __init__(self, events: list[object]) -> None:
+        self.events = events
+        self.finished = True
+
+    def poll(self) -> list[object]:
+        events, self.events = self.events, []
+        return events
+
+    def shutdown(self) -> None:
+        pass
+
+
+async def test_a_finished_dcgan_run_says_finished_and_a_stopped_one_stopped() -> None:
+    from cnntui.gan.process import Finished, Started, State
+    from cnntui.ui.gan.dcgan import DcganView
+
+    app = make_app("gan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("v", "v")
+        await pilot.pause()
+        view = app.screen.query_one(DcganView)
+        for last_epoch, expected in ((3, "finished"), (1, "stopped")):
+            view.runner = _EndedRun(  # type: ignore[assignment]
+                [Started(0, 3, 10, "cpu", []), State("stopped"), Finished(last_epoch, "x.npz")]
+            )
+            view._poll()
+            await pilot.pause()
+            assert view.state == expected and view.runner is None
+            status = app.screen.query_one("#dcgan-status").render()
+            assert f"DCGAN on digits  {expected}" in str(status)

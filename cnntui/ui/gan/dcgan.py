@@ -63,7 +63,8 @@ class DcganView(Horizontal, can_focus=True):
     ]
 
     state: reactive[str] = reactive("idle", init=False)
-    """idle (no process), starting, running, paused, stopping, stopped, failed."""
+    """idle (no process), starting, running, paused, stopping, stopped, finished (every epoch of
+    this start done), failed."""
 
     def __init__(
         self, dataset: str = "digits", *, root: Path | None = None, id: str | None = None
@@ -231,11 +232,13 @@ class DcganView(Horizontal, can_focus=True):
                     self.notify(event.message, severity="error")
                     self.state = "failed"
                 case Finished():
+                    # The process ends the same way for a stop and for the last epoch.
                     self.epoch = event.epoch
-                    self.state = "stopped"
+                    done = bool(self.epochs) and event.epoch >= self.epochs
+                    self.state = "finished" if done else "stopped"
         if self.runner is not None and self.runner.finished:
             self._shutdown()
-            if self.state not in ("failed",):
+            if self.state not in ("failed", "finished"):
                 self.state = "stopped"
         if changed:
             self._render_side()
