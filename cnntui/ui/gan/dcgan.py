@@ -60,6 +60,7 @@ class DcganView(Horizontal, can_focus=True):
         Binding("x", "stop", "Stop"),
         Binding("t", "toggle_dataset", "Dataset"),
         Binding("c", "clear", "New run"),
+        Binding("y", "log_scale", "Log y", show=False),
     ]
 
     state: reactive[str] = reactive("idle", init=False)
@@ -117,6 +118,11 @@ class DcganView(Horizontal, can_focus=True):
         if self.state in ("running", "paused", "starting"):
             self._send("stop")
             self.state = "stopping"
+
+    def action_log_scale(self) -> None:
+        """Switch the loss chart between linear and log scale."""
+        log = self.query_one(LineChart).toggle_log()
+        self.notify(f"losses on a {'log' if log else 'linear'} scale", timeout=2)
 
     def action_toggle_dataset(self) -> None:
         if self.runner is not None:

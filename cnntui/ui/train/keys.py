@@ -17,6 +17,7 @@ BINDINGS: list[BindingType] = [
     Binding("right_square_bracket", "layer(1)", "Layer", show=False, id="train.layer_next"),
     Binding("comma", "image(-1)", "Image", key_display="<>", id="train.image"),
     Binding("full_stop", "image(1)", "Image", show=False, id="train.image_next"),
+    Binding("y", "log_scale", "Log y", show=False, id="train.log_scale"),
     Binding("r", "resume_selected", "Resume", show=False, id="train.resume"),
     Binding("d", "delete_selected", "Delete", show=False, id="train.delete"),
     # A settings field keeps the number and letter keys for itself; Escape hands them back.

@@ -35,6 +35,7 @@ from cnntui.train.config import RunConfig
 from cnntui.train.events import (
     Command,
 )
+from cnntui.ui.shared.line_chart import LineChart
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionPane
 from cnntui.ui.train.curves import CurvesView
@@ -222,6 +223,11 @@ class TrainScreen(LiveRunScreen):
     def action_leave_field(self) -> None:
         """Move focus from a settings field to the view tabs, where every key of the mode works."""
         self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def action_log_scale(self) -> None:
+        """Switch the loss chart between linear and log scale (a loss that falls tenfold)."""
+        log = self.query_one("#loss-chart", LineChart).toggle_log()
+        self.notify(f"loss on a {'log' if log else 'linear'} scale", timeout=2)
 
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)
