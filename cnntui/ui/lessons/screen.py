@@ -98,11 +98,20 @@ class LessonsScreen(Screen[None]):
         wanted: tuple[str, str | None] | None = self._pending
         if wanted is None and self.cnn_app.start_lesson:
             wanted = (self.cnn_app.start_lesson, None)
+        line = 0
         if wanted is None and progress.last_lesson:
-            wanted = (progress.last_lesson, None)
+            wanted, line = (progress.last_lesson, None), progress.lesson_line
         lesson = find_lesson(lessons, wanted[0]) if wanted else None
         await self.show_lesson(lesson or lessons[0], wanted[1] if wanted and lesson else None)
-        self.query_one("#reader", VerticalScroll).focus()
+        reader = self.query_one("#reader", VerticalScroll)
+        reader.focus()
+        if line and lesson is not None:  # back where the learner stopped reading
+            self.call_after_refresh(reader.scroll_to, y=line, animate=False)
+        self.watch(reader, "scroll_y", self._remember_line, init=False)
+
+    def _remember_line(self, scroll_y: float) -> None:
+        """Keep the reading position in memory; the app saves it on quit and mode switches."""
+        self.cnn_app.progress.lesson_line = int(scroll_y)
 
     # -- contents ----------------------------------------------------------------------------
 
@@ -124,6 +133,11 @@ class LessonsScreen(Screen[None]):
             return text
         ellipsis = self.marks.ellipsis
         return text[: max(1, width - len(ellipsis))].rstrip() + ellipsis
+
+    def refresh_marks(self) -> None:
+        """Redraw the contents' marks (read, quizzes solved) from the learner's progress."""
+        if self.cnn_app.lessons is not None:
+            self._fill_contents()
 
     def _fill_contents(self) -> None:
         toc = self.query_one("#toc", OptionList)
