@@ -140,6 +140,8 @@ async def test_conv_transposed_on_a_28x28_image_says_what_is_in_view(ascii: bool
         await pilot.pause(0.3)
         text = screen_text(app)
         assert "s=2, output_padding=0" in text  # the input pane's subtitle, whole
+        if ascii:
+            assert "ramp ' '..'@'" in text  # the legend says which characters are low and high
         times = "x" if ascii else "×"
         for grid_id, size in (("#conv-input", 57), ("#conv-output", 56)):
             note = app.screen.query_one(grid_id, ConvGrid).text().splitlines()[-1].strip()
@@ -163,3 +165,13 @@ async def test_pooling_shift_dialog_says_what_each_grid_shows(ascii: bool) -> No
             note = app.screen.query_one(f"#conv-shift-{name}", ConvGrid).text().splitlines()[-1]
             assert note.strip().endswith(f"/{size}{times}{size}") and note.strip() in text
         assert "Esc: close" in text
+
+
+def test_legend_fits_the_room_it_is_given() -> None:
+    from cnntui.ui.conv.colours import legend
+
+    assert len(legend(-2.25, 1.75, True, True).plain) > 28
+    for room in (28, 24):
+        text = legend(-2.25, 1.75, True, True, room=room).plain
+        assert len(text) <= room and text.endswith("'..'@'"), (room, text)
+    assert len(legend(0, 1, False, False, room=28).plain) == 14  # no ramp: the bar keeps 10

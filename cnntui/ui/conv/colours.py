@@ -94,17 +94,31 @@ def cell_style(
     )
 
 
-def legend(low: float, high: float, diverging: bool, ascii_mode: bool, width: int = 10) -> Text:
-    """One line: the value range as a colour bar (coloured spaces, so it is ASCII-safe)."""
-    text = Text(no_wrap=True, overflow="crop")
+def legend(
+    low: float,
+    high: float,
+    diverging: bool,
+    ascii_mode: bool,
+    width: int = 10,
+    room: int | None = None,
+) -> Text:
+    """One line: the value range as a colour bar `width` cells long (coloured spaces, so it is
+    ASCII-safe), and under `--ascii` the character ramp. With `room` (the cells available) the
+    bar shrinks, down to 3 cells, and the ramp loses its label, so the line is never cut."""
     low_text, high_text = number_text(low), number_text(high)
     if ascii_mode:
         low_text, high_text = low_text.replace("−", "-"), high_text.replace("−", "-")
+    ramp = f"  ramp '{ASCII_RAMP[0]}'..'{ASCII_RAMP[-1]}'" if ascii_mode else ""
+    if room:
+        fixed = len(low_text) + len(high_text) + 2
+        if ramp and fixed + 3 + len(ramp) > room:
+            ramp = f" '{ASCII_RAMP[0]}'..'{ASCII_RAMP[-1]}'"
+        width = max(3, min(width, room - fixed - len(ramp)))
+    text = Text(no_wrap=True, overflow="crop")
     text.append(f"{low_text} ")
     for i in range(width):
         value = low + (high - low) * (i + 0.5) / width
         text.append(" ", Style(bgcolor=rich_colour(value_colour(value, low, high, diverging))))
     text.append(f" {high_text}")
-    if ascii_mode:
-        text.append(f"  ramp '{ASCII_RAMP[0]}'..'{ASCII_RAMP[-1]}'")
+    text.append(ramp)
     return text

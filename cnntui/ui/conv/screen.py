@@ -259,7 +259,16 @@ class ConvScreen(FocusKeepingScreen):
         pane.border_subtitle = self._t(
             "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
         )
-        self.query_one("#conv-legend", Static).update(legend(low, high, diverging, self.ascii_mode))
+        self._draw_legend(low, high, diverging)
+
+    def _draw_legend(self, low: float, high: float, diverging: bool, again: bool = True) -> None:
+        """The value range under the output, fitted to the legend's width; drawn `again` once
+        the layout has settled, since new settings may have changed the panes' widths."""
+        key = self.query_one("#conv-legend", Static)
+        room = key.content_size.width
+        key.update(legend(low, high, diverging, self.ascii_mode, room=room or None))
+        if again:
+            self.call_after_refresh(self._draw_legend, low, high, diverging, False)
 
     def _formula_text(self) -> str:
         """The output-size formula with this layer's numbers (one line per axis when they differ)."""
