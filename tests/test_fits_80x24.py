@@ -60,6 +60,8 @@ async def test_models_compare_shows_the_ratio_column(ascii: bool) -> None:
         assert "B/A" in text
         assert "1011" in text  # parameters, alexnet-ungrouped / lenet5
         assert "alexnet-ungrouped" in text
+        dot = "|" if ascii else "·"
+        assert f"{dot} vs alexnet-ungrouped" in text  # the settings line names it whole
 
 
 def test_crop_note_names_the_part_in_view_and_fits() -> None:

@@ -179,7 +179,7 @@ class ModelsScreen(FocusKeepingScreen):
         dot = "|" if self.ascii_only else "·"
         view = {
             "summary": "",
-            "compare": f" {dot} comparing with {self.compare_with}",
+            "compare": f" {dot} vs {self.compare_with}",
             "diagram": f" {dot} diagram",
         }
         self.query_one(InputSize).show_settings(
