@@ -1,4 +1,5 @@
-"""What the learner has done: lessons read, quizzes solved, the last lesson open.
+"""What the learner has done: lessons read, quizzes solved, the last lesson open and where in it,
+the last mode open.
 
 Saved as JSON in `$XDG_STATE_HOME/cnntui/progress.json` (default `~/.local/state/cnntui/`), written
 atomically (a temporary file in the same folder, flushed, then renamed over the old one), so a
@@ -47,10 +48,16 @@ class Progress:
     read: set[str] = field(default_factory=set)
     solved: dict[str, set[str]] = field(default_factory=dict)
     """Lesson name → ids of its quizzes answered correctly."""
+    last_mode: str | None = None
+    """The mode open when the app last closed (`lessons`, `conv`...); the app reopens it."""
+    lesson_line: int = 0
+    """How far down the last lesson was scrolled, in lines; reopening it scrolls back there."""
 
     def mark_read(self, lesson: str) -> bool:
         """Record a lesson as read and as the last one open; True if anything changed."""
         changed = lesson not in self.read or self.last_lesson != lesson
+        if self.last_lesson != lesson:
+            self.lesson_line = 0
         self.read.add(lesson)
         self.last_lesson = lesson
         return changed
@@ -83,6 +90,8 @@ class Progress:
             "last_lesson": self.last_lesson,
             "read": sorted(self.read),
             "solved": {name: sorted(ids) for name, ids in sorted(self.solved.items()) if ids},
+            "last_mode": self.last_mode,
+            "lesson_line": self.lesson_line,
         }
 
     @classmethod
@@ -106,7 +115,16 @@ class Progress:
             raise ValueError(f"more than {MAX_ENTRIES:,} lessons listed")
         if any(len(ids) > MAX_ENTRIES for ids in solved.values()):
             raise ValueError(f"more than {MAX_ENTRIES:,} quizzes listed for one lesson")
-        return cls(last, set(read), {str(name): set(ids) for name, ids in solved.items()})
+        # Both were added later; a file without them is a file from before.
+        mode = data.get("last_mode")
+        line = data.get("lesson_line", 0)
+        if mode is not None and not isinstance(mode, str):
+            raise ValueError("last_mode must be a string")
+        if not isinstance(line, int) or isinstance(line, bool) or not 0 <= line < 10**7:
+            raise ValueError("lesson_line must be a line number")
+        return cls(
+            last, set(read), {str(name): set(ids) for name, ids in solved.items()}, mode, line
+        )
 
 
 def _is_name(value: object) -> bool:

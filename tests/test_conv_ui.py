@@ -228,7 +228,7 @@ async def test_transposed_shows_inserted_zeros() -> None:
         grid = lab.query_one("#conv-input", ConvGrid).data
         assert grid.kinds is not None and (grid.kinds == 2).any()
         assert "(flipped)" in text_of(app, "#conv-matrices")
-        assert "output_padding 1" in str(lab.query_one("#conv-input-pane").border_subtitle)
+        assert "output_padding=1" in str(lab.query_one("#conv-input-pane").border_subtitle)
 
 
 async def test_apply_preset_and_bad_presets() -> None:

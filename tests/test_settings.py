@@ -108,6 +108,8 @@ def test_progress_round_trip() -> None:
         "last_lesson": "a",
         "read": ["a"],
         "solved": {"a": ["quiz-1"]},
+        "last_mode": None,
+        "lesson_line": 0,
     }
 
 

@@ -162,6 +162,9 @@ class CnnTuiApp(App[None]):
         for warning in self.startup_warnings:
             self.notify(warning, title="cnntui", severity="warning", timeout=8)
         first = "lessons" if "lessons" in self.mode_specs else next(iter(self.mode_specs), None)
+        last = self.progress.last_mode
+        if last in self.mode_specs and not self.start_lesson:
+            first = last  # where the learner left off
         if first is not None:
             self.switch_mode(first)
         self.call_after_refresh(self._check_size)
@@ -211,6 +214,14 @@ class CnnTuiApp(App[None]):
         if self._too_small or name not in self.mode_specs:
             return
         await self.switch_mode(name)
+        self.progress.last_mode = name
+        self.save_progress()
+
+    async def action_quit(self) -> None:
+        """Save where the learner is (mode, lesson line) and quit."""
+        self.progress.last_mode = self.current_mode
+        self.save_progress()
+        await super().action_quit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for spec in self.mode_specs.values():
@@ -331,6 +342,9 @@ class CnnTuiApp(App[None]):
     def _record_quiz(self, message: QuizAnswered) -> None:
         if message.correct and self.progress.mark_solved(message.lesson, message.quiz_id):
             self.save_progress()
+            screen = self.lessons_screen()
+            if screen is not None:
+                screen.refresh_marks()  # the contents mark turns "done" with the last quiz
 
     @on(FollowLink)
     async def _follow_link_message(self, message: FollowLink) -> None:

@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from cnntui.calc import presets as calc_presets
@@ -29,13 +28,14 @@ from cnntui.ui.calc.fields import form_fields, spec_from_values, values_from_spe
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.form import CalcForm
 from cnntui.ui.shared.lab_commands import CalcCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
 
-class CalcScreen(Screen[None]):
+class CalcScreen(FocusKeepingScreen):
     """The Calculator: `#calc-form` (the layer) beside `#calc-report` or `#calc-chain`."""
 
     DEFAULT_CSS = """
@@ -91,6 +91,8 @@ class CalcScreen(Screen[None]):
         self.selected = 0
         self.preset_name = ""
         self.preset_lesson = ""
+        self.custom_chain: tuple[list[LayerSpec], FeatureShape] | None = None
+        """The learner's own chain, kept while presets are shown; `p` cycles back to it."""
         self.editing: str | None = None
         self.quiz_seed: int | None = None
         """Seed for "quiz me" (tests fix it; None draws fresh questions)."""
@@ -338,11 +340,39 @@ class CalcScreen(Screen[None]):
         self._load_selected()
 
     def action_next_preset(self) -> None:
+        """The next preset chain; after the last one, the learner's own chain if there is one."""
         names = list(CHAIN_PRESETS)
-        index = (names.index(self.preset_name) + 1) % len(names) if self.preset_name in names else 0
-        self.load_chain(names[index])
+        shown = self.preset_name if self.preset_name in names and not self._is_custom() else None
+        index = names.index(shown) + 1 if shown is not None else 0
+        if index == len(names) and self.custom_chain is not None:
+            self._restore_custom()
+            return
+        self.load_chain(names[index % len(names)])
+
+    def _is_custom(self) -> bool:
+        """Whether the chain shown is the learner's: built by hand, or a preset they changed."""
+        if not self.chain_layers:
+            return False
+        if self.preset_name not in CHAIN_PRESETS:
+            return True
+        preset = chain_preset(self.preset_name)
+        return self.chain_layers != list(preset.layers)
+
+    def _restore_custom(self) -> None:
+        assert self.custom_chain is not None
+        layers, shape = self.custom_chain
+        self.chain_layers, self.chain_input = list(layers), shape
+        self.selected = 0
+        self.preset_name = self.preset_lesson = ""
+        if not self.chain_view:
+            self.action_toggle_chain()
+        else:
+            self._load_selected()
 
     def load_chain(self, name: str, input_shape: FeatureShape | None = None) -> None:
+        if self.chain_view and self._is_custom():
+            self.custom_chain = (list(self.chain_layers), self.chain_input)
+            self.notify("your chain is kept: p after the last preset brings it back", timeout=4)
         preset = chain_preset(name)
         self.chain_layers = list(preset.layers)
         self.chain_input = input_shape or preset.input

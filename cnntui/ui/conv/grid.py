@@ -2,22 +2,17 @@
 
 The Conv Lab uses it for the (padded, or stretched) input with the kernel window on it and for the
 output map. It draws only what fits, keeping the marked cells in view when the grid is larger than
-the widget. Colours: greyscale for values in [low, high]; a diverging blue-to-red scale when the
-values have both signs. Padding cells get a blue tint, zeros inserted by a transposed convolution a
-violet one, and the window a yellow one, so they stay apart in 256 and in 16 colours.
+the widget, in the colours of `cnntui.ui.conv.colours`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
@@ -25,14 +20,20 @@ from textual.widget import Widget
 
 from cnntui.conv.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING
 from cnntui.text import number_text
+from cnntui.ui.conv.colours import (
+    ASCII_RAMP,
+    CHOSEN_TINT,
+    INSERTED_TINT,
+    PADDING_TINT,
+    WINDOW_TINT,
+    cell_style,
+    legend,
+    mix_colour,
+    value_colours,
+)
 from cnntui.ui.shared.access import ascii_only
 
-ASCII_RAMP = " .:-=+*#%@"
-WINDOW_TINT = (255, 200, 0)
-CHOSEN_TINT = (255, 60, 60)
-PADDING_TINT = (60, 90, 200)
-INSERTED_TINT = (170, 60, 200)
-EMPTY = (28, 28, 36)
+__all__ = ["ConvGrid", "GridData", "legend", "marked_cells"]
 
 
 @dataclass
@@ -52,75 +53,6 @@ class GridData:
     high: float = 1.0
     diverging: bool = False
     rgb: bool = False
-
-
-def value_colour(value: float, low: float, high: float, diverging: bool) -> tuple[int, int, int]:
-    """The colour of one value: greyscale from low to high, or blue (−) / white (0) / red (+)."""
-    if np.isnan(value):
-        return EMPTY
-    if np.isinf(value):
-        return (0, 0, 0)
-    if diverging:
-        extent = max(abs(low), abs(high)) or 1.0
-        t = float(np.clip(value / extent, -1.0, 1.0))
-        if t >= 0:
-            return (255, int(255 * (1 - t)), int(255 * (1 - t)))
-        return (int(255 * (1 + t)), int(255 * (1 + t)), 255)
-    span = high - low
-    t = 0.0 if span <= 0 else float(np.clip((value - low) / span, 0.0, 1.0))
-    level = int(round(255 * t))
-    return (level, level, level)
-
-
-def value_colours(values: np.ndarray, low: float, high: float, diverging: bool) -> np.ndarray:
-    """`value_colour` for a whole ``(H, W)`` array at once: ``(H, W, 3)`` floats."""
-    out = np.empty((*values.shape, 3))
-    if diverging:
-        extent = max(abs(low), abs(high)) or 1.0
-        t = np.clip(np.nan_to_num(values / extent), -1.0, 1.0)
-        fade = 255 * (1 - np.abs(t))
-        out[..., 0] = np.where(t >= 0, 255, fade)
-        out[..., 1] = fade
-        out[..., 2] = np.where(t >= 0, fade, 255)
-    else:
-        span = high - low
-        t = (
-            np.zeros_like(values)
-            if span <= 0
-            else np.clip(np.nan_to_num((values - low) / span), 0, 1)
-        )
-        out[...] = np.rint(255 * t)[..., None]
-    out[np.isnan(values)] = EMPTY
-    out[np.isinf(values)] = 0
-    return out
-
-
-def _mix(
-    colour: tuple[int, int, int], tint: tuple[int, int, int], amount: float
-) -> tuple[int, int, int]:
-    return tuple(int(c * (1 - amount) + t * amount) for c, t in zip(colour, tint, strict=True))  # type: ignore[return-value]
-
-
-@lru_cache(maxsize=4096)
-def _rgb(colour: tuple[int, int, int]) -> Color:
-    return Color.from_rgb(*colour)
-
-
-@lru_cache(maxsize=8192)
-def _style(
-    fg: tuple[int, int, int] | None = None,
-    bg: tuple[int, int, int] | None = None,
-    bold: bool = False,
-    italic: bool = False,
-    dim: bool = False,
-) -> Style:
-    return Style(
-        color=_rgb(fg) if fg is not None else None,
-        bgcolor=_rgb(bg) if bg is not None else None,
-        bold=bold or None,
-        italic=italic or None,
-        dim=dim or None,
-    )
 
 
 class _Lines:
@@ -264,9 +196,9 @@ class ConvGrid(Widget):
         red, green, blue = self._base_colours()[r, c]
         colour = (int(red), int(green), int(blue))
         if (r, c) == data.chosen:
-            return _mix(colour, CHOSEN_TINT, 0.6)
+            return mix_colour(colour, CHOSEN_TINT, 0.6)
         if (r, c) in data.marked:
-            return _mix(colour, WINDOW_TINT, 0.45)
+            return mix_colour(colour, WINDOW_TINT, 0.45)
         return colour
 
     def refresh(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
@@ -279,6 +211,12 @@ class ConvGrid(Widget):
             return []
         width, height = self.size
         top, left, n_rows, n_cols = self._viewport(width, height)
+        rows, cols = self.data.values.shape[-2:]
+        note = ""
+        if (n_rows < rows or n_cols < cols) and height > 1:
+            # Part of the grid is out of view: say which part, on a line of its own.
+            top, left, n_rows, n_cols = self._viewport(width, height - 1)
+            note = crop_note(top, left, n_rows, n_cols, rows, cols, self.ascii_mode, width)
         if self.show_values:
             lines = self._render_values(top, left, n_rows, n_cols)
         elif self.ascii_mode:
@@ -287,7 +225,12 @@ class ConvGrid(Widget):
             lines = self._render_full_cells(top, left, n_rows, n_cols)
         else:
             lines = self._render_half_blocks(top, left, n_rows, n_cols)
-        return [Strip(line) for line in lines.lines]
+        strips = [Strip(line) for line in lines.lines]
+        if note:
+            strips = strips[: height - 1]
+            strips += [Strip.blank(width)] * (height - 1 - len(strips))
+            strips.append(Strip([Segment(note, Style(dim=True, italic=True))]))
+        return strips
 
     def render_line(self, y: int) -> Strip:
         strips = getattr(self, "_strips", None)
@@ -308,7 +251,7 @@ class ConvGrid(Widget):
             if r > top:
                 text.append("\n")
             for c in range(left, left + n_cols):
-                text.append("  ", _style(bg=self._colour(r, c)))
+                text.append("  ", cell_style(bg=self._colour(r, c)))
         return text
 
     def _render_half_blocks(self, top: int, left: int, n_rows: int, n_cols: int) -> _Lines:
@@ -319,7 +262,7 @@ class ConvGrid(Widget):
             for c in range(left, left + n_cols):
                 upper = self._colour(r, c)
                 lower = self._colour(r + 1, c) if r + 1 < top + n_rows else None
-                text.append("▀", _style(fg=upper, bg=lower))
+                text.append("▀", cell_style(fg=upper, bg=lower))
         return text
 
     def _ascii_char(self, r: int, c: int) -> str:
@@ -349,13 +292,13 @@ class ConvGrid(Widget):
                 colour = self._colour(r, c)
                 marked = (r, c) in self.data.marked or (r, c) == self.data.chosen
                 kind = CELL_INPUT if self.data.kinds is None else int(self.data.kinds[r, c])
-                style = _style(fg=colour)
+                style = cell_style(fg=colour)
                 if marked:
                     tint = CHOSEN_TINT if (r, c) == self.data.chosen else WINDOW_TINT
-                    style = _style(fg=(0, 0, 0), bg=_mix(colour, tint, 0.6), bold=True)
+                    style = cell_style(fg=(0, 0, 0), bg=mix_colour(colour, tint, 0.6), bold=True)
                 elif kind != CELL_INPUT:
                     cell_tint = PADDING_TINT if kind == CELL_PADDING else INSERTED_TINT
-                    style = _style(fg=colour, bg=_mix((0, 0, 0), cell_tint, 0.5))
+                    style = cell_style(fg=colour, bg=mix_colour((0, 0, 0), cell_tint, 0.5))
                 text.append(self._ascii_char(r, c), style)
         return text
 
@@ -378,17 +321,19 @@ class ConvGrid(Widget):
                 if self.ascii_mode:
                     shown = shown.replace("−", "-").replace("∞", "inf")
                 kind = CELL_INPUT if data.kinds is None else int(data.kinds[r, c])
-                style = _style()
+                style = cell_style()
                 if (r, c) == data.chosen:
-                    style = _style(fg=(255, 255, 255), bg=CHOSEN_TINT, bold=True)
+                    style = cell_style(fg=(255, 255, 255), bg=CHOSEN_TINT, bold=True)
                 elif (r, c) in data.marked:
-                    style = _style(fg=(0, 0, 0), bg=WINDOW_TINT, bold=True)
+                    style = cell_style(fg=(0, 0, 0), bg=WINDOW_TINT, bold=True)
                 elif kind == CELL_PADDING:
-                    style = _style(fg=_mix((200, 200, 200), PADDING_TINT, 0.6), italic=True)
+                    style = cell_style(
+                        fg=mix_colour((200, 200, 200), PADDING_TINT, 0.6), italic=True
+                    )
                 elif kind == CELL_INSERTED:
-                    style = _style(fg=INSERTED_TINT, italic=True)
+                    style = cell_style(fg=INSERTED_TINT, italic=True)
                 elif np.isnan(value):
-                    style = _style(dim=True)
+                    style = cell_style(dim=True)
                 text.append(" ")
                 text.append(shown.rjust(width), style)
         return text
@@ -407,20 +352,27 @@ class ConvGrid(Widget):
             self.post_message(self.CellClicked(self, row, col))
 
 
-def legend(low: float, high: float, diverging: bool, ascii_mode: bool, width: int = 10) -> Text:
-    """One line: the value range as a colour bar (coloured spaces, so it is ASCII-safe)."""
-    text = Text(no_wrap=True, overflow="crop")
-    low_text, high_text = number_text(low), number_text(high)
-    if ascii_mode:
-        low_text, high_text = low_text.replace("−", "-"), high_text.replace("−", "-")
-    text.append(f"{low_text} ")
-    for i in range(width):
-        value = low + (high - low) * (i + 0.5) / width
-        text.append(" ", Style(bgcolor=_rgb(value_colour(value, low, high, diverging))))
-    text.append(f" {high_text}")
-    if ascii_mode:
-        text.append(f"  ramp '{ASCII_RAMP[0]}'..'{ASCII_RAMP[-1]}'")
-    return text
+def crop_note(
+    top: int,
+    left: int,
+    n_rows: int,
+    n_cols: int,
+    rows: int,
+    cols: int,
+    ascii_mode: bool,
+    width: int = 80,
+) -> str:
+    """Which part of a `rows`×`cols` grid is in view, e.g. "rows 0-15, cols 3-7 of 16×16", in
+    fewer words when that is wider than `width`."""
+    dash, times = ("-", "x") if ascii_mode else ("–", "×")
+    shown_rows = f"{top}{dash}{top + n_rows - 1}"
+    shown_cols = f"{left}{dash}{left + n_cols - 1}"
+    note = f"rows {shown_rows}, cols {shown_cols} of {rows}{times}{cols}"
+    if len(note) > width:
+        note = f"r {shown_rows} c {shown_cols} of {rows}{times}{cols}"
+    if len(note) > width:
+        note = f"r{shown_rows} c{shown_cols}/{rows}{times}{cols}"
+    return note
 
 
 def marked_cells(rows: Iterable[int], cols: Iterable[int]) -> set[tuple[int, int]]:

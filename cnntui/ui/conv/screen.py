@@ -11,14 +11,14 @@ with the bias, and the output-size formula with the current numbers. All numbers
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -28,14 +28,15 @@ from cnntui.conv.presets import ConvPreset
 from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
 from cnntui.conv.stepper_backward import UPSTREAMS, BackwardStepper, upstream_gradient
 from cnntui.errors import CnnTuiError
-from cnntui.i18n import N_
 from cnntui.text import ascii_text
 from cnntui.ui.conv.backward import ConvBackward
 from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
+from cnntui.ui.conv.keys import BINDINGS
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.lab_commands import ConvCommands
 from cnntui.ui.shared.mode_bar import ModeBar
@@ -46,60 +47,14 @@ MAX_SIDE = 64
 """Larger images are averaged down to this many pixels a side so that stepping stays readable."""
 
 
-class ConvScreen(Screen[None]):
+class ConvScreen(FocusKeepingScreen):
     """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
 
-    DEFAULT_CSS = """
-    #conv-top { height: 1fr; }
-    #conv-input-pane, #conv-output-pane, #conv-middle {
-        height: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        border-subtitle-color: $text-muted;
-    }
-    #conv-input-pane { width: 1fr; }
-    #conv-output-pane { width: 1fr; }
-    #conv-middle { width: auto; min-width: 18; max-width: 50; padding: 0 0; }
-    #conv-legend { height: 1; }
-    #conv-sum-pane {
-        height: auto;
-        max-height: 11;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        border-subtitle-color: $text-muted;
-        padding: 0 1;
-    }
-    #conv-sum { height: auto; }
-    #conv-formula { height: auto; color: $text-muted; }
-    #conv-sum.-problem { color: $text-warning; }
-    #conv-backward { display: none; }
-    ConvScreen.-backward #conv-top, ConvScreen.-backward #conv-sum-pane { display: none; }
-    ConvScreen.-backward #conv-backward { display: block; }
-    """
+    DEFAULT_CSS = (Path(__file__).parent / "conv.tcss").read_text(encoding="utf-8")
 
     COMMANDS = {ConvCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "step(1)", N_("Step"), key_display="←→", id="conv.next"),
-        Binding("left", "step(-1)", N_("Back"), show=False, id="conv.previous"),
-        Binding("down", "step_row(1)", N_("Row down"), show=False, id="conv.row_down"),
-        Binding("up", "step_row(-1)", N_("Row up"), show=False, id="conv.row_up"),
-        Binding("home", "jump(0)", N_("First"), show=False, id="conv.first"),
-        Binding("end", "jump(-1)", N_("Last"), show=False, id="conv.last"),
-        Binding("space", "play", N_("Play"), id="conv.play"),
-        Binding("plus,equals_sign", "speed(1)", N_("Speed"), key_display="+-", id="conv.faster"),
-        Binding("minus", "speed(-1)", N_("Slower"), show=False, id="conv.slower"),
-        Binding("o", "settings", N_("Setup"), id="conv.settings"),
-        Binding("e", "edit_kernel", N_("Kernel"), id="conv.kernel"),
-        Binding("s", "shift", N_("Shift"), id="conv.shift"),
-        Binding("v", "values", N_("Nums"), id="conv.values"),
-        # Named by the window's own label, "window R (c)", not in the footer (80 columns).
-        Binding("c", "channel", N_("Chan"), show=False, id="conv.channel"),
-        # Not in the footer (80 columns are full): the help screen and the lessons name it.
-        Binding("b", "backward", N_("Gradients"), show=False, id="conv.backward"),
-        Binding("p", "part", N_("Part"), id="conv.part"),
-        Binding("u", "upstream", N_("Upstream"), id="conv.upstream"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
 
     def __init__(self) -> None:
         super().__init__(id="conv-screen")
@@ -152,15 +107,25 @@ class ConvScreen(Screen[None]):
 
     # -- model -----------------------------------------------------------------------------------
 
-    def set_preset(self, preset: ConvPreset) -> str:
-        """Apply settings; returns the problem in words ('' when they work)."""
+    def set_preset(self, preset: ConvPreset, keep_position: bool = False) -> str:
+        """Apply settings; returns the problem in words ('' when they work). With
+        `keep_position`, the step stays on the same output position (the nearest one when the
+        output shrank)."""
+        position = None
+        if keep_position and self.stepper is not None:
+            state = self.stepper.state(self.index)
+            position = (state.out_row, state.out_col)
         self.preset = preset
         self.index = 0
-        self.rebuild()
+        if position is not None:
+            self.rebuild(keep=position)
+        else:
+            self.rebuild()
         return self.problem
 
-    def rebuild(self) -> None:
-        """Load the image and build the stepper for the current settings."""
+    def rebuild(self, keep: tuple[int, int] | None = None) -> None:
+        """Load the image and build the stepper for the current settings; step to output
+        position `keep` (row, col), or the nearest one the new output has."""
         preset = self.preset
         self.problem = ""
         self.stepper = None
@@ -191,6 +156,9 @@ class ConvScreen(Screen[None]):
         except CnnTuiError as error:
             self.problem = str(error)
         if self.stepper is not None:
+            rows, cols = self.stepper.output_shape
+            if keep is not None:  # the same output cell, or the nearest one a smaller output has
+                self.index = self.stepper.index_of(min(keep[0], rows - 1), min(keep[1], cols - 1))
             self.index = min(self.index, self.stepper.total - 1)
             self.channel = min(self.channel, self.stepper.source.shape[0] - 1)
         self._build_backward()
@@ -311,7 +279,8 @@ class ConvScreen(Screen[None]):
         padding = self.preset.padding
         extra = ""
         if self.preset.mode == "transposed":
-            extra = f"zeros between (stride {self.preset.stride}), border, output_padding {self.preset.output_padding}"
+            # short enough for the pane's border at 80 columns
+            extra = f"s={self.preset.stride}, output_padding={self.preset.output_padding}"
         elif padding:
             extra = f"padding {padding} ({self.preset.padding_mode})"
         if values.shape[0] == 3 and self.show_values:
@@ -333,7 +302,16 @@ class ConvScreen(Screen[None]):
         pane.border_subtitle = self._t(
             "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
         )
-        self.query_one("#conv-legend", Static).update(legend(low, high, diverging, self.ascii_mode))
+        self._draw_legend(low, high, diverging)
+
+    def _draw_legend(self, low: float, high: float, diverging: bool, again: bool = True) -> None:
+        """The value range under the output, fitted to the legend's width; drawn `again` once
+        the layout has settled, since new settings may have changed the panes' widths."""
+        key = self.query_one("#conv-legend", Static)
+        room = key.content_size.width
+        key.update(legend(low, high, diverging, self.ascii_mode, room=room or None))
+        if again:
+            self.call_after_refresh(self._draw_legend, low, high, diverging, False)
 
     def _formula_text(self) -> str:
         """The output-size formula with this layer's numbers (one line per axis when they differ)."""
@@ -510,7 +488,7 @@ class ConvScreen(Screen[None]):
 
     def _kernel_edited(self, text: str | None) -> None:
         if text:
-            self.set_preset(replace(self.preset, kernel=text))
+            self.set_preset(replace(self.preset, kernel=text), keep_position=True)
 
     def action_shift(self) -> None:
         from cnntui.ui.conv.shift import ConvShiftScreen

@@ -62,10 +62,12 @@ class DcganView(Horizontal, can_focus=True):
         Binding("x", "stop", N_("Stop")),
         Binding("t", "toggle_dataset", N_("Dataset")),
         Binding("c", "clear", N_("New run")),
+        Binding("y", "log_scale", N_("Log y"), show=False),
     ]
 
     state: reactive[str] = reactive("idle", init=False)
-    """idle (no process), starting, running, paused, stopping, stopped, failed."""
+    """idle (no process), starting, running, paused, stopping, stopped, finished (every epoch of
+    this start done), failed."""
 
     def __init__(
         self, dataset: str = "digits", *, root: Path | None = None, id: str | None = None
@@ -118,6 +120,11 @@ class DcganView(Horizontal, can_focus=True):
         if self.state in ("running", "paused", "starting"):
             self._send("stop")
             self.state = "stopping"
+
+    def action_log_scale(self) -> None:
+        """Switch the loss chart between linear and log scale."""
+        log = self.query_one(LineChart).toggle_log()
+        self.notify(f"losses on a {'log' if log else 'linear'} scale", timeout=2)
 
     def action_toggle_dataset(self) -> None:
         if self.runner is not None:
@@ -233,11 +240,13 @@ class DcganView(Horizontal, can_focus=True):
                     self.notify(event.message, severity="error")
                     self.state = "failed"
                 case Finished():
+                    # The process ends the same way for a stop and for the last epoch.
                     self.epoch = event.epoch
-                    self.state = "stopped"
+                    done = bool(self.epochs) and event.epoch >= self.epochs
+                    self.state = "finished" if done else "stopped"
         if self.runner is not None and self.runner.finished:
             self._shutdown()
-            if self.state not in ("failed",):
+            if self.state not in ("failed", "finished"):
                 self.state = "stopped"
         if changed:
             self._render_side()

@@ -16,13 +16,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
 from cnntui.gan import presets as gan_presets
 from cnntui.i18n import N_
 from cnntui.ui.gan.example import ExampleView
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
@@ -33,7 +33,7 @@ VIEWS: tuple[tuple[str, str], ...] = (
 )
 
 
-class GanScreen(Screen[None]):
+class GanScreen(FocusKeepingScreen):
     """The GAN mode."""
 
     DEFAULT_CSS = """

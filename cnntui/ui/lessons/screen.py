@@ -52,6 +52,7 @@ class LessonsScreen(Screen[None]):
         """Name of the lesson on show."""
         self._pending: tuple[str, str | None] | None = None
         self._scroll_share: float | None = None
+        self._watching_position = False
         """How far down the reader was before a reload (0-1), restored after it."""
 
     @property
@@ -113,20 +114,30 @@ class LessonsScreen(Screen[None]):
         wanted: tuple[str, str | None] | None = self._pending
         if wanted is None and self.cnn_app.start_lesson:
             wanted = (self.cnn_app.start_lesson, None)
+        line = 0
         if wanted is None and progress.last_lesson:
-            wanted = (progress.last_lesson, None)
+            wanted, line = (progress.last_lesson, None), progress.lesson_line
         lesson = find_lesson(lessons, wanted[0]) if wanted else None
         self._pending = None
         await self.show_lesson(lesson or lessons[0], wanted[1] if wanted and lesson else None)
         reader = self.query_one("#reader", VerticalScroll)
         share, self._scroll_share = self._scroll_share, None
+        reader.focus()
         if share is not None:
             # Both languages hold the same sections in the same order: the same share of the way
             # down is the same place, near enough.
             self.call_after_refresh(
                 lambda: reader.scroll_to(y=share * reader.max_scroll_y, animate=False)
             )
-        reader.focus()
+        elif line and lesson is not None:  # back where the learner stopped reading
+            self.call_after_refresh(reader.scroll_to, y=line, animate=False)
+        if not self._watching_position:
+            self._watching_position = True
+            self.watch(reader, "scroll_y", self._remember_line, init=False)
+
+    def _remember_line(self, scroll_y: float) -> None:
+        """Keep the reading position in memory; the app saves it on quit and mode switches."""
+        self.cnn_app.progress.lesson_line = int(scroll_y)
 
     # -- contents ----------------------------------------------------------------------------
 
@@ -148,6 +159,11 @@ class LessonsScreen(Screen[None]):
             return text
         ellipsis = self.marks.ellipsis
         return text[: max(1, width - len(ellipsis))].rstrip() + ellipsis
+
+    def refresh_marks(self) -> None:
+        """Redraw the contents' marks (read, quizzes solved) from the learner's progress."""
+        if self.cnn_app.lessons is not None:
+            self._fill_contents()
 
     def _fill_contents(self) -> None:
         toc = self.query_one("#toc", OptionList)

@@ -16,9 +16,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
     OptionList,
@@ -28,22 +27,23 @@ from textual.widgets.option_list import Option
 
 from cnntui import zoo
 from cnntui.errors import UsageError
-from cnntui.i18n import N_
 from cnntui.paths import check_user_path
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
+from cnntui.ui.models.export import ask_to_export
 from cnntui.ui.models.input_size import InputSize
+from cnntui.ui.models.keys import BINDINGS
 from cnntui.ui.models.panels import ModelTotals
 from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
 from cnntui.ui.shared.access import ascii_only as ascii_only_in
+from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.zoo import presets as models_presets
 from cnntui.zoo.spec import (
     parse_shape,
-    save_spec_file,
 )
 from cnntui.zoo.summary import ModelSummary, asciify
 
@@ -51,67 +51,12 @@ MAX_DEPTH = 10
 MAX_BATCH = 4096
 
 
-class ModelsScreen(Screen[None]):
+class ModelsScreen(FocusKeepingScreen):
     """The Models mode's screen; see the module docstring."""
 
-    DEFAULT_CSS = """
-    ModelsScreen #models-body { height: 1fr; }
-    ModelsScreen #models-left { width: 24; height: 1fr; }
-    ModelsScreen.-editing #models-left { width: 42; }
-    ModelsScreen.-wide #models-left { display: none; }
-    ModelsScreen #models-list {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
-        border: round $primary 50%;
-        border-title-color: $text-primary;
-        &:focus { border: round $accent; }
-    }
-    ModelsScreen #spec-pane { display: none; height: 1fr; }
-    ModelsScreen.-editing #spec-pane { display: block; }
-    ModelsScreen.-editing #models-list { display: none; }
-    ModelsScreen #models-main { width: 1fr; height: 1fr; }
-    ModelsScreen #models-head { height: 1; padding: 0 1; }
-    ModelsScreen #models-views { height: 1fr; }
-    """
+    DEFAULT_CSS = (Path(__file__).parent / "models.tcss").read_text(encoding="utf-8")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "compare", N_("Compare"), id="models.compare"),
-        Binding("d", "diagram", N_("Diagram"), id="models.diagram"),
-        Binding("e", "edit_spec", N_("Edit"), id="models.edit"),
-        # One footer entry for the pair (as in the Conv Lab), so that every key fits in 80 columns.
-        Binding(
-            "plus,equals_sign", "depth(1)", N_("Depth"), key_display="+-", id="models.depth_up"
-        ),
-        Binding(
-            "minus", "depth(-1)", N_("Depth-"), key_display="-", show=False, id="models.depth_down"
-        ),
-        Binding(
-            "right_square_bracket",
-            "batch(2)",
-            N_("Batch x2"),
-            key_display="]",
-            show=False,
-            id="models.batch_up",
-        ),
-        Binding(
-            "left_square_bracket",
-            "batch(0.5)",
-            N_("Batch /2"),
-            key_display="[",
-            show=False,
-            id="models.batch_down",
-        ),
-        # Shown by the input box's own label, "input (i)", not in the footer.
-        Binding("i", "focus_input", N_("Input"), show=False, id="models.input"),
-        Binding("a", "toggle_aux", N_("Aux"), id="models.aux"),
-        Binding("x", "export", N_("Export"), id="models.export"),
-        Binding("l", "focus_list", N_("List"), show=False, id="models.list"),
-        Binding("escape", "back", N_("Back"), show=False, id="models.back"),
-        # The editor's keys are shown on its own border (see on_mount), not in the footer.
-        Binding("ctrl+s", "save_spec", N_("Save"), show=False, id="models.save"),
-        Binding("ctrl+o", "open_spec", N_("Open"), show=False, id="models.open"),
-        Binding("ctrl+g", "goto_problem", N_("Go to error"), show=False, id="models.goto"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,7 +93,8 @@ class ModelsScreen(Screen[None]):
 
     @staticmethod
     def _list_label(entry: zoo.ZooEntry) -> str:
-        return f"{entry.name:<13.13} {entry.year}"
+        # A long name is shown whole, without its year (the heading gives the year).
+        return entry.name if len(entry.name) > 13 else f"{entry.name:<13} {entry.year}"
 
     def on_mount(self) -> None:
         self.query_one("#models-list", OptionList).border_title = "Models"
@@ -247,7 +193,7 @@ class ModelsScreen(Screen[None]):
         dot = "|" if self.ascii_only else "·"
         view = {
             "summary": "",
-            "compare": f" {dot} comparing with {self.compare_with}",
+            "compare": f" {dot} vs {self.compare_with}",
             "diagram": f" {dot} diagram",
         }
         self.query_one(InputSize).show_settings(
@@ -338,14 +284,21 @@ class ModelsScreen(Screen[None]):
         if self.view != "summary":
             self._set_view("summary")
             return
+        if self.editing:
+            self.action_edit_spec()  # Esc leaves the spec editor, as the help says
+            return
         self.query_one("#models-table", LayerTable).focus()
 
     def _set_view(self, view: str) -> None:
         self.view = view
         self.query_one("#models-views", ContentSwitcher).current = f"view-{view}"
-        self.set_class(view == "diagram", "-wide")
+        # Both side views need the full width: the list gives way while they are shown.
+        self.set_class(view in ("diagram", "compare"), "-wide")
         self._update_settings()
         self._refresh_secondary()
+        if view != "summary":
+            # The view takes the keys; closing it hands them back to what had them before.
+            self.query_one(f"#view-{view}").focus()
 
     def action_compare(self) -> None:
         from cnntui.ui.models.dialogs import PickModelScreen
@@ -359,7 +312,6 @@ class ModelsScreen(Screen[None]):
             if name:
                 self.compare_with = name
                 self._set_view("compare")
-                self.query_one("#view-compare", CompareView).focus()
 
         self.app.push_screen(
             PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen
@@ -483,30 +435,7 @@ class ModelsScreen(Screen[None]):
 
     def action_export(self) -> None:
         """Write what is shown as PyTorch source (the same file `cnntui export pytorch` writes)."""
-        from cnntui.ui.models.dialogs import PathScreen
-        from cnntui.zoo.export_pytorch import python_name
-
-        name, _, _ = self._current()
-        self.app.push_screen(
-            PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), self._export_to
-        )
-
-    def _export_to(self, value: str | None) -> None:
-        from cnntui.zoo.export_pytorch import export_pytorch
-
-        if not value:
-            return
-        name, module, shape = self._current()
-        try:
-            path = check_user_path(value, write=True)
-            text = export_pytorch(module, name, shape, "the cnntui Models mode")
-            if path.exists():
-                raise UsageError(f"{path} already exists; choose another name")
-            save_spec_file(path, text)
-        except UsageError as exc:
-            self.notify(str(exc), title="Export", severity="error")
-            return
-        self.notify(f"Wrote {path}: run `python {path.name}` to check it.", title="Export")
+        ask_to_export(self, *self._current())
 
     # -- lesson links ------------------------------------------------------------------------------
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widgets import Static
 
 from cnntui.errors import ShapeError
 from cnntui.ui.models.panels import LayerDetail, ModelTotals
@@ -26,12 +28,15 @@ class SummaryView(Vertical):
     DEFAULT_CSS = """
     SummaryView { height: 1fr; }
     SummaryView #models-table { height: 1fr; }
+    SummaryView #models-columns { height: 1; padding: 0 1; color: $text-muted; display: none; }
+    SummaryView #models-columns.-cut { display: block; }
     SummaryView #models-detail { height: 2; padding: 0 1; background: $boost; }
     SummaryView #models-totals { height: auto; max-height: 4; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield LayerTable(id="models-table")
+        yield Static(id="models-columns")
         yield LayerDetail(id="models-detail")
         yield ModelTotals(id="models-totals")
 
@@ -85,6 +90,16 @@ class SummaryView(Vertical):
         """An empty table and `why` in the totals line."""
         self.table.show(None)
         self.totals.show(None, error=why)
+
+    @on(LayerTable.ColumnsCut)
+    def _columns_cut(self, event: LayerTable.ColumnsCut) -> None:
+        """Say which columns are out of view to the right, and how to reach them."""
+        hint = self.query_one("#models-columns", Static)
+        hint.set_class(bool(event.names), "-cut")
+        if event.names:
+            arrow = "->" if ascii_only(self) else "→"
+            more = ", ".join(event.names)
+            hint.update(Text(f"{arrow} scrolls to {more}", no_wrap=True, overflow="ellipsis"))
 
     @on(LayerTable.Selected)
     def _layer_highlighted(self, event: LayerTable.Selected) -> None:

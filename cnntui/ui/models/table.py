@@ -81,14 +81,23 @@ class LayerTable(DataTable[Text]):
         def control(self) -> LayerTable:
             return self.table
 
+    @dataclass
+    class ColumnsCut(Message):
+        """The columns right of the visible part changed (empty: every column is in view)."""
+
+        table: LayerTable
+        names: list[str]
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.summary: ModelSummary | None = None
         self.failed_at: str | None = None
         self.fold = FoldState(depth=2)
         self.shown: list[LayerRow] = []
+        self._cut: list[str] = []
 
     def on_mount(self) -> None:
+        self.watch(self, "scroll_x", self.on_resize)
         for key, title in (
             ("layer", "Layer"),
             ("output", "Output"),
@@ -106,6 +115,28 @@ class LayerTable(DataTable[Text]):
     @property
     def ascii_only(self) -> bool:
         return ascii_only_in(self)
+
+    def columns_cut(self) -> list[str]:
+        """The labels of the columns that end right of what is in view (scroll right for them)."""
+        right = self.scroll_x + self.scrollable_content_region.width
+        cut: list[str] = []
+        x = 0
+        for column in self.ordered_columns:
+            x += column.get_render_width(self)
+            if x > right:
+                cut.append(str(column.label))
+        return cut
+
+    def _check_cut(self) -> None:
+        if not self.is_attached:
+            return
+        cut = self.columns_cut()
+        if cut != self._cut:
+            self._cut = cut
+            self.post_message(self.ColumnsCut(self, cut))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._check_cut)
 
     def show(
         self,
@@ -184,6 +215,7 @@ class LayerTable(DataTable[Text]):
                     self.move_cursor(row=index)
                     break
         self.post_message(self.Selected(self, self.selected_row()))
+        self.call_after_refresh(self._check_cut)
 
     def _cells(self, row: LayerRow, total: int, ascii_only: bool) -> list[Text]:
         indent = "  " * (row.depth - 1)

@@ -13,7 +13,11 @@ stay visible): plotext's build cost grows with the number of points (~30 ms at 1
 
 textual-plotext and plotext are imported only when the first chart is mounted, never at app
 start-up. With the app's `ascii_mode` the chart is drawn by `ascii_chart` with `*`, `+`, `o`, `x`
-markers and `|`/`-` axes instead (plotext always draws box and braille glyphs).
+markers and `|`/`-` axes instead (plotext always draws box and braille glyphs). Each series has
+its own marker as well as its own colour (`PLOT_MARKERS`, `ASCII_MARKERS`), so series stay apart
+in 16 colours and without colour. `toggle_log()` switches the y axis between linear and log scale
+(a loss that falls by orders of magnitude); values that are not positive are left out on a log
+scale.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from cnntui.ui.shared.access import ascii_only
 
 SERIES_COLOURS = ("cyan", "orange", "green", "magenta", "blue", "red")
 ASCII_MARKERS = "*+ox#%"
+PLOT_MARKERS = ("braille", "dot", "x", "+", "o", "*")
+"""plotext markers, one per series: braille is the finest; the others tell series apart."""
 
 
 @dataclass
@@ -75,16 +81,29 @@ def ascii_chart(
     height: int,
     title: str = "",
     y_range: tuple[float, float] | None = None,
+    log_y: bool = False,
 ) -> list[str]:
-    """The chart as `height` lines of plain ASCII, `width` characters each (legend on top)."""
+    """The chart as `height` lines of plain ASCII, `width` characters each (legend on top); with
+    `log_y` the rows are spaced by powers of ten and values that are not positive are left out."""
     width = max(width, 12)
     height = max(height, 4)
     lines: list[str] = []
     legend = "  ".join(
         f"{ASCII_MARKERS[i % len(ASCII_MARKERS)]} {s.name}" for i, s in enumerate(series)
     )
+    if log_y:
+        title = f"{title} (log)"
     lines.append(f"{title}  {legend}".strip()[:width].ljust(width))
     points = [(np.asarray(s.xs, float), np.asarray(s.ys, float)) for s in series]
+    if log_y:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            points = [
+                (x, np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)) for x, y in points
+            ]
+        if y_range is not None:
+            low, high = y_range
+            y_range = (math.log10(low), math.log10(high)) if low > 0 and high > low else None
+    shown = (lambda v: 10.0**v) if log_y else (lambda v: v)
     finite_y = np.concatenate([y[np.isfinite(y)] for _, y in points]) if points else np.zeros(0)
     all_x = np.concatenate([x for x, _ in points]) if points else np.zeros(0)
     plot_h = height - 2
@@ -97,7 +116,7 @@ def ascii_chart(
     x0, x1 = float(all_x.min()), float(all_x.max())
     if x1 - x0 < 1e-12:
         x1 = x0 + 1.0
-    label_w = max(len(_fmt(lo)), len(_fmt(hi)))
+    label_w = max(len(_fmt(shown(lo))), len(_fmt(shown(hi))))
     plot_w = width - label_w - 1
     grid = [[" "] * plot_w for _ in range(plot_h)]
     for i, (x, y) in enumerate(points):
@@ -108,7 +127,7 @@ def ascii_chart(
         for r, c in zip(rows, cols):
             grid[r][c] = marker
     for r in range(plot_h):
-        label = _fmt(hi) if r == 0 else (_fmt(lo) if r == plot_h - 1 else "")
+        label = _fmt(shown(hi)) if r == 0 else (_fmt(shown(lo)) if r == plot_h - 1 else "")
         lines.append(label.rjust(label_w) + "|" + "".join(grid[r]))
     axis = " " * label_w + "+" + "-" * (plot_w - 1)
     left, right = _fmt(x0), _fmt(x1)
@@ -162,6 +181,8 @@ class LineChart(Widget):
         self._plot: Any = None
         self.redraws = 0
         """How many times the plot was rebuilt (tests check the throttle with it)."""
+        self.log_y = False
+        """The y axis in log scale (`toggle_log`)."""
 
     @property
     def ascii(self) -> bool:
@@ -209,6 +230,12 @@ class LineChart(Widget):
         self._series.clear()
         self._dirty = True
 
+    def toggle_log(self) -> bool:
+        """Switch the y axis between linear and log scale; returns whether it is log now."""
+        self.log_y = not self.log_y
+        self._dirty = True
+        return self.log_y
+
     def series(self, name: str) -> Series | None:
         return self._series.get(name)
 
@@ -232,23 +259,30 @@ class LineChart(Widget):
         visible = [s for s in self._series.values() if s.xs]
         if self.ascii:
             self._plot.update(
-                Text("\n".join(ascii_chart(visible, width, height, self.title, self.y_range)))
+                Text(
+                    "\n".join(
+                        ascii_chart(visible, width, height, self.title, self.y_range, self.log_y)
+                    )
+                )
             )
             return
         plt = self._plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(self.title)
+        plt.title(f"{self.title} (log)" if self.log_y else self.title)
         if self.x_label:
             plt.xlabel(self.x_label)
         if self.y_label:
             plt.ylabel(self.y_label)
         for i, s in enumerate(visible):
             xs, ys = downsample(np.asarray(s.xs, float), np.asarray(s.ys, float), 2 * width)
-            ok = np.isfinite(ys)
+            ok = np.isfinite(ys) & (ys > 0 if self.log_y else True)
             colour = s.colour or SERIES_COLOURS[i % len(SERIES_COLOURS)]
-            plt.plot(xs[ok].tolist(), ys[ok].tolist(), label=s.name, marker="braille", color=colour)
-        if self.y_range is not None:
+            marker = PLOT_MARKERS[i % len(PLOT_MARKERS)]
+            plt.plot(xs[ok].tolist(), ys[ok].tolist(), label=s.name, marker=marker, color=colour)
+        if self.log_y:
+            plt.yscale("log")
+        elif self.y_range is not None:
             plt.ylim(*self.y_range)
         elif visible:
             finite = [v for s in visible for v in s.ys if math.isfinite(v)]

@@ -43,45 +43,77 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
-def status_line(runs: list[RunView], dot: str) -> str:
-    """One line for the status bar: each run's state, epoch, step, loss and validation accuracy;
-    for a single run also its learning rate, speed, time left and device."""
-    parts = []
-    for run in runs:
+def fit_line(runs_parts: list[list[tuple[int, str]]], dot: str, width: int) -> str:
+    """Join each run's `(priority, text)` parts with `dot` and the runs with ` | `, leaving out
+    the least important parts (highest priority number) until the line fits `width`.
+    Priority 0 is always kept."""
+    runs_parts = [list(parts) for parts in runs_parts]
+
+    def joined() -> str:
+        return " | ".join(dot.join(text for _, text in parts) for parts in runs_parts)
+
+    while len(joined()) > width:
+        top = max((priority for parts in runs_parts for priority, _ in parts), default=0)
+        if top == 0:
+            break
+        # The same kind of part goes from every run at once, so side-by-side runs stay alike.
+        for parts in runs_parts:
+            matching = [i for i, (priority, _) in enumerate(parts) if priority == top]
+            if matching:
+                del parts[matching[-1]]
+    return joined()
+
+
+def status_line(runs: list[RunView], dot: str, width: int = 1000) -> str:
+    """One line of at most `width` characters for the status bar: each run's state, epoch, loss
+    and validation accuracy, then (as room allows) its step, learning rate, speed, time left and
+    device."""
+    runs_parts: list[list[tuple[int, str]]] = []
+    for number, run in enumerate(runs):
         step = run.last_step
-        text = f"{run.label}: {run.state}"
+        parts = [(0, f"{run.label}: {run.state}")]
         if step is None and run.download and run.state == "starting":
-            text = f"{run.label}: {run.download}"
+            parts = [(0, f"{run.label}: {run.download}")]
         if step is not None:
             loss = sum(step.losses) / len(step.losses)
-            text += (
-                f"{dot}epoch {step.epoch + 1}/{run.epochs} step {step.step}/{step.steps_per_epoch}"
-                f"{dot}loss {loss:.3f}"
-            )
+            # side by side, the runs share their epoch: the second one's goes early
+            parts.append((2 if number == 0 else 3, f"epoch {step.epoch + 1}/{run.epochs}"))
+            parts.append((4, f"step {step.step}/{step.steps_per_epoch}"))
+            parts.append((1, f"loss {loss:.3f}"))
             if run.last_epoch:
-                text += f"{dot}val {run.last_epoch['val_acc']:.1%}"
+                parts.append((2, f"val {run.last_epoch['val_acc']:.1%}"))
             if len(runs) == 1:
-                text += f"{dot}lr {step.lr:.3g}{dot}{step.images_per_s:,.0f} img/s"
+                parts.append((5, f"lr {step.lr:.3g}"))
+                parts.append((6, f"{step.images_per_s:,.0f} img/s"))
                 if step.eta_s is not None and run.state == "running":
-                    text += f"{dot}ETA {duration(step.eta_s)}"
-        parts.append(text)
-    if len(runs) == 1 and runs[0].device:
-        parts.append(runs[0].device.split(" (")[0])
-    return " | ".join(parts)
+                    parts.append((3, f"ETA {duration(step.eta_s)}"))
+        if len(runs) == 1 and run.device:
+            parts.append((7, run.device.split(" (")[0]))
+        runs_parts.append(parts)
+    return fit_line(runs_parts, dot, width)
 
 
-def curves_info(runs: list[RunView], dot: str) -> str:
-    """Device, memory, time and speed above the charts (the status line has no room)."""
-    info = []
+def curves_info(runs: list[RunView], dot: str, width: int = 1000) -> str:
+    """Device, memory, time and speed above the charts, at most `width` characters: the
+    device's details (after its first parenthesis) go first when there is no room."""
+    full: list[list[tuple[int, str]]] = []
+    short: list[list[tuple[int, str]]] = []
     for run in runs:
         step = run.last_step
-        text = f"{run.label}: {run.device or 'starting'}"
+        device = run.device or "starting"
+        brief = device.split(") (")[0] + (")" if ") (" in device else "")
+        extra: list[tuple[int, str]] = []
         if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
-            text += dot + run.model.split(" · ", 1)[1].replace(" · ", dot)
+            extra.append((1, run.model.split(" · ", 1)[1].replace(" · ", dot)))
         if step is not None:
-            text += (
-                f"{dot}{step.memory}{dot}{duration(step.elapsed_s)} elapsed"
-                f"{dot}{step.images_per_s:,.0f} img/s"
-            )
-        info.append(text)
-    return " | ".join(info)
+            extra += [
+                (2, step.memory),
+                (3, f"{duration(step.elapsed_s)} elapsed"),
+                (4, f"{step.images_per_s:,.0f} img/s"),
+            ]
+        full.append([(0, f"{run.label}: {device}"), *extra])
+        short.append([(0, f"{run.label}: {brief}"), *extra])
+    line = fit_line(full, dot, width)
+    if len(line) <= width:
+        return line
+    return fit_line(short, dot, width)

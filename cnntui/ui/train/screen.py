@@ -13,104 +13,51 @@ commands and draws the events it polls ten times a second. Views (tabs, `v` cycl
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.binding import BindingType
 from textual.widgets import (
     Button,
     DataTable,
+    Input,
     Static,
     TabbedContent,
     TabPane,
     Tabs,
 )
 
-from cnntui.i18n import N_
 from cnntui.train.choices import COMPARE_MODELS, VIEWS
 from cnntui.train.config import RunConfig
 from cnntui.train.events import (
-    Checkpointed,
     Command,
-    Confusion,
-    Downloading,
-    EpochEnd,
-    Event,
-    FeatureMaps,
-    Filters,
-    Predictions,
-    RunFailed,
-    RunFinished,
-    RunStarted,
-    StateChanged,
-    StepProgress,
 )
-from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.footer import Footer
+from cnntui.ui.shared.line_chart import LineChart
 from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionPane
 from cnntui.ui.train.curves import CurvesView
+from cnntui.ui.train.keys import BINDINGS
+from cnntui.ui.train.live import LiveRunScreen
 from cnntui.ui.train.pictures import PicturesView
 from cnntui.ui.train.predictions import PredictionsView
-from cnntui.ui.train.run_state import RunView, curves_info, status_line
+from cnntui.ui.train.run_state import RunView
 from cnntui.ui.train.runs import RunsView
 from cnntui.ui.train.setup import SetupView
 
-POLL_INTERVAL_S = 0.1
-STATUS_INTERVAL_S = 0.25
-PICTURES_INTERVAL_S = 0.5
-"""How often the newest filters, feature maps, predictions and confusion matrix are drawn."""
-PICTURE_TABS: dict[type, str] = {
-    Filters: "pictures",
-    FeatureMaps: "pictures",
-    Predictions: "predictions",
-    Confusion: "confusion",
-}
-"""The tab each kind of picture event is drawn on."""
 
-
-class TrainScreen(Screen[None]):
+class TrainScreen(LiveRunScreen):
     """The Train lab."""
 
     SCOPED_CSS = False  # every rule names TrainScreen itself; one also needs the app's -ascii class
-    DEFAULT_CSS = """
-    TrainScreen #train-status { height: 1; padding: 0 1; background: $boost; }
-    TrainScreen TabbedContent { height: 1fr; }
-    TrainScreen TabPane { padding: 0; }
-    TrainScreen .caption { color: $text-muted; height: auto; }
-    .-ascii TrainScreen Underline { display: none; }
-    """
+    DEFAULT_CSS = (Path(__file__).parent / "train.tcss").read_text(encoding="utf-8")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_run", N_("Run"), key_display="space", id="train.toggle"),
-        Binding("n", "single_step", N_("Step"), id="train.step"),
-        Binding("x", "stop_run", N_("Stop"), id="train.stop"),
-        Binding("l", "change_lr", N_("LR"), id="train.lr"),
-        Binding("v", "next_view", N_("View"), id="train.view"),
-        Binding(
-            "left_square_bracket", "layer(-1)", N_("Layer"), key_display="[]", id="train.layer"
-        ),
-        Binding("right_square_bracket", "layer(1)", N_("Layer"), show=False, id="train.layer_next"),
-        Binding("comma", "image(-1)", N_("Image"), key_display="<>", id="train.image"),
-        Binding("full_stop", "image(1)", N_("Image"), show=False, id="train.image_next"),
-        Binding("r", "resume_selected", N_("Resume"), show=False, id="train.resume"),
-        Binding("d", "delete_selected", N_("Delete"), show=False, id="train.delete"),
-        # A settings field keeps the number and letter keys for itself; Escape hands them back.
-        Binding("i", "init_stats", N_("Init stats"), show=False, id="train.init_stats"),
-        Binding("escape", "leave_field", N_("Leave field"), show=False, id="train.leave"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
 
     def __init__(self) -> None:
         super().__init__(id="train-screen")
-        self.runs: list[RunView] = []
-        self.compare = False
-        self._poll_timer: Any = None
-        self._latest: dict[type, tuple[RunView, Any]] = {}
-        self._status_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -131,10 +78,6 @@ class TrainScreen(Screen[None]):
             with TabPane("Runs", id="runs"):
                 yield RunsView()
         yield Footer(compact=True)
-
-    @property
-    def curves(self) -> CurvesView:
-        return self.query_one(CurvesView)
 
     @property
     def runs_view(self) -> RunsView:
@@ -170,7 +113,9 @@ class TrainScreen(Screen[None]):
     # -- starting and controlling ----------------------------------------------------------------
 
     @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "SetupView Input")
     def _start_pressed(self) -> None:
+        """The Start button, or Enter in any field of the form."""
         self.start_training()
 
     def start_training(self) -> None:
@@ -287,6 +232,11 @@ class TrainScreen(Screen[None]):
         """Move focus from a settings field to the view tabs, where every key of the mode works."""
         self.query_one(TabbedContent).query_one(Tabs).focus()
 
+    def action_log_scale(self) -> None:
+        """Switch the loss chart between linear and log scale (a loss that falls tenfold)."""
+        log = self.query_one("#loss-chart", LineChart).toggle_log()
+        self.notify(f"loss on a {'log' if log else 'linear'} scale", timeout=2)
+
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)
         index = VIEWS.index(tabs.active) if tabs.active in VIEWS else 0
@@ -313,112 +263,12 @@ class TrainScreen(Screen[None]):
             if run.runner is not None:
                 run.runner.shutdown(timeout=5)
 
-    # -- events ----------------------------------------------------------------------------------
-
-    def _ensure_polling(self) -> None:
-        if self._poll_timer is None:
-            self._poll_timer = self.set_interval(POLL_INTERVAL_S, self.poll_events)
-            self.set_interval(PICTURES_INTERVAL_S, self.render_pictures)
-
-    def poll_events(self) -> None:
-        """Drain every runner's queue and update the views (the charts throttle themselves)."""
-        changed = False
-        for run in self.runs:
-            if run.runner is None:
-                continue
-            for event in run.runner.poll():
-                self._handle(run, event)
-                changed = True
-        now = time.monotonic()
-        settled = any(r.state != "running" for r in self.runs)
-        if changed and (settled or now - self._status_at >= STATUS_INTERVAL_S):
-            self._status_at = now
-            self._update_status()
-
-    def _handle(self, run: RunView, event: Event) -> None:
-        primary = run is self.runs[0]
-        match event:
-            case RunStarted():
-                run.steps_per_epoch = event.steps_per_epoch
-                run.class_names = tuple(event.class_names)
-                run.model = event.model_title
-                run.device = event.device
-                run.epochs = int(event.config.get("epochs", run.epochs))
-                for metrics in event.history:
-                    self.curves.plot_epoch(run, metrics, self.compare)
-            case Downloading():
-                size = f"{event.done / 1e6:.1f}" + (
-                    f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
-                )
-                run.download = f"downloading {event.label}: {size}"
-            case StepProgress():
-                run.last_step = event
-                self.curves.plot_steps(run, event, self.compare)
-            case EpochEnd():
-                run.last_epoch = event.metrics
-                self.curves.plot_epoch(run, event.metrics, self.compare)
-            case StateChanged():
-                run.state = event.state
-                if event.message and event.state not in ("failed",):
-                    self.notify(f"{run.label}: {event.message}", timeout=4)
-            case RunFailed():
-                run.state = "failed"
-                self.notify(f"{run.label}: {event.message}", severity="error", timeout=12)
-            case RunFinished():
-                run.state = "finished"
-                final = event.summary.get("final", {})
-                if final.get("test_acc") is not None:
-                    self.notify(
-                        f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
-                    )
-                self._refresh_runs()
-            case Checkpointed(reason="stop" | "signal"):
-                self._refresh_runs()
-            case Filters() | FeatureMaps() | Predictions() | Confusion() if primary:
-                # Pictures are drawn lazily: only the newest of each kind, only on its visible tab.
-                self._latest[type(event)] = (run, event)
-                if isinstance(event, FeatureMaps):
-                    self.query_one(PicturesView).follow_probe(event)
-
-    def render_pictures(self, force: bool = False) -> None:
-        """Draw the newest picture events whose tab is on show (or all, with `force`)."""
-        if not self._latest:
-            return
-        active = self.query_one(TabbedContent).active
-        for kind in [
-            k for k, tab in PICTURE_TABS.items() if k in self._latest and (force or tab == active)
-        ]:
-            run, event = self._latest.pop(kind)
-            match event:
-                case Filters():
-                    self.query_one(PicturesView).show_filters(event)
-                case FeatureMaps():
-                    names = self.runs[0].class_names if self.runs else ()
-                    self.query_one(PicturesView).show_features(event, names)
-                case Predictions():
-                    self.query_one(PredictionsView).show(event, run.class_names)
-                case Confusion():
-                    self.query_one(ConfusionPane).show(event, run.class_names)
-
-    @on(TabbedContent.TabActivated)
-    def _tab_shown(self) -> None:
-        self.render_pictures()
-
     def _clear_views(self) -> None:
         self._latest.clear()
         self.curves.clear()
         self.query_one(PicturesView).clear()
         self.query_one(PredictionsView).clear()
         self.query_one(ConfusionPane).clear()
-
-    def _update_status(self) -> None:
-        status = self.query_one("#train-status", Static)
-        if not self.runs:
-            status.update("Idle. Choose the settings and press Start (or space).")
-            return
-        dot = " - " if ascii_only(self) else " · "
-        status.update(status_line(self.runs, dot))
-        self.curves.show_info(curves_info(self.runs, dot))
 
     # -- runs list -------------------------------------------------------------------------------
 

@@ -30,6 +30,9 @@ def trainable_models() -> list[tuple[str, str]]:
 class SetupView(VerticalScroll):
     """Model, data set, epochs, batch, lr, optimiser, seed, device, data folder and input size."""
 
+    can_focus = False
+    """Tab goes from the view tabs straight to the first field; a focused field scrolls into view."""
+
     DEFAULT_CSS = """
     SetupView #setup-grid {
         grid-size: 4; grid-columns: 10 1fr 10 1fr; grid-rows: 3; height: auto; padding: 0 1;

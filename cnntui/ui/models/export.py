@@ -1,0 +1,36 @@
+"""The Models mode's export (`x`): ask for a file name, write the shown network as PyTorch source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+
+from cnntui.errors import UsageError
+from cnntui.paths import check_user_path
+from cnntui.zoo.spec import save_spec_file
+
+
+def ask_to_export(screen: Screen[Any], name: str, module: Any, shape: tuple[int, ...]) -> None:
+    """Ask where to write `module` (named `name`, input `shape` (C, H, W)) as PyTorch source,
+    the same file `cnntui export pytorch` writes; an existing file is never overwritten."""
+    from cnntui.ui.models.dialogs import PathScreen
+    from cnntui.zoo.export_pytorch import export_pytorch, python_name
+
+    def write(value: str | None) -> None:
+        if not value:
+            return
+        try:
+            path = check_user_path(value, write=True)
+            text = export_pytorch(module, name, shape, "the cnntui Models mode")
+            if path.exists():
+                raise UsageError(f"{path} already exists; choose another name")
+            save_spec_file(path, text)
+        except UsageError as exc:
+            screen.notify(str(exc), title="Export", severity="error")
+            return
+        screen.notify(f"Wrote {path}: run `python {path.name}` to check it.", title="Export")
+
+    screen.app.push_screen(
+        PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), write
+    )
