@@ -578,7 +578,10 @@ def render_template(body: str, body_line: int, path: Path) -> tuple[str, list[Le
         return body, []
     template_error = getattr(template, "TemplateError", None)
     try:
-        return str(template.render(body, language=lesson_language(path))), []
+        language = lesson_language(path)
+        if language == "en":
+            return str(template.render(body)), []
+        return str(template.render(body, language=language)), []
     except Exception as error:
         if template_error is not None and isinstance(error, template_error):
             line = getattr(error, "line", 0) or 0

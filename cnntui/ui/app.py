@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
 
-from cnntui.i18n import LANGUAGE_NAMES, N_, _, current_language
+from cnntui.i18n import N_, _
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
 from cnntui.ui.modes import MODES, ModeSpec
@@ -224,31 +224,9 @@ class CnnTuiApp(App[None]):
         await super().action_quit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for spec in self.mode_specs.values():
-            yield SystemCommand(
-                f"{_(spec.title)} ({spec.key})",
-                _(spec.description),
-                lambda name=spec.name: self.run_worker(self.action_switch_to(name)),  # type: ignore[misc]
-            )
-        yield SystemCommand(_("Help"), _("Every key and what it does (?)"), self.action_help)
-        from cnntui.ui.shared.language import next_language
+        from cnntui.ui.shared.palette import app_commands
 
-        other = next_language(current_language())
-        language_label = _("Language")
-        yield SystemCommand(
-            f"{language_label}: {LANGUAGE_NAMES[other]} (F2)",
-            _("Lessons, screens and messages in {name}; the choice is saved").format(
-                name=LANGUAGE_NAMES[other]
-            ),
-            self.action_switch_language,
-        )
-        lesson_label = _("Lesson")
-        for lesson in self.lessons or []:
-            yield SystemCommand(
-                f"{lesson_label}: {lesson.title}",
-                f"{lesson.chapter}. {lesson.summary}".strip(". "),
-                lambda name=lesson.name: self.run_worker(self.open_lesson(name)),  # type: ignore[misc]
-            )
+        yield from app_commands(self)
         yield from super().get_system_commands(screen)
 
     def action_command_palette(self) -> None:
@@ -351,54 +329,10 @@ class CnnTuiApp(App[None]):
         await self.follow_link(message.href)
 
     async def follow_link(self, href: str) -> None:
-        """Follow a lesson link.
+        """Follow a lesson link (see `cnntui.ui.shared.link_following`)."""
+        from cnntui.ui.shared.link_following import follow_link
 
-        `cnntui:lesson?name=…` opens a lesson; `cnntui:LAB?k=v` switches to the lab's mode and calls
-        its screen's `apply_preset(params)`; web links are copied to the clipboard (OSC 52) with a
-        notice and never opened in a browser, which over SSH would start on the remote machine.
-        """
-        from cnntui.lessons import LESSON_LINK_TARGET, link_problems, parse_link
-
-        link = parse_link(href, href, 0)
-        if link.kind == "web":
-            self.copy_to_clipboard(href)
-            self.notify(
-                f"{href}\nCopied to the clipboard; paste it into your browser.", title="Web link"
-            )
-            return
-        if link.kind != "cnntui":
-            self.notify(f"cnntui cannot open {href!r}.", title="Link", severity="warning")
-            return
-        names = [lesson.name for lesson in self.lessons] if self.lessons is not None else None
-        problems = link_problems(link, names)
-        if link.mode == LESSON_LINK_TARGET:
-            if problems:
-                self.notify(problems[0], title="Broken link", severity="error")
-                return
-            await self.open_lesson(
-                link.params["name"].removesuffix(".md"), link.params.get("section")
-            )
-            return
-        spec = self.mode_specs.get(link.mode or "")
-        if spec is None:
-            self.notify(
-                f"The lab {link.mode!r} is not part of this build.", title="Link", severity="error"
-            )
-            return
-        if problems:
-            self.notify(problems[0], title="Broken link", severity="error")
-            return
-        await self.switch_mode(spec.name)
-        apply_preset = getattr(self.screen, "apply_preset", None)
-        if link.params and callable(apply_preset):
-            try:
-                apply_preset(dict(link.params))
-            except Exception as error:  # a lab's bug must not take the app down
-                self.notify(
-                    f"{spec.title} could not apply the preset: {error}",
-                    title="Link",
-                    severity="error",
-                )
+        await follow_link(self, href)
 
     def current_lesson(self) -> Lesson | None:
         """The lesson the Lessons screen shows, if any."""

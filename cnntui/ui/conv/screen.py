@@ -25,13 +25,15 @@ from textual.widgets import Static
 from cnntui import images
 from cnntui.conv import presets as conv_presets
 from cnntui.conv.presets import ConvPreset
-from cnntui.conv.stepper import WORKED_INPUT, Stepper, StepState, sum_lines
-from cnntui.conv.stepper_backward import UPSTREAMS, BackwardStepper, upstream_gradient
+from cnntui.conv.stepper import WORKED_INPUT, Stepper, sum_lines
+from cnntui.conv.stepper_backward import BackwardStepper
 from cnntui.errors import CnnTuiError
 from cnntui.text import ascii_text
 from cnntui.ui.conv.backward import ConvBackward
+from cnntui.ui.conv.backward_mode import BackwardMode
 from cnntui.ui.conv.formula import formula_text
-from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
+from cnntui.ui.conv.grid import ConvGrid, GridData
+from cnntui.ui.conv.grid_drawing import GridDrawing
 from cnntui.ui.conv.keys import BINDINGS
 from cnntui.ui.conv.matrices import ConvMatrices
 from cnntui.ui.shared.access import ascii_only
@@ -47,7 +49,7 @@ MAX_SIDE = 64
 """Larger images are averaged down to this many pixels a side so that stepping stays readable."""
 
 
-class ConvScreen(FocusKeepingScreen):
+class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
     """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
 
     DEFAULT_CSS = (Path(__file__).parent / "conv.tcss").read_text(encoding="utf-8")
@@ -167,21 +169,6 @@ class ConvScreen(FocusKeepingScreen):
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _build_backward(self) -> None:
-        """The backward stepper for the current forward one (None outside the backward mode)."""
-        self.backward_stepper = None
-        if not self.backward or self.stepper is None:
-            return
-        if self.stepper.settings.mode == "transposed":
-            self.backward = False
-            self.notify("The backward mode steps convolution and pooling, not transposed.")
-            return
-        upstream = upstream_gradient(self.stepper, self.bw_upstream)
-        self.backward_stepper = BackwardStepper(self.stepper, upstream)
-        if self.bw_part not in self.backward_stepper.parts:
-            self.bw_part = self.backward_stepper.parts[0]
-        self.bw_index = min(self.bw_index, self.backward_stepper.total(self.bw_part) - 1)
-
     def redraw(self) -> None:
         self.set_class(self.backward and self.backward_stepper is not None, "-backward")
         if self.backward and self.backward_stepper is not None:
@@ -249,70 +236,6 @@ class ConvScreen(FocusKeepingScreen):
         lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
         return min(11, sum(-(-len(line) // width) or 1 for line in lines) + 2)
 
-    def _draw_input(self, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
-        values = stepper.grid
-        rgb = values.shape[0] == 3 and not self.show_values
-        if rgb:
-            # Colours need [0, 1]; the worked example's integers are scaled for the picture only.
-            peak = float(np.max(values[np.isfinite(values)], initial=1.0))
-            values = values / max(1.0, peak)
-        marked = marked_cells(state.rows, state.cols)
-        chosen = None
-        if state.chosen is not None:
-            chosen = (state.rows[state.chosen[0]], state.cols[state.chosen[1]])
-        finite = values[np.isfinite(values)]
-        low = float(min(0.0, finite.min())) if finite.size else 0.0
-        high = float(max(1.0, finite.max())) if finite.size else 1.0
-        data = GridData(
-            values if rgb else values[min(self.channel, values.shape[0] - 1)],
-            stepper.cell_kind,
-            marked,
-            chosen,
-            low,
-            high,
-            False,
-            rgb,
-        )
-        grid.channel = 0
-        grid.show(data, self.show_values)
-        pane = self.query_one("#conv-input-pane")
-        padding = self.preset.padding
-        extra = ""
-        if self.preset.mode == "transposed":
-            # short enough for the pane's border at 80 columns
-            extra = f"s={self.preset.stride}, output_padding={self.preset.output_padding}"
-        elif padding:
-            extra = f"padding {padding} ({self.preset.padding_mode})"
-        if values.shape[0] == 3 and self.show_values:
-            extra = (extra + ", " if extra else "") + f"channel {'RGB'[self.channel]}"
-        pane.border_subtitle = self._t(extra)
-
-    def _draw_output(self, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
-        full = stepper.output()
-        low, high = float(full.min()), float(full.max())
-        diverging = low < 0 < high or (low < 0 and high <= 0)
-        grid.show(
-            GridData(
-                state.output, None, set(), (state.out_row, state.out_col), low, high, diverging
-            ),
-            self.show_values,
-        )
-        pane = self.query_one("#conv-output-pane")
-        pane.border_title = self._t(f"Output {full.shape[0]}×{full.shape[1]}")
-        pane.border_subtitle = self._t(
-            "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
-        )
-        self._draw_legend(low, high, diverging)
-
-    def _draw_legend(self, low: float, high: float, diverging: bool, again: bool = True) -> None:
-        """The value range under the output, fitted to the legend's width; drawn `again` once
-        the layout has settled, since new settings may have changed the panes' widths."""
-        key = self.query_one("#conv-legend", Static)
-        room = key.content_size.width
-        key.update(legend(low, high, diverging, self.ascii_mode, room=room or None))
-        if again:
-            self.call_after_refresh(self._draw_legend, low, high, diverging, False)
-
     def _formula_text(self) -> str:
         """The output-size formula with this layer's numbers (one line per axis when they differ)."""
         if self.pixels is None:
@@ -359,34 +282,6 @@ class ConvScreen(FocusKeepingScreen):
         if self.stepper is None:
             return
         self._move(index)
-
-    def action_backward(self) -> None:
-        """Switch between stepping the output (forward) and the gradients (backward)."""
-        if self.stepper is None:
-            return
-        if self.playing:
-            self.action_play()
-        self.backward = not self.backward
-        self._build_backward()
-        self.redraw()
-        self.refresh_bindings()
-
-    def action_part(self) -> None:
-        """Backward mode: step the kernel gradient or the input gradient."""
-        backward = self.backward_stepper
-        if backward is None or len(backward.parts) < 2:
-            return
-        self.bw_part = backward.parts[
-            (backward.parts.index(self.bw_part) + 1) % len(backward.parts)
-        ]
-        self.bw_index = 0
-        self.redraw()
-
-    def action_upstream(self) -> None:
-        """Backward mode: the upstream gradient g = 1 (L = Σ y) or g = y (L = ½ Σ y²)."""
-        self.bw_upstream = UPSTREAMS[(UPSTREAMS.index(self.bw_upstream) + 1) % len(UPSTREAMS)]
-        self._build_backward()
-        self.redraw()
 
     def action_play(self) -> None:
         if self.stepper is None and not self.playing:

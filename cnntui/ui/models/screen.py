@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -26,13 +25,13 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from cnntui import zoo
-from cnntui.errors import UsageError
-from cnntui.paths import check_user_path
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.export import ask_to_export
+from cnntui.ui.models.head import head_text
 from cnntui.ui.models.input_size import InputSize
 from cnntui.ui.models.keys import BINDINGS
+from cnntui.ui.models.opening import Opening
 from cnntui.ui.models.panels import ModelTotals
 from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
@@ -45,13 +44,13 @@ from cnntui.zoo import presets as models_presets
 from cnntui.zoo.spec import (
     parse_shape,
 )
-from cnntui.zoo.summary import ModelSummary, asciify
+from cnntui.zoo.summary import ModelSummary
 
 MAX_DEPTH = 10
 MAX_BATCH = 4096
 
 
-class ModelsScreen(FocusKeepingScreen):
+class ModelsScreen(Opening, FocusKeepingScreen):
     """The Models mode's screen; see the module docstring."""
 
     DEFAULT_CSS = (Path(__file__).parent / "models.tcss").read_text(encoding="utf-8")
@@ -167,27 +166,7 @@ class ModelsScreen(FocusKeepingScreen):
             self._refresh_secondary()
 
     def _update_head(self) -> None:
-        head = self.query_one("#models-head", Static)
-        text = Text()
-        if self.editing:
-            text.append(self.spec_editor.network_name or "your network", style="bold")
-            text.append("  your own network", style="dim")
-            if self.spec_editor.path is not None:
-                text.append(f"  ({self.spec_editor.path.name})", style="dim")
-        elif self.imported is not None:
-            text.append(self.imported.name, style="bold")
-            weights = "with weights" if self.imported.has_weights else "no weights"
-            text.append(f"  ONNX, {weights}", style="dim")
-            if self.imported.problem:
-                text.append("  stops at an unsupported node (see the notice)", style="red")
-        else:
-            entry = zoo.get(self.model_name)
-            text.append(entry.title, style="bold")
-            text.append(f" ({entry.year})  ")
-            text.append(
-                asciify(entry.description) if self.ascii_only else entry.description, style="dim"
-            )
-        head.update(text)
+        self.query_one("#models-head", Static).update(head_text(self))
 
     def _update_settings(self) -> None:
         dot = "|" if self.ascii_only else "·"
@@ -383,51 +362,6 @@ class ModelsScreen(FocusKeepingScreen):
 
     def action_save_spec(self) -> None:
         self.spec_editor.save()
-
-    def action_open_spec(self) -> None:
-        """^o: in the editor, a spec file; elsewhere an ONNX model (or a spec, which opens the
-        editor)."""
-        if self.editing:
-            self.spec_editor.open()
-            return
-        from cnntui.ui.models.dialogs import PathScreen
-
-        title = "Open a spec (.toml) or an ONNX model (.onnx):"
-        self.app.push_screen(PathScreen(title, "model.onnx"), self._open_from)
-
-    def _open_from(self, value: str | None) -> None:
-        if not value:
-            return
-        try:
-            path = check_user_path(value)
-        except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
-            return
-        if path.suffix.lower() == ".onnx":
-            self.open_onnx(path)
-            return
-        self.action_edit_spec()
-        self.spec_editor.open_path(path)
-
-    def open_onnx(self, path: Path) -> None:
-        """Show an ONNX network (read by `cnntui.zoo.onnx_import`) in place of a zoo model."""
-        from cnntui.zoo.onnx_import import load_onnx
-
-        try:
-            imported = load_onnx(path)
-        except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
-            return
-        if self.editing:
-            self.editing = False
-            self.set_class(False, "-editing")
-        self.imported = imported
-        self.input_override = None
-        self.query_one(InputSize).show_shape(imported.input_shape)
-        self.refresh_summary()
-        self.refresh_bindings()
-        if imported.problem:
-            self.notify(f"The table stops before {imported.problem}", title=path.name, timeout=12)
 
     @on(SpecEditor.Saved)
     def _spec_saved(self) -> None:
