@@ -99,6 +99,12 @@ async def test_explain_mode_speaks_korean_and_f2_switches_back() -> None:
         assert "전이 학습" in korean["transfer"] and "처음부터" in korean["transfer"]
         assert korean["chart"].startswith("테스트 정확도")
 
+        await pilot.press("right")  # c1 -> relu1: not a convolution, so `o` says which are
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        notices = [n.message for n in app._notifications]
+        assert any(m.startswith("합성곱 랩에서 열려면") for m in notices), notices
+
         await pilot.press("f2")
         await pilot.pause(0.2)
         assert current_language() == "en"
