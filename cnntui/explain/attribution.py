@@ -25,20 +25,22 @@ from cnntui.data.transforms import resize_bilinear
 from cnntui.engine.backend import to_host
 from cnntui.errors import UsageError
 from cnntui.explain.network import ForwardTrace, backward_from, forward_trace, layer_kind, softmax
+from cnntui.i18n import N_
 
 METHODS = ("activations", "saliency", "occlusion", "gradcam")
 
 EXPLANATIONS = {
-    "activations": "Each layer's output maps for this input: bright = strongly active.",
-    "saliency": (
+    # English here (the JSON reports keep it); `_(EXPLANATIONS[m])` where it is shown.
+    "activations": N_("Each layer's output maps for this input: bright = strongly active."),
+    "saliency": N_(
         "|d score / d pixel|: pixels where a small change moves the class score most. "
         "Local and noisy; it does not say what removing a stroke would do."
     ),
-    "occlusion": (
+    "occlusion": N_(
         "Drop in the class probability when a square around each pixel is covered. "
         "Shows what the decision needs; blind to evidence spread over many squares."
     ),
-    "gradcam": (
+    "gradcam": N_(
         "A late conv layer's maps weighted by the mean gradient of the class score, "
         "positive part, resized. Says where, coarsely; not which pixels."
     ),

@@ -22,6 +22,7 @@ import numpy as np
 
 from cnntui.data.transforms import resize_bilinear
 from cnntui.errors import CnnTuiError, UsageError
+from cnntui.i18n import _
 
 DIGIT_GRID = 8
 """The UCI digits' resolution: every digit the networks learnt from was 8×8 first."""
@@ -49,7 +50,9 @@ def to_channels(pixels: np.ndarray, channels: int) -> np.ndarray:
     if x.shape[0] == 1:
         return np.repeat(x, channels, axis=0)
     raise UsageError(
-        f"an image with {x.shape[0]} channels cannot feed a {channels}-channel network"
+        _("an image with {count} channels cannot feed a {channels}-channel network").format(
+            count=x.shape[0], channels=channels
+        )
     )
 
 
@@ -69,7 +72,7 @@ def fit_digit(pixels: np.ndarray, size: int) -> np.ndarray:
         return np.zeros((x.shape[0], size, size), dtype=np.float32)
     rows, cols = np.nonzero(ink)
     crop = x[:, rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    _, h, w = crop.shape
+    _channels, h, w = crop.shape
     side = max(h, w)
     square = np.zeros((x.shape[0], side, side), dtype=np.float32)
     top, left = (side - h) // 2, (side - w) // 2
@@ -124,9 +127,15 @@ def _from_dataset(
     from cnntui.data.registry import DATASETS
 
     if name not in DATASETS:
-        raise UsageError(f"unknown data set {name!r} in IMAGE; choose one of {', '.join(DATASETS)}")
+        raise UsageError(
+            _("unknown data set {name} in IMAGE; choose one of {choices}").format(
+                name=repr(name), choices=", ".join(DATASETS)
+            )
+        )
     if split not in ("train", "val", "test"):
-        raise UsageError(f"unknown split {split!r} in IMAGE; use train, val or test")
+        raise UsageError(
+            _("unknown split {split} in IMAGE; use train, val or test").format(split=repr(split))
+        )
     try:
         splits = load_splits(name, input_size=shape[1], count=samples, normalize=False)
     except CnnTuiError as exc:
@@ -134,10 +143,18 @@ def _from_dataset(
     part = getattr(splits, split)
     if not 0 <= index < len(part):
         raise UsageError(
-            f"{name}:{split} has {len(part)} images; INDEX must be from 0 to {len(part) - 1}"
+            _("{name}:{split} has {count} images; INDEX must be from 0 to {last}").format(
+                name=name, split=split, count=len(part), last=len(part) - 1
+            )
         )
     pixels = to_channels(part.images[index], shape[0])
     if pixels.shape[1:] != shape[1:]:
         pixels = resize_bilinear(pixels[None], shape[1:])[0]
     label = int(part.labels[index])
-    return InputImage(pixels, f"{name}:{split}:{index} (label {part.class_names[label]})", label)
+    return InputImage(
+        pixels,
+        _("{ref} (label {label})").format(
+            ref=f"{name}:{split}:{index}", label=part.class_names[label]
+        ),
+        label,
+    )

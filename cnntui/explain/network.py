@@ -16,6 +16,7 @@ import numpy as np
 
 from cnntui.engine.backend import to_host
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 
 def flat_layers(module: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -71,7 +72,11 @@ class ForwardTrace:
 
     def index(self, name: str) -> int:
         if name not in self.names:
-            raise UsageError(f"no layer called {name!r}; the layers are {', '.join(self.names)}")
+            raise UsageError(
+                _("no layer called {name}; the layers are {layers}").format(
+                    name=repr(name), layers=", ".join(self.names)
+                )
+            )
         return self.names.index(name)
 
     def input_of(self, index: int) -> np.ndarray:
@@ -101,7 +106,7 @@ def forward_trace(module: Any, image: np.ndarray) -> ForwardTrace:
     layers = flat_layers(module)
     x = _on_backend(module, np.asarray(image, dtype=np.float32)[None])
     outputs: list[np.ndarray] = []
-    for _, layer in layers:
+    for _name, layer in layers:
         x = layer.forward(x)
         outputs.append(to_host(x)[0])
     return ForwardTrace(
@@ -180,7 +185,7 @@ class UnitDetail:
 def receptive_box(trace: ForwardTrace, index: int, row: int, col: int) -> tuple[int, int, int, int]:
     """Input pixels (top, left, bottom, right, inclusive) that unit (row, col) of layer `index`
     depends on, clipped to the image. A unit after a flatten sees the whole image."""
-    _, height, width = trace.image.shape
+    _channels, height, width = trace.image.shape
     if trace.outputs[index].ndim != 3:
         return (0, 0, height - 1, width - 1)
     top, bottom, left, right = row, row, col, col

@@ -13,6 +13,8 @@ Example: `cnntui:explain?model=lenet5-digits&image=digit-7&view=looks`.
 
 from __future__ import annotations
 
+from cnntui.i18n import _
+
 KEYS = ("model", "image", "view", "layer")
 VIEWS = ("layers", "classifier", "looks", "draw", "transfer")
 
@@ -24,19 +26,31 @@ def validate(params: dict[str, str]) -> list[str]:
     from cnntui.explain.pretrained import names
 
     problems = [
-        f"explain: unknown key {key!r}; valid keys are {', '.join(KEYS)}"
+        _("explain: unknown key {key}; valid keys are {keys}").format(
+            key=repr(key), keys=", ".join(KEYS)
+        )
         for key in params
         if key not in KEYS
     ]
     if "model" in params and params["model"] not in names():
-        problems.append(f"explain: model={params['model']!r} is not one of {', '.join(names())}")
+        problems.append(
+            _("explain: {setting} is not one of {choices}").format(
+                setting=f"model={params['model']!r}", choices=", ".join(names())
+            )
+        )
     if "view" in params and params["view"] not in VIEWS:
-        problems.append(f"explain: view={params['view']!r} is not one of {', '.join(VIEWS)}")
+        problems.append(
+            _("explain: {setting} is not one of {choices}").format(
+                setting=f"view={params['view']!r}", choices=", ".join(VIEWS)
+            )
+        )
     image = params.get("image")
     if image is not None and image not in images.names():
         ref = parse_dataset_ref(image)
         if ref is None or ref[1] not in ("train", "val", "test") or ref[2] < 0:
             problems.append(
-                f"explain: image={image!r} is neither a bundled image nor DATASET:SPLIT:INDEX"
+                _("explain: {setting} is neither a bundled image nor DATASET:SPLIT:INDEX").format(
+                    setting=f"image={image!r}"
+                )
             )
     return problems

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 if TYPE_CHECKING:
     from cnntui.data.dataset import Splits
@@ -140,7 +141,9 @@ def get_spec(name: str) -> PretrainedSpec:
     key = name.strip().lower()
     if key not in PRETRAINED:
         raise UsageError(
-            f"no pretrained network called {name!r}; choose one of {', '.join(PRETRAINED)}"
+            _("no pretrained network called {name}; choose one of {choices}").format(
+                name=repr(name), choices=", ".join(PRETRAINED)
+            )
         )
     return PRETRAINED[key]
 
@@ -210,9 +213,13 @@ def read_npz(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except FileNotFoundError:
-        raise UsageError(f"the weights file {path} is missing; reinstall cnntui") from None
+        raise UsageError(
+            _("the weights file {path} is missing; reinstall cnntui").format(path=path)
+        ) from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"the weights file {path} cannot be read ({exc})") from None
+        raise UsageError(
+            _("the weights file {path} cannot be read ({reason})").format(path=path, reason=exc)
+        ) from None
     meta = {k[5:]: v for k, v in arrays.items() if k.startswith("meta.")}
     state = {k: v for k, v in arrays.items() if not k.startswith("meta.")}
     return state, meta

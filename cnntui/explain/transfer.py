@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 WAYS = ("scratch", "frozen", "finetuned")
 BASE = "lenet5-digits-0-4"
@@ -220,7 +221,7 @@ def _train_groups(
         loss_sum = 0.0
         for index in range(steps):
             if should_stop is not None and should_stop():
-                raise UsageError("the transfer run was stopped")
+                raise UsageError(_("the transfer run was stopped"))
             idx = order[index * settings.batch_size : (index + 1) * settings.batch_size]
             x = _host_or_device(model, images[idx])
             y = _host_or_device(model, labels[idx])
@@ -229,7 +230,7 @@ def _train_groups(
                 optimizer.zero_grad()
                 optimizer.lr = lr * (1 + math.cos(math.pi * step / total)) / 2
             model.backward(criterion.backward())
-            for optimizer, _ in optimizers:
+            for optimizer, _group in optimizers:
                 optimizer.step()
             loss_sum += float(loss) * len(idx)
             step += 1
@@ -246,7 +247,7 @@ def read_init_state(source: str) -> tuple[dict[str, np.ndarray], str]:
 
     if pretrained.is_pretrained(source):
         spec = pretrained.get_spec(source)
-        state, _ = pretrained.read_npz(spec.path)
+        state, _meta = pretrained.read_npz(spec.path)
         return state, f"pretrained {spec.name}"
     folder = Path(source).expanduser()
     if not folder.is_dir():
@@ -257,7 +258,7 @@ def read_init_state(source: str) -> tuple[dict[str, np.ndarray], str]:
     from cnntui.train.checkpoint import CheckpointError, load_checkpoint
 
     try:
-        _, state, _ = load_checkpoint(folder)
+        _model, state, _info = load_checkpoint(folder)
     except CheckpointError as exc:
         raise UsageError(f"--init {source}: {exc}") from None
     return state, f"run {folder.name}"

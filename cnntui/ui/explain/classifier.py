@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
 from cnntui.explain.session import ExplainSession
+from cnntui.i18n import _
 from cnntui.ui.shared.access import ascii_only
+
+
+def pad(text: str, cells: int) -> str:
+    """`text` left-aligned in `cells` terminal cells (Hangul takes two)."""
+    return text + " " * max(0, cells - cell_len(text))
 
 
 def softmax_text(session: ExplainSession, ascii_mode: bool, bar_width: int = 20) -> Text:
@@ -16,8 +23,15 @@ def softmax_text(session: ExplainSession, ascii_mode: bool, bar_width: int = 20)
     best = probs.top(1)[0]
     bar = "#" if ascii_mode else "█"
     out = Text()
-    out.append(f"prediction {names[best]}  ({probs.probabilities[best]:.1%})\n\n", style="bold")
-    header = f"{'class':<9}{'logit z':>9}{'z - max':>9}{'e^(z-max)':>11}{'p':>8}\n"
+    out.append(
+        _("prediction {label}  ({p})").format(
+            label=names[best], p=f"{probs.probabilities[best]:.1%}"
+        )
+        + "\n\n",
+        style="bold",
+    )
+    class_title = _("class")
+    header = f"{pad(class_title, 9)}{'logit z':>9}{'z - max':>9}{'e^(z-max)':>11}{'p':>8}\n"
     out.append(header, style="dim")
     for i in range(len(names)):
         style = "bold" if i == best else ""
@@ -30,10 +44,10 @@ def softmax_text(session: ExplainSession, ascii_mode: bool, bar_width: int = 20)
             bar * round(probs.probabilities[i] * bar_width), style="green" if i == best else ""
         )
         out.append("\n")
-    total = f"sum of e^(z-max) = {probs.total:.4f};  p = e^(z-max) / sum"
+    total = _("sum of e^(z-max) = {total};  p = e^(z-max) / sum").format(total=f"{probs.total:.4f}")
     out.append(total, style="dim")
     top = ", ".join(f"{names[i]} {probs.probabilities[i]:.1%}" for i in probs.top(3))
-    out.append(f"\ntop 3: {top}")
+    out.append("\n" + _("top 3: {classes}").format(classes=top))
     return out
 
 

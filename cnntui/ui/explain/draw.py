@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -19,7 +20,7 @@ from textual.widget import Widget
 
 from cnntui.explain.drawing import DrawingPad
 from cnntui.explain.session import ExplainSession
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.explain.maps import grey, map_lines
 from cnntui.ui.shared.access import ascii_only
 
@@ -89,7 +90,7 @@ class DrawView(Widget, can_focus=True):
         if self.pad.undo():
             self._changed()
         else:
-            self.notify("nothing to undo")
+            self.notify(_("nothing to undo"))
 
     # -- mouse: the pad is the top-left 28×14 cells (two pixels a cell, stacked)
 
@@ -139,8 +140,8 @@ class DrawView(Widget, can_focus=True):
         marked[self.pad.cursor] = True
         rgb = np.repeat(canvas[:, :, None], 3, axis=2)
         pad = map_lines(rgb, self.pad.size, ascii_mode, marked)
-        pen = "pen down" if self.pen_down else "pen up"
-        left = [Text(f"draw ({pen})".ljust(self.pad.size), style="bold"), *pad]
+        title = _("draw (pen down)") if self.pen_down else _("draw (pen up)")
+        left = [Text(set_cell_size(title, self.pad.size), style="bold"), *pad]
         right = self._prediction_lines(ascii_mode)
         out = Text()
         for r in range(max(len(left), len(right))):
@@ -156,7 +157,7 @@ class DrawView(Widget, can_focus=True):
     def _prediction_lines(self, ascii_mode: bool) -> list[Text]:
         session = self.session
         if session is None:
-            return [Text("draw with space, p and the arrows, or the mouse")]
+            return [Text(_("draw with space, p and the arrows, or the mouse"))]
         probs = session.probabilities()
         names = session.net.class_names
         best = probs.top(1)[0]
@@ -174,7 +175,7 @@ class DrawView(Widget, can_focus=True):
             lines.append(line)
         first = next((out for out in session.trace.outputs if out.ndim == 3), None)
         if first is not None:
-            lines.append(Text("first layer's maps:", style="dim"))
+            lines.append(Text(_("first layer's maps:"), style="dim"))
             tiles = [map_lines(grey(m), 6, ascii_mode) for m in first[:6]]
             for r in range(max(len(t) for t in tiles)):
                 row = Text()
@@ -182,7 +183,7 @@ class DrawView(Widget, can_focus=True):
                     row.append_text(t[r] if r < len(t) else Text(" " * 6))
                     row.append(" ")
                 lines.append(row)
-        lines.append(Text("as the network sees it:", style="dim"))
+        lines.append(Text(_("as the network sees it:"), style="dim"))
         seen = map_lines(grey(session.pixels.mean(axis=0)), 14, ascii_mode)
         lines += seen
         return lines

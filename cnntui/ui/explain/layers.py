@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -23,7 +24,7 @@ from textual.widget import Widget
 
 from cnntui.explain.network import layer_kind
 from cnntui.explain.session import ExplainSession
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.explain.maps import frame, grey, map_lines, tile_rows, vector_grid
 from cnntui.ui.shared.access import ascii_only
 
@@ -133,7 +134,7 @@ class LayersView(Widget, can_focus=True):
     def render(self) -> Text:
         self.regions = []
         if self.session is None:
-            return Text("loading the network...")
+            return Text(_("loading the network..."))
         ascii_mode = ascii_only(self)
         session = self.session
         trace = session.trace
@@ -146,9 +147,9 @@ class LayersView(Widget, can_focus=True):
         detail_box = session.detail().box
         for index, layer in enumerate(columns):
             x = index * (cells + 1)
-            name = "input" if layer < 0 else trace.names[layer]
+            name = _("input") if layer < 0 else trace.names[layer]
             style = "reverse bold" if layer == sel.layer else "bold"
-            block = [Text(name[:cells].ljust(cells), style=style)]
+            block = [Text(set_cell_size(name, cells), style=style)]
             if layer < 0:
                 picture = trace.image.mean(axis=0)
                 field = frame(picture.shape[0], picture.shape[1], detail_box)

@@ -5,14 +5,22 @@ the screen and handed in with `show_maps`."""
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.widgets import Static
 
 from cnntui.explain.attribution import EXPLANATIONS
+from cnntui.i18n import N_, _
 from cnntui.ui.explain.maps import grey, heat_overlay, map_lines
 from cnntui.ui.shared.access import ascii_only
 
-TITLES = {"saliency": "Saliency", "occlusion": "Occlusion", "gradcam": "Grad-CAM"}
+TITLES = {"saliency": N_("Saliency"), "occlusion": N_("Occlusion"), "gradcam": "Grad-CAM"}
+"""Grad-CAM is a method's name and stays as it is."""
+
+
+def fit(text: str, cells: int) -> str:
+    """`text` cut or padded to exactly `cells` terminal cells (Hangul takes two)."""
+    return set_cell_size(text, cells)
 
 
 class LooksView(Static):
@@ -23,7 +31,7 @@ class LooksView(Static):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("computing...", **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.maps: dict[str, np.ndarray] = {}
         self.picture: np.ndarray | None = None
         self.label = ""
@@ -32,34 +40,38 @@ class LooksView(Static):
         self.picture, self.maps, self.label = picture, maps, label
         self.redraw()
 
+    def on_mount(self) -> None:
+        self.redraw()
+
     def on_resize(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
         if self.picture is None:
+            self.update(_("computing..."))
             return
         ascii_mode = ascii_only(self)
         width = max(40, self.size.width - 2)
         cells = max(8, min(28, (width - 3) // 4))
-        tiles = [("Input", map_lines(grey(self.picture), cells, ascii_mode))]
+        tiles = [(_("Input"), map_lines(grey(self.picture), cells, ascii_mode))]
         for method, title in TITLES.items():
             if method in self.maps:
                 if ascii_mode:
                     rgb = grey(self.maps[method])
                 else:
                     rgb = heat_overlay(self.picture, self.maps[method])
-                tiles.append((title, map_lines(rgb, cells, ascii_mode)))
-        out = Text(f"for class {self.label}\n", style="bold")
-        height = max(len(lines) for _, lines in tiles)
-        out.append("  ".join(t[:cells].ljust(cells) for t, _ in tiles) + "\n", style="bold")
+                tiles.append((_(title), map_lines(rgb, cells, ascii_mode)))
+        out = Text(_("for class {label}").format(label=self.label) + "\n", style="bold")
+        height = max(len(lines) for _title, lines in tiles)
+        out.append("  ".join(fit(t, cells) for t, _lines in tiles) + "\n", style="bold")
         for r in range(height):
-            for i, (_, lines) in enumerate(tiles):
+            for i, (_title, lines) in enumerate(tiles):
                 if i:
                     out.append("  ")
                 out.append_text(lines[r] if r < len(lines) else Text(" " * cells))
             out.append("\n")
         for method, title in TITLES.items():
-            out.append(f"{title}: ", style="bold")
-            out.append(EXPLANATIONS[method] + "\n")
+            out.append(f"{_(title)}: ", style="bold")
+            out.append(_(EXPLANATIONS[method]) + "\n")
         out.rstrip()
         self.update(out)

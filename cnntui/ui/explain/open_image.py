@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 
 class OpenImage(ModalScreen[str | None]):
@@ -27,8 +27,16 @@ class OpenImage(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Image: a file (.pgm .ppm .png .jpg), a bundled name, or digits:test:12")
+            yield Label(self._prompt(), id="explain-open-prompt")
             yield Input(placeholder="~/my-digit.png", id="explain-open-input")
+
+    @staticmethod
+    def _prompt() -> str:
+        return _("Image: a file (.pgm .ppm .png .jpg), a bundled name, or digits:test:12")
+
+    def refresh_language(self) -> None:
+        """The prompt in the language now current (F2)."""
+        self.query_one("#explain-open-prompt", Label).update(self._prompt())
 
     def on_mount(self) -> None:
         field = self.query_one(Input)

@@ -23,7 +23,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from cnntui.explain import pretrained
 from cnntui.explain.session import ExplainSession
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.explain.classifier import ClassifierView
 from cnntui.ui.explain.draw import DrawView
 from cnntui.ui.explain.layers import LayersView
@@ -35,11 +35,11 @@ from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
 VIEWS: tuple[tuple[str, str], ...] = (
-    ("layers", "Layers"),
-    ("classifier", "Classifier"),
-    ("looks", "Looks"),
-    ("draw", "Draw"),
-    ("transfer", "Transfer"),
+    ("layers", N_("Layers")),
+    ("classifier", N_("Classifier")),
+    ("looks", N_("Looks")),
+    ("draw", N_("Draw")),
+    ("transfer", N_("Transfer")),
 )
 MODELS = ("lenet5-digits", "tinyvgg-shapes")
 INPUTS = {
@@ -174,6 +174,15 @@ class ExplainScreen(Screen[None]):
             self._pending_layer = None
         self.redraw()
 
+    def refresh_language(self) -> None:
+        """Redraw every view's text in the language now current (F2)."""
+        self._head()
+        self.redraw()
+        self.query_one(LayersView).refresh()
+        self.query_one(DrawView).refresh()
+        self.query_one(LooksView).redraw()
+        self.query_one(TransferView).refresh_language()
+
     def redraw(self) -> None:
         self._head()
         session = self.session
@@ -194,17 +203,18 @@ class ExplainScreen(Screen[None]):
         wide = self.size.width >= 100
         for name, title in VIEWS:
             if wide or name == self.view:
-                text.append(f" {title} ", style="reverse bold" if name == self.view else "dim")
+                text.append(f" {_(title)} ", style="reverse bold" if name == self.view else "dim")
         if not wide:
-            text.append(" v: next view", style="dim")
+            text.append(_(" v: next view"), style="dim")
         if self.session is not None:
             probs = self.session.probabilities()
             best = probs.top(1)[0]
             label = self.session.net.class_names[best]
-            text.append(
-                f"  {self.model_name} · {self.session.source} → {label} "
-                f"{probs.probabilities[best]:.0%}"
-            )
+            # "drawing" is the session's name for the pad's picture; the rest are file or data
+            # set names, shown as they are.
+            source = self.session.source
+            source = _("drawing") if source == "drawing" else source
+            text.append(f"  {self.model_name} · {source} → {label} {probs.probabilities[best]:.0%}")
         if ascii_only(self):
             text = Text(text.plain.replace("·", "|").replace("→", "->"))
         self.query_one("#explain-head", Static).update(text)
@@ -237,7 +247,7 @@ class ExplainScreen(Screen[None]):
         self._head()
 
     def action_next_view(self, delta: int) -> None:
-        names = [name for name, _ in VIEWS]
+        names = [name for name, _title in VIEWS]
         self.show_view(names[(names.index(self.view) + delta) % len(names)])
 
     def _dataset(self) -> str:
@@ -291,7 +301,9 @@ class ExplainScreen(Screen[None]):
                 if type(m).__name__ == "Conv2d"
             ]  # fmt: skip
             self.notify(
-                f"select a unit of a convolution ({', '.join(names)}) to open it in the Conv Lab",
+                _("select a unit of a convolution ({layers}) to open it in the Conv Lab").format(
+                    layers=", ".join(names)
+                ),
                 severity="warning",
             )
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,10 +20,14 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from cnntui.explain.transfer import WAYS, EpochPoint, TransferResult, TransferSettings
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.line_chart import LineChart
 
-TITLES = {"scratch": "from scratch", "frozen": "frozen base", "finetuned": "fine-tuned"}
+TITLES = {
+    "scratch": N_("from scratch"),
+    "frozen": N_("frozen base"),
+    "finetuned": N_("fine-tuned"),
+}
 
 
 class TransferView(Widget, can_focus=True):
@@ -52,8 +57,8 @@ class TransferView(Widget, can_focus=True):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield LineChart(
-                "test accuracy, digits 5-9",
-                x_label="epoch",
+                _("test accuracy, digits 5-9"),
+                x_label=_("epoch"),
                 y_range=(0.0, 1.0),
                 id="transfer-chart",
             )
@@ -62,21 +67,38 @@ class TransferView(Widget, can_focus=True):
     def on_mount(self) -> None:
         self._info()
 
+    def refresh_language(self) -> None:
+        """The chart's titles and legend and the summary in the language now current (F2)."""
+        chart = self.query_one(LineChart)
+        chart.title, chart.x_label = _("test accuracy, digits 5-9"), _("epoch")
+        chart.clear()  # the legend is the series' names: rebuild them from the points so far
+        for way in WAYS:
+            done = [p for p in self.points if p.way == way]
+            if done:
+                chart.set_series(
+                    _(TITLES[way]), [p.epoch for p in done], [p.test_acc for p in done]
+                )
+        self._info()
+
     def _info(self) -> None:
         s = self.settings
-        text = Text("Transfer learning\n", style="bold")
+        text = Text(_("Transfer learning") + "\n", style="bold")
         text.append(
-            "Base: LeNet-5 trained on digits 0-4. New task: digits 5-9 with "
-            f"{s.per_class} images each, {s.epochs} epochs.\n\n"
+            _(
+                "Base: LeNet-5 trained on digits 0-4. New task: digits 5-9 with "
+                "{per_class} images each, {epochs} epochs."
+            ).format(per_class=s.per_class, epochs=s.epochs)
+            + "\n\n"
         )
         for way in WAYS:
             done = [p for p in self.points if p.way == way]
             acc = f"{done[-1].test_acc:6.1%}" if done else "     -"
-            text.append(f"{TITLES[way]:<13} {acc}\n")
-        text.append("\nscratch: all layers from random weights\n", style="dim")
-        text.append("frozen: base fixed, new head trained\n", style="dim")
-        text.append("fine-tuned: all layers, base at lr/10\n", style="dim")
-        state = "training..." if self.running else "s: start"
+            title = _(TITLES[way])
+            text.append(f"{title}{' ' * max(1, 14 - cell_len(title))}{acc}\n")
+        text.append("\n" + _("scratch: all layers from random weights") + "\n", style="dim")
+        text.append(_("frozen: base fixed, new head trained") + "\n", style="dim")
+        text.append(_("fine-tuned: all layers, base at lr/10") + "\n", style="dim")
+        state = _("training...") if self.running else _("s: start")
         text.append(f"\n{state}", style="bold" if self.running else "")
         self.query_one("#transfer-info", Static).update(text)
 
@@ -124,7 +146,7 @@ class TransferView(Widget, can_focus=True):
 
     def _point(self, point: EpochPoint) -> None:
         self.points.append(point)
-        self.query_one(LineChart).extend(TITLES[point.way], [point.epoch], [point.test_acc])
+        self.query_one(LineChart).extend(_(TITLES[point.way]), [point.epoch], [point.test_acc])
         self._info()
 
     def _finished(self, result: TransferResult | None, problem: str) -> None:

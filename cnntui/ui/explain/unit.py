@@ -9,11 +9,13 @@ unit: the few numbers that produced it. `o` (on the screen) opens the convolutio
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widgets import Static
 
 from cnntui.explain.network import UnitDetail
 from cnntui.explain.session import ExplainSession
+from cnntui.i18n import _
 from cnntui.ui.explain.maps import frame, grey, map_lines
 from cnntui.ui.shared.access import ascii_only
 
@@ -73,11 +75,11 @@ class UnitPanel(Static):
         side = min(12 if self.size.width < 100 else 16, picture.shape[1])
         image = map_lines(grey(picture), side, ascii_mode, marked)
         top, left, bottom, right = detail.box
-        caption = f"field {bottom - top + 1}{times}{right - left + 1}"
+        caption = _("field {size}").format(size=f"{bottom - top + 1}{times}{right - left + 1}")
         out = Text()
         room = max(10, self.size.width - side - 4)
-        lines = [head, *[Text(line[:room]) for line in body]]
-        pic = [Text(caption[:side].ljust(side), style="dim"), *image]
+        lines = [head, *[Text(set_cell_size(line, room).rstrip()) for line in body]]
+        pic = [Text(set_cell_size(caption, side), style="dim"), *image]
         for r in range(max(len(lines), len(pic))):
             out.append_text(pic[r] if r < len(pic) else Text(" " * side))
             out.append("  ")
@@ -97,32 +99,37 @@ class UnitPanel(Static):
             ch = self.in_channel % count
             kh, kw = detail.kernel.shape[1:]
             sums = " ".join(f"{v:+.1f}" for v in per_channel[:8]) + (" ..." if count > 8 else "")
-            kernel = grid_lines(detail.kernel[ch], f"kernel ch {ch}")
-            patch = grid_lines(detail.patch[ch], f"input patch ch {ch}")
-            width = max(len(line) for line in kernel)
-            pairs = [f"{a.ljust(width)}  {b}" for a, b in zip(kernel, patch)]
-            relu = ", then ReLU" if detail.followed_by_relu else ""
-            sigma = "sum of" if ascii_mode else "Σ"
+            kernel = grid_lines(detail.kernel[ch], _("kernel ch {ch}").format(ch=ch))
+            patch = grid_lines(detail.patch[ch], _("input patch ch {ch}").format(ch=ch))
+            width = max(cell_len(line) for line in kernel)
+            pairs = [f"{set_cell_size(a, width)}  {b}" for a, b in zip(kernel, patch)]
+            relu = _(", then ReLU") if detail.followed_by_relu else ""
+            sigma = _("sum of") if ascii_mode else "Σ"
+            products = _("= {sigma} {shape} products + bias = {sum} + {bias}").format(
+                sigma=sigma,
+                shape=f"{count}{times}{kh}{times}{kw}",
+                sum=f"{detail.products_sum:.4f}",
+                bias=f"{detail.bias:.4f}",
+            )
             return [
-                f"= {sigma} {count}{times}{kh}{times}{kw} products + bias = "
-                f"{detail.products_sum:.4f} + {detail.bias:.4f}{relu}",
-                f"per input channel: {sums}",
+                products + relu,
+                _("per input channel: {sums}").format(sums=sums),
                 *pairs,
             ]
         if detail.kind == "relu":
             return [f"ReLU: max(0, {detail.inputs[0]:.4f}) = {detail.value:.4f}"]
         if detail.kind == "pool" and detail.patch is not None:
-            window = grid_lines(detail.patch, "window (the previous layer's map)")
-            return ["max of its window", *window]
+            window = grid_lines(detail.patch, _("window (the previous layer's map)"))
+            return [_("max of its window"), *window]
         if detail.kind == "linear":
             terms = "  ".join(f"x{i}·w={x * w:+.2f}" for i, x, w in detail.terms[:4])
             if ascii_mode:
                 terms = terms.replace("·", "*")
             total = detail.inputs[0] if detail.inputs else 0.0
             return [
-                "fully connected: sum of input x weight, + bias",
-                f"largest terms: {terms}",
+                _("fully connected: sum of input x weight, + bias"),
+                _("largest terms: {terms}").format(terms=terms),
                 f"{total:.4f} + {detail.bias:.4f} = {detail.value:.4f}",
-                "every input pixel can reach this unit",
+                _("every input pixel can reach this unit"),
             ]
-        return [f"{detail.kind} layer"]
+        return [_("{kind} layer").format(kind=detail.kind)]
