@@ -40,6 +40,10 @@ def switch_language(app: CnnTuiApp, language: str | None = None) -> str:
             screen.refresh_bindings()
             for widget in screen.query("ModeBar"):
                 widget.refresh()
+            # Screens that build text once (labels, titles) re-set it themselves.
+            refresh_language = getattr(screen, "refresh_language", None)
+            if callable(refresh_language):
+                refresh_language()
     app.screen.refresh_bindings()
     app.notify(_("Language: {name}").format(name=LANGUAGE_NAMES[language]), timeout=3)
     return language
