@@ -95,6 +95,26 @@ async def test_gan_settings_form_and_substeps_in_korean() -> None:
         text = screen_text(app)
         assert "2-D GAN 설정" in text and "G 학습률" in text and "층당 뉴런 수" in text
         assert "learning rate" not in text
+        # A form open when the language changes (F2 or the command palette) follows it too.
+        app.action_switch_language()
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "2-D GAN settings" in text and "G learning rate" in text and "학습률" not in text
+
+
+async def test_sampling_result_in_korean() -> None:
+    from fractions import Fraction
+
+    from cnntui.ui.gan.example import ExampleView
+
+    set_language("ko")
+    app = make_app("gan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ExampleView)
+        view.sample(Fraction("0.34"))
+        await wait_until(pilot, lambda: not view.animating)
+        assert "누적 구간으로 P(x)에서 샘플링: u = 0.34 → (0,1)" in screen_text(app)
 
 
 async def test_dcgan_notices_in_korean() -> None:

@@ -13,6 +13,8 @@ from cnntui.gan.distributions import DRAW_GRID
 from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
 
+TITLE = N_("Draw the real distribution: arrows move, space fills, enter uses it")
+
 
 class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
     """Move with the arrow keys, space fills or clears a cell, enter uses the drawing."""
@@ -44,11 +46,16 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(_("Draw the real distribution: arrows move, space fills, enter uses it"))
+            yield Label(_(TITLE), id="gan-draw-title")
             yield Static(id="gan-draw-grid")
             yield Label("", id="gan-draw-count")
 
     def on_mount(self) -> None:
+        self._redraw()
+
+    def refresh_language(self) -> None:
+        """Re-set the title and the count in the current language."""
+        self.query_one("#gan-draw-title", Label).update(_(TITLE))
         self._redraw()
 
     def _redraw(self) -> None:

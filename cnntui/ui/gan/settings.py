@@ -34,6 +34,7 @@ FORM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("seed", N_("seed"), "int", ()),
 )
 
+FORM_TITLE = N_("2-D GAN settings  (tab: next, enter: apply, escape: cancel)")
 KIND_HINTS = {"int": N_("whole number"), "float": N_("number")}
 """The placeholder of a numeric field, by kind."""
 
@@ -98,10 +99,10 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(_("2-D GAN settings  (tab: next, enter: apply, escape: cancel)"))
+            yield Label(_(FORM_TITLE), id="gan-settings-title")
             with Grid():
                 for name, label, kind, choices in FORM:
-                    yield Label(_(label))
+                    yield Label(_(label), id=f"gan-set-label-{name}")
                     hint = " | ".join(choices) if kind == "choice" else _(KIND_HINTS[kind])
                     yield Input(
                         str(getattr(self.settings, name)), placeholder=hint, id=f"gan-set-{name}"
@@ -113,6 +114,14 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
             if self.app.is_headless:
                 field.cursor_blink = False
         self.query(Input).first().focus()
+
+    def refresh_language(self) -> None:
+        """Re-set the title, the labels and the numeric placeholders in the current language."""
+        self.query_one("#gan-settings-title", Label).update(_(FORM_TITLE))
+        for name, label, kind, _choices in FORM:
+            self.query_one(f"#gan-set-label-{name}", Label).update(_(label))
+            if kind != "choice":
+                self.query_one(f"#gan-set-{name}", Input).placeholder = _(KIND_HINTS[kind])
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#gan-set-{name}", Input).value for name, *_ in FORM}
