@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnntui.i18n import N_
+
 EXTENT: tuple[float, float] = (-2.0, 2.0)
 """The square of the plane that the views, the field and the divergence grid cover (both axes)."""
 
@@ -25,11 +27,11 @@ DRAW_GRID = 16
 """The drawing grid is DRAW_GRID × DRAW_GRID cells over `EXTENT`; row 0 is the top."""
 
 TITLES: dict[str, str] = {
-    "ring": "ring of 8 Gaussians",
-    "line": "a line",
-    "clusters": "three clusters",
-    "moons": "two moons",
-    "drawn": "drawn by hand",
+    "ring": N_("ring of 8 Gaussians"),
+    "line": N_("a line"),
+    "clusters": N_("three clusters"),
+    "moons": N_("two moons"),
+    "drawn": N_("drawn by hand"),
 }
 
 

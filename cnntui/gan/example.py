@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from cnntui.i18n import _
+
 Point = tuple[int, int]
 """A binary 2-D input `(x1, x2)`."""
 
@@ -167,7 +169,7 @@ def intervals(distribution: dict[Point, Fraction | None]) -> list[Interval]:
     """
     probabilities = [distribution.get(p) or Fraction(0) for p in POINTS]
     if sum(probabilities) != 1:
-        raise ValueError("nothing to sample from: the distribution is empty")
+        raise ValueError(_("nothing to sample from: the distribution is empty"))
     out: list[Interval] = []
     low = Fraction(0)
     for point, p in zip(POINTS, probabilities):
@@ -179,7 +181,7 @@ def intervals(distribution: dict[Point, Fraction | None]) -> list[Interval]:
 def sample_point(distribution: dict[Point, Fraction | None], u: float | Fraction) -> Interval:
     """The interval (and so the point) that the uniform number `u ∈ [0, 1)` lands in."""
     if not 0 <= u < 1:
-        raise ValueError(f"the uniform number must be in [0, 1), got {u}")
+        raise ValueError(_("the uniform number must be in [0, 1), got {u}").format(u=u))
     value = Fraction(u) if isinstance(u, Fraction) else Fraction(str(u))
     for interval in intervals(distribution):
         if interval.low <= value < interval.high:

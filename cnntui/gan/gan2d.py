@@ -36,18 +36,19 @@ from cnntui.gan.losses import (
     discriminator_loss,
     generator_loss,
 )
+from cnntui.i18n import N_, _
 
 OPTIMIZERS = ("adam", "sgd")
 EVAL_POINTS = 2000
 """Size of the fixed real and noise sets used for the divergence and the logged losses."""
 
 SUBSTEP_TITLES: dict[int, str] = {
-    1: "sample noise z",
-    2: "generate G(z)",
-    3: "discriminate D(x), D(G(z))",
-    4: "compute the loss",
-    5: "compute the gradients",
-    6: "update the parameters",
+    1: N_("sample noise z"),
+    2: N_("generate G(z)"),
+    3: N_("discriminate D(x), D(G(z))"),
+    4: N_("compute the loss"),
+    5: N_("compute the gradients"),
+    6: N_("update the parameters"),
 }
 
 
@@ -82,13 +83,21 @@ class Gan2dSettings:
             ("batch", self.batch, 1, 4096),
         ):
             if not low <= value <= high:
-                raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+                raise ValueError(
+                    _("{name} must be between {low} and {high}, got {value}").format(
+                        name=name, low=low, high=high, value=value
+                    )
+                )
         for name, lr in (("g_lr", self.g_lr), ("d_lr", self.d_lr)):
             if not (np.isfinite(lr) and 0 < lr <= 1):
-                raise ValueError(f"{name} must be in (0, 1], got {lr}")
+                raise ValueError(_("{name} must be in (0, 1], got {lr}").format(name=name, lr=lr))
         for name, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):
             if opt not in OPTIMIZERS:
-                raise ValueError(f"{name} must be one of {', '.join(OPTIMIZERS)}, got '{opt}'")
+                raise ValueError(
+                    _("{name} must be one of {choices}, got '{value}'").format(
+                        name=name, choices=", ".join(OPTIMIZERS), value=opt
+                    )
+                )
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,8 @@ class SubStep:
 
     @property
     def title(self) -> str:
-        return SUBSTEP_TITLES[self.number]
+        """The sub-step's title in the current language."""
+        return _(SUBSTEP_TITLES[self.number])
 
 
 @dataclass(frozen=True)
@@ -147,7 +157,7 @@ def build_mlp(inputs: int, hidden: int, layers: int, outputs: int) -> Any:
 
     blocks: list[Any] = []
     width = inputs
-    for _ in range(layers):
+    for _layer in range(layers):
         blocks += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
         width = hidden
     blocks.append(nn.Linear(width, outputs))
@@ -234,12 +244,12 @@ class Gan2d:
 
     def step(self, which: str = "both") -> None:
         """Run one iteration (or one D / G update) without pausing at sub-steps."""
-        for _ in self.updates(which):
+        for _substep in self.updates(which):
             pass
 
     def train(self, steps: int, record_every: int = 50) -> None:
         """`steps` iterations, appending to `history` every `record_every` steps and at the end."""
-        for _ in range(steps):
+        for _step in range(steps):
             self.step()
             if self.step_count % record_every == 0:
                 self.record()
@@ -263,10 +273,10 @@ class Gan2d:
         z = self._noise(n)
         real = self.distribution.sample(n, self.rng).astype(np.float32)
         self.last_noise, self.last_real = z, real
-        yield SubStep(1, "D", f"draw {n} noise vectors and {n} real points")
+        yield SubStep(1, "D", _("draw {n} noise vectors and {n} real points").format(n=n))
         fake = self.generator.forward(z)
         self.last_fake = fake
-        yield SubStep(2, "D", f"G turns the noise into {n} fake points")
+        yield SubStep(2, "D", _("G turns the noise into {n} fake points").format(n=n))
         both = np.concatenate([real, fake], axis=0)
         self._caches_valid = True
         scores = self.discriminator.forward(both)
@@ -274,38 +284,49 @@ class Gan2d:
         yield SubStep(
             3,
             "D",
-            f"D scores all {2 * n} points (mean belief real "
-            f"{_mean(belief(s.loss, scores[:n])):.2f}, fake {_mean(belief(s.loss, scores[n:])):.2f})",
+            _("D scores all {count} points (mean belief real {real}, fake {fake})").format(
+                count=2 * n,
+                real=f"{_mean(belief(s.loss, scores[:n])):.2f}",
+                fake=f"{_mean(belief(s.loss, scores[n:])):.2f}",
+            ),
         )
         loss = discriminator_loss(s.loss, scores[:n], scores[n:])
         self.last_d_loss = float(loss.value)
-        yield SubStep(4, "D", f"D loss = {self.last_d_loss:.4f}")
+        yield SubStep(4, "D", _("D loss = {loss}").format(loss=f"{self.last_d_loss:.4f}"))
         self.discriminator.zero_grad()
         if not self._caches_valid:  # a view evaluated the nets since the forward pass
             self.discriminator.forward(both)
         self.discriminator.backward(np.concatenate([loss.grad_real, loss.grad_fake], axis=0))
-        yield SubStep(5, "D", "backward through D only: G is not changed by a D step")
+        yield SubStep(5, "D", _("backward through D only: G is not changed by a D step"))
         self.d_optimizer.step()
         self.d_updates += 1
-        yield SubStep(6, "D", f"{s.d_optimizer} step on D (lr {s.d_lr:g})")
+        yield SubStep(
+            6,
+            "D",
+            _("{optimizer} step on D (lr {lr})").format(optimizer=s.d_optimizer, lr=f"{s.d_lr:g}"),
+        )
 
     def _generator_update(self) -> Iterator[SubStep]:
         s, n = self.settings, self.settings.batch
         z = self._noise(n)
         self.last_noise = z
-        yield SubStep(1, "G", f"draw {n} noise vectors")
+        yield SubStep(1, "G", _("draw {n} noise vectors").format(n=n))
         self._caches_valid = True
         fake = self.generator.forward(z)
         self.last_fake = fake
-        yield SubStep(2, "G", f"G turns the noise into {n} fake points")
+        yield SubStep(2, "G", _("G turns the noise into {n} fake points").format(n=n))
         scores = self.discriminator.forward(fake)
         self.last_scores = (None, scores)
         yield SubStep(
-            3, "G", f"D scores the fakes (mean belief real {_mean(belief(s.loss, scores)):.2f})"
+            3,
+            "G",
+            _("D scores the fakes (mean belief real {real})").format(
+                real=f"{_mean(belief(s.loss, scores)):.2f}"
+            ),
         )
         loss = generator_loss(s.loss, scores)
         self.last_g_loss = float(loss.value)
-        yield SubStep(4, "G", f"G loss = {self.last_g_loss:.4f}")
+        yield SubStep(4, "G", _("G loss = {loss}").format(loss=f"{self.last_g_loss:.4f}"))
         self.generator.zero_grad()
         if not self._caches_valid:  # a view evaluated the nets since the forward pass
             self.discriminator.forward(self.generator.forward(z))
@@ -313,10 +334,16 @@ class Gan2d:
         self.discriminator.zero_grad()  # D's gradients from this pass are not used
         self.last_point_grads = grad_points
         self.generator.backward(grad_points)
-        yield SubStep(5, "G", "backward through D to the points, then through G")
+        yield SubStep(5, "G", _("backward through D to the points, then through G"))
         self.g_optimizer.step()
         self.g_updates += 1
-        yield SubStep(6, "G", f"{s.g_optimizer} step on G (lr {s.g_lr:g}); D is unchanged")
+        yield SubStep(
+            6,
+            "G",
+            _("{optimizer} step on G (lr {lr}); D is unchanged").format(
+                optimizer=s.g_optimizer, lr=f"{s.g_lr:g}"
+            ),
+        )
 
     # -- evaluation and views ---------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from cnntui.child import ChildProcess, on_stop_signals
 from cnntui.gan.dcgan import DcganSettings
+from cnntui.i18n import _
 
 STEP_EVENT_SECONDS = 0.1
 """Step losses are batched and sent at most this often (the UI redraws ≤ 10 times a second)."""
@@ -105,7 +106,11 @@ class DcganProcess(ChildProcess[Event]):
         self._put_command(command)
 
     def exit_failure(self, code: int) -> Event:
-        return Failed(f"the DCGAN process ended unexpectedly (exit {code}); see {self.log_path}")
+        return Failed(
+            _("the DCGAN process ended unexpectedly (exit {code}); see {path}").format(
+                code=code, path=self.log_path
+            )
+        )
 
 
 def child_main(

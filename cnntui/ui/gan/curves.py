@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widget import Widget
+
+from cnntui.i18n import _
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,12 @@ def render_chart(
     finite = [downsample(s.values, cols) for s in series]
     everything = np.concatenate([f[np.isfinite(f)] for f in finite] + [np.zeros(0)])
     if everything.size == 0:
-        text.append("(no data yet)\n" + "\n" * (plot_rows - 1), style="dim")
+        text.append(_("(no data yet)") + "\n" + "\n" * (plot_rows - 1), style="dim")
         return text
     low, high = float(everything.min()), float(everything.max())
     if high - low < 1e-9:
         low, high = low - 0.5, high + 0.5
-    canvas = [[(" ", "")] * cols for _ in range(plot_rows)]
+    canvas = [[(" ", "")] * cols for _row in range(plot_rows)]
     for s, values in zip(series, finite):
         n = len(values)
         for i, v in enumerate(values):
@@ -80,8 +83,11 @@ def render_chart(
             text.append(ch, style=colour or None)
         text.append("\n")
     first, last = (steps[0], steps[-1]) if len(steps) else (0, 0)
-    axis = f"{'':>{label_width}} {first:<{max(1, cols // 2)}}{'step ' + str(last):>{cols - max(1, cols // 2)}}"
-    text.append(axis[:width], style="dim")
+    # Padded by terminal cells, not characters: the Korean "step" is two cells a letter.
+    half = max(1, cols // 2)
+    last_label = _("step {n}").format(n=last)
+    axis = f"{'':>{label_width}} {first:<{half}}" + " " * max(0, cols - half - cell_len(last_label))
+    text.append(set_cell_size(axis + last_label, width).rstrip(), style="dim")
     return text
 
 

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from cnntui import userfile
 from cnntui.gan.dcgan import DATASETS, DcganSettings
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.gan.grid import GanImageGrid
 from cnntui.ui.shared.access import cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
@@ -38,6 +38,16 @@ EPOCHS_PER_START = {"digits": 50, "shapes": 10}
 """How many more epochs a start asks for when the saved run has already reached its target."""
 COLLAPSE_BELOW = 0.35
 """Diversity under this reads as mode collapse (samples much closer to each other than real images)."""
+STATE_LABELS = {
+    "idle": N_("idle"),
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "stopping": N_("stopping"),
+    "stopped": N_("stopped"),
+    "failed": N_("failed"),
+}
+"""How each `DcganView.state` reads on screen (a state missing here shows its name)."""
 
 
 def runs_root() -> Path:
@@ -93,7 +103,7 @@ class DcganView(Horizontal, can_focus=True):
         yield GanImageGrid(id="dcgan-grid")
         with Vertical(id="dcgan-side"):
             yield Static(id="dcgan-status")
-            yield LineChart("losses per step", id="dcgan-curves")
+            yield LineChart(_("losses per step"), id="dcgan-curves")
 
     def on_mount(self) -> None:
         # `is_mounted` turns True only once `on_mount` has returned, and `_render_side` checks it.
@@ -128,7 +138,7 @@ class DcganView(Horizontal, can_focus=True):
 
     def action_toggle_dataset(self) -> None:
         if self.runner is not None:
-            self.notify("stop the run first (x)", severity="warning")
+            self.notify(_("stop the run first (x)"), severity="warning")
             return
         dataset = DATASETS[(DATASETS.index(self.settings.dataset) + 1) % len(DATASETS)]
         self.set_dataset(dataset)
@@ -137,7 +147,7 @@ class DcganView(Horizontal, can_focus=True):
         if dataset == self.settings.dataset:
             return
         if self.runner is not None:
-            self.notify("stop the run first (x)", severity="warning")
+            self.notify(_("stop the run first (x)"), severity="warning")
             return
         self.settings = replace(self.settings, dataset=dataset)
         self._forget()
@@ -148,13 +158,15 @@ class DcganView(Horizontal, can_focus=True):
         import time
 
         if self.runner is not None:
-            self.notify("stop the run first (x)", severity="warning")
+            self.notify(_("stop the run first (x)"), severity="warning")
             return
         now = time.monotonic()
         if (self.run_dir / "run.json").exists() and now - self._clear_asked > CONFIRM_SECONDS:
             self._clear_asked = now
             self.notify(
-                f"press c again to delete the saved {self.settings.dataset} run",
+                _("press c again to delete the saved {dataset} run").format(
+                    dataset=self.settings.dataset
+                ),
                 severity="warning",
                 timeout=3,
             )
@@ -164,7 +176,10 @@ class DcganView(Horizontal, can_focus=True):
             shutil.rmtree(self.run_dir, ignore_errors=True)
         self._forget()
         self.state = "idle"
-        self.notify(f"new {self.settings.dataset} run: press space to start", timeout=3)
+        self.notify(
+            _("new {dataset} run: press space to start").format(dataset=self.settings.dataset),
+            timeout=3,
+        )
 
     def _forget(self) -> None:
         self.epoch = self.step = 0
@@ -256,6 +271,13 @@ class DcganView(Horizontal, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------------------
 
+    def refresh_language(self) -> None:
+        """Redraw the status and the chart's title and legend in the current language."""
+        for chart in self.query(LineChart):
+            chart.clear()
+            chart.title = _("losses per step")
+        self._render_side()
+
     def _render_side(self) -> None:
         if not self.is_mounted or not self.query("#dcgan-status"):
             return
@@ -264,39 +286,47 @@ class DcganView(Horizontal, can_focus=True):
         chart = self.query_one(LineChart)
         if rows:
             steps = [r[0] for r in rows]
-            chart.set_series("D loss", steps, [r[1] for r in rows], colour="cyan")
-            chart.set_series("G loss", steps, [r[2] for r in rows], colour="magenta")
+            chart.set_series(_("D loss"), steps, [r[1] for r in rows], colour="cyan")
+            chart.set_series(_("G loss"), steps, [r[2] for r in rows], colour="magenta")
         elif chart.names:
             chart.clear()
 
     def _status_text(self) -> Text:
         s = self.settings
         text = Text()
-        text.append(f"DCGAN on {s.dataset}", style="bold")
-        text.append(f"  {self.state}\n", style="dim")
+        text.append(_("DCGAN on {dataset}").format(dataset=s.dataset), style="bold")
+        text.append(f"  {_(STATE_LABELS.get(self.state, self.state))}\n", style="dim")
         total = f"/{self.epochs}" if self.epochs else ""
-        text.append(f"epoch {self.epoch}{total}  step {self.step}\n")
+        text.append(
+            _("epoch {epoch}  step {step}").format(epoch=f"{self.epoch}{total}", step=self.step)
+            + "\n"
+        )
         if self.last_losses is not None:
-            text.append(f"D loss {self.last_losses[0]:.3f}  G loss {self.last_losses[1]:.3f}\n")
+            d, g = (f"{loss:.3f}" for loss in self.last_losses)
         else:
-            text.append("D loss -  G loss -\n")
+            d = g = "-"
+        text.append(_("D loss {d}  G loss {g}").format(d=d, g=g) + "\n")
         if self.diversity is not None:
-            text.append(f"diversity {self.diversity:.2f}")
+            text.append(_("diversity {value}").format(value=f"{self.diversity:.2f}"))
             if self.diversity < COLLAPSE_BELOW:
-                text.append("  mode collapse?", style="bold red")
+                text.append("  " + _("mode collapse?"), style="bold red")
             text.append("\n")
         else:
-            text.append("diversity -\n")
+            text.append(_("diversity {value}").format(value="-") + "\n")
         if self.device:
-            text.append(f"on {self.device}\n", style="dim")
+            text.append(_("on {device}").format(device=self.device) + "\n", style="dim")
         if self.files:
-            text.append(f"saved {Path(self.files[0]).name}\n", style="dim")
+            text.append(_("saved {name}").format(name=Path(self.files[0]).name) + "\n", style="dim")
         if self.message:
             text.append(self.message + "\n", style="red")
         if self.state == "idle":
             saved = _saved_epoch(self.run_dir)
-            hint = f"space: resume at epoch {saved}" if saved else "space: start training"
-            text.append(hint + "  t: dataset\n", style="dim")
+            hint = (
+                _("space: resume at epoch {epoch}").format(epoch=saved)
+                if saved
+                else _("space: start training")
+            )
+            text.append(hint + "  " + _("t: dataset") + "\n", style="dim")
         return text
 
 

@@ -10,8 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cnntui.gan.distributions import DRAW_GRID
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
+
+TITLE = N_("Draw the real distribution: arrows move, space fills, enter uses it")
 
 
 class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
@@ -44,11 +46,16 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Draw the real distribution: arrows move, space fills, enter uses it")
+            yield Label(_(TITLE), id="gan-draw-title")
             yield Static(id="gan-draw-grid")
             yield Label("", id="gan-draw-count")
 
     def on_mount(self) -> None:
+        self._redraw()
+
+    def refresh_language(self) -> None:
+        """Re-set the title and the count in the current language."""
+        self.query_one("#gan-draw-title", Label).update(_(TITLE))
         self._redraw()
 
     def _redraw(self) -> None:
@@ -67,7 +74,7 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
             text.append("\n")
         self.query_one("#gan-draw-grid", Static).update(text)
         self.query_one("#gan-draw-count", Label).update(
-            f"{len(self.cells)} cells filled  (c clears)"
+            _("cells filled: {n}  (c clears)").format(n=len(self.cells))
         )
 
     def action_move(self, dr: int, dc: int) -> None:
@@ -85,7 +92,7 @@ class DrawScreen(ModalScreen[frozenset[tuple[int, int]] | None]):
 
     def action_apply(self) -> None:
         if not self.cells:
-            self.notify("fill at least one cell first", severity="warning")
+            self.notify(_("fill at least one cell first"), severity="warning")
             return
         self.dismiss(frozenset(self.cells))
 

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan import example as ex
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import glyphs
 
@@ -156,7 +156,10 @@ class ExampleView(Vertical, can_focus=True):
 
         self.app.push_screen(
             NumberPrompt(
-                "A uniform number u in [0, 1), e.g. 0.34", low=0.0, high=1.0, high_inclusive=False
+                _("A uniform number u in [0, 1), e.g. 0.34"),
+                low=0.0,
+                high=1.0,
+                high_inclusive=False,
             ),
             chosen,
         )
@@ -202,6 +205,10 @@ class ExampleView(Vertical, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------------
 
+    def refresh_language(self) -> None:
+        """Redraw the tables and the sampling line in the current language."""
+        self.refresh_all()
+
     def refresh_all(self) -> None:
         if not self.is_mounted:
             return
@@ -213,7 +220,7 @@ class ExampleView(Vertical, can_focus=True):
         return box.ASCII2 if self._ascii else box.SIMPLE_HEAD
 
     def render_samples(self) -> Table:
-        table = self._table("Samples", ("#", "x1", "x2", "y", "on"))
+        table = self._table(_("Samples"), ("#", "x1", "x2", "y", _("on")))
         g = glyphs(self._ascii)
         for i, s in enumerate(self.samples):
             style = (
@@ -231,7 +238,7 @@ class ExampleView(Vertical, can_focus=True):
                 g.done if s.enabled else "-",
                 style=style.strip() or None,
             )
-        table.caption = "a/b flip x1/x2"
+        table.caption = _("a/b flip x1/x2")
         table.caption_style = "dim"
         return table
 
@@ -244,7 +251,7 @@ class ExampleView(Vertical, can_focus=True):
             return ex.format_ratio(numerator, denominator, undefined)
 
         generative = self._table(
-            f"Generative: counts of {t.total} samples",
+            _("Generative: counts of {n} samples").format(n=t.total),
             ("x", "P(x)", "P(x,y=0)", "P(x,y=1)", "P(x|y=0)", "P(x|y=1)"),
         )
         for p in ex.POINTS:
@@ -260,16 +267,16 @@ class ExampleView(Vertical, can_focus=True):
             "P(y)", "", r(t.count_y[0], t.total), r(t.count_y[1], t.total), "", "", style="dim"
         )
         discriminative = self._table(
-            "Discriminative: P(y|x)", ("x", "P(y=0|x)", "P(y=1|x)", "predict")
+            _("Discriminative: P(y|x)"), ("x", "P(y=0|x)", "P(y=1|x)", _("predict"))
         )
         for p in ex.POINTS:
             guess = t.predict(p)
             if guess is not None:
                 verdict = f"y={guess}"
             elif t.count_x[p] == 0:
-                verdict = "unseen"
+                verdict = _("unseen")
             else:
-                verdict = "tie"
+                verdict = _("tie")
             discriminative.add_row(
                 _point(p),
                 r(t.count_xy[(p, 0)], t.count_x[p]),
@@ -277,7 +284,7 @@ class ExampleView(Vertical, can_focus=True):
                 verdict,
             )
         if all(t.bayes_check(p, y) for p in ex.POINTS for y in ex.LABELS):
-            discriminative.caption = "Bayes holds: P(y|x) = P(x|y)P(y)/P(x)"
+            discriminative.caption = _("Bayes holds: P(y|x) = P(x|y)P(y)/P(x)")
             discriminative.caption_style = "dim"
         return Group(generative, discriminative)
 
@@ -304,11 +311,16 @@ class ExampleView(Vertical, can_focus=True):
         try:
             parts = ex.intervals(self.distribution())
         except ValueError:
-            text.append(f"Sampling from {name}: nothing to sample (no samples)\n", style="bold")
+            text.append(
+                _("Sampling from {name}: nothing to sample (no samples)").format(name=name) + "\n",
+                style="bold",
+            )
             return text
-        title = f"Sampling from {name} by cumulative intervals"
+        title = _("Sampling from {name} by cumulative intervals").format(name=name)
         if self.u is not None and self.result is not None and not self.animating:
-            title += f": u = {float(self.u):g} lands on {_point(self.result.point)}"
+            title += ": " + _("u = {u} lands on {point}").format(
+                u=f"{float(self.u):g}", point=_point(self.result.point)
+            )
         text.append(title + "\n", style="bold")
         bar = [" "] * width
         styles: list[str] = [""] * width
@@ -348,5 +360,5 @@ class ExampleView(Vertical, can_focus=True):
                 line = " " * max(0, at - len(label) - 1) + label + " " + arrow
             text.append(line, style="bold")
         else:
-            text.append("press s to draw u, or u to type one", style="dim")
+            text.append(_("press s to draw u, or u to type one"), style="dim")
         return text

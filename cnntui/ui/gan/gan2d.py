@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from cnntui.gan.distributions import BUILTIN, TITLES
 from cnntui.gan.gan2d import SUBSTEP_TITLES, Gan2d, Gan2dSettings, Snapshot, SubStep
 from cnntui.gan.losses import LOSS_NAMES
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.gan.curves import GanCurves, Series
 from cnntui.ui.gan.plane import GanPlane
 
@@ -137,14 +137,14 @@ class Gan2dView(Horizontal, can_focus=True):
     def action_cycle_loss(self) -> None:
         loss = LOSS_NAMES[(LOSS_NAMES.index(self.settings.loss) + 1) % len(LOSS_NAMES)]
         self.apply_settings(replace(self.settings, loss=loss))
-        self.notify(f"loss: {loss}", timeout=2)
+        self.notify(_("loss: {loss}").format(loss=loss), timeout=2)
 
     def action_cycle_data(self) -> None:
         names = [*BUILTIN, "drawn"] if self.settings.cells else list(BUILTIN)
         current = names.index(self.settings.data) if self.settings.data in names else -1
         data = names[(current + 1) % len(names)]
         self.apply_settings(replace(self.settings, data=data))
-        self.notify(f"data: {TITLES[data]}", timeout=2)
+        self.notify(_("data: {title}").format(title=_(TITLES[data])), timeout=2)
 
     def action_toggle_layer(self, layer: str) -> None:
         plane = self.query_one(GanPlane)
@@ -223,7 +223,7 @@ class Gan2dView(Horizontal, can_focus=True):
         def finish_pending() -> None:
             nonlocal pending
             if pending is not None:
-                for _ in pending:
+                for _substep in pending:
                     pass
                 pending = None
                 if model.step_count % RECORD_EVERY == 0:
@@ -314,7 +314,9 @@ class Gan2dView(Horizontal, can_focus=True):
             self.running = False
             error = event.worker.error
             self.notify(
-                f"the 2-D GAN stopped: {type(error).__name__}: {error}; press r to restart",
+                _("the 2-D GAN stopped: {error}; press r to restart").format(
+                    error=f"{type(error).__name__}: {error}"
+                ),
                 severity="error",
                 timeout=10,
             )
@@ -328,6 +330,10 @@ class Gan2dView(Horizontal, can_focus=True):
             self._engine_worker = self._engine()
         self.send("reset", self.settings)
 
+    def refresh_language(self) -> None:
+        """Redraw the numbers, sub-steps and legend in the current language."""
+        self._render_side()
+
     def _render_side(self) -> None:
         if not self.is_mounted or not self.query("#gan2d-stats"):
             return
@@ -338,8 +344,8 @@ class Gan2dView(Horizontal, can_focus=True):
             steps = [h.step for h in snap.history]
             self.query_one(GanCurves).set_data(
                 [
-                    Series("D loss", [h.d_loss for h in snap.history], "#5FAFFF", "D"),
-                    Series("G loss", [h.g_loss for h in snap.history], "#FF9CFF", "G"),
+                    Series(_("D loss"), [h.d_loss for h in snap.history], "#5FAFFF", "D"),
+                    Series(_("G loss"), [h.g_loss for h in snap.history], "#FF9CFF", "G"),
                     Series("JS", [h.js_divergence for h in snap.history], "#FFD75F", "J"),
                 ],
                 steps,
@@ -348,19 +354,27 @@ class Gan2dView(Horizontal, can_focus=True):
     def _stats_text(self) -> Text:
         s = self.settings
         snap = self.snapshot
-        state = "running" if self.running else "paused"
+        state = _("running") if self.running else _("paused")
         if self.slow:
-            state += ", slow motion"
+            state = _("{state}, slow motion").format(state=state)
         text = Text()
-        text.append(f"step {snap.step if snap else 0}", style="bold")
+        text.append(_("step {n}").format(n=snap.step if snap else 0), style="bold")
         text.append(f"  {state}\n", style="dim")
-        text.append(f"{TITLES[s.data]}, {s.loss}\n")
+        text.append(f"{_(TITLES[s.data])}, {s.loss}\n")
         if snap is not None and snap.history:
             first, last = snap.history[0], snap.history[-1]
-            text.append(f"D loss {last.d_loss:.3f}  G loss {last.g_loss:.3f}\n")
-            text.append(f"JS {last.js_divergence:.3f} bits (step 0: {first.js_divergence:.3f})\n")
+            text.append(
+                _("D loss {d}  G loss {g}").format(d=f"{last.d_loss:.3f}", g=f"{last.g_loss:.3f}")
+                + "\n"
+            )
+            text.append(
+                _("JS {js} bits (step 0: {first})").format(
+                    js=f"{last.js_divergence:.3f}", first=f"{first.js_divergence:.3f}"
+                )
+                + "\n"
+            )
         else:
-            text.append("D loss -  G loss -\nJS -\n")
+            text.append(_("D loss {d}  G loss {g}").format(d="-", g="-") + "\nJS -\n")
         text.append(
             f"G {s.g_optimizer} {s.g_lr:g}  D {s.d_optimizer} {s.d_lr:g}  k={s.d_steps}  z={s.noise_dim}",
             style="dim",
@@ -372,22 +386,28 @@ class Gan2dView(Horizontal, can_focus=True):
         sub = snap.substep if snap is not None else None
         text = Text()
         if sub is None:
-            text.append(f"one step = {self.settings.d_steps} D + 1 G update\n", style="dim")
+            text.append(
+                _("one step = {k} D + 1 G update").format(k=self.settings.d_steps) + "\n",
+                style="dim",
+            )
         else:
             text.append(
-                f"iteration {snap.step + 1 if snap else 1}: {sub.net} update\n", style="bold"
+                _("iteration {i}: {net} update").format(i=snap.step + 1 if snap else 1, net=sub.net)
+                + "\n",
+                style="bold",
             )
         for number, title in SUBSTEP_TITLES.items():
             current = sub is not None and sub.number == number
             marker = ">" if current else " "
             text.append(
-                f"{marker}{number} {title}\n",
+                f"{marker}{number} {_(title)}\n",
                 style="reverse" if current else ("dim" if sub is None else ""),
             )
         if sub is not None:
             text.append(sub.detail, style="italic")
         else:
             text.append(
-                "l loss  t data  o draw  r reset\nf field  w arrows  e real points", style="dim"
+                _("l loss  t data  o draw  r reset") + "\n" + _("f field  w arrows  e real points"),
+                style="dim",
             )
         return text

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.numeric import parse_number
 
 
@@ -61,16 +61,17 @@ class NumberPrompt(ModalScreen[float | None]):
     def parse(self, text: str) -> float:
         """The number in `text`, or ValueError with what would be valid."""
         closing = "]" if self.high_inclusive else ")"
+        interval = f"[{self.low:g}, {self.high:g}{closing}"
         valid = (
-            f"a {'whole ' if self.integer else ''}number in [{self.low:g}, {self.high:g}{closing}"
-        )
+            _("a whole number in {interval}") if self.integer else _("a number in {interval}")
+        ).format(interval=interval)
         try:
             value = parse_number(text, integer=self.integer)
         except ValueError:
-            raise ValueError(f"'{text}' is not {valid}") from None
+            raise ValueError(_("'{text}' is not {valid}").format(text=text, valid=valid)) from None
         too_high = value > self.high if self.high_inclusive else value >= self.high
         if not math.isfinite(value) or value < self.low or too_high:
-            raise ValueError(f"{text} is outside: enter {valid}")
+            raise ValueError(_("{text} is outside: enter {valid}").format(text=text, valid=valid))
         return value
 
     @on(Input.Submitted)

@@ -20,14 +20,14 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
 from cnntui.gan import presets as gan_presets
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.gan.example import ExampleView
 from cnntui.ui.shared.focus import FocusKeepingScreen
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
 VIEWS: tuple[tuple[str, str], ...] = (
-    ("example", "Generative vs discriminative"),
+    ("example", N_("Generative vs discriminative")),
     ("gan2d", "2-D GAN"),
     ("dcgan", "DCGAN"),
 )
@@ -64,10 +64,18 @@ class GanScreen(FocusKeepingScreen):
     def _render_views(self) -> None:
         text = Text(" ")
         for name, title in VIEWS:
-            text.append(f" {title} ", style="reverse bold" if name == self.view else "dim")
+            text.append(f" {_(title)} ", style="reverse bold" if name == self.view else "dim")
             text.append(" ")
-        text.append("  v: next view", style="dim")
+        text.append("  " + _("v: next view"), style="dim")
         self.query_one("#gan-views", Static).update(text)
+
+    def refresh_language(self) -> None:
+        """Redraw the view bar and every view created so far in the current language."""
+        self._render_views()
+        for view in self.query_one(ContentSwitcher).children:
+            refresh = getattr(view, "refresh_language", None)
+            if refresh is not None:
+                refresh()
 
     def view_widget(self, name: str) -> Widget:
         """The widget of view `name`, created and mounted on first use."""
@@ -98,7 +106,7 @@ class GanScreen(FocusKeepingScreen):
         return widget
 
     def action_next_view(self, delta: int) -> None:
-        names = [name for name, _ in VIEWS]
+        names = [name for name, _title in VIEWS]
         self.show_view(names[(names.index(self.view) + delta) % len(names)])
 
     def apply_preset(self, params: dict[str, str]) -> None:

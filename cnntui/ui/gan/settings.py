@@ -15,24 +15,28 @@ from textual.widgets import Input, Label
 from cnntui.gan.distributions import BUILTIN
 from cnntui.gan.gan2d import OPTIMIZERS, Gan2dSettings
 from cnntui.gan.losses import LOSS_NAMES
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.numeric import parse_number
 
 # (field, label, kind, choices) in display order; kind is "choice", "int" or "float"
 FORM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("data", "data", "choice", (*BUILTIN, "drawn")),
-    ("loss", "loss", "choice", LOSS_NAMES),
-    ("g_optimizer", "G optimiser", "choice", OPTIMIZERS),
-    ("g_lr", "G learning rate", "float", ()),
-    ("d_optimizer", "D optimiser", "choice", OPTIMIZERS),
-    ("d_lr", "D learning rate", "float", ()),
-    ("d_steps", "D steps per G step", "int", ()),
-    ("noise_dim", "noise dimension", "int", ()),
-    ("hidden", "neurons per layer", "int", ()),
-    ("layers", "hidden layers", "int", ()),
-    ("batch", "batch size", "int", ()),
-    ("seed", "seed", "int", ()),
+    ("data", N_("data"), "choice", (*BUILTIN, "drawn")),
+    ("loss", N_("loss"), "choice", LOSS_NAMES),
+    ("g_optimizer", N_("G optimiser"), "choice", OPTIMIZERS),
+    ("g_lr", N_("G learning rate"), "float", ()),
+    ("d_optimizer", N_("D optimiser"), "choice", OPTIMIZERS),
+    ("d_lr", N_("D learning rate"), "float", ()),
+    ("d_steps", N_("D steps per G step"), "int", ()),
+    ("noise_dim", N_("noise dimension"), "int", ()),
+    ("hidden", N_("neurons per layer"), "int", ()),
+    ("layers", N_("hidden layers"), "int", ()),
+    ("batch", N_("batch size"), "int", ()),
+    ("seed", N_("seed"), "int", ()),
 )
+
+FORM_TITLE = N_("2-D GAN settings  (tab: next, enter: apply, escape: cancel)")
+KIND_HINTS = {"int": N_("whole number"), "float": N_("number")}
+"""The placeholder of a numeric field, by kind."""
 
 
 def parse_form(base: Gan2dSettings, values: dict[str, str]) -> Gan2dSettings:
@@ -42,18 +46,27 @@ def parse_form(base: Gan2dSettings, values: dict[str, str]) -> Gan2dSettings:
         text = values.get(name, str(getattr(base, name))).strip()
         if kind == "choice":
             if text not in choices:
-                raise ValueError(f"{label}: '{text}' is not one of {', '.join(choices)}")
+                raise ValueError(
+                    _("{label}: '{text}' is not one of {choices}").format(
+                        label=_(label), text=text, choices=", ".join(choices)
+                    )
+                )
             changes[name] = text
         else:
             try:
                 number = parse_number(text, integer=kind == "int")
                 changes[name] = int(number) if kind == "int" else number
             except ValueError:
-                raise ValueError(
-                    f"{label}: '{text}' is not a {'whole ' if kind == 'int' else ''}number"
-                ) from None
+                problem = (
+                    _("{label}: '{text}' is not a whole number")
+                    if kind == "int"
+                    else _("{label}: '{text}' is not a number")
+                )
+                raise ValueError(problem.format(label=_(label), text=text)) from None
     if changes["data"] == "drawn" and not base.cells:
-        raise ValueError("data: nothing drawn yet; press o in the 2-D GAN to draw a distribution")
+        raise ValueError(
+            _("data: nothing drawn yet; press o in the 2-D GAN to draw a distribution")
+        )
     settings = replace(base, **changes)
     settings.validate()
     return settings
@@ -86,11 +99,11 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("2-D GAN settings  (tab: next, enter: apply, escape: cancel)")
+            yield Label(_(FORM_TITLE), id="gan-settings-title")
             with Grid():
                 for name, label, kind, choices in FORM:
-                    yield Label(label)
-                    hint = " | ".join(choices) if kind == "choice" else kind
+                    yield Label(_(label), id=f"gan-set-label-{name}")
+                    hint = " | ".join(choices) if kind == "choice" else _(KIND_HINTS[kind])
                     yield Input(
                         str(getattr(self.settings, name)), placeholder=hint, id=f"gan-set-{name}"
                     )
@@ -101,6 +114,14 @@ class Gan2dSettingsScreen(ModalScreen[Gan2dSettings | None]):
             if self.app.is_headless:
                 field.cursor_blink = False
         self.query(Input).first().focus()
+
+    def refresh_language(self) -> None:
+        """Re-set the title, the labels and the numeric placeholders in the current language."""
+        self.query_one("#gan-settings-title", Label).update(_(FORM_TITLE))
+        for name, label, kind, _choices in FORM:
+            self.query_one(f"#gan-set-label-{name}", Label).update(_(label))
+            if kind != "choice":
+                self.query_one(f"#gan-set-{name}", Input).placeholder = _(KIND_HINTS[kind])
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#gan-set-{name}", Input).value for name, *_ in FORM}
