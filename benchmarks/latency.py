@@ -11,7 +11,8 @@ Actions:
 
 * `lesson (first visit)` / `lesson (again)`: `n` to a lesson not shown before, then `p` back;
 * `open LAB`: the lab's number key, the first time it opens in a fresh process (imports and all),
-  after the app has been open for `--settle` seconds with the first lesson shown;
+  after the app has been open for `--settle` seconds with the first lesson shown (the samples
+  say whether the app had finished preparing the lab in the background by then: `prepared`);
 * `conv step`: `right` in the Conv Lab;
 * `models key`: `down` in the Models list (each press shows the next architecture).
 
@@ -208,13 +209,21 @@ async def _session(
             return results
 
         key = mode_named(name).key
+        prepared = name in app.labs_built
         record(f"open {name}", await clock.key(key, _lab_ready(clock, name)))
+        results[-1]["prepared"] = prepared
         await _idle(pilot, 0.5)
         if name == "conv":
+            conv: Any = app.screen
             for position in range(2, 12):
-                marker = f"Position {position} of"
-                ready = lambda marker=marker: marker in clock.screen_text()  # noqa: E731
-                record("conv step", await clock.key("right", ready))
+
+                def stepped(position: int = position) -> bool:
+                    # The cheap check first: the screen's text is only read once it can match.
+                    return conv.index + 1 == position and (
+                        f"Position {position} of" in clock.screen_text()
+                    )
+
+                record("conv step", await clock.key("right", stepped))
                 await _idle(pilot, think)
         elif name == "models":
             from cnntui import zoo
@@ -302,11 +311,13 @@ def _summarise(rows: list[dict]) -> list[dict]:
     for (action, training), samples in by_key.items():
         walls = sorted(s["wall_s"] * 1000 for s in samples)
         cpus = sorted(s["cpu_s"] * 1000 for s in samples)
+        prepared = [s["prepared"] for s in samples if "prepared" in s]
         table.append(
             {
                 "action": action,
                 "training": training,
                 "n": len(samples),
+                "prepared": sum(prepared) if prepared else None,
                 "median_ms": round(statistics.median(walls), 1),
                 "max_ms": round(walls[-1], 1),
                 "cpu_median_ms": round(statistics.median(cpus), 1),
@@ -377,11 +388,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
         return 0
     print(f"key -> frame latency at {args.size}, {args.repeat} session(s) of each kind")
-    print(f"{'action':<24} {'training':<9} {'n':>3} {'median ms':>10} {'max ms':>8} {'CPU ms':>8}")
+    print(
+        f"{'action':<24} {'training':<9} {'n':>3} {'median ms':>10} {'max ms':>8} {'CPU ms':>8}"
+        f"  {'prepared':>8}"
+    )
     for row in table:
+        prepared = "" if row["prepared"] is None else f"{row['prepared']}/{row['n']}"
         print(
             f"{row['action']:<24} {'yes' if row['training'] else 'no':<9} {row['n']:>3} "
             f"{row['median_ms']:>10.1f} {row['max_ms']:>8.1f} {row['cpu_median_ms']:>8.1f}"
+            f"  {prepared:>8}"
         )
     print(f"machine: {machine['cpus']} CPUs, load average {machine['load_average']}")
     return 0

@@ -116,7 +116,7 @@ async def test_labs_are_built_after_the_first_lesson_and_opening_one_shows_that_
     async with app.run_test(size=(80, 24)) as pilot:
         await lessons_ready(pilot)
         assert app.current_mode == "lessons"
-        await wait_until(pilot, lambda: {"calc", "gan"} <= set(app._screen_stacks), timeout=30)
+        await wait_until(pilot, lambda: app.labs_built == {"calc", "gan"}, timeout=30)
         prepared = app._screen_stacks["calc"][0]
         await pilot.pause(0.2)
         assert app.current_mode == "lessons"  # preparing never switches

@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
@@ -127,6 +128,8 @@ class CnnTuiApp(App[None]):
             )
         self._too_small = False
         self._labs_prepared = False
+        self.labs_built: set[str] = set()
+        """The modes whose screens were built in the background, before they were opened."""
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -186,7 +189,13 @@ class CnnTuiApp(App[None]):
         if self._labs_prepared:
             return
         self._labs_prepared = True
-        self.run_worker(self._import_labs, thread=True, group="prepare-labs", exit_on_error=False)
+        self.run_worker(
+            self._import_labs,
+            name="import-labs",
+            thread=True,
+            group="prepare-labs",
+            exit_on_error=False,
+        )
 
     def _import_labs(self) -> None:
         for spec in self.mode_specs.values():
@@ -196,12 +205,16 @@ class CnnTuiApp(App[None]):
                 spec.screen_class()
             except Exception:  # opening the mode shows the error, with its reason
                 continue
-        self.call_from_thread(
-            self.run_worker, self._build_labs(), group="prepare-labs", exit_on_error=False
-        )
+
+    @on(Worker.StateChanged)
+    def _labs_imported(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "import-labs" and event.state == WorkerState.SUCCESS:
+            self.run_worker(self._build_labs(), group="prepare-labs", exit_on_error=False)
 
     async def _build_labs(self) -> None:
         for spec in self.mode_specs.values():
+            if not self.is_running or self._closing:  # shutting down: its screens are closing
+                return
             if spec.name in self._screen_stacks:  # opened already (or being opened)
                 continue
             # As `App.switch_mode` does for a mode's first screen, less the resume and the
@@ -210,6 +223,7 @@ class CnnTuiApp(App[None]):
             self._screen_stacks[spec.name] = [installed]
             self._load_screen_css(installed)
             await mounted
+            self.labs_built.add(spec.name)
             await asyncio.sleep(0.05)
 
     def _initial_theme(self) -> str:

@@ -7,6 +7,7 @@ the lesson's links for the keyboard, `t` hides the contents to give the text the
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -214,7 +215,8 @@ class LessonsScreen(Screen[None]):
         self.current = lesson.name
         progress = self.cnn_app.progress
         if progress.mark_read(lesson.name):
-            self.cnn_app.save_progress()
+            # Written after the frame: the file is synced to disk, which can take a while.
+            self.call_after_refresh(self.cnn_app.save_progress)
         self._fill_contents()
         if section:
             self.call_after_refresh(self.scroll_to_anchor, section)
@@ -277,7 +279,26 @@ class LessonsScreen(Screen[None]):
         for offset in (1, -1):
             lesson = self._step(offset)
             if lesson is not None and lesson.name not in self._pages:
-                await self._build_page(lesson, shown=False)
+                page = await self._build_page(lesson, shown=False)
+                await self._lay_out_hidden(page)
+
+    async def _lay_out_hidden(self, page: Widget) -> None:
+        """Measure a hidden page's text at the reader's width, as showing it would.
+
+        Wrapping every paragraph to find its height is most of what showing a built page costs;
+        Textual caches each widget's height per width, so doing it now leaves showing the page
+        to draw only what is on screen.
+        """
+        from cnntui.ui.lessons.markdown import LessonMarkdown
+
+        # Each Markdown widget parses its text and mounts its blocks after it is mounted itself.
+        for _ in range(100):
+            if all(markdown.children for markdown in page.query(LessonMarkdown)):
+                break
+            await asyncio.sleep(0.02)
+        reader = self.query_one("#reader", VerticalScroll)
+        if page.is_mounted and not page.display:
+            page.arrange(reader.scrollable_content_region.size)
 
     def _position(self, lesson: Lesson) -> str:
         index = self.lessons.index(lesson) + 1 if lesson in self.lessons else 0
