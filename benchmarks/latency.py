@@ -209,7 +209,7 @@ async def _session(
             return results
 
         key = mode_named(name).key
-        prepared = name in app.labs_built
+        prepared = name in getattr(app, "labs_built", ())  # absent before it existed
         record(f"open {name}", await clock.key(key, _lab_ready(clock, name)))
         results[-1]["prepared"] = prepared
         await _idle(pilot, 0.5)

@@ -251,3 +251,28 @@ async def test_gan_grid_draws_bigger_samples_on_a_bigger_terminal(
         assert len(lines) <= size[1]
         drawn = ["".join(segment.text for segment in line).rstrip() for line in lines]
         assert max(len(line) for line in drawn) <= size[0]
+
+
+# -- the latency benchmark's own arithmetic ---------------------------------------------------------
+
+
+def test_latency_benchmark_summarises_samples_per_action_and_training() -> None:
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "benchmarks" / "latency.py"
+    spec = importlib.util.spec_from_file_location("latency_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    latency = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(latency)
+    rows = [
+        {"action": "open conv", "training": False, "wall_s": 0.04, "cpu_s": 0.03, "prepared": True},
+        {"action": "conv step", "training": False, "wall_s": 0.02, "cpu_s": 0.01},
+        {"action": "conv step", "training": False, "wall_s": 0.06, "cpu_s": 0.02},
+        {"action": "conv step", "training": True, "wall_s": 0.10, "cpu_s": 0.02},
+    ]
+    table = {(row["action"], row["training"]): row for row in latency._summarise(rows)}
+    assert table[("open conv", False)]["prepared"] == 1
+    step = table[("conv step", False)]
+    assert (step["n"], step["median_ms"], step["max_ms"], step["prepared"]) == (2, 40.0, 60.0, None)
+    assert table[("conv step", True)]["median_ms"] == 100.0
+    assert latency._parse_size("120x40") == (120, 40)
