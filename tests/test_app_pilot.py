@@ -15,6 +15,7 @@ from conftest import make_app as shared_make_app
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, OptionList, RadioSet, Static
 
 from cnntui.lessons import PRESET_VALIDATORS
@@ -94,8 +95,15 @@ async def ready(pilot: Pilot[None]) -> LessonsScreen:
     raise AssertionError("lessons never loaded")
 
 
+def shown_page(app: CnnTuiApp) -> Widget:
+    """The reader's page of the lesson on show (other lessons' pages are kept, hidden)."""
+    screen = app.lessons_screen()
+    assert screen is not None and screen.page is not None
+    return screen.page
+
+
 def quiz_widgets(app: CnnTuiApp) -> list[QuizWidget]:
-    return list(app.screen.query(QuizWidget))
+    return list(shown_page(app).query(QuizWidget))
 
 
 async def test_opens_on_lessons_at_the_first_lesson_and_saves_progress() -> None:
@@ -107,7 +115,7 @@ async def test_opens_on_lessons_at_the_first_lesson_and_saves_progress() -> None
         reader = app.screen.query_one("#reader")
         assert reader.border_title == "Convolution"
         assert len(quiz_widgets(app)) == 2
-        assert len(app.screen.query(LessonMarkdown)) == 1
+        assert len(shown_page(app).query(LessonMarkdown)) == 1
     progress, warning = load_progress()
     assert warning is None and progress.last_lesson == "01-convolution"
     assert progress_path().is_file()
@@ -239,14 +247,14 @@ async def test_broken_lesson_shows_an_error_pane_and_the_app_keeps_going() -> No
         await pilot.press("n")
         await pilot.pause()
         assert screen.current == "bad-quiz"
-        pane = app.screen.query_one(".lesson-errors", Static)
+        pane = shown_page(app).query_one(".lesson-errors", Static)
         assert "bad-quiz.md:9: quiz: answer 'c' is not one of the choices" in str(pane.content)
         assert str(FIXTURES) not in str(pane.content)
         await pilot.press("n", "n")
         await pilot.pause()
         assert screen.current == "bad-front"
         assert "bad-front.md:2: front matter: bad TOML" in str(
-            app.screen.query_one(".lesson-errors", Static).content
+            shown_page(app).query_one(".lesson-errors", Static).content
         )
 
 
@@ -477,7 +485,7 @@ async def test_lesson_and_web_links(monkeypatch: pytest.MonkeyPatch) -> None:
         await pilot.pause()
         assert screen.current == "02-pooling"
         # The mouse's way: a click in the Markdown posts LinkClicked.
-        markdown = app.screen.query_one(LessonMarkdown)
+        markdown = shown_page(app).query_one(LessonMarkdown)
         markdown.post_message(LessonMarkdown.LinkClicked(markdown, "cnntui:lesson?name=03-lenet"))
         for _ in range(5):
             await pilot.pause()

@@ -8,6 +8,7 @@ progress, the lessons, link following and the help screen.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
@@ -18,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from cnntui.i18n import N_, _
 from cnntui.progress import load_progress, save_progress
@@ -127,6 +129,9 @@ class CnnTuiApp(App[None]):
                 )
             )
         self._too_small = False
+        self._labs_prepared = False
+        self.labs_built: set[str] = set()
+        """The modes whose screens were built in the background, before they were opened."""
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -137,12 +142,19 @@ class CnnTuiApp(App[None]):
 
     def _screen_factory(self, spec: ModeSpec) -> Callable[[], Screen[Any]]:
         def make() -> Screen[Any]:
+            screen: Screen[Any]
             try:
-                return spec.make_screen()
+                screen = spec.make_screen()
             except Exception as error:
                 from cnntui.ui.shared.mode_error import ModeErrorScreen
 
-                return ModeErrorScreen(spec, f"{type(error).__name__}: {error}")
+                screen = ModeErrorScreen(spec, f"{type(error).__name__}: {error}")
+            # A new screen's widgets are styled as they mount, with the stylesheet as it is now.
+            # Textual still marks a mode's new screen as out of date, and opening it then restyles
+            # every widget of every screen twice (the lessons' pages included): most of a lab's
+            # first opening. A theme change still restyles it, since that moves the app's count.
+            screen._css_update_count = self._css_update_count
+            return screen
 
         return make
 
@@ -167,7 +179,58 @@ class CnnTuiApp(App[None]):
             first = last  # where the learner left off
         if first is not None:
             self.switch_mode(first)
+        if first != "lessons":
+            # The Lessons screen calls `prepare_labs` once its first lesson is shown.
+            self.call_after_refresh(self.prepare_labs)
         self.call_after_refresh(self._check_size)
+
+    def prepare_labs(self) -> None:
+        """Get every lab ready in the background, so that opening one is a switch of screens.
+
+        First the labs' modules are imported in a thread; then, on the UI thread, each lab's
+        screen is built and mounted while it is not on show, one lab at a time, so a key pressed
+        meanwhile waits for one lab at most. Called once the first screen is on show (the Lessons
+        screen calls it when its first lesson is shown), so none of it delays the first frame.
+        """
+        if self._labs_prepared:
+            return
+        self._labs_prepared = True
+        self.run_worker(
+            self._import_labs,
+            name="import-labs",
+            thread=True,
+            group="prepare-labs",
+            exit_on_error=False,
+        )
+
+    def _import_labs(self) -> None:
+        for spec in self.mode_specs.values():
+            if spec.name in self._screen_stacks:
+                continue
+            try:
+                spec.screen_class()
+            except Exception:  # opening the mode shows the error, with its reason
+                continue
+
+    @on(Worker.StateChanged)
+    def _labs_imported(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "import-labs" and event.state == WorkerState.SUCCESS:
+            self.run_worker(self._build_labs(), group="prepare-labs", exit_on_error=False)
+
+    async def _build_labs(self) -> None:
+        for spec in self.mode_specs.values():
+            if not self.is_running or self._closing:  # shutting down: its screens are closing
+                return
+            if spec.name in self._screen_stacks:  # opened already (or being opened)
+                continue
+            # As `App.switch_mode` does for a mode's first screen, less the resume and the
+            # switch: the screen composes and mounts now, and is laid out when it is shown.
+            installed, mounted = self._get_screen(self._screen_factory(spec)())
+            self._screen_stacks[spec.name] = [installed]
+            self._load_screen_css(installed)
+            await mounted
+            self.labs_built.add(spec.name)
+            await asyncio.sleep(0.05)
 
     def _initial_theme(self) -> str:
         wanted = self.settings.theme

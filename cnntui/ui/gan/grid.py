@@ -3,8 +3,10 @@
 With Unicode each cell is an upper half block `▀` whose foreground is the upper pixel and whose
 background is the lower one, so an 8×8 digit takes 8 columns and 4 rows. In `--ascii` mode each
 pixel is one character of the shade ramp (`.:-=+*#%@`), two columns wide to keep the aspect.
-Large images are shrunk by an integer factor (block means) until the tiles fit; the widget shows as
-many tiles as fit, up to all of them, in row-major order.
+Large images are shrunk by an integer factor (block means) until the tiles fit; when every tile
+fits with room to spare (a large terminal), each pixel is drawn as a block of the largest whole
+zoom that still fits them all. The widget shows as many tiles as fit, up to all of them, in
+row-major order.
 """
 
 from __future__ import annotations
@@ -60,6 +62,23 @@ def layout(
     return best[1], max(1, best[2]), max(1, best[3])
 
 
+MAX_ZOOM = 6
+
+
+def zoom_for(count: int, tile_h: int, tile_w: int, rows: int, cols: int, ascii_mode: bool) -> int:
+    """The largest whole zoom (up to `MAX_ZOOM`) at which all `count` tiles still fit in
+    `rows × cols` cells; 1 when none larger does. Pictures grow with the terminal this way."""
+    best = 1
+    for zoom in range(2, MAX_ZOOM + 1):
+        h, w = tile_h * zoom, tile_w * zoom
+        cell_w = w * (2 if ascii_mode else 1) + 1
+        cell_h = (h if ascii_mode else (h + 1) // 2) + 1
+        if ((cols + 1) // cell_w) * ((rows + 1) // cell_h) < count:
+            break
+        best = zoom
+    return best
+
+
 class GanImageGrid(Widget):
     """Shows images `(N, 1, H, W)` with values in [−1, 1] (the generator's tanh range)."""
 
@@ -80,16 +99,30 @@ class GanImageGrid(Widget):
     def on_resize(self) -> None:
         self._lines = []
 
+    def _geometry(self, rows: int, cols: int) -> tuple[int, int, int, int]:
+        """(shrink factor, zoom, tiles across, tiles down) for the images in `rows × cols`."""
+        assert self.images is not None
+        n, _, h, w = self.images.shape
+        ascii_mode = ascii_only(self)
+        factor, across, down = layout(n, h, w, rows, cols, ascii_mode)
+        zoom = zoom_for(n, h, w, rows, cols, ascii_mode) if factor == 1 else 1
+        if zoom > 1:
+            _, across, down = layout(n, h * zoom, w * zoom, rows, cols, ascii_mode)
+        return factor, zoom, across, down
+
+    @property
+    def zoom(self) -> int:
+        """How many cells a side each sample pixel takes now (1 on a small terminal)."""
+        if self.images is None:
+            return 1
+        return self._geometry(self.size.height, self.size.width)[1]
+
     @property
     def tiles_shown(self) -> int:
         """How many tiles fit at the current size."""
         if self.images is None:
             return 0
-        _, _, h, w = self.images.shape
-        ascii_mode = ascii_only(self)
-        _, across, down = layout(
-            len(self.images), h, w, self.size.height, self.size.width, ascii_mode
-        )
+        _, _, across, down = self._geometry(self.size.height, self.size.width)
         return min(len(self.images), across * down)
 
     def _build(self) -> list[list[Segment]]:
@@ -97,11 +130,11 @@ class GanImageGrid(Widget):
             return []
         ascii_mode = ascii_only(self)
         pics = np.clip((self.images[:, 0] + 1.0) / 2.0, 0.0, 1.0)
-        n, h, w = pics.shape
-        factor, across, down = layout(
-            n, h, w, self.size.height or 20, self.size.width or 40, ascii_mode
-        )
+        n = len(pics)
+        factor, zoom, across, down = self._geometry(self.size.height or 20, self.size.width or 40)
         pics = shrink(pics, factor)
+        if zoom > 1:  # nearest neighbour: each pixel a zoom × zoom block
+            pics = pics.repeat(zoom, axis=1).repeat(zoom, axis=2)
         _, h, w = pics.shape
         shown = min(n, across * down)
         ramp = glyphs(True).shade_ramp

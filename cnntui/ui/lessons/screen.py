@@ -7,12 +7,13 @@ the lesson's links for the keyboard, `t` hides the contents to give the text the
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
@@ -52,8 +53,12 @@ class LessonsScreen(Screen[None]):
         """Name of the lesson on show."""
         self._pending: tuple[str, str | None] | None = None
         self._scroll_share: float | None = None
-        self._watching_position = False
         """How far down the reader was before a reload (0-1), restored after it."""
+        self._watching_position = False
+        self._contents: list[tuple[str, str | None, str]] = []
+        """The contents as last drawn: (option id, mark or None for a chapter, title) per line."""
+        self._pages: dict[str, Widget] = {}
+        """Each lesson's page in the reader, by lesson name: built once, then shown or hidden."""
 
     @property
     def cnn_app(self) -> CnnTuiApp:
@@ -100,6 +105,10 @@ class LessonsScreen(Screen[None]):
             self._scroll_share = (
                 reader.scroll_y / reader.max_scroll_y if reader.max_scroll_y else 0.0
             )
+        # The kept pages hold the old language's text: build them again as they are shown.
+        pages, self._pages = list(self._pages.values()), {}
+        for page in pages:
+            page.remove()
         self._load()
 
     async def _loaded(self, lessons: list[Lesson]) -> None:
@@ -109,6 +118,7 @@ class LessonsScreen(Screen[None]):
             self.query_one("#reader-status", Static).update(
                 "No lessons were found. Reinstall cnntui, or check the lessons folder."
             )
+            self.cnn_app.prepare_labs()
             return
         progress = self.cnn_app.progress
         wanted: tuple[str, str | None] | None = self._pending
@@ -134,6 +144,7 @@ class LessonsScreen(Screen[None]):
         if not self._watching_position:
             self._watching_position = True
             self.watch(reader, "scroll_y", self._remember_line, init=False)
+        self.call_after_refresh(self.cnn_app.prepare_labs)
 
     def _remember_line(self, scroll_y: float) -> None:
         """Keep the reading position in memory; the app saves it on quit and mode switches."""
@@ -171,22 +182,27 @@ class LessonsScreen(Screen[None]):
         # Room for a label: the list's width less its scrollbar (always kept, so labels never
         # jump when the list starts to scroll).
         width = toc.size.width - toc.styles.scrollbar_size_vertical if toc.size.width else 0
-        toc.clear_options()
-        options: list[Option] = []
+        entries: list[tuple[str, str | None, str]] = []
         for chapter, members in chapters(self.lessons):
-            options.append(
-                Option(
-                    Content.styled(self._fit(chapter, width), "bold"),
-                    id=CHAPTER_PREFIX + chapter,
-                    disabled=True,
-                )
-            )
+            entries.append((CHAPTER_PREFIX + chapter, None, self._fit(chapter, width)))
             for lesson in members:
                 mark = f" {self._mark(lesson)} "
-                title = self._fit(lesson.title, width - len(mark))
-                label = Content.assemble((mark, "$text-accent"), title)
-                options.append(Option(label, id=lesson.name))
-        toc.add_options(options)
+                entries.append((lesson.name, mark, self._fit(lesson.title, width - len(mark))))
+        # Rebuilding the list re-renders every option; a lesson switch usually changes no label.
+        if entries != self._contents:
+            self._contents = entries
+            toc.clear_options()
+            options: list[Option] = []
+            for option_id, shown_mark, title in entries:
+                if shown_mark is None:
+                    options.append(
+                        Option(Content.styled(title, "bold"), id=option_id, disabled=True)
+                    )
+                else:
+                    options.append(
+                        Option(Content.assemble((shown_mark, "$text-accent"), title), id=option_id)
+                    )
+            toc.add_options(options)
         if self.current is not None:
             toc.highlighted = toc.get_option_index(self.current)
         elif highlighted is not None:
@@ -221,11 +237,45 @@ class LessonsScreen(Screen[None]):
         return True
 
     async def show_lesson(self, lesson: Lesson, section: str | None = None) -> None:
-        """Replace the reader's content with this lesson, and record it as read."""
+        """Show this lesson in the reader (at a section anchor if given), and record it as read.
+
+        Each lesson's widgets are built once, into a page of the reader, and kept: showing a lesson
+        again only swaps which page is displayed, since building Textual's Markdown widgets is what
+        made a lesson switch slow. The lessons before and after are built in the background.
+        """
+        reader = self.query_one("#reader", VerticalScroll)
+        page = self._pages.get(lesson.name)
+        if page is None:
+            page = await self._build_page(lesson, shown=True)
+        with self.app.batch_update():
+            for other in self._pages.values():
+                if other is not page and other.display:
+                    other.display = False
+            page.display = True
+            self.query_one("#reader-status", Static).display = False
+            reader.scroll_home(animate=False)
+            reader.border_title = lesson.title
+            reader.border_subtitle = f"{lesson.chapter}  {self._position(lesson)}"
+        self.current = lesson.name
+        progress = self.cnn_app.progress
+        if progress.mark_read(lesson.name):
+            # Written after the frame: the file is synced to disk, which can take a while.
+            self.call_after_refresh(self.cnn_app.save_progress)
+        self._fill_contents()
+        if section:
+            self.call_after_refresh(self.scroll_to_anchor, section)
+        self.call_after_refresh(self._prepare_neighbours)
+
+    @property
+    def page(self) -> Widget | None:
+        """The reader's page of the lesson on show (its Markdown and quiz widgets)."""
+        return self._pages.get(self.current or "")
+
+    def _lesson_widgets(self, lesson: Lesson) -> list[Widget]:
+        """The reader's widgets for `lesson`: its problems, then text and quizzes in order."""
         from cnntui.ui.lessons.markdown import LessonMarkdown
         from cnntui.ui.lessons.quiz import QuizWidget
 
-        reader = self.query_one("#reader", VerticalScroll)
         marks = self.marks
         progress = self.cnn_app.progress
         widgets: list[Widget] = []
@@ -255,18 +305,44 @@ class LessonsScreen(Screen[None]):
                 )
         if not lesson.parts and not lesson.problems:
             widgets.append(Static("This lesson is empty.", classes="lesson-empty"))
-        async with reader.batch():
-            await reader.remove_children()
-            await reader.mount_all(widgets)
-        reader.scroll_home(animate=False)
-        reader.border_title = lesson.title
-        reader.border_subtitle = f"{lesson.chapter}  {self._position(lesson)}"
-        self.current = lesson.name
-        if progress.mark_read(lesson.name):
-            self.cnn_app.save_progress()
-        self._fill_contents()
-        if section:
-            self.call_after_refresh(self.scroll_to_anchor, section)
+        return widgets
+
+    async def _build_page(self, lesson: Lesson, *, shown: bool) -> Widget:
+        """Build and mount `lesson`'s page in the reader (hidden unless `shown`)."""
+        page = Vertical(*self._lesson_widgets(lesson), classes="lesson-page")
+        page.display = shown
+        self._pages[lesson.name] = page
+        await self.query_one("#reader", VerticalScroll).mount(page)
+        return page
+
+    async def _prepare_neighbours(self) -> None:
+        """Build the pages of the next and the previous lesson, so that `n` and `p` only swap."""
+        self.run_worker(self._build_neighbours(), group="lesson-pages")
+
+    async def _build_neighbours(self) -> None:
+        for offset in (1, -1):
+            lesson = self._step(offset)
+            if lesson is not None and lesson.name not in self._pages:
+                page = await self._build_page(lesson, shown=False)
+                await self._lay_out_hidden(page)
+
+    async def _lay_out_hidden(self, page: Widget) -> None:
+        """Measure a hidden page's text at the reader's width, as showing it would.
+
+        Wrapping every paragraph to find its height is most of what showing a built page costs;
+        Textual caches each widget's height per width, so doing it now leaves showing the page
+        to draw only what is on screen.
+        """
+        from cnntui.ui.lessons.markdown import LessonMarkdown
+
+        # Each Markdown widget parses its text and mounts its blocks after it is mounted itself.
+        for _ in range(100):
+            if all(markdown.children for markdown in page.query(LessonMarkdown)):
+                break
+            await asyncio.sleep(0.02)
+        reader = self.query_one("#reader", VerticalScroll)
+        if page.is_mounted and not page.display:
+            page.arrange(reader.scrollable_content_region.size)
 
     def _position(self, lesson: Lesson) -> str:
         index = self.lessons.index(lesson) + 1 if lesson in self.lessons else 0
@@ -276,7 +352,10 @@ class LessonsScreen(Screen[None]):
         """Scroll the reader to a heading anchor (`padding-and-stride`); False if none matches."""
         from cnntui.ui.lessons.markdown import LessonMarkdown
 
-        for markdown in self.query(LessonMarkdown):
+        page = self.page
+        if page is None:
+            return False
+        for markdown in page.query(LessonMarkdown):
             if markdown.goto_anchor(anchor):
                 return True
         return False
@@ -286,7 +365,10 @@ class LessonsScreen(Screen[None]):
         from textual.widgets._markdown import MarkdownHeader
 
         wanted = heading.strip().casefold()
-        for header in self.query(MarkdownHeader):
+        page = self.page
+        if page is None:
+            return False
+        for header in page.query(MarkdownHeader):
             if str(header._content).strip().casefold() == wanted:
                 self.query_one("#reader", VerticalScroll).scroll_to_widget(
                     header, top=True, animate=False

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from cnntui.ui.shared.access import ascii_only
@@ -117,30 +118,85 @@ def grid_text(
     return out
 
 
+def tile_height(tile: Tile, width: int) -> int:
+    """Lines one tile takes at `width` cells: its picture, caption and extra lines."""
+    h, w = np.shape(tile.image)[-2:]
+    rows = max(1, round(width * h / w / 2))
+    return rows + (1 if tile.caption else 0) + len(tile.lines or [])
+
+
+def fit_tile_width(
+    tiles: list[Tile], smallest: int, largest: int, total_width: int, height: int, gap: int = 1
+) -> int:
+    """The widest tile width in `[smallest, largest]` at which every tile fits in `total_width`
+    × `height` cells (`smallest` when none does), so pictures grow with the terminal."""
+    if not tiles or largest <= smallest or height <= 0:
+        return smallest
+    for width in range(largest, smallest, -1):
+        per_row = (total_width + gap) // (width + gap)
+        if per_row < 1:
+            continue
+        rows = [tiles[i : i + per_row] for i in range(0, len(tiles), per_row)]
+        needed = sum(max(tile_height(t, width) for t in row) for row in rows) + len(rows) - 1
+        if needed <= height:
+            return width
+    return smallest
+
+
 class ImageGrid(Static):
-    """A wrapped grid of small images with captions; call `set_tiles`."""
+    """A wrapped grid of small images with captions; call `set_tiles`.
+
+    Tiles are `tile_width` cells wide, or with `max_tile_width` as wide as lets every tile fit
+    in the room the grid's container gives it (its height less its siblings'), up to that width:
+    thumbnails at 80×24, real pictures on a large terminal.
+    """
 
     DEFAULT_CSS = "ImageGrid { height: auto; }"
 
-    def __init__(self, tile_width: int = 8, **kwargs: object) -> None:
+    def __init__(
+        self, tile_width: int = 8, max_tile_width: int | None = None, **kwargs: object
+    ) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.tile_width = tile_width
+        """The width tiles are drawn at now."""
+        self.min_tile_width = tile_width
+        self.max_tile_width = max(tile_width, max_tile_width or tile_width)
         self._tiles: list[Tile] = []
         self.empty_text = ""
 
     def set_tiles(self, tiles: list[Tile], tile_width: int | None = None) -> None:
         self._tiles = tiles
         if tile_width is not None:
-            self.tile_width = tile_width
+            self.min_tile_width = tile_width
+            self.max_tile_width = max(self.max_tile_width, tile_width)
         self._render_tiles()
 
     def on_resize(self) -> None:
         self._render_tiles()
+
+    def refit(self) -> None:
+        """Draw again for the room there is now (the container was resized)."""
+        self._render_tiles()
+
+    def _room(self) -> int:
+        """Lines the container has for this grid: its height less the other children's."""
+        parent = self.parent
+        if not isinstance(parent, Widget):
+            return 0
+        others = sum(
+            child.outer_size.height
+            for child in parent.children
+            if child is not self and child.display
+        )
+        return parent.scrollable_content_region.height - others
 
     def _render_tiles(self) -> None:
         if not self._tiles:
             self.update(self.empty_text)
             return
         ascii_mode = ascii_only(self)
-        width = max(self.size.width, self.tile_width)
+        width = max(self.size.width, self.min_tile_width)
+        self.tile_width = fit_tile_width(
+            self._tiles, self.min_tile_width, self.max_tile_width, width, self._room()
+        )
         self.update(grid_text(self._tiles, self.tile_width, width, ascii_mode))

@@ -11,13 +11,17 @@ from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile, to_unit
 
 SHOWN_CHANNELS = 32
+MAX_FILTER_WIDTH = 16
+"""Filters grow up to this many cells wide when the terminal has room (6 at 80×24)."""
+MAX_MAP_WIDTH = 28
+"""Feature maps grow up to this many cells wide (8 at 80×24): a 28×28 map pixel for pixel."""
 
 
 class PicturesView(Horizontal):
     """Filters `(out, in, kh, kw)` on the left, feature maps `(K, h, w)` on the right."""
 
     DEFAULT_CSS = """
-    PicturesView #pictures-left { width: 30; padding: 0 1; }
+    PicturesView #pictures-left { width: 38%; min-width: 30; padding: 0 1; }
     PicturesView #pictures-right { width: 1fr; padding: 0 1; }
     """
 
@@ -32,10 +36,15 @@ class PicturesView(Horizontal):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pictures-left"):
             yield Static("first-layer filters", classes="caption", id="filters-caption")
-            yield ImageGrid(tile_width=6, id="filters")
+            yield ImageGrid(tile_width=6, max_tile_width=MAX_FILTER_WIDTH, id="filters")
         with VerticalScroll(id="pictures-right"):
             yield Static("feature maps", classes="caption", id="features-caption")
-            yield ImageGrid(tile_width=8, id="features")
+            yield ImageGrid(tile_width=8, max_tile_width=MAX_MAP_WIDTH, id="features")
+
+    def on_resize(self) -> None:
+        # The grids fit their tiles to the panes' height, which their own size does not show.
+        for grid in self.query(ImageGrid):
+            grid.refit()
 
     @property
     def _x(self) -> str:

@@ -12,6 +12,9 @@ from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile
 from cnntui.ui.train.run_state import class_name
 
+MAX_TILE_WIDTH = 24
+"""Test images grow up to this many cells wide when the terminal has room (10 at 80×24)."""
+
 
 class PredictionsView(VerticalScroll):
     """One tile per test image: its true class as caption (green if the top class is right,
@@ -21,7 +24,11 @@ class PredictionsView(VerticalScroll):
         yield Static(
             "test images with the model's top 3", classes="caption", id="predictions-caption"
         )
-        yield ImageGrid(tile_width=10, id="predictions-grid")
+        yield ImageGrid(tile_width=10, max_tile_width=MAX_TILE_WIDTH, id="predictions-grid")
+
+    def on_resize(self) -> None:
+        # The grid fits its tiles to this view's height, which its own size does not show.
+        self.query_one("#predictions-grid", ImageGrid).refit()
 
     def show(self, event: Predictions, names: tuple[str, ...]) -> None:
         plain = ascii_only(self)
