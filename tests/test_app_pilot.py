@@ -593,3 +593,22 @@ def test_an_internal_error_ends_with_one_line_not_a_traceback(
     assert len(lines) == 1, err
     assert lines[0].startswith("cnntui: internal error: RuntimeError: the flux capacitor is empty")
     assert "CNNTUI_DEBUG=1" in lines[0] and "Traceback" not in err
+
+
+async def test_a_korean_text_quiz_accepts_the_english_term_too(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    source = (FIXTURES / "02-pooling.md").read_text(encoding="utf-8")
+    (folder / "02-pooling.md").write_text(
+        source.replace(
+            'answer = "the largest value"', 'answer = "최댓값"\naccept = ["the largest value"]'
+        ),
+        encoding="utf-8",
+    )
+    app = make_app(lessons_dir=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        quiz = quiz_widgets(app)[0]
+        assert quiz.check("최댓값")
+        assert quiz.check("The largest value")
+        assert not quiz.check("평균")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.lessons import Link
 from cnntui.ui.shared.glyphs import Glyphs
 
@@ -57,10 +57,10 @@ class LinksScreen(ModalScreen[str | None]):
                 ),
                 id="links-list",
             )
-            yield Static("Enter: follow. Esc: close.", classes="dialog-hint")
+            yield Static(_("Enter: follow. Esc: close."), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#links-dialog").border_title = "Links in this lesson"
+        self.query_one("#links-dialog").border_title = _("Links in this lesson")
         self.query_one("#links-list", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#links-list")

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
+from cnntui.i18n import _
 from cnntui.lessons import Quiz, answer_matches
 from cnntui.ui.shared.glyphs import ASCII, Glyphs, ascii_prose
 from cnntui.ui.shared.messages import QuizAnswered
@@ -81,7 +82,12 @@ class QuizWidget(Vertical):
             try:
                 asked = generate_question(quiz.generator, self._random.randrange(2**32))
             except Exception as error:  # the lesson stays readable even if generation fails
-                return Asked(f"This practice question could not be generated: {error}", "", 0.0, "")
+                return Asked(
+                    _("This practice question could not be generated: {error}").format(error=error),
+                    "",
+                    0.0,
+                    "",
+                )
             explanation = (
                 asked.explanation
                 if not quiz.explanation
@@ -96,9 +102,14 @@ class QuizWidget(Vertical):
         return ascii_prose(text) if self.marks == ASCII else text
 
     def _title(self) -> Content:
-        kind = "Practice" if self.quiz.generator else "Quiz"
-        mark = f"  {self.marks.done} solved" if self.solved else ""
-        return Content.from_markup(f"[b]{kind} {self.number} of {self.total}[/b]$mark", mark=mark)
+        kind = (
+            _("Practice {number} of {total}")
+            if self.quiz.generator
+            else _("Quiz {number} of {total}")
+        )
+        mark = f"  {self.marks.done} " + _("solved") if self.solved else ""
+        title = kind.format(number=self.number, total=self.total)
+        return Content.from_markup("[b]$title[/b]$mark", title=title, mark=mark)
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), classes="quiz-title")
@@ -109,17 +120,17 @@ class QuizWidget(Vertical):
                     yield RadioButton(self._shown(choice))
         else:
             placeholder = (
-                "a number, then Enter"
+                _("a number, then Enter")
                 if isinstance(self.asked.answer, float)
-                else "your answer, then Enter"
+                else _("your answer, then Enter")
             )
             yield Input(placeholder=placeholder, classes="quiz-answer", compact=True)
         with Horizontal(classes="quiz-buttons"):
             if not self.quiz.choices:
-                yield Button("Check", classes="quiz-check", compact=True)
-            yield Button("Show answer", classes="quiz-reveal", compact=True)
+                yield Button(_("Check"), classes="quiz-check", compact=True)
+            yield Button(_("Show answer"), classes="quiz-reveal", compact=True)
             if self.quiz.generator:
-                yield Button("New question", classes="quiz-new", compact=True)
+                yield Button(_("New question"), classes="quiz-new", compact=True)
         yield Static("", classes="quiz-feedback -empty", markup=False)
 
     # -- answering ---------------------------------------------------------------------------
@@ -137,29 +148,36 @@ class QuizWidget(Vertical):
     def check(self, response: str) -> bool:
         """Check a response, show feedback and report a right answer; returns whether it was right."""
         if not response.strip():
-            self._feedback("Type an answer first.")
+            self._feedback(_("Type an answer first."))
             self.set_class(False, "-correct", "-wrong")
             return False
         if isinstance(self.asked.answer, str) and not self.asked.answer:
             return False
         self.attempts += 1
-        correct = answer_matches(self.asked.answer, response, self.asked.tolerance)
+        # A Korean lesson's text answer also accepts the English term (the quiz's `accept`).
+        accepted = () if self.quiz.generator else self.quiz.accept
+        correct = any(
+            answer_matches(answer, response, self.asked.tolerance)
+            for answer in (self.asked.answer, *accepted)
+        )
         self.set_class(correct, "-correct")
         self.set_class(not correct, "-wrong")
         if correct:
-            text = f"{self.marks.correct} Right."
+            text = f"{self.marks.correct} " + _("Right.")
             if self.asked.explanation:
                 text += f" {self.asked.explanation}"
             if not self.solved:
                 self.solved = True
                 self.query_one(".quiz-title", Static).update(self._title())
         else:
-            text = f"{self.marks.wrong} Not quite"
-            if isinstance(self.asked.answer, float) and answer_matches(
+            close = isinstance(self.asked.answer, float) and answer_matches(
                 self.asked.answer, response, abs(self.asked.answer) * 0.1 + 0.5
-            ):
-                text += " (close)"
-            text += ". Try again, or choose Show answer."
+            )
+            text = f"{self.marks.wrong} " + (
+                _("Not quite (close). Try again, or choose Show answer.")
+                if close
+                else _("Not quite. Try again, or choose Show answer.")
+            )
         self._feedback(text)
         self.post_message(QuizAnswered(self.lesson, self.quiz.id, correct))
         return correct
@@ -169,8 +187,10 @@ class QuizWidget(Vertical):
         answer = self.asked.answer
         shown = _format_answer(answer)
         if isinstance(answer, float) and self.asked.tolerance:
-            shown += f" (within {_format_answer(self.asked.tolerance)})"
-        text = f"Answer: {shown}."
+            shown += " " + _("(within {tolerance})").format(
+                tolerance=_format_answer(self.asked.tolerance)
+            )
+        text = _("Answer: {answer}.").format(answer=shown)
         if self.asked.explanation:
             text += f" {self.asked.explanation}"
         self.set_class(False, "-correct", "-wrong")

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
 from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.footer import Footer
@@ -77,11 +77,11 @@ class LessonsScreen(Screen[None]):
         with Horizontal(id="lessons-main"):
             yield OptionList(id="toc")
             with VerticalScroll(id="reader"):
-                yield Static("Loading lessons...", id="reader-status")
+                yield Static(_("Loading lessons..."), id="reader-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#toc", OptionList).border_title = "Lessons"
+        self.query_one("#toc", OptionList).border_title = _("Lessons")
         # Parse after the first frame is on screen: the parser thread competes for the GIL, and
         # templates may import the engine and trace models.
         self.call_after_refresh(self._load)
@@ -116,7 +116,7 @@ class LessonsScreen(Screen[None]):
         self._fill_contents()
         if not lessons:
             self.query_one("#reader-status", Static).update(
-                "No lessons were found. Reinstall cnntui, or check the lessons folder."
+                _("No lessons were found. Reinstall cnntui, or check the lessons folder.")
             )
             self.cnn_app.prepare_labs()
             return
@@ -231,7 +231,7 @@ class LessonsScreen(Screen[None]):
             return True
         lesson = find_lesson(self.lessons, name)
         if lesson is None:
-            self.notify(f"No lesson named {name!r}.", severity="error")
+            self.notify(_("No lesson named {name}.").format(name=repr(name)), severity="error")
             return False
         await self.show_lesson(lesson, section)
         return True
@@ -283,7 +283,10 @@ class LessonsScreen(Screen[None]):
             lines = "\n".join(f"  {problem}" for problem in lesson.problems)
             widgets.append(
                 Static(
-                    f"This lesson has problems ({len(lesson.problems)}); the rest of it is below.\n{lines}",
+                    _("This lesson has problems ({count}); the rest of it is below.").format(
+                        count=len(lesson.problems)
+                    )
+                    + f"\n{lines}",
                     classes="lesson-errors",
                     markup=False,
                 )
@@ -304,7 +307,7 @@ class LessonsScreen(Screen[None]):
                     )
                 )
         if not lesson.parts and not lesson.problems:
-            widgets.append(Static("This lesson is empty.", classes="lesson-empty"))
+            widgets.append(Static(_("This lesson is empty."), classes="lesson-empty"))
         return widgets
 
     async def _build_page(self, lesson: Lesson, *, shown: bool) -> Widget:
@@ -336,7 +339,7 @@ class LessonsScreen(Screen[None]):
         from cnntui.ui.lessons.markdown import LessonMarkdown
 
         # Each Markdown widget parses its text and mounts its blocks after it is mounted itself.
-        for _ in range(100):
+        for _attempt in range(100):
             if all(markdown.children for markdown in page.query(LessonMarkdown)):
                 break
             await asyncio.sleep(0.02)
@@ -386,7 +389,10 @@ class LessonsScreen(Screen[None]):
         """Follow a link from the lesson text: anchors here, everything else through the app."""
         if href.startswith("#"):
             if not self.scroll_to_anchor(href[1:]):
-                self.notify(f"No section {href!r} in this lesson.", severity="warning")
+                self.notify(
+                    _("No section {href} in this lesson.").format(href=repr(href)),
+                    severity="warning",
+                )
             return
         await self.cnn_app.follow_link(href)
 
@@ -406,14 +412,14 @@ class LessonsScreen(Screen[None]):
     async def action_next_lesson(self) -> None:
         lesson = self._step(1)
         if lesson is None:
-            self.notify("This is the last lesson.", timeout=2)
+            self.notify(_("This is the last lesson."), timeout=2)
             return
         await self.show_lesson(lesson)
 
     async def action_previous_lesson(self) -> None:
         lesson = self._step(-1)
         if lesson is None:
-            self.notify("This is the first lesson.", timeout=2)
+            self.notify(_("This is the first lesson."), timeout=2)
             return
         await self.show_lesson(lesson)
 
@@ -451,7 +457,7 @@ class LessonsScreen(Screen[None]):
         lesson = find_lesson(self.lessons, self.current or "")
         links = [link for link in (lesson.links if lesson else []) if link.kind != "other"]
         if not links:
-            self.notify("This lesson has no links.", timeout=2)
+            self.notify(_("This lesson has no links."), timeout=2)
             return
         self.app.push_screen(LinksScreen(links, self.marks), self._link_chosen)
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _, ngettext
 from cnntui.lessons import Lesson, SearchHit, search_lessons
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import ascii_prose
@@ -37,14 +37,14 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-dialog", classes="dialog"):
-            yield Input(placeholder="search all lessons", id="search-input")
+            yield Input(placeholder=_("search all lessons"), id="search-input")
             yield OptionList(id="search-results")
             yield Static(
-                "Type to search. Down: results. Enter: open. Esc: close.", id="search-hint"
+                _("Type to search. Down: results. Enter: open. Esc: close."), id="search-hint"
             )
 
     def on_mount(self) -> None:
-        self.query_one("#search-dialog").border_title = "Search lessons"
+        self.query_one("#search-dialog").border_title = _("Search lessons")
         self.query_one("#search-input", Input).focus()
 
     def _shown(self, text: str) -> str:
@@ -72,7 +72,11 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
             count = len(self.hits)
             more = "+" if count >= MAX_HITS else ""
             hint.update(
-                f"{count}{more} match{'es' if count != 1 else ''}. Down: results. Enter: open. Esc: close."
+                ngettext(
+                    "{count} match. Down: results. Enter: open. Esc: close.",
+                    "{count} matches. Down: results. Enter: open. Esc: close.",
+                    count,
+                ).format(count=f"{count}{more}")
             )
 
     @on(Input.Submitted, "#search-input")

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from cnntui.i18n import _
 from cnntui.ui.modes import ModeSpec
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
@@ -20,9 +21,12 @@ class ModeErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ModeBar()
         yield Static(
-            f"{self.spec.title} could not start:\n\n  {self.reason}\n\n"
-            "The other modes still work: press a number key to switch. "
-            "Run with CNNTUI_DEBUG=1 for details.",
+            _("{mode} could not start:").format(mode=_(self.spec.title))
+            + f"\n\n  {self.reason}\n\n"
+            + _(
+                "The other modes still work: press a number key to switch. "
+                "Run with CNNTUI_DEBUG=1 for details."
+            ),
             classes="mode-error",
             markup=False,
         )

@@ -7,6 +7,8 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from cnntui.i18n import _
+
 
 class TooSmallScreen(Screen[None]):
     """Asks for more room; the app pops it as soon as the terminal is big enough again."""
@@ -27,7 +29,9 @@ class TooSmallScreen(Screen[None]):
 
         width, height = self.app.size
         self.query_one("#too-small-text", Static).update(
-            f"cnntui needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
-            f"This one is {width}x{height}: please make it larger.\n"
-            "(q quits)"
+            _(
+                "cnntui needs a terminal of at least {min_width}x{min_height}.\n"
+                "This one is {width}x{height}: please make it larger.\n"
+                "(q quits)"
+            ).format(min_width=MIN_WIDTH, min_height=MIN_HEIGHT, width=width, height=height)
         )
