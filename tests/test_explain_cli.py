@@ -190,3 +190,26 @@ def test_train_init_and_freeze(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert not np.array_equal(state["c5.weight"], shipped["c5.weight"])  # trained
     assert main(["train", "lenet5", "--freeze", "c1,,c3"]) == 2
     assert main(["train", "lenet5", "--init", "lenet5-digits", "--freeze", "zz"]) == 2
+
+
+def test_explain_reads_a_trained_network_from_an_onnx_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The shipped LeNet-5 written as ONNX and read back classifies every bundled digit as the
+    shipped network does, given the normalisation it was trained with; Grad-CAM works on it."""
+    pytest.importorskip("onnx")
+    from cnntui.cli import main
+    from cnntui.explain import pretrained
+    from cnntui.zoo.onnx_export import export_onnx
+
+    net = pretrained.load("lenet5-digits")
+    path = tmp_path / "digits.onnx"
+    path.write_bytes(export_onnx(net.module, net.input_shape, "digits").SerializeToString())
+    norm = ["--mean", f"{float(net.mean[0])}", "--std", f"{float(net.std[0])}"]
+    for digit in range(10):
+        assert main(["explain", str(path), "--image", f"digit-{digit}", *norm, "--json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["prediction"]["label"] == str(digit)
+    assert main(["explain", str(path), "--image", "digit-7", "--method", "gradcam", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["map"]) == 28 and len(document["map"][0]) == 28
+    assert main(["explain", str(path), "--image", "digit-7", "--mean", "x"]) == 2
+    assert "is not a number" in capsys.readouterr().err

@@ -30,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "looks (gradient saliency, occlusion or Grad-CAM)."
     )
     parser.add_argument(
-        "model", metavar="MODEL", help=_("a pretrained network (see `cnntui models`)")
+        "model",
+        metavar="MODEL",
+        help=_("a pretrained network (see `cnntui models`) or a trained network as FILE.onnx"),
     )
     parser.add_argument(
         "--image",
@@ -52,8 +54,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device", choices=DEVICES, default="cpu", help=_("where to compute (default cpu)")
     )
+    parser.add_argument(
+        "--mean",
+        type=_numbers,
+        default=(0.0,),
+        metavar="M[,M,M]",
+        help=_("for a FILE.onnx: the mean its training images were normalised with (default 0)"),
+    )
+    parser.add_argument(
+        "--std",
+        type=_numbers,
+        default=(1.0,),
+        metavar="S[,S,S]",
+        help=_("for a FILE.onnx: the standard deviation it was normalised with (default 1)"),
+    )
     parser.add_argument("--ascii", action="store_true", help=_("plain ASCII only"))
     parser.add_argument("--json", action="store_true", help=_("print one JSON document"))
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    """`0.5` or `0.485,0.456,0.406` as finite numbers (argparse reports the error in one line)."""
+    import math
+
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a number or numbers separated by commas").format(text=text)
+        ) from None
+    if not values or len(values) > 4 or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(
+            _("{text!r} is not a number or numbers separated by commas").format(text=text)
+        )
+    return values
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +95,15 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.commands._output import print_json
     from cnntui.explain.report import explain
 
-    doc = explain(args.model, args.image, method=args.method, layer=args.layer, device=args.device)
+    doc = explain(
+        args.model,
+        args.image,
+        method=args.method,
+        layer=args.layer,
+        device=args.device,
+        mean=args.mean,
+        std=args.std,
+    )
     if args.json:
         print_json(doc)
         return 0

@@ -281,6 +281,18 @@ class Graph(Module):
                 grads[step.inputs[0]] = _add(grads.get(step.inputs[0]), layer.backward(grad))
         return grads.get(INPUT) if self.needs_input_grad else None
 
+    def as_chain(self) -> list[tuple[str, Module]] | None:
+        """`(layer name, layer)` in order when every step reads the one before it (a plain stack
+        of layers such as LeNet or VGG, which `nn.Sequential` can run); None for a real DAG."""
+        previous = INPUT
+        chain: list[tuple[str, Module]] = []
+        for step in self.steps:
+            if list(step.inputs) != [previous]:
+                return None
+            chain.append((step.layer, self._layer(step)))
+            previous = step.output
+        return chain if previous == self.output else None
+
     def longest_path(self, weight: Callable[[str, Module], int]) -> int:
         """The largest sum of `weight(name, layer)` along any path from the input to the output
         (e.g. counting weight layers gives the depth papers quote: a shortcut's projection beside
