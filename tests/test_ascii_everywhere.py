@@ -1,4 +1,5 @@
-"""`--ascii` at 80x24: every mode, its views and dialogs, help and the palette draw only ASCII.
+"""`--ascii` at 80x24: every mode, its views and dialogs, help and the palette draw only ASCII
+(and Hangul, in Korean).
 
 The text checked is what the compositor sends to the terminal (every cell of every layer, modal
 dialogs over their background included), so footer key labels, scrollbars, borders, check boxes,
@@ -10,7 +11,9 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
+from cnntui.i18n import set_language
 from cnntui.settings import Settings
+from cnntui.text import is_hangul
 from cnntui.ui.app import CnnTuiApp
 
 # For each mode: key sequences that open its views and dialogs, each followed by a look at the
@@ -22,6 +25,7 @@ WALKS: dict[str, list[list[str]]] = {
     "4": [[], ["d"], ["c"], ["escape", "e"], ["escape"]],
     "5": [[], ["v"], ["v"], ["v"], ["v"], ["v"]],
     "6": [[], ["v"], ["s"], ["escape", "v"]],
+    "7": [[], ["v"], ["v"], ["v"], ["v"]],
 }
 
 # What to type into the command palette in each mode: entries whose help holds ×, − or ².
@@ -40,11 +44,17 @@ async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
 
 
 def non_ascii(lines: list[str]) -> str:
-    return "".join(sorted({char for line in lines for char in line if not char.isascii()}))
+    """Every character that is neither ASCII nor Hangul (Korean text is the language, not a
+    drawing: `--ascii` keeps it)."""
+    return "".join(
+        sorted({char for line in lines for char in line if not (char.isascii() or is_hangul(char))})
+    )
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("key", sorted(WALKS))
-async def test_ascii_mode_draws_only_ascii_in_every_view(key: str) -> None:
+async def test_ascii_mode_draws_only_ascii_in_every_view(key: str, language: str) -> None:
+    set_language(language)  # the autouse fixture sets English back afterwards
     app = CnnTuiApp(settings=Settings(), ascii=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, 20)
