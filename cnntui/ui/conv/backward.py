@@ -16,17 +16,18 @@ from textual.widgets import Static
 
 from cnntui.conv.stepper import CELL_INPUT
 from cnntui.conv.stepper_backward import BackwardStepper, GradStep, grad_sum_lines
+from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, number_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 
 PART_TITLES = {
-    "weight": "Kernel gradient dL/dw: the input correlated with the upstream gradient g",
-    "input": "Input gradient dL/dx: g, stretched and bordered, with the flipped kernel",
-    "pool": "Pooling backward: each output's gradient routed (max) or spread (avg)",
+    "weight": N_("Kernel gradient dL/dw: the input correlated with the upstream gradient g"),
+    "input": N_("Input gradient dL/dx: g, stretched and bordered, with the flipped kernel"),
+    "pool": N_("Pooling backward: each output's gradient routed (max) or spread (avg)"),
 }
 UPSTREAM_TITLES = {
-    "ones": "g = dL/dy = 1 (L = sum of y)",
-    "output": "g = dL/dy = y (L = sum of y^2 / 2)",
+    "ones": N_("g = dL/dy = 1 (L = sum of y)"),
+    "output": N_("g = dL/dy = y (L = sum of y^2 / 2)"),
 }
 
 
@@ -104,17 +105,25 @@ class ConvBackward(Vertical):
         self._draw_source(backward, step, show_values)
         self._draw_gradient(backward, step, show_values, ascii_mode)
         middle = self.query_one("#bw-middle", Static)
-        factor_name = {"weight": "upstream g", "input": "flipped kernel", "pool": "share"}[part]
-        lines = ["read", *matrix_lines(step.window), "", f"× {factor_name}"]
+        factor_name = {
+            "weight": _("upstream g"),
+            "input": _("flipped kernel"),
+            "pool": _("share"),
+        }[part]
+        lines = [_("read"), *matrix_lines(step.window), "", f"× {factor_name}"]
         lines += matrix_lines(step.factors)
-        lines += ["", "products", *matrix_lines(step.products)]
+        lines += ["", _("products"), *matrix_lines(step.products)]
         middle.update(t("\n".join(lines)))
         sum_pane = self.query_one("#bw-sum-pane")
-        sum_pane.border_title = t(PART_TITLES[part])
+        sum_pane.border_title = t(_(PART_TITLES[part]))
         sum_pane.border_subtitle = t(
-            f"Step {index + 1} of {step.total}"
-            + (f", channel {channel + 1}" if backward.forward.source.shape[0] > 1 else "")
-            + f"  {UPSTREAM_TITLES.get(upstream, upstream)}"
+            _("Step {n} of {total}").format(n=index + 1, total=step.total)
+            + (
+                _(", channel {n}").format(n=channel + 1)
+                if backward.forward.source.shape[0] > 1
+                else ""
+            )
+            + f"  {_(UPSTREAM_TITLES.get(upstream, upstream))}"
         )
         self.query_one("#bw-sum", Static).update(t("\n".join(grad_sum_lines(step, max_terms=12))))
         return step
@@ -126,11 +135,11 @@ class ConvBackward(Vertical):
             values = backward._stretched
             assert values is not None
             kinds = None
-            pane.border_title = "Upstream g, stretched"
+            pane.border_title = _("Upstream g, stretched")
         else:
             values = fwd.grid[step.target[0]]
             kinds = fwd.cell_kind
-            pane.border_title = "Input (padded)" if step.part == "weight" else "Pooling input"
+            pane.border_title = _("Input (padded)") if step.part == "weight" else _("Pooling input")
         finite = values[np.isfinite(values)]
         low = float(min(0.0, finite.min())) if finite.size else 0.0
         high = float(max(1.0, finite.max())) if finite.size else 1.0
@@ -150,7 +159,9 @@ class ConvBackward(Vertical):
             ),
             show_values,
         )
-        pane.border_subtitle = f"{len(step.rows)}×{len(step.cols)} cells read"
+        pane.border_subtitle = _("{rows}×{cols} cells read").format(
+            rows=len(step.rows), cols=len(step.cols)
+        )
 
     def _draw_gradient(
         self, backward: BackwardStepper, step: GradStep, show_values: bool, ascii_mode: bool
@@ -173,14 +184,14 @@ class ConvBackward(Vertical):
         pane = self.query_one("#bw-gradient-pane")
         if step.part == "weight":
             pane.border_title = f"dL/dw {plane.shape[0]}×{plane.shape[1]}"
-            pane.border_subtitle = (
-                f"dL/db = sum of g = {number_text(float(backward.grad_pre.sum()))}"
+            pane.border_subtitle = _("dL/db = sum of g = {value}").format(
+                value=number_text(float(backward.grad_pre.sum()))
             )
         else:
             inside = int(np.count_nonzero(fwd.cell_kind == CELL_INPUT))
             pane.border_title = "dL/d(input grid)"
             pane.border_subtitle = (
-                f"padding cells dropped: {inside} input cells"
+                _("padding cells dropped: {inside} input cells").format(inside=inside)
                 if fwd.settings.padding != (0, 0)
                 else ""
             )

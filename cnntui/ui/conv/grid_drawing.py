@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from textual.widgets import Static
 
+from cnntui.i18n import _
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 
 if TYPE_CHECKING:
@@ -51,9 +52,13 @@ class GridDrawing:
             # short enough for the pane's border at 80 columns
             extra = f"s={self.preset.stride}, output_padding={self.preset.output_padding}"
         elif padding:
-            extra = f"padding {padding} ({self.preset.padding_mode})"
+            extra = _("padding {padding} ({mode})").format(
+                padding=padding, mode=self.preset.padding_mode
+            )
         if values.shape[0] == 3 and self.show_values:
-            extra = (extra + ", " if extra else "") + f"channel {'RGB'[self.channel]}"
+            extra = (extra + ", " if extra else "") + _("channel {name}").format(
+                name="RGB"[self.channel]
+            )
         pane.border_subtitle = self._t(extra)
 
     def _draw_output(self: Any, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
@@ -67,9 +72,11 @@ class GridDrawing:
             self.show_values,
         )
         pane = self.query_one("#conv-output-pane")
-        pane.border_title = self._t(f"Output {full.shape[0]}×{full.shape[1]}")
+        pane.border_title = self._t(
+            _("Output {rows}×{cols}").format(rows=full.shape[0], cols=full.shape[1])
+        )
         pane.border_subtitle = self._t(
-            "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
+            _("ReLU on") if self.preset.relu and self.preset.mode != "pool" else ""
         )
         self._draw_legend(low, high, diverging)
 
