@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cnntui.calc.layer import FeatureShape, LayerSpec
 from cnntui.errors import ShapeError
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.form import Field
 
 KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
@@ -115,3 +115,19 @@ def values_from_spec(spec: LayerSpec) -> dict[str, str]:
         "bias": "on" if spec.bias else "off",
         "ceil_mode": "on" if spec.ceil_mode else "off",
     }
+
+
+def hint_text(ascii_mode: bool, chain_view: bool) -> str:
+    """The keys under the form, in the current language.
+
+    One key per line: the form is 22 columns wide, and a wrapped line splits a key from what it
+    does ("⏎" at the end of one line, "type" on the next).
+    """
+    keys = (
+        _("up/down field\nleft/right set\nEnter type")
+        if ascii_mode
+        else _("↑↓ field  ←→ set\n⏎ type")
+    )
+    if chain_view:
+        keys += "\n" + _("Tab: layer list\n(a add, x delete,\n[ ] move)")
+    return keys

@@ -24,7 +24,7 @@ from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
 from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, fraction_text, short_count
-from cnntui.ui.calc.fields import form_fields, spec_from_values, values_from_spec
+from cnntui.ui.calc.fields import form_fields, hint_text, spec_from_values, values_from_spec
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -270,16 +270,7 @@ class CalcScreen(FocusKeepingScreen):
     def _show_hint(self) -> None:
         if self.editing is not None:
             return
-        ascii_mode = ascii_only(self)
-        # One key per line: the form is 22 columns wide, and a wrapped line splits a key from
-        # what it does ("⏎" at the end of one line, "type" on the next).
-        keys = (
-            _("up/down field\nleft/right set\nEnter type")
-            if ascii_mode
-            else _("↑↓ field  ←→ set\n⏎ type")
-        )
-        if self.chain_view:
-            keys += "\n" + _("Tab: layer list\n(a add, x delete,\n[ ] move)")
+        keys = hint_text(ascii_only(self), self.chain_view)
         self.query_one("#calc-hint", Static).update(keys)
 
     @on(DataTable.RowHighlighted, "#calc-chain")

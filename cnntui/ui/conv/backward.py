@@ -9,6 +9,8 @@ filling in. Bottom: the sum written out. Every number comes from
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -35,6 +37,41 @@ MAX_CELLS = 5
 """Rows and columns of a matrix written out in the middle pane (the rest is elided)."""
 
 
+# `grad_sum_lines` is English (it is also the text of `cnntui conv --backward --json`); its few
+# words are translated here, when shown.
+_SUM_WORDS = (
+    (
+        re.compile(
+            r"^(?P<lhs>.+) = (?P<value>\S+) goes to the maximum at window (?P<cell>\(\S+\)); the other cells get 0$"
+        ),
+        N_("{lhs} = {value} goes to the maximum at window {cell}; the other cells get 0"),
+    ),
+    (
+        re.compile(
+            r"^(?P<lhs>.+) = (?P<value>\S+) spread over (?P<n>\d+) cells: (?P<share>\S+) each$"
+        ),
+        N_("{lhs} = {value} spread over {n} cells: {share} each"),
+    ),
+    (
+        re.compile(r"^(?P<lhs>.+) = 0 \(every product has a zero factor\)$"),
+        N_("{lhs} = 0 (every product has a zero factor)"),
+    ),
+    (
+        re.compile(r"^(?P<terms>.+) \+ … \((?P<n>\d+) more non-zero terms\) = (?P<value>\S+)$"),
+        N_("{terms} + … ({n} more non-zero terms) = {value}"),
+    ),
+)
+
+
+def shown_sum_line(line: str) -> str:
+    """A line of `grad_sum_lines` in the current language (numbers and indices unchanged)."""
+    for pattern, template in _SUM_WORDS:
+        match = pattern.match(line)
+        if match:
+            return _(template).format(**match.groupdict())
+    return line
+
+
 def matrix_lines(values: np.ndarray) -> list[str]:
     """A small 2-D array as right-aligned rows; beyond 5×5 only the top-left corner, with its
     size, so the pane stays narrow."""
@@ -44,7 +81,7 @@ def matrix_lines(values: np.ndarray) -> list[str]:
     more = values.shape[1] > MAX_CELLS
     rows = [" ".join(t.rjust(width) for t in row) + (" …" if more else "") for row in texts]
     if values.shape[0] > MAX_CELLS or more:
-        rows.append(f"({values.shape[0]}×{values.shape[1]} in all)")
+        rows.append(_("({rows}×{cols} in all)").format(rows=values.shape[0], cols=values.shape[1]))
     return rows
 
 
@@ -125,7 +162,8 @@ class ConvBackward(Vertical):
             )
             + f"  {_(UPSTREAM_TITLES.get(upstream, upstream))}"
         )
-        self.query_one("#bw-sum", Static).update(t("\n".join(grad_sum_lines(step, max_terms=12))))
+        lines = [shown_sum_line(line) for line in grad_sum_lines(step, max_terms=12)]
+        self.query_one("#bw-sum", Static).update(t("\n".join(lines)))
         return step
 
     def _draw_source(self, backward: BackwardStepper, step: GradStep, show_values: bool) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from cnntui.i18n import _
+from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 class GridDrawing:
     """Mixed into `ConvScreen` (whose state `self` is): draw the input window, the output so far,
-    and the legend."""
+    the legend, and size the sum pane."""
 
     def _draw_input(self: Any, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
         values = stepper.grid
@@ -90,3 +92,15 @@ class GridDrawing:
         key.update(legend(low, high, diverging, self.ascii_mode, room=room or None))
         if again:
             self.call_after_refresh(self._draw_legend, low, high, diverging, False)
+
+    def _sum_height(self: Any, sum_text: Static) -> int:
+        """Lines the sum pane takes (text wrapped, by terminal cells, at the pane's width, formula, borders)."""
+        width = max(20, self.size.width - 4)
+        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
+        return min(11, sum(-(-cell_len(line) // width) or 1 for line in lines) + 2)
+
+    def _formula_text(self: Any) -> str:
+        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
+        if self.pixels is None:
+            return ""
+        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))

@@ -32,7 +32,6 @@ from cnntui.i18n import _
 from cnntui.text import ascii_text
 from cnntui.ui.conv.backward import ConvBackward
 from cnntui.ui.conv.backward_mode import BackwardMode
-from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData
 from cnntui.ui.conv.grid_drawing import GridDrawing
 from cnntui.ui.conv.keys import BINDINGS
@@ -232,7 +231,9 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         note = _(" (flipped)") if self.preset.mode == "transposed" else ""
         channels = stepper.source.shape[0]
         matrices.show(state, self.channel if channels > 1 else 0, note)
-        sum_text.update(self._t("\n".join(sum_lines(state))))
+        # `sum_lines` is English (also `cnntui conv --json`); its one word is translated here.
+        lines = [line.replace(" (bias)", _(" (bias)")) for line in sum_lines(state)]
+        sum_text.update(self._t("\n".join(lines)))
         # Side by side when stacking would not fit the height left above the sum.
         height = max(4, self.size.height - 4 - self._sum_height(sum_text))
         middle = self.query_one("#conv-middle")
@@ -242,18 +243,6 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         )
         playing = _("  playing {speed}/s").format(speed=SPEEDS[self.speed_index])
         sum_pane.border_subtitle = self._t(position + (playing if self.playing else ""))
-
-    def _sum_height(self, sum_text: Static) -> int:
-        """Lines the sum pane takes (text wrapped at the pane's width, formula, borders)."""
-        width = max(20, self.size.width - 4)
-        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
-        return min(11, sum(-(-len(line) // width) or 1 for line in lines) + 2)
-
-    def _formula_text(self) -> str:
-        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
-        if self.pixels is None:
-            return ""
-        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))
 
     # -- stepping --------------------------------------------------------------------------------
 
