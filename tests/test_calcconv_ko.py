@@ -62,7 +62,7 @@ VIEWS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] 
 def screen_text(app: CnnTuiApp) -> str:
     """The text the terminal shows now, row by row."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined]
+    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined,union-attr]
 
 
 def words(text: str) -> set[str]:
@@ -133,7 +133,7 @@ async def test_pooling_shift_comparison_in_korean() -> None:
 
 
 def test_formulas_in_json_stay_english_while_korean_is_shown() -> None:
-    from cnntui.calc.layer import LayerSpec, FeatureShape, analyze_layer
+    from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
     from cnntui.ui.calc.report import shown_formula
 
     set_language("ko")
