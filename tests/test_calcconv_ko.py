@@ -143,3 +143,39 @@ def test_formulas_in_json_stay_english_while_korean_is_shown() -> None:
     pool = analyze_layer(LayerSpec.make("maxpool", 2, 2), FeatureShape(8, 8, 1))
     assert pool.as_dict()["param_formula"] == "pooling has no parameters"
     assert shown_formula(pool.param_formula) == "풀링에는 매개변수가 없습니다"
+
+
+@pytest.mark.parametrize(
+    ("kind", "kernel", "stride", "padding", "size", "extra"),
+    [
+        ("conv", 3, 2, 0, (8, 8), {}),
+        ("conv", 11, 4, 0, (228, 230), {}),
+        ("maxpool", 3, 2, 0, (10, 9), {}),
+        ("conv", 5, 3, 1, (17, 17), {"dilation": 2}),
+        ("transposed", 3, 2, 1, (8, 8), {"output_padding": 1}),
+    ],
+)
+def test_notes_shown_in_korean_and_kept_english_for_json(
+    kind: str,
+    kernel: int,
+    stride: int,
+    padding: int,
+    size: tuple[int, int],
+    extra: dict[str, int],
+) -> None:
+    from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer, report_notes
+    from cnntui.i18n import _
+
+    set_language("ko")
+    filters = 0 if kind == "maxpool" else 4
+    spec = LayerSpec.make(kind, kernel, stride, padding, filters=filters, **extra)  # type: ignore[arg-type]
+    report = analyze_layer(spec, FeatureShape(size[0], size[1], 1))
+    assert report.notes, "each case has something to say"
+    # Written again in English, the notes are exactly the report's (what `--json` prints).
+    assert report_notes(report, lambda text: text) == (report.notes, report.suggestions)
+    assert all(words(note) & {"stride", "never", "zero"} for note in report.notes)
+    notes, suggestions = report_notes(report, _)
+    assert len(notes) == len(report.notes) and len(suggestions) == len(report.suggestions)
+    for note in notes:
+        assert re.search("[가-힣]", note), note
+        assert not words(note.replace("output_padding", "")), note

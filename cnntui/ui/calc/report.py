@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from cnntui.calc.chain import ChainReport
-from cnntui.calc.layer import LayerReport
+from cnntui.calc.layer import LayerReport, report_notes
 from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, fraction_text, human_bytes, human_count
 from cnntui.ui.shared.access import ascii_only
@@ -104,10 +104,11 @@ class CalcReport(Static):
             (_("Receptive field") + "  ", "bold"),
             t(f"{report.receptive_field[0]}×{report.receptive_field[1]}"),
         ]
-        for note in report.notes:
+        notes, suggestions = report_notes(report, _)
+        for note in notes:
             parts += ["\n", (t(f"! {note}"), "$text-warning")]
-        if report.suggestions:
-            parts += ["\n", (_("Exact fits nearby: "), "bold"), t("; ".join(report.suggestions))]
+        if suggestions:
+            parts += ["\n", (_("Exact fits nearby: "), "bold"), t("; ".join(suggestions))]
         self.update(Content.assemble(*parts))
 
     def show_problem(self, message: str) -> None:
