@@ -200,7 +200,7 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         sum_pane = self.query_one("#conv-sum-pane")
         mode_names = {
             "conv": _("Convolution"),
-            "pool": _("{kernel} pooling").format(kernel=self.preset.kernel.capitalize()),
+            "pool": _("Max pooling") if self.preset.kernel == "max" else _("Average pooling"),
             "transposed": _("Transposed convolution"),
             "rgb": _("Multi-channel convolution"),
         }
