@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from cnntui.calc.layer import FeatureShape, LayerSpec, PaddingSpec
 from cnntui.errors import ShapeError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class ChainPreset:
 
     name: str
     title: str
+    """English (marked for translation): show it through `_()`."""
     input: FeatureShape
     layers: tuple[LayerSpec, ...]
     lesson: str = field(default="")
@@ -51,8 +52,10 @@ CHAIN_PRESETS: dict[str, ChainPreset] = {
                 _linear(84),
                 _linear(10),
             ),
-            "LeCun et al. 1998 with full C3 connections: 61,706 parameters, most of them in the"
-            " fully connected layers.",
+            N_(
+                "LeCun et al. 1998 with full C3 connections: 61,706 parameters, most of them in the"
+                " fully connected layers."
+            ),
         ),
         ChainPreset(
             "alexnet",
@@ -71,45 +74,55 @@ CHAIN_PRESETS: dict[str, ChainPreset] = {
                 _linear(4096),
                 _linear(1000),
             ),
-            "Krizhevsky et al. 2012, split over two GPUs (groups=2): 227×227 input is what makes"
-            " (227 − 11)/4 + 1 = 55 exact.",
+            N_(
+                "Krizhevsky et al. 2012, split over two GPUs (groups=2): 227×227 input is what makes"
+                " (227 − 11)/4 + 1 = 55 exact."
+            ),
         ),
         ChainPreset(
             "vgg-block",
-            "VGG block",
+            N_("VGG block"),
             FeatureShape(224, 224, 3),
             (_conv(3, 64, 1, 1), _conv(3, 64, 1, 1), _pool("maxpool", 2, 2)),
-            "Simonyan & Zisserman 2014: 3×3 convolutions with padding 1 keep the size, a 2×2 max"
-            " pool halves it.",
+            N_(
+                "Simonyan & Zisserman 2014: 3×3 convolutions with padding 1 keep the size, a 2×2 max"
+                " pool halves it."
+            ),
         ),
         ChainPreset(
             "two-3x3",
-            "Two 3×3 convolutions",
+            N_("Two 3×3 convolutions"),
             FeatureShape(32, 32, 64),
             (_conv(3, 64, 1, 1), _conv(3, 64, 1, 1)),
-            "Same 5×5 receptive field as one 5×5 convolution, with 2·9·C² instead of 25·C² weights"
-            " and a non-linearity in between.",
+            N_(
+                "Same 5×5 receptive field as one 5×5 convolution, with 2·9·C² instead of 25·C² weights"
+                " and a non-linearity in between."
+            ),
         ),
         ChainPreset(
             "one-5x5",
-            "One 5×5 convolution",
+            N_("One 5×5 convolution"),
             FeatureShape(32, 32, 64),
             (_conv(5, 64, 1, 2),),
-            "Compare with two-3x3: the same receptive field for 25·C² weights.",
+            N_("Compare with two-3x3: the same receptive field for 25·C² weights."),
         ),
         ChainPreset(
             "5x5-direct",
-            "5×5 convolution on 192 channels",
+            N_("5×5 convolution on 192 channels"),
             FeatureShape(28, 28, 192),
             (_conv(5, 32, 1, 2),),
-            "The GoogLeNet argument: 28×28×192 → 28×28×32 directly costs about 120 million MACs.",
+            N_(
+                "The GoogLeNet argument: 28×28×192 → 28×28×32 directly costs about 120 million MACs."
+            ),
         ),
         ChainPreset(
             "5x5-bottleneck",
-            "5×5 convolution after a 1×1 bottleneck",
+            N_("5×5 convolution after a 1×1 bottleneck"),
             FeatureShape(28, 28, 192),
             (_conv(1, 16), _conv(5, 32, 1, 2)),
-            "A 1×1 convolution down to 16 channels first: about 12.4 million MACs, ten times fewer.",
+            N_(
+                "A 1×1 convolution down to 16 channels first: about 12.4 million MACs, ten times fewer."
+            ),
         ),
     )
 }

@@ -21,7 +21,7 @@ terminals. Stacks of layers are `cnntui.calc.chain`, named stacks `cnntui.calc.c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -589,10 +589,33 @@ def _conv_axis_working(
     return AxisWorking(axis, size, out, general, plugged, (before, after), k_eff, unused)
 
 
+def _english(text: str) -> str:
+    """The translator of the JSON reports: English, whatever the language."""
+    return text
+
+
+def report_notes(
+    report: LayerReport, translate: Callable[[str], str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`report.notes` and `report.suggestions` written again through `translate` (e.g.
+    `cnntui.i18n._`, for a display); the report itself keeps English ones for `--json`."""
+    spec, shape = report.spec, report.input
+    if spec.kind == "linear":
+        return (), ()
+    if spec.kind == "transposed":
+        return tuple(_transposed_notes(spec, translate)), ()
+    notes, suggestions = _divisibility(spec, shape, report.axes, translate)
+    return tuple(notes), tuple(suggestions)
+
+
 def _divisibility(
-    spec: LayerSpec, shape: FeatureShape, axes: Sequence[AxisWorking]
+    spec: LayerSpec,
+    shape: FeatureShape,
+    axes: Sequence[AxisWorking],
+    tr: Callable[[str], str] = _english,
 ) -> tuple[list[str], list[str]]:
-    """Notes on windows that do not tile the padded input, and the nearest exact settings."""
+    """Notes on windows that do not tile the padded input, and the nearest exact settings, in
+    the language of `tr` (English by default)."""
     notes: list[str] = []
     suggestions: list[str] = []
     square = (
@@ -605,10 +628,12 @@ def _divisibility(
     for a, working in enumerate(axes):
         if not working.unused or (square and a == 1):
             continue
-        rows = "rows" if working.axis == "height" else "columns"
+        lines_name = "rows" if working.axis == "height" else "columns"
+        axis_name = tr(working.axis)
         if square:
             working = replace(working, axis="height and width")
-            rows = "rows and columns"
+            lines_name = "rows and columns"
+            axis_name = tr(N_("height and width"))
         before, after = working.padding
         span = working.size_in + before + after
         s = spec.stride[a]
@@ -621,27 +646,51 @@ def _divisibility(
         last_input = min(last_missed, before + working.size_in - 1) - before
         missed_inputs = max(0, last_input - first_input + 1)
         where = (
-            f"index {first_input}–{last_input} of the input"
+            tr(N_("index {first}–{last} of the input")).format(first=first_input, last=last_input)
             if missed_inputs > 1
-            else f"index {first_input} of the input"
+            else tr(N_("index {first} of the input")).format(first=first_input)
             if missed_inputs
-            else "only padding"
+            else tr(N_("only padding"))
         )
         if missed_inputs and missed_inputs < working.unused:
-            where += " and padding"
-        count = (
-            f"{working.unused} {rows}"
+            where = tr(N_("{where} and padding")).format(where=where)
+        counts = {
+            "rows": (N_("1 row"), N_("{n} rows")),
+            "columns": (N_("1 column"), N_("{n} columns")),
+            "rows and columns": (N_("1 row and column"), N_("{n} rows and columns")),
+        }[lines_name]
+        count = tr(counts[working.unused > 1]).format(n=working.unused)
+        template = (
+            N_(
+                "{axis}: ({size} + {pad} − {kernel}) = {span} is not a multiple of the stride"
+                " {stride} (remainder {remainder}); the floor drops the fraction, so the last"
+                " window starts at padded index {start} and ends at {end}, and the last {count}"
+                " ({where}) are never reached"
+            )
             if working.unused > 1
-            else f"1 {rows.replace('rows', 'row').replace('columns', 'column')}"
+            else N_(
+                "{axis}: ({size} + {pad} − {kernel}) = {span} is not a multiple of the stride"
+                " {stride} (remainder {remainder}); the floor drops the fraction, so the last"
+                " window starts at padded index {start} and ends at {end}, and the last {count}"
+                " ({where}) is never reached"
+            )
         )
         notes.append(
-            f"{working.axis}: ({working.size_in} + {before + after} − {working.kernel_extent}) ="
-            f" {span - working.kernel_extent} is not a multiple of the stride {s}"
-            f" (remainder {working.unused}); the floor drops the fraction, so the last window starts"
-            f" at padded index {last_start} and ends at {last_end}, and the last {count}"
-            f" ({where}) {'are' if working.unused > 1 else 'is'} never reached"
+            tr(template).format(
+                axis=axis_name,
+                size=working.size_in,
+                pad=before + after,
+                kernel=working.kernel_extent,
+                span=span - working.kernel_extent,
+                stride=s,
+                remainder=working.unused,
+                start=last_start,
+                end=last_end,
+                count=count,
+                where=where,
+            )
         )
-        suggestions.extend(_nearest_exact(spec, working, a))
+        suggestions.extend(_nearest_exact(spec, working, a, tr))
     # Keep the list short and free of repeats.
     unique: list[str] = []
     for line in suggestions:
@@ -650,39 +699,51 @@ def _divisibility(
     return notes, unique[:6]
 
 
-def _nearest_exact(spec: LayerSpec, working: AxisWorking, a: int) -> list[str]:
+def _nearest_exact(
+    spec: LayerSpec, working: AxisWorking, a: int, tr: Callable[[str], str] = _english
+) -> list[str]:
     s = spec.stride[a]
     k_eff = working.kernel_extent
     before, after = working.padding
     size = working.size_in
     r = working.unused
-    name = working.axis
-    prefix = "" if " and " in name else f"{name}: "
+    name = tr(working.axis)
+    prefix = "" if " and " in working.axis else f"{name}: "
     lines = []
     kernel, dilation = spec.kernel[a], spec.dilation[a]
     smaller, larger = size - r, size + (s - r)
     if smaller >= k_eff - before - after and smaller > 0:
         out = conv_outsize(smaller, kernel, s, (before, after), dilation)
-        lines.append(f"{name} {smaller} instead of {size} (crop {r}) → {out}")
+        lines.append(
+            tr(N_("{name} {size} instead of {old} (crop {n}) → {out}")).format(
+                name=name, size=smaller, old=size, n=r, out=out
+            )
+        )
     out = conv_outsize(larger, kernel, s, (before, after), dilation)
-    lines.append(f"{name} {larger} instead of {size} (add {s - r}) → {out}")
+    lines.append(
+        tr(N_("{name} {size} instead of {old} (add {n}) → {out}")).format(
+            name=name, size=larger, old=size, n=s - r, out=out
+        )
+    )
     if not (isinstance(spec.padding, str) or spec.is_pool):
         p_exact = _exact_padding_above(before, size, k_eff, s)
         if p_exact is not None:
-            lines.append(
-                f"{prefix}padding {p_exact} → {conv_outsize(size, kernel, s, p_exact, dilation)}"
-            )
+            out = conv_outsize(size, kernel, s, p_exact, dilation)
+            lines.append(prefix + tr(N_("padding {n} → {out}")).format(n=p_exact, out=out))
         if (s - r) % 2 and r % 2 == 0 and before >= r // 2 > 0:
             p = before - r // 2
-            lines.append(f"{prefix}padding {p} → {conv_outsize(size, kernel, s, p, dilation)}")
+            out = conv_outsize(size, kernel, s, p, dilation)
+            lines.append(prefix + tr(N_("padding {n} → {out}")).format(n=p, out=out))
     span = size + before + after - k_eff
     candidate = _nearest_divisor(span, s)
     if candidate is not None:
-        lines.append(f"{prefix}stride {candidate} → {span // candidate + 1}")
+        out = span // candidate + 1
+        lines.append(prefix + tr(N_("stride {n} → {out}")).format(n=candidate, out=out))
     if dilation == 1:
         for k in (kernel + r, kernel - (s - r)):
             if 1 <= k <= size + before + after and (size + before + after - k) % s == 0:
-                lines.append(f"{prefix}kernel {k} → {conv_outsize(size, k, s, (before, after))}")
+                out = conv_outsize(size, k, s, (before, after))
+                lines.append(prefix + tr(N_("kernel {n} → {out}")).format(n=k, out=out))
                 break
     return lines
 
@@ -745,18 +806,7 @@ def _analyze_transposed(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
     per_input = (spec.filters // spec.groups) * spec.kernel[0] * spec.kernel[1]
     params = shape.channels * per_input + (spec.filters if spec.bias else 0)
     macs = shape.height * shape.width * shape.channels * per_input
-    notes = []
-    if any(spec.stride[a] > 1 for a in range(2)):
-        notes.append(
-            f"stride {_pair_text(spec.stride)}: {spec.stride[0] - 1} zero(s) go between neighbouring"
-            " input rows (and likewise columns) before a stride-1 convolution with the flipped kernel"
-        )
-    if spec.output_padding != (0, 0):
-        notes.append(
-            f"output_padding {_pair_text(spec.output_padding)} adds rows/columns at the bottom/right:"
-            " a stride-s convolution maps s different input sizes to the same output size, and this"
-            " picks the larger one"
-        )
+    notes = _transposed_notes(spec)
     field_size = tuple(
         -(-effective_kernel(spec.kernel[a], spec.dilation[a]) // spec.stride[a]) for a in range(2)
     )
@@ -802,3 +852,28 @@ def _analyze_linear(spec: LayerSpec, shape: FeatureShape) -> LayerReport:
         mac_formula=f"{features}·{spec.filters} = {features * spec.filters:,}",
         receptive_field=(shape.height, shape.width),
     )
+
+
+def _transposed_notes(spec: LayerSpec, tr: Callable[[str], str] = _english) -> list[str]:
+    """What the stride and output padding of a transposed convolution do, in words."""
+    notes = []
+    if any(spec.stride[a] > 1 for a in range(2)):
+        notes.append(
+            tr(
+                N_(
+                    "stride {stride}: {zeros} zero(s) go between neighbouring input rows (and"
+                    " likewise columns) before a stride-1 convolution with the flipped kernel"
+                )
+            ).format(stride=_pair_text(spec.stride), zeros=spec.stride[0] - 1)
+        )
+    if spec.output_padding != (0, 0):
+        notes.append(
+            tr(
+                N_(
+                    "output_padding {output_padding} adds rows/columns at the bottom/right: a"
+                    " stride-s convolution maps s different input sizes to the same output size,"
+                    " and this picks the larger one"
+                )
+            ).format(output_padding=_pair_text(spec.output_padding))
+        )
+    return notes

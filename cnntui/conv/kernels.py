@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
 
 MAX_SIZE = 7
 
@@ -90,30 +90,37 @@ def _kernel(name: str, title: str, rows: list[list[int]], scale: Fraction = Frac
 PRESETS: dict[str, Kernel] = {
     kernel.name: kernel
     for kernel in (
-        _kernel("identity", "Identity", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+        _kernel("identity", N_("Identity"), [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
         # The outer product of [1, 0, -1] with itself: a mixed second derivative d²/dxdy. It is
         # 0 on any straight vertical or horizontal edge and responds at corners and saddles.
         _kernel(
             "mixed-derivative",
-            "Mixed derivative (corners, not edges)",
+            N_("Mixed derivative (corners, not edges)"),
             [[1, 0, -1], [0, 0, 0], [-1, 0, 1]],
         ),
-        _kernel("laplacian", "Laplacian (4-neighbour edges)", [[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+        _kernel(
+            "laplacian", N_("Laplacian (4-neighbour edges)"), [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+        ),
         _kernel(
             "laplacian-8",
-            "Laplacian (8-neighbour edges)",
+            N_("Laplacian (8-neighbour edges)"),
             [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
         ),
-        _kernel("sobel-x", "Sobel, vertical edges", [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
-        _kernel("sobel-y", "Sobel, horizontal edges", [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
-        _kernel("prewitt-x", "Prewitt, vertical edges", [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
-        _kernel("prewitt-y", "Prewitt, horizontal edges", [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
-        _kernel("sharpen", "Sharpen", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-        _kernel("box-blur", "Box blur (1/9)", [[1, 1, 1], [1, 1, 1], [1, 1, 1]], Fraction(1, 9)),
+        _kernel("sobel-x", N_("Sobel, vertical edges"), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+        _kernel("sobel-y", N_("Sobel, horizontal edges"), [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+        _kernel("prewitt-x", N_("Prewitt, vertical edges"), [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+        _kernel("prewitt-y", N_("Prewitt, horizontal edges"), [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+        _kernel("sharpen", N_("Sharpen"), [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
         _kernel(
-            "gaussian", "Gaussian blur (1/16)", [[1, 2, 1], [2, 4, 2], [1, 2, 1]], Fraction(1, 16)
+            "box-blur", N_("Box blur (1/9)"), [[1, 1, 1], [1, 1, 1], [1, 1, 1]], Fraction(1, 9)
         ),
-        _kernel("emboss", "Emboss", [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+        _kernel(
+            "gaussian",
+            N_("Gaussian blur (1/16)"),
+            [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
+            Fraction(1, 16),
+        ),
+        _kernel("emboss", N_("Emboss"), [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
     )
 }
 

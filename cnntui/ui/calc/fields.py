@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cnntui.calc.layer import FeatureShape, LayerSpec
 from cnntui.errors import ShapeError
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.form import Field
 
 KINDS = ("conv", "maxpool", "avgpool", "transposed", "linear")
@@ -40,17 +41,17 @@ def _step_int(value: str, direction: int, minimum: int = 1) -> str:
 
 def form_fields() -> list[Field]:
     return [
-        Field("kind", "kind", "conv", choices=KINDS),
-        Field("input", "input", "227x227x3", step=_step_shape),
-        Field("kernel", "kernel", "11", step=_step_pair),
-        Field("stride", "stride", "4", step=_step_pair),
-        Field("padding", "padding", "0", step=_step_padding),
-        Field("dilation", "dilation", "1", step=_step_pair),
-        Field("groups", "groups", "1", step=_step_int),
-        Field("filters", "filters", "96", step=_step_int),
-        Field("output_padding", "output pad", "0", step=lambda v, d: _step_pair(v, d, 0)),
-        Field("bias", "bias", "on", choices=("on", "off")),
-        Field("ceil_mode", "ceil mode", "off", choices=("off", "on")),
+        Field("kind", N_("kind"), "conv", choices=KINDS),
+        Field("input", N_("input"), "227x227x3", step=_step_shape),
+        Field("kernel", N_("kernel"), "11", step=_step_pair),
+        Field("stride", N_("stride"), "4", step=_step_pair),
+        Field("padding", N_("padding"), "0", step=_step_padding),
+        Field("dilation", N_("dilation"), "1", step=_step_pair),
+        Field("groups", N_("groups"), "1", step=_step_int),
+        Field("filters", N_("filters"), "96", step=_step_int),
+        Field("output_padding", N_("output pad"), "0", step=lambda v, d: _step_pair(v, d, 0)),
+        Field("bias", N_("bias"), "on", choices=("on", "off")),
+        Field("ceil_mode", N_("ceil mode"), "off", choices=("off", "on")),
     ]
 
 
@@ -114,3 +115,19 @@ def values_from_spec(spec: LayerSpec) -> dict[str, str]:
         "bias": "on" if spec.bias else "off",
         "ceil_mode": "on" if spec.ceil_mode else "off",
     }
+
+
+def hint_text(ascii_mode: bool, chain_view: bool) -> str:
+    """The keys under the form, in the current language.
+
+    One key per line: the form is 22 columns wide, and a wrapped line splits a key from what it
+    does ("⏎" at the end of one line, "type" on the next).
+    """
+    keys = (
+        _("up/down field\nleft/right set\nEnter type")
+        if ascii_mode
+        else _("↑↓ field  ←→ set\n⏎ type")
+    )
+    if chain_view:
+        keys += "\n" + _("Tab: layer list\n(a add, x delete,\n[ ] move)")
+    return keys

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from cnntui import practice
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.text import ascii_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -42,47 +42,65 @@ class CalcQuizScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="calc-quiz-dialog"):
             yield Static(id="calc-quiz-question", markup=False)
-            yield Input(
-                placeholder="your answer (a whole number), then Enter", id="calc-quiz-answer"
-            )
+            yield Input(id="calc-quiz-answer")
             yield Static(id="calc-quiz-feedback", markup=False)
-            yield Static(
-                "Enter check   ctrl+n next question   ctrl+o other kind   Esc close",
-                classes="dialog-hint",
-                markup=False,
-            )
+            yield Static(id="calc-quiz-hint", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         use_ascii_keys(self)
-        self.query_one("#calc-quiz-dialog").border_title = "Quiz me"
+        self.refresh_language()
         self._show_question()
 
-    def _show_question(self) -> None:
-        label = "Output size" if self.question.kind == "output-size" else "Parameter count"
+    def refresh_language(self) -> None:
+        """Re-set the title, placeholder, hint and question in the current language."""
+        self.query_one("#calc-quiz-dialog").border_title = _("Quiz me")
+        self.query_one("#calc-quiz-answer", Input).placeholder = _(
+            "your answer (a whole number), then Enter"
+        )
+        self.query_one("#calc-quiz-hint", Static).update(
+            _("Enter check   ctrl+n next question   ctrl+o other kind   Esc close")
+        )
+        self._show_label()
+
+    def _show_label(self) -> None:
+        label = _("Output size") if self.question.kind == "output-size" else _("Parameter count")
         self.query_one("#calc-quiz-question", Static).update(
             self._t(f"{label}: {self.question.prompt}")
         )
+
+    def _show_question(self) -> None:
+        self._show_label()
         self.query_one("#calc-quiz-feedback", Static).update(self._score())
         answer = self.query_one("#calc-quiz-answer", Input)
         answer.value = ""
         answer.focus()
 
     def _score(self) -> str:
-        return f"Score: {self.correct} of {self.answered}" if self.answered else ""
+        if not self.answered:
+            return ""
+        return _("Score: {correct} of {answered}").format(
+            correct=self.correct, answered=self.answered
+        )
 
     @on(Input.Submitted, "#calc-quiz-answer")
     def check(self, event: Input.Submitted) -> None:
         reply = event.value.strip()
         feedback = self.query_one("#calc-quiz-feedback", Static)
         if not reply:
-            feedback.update("Type a whole number first.")
+            feedback.update(_("Type a whole number first."))
             return
         right = self.question.check(reply)
         self.answered += 1
         self.correct += int(right)
-        verdict = "Right!" if right else f"Not quite: the answer is {self.question.answer:,}."
+        verdict = (
+            _("Right!")
+            if right
+            else _("Not quite: the answer is {answer:,}.").format(answer=self.question.answer)
+        )
         feedback.update(
-            self._t(f"{verdict} {self.question.explanation}\n{self._score()}  (ctrl+n: next)")
+            self._t(
+                f"{verdict} {self.question.explanation}\n{self._score()}  " + _("(ctrl+n: next)")
+            )
         )
         feedback.set_class(right, "-correct")
         feedback.set_class(not right, "-wrong")

@@ -22,9 +22,9 @@ from cnntui.calc.chain import analyze_chain
 from cnntui.calc.chain_presets import CHAIN_PRESETS, chain_preset
 from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, fraction_text, short_count
-from cnntui.ui.calc.fields import form_fields, spec_from_values, values_from_spec
+from cnntui.ui.calc.fields import form_fields, hint_text, spec_from_values, values_from_spec
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -118,11 +118,23 @@ class CalcScreen(FocusKeepingScreen):
 
     def on_mount(self) -> None:
         use_ascii_keys(self)
-        self.query_one("#calc-left").border_title = "Layer"
-        self.query_one("#calc-right").border_title = "Result"
-        table = self.query_one("#calc-chain", DataTable)
-        table.add_columns("layer", "output", "params", "RF", "jump")
         self.query_one("#calc-form", CalcForm).focus()
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """Re-set titles, table headers, hint and results in the current language."""
+        self.query_one("#calc-left").border_title = _("Layer")
+        if not self.chain_view:
+            self.query_one("#calc-right").border_title = _("Result")
+        table = self.query_one("#calc-chain", DataTable)
+        table.clear(columns=True)
+        table.add_columns(_("layer"), _("output"), _("params"), "RF", _("jump"))
+        self.query_one("#calc-form", CalcForm).refresh()
+        if self.editing is None:
+            self._show_hint()
+        if self.preset_lesson and self.preset_name in CHAIN_PRESETS:
+            preset = chain_preset(self.preset_name)
+            self.preset_lesson = f"{_(preset.title)}: {_(preset.lesson)}"
         self.recompute()
 
     # -- computing -------------------------------------------------------------------------------
@@ -184,7 +196,7 @@ class CalcScreen(FocusKeepingScreen):
                     fraction_text(row.jump[0]) if spec.kind != "linear" else "-",
                 )
             else:
-                fits = "does not fit" if index == chain.error_index else ""
+                fits = _("does not fit") if index == chain.error_index else ""
                 cells = (t(spec.describe(compact=True)), fits, "", "", "")
             table.add_row(*cells)
         if self.chain_layers:
@@ -192,7 +204,7 @@ class CalcScreen(FocusKeepingScreen):
         self.query_one("#calc-report", CalcReport).show_chain_summary(
             chain, self.selected, self.preset_lesson
         )
-        title = f"Chain: {self.preset_name or 'custom'}"
+        title = _("Chain: {name}").format(name=self.preset_name or _("custom"))
         self.query_one("#calc-right").border_title = t(title)
 
     # -- events ----------------------------------------------------------------------------------
@@ -212,11 +224,13 @@ class CalcScreen(FocusKeepingScreen):
         field = self.query_one("#calc-form", CalcForm).field(message.key)
         choices = f" ({', '.join(field.choices)})" if field.choices else ""
         examples = {
-            "padding": " (a number, HxW, same, valid or full)",
-            "input": " (like 227x227x3)",
+            "padding": _(" (a number, HxW, same, valid or full)"),
+            "input": _(" (like 227x227x3)"),
         }
         self.query_one("#calc-hint", Static).update(
-            f"Type {field.label}{choices or examples.get(field.key, '')}; Enter to set, Esc to cancel"
+            _("Type {field}{choices}; Enter to set, Esc to cancel").format(
+                field=_(field.label), choices=choices or examples.get(field.key, "")
+            )
         )
 
     @on(Input.Submitted, "#calc-edit")
@@ -229,7 +243,10 @@ class CalcScreen(FocusKeepingScreen):
         field = form.field(key)
         if field.choices and value not in field.choices:
             self.notify(
-                f"{field.label} must be one of {', '.join(field.choices)}", severity="warning"
+                _("{field} must be one of {choices}").format(
+                    field=_(field.label), choices=", ".join(field.choices)
+                ),
+                severity="warning",
             )
         elif value:
             form.set_value(key, value)
@@ -253,16 +270,7 @@ class CalcScreen(FocusKeepingScreen):
     def _show_hint(self) -> None:
         if self.editing is not None:
             return
-        ascii_mode = ascii_only(self)
-        # One key per line: the form is 22 columns wide, and a wrapped line splits a key from
-        # what it does ("⏎" at the end of one line, "type" on the next).
-        keys = (
-            "up/down field\nleft/right set\nEnter type"
-            if ascii_mode
-            else "↑↓ field  ←→ set\n⏎ type"
-        )
-        if self.chain_view:
-            keys += "\nTab: layer list\n(a add, x delete,\n[ ] move)"
+        keys = hint_text(ascii_only(self), self.chain_view)
         self.query_one("#calc-hint", Static).update(keys)
 
     @on(DataTable.RowHighlighted, "#calc-chain")
@@ -306,7 +314,7 @@ class CalcScreen(FocusKeepingScreen):
                 self.chain_layers, self.chain_input, self.selected = [spec], shape, 0
             self._load_selected()
         else:
-            self.query_one("#calc-right").border_title = "Result"
+            self.query_one("#calc-right").border_title = _("Result")
             self.preset_lesson = ""
             self.recompute()
         self.refresh_bindings()
@@ -320,7 +328,7 @@ class CalcScreen(FocusKeepingScreen):
 
     def action_remove_layer(self) -> None:
         if len(self.chain_layers) == 1:
-            self.notify("A chain keeps at least one layer; press c for the single-layer view.")
+            self.notify(_("A chain keeps at least one layer; press c for the single-layer view."))
             return
         del self.chain_layers[self.selected]
         self.selected = min(self.selected, len(self.chain_layers) - 1)
@@ -372,13 +380,13 @@ class CalcScreen(FocusKeepingScreen):
     def load_chain(self, name: str, input_shape: FeatureShape | None = None) -> None:
         if self.chain_view and self._is_custom():
             self.custom_chain = (list(self.chain_layers), self.chain_input)
-            self.notify("your chain is kept: p after the last preset brings it back", timeout=4)
+            self.notify(_("your chain is kept: p after the last preset brings it back"), timeout=4)
         preset = chain_preset(name)
         self.chain_layers = list(preset.layers)
         self.chain_input = input_shape or preset.input
         self.selected = 0
         self.preset_name = name
-        self.preset_lesson = f"{preset.title}: {preset.lesson}"
+        self.preset_lesson = f"{_(preset.title)}: {_(preset.lesson)}"
         if not self.chain_view:
             self.action_toggle_chain()
         else:

@@ -9,6 +9,8 @@ filling in. Bottom: the sum written out. Every number comes from
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,22 +18,58 @@ from textual.widgets import Static
 
 from cnntui.conv.stepper import CELL_INPUT
 from cnntui.conv.stepper_backward import BackwardStepper, GradStep, grad_sum_lines
+from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, number_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 
 PART_TITLES = {
-    "weight": "Kernel gradient dL/dw: the input correlated with the upstream gradient g",
-    "input": "Input gradient dL/dx: g, stretched and bordered, with the flipped kernel",
-    "pool": "Pooling backward: each output's gradient routed (max) or spread (avg)",
+    "weight": N_("Kernel gradient dL/dw: the input correlated with the upstream gradient g"),
+    "input": N_("Input gradient dL/dx: g, stretched and bordered, with the flipped kernel"),
+    "pool": N_("Pooling backward: each output's gradient routed (max) or spread (avg)"),
 }
 UPSTREAM_TITLES = {
-    "ones": "g = dL/dy = 1 (L = sum of y)",
-    "output": "g = dL/dy = y (L = sum of y^2 / 2)",
+    "ones": N_("g = dL/dy = 1 (L = sum of y)"),
+    "output": N_("g = dL/dy = y (L = sum of y^2 / 2)"),
 }
 
 
 MAX_CELLS = 5
 """Rows and columns of a matrix written out in the middle pane (the rest is elided)."""
+
+
+# `grad_sum_lines` is English (it is also the text of `cnntui conv --backward --json`); its few
+# words are translated here, when shown.
+_SUM_WORDS = (
+    (
+        re.compile(
+            r"^(?P<lhs>.+) = (?P<value>\S+) goes to the maximum at window (?P<cell>\(\S+\)); the other cells get 0$"
+        ),
+        N_("{lhs} = {value} goes to the maximum at window {cell}; the other cells get 0"),
+    ),
+    (
+        re.compile(
+            r"^(?P<lhs>.+) = (?P<value>\S+) spread over (?P<n>\d+) cells: (?P<share>\S+) each$"
+        ),
+        N_("{lhs} = {value} spread over {n} cells: {share} each"),
+    ),
+    (
+        re.compile(r"^(?P<lhs>.+) = 0 \(every product has a zero factor\)$"),
+        N_("{lhs} = 0 (every product has a zero factor)"),
+    ),
+    (
+        re.compile(r"^(?P<terms>.+) \+ … \((?P<n>\d+) more non-zero terms\) = (?P<value>\S+)$"),
+        N_("{terms} + … ({n} more non-zero terms) = {value}"),
+    ),
+)
+
+
+def shown_sum_line(line: str) -> str:
+    """A line of `grad_sum_lines` in the current language (numbers and indices unchanged)."""
+    for pattern, template in _SUM_WORDS:
+        match = pattern.match(line)
+        if match:
+            return _(template).format(**match.groupdict())
+    return line
 
 
 def matrix_lines(values: np.ndarray) -> list[str]:
@@ -43,7 +81,7 @@ def matrix_lines(values: np.ndarray) -> list[str]:
     more = values.shape[1] > MAX_CELLS
     rows = [" ".join(t.rjust(width) for t in row) + (" …" if more else "") for row in texts]
     if values.shape[0] > MAX_CELLS or more:
-        rows.append(f"({values.shape[0]}×{values.shape[1]} in all)")
+        rows.append(_("({rows}×{cols} in all)").format(rows=values.shape[0], cols=values.shape[1]))
     return rows
 
 
@@ -104,19 +142,28 @@ class ConvBackward(Vertical):
         self._draw_source(backward, step, show_values)
         self._draw_gradient(backward, step, show_values, ascii_mode)
         middle = self.query_one("#bw-middle", Static)
-        factor_name = {"weight": "upstream g", "input": "flipped kernel", "pool": "share"}[part]
-        lines = ["read", *matrix_lines(step.window), "", f"× {factor_name}"]
+        factor_name = {
+            "weight": _("upstream g"),
+            "input": _("flipped kernel"),
+            "pool": _("share"),
+        }[part]
+        lines = [_("read"), *matrix_lines(step.window), "", f"× {factor_name}"]
         lines += matrix_lines(step.factors)
-        lines += ["", "products", *matrix_lines(step.products)]
+        lines += ["", _("products"), *matrix_lines(step.products)]
         middle.update(t("\n".join(lines)))
         sum_pane = self.query_one("#bw-sum-pane")
-        sum_pane.border_title = t(PART_TITLES[part])
+        sum_pane.border_title = t(_(PART_TITLES[part]))
         sum_pane.border_subtitle = t(
-            f"Step {index + 1} of {step.total}"
-            + (f", channel {channel + 1}" if backward.forward.source.shape[0] > 1 else "")
-            + f"  {UPSTREAM_TITLES.get(upstream, upstream)}"
+            _("Step {n} of {total}").format(n=index + 1, total=step.total)
+            + (
+                _(", channel {n}").format(n=channel + 1)
+                if backward.forward.source.shape[0] > 1
+                else ""
+            )
+            + f"  {_(UPSTREAM_TITLES.get(upstream, upstream))}"
         )
-        self.query_one("#bw-sum", Static).update(t("\n".join(grad_sum_lines(step, max_terms=12))))
+        lines = [shown_sum_line(line) for line in grad_sum_lines(step, max_terms=12)]
+        self.query_one("#bw-sum", Static).update(t("\n".join(lines)))
         return step
 
     def _draw_source(self, backward: BackwardStepper, step: GradStep, show_values: bool) -> None:
@@ -126,11 +173,11 @@ class ConvBackward(Vertical):
             values = backward._stretched
             assert values is not None
             kinds = None
-            pane.border_title = "Upstream g, stretched"
+            pane.border_title = _("Upstream g, stretched")
         else:
             values = fwd.grid[step.target[0]]
             kinds = fwd.cell_kind
-            pane.border_title = "Input (padded)" if step.part == "weight" else "Pooling input"
+            pane.border_title = _("Input (padded)") if step.part == "weight" else _("Pooling input")
         finite = values[np.isfinite(values)]
         low = float(min(0.0, finite.min())) if finite.size else 0.0
         high = float(max(1.0, finite.max())) if finite.size else 1.0
@@ -150,7 +197,9 @@ class ConvBackward(Vertical):
             ),
             show_values,
         )
-        pane.border_subtitle = f"{len(step.rows)}×{len(step.cols)} cells read"
+        pane.border_subtitle = _("{rows}×{cols} cells read").format(
+            rows=len(step.rows), cols=len(step.cols)
+        )
 
     def _draw_gradient(
         self, backward: BackwardStepper, step: GradStep, show_values: bool, ascii_mode: bool
@@ -173,14 +222,14 @@ class ConvBackward(Vertical):
         pane = self.query_one("#bw-gradient-pane")
         if step.part == "weight":
             pane.border_title = f"dL/dw {plane.shape[0]}×{plane.shape[1]}"
-            pane.border_subtitle = (
-                f"dL/db = sum of g = {number_text(float(backward.grad_pre.sum()))}"
+            pane.border_subtitle = _("dL/db = sum of g = {value}").format(
+                value=number_text(float(backward.grad_pre.sum()))
             )
         else:
             inside = int(np.count_nonzero(fwd.cell_kind == CELL_INPUT))
             pane.border_title = "dL/d(input grid)"
             pane.border_subtitle = (
-                f"padding cells dropped: {inside} input cells"
+                _("padding cells dropped: {inside} input cells").format(inside=inside)
                 if fwd.settings.padding != (0, 0)
                 else ""
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnntui.conv.stepper_backward import UPSTREAMS, BackwardStepper, upstream_gradient
+from cnntui.i18n import _
 
 
 class BackwardMode:
@@ -22,7 +23,7 @@ class BackwardMode:
             return
         if self.stepper.settings.mode == "transposed":
             self.backward = False
-            self.notify("The backward mode steps convolution and pooling, not transposed.")
+            self.notify(_("The backward mode steps convolution and pooling, not transposed."))
             return
         upstream = upstream_gradient(self.stepper, self.bw_upstream)
         self.backward_stepper = BackwardStepper(self.stepper, upstream)

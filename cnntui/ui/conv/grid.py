@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,6 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cnntui.conv.stepper import CELL_INPUT, CELL_INSERTED, CELL_PADDING
+from cnntui.i18n import _
 from cnntui.text import number_text
 from cnntui.ui.conv.colours import (
     ASCII_RAMP,
@@ -367,11 +369,15 @@ def crop_note(
     dash, times = ("-", "x") if ascii_mode else ("–", "×")
     shown_rows = f"{top}{dash}{top + n_rows - 1}"
     shown_cols = f"{left}{dash}{left + n_cols - 1}"
-    note = f"rows {shown_rows}, cols {shown_cols} of {rows}{times}{cols}"
-    if len(note) > width:
-        note = f"r {shown_rows} c {shown_cols} of {rows}{times}{cols}"
-    if len(note) > width:
-        note = f"r{shown_rows} c{shown_cols}/{rows}{times}{cols}"
+    size = f"{rows}{times}{cols}"
+    note = _("rows {rows}, cols {cols} of {size}").format(
+        rows=shown_rows, cols=shown_cols, size=size
+    )
+    # Measured in terminal cells: Hangul takes two a letter.
+    if cell_len(note) > width:
+        note = _("r {rows} c {cols} of {size}").format(rows=shown_rows, cols=shown_cols, size=size)
+    if cell_len(note) > width:
+        note = f"r{shown_rows} c{shown_cols}/{size}"
     return note
 
 

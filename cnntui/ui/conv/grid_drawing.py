@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from rich.cells import cell_len
 from textual.widgets import Static
 
+from cnntui.i18n import _
+from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData, legend, marked_cells
 
 if TYPE_CHECKING:
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
 
 class GridDrawing:
     """Mixed into `ConvScreen` (whose state `self` is): draw the input window, the output so far,
-    and the legend."""
+    the legend, and size the sum pane."""
 
     def _draw_input(self: Any, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
         values = stepper.grid
@@ -51,9 +54,13 @@ class GridDrawing:
             # short enough for the pane's border at 80 columns
             extra = f"s={self.preset.stride}, output_padding={self.preset.output_padding}"
         elif padding:
-            extra = f"padding {padding} ({self.preset.padding_mode})"
+            extra = _("padding {padding} ({mode})").format(
+                padding=padding, mode=self.preset.padding_mode
+            )
         if values.shape[0] == 3 and self.show_values:
-            extra = (extra + ", " if extra else "") + f"channel {'RGB'[self.channel]}"
+            extra = (extra + ", " if extra else "") + _("channel {name}").format(
+                name="RGB"[self.channel]
+            )
         pane.border_subtitle = self._t(extra)
 
     def _draw_output(self: Any, grid: ConvGrid, stepper: Stepper, state: StepState) -> None:
@@ -67,9 +74,11 @@ class GridDrawing:
             self.show_values,
         )
         pane = self.query_one("#conv-output-pane")
-        pane.border_title = self._t(f"Output {full.shape[0]}×{full.shape[1]}")
+        pane.border_title = self._t(
+            _("Output {rows}×{cols}").format(rows=full.shape[0], cols=full.shape[1])
+        )
         pane.border_subtitle = self._t(
-            "ReLU on" if self.preset.relu and self.preset.mode != "pool" else ""
+            _("ReLU on") if self.preset.relu and self.preset.mode != "pool" else ""
         )
         self._draw_legend(low, high, diverging)
 
@@ -83,3 +92,15 @@ class GridDrawing:
         key.update(legend(low, high, diverging, self.ascii_mode, room=room or None))
         if again:
             self.call_after_refresh(self._draw_legend, low, high, diverging, False)
+
+    def _sum_height(self: Any, sum_text: Static) -> int:
+        """Lines the sum pane takes (text wrapped, by terminal cells, at the pane's width, formula, borders)."""
+        width = max(20, self.size.width - 4)
+        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
+        return min(11, sum(-(-cell_len(line) // width) or 1 for line in lines) + 2)
+
+    def _formula_text(self: Any) -> str:
+        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
+        if self.pixels is None:
+            return ""
+        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))

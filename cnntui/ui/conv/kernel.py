@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from cnntui.conv.kernels import MAX_SIZE, Kernel, parse_value
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.text import number_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -106,28 +106,42 @@ class ConvKernelScreen(ModalScreen[str | None]):
             yield Static(id="conv-kernel-info", markup=False)
             yield self.grid
             yield Input(id="conv-kernel-edit", classes="-hidden")
-            yield Static(
-                "arrows move, +/- step, Enter type (e.g. -1.5 or 1/9), [ ] size, Tab channel,"
-                " ctrl+s apply, Esc cancel",
-                id="conv-kernel-hint",
-                markup=False,
-            )
+            yield Static(id="conv-kernel-hint", markup=False)
 
     def on_mount(self) -> None:
         use_ascii_keys(self)
-        self.query_one("#conv-kernel-dialog").border_title = "Edit kernel"
         self.grid.focus()
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """Re-set the title, hint and cell line in the current language."""
+        self.query_one("#conv-kernel-dialog").border_title = _("Edit kernel")
+        self.query_one("#conv-kernel-hint", Static).update(
+            _(
+                "arrows move, +/- step, Enter type (e.g. -1.5 or 1/9), [ ] size, Tab channel,"
+                " ctrl+s apply, Esc cancel"
+            )
+        )
         self._info()
 
     def _info(self) -> None:
         channels, rows, cols = self.grid.values.shape
+        which = "RGB"[self.grid.channel] if channels == 3 else self.grid.channel + 1
         channel = (
-            f", channel {'RGB'[self.grid.channel] if channels == 3 else self.grid.channel + 1} of {channels}"
+            _(", channel {channel} of {channels}").format(channel=which, channels=channels)
             if channels > 1
             else ""
         )
+        total = number_text(self.grid.values[self.grid.channel].sum()).replace("−", "-")
         self.query_one("#conv-kernel-info", Static).update(
-            f"{rows}x{cols} kernel{channel}; cell ({self.grid.row}, {self.grid.col}); sum {number_text(self.grid.values[self.grid.channel].sum()).replace('−', '-')}"
+            _("{rows}x{cols} kernel{channel}; cell ({row}, {col}); sum {total}").format(
+                rows=rows,
+                cols=cols,
+                channel=channel,
+                row=self.grid.row,
+                col=self.grid.col,
+                total=total,
+            )
         )
         self.grid.refresh(layout=True)
 
@@ -179,7 +193,10 @@ class ConvKernelScreen(ModalScreen[str | None]):
         try:
             value = parse_value(text)
         except ValueError:
-            self.notify(f"{text!r} is not a number (try -1, 0.5 or 1/9)", severity="warning")
+            self.notify(
+                _("{text!r} is not a number (try -1, 0.5 or 1/9)").format(text=text),
+                severity="warning",
+            )
         else:
             self.grid.values[self.grid.channel, self.grid.row, self.grid.col] = value
         self._close_editor()

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from cnntui.conv.stepper import StepState, weight_text
+from cnntui.i18n import _
 from cnntui.text import number_text
 from cnntui.ui.shared.access import ascii_only
 
@@ -73,16 +74,18 @@ class ConvMatrices(Widget):
         # `c` shows the next channel; the key is named here rather than in the footer.
         key = " (c)" if channel else ""
         blocks = [
-            (f"window{channel}{key}", _matrix_lines(state.window[c], state.chosen, ascii_mode))
+            (_("window") + channel + key, _matrix_lines(state.window[c], state.chosen, ascii_mode))
         ]
         if state.kernel is not None and state.products is not None:
             blocks.append(
                 (
-                    f"kernel{channel}{self.kernel_note}",
+                    _("kernel") + channel + self.kernel_note,
                     _matrix_lines(state.kernel[c], None, ascii_mode, weights=True),
                 )
             )
-            blocks.append(("= products", _matrix_lines(state.products[c], None, ascii_mode)))
+            blocks.append(
+                ("= " + _("products"), _matrix_lines(state.products[c], None, ascii_mode))
+            )
         return blocks
 
     def best_width(self, height: int) -> int:

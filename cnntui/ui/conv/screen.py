@@ -28,10 +28,10 @@ from cnntui.conv.presets import ConvPreset
 from cnntui.conv.stepper import WORKED_INPUT, Stepper, sum_lines
 from cnntui.conv.stepper_backward import BackwardStepper
 from cnntui.errors import CnnTuiError
+from cnntui.i18n import _
 from cnntui.text import ascii_text
 from cnntui.ui.conv.backward import ConvBackward
 from cnntui.ui.conv.backward_mode import BackwardMode
-from cnntui.ui.conv.formula import formula_text
 from cnntui.ui.conv.grid import ConvGrid, GridData
 from cnntui.ui.conv.grid_drawing import GridDrawing
 from cnntui.ui.conv.keys import BINDINGS
@@ -100,6 +100,10 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         use_ascii_keys(self)
         self.rebuild()
 
+    def refresh_language(self) -> None:
+        """Redraw every pane in the current language, on the same step."""
+        self.rebuild()
+
     @property
     def ascii_mode(self) -> bool:
         return ascii_only(self)
@@ -135,24 +139,29 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
             if preset.pixels:  # an exact patch, e.g. one unit's input opened from Explain
                 self.pixels = conv_presets.pixels_array(preset.pixels).astype(np.float32)
                 c, h, w = self.pixels.shape
-                self.image_label = f"patch {h}×{w}" + (f"×{c}" if c > 1 else "")
+                self.image_label = _("patch {size}").format(
+                    size=f"{h}×{w}" + (f"×{c}" if c > 1 else "")
+                )
                 self.stepper = conv_presets.build_stepper(preset, self.pixels)
             elif preset.mode == "rgb" and not preset.image:
                 self.pixels = WORKED_INPUT.astype(np.float32)
-                self.image_label = "worked example 3×3×3"
+                self.image_label = _("worked example 3×3×3")
                 self.stepper = conv_presets.build_stepper(preset, WORKED_INPUT)
             else:
                 image = images.load(preset.image)
                 pixels = images.shrink_to_fit(image.pixels, MAX_SIDE)
                 self.pixels = pixels
-                shrunk = " (shrunk)" if pixels.shape != image.pixels.shape else ""
+                shrunk = _(" (shrunk)") if pixels.shape != image.pixels.shape else ""
                 depth = "×3" if pixels.shape[0] == 3 else ""
                 self.image_label = (
                     f"{image.name} {pixels.shape[1]}×{pixels.shape[2]}{depth}{shrunk}"
                 )
                 if preset.mode == "rgb" and pixels.shape[0] != 3:
                     raise CnnTuiError(
-                        f"{image.name} is greyscale; the multi-channel view needs a colour image such as balloons"
+                        _(
+                            "{name} is greyscale; the multi-channel view needs a colour image"
+                            " such as balloons"
+                        ).format(name=image.name)
                     )
                 self.stepper = conv_presets.build_stepper(preset, pixels)
         except CnnTuiError as error:
@@ -190,13 +199,13 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         output_pane = self.query_one("#conv-output-pane")
         sum_pane = self.query_one("#conv-sum-pane")
         mode_names = {
-            "conv": "convolution",
-            "pool": f"{self.preset.kernel} pooling",
-            "transposed": "transposed convolution",
-            "rgb": "multi-channel convolution",
+            "conv": _("Convolution"),
+            "pool": _("Max pooling") if self.preset.kernel == "max" else _("Average pooling"),
+            "transposed": _("Transposed convolution"),
+            "rgb": _("Multi-channel convolution"),
         }
         input_pane.border_title = self._t(self.image_label)
-        sum_pane.border_title = self._t(mode_names[self.preset.mode].capitalize())
+        sum_pane.border_title = self._t(mode_names[self.preset.mode])
         formula.update(self._t(self._formula_text()))
         stepper = self.stepper
         if stepper is None:
@@ -207,9 +216,11 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
             output_grid.refresh()
             matrices.show(None)
             self.query_one("#conv-legend", Static).update("")
-            output_pane.border_title = "Output"
+            output_pane.border_title = _("Output")
             output_pane.border_subtitle = ""
-            sum_text.update(self._t(f"These settings cannot work: {self.problem}"))
+            sum_text.update(
+                self._t(_("These settings cannot work: {problem}").format(problem=self.problem))
+            )
             sum_text.add_class("-problem")
             sum_pane.border_subtitle = ""
             return
@@ -217,30 +228,21 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         state = stepper.state(self.index)
         self._draw_input(input_grid, stepper, state)
         self._draw_output(output_grid, stepper, state)
-        note = " (flipped)" if self.preset.mode == "transposed" else ""
+        note = _(" (flipped)") if self.preset.mode == "transposed" else ""
         channels = stepper.source.shape[0]
         matrices.show(state, self.channel if channels > 1 else 0, note)
-        sum_text.update(self._t("\n".join(sum_lines(state))))
+        # `sum_lines` is English (also `cnntui conv --json`); its one word is translated here.
+        lines = [line.replace(" (bias)", _(" (bias)")) for line in sum_lines(state)]
+        sum_text.update(self._t("\n".join(lines)))
         # Side by side when stacking would not fit the height left above the sum.
         height = max(4, self.size.height - 4 - self._sum_height(sum_text))
         middle = self.query_one("#conv-middle")
         middle.styles.width = max(18, min(62, matrices.best_width(height) + 2))
-        position = f"Position {state.index + 1} of {state.total}: output ({state.out_row}, {state.out_col})"
-        sum_pane.border_subtitle = self._t(
-            position + (f"  playing {SPEEDS[self.speed_index]}/s" if self.playing else "")
+        position = _("Position {n} of {total}: output ({row}, {col})").format(
+            n=state.index + 1, total=state.total, row=state.out_row, col=state.out_col
         )
-
-    def _sum_height(self, sum_text: Static) -> int:
-        """Lines the sum pane takes (text wrapped at the pane's width, formula, borders)."""
-        width = max(20, self.size.width - 4)
-        lines = str(sum_text.render()).split("\n") + self._formula_text().split("\n")
-        return min(11, sum(-(-len(line) // width) or 1 for line in lines) + 2)
-
-    def _formula_text(self) -> str:
-        """The output-size formula with this layer's numbers (one line per axis when they differ)."""
-        if self.pixels is None:
-            return ""
-        return formula_text(self.preset, (int(self.pixels.shape[1]), int(self.pixels.shape[2])))
+        playing = _("  playing {speed}/s").format(speed=SPEEDS[self.speed_index])
+        sum_pane.border_subtitle = self._t(position + (playing if self.playing else ""))
 
     # -- stepping --------------------------------------------------------------------------------
 
@@ -286,7 +288,7 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
     def action_play(self) -> None:
         if self.stepper is None and not self.playing:
             self.notify(
-                "Nothing to step: these settings cannot work (o to change them).", timeout=3
+                _("Nothing to step: these settings cannot work (o to change them)."), timeout=3
             )
             return
         self.playing = not self.playing

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 from cnntui import images
 from cnntui.conv import kernels
 from cnntui.conv.presets import WORKED_KERNEL_TEXT, ConvPreset
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.text import ascii_text
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
@@ -52,16 +52,16 @@ def fields_for(preset: ConvPreset) -> list[Field]:
     kernel_choices = ("max", "avg") if preset.mode == "pool" else tuple(kernels.names())
     image_choices = tuple(images.names()) + ((WORKED_EXAMPLE,) if preset.mode == "rgb" else ())
     return [
-        Field("mode", "mode", preset.mode, choices=("conv", "pool", "transposed", "rgb")),
-        Field("image", "image", preset.image or WORKED_EXAMPLE, choices=image_choices),
-        Field("kernel", "kernel", preset.kernel, choices=kernel_choices),
-        Field("size", "pool size", str(preset.size), step=_step_int(1, 7)),
-        Field("stride", "stride", str(preset.stride), step=_step_int(1, 8)),
-        Field("padding", "padding", str(preset.padding), step=_step_int(0, 8)),
-        Field("padding_mode", "pad mode", preset.padding_mode, choices=("zero", "replicate")),
-        Field("dilation", "dilation", str(preset.dilation), step=_step_int(1, 6)),
-        Field("output_padding", "output pad", str(preset.output_padding), step=_step_int(0, 7)),
-        Field("bias", "bias", f"{preset.bias:g}", step=_step_bias),
+        Field("mode", N_("mode"), preset.mode, choices=("conv", "pool", "transposed", "rgb")),
+        Field("image", N_("image"), preset.image or WORKED_EXAMPLE, choices=image_choices),
+        Field("kernel", N_("kernel"), preset.kernel, choices=kernel_choices),
+        Field("size", N_("pool size"), str(preset.size), step=_step_int(1, 7)),
+        Field("stride", N_("stride"), str(preset.stride), step=_step_int(1, 8)),
+        Field("padding", N_("padding"), str(preset.padding), step=_step_int(0, 8)),
+        Field("padding_mode", N_("pad mode"), preset.padding_mode, choices=("zero", "replicate")),
+        Field("dilation", N_("dilation"), str(preset.dilation), step=_step_int(1, 6)),
+        Field("output_padding", N_("output pad"), str(preset.output_padding), step=_step_int(0, 7)),
+        Field("bias", N_("bias"), f"{preset.bias:g}", step=_step_bias),
         Field("relu", "ReLU", "on" if preset.relu else "off", choices=("on", "off")),
     ]
 
@@ -106,17 +106,26 @@ class ConvSettingsScreen(ModalScreen[None]):
             yield Input(id="conv-settings-edit", classes="-hidden")
             yield Static(id="conv-settings-status", markup=False)
             yield Static(
-                self._t("↑↓ setting  ←→ change  Enter type  Esc close"),
+                self._t(_("↑↓ setting  ←→ change  Enter type  Esc close")),
                 id="conv-settings-hint",
                 markup=False,
             )
 
     def on_mount(self) -> None:
         use_ascii_keys(self)
-        self.query_one("#conv-settings-dialog").border_title = "Conv Lab settings"
         self.query_one("#conv-settings-form", CalcForm).focus()
         self._enable()
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """Re-set the title, field labels, status and hint in the current language."""
+        self.query_one("#conv-settings-dialog").border_title = _("Conv Lab settings")
+        self.query_one("#conv-settings-form", CalcForm).refresh()
         self._status()
+        if self.editing is None:
+            self.query_one("#conv-settings-hint", Static).update(
+                self._t(_("↑↓ setting  ←→ change  Enter type  Esc close"))
+            )
 
     def _enable(self) -> None:
         mode = self.lab.preset.mode
@@ -135,11 +144,17 @@ class ConvSettingsScreen(ModalScreen[None]):
         status = self.query_one("#conv-settings-status", Static)
         lab = self.lab
         if lab.problem or lab.stepper is None:
-            status.update(self._t(f"Cannot work: {lab.problem}"))
+            status.update(self._t(_("Cannot work: {problem}").format(problem=lab.problem)))
             status.add_class("-problem")
         else:
             rows, cols = lab.stepper.output_shape
-            status.update(self._t(f"Output {rows}×{cols}, {lab.stepper.total} positions to step"))
+            status.update(
+                self._t(
+                    _("Output {rows}×{cols}, {total} positions to step").format(
+                        rows=rows, cols=cols, total=lab.stepper.total
+                    )
+                )
+            )
             status.remove_class("-problem")
 
     def preset_from_form(self) -> ConvPreset:
@@ -199,14 +214,15 @@ class ConvSettingsScreen(ModalScreen[None]):
         editor.remove_class("-hidden")
         editor.focus()
         hints = {
-            "image": "a bundled name or a .pgm/.ppm/.png/.jpg/.txt path",
-            "kernel": "a preset name or rows like 0,1,0;1,-4,1;0,1,0",
+            "image": _("a bundled name or a .pgm/.ppm/.png/.jpg/.txt path"),
+            "kernel": _("a preset name or rows like 0,1,0;1,-4,1;0,1,0"),
         }
+        label = _(self.query_one("#conv-settings-form", CalcForm).field(message.key).label)
         self.query_one("#conv-settings-hint", Static).update(
             self._t(
-                f"Type the {message.key.replace('_', ' ')}"
+                _("Type the {field}").format(field=label)
                 + (f" ({hints[message.key]})" if message.key in hints else "")
-                + "; Enter set, Esc cancel"
+                + _("; Enter set, Esc cancel")
             )
         )
 
@@ -245,18 +261,22 @@ class ConvSettingsScreen(ModalScreen[None]):
             from cnntui.numeric import valid_number
 
             if not valid_number(value, integer=True, low=0):
-                return f"{key.replace('_', ' ')} must be a whole number"
+                return _("{field} must be a whole number").format(
+                    field=_(self.query_one("#conv-settings-form", CalcForm).field(key).label)
+                )
         elif key == "bias":
             from cnntui.numeric import BIAS_LIMIT, valid_number
 
             if not valid_number(value, low=-BIAS_LIMIT, high=BIAS_LIMIT):
-                return f"bias must be a number from {-BIAS_LIMIT:g} to {BIAS_LIMIT:g}"
+                return _("bias must be a number from {low} to {high}").format(
+                    low=f"{-BIAS_LIMIT:g}", high=f"{BIAS_LIMIT:g}"
+                )
         return None
 
     def _close_editor(self) -> None:
         self.query_one("#conv-settings-edit", Input).add_class("-hidden")
         self.query_one("#conv-settings-hint", Static).update(
-            self._t("↑↓ setting  ←→ change  Enter type  Esc close")
+            self._t(_("↑↓ setting  ←→ change  Enter type  Esc close"))
         )
         self.query_one("#conv-settings-form", CalcForm).focus()
 

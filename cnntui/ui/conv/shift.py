@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cnntui.conv.stepper import shift_comparison
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 from cnntui.ui.conv.grid import ConvGrid, GridData
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 
@@ -65,21 +65,26 @@ class ConvShiftScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         use_ascii_keys(self)
-        self.query_one("#conv-shift-dialog").border_title = "Pooling and a shifted image"
+        self.redraw()
+
+    def refresh_language(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
         comparison = shift_comparison(
             self.image, self.kind, self.window, self.window_stride, self.cols
         )
+        self.query_one("#conv-shift-dialog").border_title = _("Pooling and a shifted image")
         shown = {
-            "image": (comparison.original, "image"),
-            "shifted": (comparison.shifted, f"moved {self.cols} px right"),
+            "image": (comparison.original, _("image")),
+            "shifted": (comparison.shifted, _("moved {cols} px right").format(cols=self.cols)),
             "pooled": (
                 comparison.pooled_original,
-                f"{self.kind} pool {self.window}/{self.window_stride}",
+                _("{kind} pool {size}/{stride}").format(
+                    kind=self.kind, size=self.window, stride=self.window_stride
+                ),
             ),
-            "pooled-shifted": (comparison.pooled_shifted, "pooled, moved"),
+            "pooled-shifted": (comparison.pooled_shifted, _("pooled, moved")),
         }
         changed = ~np.isclose(comparison.pooled_original, comparison.pooled_shifted)
         for name, (values, label) in shown.items():
@@ -94,10 +99,18 @@ class ConvShiftScreen(ModalScreen[None]):
         total = comparison.pooled_original.size
         same = total - comparison.changed
         self.query_one("#conv-shift-summary", Static).update(
-            f"Moving the image {self.cols} pixel(s) changes {comparison.input_changed} input pixels and"
-            f" {comparison.changed} of {total} pooled values (marked); {same} stay the same."
-            f" {self.kind.capitalize()} pooling is only partly invariant to small shifts."
-            "  left/right: shift, v: numbers, Esc: close"
+            _(
+                "Moving the image {cols} pixel(s) changes {inputs} input pixels and {changed} of"
+                " {total} pooled values (marked); {same} stay the same. {kind} pooling is only"
+                " partly invariant to small shifts.  left/right: shift, v: numbers, Esc: close"
+            ).format(
+                cols=self.cols,
+                inputs=comparison.input_changed,
+                changed=comparison.changed,
+                total=total,
+                same=same,
+                kind=self.kind.capitalize(),
+            )
         )
 
     def action_shift(self, delta: int) -> None:

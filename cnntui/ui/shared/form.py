@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import RenderResult
 from textual.binding import Binding, BindingType
@@ -18,7 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 
 @dataclass
@@ -147,13 +148,17 @@ class CalcForm(Widget, can_focus=True):
         return len(self.fields)
 
     def render(self) -> RenderResult:
-        label_width = max(len(field.label) for field in self.fields) + 1
+        # Labels are N_()-marked English, translated here so a language change shows at once;
+        # padded by terminal cells, since Hangul takes two cells a letter.
+        labels = [_(field.label) for field in self.fields]
+        label_width = max(cell_len(label) for label in labels) + 1
         lines = []
         for index, field in enumerate(self.fields):
             marker = ">" if index == self.cursor else " "
+            label = labels[index] + " " * (label_width - cell_len(labels[index]))
             text = Content.assemble(
                 (
-                    f"{marker} {field.label:<{label_width}}",
+                    f"{marker} {label}",
                     "$text-muted" if field.enabled else "$text-disabled",
                 ),
                 (

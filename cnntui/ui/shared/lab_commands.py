@@ -12,6 +12,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
 
 
@@ -61,22 +62,34 @@ class ConvCommands(_ListProvider):
             base["image"] = preset.image
         for name in kernels.names():
             kernel = kernels.get(name) if name != kernels.RANDOM else None
-            title = kernel.title if kernel is not None else "Random small integers"
-            yield (f"Conv Lab kernel: {name}", title, partial(apply, {**base, "kernel": name}))
+            title = _(kernel.title) if kernel is not None else _("Random small integers")
+            yield (
+                _("Conv Lab kernel: {name}").format(name=name),
+                title,
+                partial(apply, {**base, "kernel": name}),
+            )
         for name in images.names():
             params = {"mode": preset.mode, "image": name}
             if preset.mode == "pool":
                 params["kernel"] = preset.kernel
             elif preset.mode == "rgb" and images.load(name).channels != 3:
                 params["mode"] = "conv"
-            yield (f"Conv Lab image: {name}", images.describe(name), partial(apply, params))
+            yield (
+                _("Conv Lab image: {name}").format(name=name),
+                images.describe(name),
+                partial(apply, params),
+            )
         for mode, help_text in (
-            ("conv", "Step a kernel across the image"),
-            ("pool", "Max pooling, stepped; s compares a shifted image"),
-            ("transposed", "Zeros inserted between inputs, then a stride-1 convolution"),
-            ("rgb", "The 3×3×3 worked example whose total is 9"),
+            ("conv", N_("Step a kernel across the image")),
+            ("pool", N_("Max pooling, stepped; s compares a shifted image")),
+            ("transposed", N_("Zeros inserted between inputs, then a stride-1 convolution")),
+            ("rgb", N_("The 3×3×3 worked example whose total is 9")),
         ):
-            yield (f"Conv Lab mode: {mode}", help_text, partial(apply, {"mode": mode}))
+            yield (
+                _("Conv Lab mode: {mode}").format(mode=mode),
+                _(help_text),
+                partial(apply, {"mode": mode}),
+            )
 
 
 class CalcCommands(_ListProvider):
@@ -91,10 +104,14 @@ class CalcCommands(_ListProvider):
             return
         for name, preset in CHAIN_PRESETS.items():
             yield (
-                f"Calculator chain: {name}",
-                f"{preset.title}: {preset.lesson}",
+                _("Calculator chain: {name}").format(name=name),
+                f"{_(preset.title)}: {_(preset.lesson)}",
                 partial(apply, {"chain": name}),
             )
         quiz = getattr(screen, "action_quiz", None)
         if quiz is not None:
-            yield ("Calculator: quiz me", "Output-size and parameter-count questions", quiz)
+            yield (
+                _("Calculator: quiz me"),
+                _("Output-size and parameter-count questions"),
+                quiz,
+            )
