@@ -79,7 +79,7 @@ class ConfusionView(Static):
 
 
 WAITING = N_("The confusion matrix appears at the end of each epoch.")
-WRONG = N_("most confidently wrong")
+WRONG = N_("most confidently wrong")  # the images the model was surest of and got wrong
 
 
 class ConfusionPane(VerticalScroll):

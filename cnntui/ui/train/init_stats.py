@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cnntui.engine.init_statistics import ACTIVATIONS, INITS, LayerStatistics, init_statistics
 from cnntui.i18n import N_, _
+from cnntui.ui.shared.footer import Footer
 
 INIT_NAMES = {
     "small": "N(0, 0.01^2)",

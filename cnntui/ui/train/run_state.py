@@ -101,7 +101,7 @@ def status_line(runs: list[RunView], dot: str, width: int = 1000) -> str:
                 val = f"{run.last_epoch['val_acc']:.1%}"
                 parts.append((2, _("val {value}").format(value=val)))
             if len(runs) == 1:
-                parts.append((5, f"lr {step.lr:.3g}"))
+                parts.append((5, _("lr {value}").format(value=f"{step.lr:.3g}")))
                 parts.append((6, f"{step.images_per_s:,.0f} img/s"))
                 if step.eta_s is not None and run.state == "running":
                     parts.append((3, _("ETA {time}").format(time=duration(step.eta_s))))

@@ -140,6 +140,7 @@ class SetupView(VerticalScroll):
                 value = select.value
                 select.set_options(options)
                 select.value = value
+                select.mutate_reactive(Select.value)  # the same value: redraw its new label
 
     @property
     def compare(self) -> bool:
