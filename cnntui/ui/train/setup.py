@@ -140,7 +140,8 @@ class SetupView(VerticalScroll):
                 value = select.value
                 select.set_options(options)
                 select.value = value
-                select.mutate_reactive(Select.value)  # the same value: redraw its new label
+                # The same value does not redraw the shown label: run its watcher once more.
+                select.mutate_reactive(Select.value)  # type: ignore[misc]
 
     @property
     def compare(self) -> bool:
