@@ -18,20 +18,29 @@ its own marker as well as its own colour (`PLOT_MARKERS`, `ASCII_MARKERS`), so s
 in 16 colours and without colour. `toggle_log()` switches the y axis between linear and log scale
 (a loss that falls by orders of magnitude); values that are not positive are left out on a log
 scale.
+
+Titles, axis labels and legends go through `_()` when drawn, so a language change shows on the
+next redraw; `legend` maps a series' name (its key) to the label shown. plotext gives every
+character one cell, but a Hangul syllable takes two on the terminal: `fit_cells` takes the extra
+cells back out of the blanks after such text, so the plot's borders stay in place.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from cnntui.i18n import _
 from cnntui.ui.shared.access import ascii_only
 
 SERIES_COLOURS = ("cyan", "orange", "green", "magenta", "blue", "red")
@@ -92,8 +101,8 @@ def ascii_chart(
         f"{ASCII_MARKERS[i % len(ASCII_MARKERS)]} {s.name}" for i, s in enumerate(series)
     )
     if log_y:
-        title = f"{title} (log)"
-    lines.append(f"{title}  {legend}".strip()[:width].ljust(width))
+        title = _("{title} (log)").format(title=title)
+    lines.append(_cut(f"{title}  {legend}".strip(), width))
     points = [(np.asarray(s.xs, float), np.asarray(s.ys, float)) for s in series]
     if log_y:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,7 +143,51 @@ def ascii_chart(
     if plot_w > len(left) + len(right) + 2:
         axis = " " * label_w + "+" + left + "-" * (plot_w - len(left) - len(right) - 1) + right
     lines.append(axis[:width])
-    return [line[:width].ljust(width) for line in lines]
+    return [_cut(line, width) for line in lines]
+
+
+def _cut(line: str, width: int) -> str:
+    """`line` cut or padded to exactly `width` terminal cells (Hangul takes two)."""
+    return set_cell_size(line, width)
+
+
+def fit_cells(line: Text) -> Text:
+    """`line` (one row of a plotext plot, one character per cell) cut back to as many terminal
+    cells as it has characters: for each wide character (Hangul: two cells) one blank goes,
+    from the blanks after the last wide character first, then from those before the first.
+    A row without wide characters comes back unchanged."""
+    plain = line.plain
+    excess = cell_len(plain) - len(plain)
+    if excess <= 0:
+        return line
+    wide = [i for i, ch in enumerate(plain) if cell_len(ch) > 1]
+    after = [i for i in range(wide[-1] + 1, len(plain)) if plain[i] == " "]
+    before = [i for i in range(wide[0] - 1, -1, -1) if plain[i] == " "]
+    # Nearest blanks first: a run of blanks right after a legend entry or a title.
+    drop = set((after + before)[:excess])
+    out = Text(end="")
+    start = 0
+    for index in sorted(drop):
+        out.append_text(line[start:index])
+        start = index + 1
+    out.append_text(line[start:])
+    return out
+
+
+@functools.cache
+def _cell_plot_class() -> type:
+    """textual-plotext's `PlotextPlot` with each row fitted to its cells (`fit_cells`)."""
+    from textual_plotext import PlotextPlot
+
+    class CellPlot(PlotextPlot):  # type: ignore[misc]
+        def render(self) -> Any:
+            rendered = super().render()
+            if not isinstance(rendered, Text):
+                return rendered
+            rows = rendered.split("\n", allow_blank=True)
+            return Text("\n", end="").join(fit_cells(row) for row in rows)
+
+    return CellPlot
 
 
 def _fmt(value: float) -> str:
@@ -149,6 +202,7 @@ class LineChart(Widget):
     Args:
         title: shown above the plot.
         x_label, y_label: axis labels (plotext only).
+        legend: the label shown for a series' name (default: the name through `_()`).
         y_range: fixed y limits (e.g. (0, 1) for accuracy), or None to fit the data.
         max_fps: the redraw ceiling.
     """
@@ -166,6 +220,7 @@ class LineChart(Widget):
         y_label: str = "",
         y_range: tuple[float, float] | None = None,
         max_fps: float = 10.0,
+        legend: Callable[[str], str] | None = None,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 (Textual's name)
         classes: str | None = None,
@@ -176,6 +231,7 @@ class LineChart(Widget):
         self.y_label = y_label
         self.y_range = y_range
         self.max_fps = max_fps
+        self.legend = legend or _
         self._series: dict[str, Series] = {}
         self._dirty = True
         self._plot: Any = None
@@ -192,9 +248,7 @@ class LineChart(Widget):
         if self.ascii:
             self._plot = Static("", classes="line-chart--plot")
         else:
-            from textual_plotext import PlotextPlot
-
-            self._plot = PlotextPlot(classes="line-chart--plot")
+            self._plot = _cell_plot_class()(classes="line-chart--plot")
         yield self._plot
 
     def on_mount(self) -> None:
@@ -230,6 +284,10 @@ class LineChart(Widget):
         self._series.clear()
         self._dirty = True
 
+    def refresh_language(self) -> None:
+        """Redraw soon: the title, axis labels and legend are translated as they are drawn."""
+        self._dirty = True
+
     def toggle_log(self) -> bool:
         """Switch the y axis between linear and log scale; returns whether it is log now."""
         self.log_y = not self.log_y
@@ -256,24 +314,25 @@ class LineChart(Widget):
         self.redraws += 1
         width = max(self._plot.size.width, 20)
         height = max(self._plot.size.height, 5)
-        visible = [s for s in self._series.values() if s.xs]
+        visible = [
+            Series(self.legend(s.name), s.xs, s.ys, s.colour) for s in self._series.values() if s.xs
+        ]
+        title = _(self.title) if self.title else ""
         if self.ascii:
             self._plot.update(
                 Text(
-                    "\n".join(
-                        ascii_chart(visible, width, height, self.title, self.y_range, self.log_y)
-                    )
+                    "\n".join(ascii_chart(visible, width, height, title, self.y_range, self.log_y))
                 )
             )
             return
         plt = self._plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(f"{self.title} (log)" if self.log_y else self.title)
+        plt.title(_("{title} (log)").format(title=title) if self.log_y else title)
         if self.x_label:
-            plt.xlabel(self.x_label)
+            plt.xlabel(_(self.x_label))
         if self.y_label:
-            plt.ylabel(self.y_label)
+            plt.ylabel(_(self.y_label))
         for i, s in enumerate(visible):
             xs, ys = downsample(np.asarray(s.xs, float), np.asarray(s.ys, float), 2 * width)
             ok = np.isfinite(ys) & (ys > 0 if self.log_y else True)

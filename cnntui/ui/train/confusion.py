@@ -7,12 +7,14 @@ for more of the row's samples. In `ascii_mode` there is no tint: the diagonal is
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from cnntui.i18n import N_, _
 from cnntui.train.events import Confusion
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile
@@ -32,7 +34,8 @@ def confusion_text(
     label_w = max(4, min(10, max(len(n) for n in class_names) if class_names else 4))
     row_totals = matrix.sum(axis=1)
     out = Text()
-    out.append(("true\\pred" if label_w >= 9 else "t\\p").ljust(label_w + 1), style="bold")
+    corner = _("true\\pred") if label_w >= 9 else _("t\\p")
+    out.append(corner + " " * max(1, label_w + 1 - cell_len(corner)), style="bold")
     for j in range(k):
         out.append(short_name(class_names[j], cell - 1).rjust(cell), style="bold")
     out.append("\n")
@@ -55,7 +58,13 @@ def confusion_text(
         out.append("\n")
     total = int(matrix.sum())
     right = int(np.trace(matrix))
-    out.append(f"{right:,} of {total:,} right ({right / total:.1%})" if total else "no samples")
+    out.append(
+        _("{right} of {total} right ({share})").format(
+            right=f"{right:,}", total=f"{total:,}", share=f"{right / total:.1%}"
+        )
+        if total
+        else _("no samples")
+    )
     return out
 
 
@@ -69,6 +78,10 @@ class ConfusionView(Static):
         self.update(text)
 
 
+WAITING = N_("The confusion matrix appears at the end of each epoch.")
+WRONG = N_("most confidently wrong")  # the images the model was surest of and got wrong
+
+
 class ConfusionPane(VerticalScroll):
     """The Train lab's Confusion view: the matrix, and the most confidently wrong images."""
 
@@ -80,34 +93,46 @@ class ConfusionPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="confusion-row"):
-            yield ConfusionView(
-                "The confusion matrix appears at the end of each epoch.", id="confusion-view"
-            )
+            yield ConfusionView(_(WAITING), id="confusion-view")
             with Vertical(id="wrong-box"):
-                yield Static("most confidently wrong", classes="caption")
+                yield Static(_(WRONG), classes="caption", id="wrong-caption")
                 yield ImageGrid(tile_width=8, id="wrong-grid")
 
+    _shown: tuple[Confusion, tuple[str, ...]] | None = None
+
+    def refresh_language(self) -> None:
+        """The captions (and the matrix on show) in the current language."""
+        self.query_one("#wrong-caption", Static).update(_(WRONG))
+        if self._shown is None:
+            self.query_one("#confusion-view", ConfusionView).update(_(WAITING))
+        else:
+            self.show(*self._shown)
+
     def show(self, event: Confusion, class_names: tuple[str, ...]) -> None:
+        self._shown = (event, class_names)
         names = class_names or tuple(str(i) for i in range(event.matrix.shape[0]))
         self.query_one("#confusion-view", ConfusionView).show(
             event.matrix,
             names,
-            f"validation set after epoch {event.epoch + 1} (rows: true, columns: predicted)",
+            _("validation set after epoch {epoch} (rows: true, columns: predicted)").format(
+                epoch=event.epoch + 1
+            ),
         )
         tiles = [
             Tile(
                 image,
                 f"{class_name(names, int(t))}>{class_name(names, int(p))}",
                 "red",
-                [Text(f"{prob:.0%} sure")],
+                [Text(_("{share} sure").format(share=f"{prob:.0%}"))],
             )
             for image, t, p, prob in zip(
                 event.wrong_images, event.wrong_labels, event.wrong_predicted, event.wrong_probs
             )
         ]
         grid = self.query_one("#wrong-grid", ImageGrid)
-        grid.empty_text = "none: every validation image is right"
+        grid.empty_text = _("none: every validation image is right")
         grid.set_tiles(tiles)
 
     def clear(self) -> None:
+        self._shown = None
         self.query_one("#wrong-grid", ImageGrid).set_tiles([])

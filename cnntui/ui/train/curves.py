@@ -6,9 +6,20 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from cnntui.i18n import N_, _
 from cnntui.train.events import StepProgress
 from cnntui.ui.shared.line_chart import LineChart
 from cnntui.ui.train.run_state import RunView
+
+SERIES_LABELS = {"train": N_("train"), "val": N_("val")}
+"""The legend's words for each kind of series (a series' key stays English)."""
+
+
+def legend(name: str) -> str:
+    """The label shown for series `name`: `train`, `val`, or `<run> train` side by side."""
+    run, _space, what = name.rpartition(" ")
+    label = _(SERIES_LABELS[what]) if what in SERIES_LABELS else name
+    return f"{run} {label}" if run and what in SERIES_LABELS else label
 
 
 class CurvesView(Vertical):
@@ -26,9 +37,17 @@ class CurvesView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="caption", id="curves-info")
         with Horizontal():
-            yield LineChart("loss", x_label="epoch", max_fps=5, id="loss-chart")
+            # Titles, axis labels and legends are msgids: the chart translates them as it draws.
             yield LineChart(
-                "accuracy", x_label="epoch", y_range=(0.0, 1.0), max_fps=5, id="acc-chart"
+                N_("loss"), x_label=N_("epoch"), max_fps=5, legend=legend, id="loss-chart"
+            )
+            yield LineChart(
+                N_("accuracy"),
+                x_label=N_("epoch"),
+                y_range=(0.0, 1.0),
+                max_fps=5,
+                legend=legend,
+                id="acc-chart",
             )
 
     @property
@@ -67,6 +86,11 @@ class CurvesView(Vertical):
         self.plot_epoch(run, metrics, compare=False)
         self.loss_chart.extend("train", [metrics["epoch"]], [metrics["train_loss"]])
         self.acc_chart.extend("train", [metrics["epoch"]], [metrics["train_acc"]])
+
+    def refresh_language(self) -> None:
+        """Redraw both charts: their titles, axes and legends follow the current language."""
+        self.loss_chart.refresh_language()
+        self.acc_chart.refresh_language()
 
     def show_info(self, text: str) -> None:
         self.query_one("#curves-info", Static).update(text)

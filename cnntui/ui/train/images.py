@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
@@ -99,7 +100,8 @@ def grid_text(
         for tile in row:
             block = image_lines(tile.image, tile_width, ascii_mode)
             if tile.caption:
-                block.append(Text(tile.caption[:tile_width].ljust(tile_width), style=tile.style))
+                # cut and padded in cells: a Hangul caption takes two per syllable
+                block.append(Text(set_cell_size(tile.caption, tile_width), style=tile.style))
             for extra in tile.lines or []:
                 extra = extra.copy()
                 extra.truncate(tile_width, pad=True)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cnntui.engine.init_statistics import ACTIVATIONS, INITS, LayerStatistics, init_statistics
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
+from cnntui.ui.shared.footer import Footer
 
 INIT_NAMES = {
     "small": "N(0, 0.01^2)",
@@ -25,6 +27,13 @@ INIT_NAMES = {
     "xavier": "Xavier: U, var 2/(n+m)",
     "he": "He: N(0, 2/n)",
 }
+
+
+BOX_TITLE = N_("Initialisation: 10 plain layers of 128 units")
+NOTE = N_(
+    "Forward: a batch of 128 normal inputs. Backward: a normal gradient from the top."
+    " Same numbers: cnntui init-stats."
+)
 
 
 def bar(value: float, top: float, width: int = 12) -> str:
@@ -39,8 +48,20 @@ def bar(value: float, top: float, width: int = 12) -> str:
 
 def table_text(rows: tuple[LayerStatistics, ...], activation: str) -> str:
     """One line per layer: activation mean and spread, saturated or dead share, gradient spread."""
-    extra = "dead" if activation == "relu" else "sat."
-    lines = [f"layer  act mean  act std  {extra:>5}  grad std  grad std (log)"]
+
+    def right(text: str, width: int) -> str:  # right-aligned in cells (Hangul takes two)
+        return " " * max(1 if width > 5 else 0, width - cell_len(text)) + text
+
+    extra = _("dead") if activation == "relu" else _("sat.")
+    lines = [
+        right(_("layer"), 5)
+        + right(_("act mean"), 10)
+        + right(_("act std"), 9)
+        + right(extra, 7)
+        + right(_("grad std"), 10)
+        + "  "
+        + _("grad std (log)")
+    ]
     top = max(max(r.gradient_std for r in rows), 1e-300)
     for r in rows:
         share = r.dead if activation == "relu" else r.saturated
@@ -78,25 +99,28 @@ class InitStatsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Initialisation: 10 plain layers of 128 units"
+            box.border_title = _(BOX_TITLE)
             yield Static(id="init-title", markup=False)
-            yield Static("computing...", id="init-table", markup=False)
-            yield Static(
-                "Forward: a batch of 128 normal inputs. Backward: a normal gradient from the"
-                " top. Same numbers: cnntui init-stats.",
-                id="init-note",
-                markup=False,
-            )
+            yield Static(_("computing..."), id="init-table", markup=False)
+            yield Static(_(NOTE), id="init-note", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_table()
 
+    def refresh_language(self) -> None:
+        """The title, the note and the table's header in the current language."""
+        self.query_one(Vertical).border_title = _(BOX_TITLE)
+        self.query_one("#init-note", Static).update(_(NOTE))
+        self.refresh_table()
+
     def refresh_table(self) -> None:
         self.query_one("#init-title", Static).update(
-            f"init {self.init} ({INIT_NAMES[self.init]}), activation {self.activation}"
+            _("init {init} ({formula}), activation {activation}").format(
+                init=self.init, formula=INIT_NAMES[self.init], activation=self.activation
+            )
         )
-        self.query_one("#init-table", Static).update("computing...")
+        self.query_one("#init-table", Static).update(_("computing..."))
         self._compute(self.init, self.activation)
 
     @work(thread=True, exclusive=True)

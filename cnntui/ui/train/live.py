@@ -14,6 +14,7 @@ from typing import Any
 from textual import on
 from textual.widgets import Static, TabbedContent
 
+from cnntui.i18n import N_, _
 from cnntui.train.events import (
     Checkpointed,
     Confusion,
@@ -49,6 +50,7 @@ PICTURE_TABS: dict[type, str] = {
     Confusion: "confusion",
 }
 """The tab each kind of picture event is drawn on."""
+IDLE = N_("Idle. Choose the settings and press Start (or space).")
 
 
 class LiveRunScreen(FocusKeepingScreen):
@@ -61,6 +63,8 @@ class LiveRunScreen(FocusKeepingScreen):
         self._poll_timer: Any = None
         self._latest: dict[type, tuple[RunView, Any]] = {}
         self._status_at = 0.0
+        self._opened: tuple[str, dict[str, Any]] | None = None
+        """The saved run opened from the Runs view (its folder name and info), for its status."""
 
     @property
     def curves(self) -> CurvesView:
@@ -100,10 +104,13 @@ class LiveRunScreen(FocusKeepingScreen):
                 for metrics in event.history:
                     self.curves.plot_epoch(run, metrics, self.compare)
             case Downloading():
-                size = f"{event.done / 1e6:.1f}" + (
-                    f" of {event.total / 1e6:.1f} MB" if event.total else " MB"
+                done = f"{event.done / 1e6:.1f}"
+                size = (
+                    _("{done} of {total} MB").format(done=done, total=f"{event.total / 1e6:.1f}")
+                    if event.total
+                    else f"{done} MB"
                 )
-                run.download = f"downloading {event.label}: {size}"
+                run.download = _("downloading {label}: {size}").format(label=event.label, size=size)
             case StepProgress():
                 run.last_step = event
                 self.curves.plot_steps(run, event, self.compare)
@@ -122,7 +129,10 @@ class LiveRunScreen(FocusKeepingScreen):
                 final = event.summary.get("final", {})
                 if final.get("test_acc") is not None:
                     self.notify(
-                        f"{run.label}: finished, test accuracy {final['test_acc']:.2%}", timeout=8
+                        _("{run}: finished, test accuracy {accuracy}").format(
+                            run=run.label, accuracy=f"{final['test_acc']:.2%}"
+                        ),
+                        timeout=8,
                     )
                 self.query_one(RunsView).refresh_runs()
             case Checkpointed(reason="stop" | "signal"):
@@ -163,7 +173,7 @@ class LiveRunScreen(FocusKeepingScreen):
     def _update_status(self) -> None:
         status = self.query_one("#train-status", Static)
         if not self.runs:
-            status.update("Idle. Choose the settings and press Start (or space).")
+            status.update(_(IDLE))
             return
         dot = " - " if ascii_only(self) else " · "
         # Both lines are one row high: what does not fit the width is left out, least useful first.

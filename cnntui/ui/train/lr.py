@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 
 def parse_lr(text: str) -> float | None:
@@ -22,6 +22,9 @@ def parse_lr(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and 0 < value <= 10 else None
+
+
+LR_ERROR = N_("use a number greater than 0 and at most 10")
 
 
 class LearningRateScreen(ModalScreen[float | None]):
@@ -43,15 +46,29 @@ class LearningRateScreen(ModalScreen[float | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"New learning rate (now {self.current:g}); Enter to apply, Esc to cancel")
+            yield Label(self._prompt(), id="lr-prompt")
             yield Input(value=f"{self.current:g}", id="lr-input")
             yield Label("", id="lr-error")
+
+    def _prompt(self) -> str:
+        return _("New learning rate (now {lr}); Enter to apply, Esc to cancel").format(
+            lr=f"{self.current:g}"
+        )
+
+    def refresh_language(self) -> None:
+        """The prompt (and an error on show) in the current language."""
+        self.query_one("#lr-prompt", Label).update(self._prompt())
+        if self._error:
+            self.query_one("#lr-error", Label).update(_(LR_ERROR))
+
+    _error = False
 
     @on(Input.Submitted, "#lr-input")
     def submitted(self, event: Input.Submitted) -> None:
         value = parse_lr(event.value)
         if value is None:
-            self.query_one("#lr-error", Label).update("use a number greater than 0 and at most 10")
+            self._error = True
+            self.query_one("#lr-error", Label).update(_(LR_ERROR))
             return
         self.dismiss(value)
 

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from cnntui.i18n import _
 from cnntui.train.events import FeatureMaps, Filters
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile, to_unit
@@ -32,9 +33,14 @@ class PicturesView(Horizontal):
         self.probe_layer: str | None = None
         self.probe_index = 0
         """The test image sent through the network."""
+        self._shown: tuple[Filters | None, tuple[FeatureMaps, tuple[str, ...]] | None] = (
+            None,
+            None,
+        )
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pictures-left"):
+<<<<<<< HEAD
             yield Static("first-layer filters", classes="caption", id="filters-caption")
             yield ImageGrid(tile_width=6, max_tile_width=MAX_FILTER_WIDTH, id="filters")
         with VerticalScroll(id="pictures-right"):
@@ -45,6 +51,13 @@ class PicturesView(Horizontal):
         # The grids fit their tiles to the panes' height, which their own size does not show.
         for grid in self.query(ImageGrid):
             grid.refit()
+=======
+            yield Static(_("first-layer filters"), classes="caption", id="filters-caption")
+            yield ImageGrid(tile_width=6, id="filters")
+        with VerticalScroll(id="pictures-right"):
+            yield Static(_("feature maps"), classes="caption", id="features-caption")
+            yield ImageGrid(tile_width=8, id="features")
+>>>>>>> ko-ui-train
 
     @property
     def _x(self) -> str:
@@ -61,9 +74,11 @@ class PicturesView(Horizontal):
                 for i, w in enumerate(weights)
             ]
         shape = event.weights.shape
+        self._shown = (event, self._shown[1])
         self.query_one("#filters-caption", Static).update(
-            f"{event.layer}: {shape[0]} filters {shape[2]}{self._x}{shape[3]} "
-            f"(grey = 0, light = positive)"
+            _("{layer}: {n} filters {size} (grey = 0, light = positive)").format(
+                layer=event.layer, n=shape[0], size=f"{shape[2]}{self._x}{shape[3]}"
+            )
         )
         self.query_one("#filters", ImageGrid).set_tiles(tiles)
 
@@ -72,13 +87,22 @@ class PicturesView(Horizontal):
         names = class_names
         label = names[event.label] if 0 <= event.label < len(names) else str(event.label)
         maps = event.maps
-        tiles = [Tile(event.image, f"in: {label}", "bold")]
+        self._shown = (self._shown[0], (event, class_names))
+        tiles = [Tile(event.image, _("in: {label}").format(label=label), "bold")]
         tiles += [Tile(to_unit(m[None]), f"{i}") for i, m in enumerate(maps[:SHOWN_CHANNELS])]
         position = event.layers.index(event.layer) + 1 if event.layer in event.layers else 0
         self.query_one("#features-caption", Static).update(
-            f"test image #{event.image_index} through {event.layer} "
-            f"({position}/{len(event.layers)}): "
-            f"{maps.shape[0]} maps {maps.shape[1]}{self._x}{maps.shape[2]}   [ ] layer  < > image"
+            _(
+                "test image #{index} through {layer} ({position}/{layers}): {n} maps {size}"
+                "   [ ] layer  < > image"
+            ).format(
+                index=event.image_index,
+                layer=event.layer,
+                position=position,
+                layers=len(event.layers),
+                n=maps.shape[0],
+                size=f"{maps.shape[1]}{self._x}{maps.shape[2]}",
+            )
         )
         self.query_one("#features", ImageGrid).set_tiles(tiles)
 
@@ -100,7 +124,20 @@ class PicturesView(Horizontal):
     def step_image(self, delta: int) -> None:
         self.probe_index = max(0, self.probe_index + delta)
 
+    def refresh_language(self) -> None:
+        """The captions (and the pictures on show, whose captions have words) redrawn."""
+        filters, features = self._shown
+        if filters is None:
+            self.query_one("#filters-caption", Static).update(_("first-layer filters"))
+        else:
+            self.show_filters(filters)
+        if features is None:
+            self.query_one("#features-caption", Static).update(_("feature maps"))
+        else:
+            self.show_features(*features)
+
     def clear(self) -> None:
+        self._shown = (None, None)
         for grid_id in ("#filters", "#features"):
             self.query_one(grid_id, ImageGrid).set_tiles([])
         self.probe_layers = []

@@ -7,13 +7,18 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from cnntui.i18n import N_, _
 from cnntui.train.events import Predictions
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile
 from cnntui.ui.train.run_state import class_name
 
+<<<<<<< HEAD
 MAX_TILE_WIDTH = 24
 """Test images grow up to this many cells wide when the terminal has room (10 at 80×24)."""
+=======
+CAPTION = N_("test images with the model's top 3")
+>>>>>>> ko-ui-train
 
 
 class PredictionsView(VerticalScroll):
@@ -21,6 +26,7 @@ class PredictionsView(VerticalScroll):
     red if not) and the top 3 classes with their probabilities."""
 
     def compose(self) -> ComposeResult:
+<<<<<<< HEAD
         yield Static(
             "test images with the model's top 3", classes="caption", id="predictions-caption"
         )
@@ -29,8 +35,22 @@ class PredictionsView(VerticalScroll):
     def on_resize(self) -> None:
         # The grid fits its tiles to this view's height, which its own size does not show.
         self.query_one("#predictions-grid", ImageGrid).refit()
+=======
+        yield Static(_(CAPTION), classes="caption", id="predictions-caption")
+        yield ImageGrid(tile_width=10, id="predictions-grid")
+>>>>>>> ko-ui-train
+
+    _shown: tuple[Predictions, tuple[str, ...]] | None = None
+
+    def refresh_language(self) -> None:
+        """The caption in the current language."""
+        if self._shown is None:
+            self.query_one("#predictions-caption", Static).update(_(CAPTION))
+        else:
+            self.show(*self._shown)
 
     def show(self, event: Predictions, names: tuple[str, ...]) -> None:
+        self._shown = (event, names)
         plain = ascii_only(self)
         tiles = []
         right = 0
@@ -47,9 +67,12 @@ class PredictionsView(VerticalScroll):
             ]
             tiles.append(Tile(image, f"{mark} {class_name(names, int(label))}", style, lines))
         self.query_one("#predictions-caption", Static).update(
-            f"{right} of {len(tiles)} test images right (caption: true class; lines: top 3)"
+            _("{right} of {total} test images right (caption: true class; lines: top 3)").format(
+                right=right, total=len(tiles)
+            )
         )
         self.query_one("#predictions-grid", ImageGrid).set_tiles(tiles)
 
     def clear(self) -> None:
+        self._shown = None
         self.query_one("#predictions-grid", ImageGrid).set_tiles([])

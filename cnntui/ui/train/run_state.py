@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
+
+from cnntui.i18n import N_, _
+
+STATE_LABELS = {
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "finished": N_("finished"),
+    "stopped": N_("stopped"),
+    "failed": N_("failed"),
+}
+"""How the status line names each state of a run (the runner's own words are the keys)."""
+
 
 @dataclass
 class RunView:
@@ -52,7 +66,7 @@ def fit_line(runs_parts: list[list[tuple[int, str]]], dot: str, width: int) -> s
     def joined() -> str:
         return " | ".join(dot.join(text for _, text in parts) for parts in runs_parts)
 
-    while len(joined()) > width:
+    while cell_len(joined()) > width:  # cells: Hangul takes two
         top = max((priority for parts in runs_parts for priority, _ in parts), default=0)
         if top == 0:
             break
@@ -71,22 +85,26 @@ def status_line(runs: list[RunView], dot: str, width: int = 1000) -> str:
     runs_parts: list[list[tuple[int, str]]] = []
     for number, run in enumerate(runs):
         step = run.last_step
-        parts = [(0, f"{run.label}: {run.state}")]
+        parts = [(0, f"{run.label}: {_(STATE_LABELS.get(run.state, run.state))}")]
         if step is None and run.download and run.state == "starting":
             parts = [(0, f"{run.label}: {run.download}")]
         if step is not None:
             loss = sum(step.losses) / len(step.losses)
             # side by side, the runs share their epoch: the second one's goes early
-            parts.append((2 if number == 0 else 3, f"epoch {step.epoch + 1}/{run.epochs}"))
-            parts.append((4, f"step {step.step}/{step.steps_per_epoch}"))
-            parts.append((1, f"loss {loss:.3f}"))
+            epoch = _("epoch {done}/{total}").format(done=step.epoch + 1, total=run.epochs)
+            parts.append((2 if number == 0 else 3, epoch))
+            parts.append(
+                (4, _("step {done}/{total}").format(done=step.step, total=step.steps_per_epoch))
+            )
+            parts.append((1, _("loss {value}").format(value=f"{loss:.3f}")))
             if run.last_epoch:
-                parts.append((2, f"val {run.last_epoch['val_acc']:.1%}"))
+                val = f"{run.last_epoch['val_acc']:.1%}"
+                parts.append((2, _("val {value}").format(value=val)))
             if len(runs) == 1:
-                parts.append((5, f"lr {step.lr:.3g}"))
+                parts.append((5, _("lr {value}").format(value=f"{step.lr:.3g}")))
                 parts.append((6, f"{step.images_per_s:,.0f} img/s"))
                 if step.eta_s is not None and run.state == "running":
-                    parts.append((3, f"ETA {duration(step.eta_s)}"))
+                    parts.append((3, _("ETA {time}").format(time=duration(step.eta_s))))
         if len(runs) == 1 and run.device:
             parts.append((7, run.device.split(" (")[0]))
         runs_parts.append(parts)
@@ -100,7 +118,7 @@ def curves_info(runs: list[RunView], dot: str, width: int = 1000) -> str:
     short: list[list[tuple[int, str]]] = []
     for run in runs:
         step = run.last_step
-        device = run.device or "starting"
+        device = run.device or _("starting")
         brief = device.split(") (")[0] + (")" if ") (" in device else "")
         extra: list[tuple[int, str]] = []
         if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
@@ -108,12 +126,12 @@ def curves_info(runs: list[RunView], dot: str, width: int = 1000) -> str:
         if step is not None:
             extra += [
                 (2, step.memory),
-                (3, f"{duration(step.elapsed_s)} elapsed"),
+                (3, _("{time} elapsed").format(time=duration(step.elapsed_s))),
                 (4, f"{step.images_per_s:,.0f} img/s"),
             ]
         full.append([(0, f"{run.label}: {device}"), *extra])
         short.append([(0, f"{run.label}: {brief}"), *extra])
     line = fit_line(full, dot, width)
-    if len(line) <= width:
+    if cell_len(line) <= width:
         return line
     return fit_line(short, dot, width)

@@ -10,6 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from cnntui.i18n import N_, _
+from cnntui.ui.train.run_state import STATE_LABELS
+
+COLUMNS = (N_("run"), N_("model"), N_("data"), N_("status"), N_("val acc"), N_("test acc"))
+HINT = N_("Enter: open its curves   r: resume   d twice: delete")
+
 
 class RunsView(Vertical):
     """A table of the runs in the runs folder (`cnntui.train.runs.list_runs`), newest first."""
@@ -19,7 +25,7 @@ class RunsView(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("Enter: open its curves   r: resume   d twice: delete", classes="caption")
+        yield Static(_(HINT), classes="caption", id="runs-hint")
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
 
     CONFIRM_S = 3.0
@@ -30,8 +36,14 @@ class RunsView(Vertical):
         self._delete_armed: tuple[str, float] | None = None
 
     def on_mount(self) -> None:
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """The hint, the column headers and the status words in the current language."""
+        self.query_one("#runs-hint", Static).update(_(HINT))
         table = self.query_one("#runs-table", DataTable)
-        table.add_columns("run", "model", "data", "status", "val acc", "test acc")
+        table.clear(columns=True)
+        table.add_columns(*(_(c) for c in COLUMNS))
         self.refresh_runs()
 
     def refresh_runs(self) -> None:
@@ -46,7 +58,7 @@ class RunsView(Vertical):
                 record.name[:15],
                 record.model,
                 record.dataset,
-                record.status,
+                _(STATE_LABELS.get(record.status, record.status)),
                 f"{record.val_acc:.1%}" if record.val_acc is not None else "-",
                 f"{record.test_acc:.1%}" if record.test_acc is not None else "-",
                 key=str(record.path),
@@ -81,7 +93,11 @@ class RunsView(Vertical):
         armed = self._delete_armed
         if armed is None or armed[0] != str(path) or now - armed[1] > self.CONFIRM_S:
             self._delete_armed = (str(path), now)
-            self.notify(f"press d again to delete {path.name}", severity="warning", timeout=3)
+            self.notify(
+                _("press d again to delete {name}").format(name=path.name),
+                severity="warning",
+                timeout=3,
+            )
             return
         self._delete_armed = None
         try:
@@ -89,5 +105,5 @@ class RunsView(Vertical):
         except (CheckpointError, OSError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"deleted {path.name}")
+        self.notify(_("deleted {name}").format(name=path.name))
         self.refresh_runs()

@@ -29,6 +29,7 @@ from textual.widgets import (
     Tabs,
 )
 
+from cnntui.i18n import N_, _
 from cnntui.train.choices import COMPARE_MODELS, VIEWS
 from cnntui.train.config import RunConfig
 from cnntui.train.events import (
@@ -40,12 +41,24 @@ from cnntui.ui.shared.mode_bar import ModeBar
 from cnntui.ui.train.confusion import ConfusionPane
 from cnntui.ui.train.curves import CurvesView
 from cnntui.ui.train.keys import BINDINGS
-from cnntui.ui.train.live import LiveRunScreen
+from cnntui.ui.train.live import IDLE, LiveRunScreen
 from cnntui.ui.train.pictures import PicturesView
 from cnntui.ui.train.predictions import PredictionsView
 from cnntui.ui.train.run_state import RunView
 from cnntui.ui.train.runs import RunsView
 from cnntui.ui.train.setup import SetupView
+
+TAB_TITLES = {
+    "setup": N_("Setup"),
+    "curves": N_("Curves"),
+    "pictures": N_("Pictures"),
+    "predictions": N_("Predictions"),
+    "confusion": N_("Confusion"),
+    "runs": N_("Runs"),
+}
+"""Each view's tab title (`VIEWS` order)."""
+ALREADY_TRAINING = N_("a run is already training: stop it first (x)")
+SELECT_A_RUN = N_("select a run in the Runs view first")
 
 
 class TrainScreen(LiveRunScreen):
@@ -63,21 +76,37 @@ class TrainScreen(LiveRunScreen):
 
     def compose(self) -> ComposeResult:
         yield ModeBar()
-        yield Static("Idle. Choose the settings and press Start (or space).", id="train-status")
+        yield Static(_(IDLE), id="train-status")
         with TabbedContent(initial="setup"):
-            with TabPane("Setup", id="setup"):
+            with TabPane(_(TAB_TITLES["setup"]), id="setup"):
                 yield SetupView()
-            with TabPane("Curves", id="curves"):
+            with TabPane(_(TAB_TITLES["curves"]), id="curves"):
                 yield CurvesView()
-            with TabPane("Pictures", id="pictures"):
+            with TabPane(_(TAB_TITLES["pictures"]), id="pictures"):
                 yield PicturesView()
-            with TabPane("Predictions", id="predictions"):
+            with TabPane(_(TAB_TITLES["predictions"]), id="predictions"):
                 yield PredictionsView()
-            with TabPane("Confusion", id="confusion"):
+            with TabPane(_(TAB_TITLES["confusion"]), id="confusion"):
                 yield ConfusionPane()
-            with TabPane("Runs", id="runs"):
+            with TabPane(_(TAB_TITLES["runs"]), id="runs"):
                 yield RunsView()
         yield Footer(compact=True)
+
+    def refresh_language(self) -> None:
+        """Re-set the tab titles, the form, the captions and the status in the current language."""
+        tabs = self.query_one(TabbedContent)
+        for pane_id, title in TAB_TITLES.items():
+            tabs.get_tab(pane_id).label = _(title)
+        self.query_one(SetupView).refresh_language()
+        self.query_one(RunsView).refresh_language()
+        self.query_one(PicturesView).refresh_language()
+        self.query_one(PredictionsView).refresh_language()
+        self.query_one(ConfusionPane).refresh_language()
+        self.curves.refresh_language()
+        if self._opened is not None:
+            self.query_one("#train-status", Static).update(self._opened_text(*self._opened))
+        else:
+            self._update_status()
 
     @property
     def runs_view(self) -> RunsView:
@@ -125,7 +154,7 @@ class TrainScreen(LiveRunScreen):
         from cnntui.train.runs import new_run_dir
 
         if self._live():
-            self.notify("a run is already training: stop it first (x)", severity="warning")
+            self.notify(_(ALREADY_TRAINING), severity="warning")
             return
         setup = self.query_one(SetupView)
         try:
@@ -149,7 +178,9 @@ class TrainScreen(LiveRunScreen):
             try:
                 run_dir = new_run_dir(run_config.model, run_config.dataset)
             except OSError as exc:
-                self.notify(f"cannot create a run folder: {exc}", severity="error")
+                self.notify(
+                    _("cannot create a run folder: {reason}").format(reason=exc), severity="error"
+                )
                 return
             runner = RunnerProcess(run_config, run_dir)
             runner.start()
@@ -170,7 +201,7 @@ class TrainScreen(LiveRunScreen):
         from cnntui.train.runner import RunnerProcess
 
         if self._live():
-            self.notify("a run is already training: stop it first (x)", severity="warning")
+            self.notify(_(ALREADY_TRAINING), severity="warning")
             return
         config = RunConfig.from_dict(info.get("config", {}))
         self._clear_views()
@@ -206,19 +237,19 @@ class TrainScreen(LiveRunScreen):
         if self._live():
             self._send(Command("step", 1))
         else:
-            self.notify("no run is training: start one first (space)", severity="warning")
+            self.notify(_("no run is training: start one first (space)"), severity="warning")
 
     def action_stop_run(self) -> None:
         if self._live():
             self._send(Command("stop"))
-            self.notify("stopping: a checkpoint is being written")
+            self.notify(_("stopping: a checkpoint is being written"))
 
     def action_change_lr(self) -> None:
         from cnntui.ui.train.lr import LearningRateScreen
 
         live = self._live()
         if not live:
-            self.notify("no run is training", severity="warning")
+            self.notify(_("no run is training"), severity="warning")
             return
         current = live[0].last_step.lr if live[0].last_step is not None else RunConfig().lr
 
@@ -235,7 +266,7 @@ class TrainScreen(LiveRunScreen):
     def action_log_scale(self) -> None:
         """Switch the loss chart between linear and log scale (a loss that falls tenfold)."""
         log = self.query_one("#loss-chart", LineChart).toggle_log()
-        self.notify(f"loss on a {'log' if log else 'linear'} scale", timeout=2)
+        self.notify(_("loss on a log scale") if log else _("loss on a linear scale"), timeout=2)
 
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -256,7 +287,7 @@ class TrainScreen(LiveRunScreen):
             pictures = self.query_one(PicturesView)
             live[0].runner.send(Command("probe", pictures.probe_index, pictures.probe_layer))
         else:
-            self.notify("feature maps follow a running (or paused) run", severity="warning")
+            self.notify(_("feature maps follow a running (or paused) run"), severity="warning")
 
     def _stop_all(self) -> None:
         for run in self.runs:
@@ -264,6 +295,7 @@ class TrainScreen(LiveRunScreen):
                 run.runner.shutdown(timeout=5)
 
     def _clear_views(self) -> None:
+        self._opened = None
         self._latest.clear()
         self.curves.clear()
         self.query_one(PicturesView).clear()
@@ -287,7 +319,7 @@ class TrainScreen(LiveRunScreen):
         if info is None:
             return
         if self._live():
-            self.notify("stop the current run before opening another", severity="warning")
+            self.notify(_("stop the current run before opening another"), severity="warning")
             return
         self.compare = False
         self._clear_views()
@@ -301,24 +333,34 @@ class TrainScreen(LiveRunScreen):
         self.runs = [run]
         for metrics in info.get("history", []):
             self.curves.plot_saved_epoch(run, metrics)
-        self.query_one("#train-status", Static).update(
-            f"opened {path.name}: {config.get('model')} on {config.get('dataset')}, "
-            f"{len(info.get('history', []))}/{config.get('epochs')} epochs"
-            + ("" if info.get("finished") else "; r resumes it")
-        )
+        self._opened = (path.name, info)
+        self.query_one("#train-status", Static).update(self._opened_text(path.name, info))
         self.query_one(TabbedContent).active = "curves"
+
+    @staticmethod
+    def _opened_text(name: str, info: dict[str, Any]) -> str:
+        """The status line of a saved run opened from the Runs view."""
+        config = info.get("config", {})
+        text = _("opened {name}: {model} on {dataset}, {done}/{epochs} epochs").format(
+            name=name,
+            model=config.get("model"),
+            dataset=config.get("dataset"),
+            done=len(info.get("history", [])),
+            epochs=config.get("epochs"),
+        )
+        return text if info.get("finished") else text + _("; r resumes it")
 
     def action_resume_selected(self) -> None:
         path = self._selected_run()
         if path is None:
-            self.notify("select a run in the Runs view first", severity="warning")
+            self.notify(_(SELECT_A_RUN), severity="warning")
             return
         info = self.runs_view.read_info(path)
         if info is None:
             return
         if info.get("finished"):
             self.notify(
-                "that run is finished; use cnntui train --resume DIR --epochs N to extend it",
+                _("that run is finished; use cnntui train --resume DIR --epochs N to extend it"),
                 severity="warning",
             )
             return
@@ -327,10 +369,10 @@ class TrainScreen(LiveRunScreen):
     def action_delete_selected(self) -> None:
         path = self._selected_run()
         if path is None:
-            self.notify("select a run in the Runs view first", severity="warning")
+            self.notify(_(SELECT_A_RUN), severity="warning")
             return
         if any(r.run_dir == path for r in self._live()):
-            self.notify("that run is training; stop it first", severity="warning")
+            self.notify(_("that run is training; stop it first"), severity="warning")
             return
         self.runs_view.delete(path)
 

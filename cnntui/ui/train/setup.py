@@ -9,22 +9,53 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from cnntui.i18n import N_, _
 from cnntui.train.choices import DATASETS, DEVICES, MODELS, OPTIMIZER_LABELS, OPTIMIZERS
 from cnntui.train.config import RunConfig
 from cnntui.ui.shared.access import cnntui_app
 
 COMPARE_DEFAULTS = {"input_size": 16, "epochs": 6}
 
+FIELD_LABELS = (
+    N_("model"),
+    N_("data set"),
+    N_("epochs"),
+    N_("batch"),
+    N_("lr"),
+    N_("optimizer"),
+    N_("seed"),
+    N_("device"),
+    N_("data dir"),
+    N_("size"),
+)
+"""The form's labels, in grid order."""
+SETUP_NOTE = N_(
+    "lenet5 on digits trains in seconds. 'plain vs residual' trains the 20-layer plain net "
+    "and its residual twin side by side on the same data (the ResNet lesson's experiment)."
+)
+OPTIMIZER_NAMES = {"sgd": N_("SGD + momentum")}
+"""Optimiser labels that have words to translate (`OPTIMIZER_LABELS` gives the rest)."""
+
 
 def trainable_models() -> list[tuple[str, str]]:
     """(label, name) of the zoo's models meant for training."""
     from cnntui import zoo
 
-    out = [("lenet5 (auto size)", "lenet5")]
+    out = [(_("lenet5 (auto size)"), "lenet5")]
     for name in MODELS:
         if name != "lenet5":
             out.append((f"{name} — {zoo.get(name).title}", name))
     return out
+
+
+DATA_DIR_HINT = N_("for mnist, cifar10, folder")
+DOWNLOAD = N_("download if missing")
+COMPARE = N_("plain vs residual")
+
+
+def optimizer_options() -> list[tuple[str, str]]:
+    """(label, name) of the optimisers, in the current language."""
+    return [(_(OPTIMIZER_NAMES.get(o, OPTIMIZER_LABELS[o])), o) for o in OPTIMIZERS]
 
 
 class SetupView(VerticalScroll):
@@ -46,51 +77,71 @@ class SetupView(VerticalScroll):
     def compose(self) -> ComposeResult:
         defaults = RunConfig()
         device = cnntui_app(self).device or "auto"
+        labels = iter(FIELD_LABELS)
         with Grid(id="setup-grid"):
-            yield Label("model")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Select(trainable_models(), value="lenet5", allow_blank=False, id="set-model")
-            yield Label("data set")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Select(
                 [(d, d) for d in DATASETS],
                 value="digits",
                 allow_blank=False,
                 id="set-dataset",
             )
-            yield Label("epochs")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Input(str(defaults.epochs), id="set-epochs", type="integer")
-            yield Label("batch")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Input(str(defaults.batch_size), id="set-batch", type="integer")
-            yield Label("lr")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Input(f"{defaults.lr:g}", id="set-lr", type="number")
-            yield Label("optimizer")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Select(
-                [(OPTIMIZER_LABELS[o], o) for o in OPTIMIZERS],
+                optimizer_options(),
                 value="sgd",
                 allow_blank=False,
                 id="set-optimizer",
             )
-            yield Label("seed")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Input(str(defaults.seed), id="set-seed", type="integer")
-            yield Label("device")
+            yield Label(_(next(labels)), classes="setup-label")
             yield Select(
                 [(d, d) for d in DEVICES],
                 value=device if device in DEVICES else "auto",
                 allow_blank=False,
                 id="set-device",
             )
-            yield Label("data dir")
-            yield Input("", placeholder="for mnist, cifar10, folder", id="set-data-dir")
-            yield Label("size")
-            yield Input("", placeholder="auto", id="set-size", type="integer")
+            yield Label(_(next(labels)), classes="setup-label")
+            yield Input("", placeholder=_(DATA_DIR_HINT), id="set-data-dir")
+            yield Label(_(next(labels)), classes="setup-label")
+            yield Input("", placeholder=_("auto"), id="set-size", type="integer")
         with Horizontal(id="setup-buttons"):
-            yield Button("Start", id="start", variant="primary")
-            yield Checkbox("download if missing", id="set-download")
-            yield Checkbox("plain vs residual", id="set-compare")
-        yield Static(
-            "lenet5 on digits trains in seconds. 'plain vs residual' trains the 20-layer plain net "
-            "and its residual twin side by side on the same data (the ResNet lesson's experiment).",
-            id="setup-note",
-        )
+            yield Button(_("Start"), id="start", variant="primary")
+            yield Checkbox(_(DOWNLOAD), id="set-download")
+            yield Checkbox(_(COMPARE), id="set-compare")
+        yield Static(_(SETUP_NOTE), id="setup-note")
+
+    def refresh_language(self) -> None:
+        """Re-set the labels, hints, buttons and option names in the current language."""
+        for label, text in zip(self.query(".setup-label").results(Label), FIELD_LABELS):
+            label.update(_(text))
+        self.query_one("#set-data-dir", Input).placeholder = _(DATA_DIR_HINT)
+        self.query_one("#set-size", Input).placeholder = _("auto")
+        self.query_one("#start", Button).label = _("Start")
+        self.query_one("#set-download", Checkbox).label = _(DOWNLOAD)
+        self.query_one("#set-compare", Checkbox).label = _(COMPARE)
+        self.query_one("#setup-note", Static).update(_(SETUP_NOTE))
+        # New option names keep the choice (and the lr, which a model change would reset).
+        with self.prevent(Select.Changed):
+            for widget_id, options in (
+                ("#set-model", trainable_models()),
+                ("#set-optimizer", optimizer_options()),
+            ):
+                select = self.query_one(widget_id, Select)
+                value = select.value
+                select.set_options(options)
+                select.value = value
+                # The same value does not redraw the shown label: run its watcher once more.
+                select.mutate_reactive(Select.value)  # type: ignore[misc]
 
     @property
     def compare(self) -> bool:
@@ -106,7 +157,9 @@ class SetupView(VerticalScroll):
             try:
                 return kind(text)
             except ValueError:
-                raise UsageError(f"{label}: '{text}' is not a number") from None
+                raise UsageError(
+                    _("{field}: '{text}' is not a number").format(field=_(label), text=text)
+                ) from None
 
         size_text = self.query_one("#set-size", Input).value.strip()
         config = RunConfig(
