@@ -40,24 +40,16 @@ class PicturesView(Horizontal):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pictures-left"):
-<<<<<<< HEAD
-            yield Static("first-layer filters", classes="caption", id="filters-caption")
+            yield Static(_("first-layer filters"), classes="caption", id="filters-caption")
             yield ImageGrid(tile_width=6, max_tile_width=MAX_FILTER_WIDTH, id="filters")
         with VerticalScroll(id="pictures-right"):
-            yield Static("feature maps", classes="caption", id="features-caption")
+            yield Static(_("feature maps"), classes="caption", id="features-caption")
             yield ImageGrid(tile_width=8, max_tile_width=MAX_MAP_WIDTH, id="features")
 
     def on_resize(self) -> None:
         # The grids fit their tiles to the panes' height, which their own size does not show.
         for grid in self.query(ImageGrid):
             grid.refit()
-=======
-            yield Static(_("first-layer filters"), classes="caption", id="filters-caption")
-            yield ImageGrid(tile_width=6, id="filters")
-        with VerticalScroll(id="pictures-right"):
-            yield Static(_("feature maps"), classes="caption", id="features-caption")
-            yield ImageGrid(tile_width=8, id="features")
->>>>>>> ko-ui-train
 
     @property
     def _x(self) -> str:

@@ -13,12 +13,9 @@ from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.train.images import ImageGrid, Tile
 from cnntui.ui.train.run_state import class_name
 
-<<<<<<< HEAD
 MAX_TILE_WIDTH = 24
 """Test images grow up to this many cells wide when the terminal has room (10 at 80×24)."""
-=======
 CAPTION = N_("test images with the model's top 3")
->>>>>>> ko-ui-train
 
 
 class PredictionsView(VerticalScroll):
@@ -26,19 +23,12 @@ class PredictionsView(VerticalScroll):
     red if not) and the top 3 classes with their probabilities."""
 
     def compose(self) -> ComposeResult:
-<<<<<<< HEAD
-        yield Static(
-            "test images with the model's top 3", classes="caption", id="predictions-caption"
-        )
+        yield Static(_(CAPTION), classes="caption", id="predictions-caption")
         yield ImageGrid(tile_width=10, max_tile_width=MAX_TILE_WIDTH, id="predictions-grid")
 
     def on_resize(self) -> None:
         # The grid fits its tiles to this view's height, which its own size does not show.
         self.query_one("#predictions-grid", ImageGrid).refit()
-=======
-        yield Static(_(CAPTION), classes="caption", id="predictions-caption")
-        yield ImageGrid(tile_width=10, id="predictions-grid")
->>>>>>> ko-ui-train
 
     _shown: tuple[Predictions, tuple[str, ...]] | None = None
 
