@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from cnntui import zoo
+from cnntui.i18n import _
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.summary import ModelSummary, summarize
 
@@ -40,12 +41,12 @@ class CompareView(DataTable[Text]):
         self.add_column("B/A", key="ratio")
         if summary is None:
             self.add_row(
-                Text(""), Text("fix the input size first", style="red"), Text(""), Text("")
+                Text(""), Text(_("fix the input size first"), style="red"), Text(""), Text("")
             )
             return
         for row in compare(summary, other_summary, entry, other_entry, ascii_only(self)):
             self.add_row(
-                Text(row.label, style="dim"),
+                Text(_(row.label), style="dim"),
                 Text(row.a, justify="right"),
                 Text(row.b, justify="right"),
                 Text(row.ratio, justify="right"),
