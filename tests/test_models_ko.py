@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import make_app
+from conftest import make_app, wait_until
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from cnntui.i18n import current_language, set_language
 from cnntui.ui.app import CnnTuiApp
@@ -107,7 +107,11 @@ async def test_compare_diagram_and_spec_editor_in_korean() -> None:
         await pilot.press("f2")
         await pilot.pause(0.3)
         english = screen_text(app)
-        assert "MACs per image" in english and "vs tinyvgg" in english, english
+        assert (
+            "MACs per image" in english
+            and "vs tinyvgg" in english
+            and "ILSVRC top-5 error" in english
+        ), english
         left_over = (words(english) & words(korean)) - KEPT - {"ilsvrc", "top", "mib"}
         assert not left_over, f"untranslated in the compare view: {sorted(left_over)}\n{korean}"
         await pilot.press("f2")
@@ -125,6 +129,13 @@ async def test_compare_diagram_and_spec_editor_in_korean() -> None:
         assert "내 신경망 (TOML)" in text and "^s 저장" in text, text
         assert re.search(r"유효: 매개변수 [\d,]+개", text), text
         assert "valid" not in text and "Your network" not in text
+        # The spec's problems: the line prefix and the fixed messages are Korean.
+        screen.query_one("#spec-editor", TextArea).load_text('name = "x"\n')
+        await wait_until(pilot, lambda: bool(screen.spec_editor.problems))
+        await pilot.pause(0.2)
+        problems = str(screen.query_one("#spec-problems", Static).render())
+        assert "1행: input = [C, H, W]가 없습니다" in problems, problems
+        assert "층 없음: type이 있는 [[layers]] 표를 추가하십시오" in problems, problems
 
 
 async def test_zoo_descriptions_follow_the_language() -> None:

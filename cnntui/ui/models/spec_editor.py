@@ -152,7 +152,7 @@ class SpecEditor(Vertical):
             self.problems = exc.problems
             self.module = None
         except RecursionError:
-            self.problems = [SpecProblem(0, _("the spec nests too deeply"))]
+            self.problems = [SpecProblem(0, "the spec nests too deeply")]
             self.module = None
         else:
             self.problems = []
@@ -175,10 +175,13 @@ class SpecEditor(Vertical):
             )
             return
         mark = "x" if plain else "✗"
-        lines = [
-            Text(f"{mark} {asciify(str(p)) if plain else p}", style="red")
-            for p in self.problems[:SHOWN_PROBLEMS]
-        ]
+        lines = []
+        for problem in self.problems[:SHOWN_PROBLEMS]:
+            # Fixed messages are in the catalogue; the others pass through in English.
+            message = _(problem.message)
+            if problem.line:
+                message = _("line {line}: {message}").format(line=problem.line, message=message)
+            lines.append(Text(f"{mark} {asciify(message) if plain else message}", style="red"))
         if len(self.problems) > SHOWN_PROBLEMS:
             more = len(self.problems) - SHOWN_PROBLEMS
             lines.append(Text("  " + _("and {count} more").format(count=more), style="red"))
