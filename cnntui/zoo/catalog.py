@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from cnntui.i18n import N_, _
 from cnntui.zoo import ZooEntry
+
+# Descriptions that hold numbers: the English template and its values, so that the Models head
+# line can show them in the current language (`description_of`); `ZooEntry.description` keeps
+# the English text that `--json` prints.
+VGG_TEXT = N_("{depth} weight layers of 3×3 convolutions and 2×2 pools; {params} parameters")
+VGG_BN_TEXT = N_(
+    "{depth} weight layers of 3×3 convolutions and 2×2 pools, batch norm after every conv; "
+    "{params} parameters"
+)
+RESNET_TEXT = {
+    "basic": N_("basic residual blocks, {depth} layers; {params} parameters"),
+    "bottleneck": N_("bottleneck residual blocks, {depth} layers; {params} parameters"),
+}
+_TEMPLATES: dict[str, tuple[str, dict[str, str]]] = {}
+
+
+def _described(name: str, template: str, **values: str) -> str:
+    """`template` filled with `values` in English, remembered for `description_of(name)`."""
+    _TEMPLATES[name] = (template, values)
+    return template.format(**values)
 
 
 def _lenet5(**kw: Any) -> Any:
@@ -111,7 +132,7 @@ _ALL: list[ZooEntry] = [
         "lenet5",
         "LeNet-5",
         1998,
-        "LeCun's digit reader as taught today: ReLU, max-pool, softmax; 61,706 parameters",
+        N_("LeCun's digit reader as taught today: ReLU, max-pool, softmax; 61,706 parameters"),
         (1, 32, 32),
         _lenet5,
         num_classes=10,
@@ -125,7 +146,9 @@ _ALL: list[ZooEntry] = [
         "lenet5-1998",
         "LeNet-5 (1998 paper)",
         1998,
-        "the paper's network: scaled tanh, trainable sub-sampling, sparse C3, RBF output; 60,000 trained",
+        N_(
+            "the paper's network: scaled tanh, trainable sub-sampling, sparse C3, RBF output; 60,000 trained"
+        ),
         (1, 32, 32),
         _lenet5_1998,
         num_classes=10,
@@ -138,7 +161,9 @@ _ALL: list[ZooEntry] = [
         "alexnet",
         "AlexNet",
         2012,
-        "ILSVRC 2012 winner: 5 conv + 3 FC, ReLU, LRN, dropout, split over two GPUs; 60,965,224",
+        N_(
+            "ILSVRC 2012 winner: 5 conv + 3 FC, ReLU, LRN, dropout, split over two GPUs; 60,965,224"
+        ),
         (3, 227, 227),
         _alexnet(True),
         family="alexnet",
@@ -150,7 +175,9 @@ _ALL: list[ZooEntry] = [
         "alexnet-ungrouped",
         "AlexNet (one tower)",
         2012,
-        "AlexNet with every convolution seeing all input maps (groups=1); 62,378,344 parameters",
+        N_(
+            "AlexNet with every convolution seeing all input maps (groups=1); 62,378,344 parameters"
+        ),
         (3, 227, 227),
         _alexnet(False),
         family="alexnet",
@@ -162,7 +189,7 @@ _ALL: list[ZooEntry] = [
         "alexnet-torchvision",
         "AlexNet (torchvision)",
         2014,
-        "torchvision's AlexNet (the 'one weird trick' widths 64-192-384-256-256); 61,100,840",
+        N_("torchvision's AlexNet (the 'one weird trick' widths 64-192-384-256-256); 61,100,840"),
         (3, 224, 224),
         _alexnet_tv,
         family="alexnet",
@@ -175,9 +202,12 @@ _ALL: list[ZooEntry] = [
             f"vgg{depth}{'_bn' if bn else ''}",
             f"VGG-{depth}{' (batch norm)' if bn else ''}",
             2014,
-            f"{depth} weight layers of 3×3 convolutions and 2×2 pools"
-            + (", batch norm after every conv" if bn else "")
-            + f"; {params:,} parameters",
+            _described(
+                f"vgg{depth}{'_bn' if bn else ''}",
+                VGG_BN_TEXT if bn else VGG_TEXT,
+                depth=str(depth),
+                params=f"{params:,}",
+            ),
             (3, 224, 224),
             _vgg(depth, bn),
             family="vgg",
@@ -200,7 +230,7 @@ _ALL: list[ZooEntry] = [
         "nin",
         "Network in Network",
         2013,
-        "mlpconv blocks (a k×k conv then two 1×1 convs) and global average pooling, no FC",
+        N_("mlpconv blocks (a k×k conv then two 1×1 convs) and global average pooling, no FC"),
         (3, 224, 224),
         _nin,
         family="nin",
@@ -212,7 +242,7 @@ _ALL: list[ZooEntry] = [
         "googlenet",
         "GoogLeNet",
         2014,
-        "ILSVRC 2014 winner: nine Inception modules, 1×1 reductions; 6,624,904 parameters",
+        N_("ILSVRC 2014 winner: nine Inception modules, 1×1 reductions; 6,624,904 parameters"),
         (3, 224, 224),
         _googlenet,
         family="googlenet",
@@ -225,7 +255,7 @@ _ALL: list[ZooEntry] = [
             f"resnet{depth}",
             f"ResNet-{depth}",
             2015,
-            f"{kind} residual blocks, {depth} layers; {params:,} parameters",
+            _described(f"resnet{depth}", RESNET_TEXT[kind], depth=str(depth), params=f"{params:,}"),
             (3, 224, 224),
             _resnet(depth),
             family="resnet",
@@ -245,7 +275,7 @@ _ALL: list[ZooEntry] = [
         "dcgan-generator",
         "DCGAN generator",
         2015,
-        "noise 100×1×1 to a 3×64×64 image by transposed convolutions; 3,576,704 parameters",
+        N_("noise 100×1×1 to a 3×64×64 image by transposed convolutions; 3,576,704 parameters"),
         (100, 1, 1),
         _dcgan_g,
         num_classes=None,
@@ -258,7 +288,7 @@ _ALL: list[ZooEntry] = [
         "dcgan-discriminator",
         "DCGAN discriminator",
         2015,
-        "3×64×64 image to P(real) by strided convolutions, LeakyReLU; 2,765,568 parameters",
+        N_("3×64×64 image to P(real) by strided convolutions, LeakyReLU; 2,765,568 parameters"),
         (3, 64, 64),
         _dcgan_d,
         num_classes=None,
@@ -270,7 +300,9 @@ _ALL: list[ZooEntry] = [
         "tinyvgg",
         "TinyVGG",
         2020,
-        "CNN Explainer's 10-class net for 64×64 colour images: two conv-conv-pool blocks; 19,920",
+        N_(
+            "CNN Explainer's 10-class net for 64×64 colour images: two conv-conv-pool blocks; 19,920"
+        ),
         (3, 64, 64),
         _small("tinyvgg"),
         num_classes=10,
@@ -284,7 +316,7 @@ _ALL: list[ZooEntry] = [
         "tinyvgg-bn",
         "TinyVGG with batch norm",
         2015,
-        "TinyVGG with batch normalisation after every convolution (biases dropped); 19,960",
+        N_("TinyVGG with batch normalisation after every convolution (biases dropped); 19,960"),
         (3, 64, 64),
         _tinyvgg_bn,
         num_classes=10,
@@ -299,7 +331,7 @@ _ALL: list[ZooEntry] = [
         "lenet5-28",
         "LeNet-5 for 28×28",
         1998,
-        "modern LeNet-5 with padding 2 on C1 for 28×28 digits (MNIST size); 61,706 parameters",
+        N_("modern LeNet-5 with padding 2 on C1 for 28×28 digits (MNIST size); 61,706 parameters"),
         (1, 28, 28),
         _lenet5_28,
         num_classes=10,
@@ -313,7 +345,7 @@ _ALL: list[ZooEntry] = [
         "lenet5-8",
         "LeNet-5 for 8×8",
         1998,
-        "LeNet-5 shrunk for the 8×8 digits: 3×3 convs with padding 1, same 120-84-10 head",
+        N_("LeNet-5 shrunk for the 8×8 digits: 3×3 convs with padding 1, same 120-84-10 head"),
         (1, 8, 8),
         _lenet5_8,
         num_classes=10,
@@ -326,7 +358,7 @@ _ALL: list[ZooEntry] = [
         "resnet-small",
         "Small ResNet (ResNet-8)",
         2015,
-        "CIFAR-style ResNet-8: a 3×3 stem and one basic block at 16, 32 and 64 channels",
+        N_("CIFAR-style ResNet-8: a 3×3 stem and one basic block at 16, 32 and 64 channels"),
         (3, 32, 32),
         _small("resnet_small"),
         num_classes=10,
@@ -339,7 +371,7 @@ _ALL: list[ZooEntry] = [
         "plain-deep",
         "Plain-20",
         2015,
-        "20 layers of 3×3 convolutions without shortcuts: the degradation problem's plain net",
+        N_("20 layers of 3×3 convolutions without shortcuts: the degradation problem's plain net"),
         (3, 32, 32),
         _small("plain_deep"),
         num_classes=10,
@@ -353,7 +385,7 @@ _ALL: list[ZooEntry] = [
         "residual-deep",
         "ResNet-20",
         2015,
-        "the residual twin of plain-deep: the same 20 layers with identity shortcuts",
+        N_("the residual twin of plain-deep: the same 20 layers with identity shortcuts"),
         (3, 32, 32),
         _small("residual_deep"),
         num_classes=10,
@@ -365,3 +397,11 @@ _ALL: list[ZooEntry] = [
 ]
 
 ENTRIES: dict[str, ZooEntry] = {entry.name: entry for entry in _ALL}
+
+
+def description_of(entry: ZooEntry) -> str:
+    """`entry.description` in the current language (the English text when it has no translation)."""
+    if entry.name in _TEMPLATES:
+        template, values = _TEMPLATES[entry.name]
+        return _(template).format(**values)
+    return _(entry.description)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnntui.i18n import N_
 from cnntui.text import format_count, format_si, human_bytes
 from cnntui.zoo import ZooEntry
 from cnntui.zoo.summary import ModelSummary, format_shape
@@ -45,47 +46,51 @@ def compare(
         return f"{s.share(kind) * 100:.1f}%"
 
     rows = [
-        CompareRow("year", fact(entry_a, "year"), fact(entry_b, "year")),
-        CompareRow("ILSVRC top-5 error", fact(entry_a, "top5_error"), fact(entry_b, "top5_error")),
+        CompareRow(N_("year"), fact(entry_a, "year"), fact(entry_b, "year")),
         CompareRow(
-            "input",
+            N_("ILSVRC top-5 error"), fact(entry_a, "top5_error"), fact(entry_b, "top5_error")
+        ),
+        CompareRow(
+            N_("input"),
             format_shape(a.input_shape, ascii_only),
             format_shape(b.input_shape, ascii_only),
         ),
         CompareRow(
-            "output",
+            N_("output"),
             format_shape(a.output_shape, ascii_only),
             format_shape(b.output_shape, ascii_only),
         ),
         CompareRow(
-            "parameters",
+            N_("parameters"),
             format_count(a.total_params),
             format_count(b.total_params),
             _ratio(a.total_params, b.total_params),
         ),
-        CompareRow("trainable", format_count(a.trainable_params), format_count(b.trainable_params)),
         CompareRow(
-            "MACs per image",
+            N_("trainable"), format_count(a.trainable_params), format_count(b.trainable_params)
+        ),
+        CompareRow(
+            N_("MACs per image"),
             format_si(a.total_macs),
             format_si(b.total_macs),
             _ratio(a.total_macs, b.total_macs),
         ),
         CompareRow(
-            "depth (weight layers)",
+            N_("depth (weight layers)"),
             str(a.weight_depth),
             str(b.weight_depth),
             _ratio(a.weight_depth, b.weight_depth),
         ),
-        CompareRow("conv + FC layers", str(a.weight_layers), str(b.weight_layers)),
-        CompareRow("conv share of params", share(a, "conv"), share(b, "conv")),
-        CompareRow("FC share of params", share(a, "fc"), share(b, "fc")),
-        CompareRow("parameter memory", human_bytes(a.param_bytes), human_bytes(b.param_bytes)),
+        CompareRow(N_("conv + FC layers"), str(a.weight_layers), str(b.weight_layers)),
+        CompareRow(N_("conv share of params"), share(a, "conv"), share(b, "conv")),
+        CompareRow(N_("FC share of params"), share(a, "fc"), share(b, "fc")),
+        CompareRow(N_("parameter memory"), human_bytes(a.param_bytes), human_bytes(b.param_bytes)),
         CompareRow(
-            "activations (fwd+bwd, 1)",
+            N_("activations (fwd+bwd, 1)"),
             human_bytes(a.activation_bytes(1)),
             human_bytes(b.activation_bytes(1)),
             _ratio(a.activation_bytes(1), b.activation_bytes(1)),
         ),
-        CompareRow("receptive field", f"{a.receptive_field[0]}", f"{b.receptive_field[0]}"),
+        CompareRow(N_("receptive field"), f"{a.receptive_field[0]}", f"{b.receptive_field[0]}"),
     ]
     return rows

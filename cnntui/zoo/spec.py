@@ -52,6 +52,7 @@ from typing import Any
 
 from cnntui.atomic import write_text_atomic
 from cnntui.errors import CnnTuiError, ShapeError, UsageError
+from cnntui.i18n import N_
 
 MAX_REPEAT = 1000
 MAX_CHANNELS = 1 << 20
@@ -553,7 +554,7 @@ def parse_spec(text: str) -> NetworkSpec:
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         raise SpecError([SpecProblem(line, f"not valid TOML: {reason}")]) from None
     except RecursionError:  # arrays or tables nested thousands deep
-        raise SpecError([SpecProblem(0, "the spec nests too deeply")]) from None
+        raise SpecError([SpecProblem(0, N_("the spec nests too deeply"))]) from None
     lines = _Lines(text)
     problems: list[SpecProblem] = []
     for key in document:
@@ -566,14 +567,14 @@ def parse_spec(text: str) -> NetworkSpec:
             )
     name = document.get("name", "my-network")
     if not isinstance(name, str) or not name.strip():
-        problems.append(SpecProblem(lines.top_keys.get("name", 0), "name must be a text"))
+        problems.append(SpecProblem(lines.top_keys.get("name", 0), N_("name must be a text")))
         name = "my-network"
     description = document.get("description", "")
     if not isinstance(description, str):
         description = ""
     input_shape: tuple[int, ...] = ()
     if "input" not in document:
-        problems.append(SpecProblem(1, "missing input = [C, H, W] (e.g. input = [1, 28, 28])"))
+        problems.append(SpecProblem(1, N_("missing input = [C, H, W] (e.g. input = [1, 28, 28])")))
     else:
         try:
             input_shape = parse_shape(document["input"])
@@ -585,9 +586,9 @@ def parse_spec(text: str) -> NetworkSpec:
         else []
     )
     if "layers" not in document:
-        problems.append(SpecProblem(0, "no layers: add [[layers]] tables, each with a type"))
+        problems.append(SpecProblem(0, N_("no layers: add [[layers]] tables, each with a type")))
     elif not layers and not problems:
-        problems.append(SpecProblem(lines.top_keys.get("layers", 0), "the layer list is empty"))
+        problems.append(SpecProblem(lines.top_keys.get("layers", 0), N_("the layer list is empty")))
     blocks: dict[str, list[LayerSpec]] = {}
     block_lines: dict[str, int] = {}
     raw_blocks = document.get("blocks", {})
@@ -1045,7 +1046,7 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(
-            [SpecProblem(0, "is not a UTF-8 text file (a spec is TOML text)")], target.name
+            [SpecProblem(0, N_("is not a UTF-8 text file (a spec is TOML text)"))], target.name
         ) from None
     try:
         return load_spec_text(text)
@@ -1088,7 +1089,7 @@ def validate_text(text: str) -> list[SpecProblem]:
     except SpecError as exc:
         return exc.problems
     except RecursionError:
-        return [SpecProblem(0, "the spec nests too deeply")]
+        return [SpecProblem(0, N_("the spec nests too deeply"))]
     return []
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
 from cnntui import zoo
+from cnntui.i18n import _
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.summary import ModelSummary, summarize
 
@@ -34,19 +36,25 @@ class CompareView(DataTable[Text]):
         other_summary = summarize(
             other_entry.build(), other_entry.input_shape, name=other_entry.name
         )
-        self.add_column("", key="label")
-        self.add_column(name, key="a")
-        self.add_column(other_entry.name, key="b")
-        self.add_column("B/A", key="ratio")
         if summary is None:
-            self.add_row(
-                Text(""), Text("fix the input size first", style="red"), Text(""), Text("")
-            )
-            return
-        for row in compare(summary, other_summary, entry, other_entry, ascii_only(self)):
-            self.add_row(
-                Text(row.label, style="dim"),
-                Text(row.a, justify="right"),
-                Text(row.b, justify="right"),
-                Text(row.ratio, justify="right"),
-            )
+            rows = [
+                [Text(""), Text(_("fix the input size first"), style="red"), Text(""), Text("")]
+            ]
+        else:
+            rows = [
+                [
+                    Text(_(row.label), style="dim"),
+                    Text(row.a, justify="right"),
+                    Text(row.b, justify="right"),
+                    Text(row.ratio, justify="right"),
+                ]
+                for row in compare(summary, other_summary, entry, other_entry, ascii_only(self))
+            ]
+        # Widths measured here, not left to the table: a redraw right after another one (a
+        # language change) could otherwise show the columns at the width of their titles.
+        titles = ["", name, other_entry.name, "B/A"]
+        for index, (key, title) in enumerate(zip(("label", "a", "b", "ratio"), titles)):
+            width = max([cell_len(title)] + [row[index].cell_len for row in rows])
+            self.add_column(title, key=key, width=width)
+        for cells in rows:
+            self.add_row(*cells)

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from cnntui.i18n import N_, _
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.summary import LayerRow, ModelSummary
 
-HINT = "escape or d: back to the table; highlight a block there to draw it"
+HINT = N_("escape or d: back to the table; highlight a block there to draw it")
 
 
 class DiagramView(VerticalScroll):
@@ -31,7 +32,7 @@ class DiagramView(VerticalScroll):
         target = self.query_one("#diagram-text", Static)
         if summary is None:
             target.update(
-                Text("No diagram: the input size does not fit (see the summary).", style="red")
+                Text(_("No diagram: the input size does not fit (see the summary)."), style="red")
             )
             return
         name = ""
@@ -42,4 +43,4 @@ class DiagramView(VerticalScroll):
             lines = block_diagram(summary, name, plain)
         except KeyError:
             lines = block_diagram(summary, "", plain)
-        target.update(Text("\n".join(lines) + "\n\n" + HINT))
+        target.update(Text("\n".join(lines) + "\n\n" + _(HINT)))

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 DIALOG_CSS = """
 {name} {{
@@ -84,8 +84,8 @@ class PathScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Input(value=self.value, placeholder="path/to/network.toml", id="path-input")
-            yield Label("enter: confirm   escape: cancel")
+            yield Input(value=self.value, placeholder=_("path/to/network.toml"), id="path-input")
+            yield Label(_("enter: confirm   escape: cancel"))
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from textual.screen import Screen
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.paths import check_user_path
 from cnntui.zoo.spec import save_spec_file
 
@@ -24,13 +25,16 @@ def ask_to_export(screen: Screen[Any], name: str, module: Any, shape: tuple[int,
             path = check_user_path(value, write=True)
             text = export_pytorch(module, name, shape, "the cnntui Models mode")
             if path.exists():
-                raise UsageError(f"{path} already exists; choose another name")
+                raise UsageError(_("{path} already exists; choose another name").format(path=path))
             save_spec_file(path, text)
         except UsageError as exc:
-            screen.notify(str(exc), title="Export", severity="error")
+            screen.notify(str(exc), title=_("Export"), severity="error")
             return
-        screen.notify(f"Wrote {path}: run `python {path.name}` to check it.", title="Export")
+        screen.notify(
+            _("Wrote {path}: run `python {name}` to check it.").format(path=path, name=path.name),
+            title=_("Export"),
+        )
 
     screen.app.push_screen(
-        PathScreen("Export as PyTorch source to:", f"{python_name(name)}.py"), write
+        PathScreen(_("Export as PyTorch source to:"), f"{python_name(name)}.py"), write
     )

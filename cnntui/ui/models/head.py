@@ -8,6 +8,7 @@ from rich.text import Text
 
 from cnntui import zoo
 from cnntui.i18n import _
+from cnntui.zoo.catalog import description_of
 from cnntui.zoo.summary import asciify
 
 
@@ -31,7 +32,6 @@ def head_text(screen: Any) -> Text:
         entry = zoo.get(screen.model_name)
         text.append(entry.title, style="bold")
         text.append(f" ({entry.year})  ")
-        text.append(
-            asciify(entry.description) if screen.ascii_only else entry.description, style="dim"
-        )
+        description = description_of(entry)
+        text.append(asciify(description) if screen.ascii_only else description, style="dim")
     return text

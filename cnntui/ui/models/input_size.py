@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from cnntui.i18n import _
 from cnntui.zoo.spec import parse_shape
 
 
@@ -51,7 +52,7 @@ class InputSize(Horizontal):
         quick model switches as typing)."""
 
     def compose(self) -> ComposeResult:
-        yield Label("input (i)")
+        yield Label(_("input (i)"), id="models-input-label")
         yield Input(placeholder="CxHxW", id="models-input", compact=True)
         yield Static(id="models-settings")
 

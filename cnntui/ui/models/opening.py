@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.paths import check_user_path
 from cnntui.ui.models.input_size import InputSize
 
@@ -25,7 +26,7 @@ class Opening:
             return
         from cnntui.ui.models.dialogs import PathScreen
 
-        title = "Open a spec (.toml) or an ONNX model (.onnx):"
+        title = _("Open a spec (.toml) or an ONNX model (.onnx):")
         self.app.push_screen(PathScreen(title, "model.onnx"), self._open_from)
 
     def _open_from(self: Any, value: str | None) -> None:
@@ -34,7 +35,7 @@ class Opening:
         try:
             path = check_user_path(value)
         except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
+            self.notify(str(exc), title=_("Open"), severity="error")
             return
         if path.suffix.lower() == ".onnx":
             self.open_onnx(path)
@@ -49,7 +50,7 @@ class Opening:
         try:
             imported = load_onnx(path)
         except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
+            self.notify(str(exc), title=_("Open"), severity="error")
             return
         if self.editing:
             self.editing = False
@@ -60,4 +61,8 @@ class Opening:
         self.refresh_summary()
         self.refresh_bindings()
         if imported.problem:
-            self.notify(f"The table stops before {imported.problem}", title=path.name, timeout=12)
+            self.notify(
+                _("The table stops before {problem}").format(problem=imported.problem),
+                title=path.name,
+                timeout=12,
+            )

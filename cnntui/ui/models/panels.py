@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from cnntui.i18n import _, pgettext
 from cnntui.text import format_count, format_si, human_bytes
 from cnntui.ui.models.table import share_bar
 from cnntui.ui.shared.access import ascii_only
@@ -29,7 +30,7 @@ class LayerDetail(Static):
         arrow = "->" if ascii_only else "→"
         dot = "|" if ascii_only else "·"
         first = Text()
-        first.append(row.name or "(network)", style="bold")
+        first.append(row.name or _("(network)"), style="bold")
         first.append(f" {row.type}")
         if row.settings:
             first.append(f" {asciify(row.settings) if ascii_only else row.settings}", style="dim")
@@ -41,14 +42,22 @@ class LayerDetail(Static):
         formula = row.formula()
         if ascii_only:
             formula = asciify(formula)
-        second.append("params ", style="dim")
+        second.append(_("params") + " ", style="dim")
         second.append(formula)
-        second.append(f" {dot} MACs {format_count(row.macs)}" if row.macs else f" {dot} no MACs")
+        macs = pgettext("summary column", "MACs")
+        second.append(
+            f" {dot} {macs} {format_count(row.macs)}" if row.macs else f" {dot} " + _("no MACs")
+        )
         field = row.receptive_field
-        second.append(f" {dot} RF {field[0]}x{field[1]} jump {row.jump[0]}")
+        second.append(
+            f" {dot} "
+            + _("RF {width}x{height} jump {jump}").format(
+                width=field[0], height=field[1], jump=row.jump[0]
+            )
+        )
         if row.trainable is False:
             second.append(
-                f" {dot} frozen" if row.trainable_params == 0 else f" {dot} partly frozen",
+                f" {dot} " + (_("frozen") if row.trainable_params == 0 else _("partly frozen")),
                 style="yellow",
             )
         self.update(Text("\n").join([first, second]))
@@ -75,20 +84,21 @@ class ModelTotals(Static):
         kinds = summary.kind_totals()
         total = summary.total_params or 1
         line = Text()
-        line.append("Params ", style="dim")
+        line.append(_("Params") + " ", style="dim")
         line.append(format_count(summary.total_params), style="bold")
         if summary.non_trainable_params:
-            line.append(f" (frozen {format_count(summary.non_trainable_params)})", style="yellow")
-        line.append(f" {dot} MACs ", style="dim")
+            frozen = format_count(summary.non_trainable_params)
+            line.append(" " + _("(frozen {count})").format(count=frozen), style="yellow")
+        line.append(f" {dot} " + pgettext("summary column", "MACs") + " ", style="dim")
         line.append(format_si(summary.total_macs), style="bold")
-        line.append(f" {dot} depth {summary.weight_depth}", style="dim")
+        line.append(f" {dot} " + _("depth {depth}").format(depth=summary.weight_depth), style="dim")
         memory = Text()
-        memory.append("Memory ", style="dim")
-        memory.append(f"params {human_bytes(summary.param_bytes)} {dot} ")
-        memory.append(f"act. batch {batch_size}: ", style="dim")
+        memory.append(_("Memory") + " ", style="dim")
+        memory.append(_("params {size}").format(size=human_bytes(summary.param_bytes)) + f" {dot} ")
+        memory.append(_("act. batch {batch}:").format(batch=batch_size) + " ", style="dim")
         memory.append(human_bytes(summary.activation_bytes(batch_size)))
         share = Text()
-        share.append("Params in ", style="dim")
+        share.append(_("Params in") + " ", style="dim")
         for kind, label in (("conv", "conv"), ("fc", "FC")):
             fraction = kinds[kind][0] / total
             share.append(f"{label} ")

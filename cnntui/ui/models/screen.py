@@ -17,14 +17,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import (
-    ContentSwitcher,
-    OptionList,
-    Static,
-)
+from textual.widgets import ContentSwitcher, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui import zoo
+from cnntui.i18n import _
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.export import ask_to_export
@@ -32,7 +29,7 @@ from cnntui.ui.models.head import head_text
 from cnntui.ui.models.input_size import InputSize
 from cnntui.ui.models.keys import BINDINGS
 from cnntui.ui.models.opening import Opening
-from cnntui.ui.models.panels import ModelTotals
+from cnntui.ui.models.panels import LayerDetail, ModelTotals
 from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
@@ -96,10 +93,20 @@ class ModelsScreen(Opening, FocusKeepingScreen):
         return entry.name if len(entry.name) > 13 else f"{entry.name:<13} {entry.year}"
 
     def on_mount(self) -> None:
-        self.query_one("#models-list", OptionList).border_title = "Models"
+        self.query_one("#models-list", OptionList).border_title = _("Models")
         self._select_in_list(self.model_name)
         self.show_model(self.model_name)
         self.query_one("#models-list", OptionList).focus()
+
+    def refresh_language(self) -> None:
+        """Redraw every label, title and panel in the current language (after F2)."""
+        self.query_one("#models-list", OptionList).border_title = _("Models")
+        self.query_one("#models-input-label", Label).update(_("input (i)"))
+        table = self.query_one("#models-table", LayerTable)
+        table.refresh_language()
+        self.spec_editor.refresh_language()
+        self.refresh_summary(keep_fold=True)
+        self.query_one(LayerDetail).show(table.selected_row())
 
     @property
     def ascii_only(self) -> bool:
@@ -156,7 +163,7 @@ class ModelsScreen(Opening, FocusKeepingScreen):
         self._update_settings()
         self.summary = None
         if self.editing and self.spec_editor.module is None:
-            view.show_nothing("fix the spec to see its layers")
+            view.show_nothing(_("fix the spec to see its layers"))
             return
         name, module, shape = self._current()
         self.summary, shown = view.show(
@@ -172,12 +179,13 @@ class ModelsScreen(Opening, FocusKeepingScreen):
         dot = "|" if self.ascii_only else "·"
         view = {
             "summary": "",
-            "compare": f" {dot} vs {self.compare_with}",
-            "diagram": f" {dot} diagram",
+            "compare": f" {dot} " + _("vs {name}").format(name=self.compare_with),
+            "diagram": f" {dot} " + _("diagram"),
         }
-        self.query_one(InputSize).show_settings(
-            f"depth {self.depth} (+ -) {dot} batch {self.batch_size} ([ ]){view.get(self.view, '')}"
+        settings = _("depth {depth} (+ -) {dot} batch {batch} ([ ])").format(
+            depth=self.depth, dot=dot, batch=self.batch_size
         )
+        self.query_one(InputSize).show_settings(settings + view.get(self.view, ""))
 
     def _refresh_secondary(self) -> None:
         if self.view == "compare":
@@ -229,10 +237,17 @@ class ModelsScreen(Opening, FocusKeepingScreen):
     @on(InputSize.Invalid)
     def _input_invalid(self, event: InputSize.Invalid) -> None:
         if event.submitted:
-            self.notify(f"Input size: {event.reason}", title="Models", severity="warning")
+            self.notify(
+                _("Input size: {reason}").format(reason=event.reason),
+                title=_("Models"),
+                severity="warning",
+            )
             return
         self.query_one("#models-totals", ModelTotals).show(
-            None, error=f"input {event.text!r}: {event.reason}; type CxHxW, e.g. 3x224x224"
+            None,
+            error=_("input {text}: {reason}; type CxHxW, e.g. 3x224x224").format(
+                text=repr(event.text), reason=event.reason
+            ),
         )
 
     # -- actions ---------------------------------------------------------------------------------
@@ -292,12 +307,11 @@ class ModelsScreen(Opening, FocusKeepingScreen):
                 self.compare_with = name
                 self._set_view("compare")
 
-        self.app.push_screen(
-            PickModelScreen(f"Compare {current or 'your network'} with:", current), chosen
-        )
+        title = _("Compare {name} with:").format(name=current or _("your network"))
+        self.app.push_screen(PickModelScreen(title, current), chosen)
 
     def _draw_compare(self) -> None:
-        name, _, _ = self._current()
+        name = self._current()[0]
         entry = None if self.editing else zoo.get(self.model_name)
         view = self.query_one("#view-compare", CompareView)
         view.show(self.summary, name, entry, self.compare_with)
@@ -353,12 +367,13 @@ class ModelsScreen(Opening, FocusKeepingScreen):
         """Show or hide GoogLeNet's two auxiliary classifiers (side branches of the main path)."""
         self.aux_logits = not self.aux_logits
         self.refresh_summary(keep_fold=True)
-        state = "shown" if self.aux_logits else "hidden"
-        self.notify(f"Auxiliary classifiers {state}.", title=zoo.get(self.model_name).title)
+        shown = _("Auxiliary classifiers shown.")
+        message = shown if self.aux_logits else _("Auxiliary classifiers hidden.")
+        self.notify(message, title=zoo.get(self.model_name).title)
 
     def action_goto_problem(self) -> None:
         if not self.spec_editor.goto_problem():
-            self.notify("The spec has no problems.", title="Your network")
+            self.notify(_("The spec has no problems."), title=_("Your network"))
 
     def action_save_spec(self) -> None:
         self.spec_editor.save()
@@ -377,7 +392,7 @@ class ModelsScreen(Opening, FocusKeepingScreen):
         """Show what a `cnntui:models?...` link asks for (see `cnntui.zoo.presets`)."""
         problems = models_presets.validate(params)
         if problems:
-            self.notify(problems[0], title="Models", severity="error")
+            self.notify(problems[0], title=_("Models"), severity="error")
             return
         if self.editing:
             self.action_edit_spec()

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.paths import check_user_path
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.spec import (
@@ -71,9 +72,15 @@ class SpecEditor(Vertical):
         yield Static(id="spec-problems")
 
     def on_mount(self) -> None:
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """Re-set the editor's titles and the problems line in the current language."""
         editor = self.query_one("#spec-editor", TextArea)
-        editor.border_title = "Your network (TOML)"
-        editor.border_subtitle = "^s save  ^o open  ^g go to error"
+        editor.border_title = _("Your network (TOML)")
+        editor.border_subtitle = _("^s save  ^o open  ^g go to error")
+        if self.module is not None or self.problems:  # validated: redraw its verdict
+            self._show_problems()
 
     def focus_text(self) -> None:
         self.query_one("#spec-editor", TextArea).focus()
@@ -83,7 +90,7 @@ class SpecEditor(Vertical):
         from cnntui.ui.models.dialogs import PathScreen
 
         default = str(self.path) if self.path else f"{self.network_name or 'my-network'}.toml"
-        self.app.push_screen(PathScreen("Save the spec as:", default), self._save_to)
+        self.app.push_screen(PathScreen(_("Save the spec as:"), default), self._save_to)
 
     def _save_to(self, value: str | None) -> None:
         if not value:
@@ -92,18 +99,18 @@ class SpecEditor(Vertical):
             path = check_user_path(value, write=True)
             save_spec_file(path, self.text)
         except UsageError as exc:
-            self.notify(str(exc), title="Save", severity="error")
+            self.notify(str(exc), title=_("Save"), severity="error")
             return
         self.path = path
         self.post_message(self.Saved())
-        self.notify(f"Saved {path}", title="Your network")
+        self.notify(_("Saved {path}").format(path=path), title=_("Your network"))
 
     def open(self) -> None:
         """Ask for a spec file and load it into the editor."""
         from cnntui.ui.models.dialogs import PathScreen
 
         default = str(self.path) if self.path else "my-network.toml"
-        self.app.push_screen(PathScreen("Open a spec file:", default), self._open_from)
+        self.app.push_screen(PathScreen(_("Open a spec file:"), default), self._open_from)
 
     def _open_from(self, value: str | None) -> None:
         if value:
@@ -116,7 +123,7 @@ class SpecEditor(Vertical):
             path = check_user_path(str(path))
             text = read_spec_file(path)
         except UsageError as exc:
-            self.notify(str(exc), title="Open", severity="error")
+            self.notify(str(exc), title=_("Open"), severity="error")
             return
         self.path = path
         self.text = text
@@ -160,16 +167,24 @@ class SpecEditor(Vertical):
         if not self.problems:
             mark = "+" if plain else "✓"
             params = self.module.num_parameters()
-            view.update(Text(f"{mark} valid: {params:,} parameters", style="green"))
+            view.update(
+                Text(
+                    f"{mark} " + _("valid: {params} parameters").format(params=f"{params:,}"),
+                    style="green",
+                )
+            )
             return
         mark = "x" if plain else "✗"
-        lines = [
-            Text(f"{mark} {asciify(str(p)) if plain else p}", style="red")
-            for p in self.problems[:SHOWN_PROBLEMS]
-        ]
+        lines = []
+        for problem in self.problems[:SHOWN_PROBLEMS]:
+            # Fixed messages are in the catalogue; the others pass through in English.
+            message = _(problem.message)
+            if problem.line:
+                message = _("line {line}: {message}").format(line=problem.line, message=message)
+            lines.append(Text(f"{mark} {asciify(message) if plain else message}", style="red"))
         if len(self.problems) > SHOWN_PROBLEMS:
             more = len(self.problems) - SHOWN_PROBLEMS
-            lines.append(Text(f"  and {more} more", style="red"))
+            lines.append(Text("  " + _("and {count} more").format(count=more), style="red"))
         view.update(Text("\n").join(lines))
 
     def goto_problem(self) -> bool:

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 from cnntui.ui.models.panels import LayerDetail, ModelTotals
 from cnntui.ui.models.table import LayerTable
 from cnntui.ui.shared.access import ascii_only
@@ -75,7 +76,9 @@ class SummaryView(Vertical):
             )
             self.table.show(partial, depth, failed_at=error.layer or name, keep_fold=keep_fold)
             where = format_shape(tuple(shape), ascii_only(self))
-            self.totals.show(None, error=f"input {where}: {error}")
+            self.totals.show(
+                None, error=_("input {shape}: {reason}").format(shape=where, reason=error)
+            )
             if error.layer and error.rows:
                 self.table.select_layer(error.rows[-1].name)
             return None, True
@@ -99,7 +102,8 @@ class SummaryView(Vertical):
         if event.names:
             arrow = "->" if ascii_only(self) else "→"
             more = ", ".join(event.names)
-            hint.update(Text(f"{arrow} scrolls to {more}", no_wrap=True, overflow="ellipsis"))
+            text = f"{arrow} " + _("scrolls to {columns}").format(columns=more)
+            hint.update(Text(text, no_wrap=True, overflow="ellipsis"))
 
     @on(LayerTable.Selected)
     def _layer_highlighted(self, event: LayerTable.Selected) -> None:

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from cnntui.i18n import N_, _, pgettext
 from cnntui.text import format_count, format_si, human_bytes
 from cnntui.ui.shared.access import ascii_only as ascii_only_in
 from cnntui.zoo.summary import LayerRow, ModelSummary, asciify, format_shape
@@ -98,19 +99,31 @@ class LayerTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.watch(self, "scroll_x", self.on_resize)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for key, title in (
-            ("layer", "Layer"),
-            ("output", "Output"),
-            ("params", "Params"),
-            ("share", "Share"),
-            ("macs", "MACs"),
-            ("act", "Act. mem"),
-            ("rf", "RF"),
-            ("train", "Train"),
-            ("type", "Type"),
-            ("settings", "Kernel / stride / padding"),
+            ("layer", pgettext("summary column", "Layer")),
+            ("output", _("Output")),
+            ("params", pgettext("summary column", "Params")),
+            ("share", pgettext("summary column", "Share")),
+            ("macs", pgettext("summary column", "MACs")),
+            ("act", pgettext("summary column", "Act. mem")),
+            ("rf", pgettext("summary column", "RF")),
+            ("train", _("Train")),
+            ("type", pgettext("summary column", "Type")),
+            ("settings", _("Kernel / stride / padding")),
         ):
             self.add_column(title, key=key)
+
+    def refresh_language(self) -> None:
+        """Redraw the column titles and the cells in the current language, keeping the cursor."""
+        selected = self.selected_row()
+        self.clear(columns=True)
+        self._add_columns()
+        self.rebuild(keep=selected.name if selected is not None else None)
+        self._cut = []  # the titles changed: report the columns out of view again
+        self.call_after_refresh(self._check_cut)
 
     @property
     def ascii_only(self) -> bool:
@@ -205,7 +218,7 @@ class LayerTable(DataTable[Text]):
             mark = "x" if ascii_only else "✗"
             self.add_row(
                 Text(f"{mark} {self.failed_at}", style="bold red"),
-                Text("breaks here", style="red"),
+                Text(_("breaks here"), style="red"),
                 *[Text("")] * 8,
                 key="__failed__",
             )
@@ -238,7 +251,9 @@ class LayerTable(DataTable[Text]):
         train = (
             ""
             if trainable is None
-            else ("yes" if trainable else ("no" if row.trainable_params == 0 else "part"))
+            else (
+                N_("yes") if trainable else (N_("no") if row.trainable_params == 0 else N_("part"))
+            )
         )
         act = self.summary.row_activation_bytes(row) if self.summary is not None else 0
         return [
@@ -249,7 +264,7 @@ class LayerTable(DataTable[Text]):
             Text(format_si(row.macs) if row.macs else "-", justify="right"),
             Text(human_bytes(act) if act else "-", justify="right"),
             Text(row.field_text(ascii_only), justify="right"),
-            Text(train, style="" if train != "no" else "yellow"),
+            Text(_(train) if train else "", style="" if train != "no" else "yellow"),
             Text(asciify(row.type), style="dim"),
             Text(asciify(row.settings) if ascii_only else row.settings, style="dim"),
         ]
