@@ -8,7 +8,6 @@ progress, the lessons, link following and the help screen.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
@@ -19,13 +18,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from cnntui.i18n import N_, _
 from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
 from cnntui.ui.modes import MODES, ModeSpec
 from cnntui.ui.shared.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
+from cnntui.ui.shared.lab_preparation import LabPreparation
 from cnntui.ui.shared.messages import FollowLink, QuizAnswered
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ class AsciiCommandPalette(CommandPalette):
         self.query_one(SearchIcon).icon = ">"
 
 
-class CnnTuiApp(App[None]):
+class CnnTuiApp(LabPreparation, App[None]):
     """The cnntui terminal app.
 
     Args:
@@ -183,54 +182,6 @@ class CnnTuiApp(App[None]):
             # The Lessons screen calls `prepare_labs` once its first lesson is shown.
             self.call_after_refresh(self.prepare_labs)
         self.call_after_refresh(self._check_size)
-
-    def prepare_labs(self) -> None:
-        """Get every lab ready in the background, so that opening one is a switch of screens.
-
-        First the labs' modules are imported in a thread; then, on the UI thread, each lab's
-        screen is built and mounted while it is not on show, one lab at a time, so a key pressed
-        meanwhile waits for one lab at most. Called once the first screen is on show (the Lessons
-        screen calls it when its first lesson is shown), so none of it delays the first frame.
-        """
-        if self._labs_prepared:
-            return
-        self._labs_prepared = True
-        self.run_worker(
-            self._import_labs,
-            name="import-labs",
-            thread=True,
-            group="prepare-labs",
-            exit_on_error=False,
-        )
-
-    def _import_labs(self) -> None:
-        for spec in self.mode_specs.values():
-            if spec.name in self._screen_stacks:
-                continue
-            try:
-                spec.screen_class()
-            except Exception:  # opening the mode shows the error, with its reason
-                continue
-
-    @on(Worker.StateChanged)
-    def _labs_imported(self, event: Worker.StateChanged) -> None:
-        if event.worker.name == "import-labs" and event.state == WorkerState.SUCCESS:
-            self.run_worker(self._build_labs(), group="prepare-labs", exit_on_error=False)
-
-    async def _build_labs(self) -> None:
-        for spec in self.mode_specs.values():
-            if not self.is_running or self._closing:  # shutting down: its screens are closing
-                return
-            if spec.name in self._screen_stacks:  # opened already (or being opened)
-                continue
-            # As `App.switch_mode` does for a mode's first screen, less the resume and the
-            # switch: the screen composes and mounts now, and is laid out when it is shown.
-            installed, mounted = self._get_screen(self._screen_factory(spec)())
-            self._screen_stacks[spec.name] = [installed]
-            self._load_screen_css(installed)
-            await mounted
-            self.labs_built.add(spec.name)
-            await asyncio.sleep(0.05)
 
     def _initial_theme(self) -> str:
         wanted = self.settings.theme

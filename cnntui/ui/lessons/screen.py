@@ -7,13 +7,12 @@ the lesson's links for the keyboard, `t` hides the contents to give the text the
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from cnntui.i18n import N_, _
 from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
+from cnntui.ui.lessons.pages import LessonPages
 from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.glyphs import Glyphs, glyphs
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 CHAPTER_PREFIX = "chapter:"
 
 
-class LessonsScreen(Screen[None]):
+class LessonsScreen(LessonPages, Screen[None]):
     """Table of contents (`#toc`) and reader (`#reader`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -140,11 +140,20 @@ class LessonsScreen(Screen[None]):
                 lambda: reader.scroll_to(y=share * reader.max_scroll_y, animate=False)
             )
         elif line and lesson is not None:  # back where the learner stopped reading
-            self.call_after_refresh(reader.scroll_to, y=line, animate=False)
+            self.call_after_refresh(self._scroll_back, line, 40)
         if not self._watching_position:
             self._watching_position = True
             self.watch(reader, "scroll_y", self._remember_line, init=False)
         self.call_after_refresh(self.cnn_app.prepare_labs)
+
+    def _scroll_back(self, line: int, tries: int) -> None:
+        """Scroll the reader to `line` once the page is laid out tall enough (it may be built
+        while the screen is not yet shown); gives up after `tries` frames."""
+        reader = self.query_one("#reader", VerticalScroll)
+        if reader.max_scroll_y >= line or tries <= 0:
+            reader.scroll_to(y=line, animate=False)
+            return
+        self.set_timer(0.05, lambda: self._scroll_back(line, tries - 1))
 
     def _remember_line(self, scroll_y: float) -> None:
         """Keep the reading position in memory; the app saves it on quit and mode switches."""
@@ -270,82 +279,6 @@ class LessonsScreen(Screen[None]):
     def page(self) -> Widget | None:
         """The reader's page of the lesson on show (its Markdown and quiz widgets)."""
         return self._pages.get(self.current or "")
-
-    def _lesson_widgets(self, lesson: Lesson) -> list[Widget]:
-        """The reader's widgets for `lesson`: its problems, then text and quizzes in order."""
-        from cnntui.ui.lessons.markdown import LessonMarkdown
-        from cnntui.ui.lessons.quiz import QuizWidget
-
-        marks = self.marks
-        progress = self.cnn_app.progress
-        widgets: list[Widget] = []
-        if lesson.problems:
-            lines = "\n".join(f"  {problem}" for problem in lesson.problems)
-            widgets.append(
-                Static(
-                    _("This lesson has problems ({count}); the rest of it is below.").format(
-                        count=len(lesson.problems)
-                    )
-                    + f"\n{lines}",
-                    classes="lesson-errors",
-                    markup=False,
-                )
-            )
-        quizzes = lesson.quizzes
-        for part in lesson.parts:
-            if isinstance(part, str):
-                widgets.append(LessonMarkdown(part, marks, classes="lesson-text"))
-            else:
-                widgets.append(
-                    QuizWidget(
-                        part,
-                        lesson.name,
-                        quizzes.index(part) + 1,
-                        len(quizzes),
-                        solved=progress.is_solved(lesson.name, part.id),
-                        marks=marks,
-                    )
-                )
-        if not lesson.parts and not lesson.problems:
-            widgets.append(Static(_("This lesson is empty."), classes="lesson-empty"))
-        return widgets
-
-    async def _build_page(self, lesson: Lesson, *, shown: bool) -> Widget:
-        """Build and mount `lesson`'s page in the reader (hidden unless `shown`)."""
-        page = Vertical(*self._lesson_widgets(lesson), classes="lesson-page")
-        page.display = shown
-        self._pages[lesson.name] = page
-        await self.query_one("#reader", VerticalScroll).mount(page)
-        return page
-
-    async def _prepare_neighbours(self) -> None:
-        """Build the pages of the next and the previous lesson, so that `n` and `p` only swap."""
-        self.run_worker(self._build_neighbours(), group="lesson-pages")
-
-    async def _build_neighbours(self) -> None:
-        for offset in (1, -1):
-            lesson = self._step(offset)
-            if lesson is not None and lesson.name not in self._pages:
-                page = await self._build_page(lesson, shown=False)
-                await self._lay_out_hidden(page)
-
-    async def _lay_out_hidden(self, page: Widget) -> None:
-        """Measure a hidden page's text at the reader's width, as showing it would.
-
-        Wrapping every paragraph to find its height is most of what showing a built page costs;
-        Textual caches each widget's height per width, so doing it now leaves showing the page
-        to draw only what is on screen.
-        """
-        from cnntui.ui.lessons.markdown import LessonMarkdown
-
-        # Each Markdown widget parses its text and mounts its blocks after it is mounted itself.
-        for _attempt in range(100):
-            if all(markdown.children for markdown in page.query(LessonMarkdown)):
-                break
-            await asyncio.sleep(0.02)
-        reader = self.query_one("#reader", VerticalScroll)
-        if page.is_mounted and not page.display:
-            page.arrange(reader.scrollable_content_region.size)
 
     def _position(self, lesson: Lesson) -> str:
         index = self.lessons.index(lesson) + 1 if lesson in self.lessons else 0

@@ -122,7 +122,7 @@ def curves_info(runs: list[RunView], dot: str, width: int = 1000) -> str:
         brief = device.split(") (")[0] + (")" if ") (" in device else "")
         extra: list[tuple[int, str]] = []
         if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
-            extra.append((1, run.model.split(" · ", 1)[1].replace(" · ", dot)))
+            extra.append((0, run.model.split(" · ", 1)[1].replace(" · ", dot)))
         if step is not None:
             extra += [
                 (2, step.memory),
