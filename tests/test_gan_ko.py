@@ -25,7 +25,7 @@ KEPT = {
 KOREAN = {
     "example": ("생성 대 판별", "샘플", "생성 모델: 샘플 10개의 개수", "판별 모델", "누적 구간"),
     "gan2d": ("스텝 0", "일시 정지", "가우시안 8개의 고리", "노이즈 z 샘플링", "매개변수 업데이트"),
-    "dcgan": ("DCGAN · digits", "대기", "에포크 0", "다양성 -", "space: 학습 시작", "스텝별 손실"),
+    "dcgan": ("DCGAN: digits", "대기", "에폭 0", "다양성 -", "space: 학습 시작", "스텝별 손실"),
 }
 ENGLISH = {
     "example": ("Generative vs discriminative", "Generative: counts of 10 samples"),

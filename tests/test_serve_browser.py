@@ -251,8 +251,12 @@ def test_a_class_in_the_browser(tmp_path: Path) -> None:
             status, text = _get(server.url())
             assert status == 503 and "The class is full" in text
 
-            # a reload comes back to the same session folder, at the lesson it left
+            # a reload comes back to the same session folder, in the mode it left (Models) and at
+            # the lesson it left
             page.reload()
+            _wait_for(page, "lenet5", "alexnet")
+            page.click("#terminal")
+            page.keyboard.press("1")
             _wait_for(page, "Convolution", f"3/{LESSONS}")
             assert len([p for p in server.sessions_dir.iterdir() if p.is_dir()]) == 2
             sessions = server.sessions()
