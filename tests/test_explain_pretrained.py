@@ -68,7 +68,10 @@ def test_dataset_images_keep_their_labels() -> None:
         assert doc["prediction"]["label"] == str(splits.test.labels[index])
 
 
-def test_models_lists_the_pretrained_networks(capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_lists_the_pretrained_networks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table fits descriptions to the terminal's width
     assert main(["models", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     by_name = {m["name"]: m for m in doc["models"]}
