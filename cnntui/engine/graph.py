@@ -13,6 +13,7 @@ merge's receptive field is the widest of its inputs', as for `Residual` and `Con
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,17 +43,17 @@ def _add(a: Any, b: Any) -> Any:
     return a + b
 
 
-class Merge(Module):
-    """A layer with several inputs; `Graph` calls the `*_many` methods."""
+class Merge(Module, ABC):
+    """A layer with several inputs; `Graph` calls the `*_many` methods (`Add`, `Concatenate`)."""
 
-    def merged_shape(self, shapes: Sequence[Shape]) -> Shape:
-        raise NotImplementedError
+    @abstractmethod
+    def merged_shape(self, shapes: Sequence[Shape]) -> Shape: ...
 
-    def forward_many(self, xs: Sequence[Any]) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def forward_many(self, xs: Sequence[Any]) -> Any: ...
 
-    def backward_many(self, grad_out: Any) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def backward_many(self, grad_out: Any) -> list[Any]: ...
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return self.merged_shape([input_shape])

@@ -16,6 +16,7 @@ Wrong shapes raise `ShapeError` (a `ValueError`) naming the layer, what it expec
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -431,7 +432,7 @@ class ConvTranspose2d(Module):
 # -- pooling ------------------------------------------------------------------------------------------
 
 
-class _Pool2d(Module):
+class _Pool2d(Module, ABC):
     """What max and average pooling share (Chainer's `Pooling2D`): the window geometry, its
     checks, the output shape, the description and the backward pass through a saved context.
 
@@ -504,8 +505,9 @@ class _Pool2d(Module):
             return None
         return self._backward(grad_out, ctx)
 
+    @abstractmethod
     def _backward(self, grad_out: Array, ctx: F.PoolContext) -> Array:
-        raise NotImplementedError
+        """The gradient of this pooling (max routes to the argmax, average spreads)."""
 
 
 class MaxPool2d(_Pool2d):
