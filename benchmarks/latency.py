@@ -55,6 +55,8 @@ SESSIONS = ("lessons", *LABS)
 TRAINING_LINK = "cnntui:train?model=lenet5&dataset=digits&epochs=200&start=yes"
 """A run long enough to outlast a session (about 0.2 s an epoch on two cores)."""
 TIMEOUT_S = 30.0
+ISOLATED_ENV = "CNNTUI_LATENCY_SESSION"
+"""Set in a session's environment once its folders are temporary ones."""
 
 
 # -- inside a session (the child process) ------------------------------------------------------
@@ -82,7 +84,8 @@ class FrameClock:
             shown = False
         if shown and not future.done():
             self._waiting = None
-            future.set_result((wall, cpu))
+            # Textual may write frames from its own thread: wake the event loop safely.
+            future.get_loop().call_soon_threadsafe(_settle, future, (wall, cpu))
 
     def screen_text(self) -> str:
         """The whole screen as the terminal would show it after the latest frame."""
@@ -105,10 +108,21 @@ class FrameClock:
         driver.send_message(event)
         try:
             shown_wall, shown_cpu = await asyncio.wait_for(future, TIMEOUT_S)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{key!r}: no frame showed its effect in {TIMEOUT_S:.0f} s; the screen:\n"
+                + f"(mode {getattr(self.app, 'current_mode', None)!r})\n"
+                + self.screen_text()
+            ) from None
         finally:
             if self.profile is not None:
                 self.profile.disable()
         return shown_wall - wall, shown_cpu - cpu
+
+
+def _settle(future: asyncio.Future[tuple[float, float]], value: tuple[float, float]) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 async def _idle(pilot: Pilot[Any], seconds: float) -> None:
@@ -241,7 +255,27 @@ async def _session(
     return results
 
 
+def _isolated(env: dict[str, str], home: Path) -> dict[str, str]:
+    """`env` for a session of its own: config, state, cache and data under `home` (so no
+    learner's last mode or lesson changes what a key does), default colours and glyphs."""
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        folder = home / var.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[var] = str(folder)
+    for var in ("CNNTUI_ASCII", "CNNTUI_DEVICE", "CNNTUI_LANG", "NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
+        env.pop(var, None)
+    env["TEXTUAL_ANIMATIONS"] = "none"
+    env[ISOLATED_ENV] = "1"
+    return env
+
+
 def _child(args: argparse.Namespace) -> int:
+    if not os.environ.get(ISOLATED_ENV):  # run by hand (`--session ... --profile`)
+        home = Path(tempfile.mkdtemp(prefix="cnntui-latency-"))
+        isolated = _isolated(dict(os.environ), home)
+        for var in set(os.environ) - set(isolated):
+            del os.environ[var]
+        os.environ.update(isolated)
     size = _parse_size(args.size)
     profile = cProfile.Profile() if args.profile else None
     results = asyncio.run(
@@ -262,14 +296,7 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def _run_session(name: str, training: bool, args: argparse.Namespace, home: Path) -> list[dict]:
-    env = dict(os.environ)
-    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        folder = home / var.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[var] = str(folder)
-    for var in ("CNNTUI_ASCII", "CNNTUI_DEVICE", "NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
-        env.pop(var, None)
-    env["TEXTUAL_ANIMATIONS"] = "none"
+    env = _isolated(dict(os.environ), home)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [
         sys.executable,

@@ -77,3 +77,39 @@ def test_wait_for_takes_event_classes_or_a_predicate(tmp_path: Path) -> None:
         assert child.finished and child not in live_children()  # ended: nothing left to stop
     finally:
         child.shutdown()
+
+
+@dataclass(frozen=True)
+class Priority:
+    niceness: int
+
+
+def report_priority(commands: Any, events: Any) -> None:
+    import os
+
+    events.put(Priority(os.nice(0)))
+
+
+class PriorityProbe(ChildProcess[Priority | Died]):
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__(report_priority, (), run_dir, name="cnntui-test", stop_command="stop")
+
+    def exit_failure(self, code: int) -> Died:
+        return Died(code)
+
+
+def test_a_child_runs_at_a_lower_priority_than_the_app(tmp_path: Path) -> None:
+    """A run must not hold a core the app needs to answer a key."""
+    import os
+
+    from cnntui.child import CHILD_NICENESS
+
+    child = PriorityProbe(tmp_path)
+    child.start()
+    try:
+        got = child.wait_for(Priority, timeout=30)
+    finally:
+        child.shutdown()
+    reported = [e for e in got if isinstance(e, Priority)]
+    assert reported, got
+    assert reported[0].niceness == min(os.nice(0) + CHILD_NICENESS, 19)

@@ -304,8 +304,15 @@ class LineChart(Widget):
     # -- drawing -------------------------------------------------------------------------------
 
     def _redraw_if_dirty(self) -> None:
-        # A chart on a hidden tab has no region: keep it dirty until it is shown.
-        if self._dirty and self._plot is not None and self.display and self.region.area:
+        # A chart on a hidden tab has no region, and one on a screen the learner left is not
+        # seen: keep it dirty until it is shown (a run's curves would cost every other mode).
+        if (
+            self._dirty
+            and self._plot is not None
+            and self.display
+            and self.region.area
+            and self.screen.is_current
+        ):
             self._dirty = False
             self.redraw()
 
