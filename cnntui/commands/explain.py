@@ -74,19 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _numbers(text: str) -> tuple[float, ...]:
     """`0.5` or `0.485,0.456,0.406` as finite numbers (argparse reports the error in one line)."""
-    import math
+    from cnntui.errors import UsageError
+    from cnntui.explain.imported import parse_numbers
 
     try:
-        values = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("{text!r} is not a number or numbers separated by commas").format(text=text)
-        ) from None
-    if not values or len(values) > 4 or not all(math.isfinite(v) for v in values):
-        raise argparse.ArgumentTypeError(
-            _("{text!r} is not a number or numbers separated by commas").format(text=text)
-        )
-    return values
+        return parse_numbers(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
