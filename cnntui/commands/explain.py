@@ -5,6 +5,11 @@ Examples::
     cnntui explain lenet5-digits --image digit-7
     cnntui explain lenet5-digits --image digits:test:12 --method gradcam --json
     cnntui explain tinyvgg-shapes --image circle-32 --method occlusion
+    cnntui explain mynet.onnx --image photo.png --mean 0.5 --std 0.25 --json
+    cnntui explain mynet.onnx --mean 0.1307 --std 0.3081   # the app's Explain mode, showing it
+
+Without `--image` the command starts the app in the Explain mode showing MODEL, as
+`cnntui models --open FILE.onnx` does for the Models mode.
 """
 
 from __future__ import annotations
@@ -36,10 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--image",
-        required=True,
         metavar="IMAGE",
         help=_(
-            "a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX (digits:test:12)"
+            "a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX "
+            "(digits:test:12); without it the app opens in the Explain mode showing MODEL"
         ),
     )
     parser.add_argument(
@@ -89,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.commands._output import print_json
     from cnntui.explain.report import explain
 
+    if args.image is None:
+        return _open_in_app(args)
+
     doc = explain(
         args.model,
         args.image,
@@ -104,6 +112,46 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
     print("\n".join(format_text(doc, args.method, ascii_only)))
     return 0
+
+
+def _open_in_app(args: argparse.Namespace) -> int:
+    """Start the app in the Explain mode showing MODEL (after checking it reads, so a bad file
+    fails here in one line): `cnntui:explain?model=...` as a lesson link would open it."""
+    import sys
+
+    from cnntui.errors import UsageError
+    from cnntui.explain import pretrained
+    from cnntui.explain.imported import load_network
+    from cnntui.zoo.onnx_import import is_onnx_path
+
+    if args.json:
+        raise UsageError(_("--json needs --image IMAGE: the document is about one image"))
+    params = {"model": args.model}
+    if is_onnx_path(args.model):
+        load_network(args.model, args.mean, args.std)
+        params |= {"mean": _joined(args.mean), "std": _joined(args.std)}
+    else:
+        pretrained.get_spec(args.model)
+        params["model"] = args.model.strip().lower()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            _("without --image the app opens, which needs a terminal; add --image IMAGE")
+        )
+    from cnntui.ui.app import CnnTuiApp
+
+    app = CnnTuiApp(ascii=True if args.ascii else None)
+
+    async def show(pilot: Any) -> None:
+        await pilot.app.switch_mode("explain")
+        await pilot.pause()
+        pilot.app.screen.apply_preset(params)
+
+    app.run(auto_pilot=show)
+    return int(app.return_code or 0)
+
+
+def _joined(values: tuple[float, ...]) -> str:
+    return ",".join(repr(float(v)) for v in values)
 
 
 def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]:
