@@ -164,7 +164,12 @@ async def test_the_dialog_checks_numbers_and_speaks_korean(files: dict[str, Path
             await wait_until(pilot, lambda: isinstance(app.screen, OpenOnnx))
             dialog = app.screen
             prompt = str(dialog.query_one("#onnx-prompt", Label).render())
-            assert "ONNX" in prompt and "네트워크" in prompt
+            assert "ONNX" in prompt and "신경망" in prompt
+            labels = [
+                str(dialog.query_one(f"#onnx-{name}", Label).render())
+                for name in ("mean-label", "std-label", "keys")
+            ]
+            assert labels[:2] == ["평균", "표준편차"] and "열기" in labels[2]
             dialog.query_one("#onnx-path", Input).value = str(files["digits"])
             dialog.query_one("#onnx-std", Input).value = "0"
             await pilot.press("enter")
