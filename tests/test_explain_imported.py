@@ -144,3 +144,5 @@ def test_explain_links_take_an_onnx_file() -> None:
     assert validate({"model": "mine.onnx", "std": "0"})
     assert validate({"model": "mine.onnx", "mean": "x"})
     assert validate({"model": "mine.pt"})
+    with pytest.raises(UsageError, match=r"g\.onnx: mean and std take one number each"):
+        normalisation((0.1, 0.2, 0.3), (1.0,), 1, "g.onnx")

@@ -122,6 +122,10 @@ def normalisation(
     """`mean` and `std` as `(channels,)` float32 arrays (one value applies to every channel);
     UsageError naming `label` when the counts do not fit or a std is not above 0."""
     if len(mean) not in (1, channels) or len(std) not in (1, channels) or min(std) <= 0:
+        if channels == 1:
+            raise UsageError(
+                _("{name}: mean and std take one number each (std above 0)").format(name=label)
+            )
         raise UsageError(
             _("{name}: mean and std take 1 or {channels} numbers (std above 0)").format(
                 name=label, channels=channels

@@ -44,6 +44,7 @@ class OpenOnnx(ModalScreen[OnnxChoice | None]):
     OpenOnnx Horizontal { height: auto; }
     OpenOnnx Horizontal Label { width: auto; padding: 1 1 0 0; }
     OpenOnnx Horizontal Input { width: 1fr; }
+    OpenOnnx #onnx-prompt, OpenOnnx #onnx-problem, OpenOnnx #onnx-keys { width: 100%; }
     OpenOnnx #onnx-problem { color: $error; }
     """
     )
@@ -144,7 +145,7 @@ class OnnxOpening:
             if choice is None:
                 return
             self.notify(
-                _("Opening {name}…").format(name=Path(choice.path).name), title=_("Explain")
+                _("Opening {name}...").format(name=Path(choice.path).name), title=_("Explain")
             )
             self.maps = {}
             self.load(choice.path, None, (choice.mean, choice.std))
