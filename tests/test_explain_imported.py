@@ -146,3 +146,33 @@ def test_explain_links_take_an_onnx_file() -> None:
     assert validate({"model": "mine.pt"})
     with pytest.raises(UsageError, match=r"g\.onnx: mean and std take one number each"):
         normalisation((0.1, 0.2, 0.3), (1.0,), 1, "g.onnx")
+
+
+def test_explain_without_image_opens_the_app_or_says_why(
+    digits_onnx: tuple[Path, pretrained.Pretrained],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`cnntui explain FILE.onnx` without `--image` is the app; a file that cannot be used, or
+    `--json`, or no terminal, is one line and exit 2 before any app starts."""
+    from cnntui.cli import main
+    from cnntui.ui.app import CnnTuiApp
+
+    started: list[object] = []
+    monkeypatch.setattr(CnnTuiApp, "run", lambda self, **kw: started.append(kw))
+    path, _shipped = digits_onnx
+    assert main(["explain", str(path), "--json"]) == 2
+    assert "--json needs --image" in capsys.readouterr().err
+    (tmp_path / "bad.onnx").write_bytes(b"nothing")
+    assert main(["explain", str(tmp_path / "bad.onnx")]) == 2
+    assert "bad.onnx" in capsys.readouterr().err
+    assert main(["explain", "lenet5-digitz"]) == 2
+    assert "lenet5-digitz" in capsys.readouterr().err
+    assert main(["explain", str(path)]) == 2  # pytest's stdin is not a terminal
+    assert "needs a terminal" in capsys.readouterr().err
+    assert started == []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    assert main(["explain", str(path), "--mean", "0.3", "--std", "0.25"]) == 0
+    assert len(started) == 1 and callable(started[0]["auto_pilot"])  # type: ignore[index]

@@ -184,3 +184,26 @@ async def test_the_dialog_checks_numbers_and_speaks_korean(files: dict[str, Path
             await wait_until(pilot, lambda: isinstance(app.screen, ExplainScreen))
     finally:
         set_language(before)
+
+
+async def test_the_command_line_opens_the_file_in_explain(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cnntui explain FILE.onnx --mean M --std S`: what the started app does, on a test app."""
+    from cnntui.cli import main
+
+    started: list[dict] = []
+    monkeypatch.setattr(CnnTuiApp, "run", lambda self, **kw: started.append(kw))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    assert main(["explain", str(files["res"]), "--mean", "0.5,0.4,0.3", "--std", "0.2"]) == 0
+    app = make_app("explain", "conv")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started[0]["auto_pilot"](pilot)
+        screen = await open_explain(pilot)
+        await wait_until(pilot, lambda: shown_file(screen, "res.onnx"), 30)
+        net = screen.session.net  # type: ignore[union-attr]
+        assert isinstance(net, ImportedNetwork)
+        assert net.spec.mean == pytest.approx((0.5, 0.4, 0.3))
+        assert net.spec.std == pytest.approx((0.2, 0.2, 0.2))
+        assert "res.onnx" in head(screen)
