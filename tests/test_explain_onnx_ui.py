@@ -142,6 +142,20 @@ async def test_open_from_a_link_with_branches_and_looks(files: dict[str, Path]) 
         assert "not shown" in looks and "res.onnx has branches" in looks
         # the test-image key needs a data set; this network has none
         assert screen.check_action("test_image", ()) is False
+        # a user's network failing inside the engine: a notice naming it, the app goes on
+
+        def broken(x: object) -> object:
+            raise RuntimeError("boom")
+
+        net.module.forward = broken  # type: ignore[method-assign]
+        await pilot.press("i")
+        await wait_until(
+            pilot,
+            lambda: any("res.onnx: RuntimeError: boom" in n.message for n in app._notifications),
+            30,
+        )
+        await pilot.press("v")
+        assert screen.view == "draw"
         # a link to a missing file: a notice, the network stays
         await app.follow_link("cnntui:explain?" + urlencode({"model": "/nowhere/gone.onnx"}))
         await wait_until(

@@ -166,6 +166,19 @@ class OnnxOpening:
             return known
         return load_network(model, *(norm or ((0.0,), (1.0,))))
 
+    def report_failure(self: Any, exc: Exception, model: str) -> None:
+        """A notice for what a worker could not do (worker thread). A user's own network may fail
+        in any way inside the engine: a notice, never a crash; a shipped one's bug is raised."""
+        from cnntui.errors import CnnTuiError
+        from cnntui.zoo.onnx_import import is_onnx_path
+
+        if not isinstance(exc, CnnTuiError) and not is_onnx_path(model):
+            raise exc
+        text = str(exc) if isinstance(exc, CnnTuiError) else f"{type(exc).__name__}: {exc}"
+        if is_onnx_path(model) and Path(model).name not in text:
+            text = f"{Path(model).name}: {text}"
+        self.app.call_from_thread(self.notify, text, title=_("Explain"), severity="error")
+
     def announce(self: Any, spec: ImportedSpec) -> None:
         """A notice on the network just opened: its input, classes, normalisation, and, for a
         network with branches, that it is one block."""

@@ -122,7 +122,6 @@ class ExplainScreen(OnnxOpening, Screen[None]):
         )
 
     def _load(self, model: str, image: str | None, norm: Norm | None) -> None:
-        from cnntui.errors import CnnTuiError
         from cnntui.explain.inputs import load_input
 
         try:
@@ -134,12 +133,8 @@ class ExplainScreen(OnnxOpening, Screen[None]):
             picture = load_input(image, net.spec.dataset, net.input_shape, net.spec.samples)
             trace = session.compute(picture.pixels)
             maps, notes = self._maps(session, picture.pixels)
-        except Exception as exc:  # an imported network's failure is a notice, never a crash
-            if not isinstance(exc, CnnTuiError | ArithmeticError | ValueError | MemoryError):
-                raise
-            self.app.call_from_thread(
-                self.notify, str(exc) or type(exc).__name__, title=_("Explain"), severity="error"
-            )
+        except Exception as exc:
+            self.report_failure(exc, model)
             return
         self.app.call_from_thread(
             self._show, session, picture.pixels, picture.source, trace, maps, notes
@@ -182,8 +177,12 @@ class ExplainScreen(OnnxOpening, Screen[None]):
         if session is None:
             return
         net = session.net
-        pixels = prepare(canvas[None], net.spec.dataset, net.input_shape)
-        trace = session.compute(pixels)
+        try:
+            pixels = prepare(canvas[None], net.spec.dataset, net.input_shape)
+            trace = session.compute(pixels)
+        except Exception as exc:
+            self.report_failure(exc, network_key(net))
+            return
         self.app.call_from_thread(self._show, session, pixels, "drawing", trace, {})
 
     def _show(
@@ -376,8 +375,6 @@ class ExplainScreen(OnnxOpening, Screen[None]):
             if action == "test_image" and self._dataset() not in ("digits", "shapes"):
                 return False
             return self.view not in ("draw", "transfer")
-        if action in ("open_onnx", "next_model"):
-            return self.view != "transfer"
         return True
 
     def apply_preset(self, params: dict[str, str]) -> None:
