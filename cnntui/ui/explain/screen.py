@@ -155,10 +155,7 @@ class ExplainScreen(OnnxOpening, Screen[None]):
         notes: dict[str, str] = {}
         spec = session.net.spec
         if isinstance(spec, ImportedSpec) and not spec.plain:
-            notes["gradcam"] = _(
-                "needs a plain stack of layers; {name} has branches and is shown as one block"
-            ).format(name=spec.name)
-            return maps, notes
+            return maps, notes  # `redraw` says why, in the language shown then
         try:
             maps["gradcam"] = gradcam(module, x)
         except UsageError as exc:
@@ -240,8 +237,17 @@ class ExplainScreen(OnnxOpening, Screen[None]):
                 session.pixels.mean(axis=0),
                 self.maps,
                 session.net.class_names[best],
-                self.map_notes,
+                self._map_notes(session),
             )
+
+    def _map_notes(self, session: ExplainSession) -> dict[str, str]:
+        notes = dict(self.map_notes)
+        spec = session.net.spec
+        if isinstance(spec, ImportedSpec) and not spec.plain:
+            notes["gradcam"] = _(
+                "needs a plain stack of layers; {name} has branches and is shown as one block"
+            ).format(name=spec.name)
+        return notes
 
     def _head(self) -> None:
         text = Text("")
