@@ -176,3 +176,25 @@ def test_explain_without_image_opens_the_app_or_says_why(
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     assert main(["explain", str(path), "--mean", "0.3", "--std", "0.25"]) == 0
     assert len(started) == 1 and callable(started[0]["auto_pilot"])  # type: ignore[index]
+
+
+def test_class_names_from_the_files_metadata(tmp_path: Path) -> None:
+    import json
+
+    import onnx
+
+    from cnntui.explain.imported import class_names
+    from cnntui.zoo.onnx_export import export_onnx
+
+    shapes = ["circle", "square", "triangle", "cross", "star"]
+    model = export_onnx(zoo.build("tinyvgg", num_classes=5, in_channels=1), (1, 64, 64), "s")
+    onnx.helper.set_model_props(model, {"classes": json.dumps(shapes)})
+    path = tmp_path / "shapes.onnx"
+    path.write_bytes(model.SerializeToString())
+    net = load_network(path)
+    assert net.class_names == tuple(shapes) and net.spec.dataset == "digits"
+    assert class_names({"labels": "cat, dog\nbird"}, 3) == ("cat", "dog", "bird")
+    assert class_names({"class_names": '{"0": "no", "1": "yes"}'}, 2) == ("no", "yes")
+    assert class_names({"classes": '["a", "b"]'}, 3) == ("0", "1", "2")  # the count must fit
+    assert class_names({"classes": "a,,c"}, 3) == ("0", "1", "2")
+    assert class_names({}, 2) == ("0", "1")

@@ -13,7 +13,8 @@ returns an `ImportedNetwork`, which has what the Explain view reads of a shipped
   itself (and saliency and Grad-CAM differentiate the scores, as their papers do).
 * The file does not say how its training images were normalised: `mean` and `std` (one value
   for every channel, or one per channel) are the user's, default 0 and 1 (pixels in [0, 1]).
-* Classes are numbered `0 … K-1`.
+* Classes are numbered `0 … K-1`, unless the file's metadata names them (`class_names`,
+  `classes` or `labels`: a JSON list of K names, or K names separated by commas or lines).
 * Inputs: a 1×H×W square network gets the bundled digits' preparation (`dataset == "digits"`);
   any other image is scaled to the input's size and channels (`cnntui.explain.inputs`).
 
@@ -232,4 +233,33 @@ def load_network(
         mean=tuple(float(v) for v in mean_arr),
         std=tuple(float(v) for v in std_arr),
     )
-    return ImportedNetwork(spec, module, mean_arr, std_arr, tuple(str(k) for k in range(out[0])))
+    names = class_names(imported.metadata, out[0])
+    return ImportedNetwork(spec, module, mean_arr, std_arr, names)
+
+
+CLASS_KEYS = ("class_names", "classes", "labels")
+"""Metadata keys read for the class names, in this order."""
+
+
+def class_names(metadata: dict[str, str], count: int) -> tuple[str, ...]:
+    """The names of `count` outputs from an ONNX file's metadata (see the module docstring), or
+    `0 … count-1` when it has none that fit."""
+    import json
+
+    for key in CLASS_KEYS:
+        text = metadata.get(key, "").strip()
+        if not text:
+            continue
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = text.replace("\n", ",").split(",")
+        if isinstance(parsed, dict):  # {"0": "cat", ...}, as some exporters write
+            parsed = [parsed.get(str(k)) for k in range(count)]
+        if (
+            isinstance(parsed, list)
+            and len(parsed) == count
+            and all(isinstance(v, str | int) and str(v).strip() for v in parsed)
+        ):
+            return tuple(" ".join(str(v).split()) for v in parsed)
+    return tuple(str(k) for k in range(count))
