@@ -18,6 +18,7 @@ import argparse
 from typing import Any
 
 from cnntui.cells import pad_cells as pad
+from cnntui.cells import rpad_cells as rpad
 from cnntui.i18n import N_, _
 from cnntui.train.choices import DEVICES
 
@@ -173,7 +174,7 @@ def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]
             classes=", ".join(f"{t['label']} {t['probability']:.1%}" for t in doc["top"])
         ),
         "",
-        f"{pad(_('layer'), 12)} {_('shape'):>12} {'min':>9} {'max':>9} {_('mean'):>9}",
+        f"{pad(_('layer'), 12)} {rpad(_('shape'), 12)} {'min':>9} {'max':>9} {rpad(_('mean'), 9)}",
     ]
     for layer in doc["layers"]:
         shape = times.join(str(s) for s in layer["shape"])
