@@ -5,6 +5,11 @@ Examples::
     cnntui explain lenet5-digits --image digit-7
     cnntui explain lenet5-digits --image digits:test:12 --method gradcam --json
     cnntui explain tinyvgg-shapes --image circle-32 --method occlusion
+    cnntui explain mynet.onnx --image photo.png --mean 0.5 --std 0.25 --json
+    cnntui explain mynet.onnx --mean 0.1307 --std 0.3081   # the app's Explain mode, showing it
+
+Without `--image` the command starts the app in the Explain mode showing MODEL, as
+`cnntui models --open FILE.onnx` does for the Models mode.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 from typing import Any
 
 from cnntui.cells import pad_cells as pad
+from cnntui.cells import rpad_cells as rpad
 from cnntui.i18n import N_, _
 from cnntui.train.choices import DEVICES
 
@@ -36,10 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--image",
-        required=True,
         metavar="IMAGE",
         help=_(
-            "a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX (digits:test:12)"
+            "a bundled image name (digit-7), an image file, or DATASET:SPLIT:INDEX "
+            "(digits:test:12); without it the app opens in the Explain mode showing MODEL"
         ),
     )
     parser.add_argument(
@@ -74,19 +80,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _numbers(text: str) -> tuple[float, ...]:
     """`0.5` or `0.485,0.456,0.406` as finite numbers (argparse reports the error in one line)."""
-    import math
+    from cnntui.errors import UsageError
+    from cnntui.explain.imported import parse_numbers
 
     try:
-        values = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("{text!r} is not a number or numbers separated by commas").format(text=text)
-        ) from None
-    if not values or len(values) > 4 or not all(math.isfinite(v) for v in values):
-        raise argparse.ArgumentTypeError(
-            _("{text!r} is not a number or numbers separated by commas").format(text=text)
-        )
-    return values
+        return parse_numbers(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
 
     from cnntui.commands._output import print_json
     from cnntui.explain.report import explain
+
+    if args.image is None:
+        return _open_in_app(args)
 
     doc = explain(
         args.model,
@@ -110,6 +113,46 @@ def run(args: argparse.Namespace) -> int:
     ascii_only = args.ascii or os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
     print("\n".join(format_text(doc, args.method, ascii_only)))
     return 0
+
+
+def _open_in_app(args: argparse.Namespace) -> int:
+    """Start the app in the Explain mode showing MODEL (after checking it reads, so a bad file
+    fails here in one line): `cnntui:explain?model=...` as a lesson link would open it."""
+    import sys
+
+    from cnntui.errors import UsageError
+    from cnntui.explain import pretrained
+    from cnntui.explain.imported import load_network
+    from cnntui.zoo.onnx_import import is_onnx_path
+
+    if args.json:
+        raise UsageError(_("--json needs --image IMAGE: the document is about one image"))
+    params = {"model": args.model}
+    if is_onnx_path(args.model):
+        load_network(args.model, args.mean, args.std)
+        params |= {"mean": _joined(args.mean), "std": _joined(args.std)}
+    else:
+        pretrained.get_spec(args.model)
+        params["model"] = args.model.strip().lower()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            _("without --image the app opens, which needs a terminal; add --image IMAGE")
+        )
+    from cnntui.ui.app import CnnTuiApp
+
+    app = CnnTuiApp(ascii=True if args.ascii else None)
+
+    async def show(pilot: Any) -> None:
+        await pilot.app.switch_mode("explain")
+        await pilot.pause()
+        pilot.app.screen.apply_preset(params)
+
+    app.run(auto_pilot=show)
+    return int(app.return_code or 0)
+
+
+def _joined(values: tuple[float, ...]) -> str:
+    return ",".join(repr(float(v)) for v in values)
 
 
 def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]:
@@ -131,7 +174,7 @@ def format_text(doc: dict[str, Any], method: str, ascii_only: bool) -> list[str]
             classes=", ".join(f"{t['label']} {t['probability']:.1%}" for t in doc["top"])
         ),
         "",
-        f"{pad(_('layer'), 12)} {_('shape'):>12} {'min':>9} {'max':>9} {_('mean'):>9}",
+        f"{pad(_('layer'), 12)} {rpad(_('shape'), 12)} {'min':>9} {'max':>9} {rpad(_('mean'), 9)}",
     ]
     for layer in doc["layers"]:
         shape = times.join(str(s) for s in layer["shape"])

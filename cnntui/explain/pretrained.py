@@ -169,14 +169,24 @@ class Pretrained:
 
     def normalize(self, images: np.ndarray) -> np.ndarray:
         """`(N, C, H, W)` or `(C, H, W)` in [0, 1] to the network's input scale (float32)."""
-        x = np.asarray(images, dtype=np.float32)
-        shape = (-1, 1, 1) if x.ndim == 3 else (1, -1, 1, 1)
-        return ((x - self.mean.reshape(shape)) / self.std.reshape(shape)).astype(np.float32)
+        return normalize_pixels(images, self.mean, self.std)
 
     def denormalize(self, images: np.ndarray) -> np.ndarray:
-        x = np.asarray(images, dtype=np.float32)
-        shape = (-1, 1, 1) if x.ndim == 3 else (1, -1, 1, 1)
-        return np.clip(x * self.std.reshape(shape) + self.mean.reshape(shape), 0.0, 1.0)
+        return denormalize_pixels(images, self.mean, self.std)
+
+
+def normalize_pixels(images: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """`(x - mean) / std` per channel of `(N, C, H, W)` or `(C, H, W)` images (float32)."""
+    x = np.asarray(images, dtype=np.float32)
+    shape = (-1, 1, 1) if x.ndim == 3 else (1, -1, 1, 1)
+    return ((x - mean.reshape(shape)) / std.reshape(shape)).astype(np.float32)
+
+
+def denormalize_pixels(images: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """The inverse of `normalize_pixels`, clipped to [0, 1]."""
+    x = np.asarray(images, dtype=np.float32)
+    shape = (-1, 1, 1) if x.ndim == 3 else (1, -1, 1, 1)
+    return np.clip(x * std.reshape(shape) + mean.reshape(shape), 0.0, 1.0)
 
 
 def build_architecture(spec: PretrainedSpec) -> Any:

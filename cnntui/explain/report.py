@@ -119,46 +119,24 @@ def explain_onnx(
     mean: tuple[float, ...] = (0.0,),
     std: tuple[float, ...] = (1.0,),
 ) -> dict[str, Any]:
-    """`explain_module` on a network read from an ONNX file (`cnntui.zoo.onnx_import`), with an
+    """`explain_module` on a network read from an ONNX file (`cnntui.explain.imported`), with an
     IMAGE scaled to its input size and to [0, 1], then `(x - mean) / std` per channel (the file
-    does not say how its training data was normalised; one value applies to every channel). A plain stack of layers is explained layer by layer; a network with branches
-    (residual, inception) as one block, so Grad-CAM needs a plain stack. Classes are numbered."""
-    from cnntui.engine import nn
+    does not say how its training data was normalised; one value applies to every channel). A
+    plain stack of layers is explained layer by layer; a network with branches (residual,
+    inception) as one block, so Grad-CAM needs a plain stack. Classes are numbered."""
+    from cnntui.explain.imported import load_network
     from cnntui.explain.inputs import load_input
-    from cnntui.zoo.onnx_import import load_onnx
 
-    imported = load_onnx(path)
-    if imported.problem:
-        raise UsageError(f"{path}: {imported.problem}")
-    if not imported.has_weights:
-        raise UsageError(f"{path} holds no weights: explaining needs a trained network")
-    shape = imported.input_shape
-    if len(shape) != 3:
-        raise UsageError(f"{path} takes {shape}, not an image (C, H, W)")
-    chain = imported.module.as_chain() if hasattr(imported.module, "as_chain") else None
-    module: Any = imported.module
-    if chain is not None:
-        module = nn.Sequential()
-        for name, layer_module in chain:
-            setattr(module, name.replace(".", "_"), layer_module)
-    picture = load_input(image, "digits" if shape[0] == 1 and shape[1] == shape[2] else "", shape)
-    if any(v <= 0 for v in std) or len(mean) not in (1, shape[0]) or len(std) not in (1, shape[0]):
-        raise UsageError(
-            f"--mean and --std take 1 or {shape[0]} numbers (std above 0) for this network"
-        )
-    scale = (-1, 1, 1)
-    pixels = (picture.pixels - np.asarray(mean, np.float32).reshape(scale)) / np.asarray(
-        std, np.float32
-    ).reshape(scale)
-    move_to_device(module, device)
-    classes = int(np.prod(module.output_shape(shape)))
+    net = load_network(path, mean, std)
+    picture = load_input(image, net.spec.dataset, net.input_shape)
+    move_to_device(net.module, device)
     return explain_module(
-        module,
-        pixels.astype(np.float32),
-        [str(k) for k in range(classes)],
+        net.module,
+        net.normalize(picture.pixels),
+        net.class_names,
         method=method,
         layer=layer,
-        model=imported.name,
+        model=net.spec.title,
     )
 
 

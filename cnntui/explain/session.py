@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnntui.explain.imported import ImportedNetwork
 from cnntui.explain.network import (
     ForwardTrace,
     Softmax,
@@ -17,6 +18,9 @@ from cnntui.explain.network import (
     unit_detail,
 )
 from cnntui.explain.pretrained import Pretrained
+
+ExplainNetwork = Pretrained | ImportedNetwork
+"""What the Explain view shows: a shipped network or one read from an ONNX file."""
 
 
 @dataclass
@@ -39,7 +43,7 @@ def _fmt(value: float) -> str:
 class ExplainSession:
     """One network and one input; `select_*` and `move_unit` keep the selection in range."""
 
-    def __init__(self, net: Pretrained) -> None:
+    def __init__(self, net: ExplainNetwork) -> None:
         self.net = net
         self.pixels = np.zeros(net.input_shape, dtype=np.float32)
         self.source = "blank"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class ImportedModel:
             then holds every layer before it.
         opset: the default-domain operator set version.
         producer: the program that wrote the file (e.g. `pytorch 2.13.0`).
+        metadata: the model's `metadata_props` (key → value text), as the file carries them.
     """
 
     name: str
@@ -72,6 +73,7 @@ class ImportedModel:
     problem: str | None = None
     opset: int = 0
     producer: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def is_onnx_path(target: str) -> bool:
@@ -215,6 +217,7 @@ class _Importer:
             problem=problem,
             opset=self.opset,
             producer=producer,
+            metadata={p.key: p.value for p in self.model.metadata_props},
         )
 
     def _read_initializers(self) -> None:

@@ -168,7 +168,9 @@ class DrawView(Widget, can_focus=True):
                 style="bold",
             )
         ]
-        for i in range(len(names)):
+        # Ten classes fit beside the pad; a network with more lists its ten most probable first.
+        shown = range(len(names)) if len(names) <= 10 else probs.top(10)
+        for i in shown:
             p = float(probs.probabilities[i])
             line = Text(f"{names[i][:8]:>8} {p:6.1%} ")
             line.append(bar * round(p * 16), style="green" if i == best else "")

@@ -35,9 +35,17 @@ class LooksView(Static):
         self.maps: dict[str, np.ndarray] = {}
         self.picture: np.ndarray | None = None
         self.label = ""
+        self.notes: dict[str, str] = {}
 
-    def show_maps(self, picture: np.ndarray, maps: dict[str, np.ndarray], label: str) -> None:
-        self.picture, self.maps, self.label = picture, maps, label
+    def show_maps(
+        self,
+        picture: np.ndarray,
+        maps: dict[str, np.ndarray],
+        label: str,
+        notes: dict[str, str] | None = None,
+    ) -> None:
+        """Show `maps` over `picture`; `notes` say why a method's map is missing."""
+        self.picture, self.maps, self.label, self.notes = picture, maps, label, notes or {}
         self.redraw()
 
     def on_mount(self) -> None:
@@ -72,6 +80,9 @@ class LooksView(Static):
             out.append("\n")
         for method, title in TITLES.items():
             out.append(f"{_(title)}: ", style="bold")
+            if method in self.notes and method not in self.maps:
+                out.append(_("not shown: {why}").format(why=self.notes[method]) + "\n", "yellow")
+                continue
             out.append(_(EXPLANATIONS[method]) + "\n")
         out.rstrip()
         self.update(out)
