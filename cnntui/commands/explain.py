@@ -118,8 +118,7 @@ def run(args: argparse.Namespace) -> int:
 def _open_in_app(args: argparse.Namespace) -> int:
     """Start the app in the Explain mode showing MODEL (after checking it reads, so a bad file
     fails here in one line): `cnntui:explain?model=...` as a lesson link would open it."""
-    import sys
-
+    from cnntui.commands._app import open_in_mode, require_terminal
     from cnntui.errors import UsageError
     from cnntui.explain import pretrained
     from cnntui.explain.imported import load_network
@@ -134,21 +133,10 @@ def _open_in_app(args: argparse.Namespace) -> int:
     else:
         pretrained.get_spec(args.model)
         params["model"] = args.model.strip().lower()
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(
-            _("without --image the app opens, which needs a terminal; add --image IMAGE")
-        )
-    from cnntui.ui.app import CnnTuiApp
-
-    app = CnnTuiApp(ascii=True if args.ascii else None)
-
-    async def show(pilot: Any) -> None:
-        await pilot.app.switch_mode("explain")
-        await pilot.pause()
-        pilot.app.screen.apply_preset(params)
-
-    app.run(auto_pilot=show)
-    return int(app.return_code or 0)
+    require_terminal(_("without --image the app opens, which needs a terminal; add --image IMAGE"))
+    return open_in_mode(
+        "explain", lambda screen: screen.apply_preset(params), ascii=True if args.ascii else None
+    )
 
 
 def _joined(values: tuple[float, ...]) -> str:

@@ -69,28 +69,14 @@ def open_document(path: str) -> dict[str, Any]:
 
 def _open_in_app(args: argparse.Namespace) -> int:
     """Start the app and show the file in the Models mode (after checking it reads)."""
-    import sys
     from pathlib import Path
 
-    from cnntui.errors import UsageError
+    from cnntui.commands._app import open_in_mode, require_terminal
 
     open_document(args.open)  # a file that cannot be read fails here, in one line
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(
-            _("--open starts the app, which needs a terminal; add --json for a document")
-        )
-    from cnntui.ui.app import CnnTuiApp
-
+    require_terminal(_("--open starts the app, which needs a terminal; add --json for a document"))
     path = Path(args.open)
-    app = CnnTuiApp()
-
-    async def show(pilot: Any) -> None:
-        await pilot.app.switch_mode("models")
-        await pilot.pause()
-        pilot.app.screen.open_onnx(path)
-
-    app.run(auto_pilot=show)
-    return int(app.return_code or 0)
+    return open_in_mode("models", lambda screen: screen.open_onnx(path))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from cnntui.errors import ShapeError, UsageError
+from cnntui.explain.pretrained import NormalisedInput
 from cnntui.i18n import _
 
 MAX_MACS = 20_000_000_000
@@ -74,7 +75,7 @@ class ImportedSpec:
 
 
 @dataclass
-class ImportedNetwork:
+class ImportedNetwork(NormalisedInput):
     """A loaded ONNX network with everything needed to feed it and read its outputs.
 
     `module` is in eval mode; inputs are `(N, C, H, W)` float32 normalised as
@@ -87,21 +88,6 @@ class ImportedNetwork:
     std: np.ndarray
     class_names: tuple[str, ...]
     test_acc: float = math.nan
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        return self.spec.input_shape
-
-    def normalize(self, images: np.ndarray) -> np.ndarray:
-        """`(N, C, H, W)` or `(C, H, W)` in [0, 1] to the network's input scale (float32)."""
-        from cnntui.explain.pretrained import normalize_pixels
-
-        return normalize_pixels(images, self.mean, self.std)
-
-    def denormalize(self, images: np.ndarray) -> np.ndarray:
-        from cnntui.explain.pretrained import denormalize_pixels
-
-        return denormalize_pixels(images, self.mean, self.std)
 
 
 def parse_numbers(text: str) -> tuple[float, ...]:

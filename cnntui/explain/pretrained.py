@@ -148,8 +148,30 @@ def get_spec(name: str) -> PretrainedSpec:
     return PRETRAINED[key]
 
 
+class NormalisedInput:
+    """What the Explain view asks of a network, beyond its module: the input size and the
+    per-channel normalisation its training images had (`Pretrained`, `ImportedNetwork`)."""
+
+    spec: Any
+    mean: np.ndarray
+    std: np.ndarray
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        shape: tuple[int, int, int] = self.spec.input_shape
+        return shape
+
+    def normalize(self, images: np.ndarray) -> np.ndarray:
+        """`(N, C, H, W)` or `(C, H, W)` in [0, 1] to the network's input scale (float32)."""
+        return normalize_pixels(images, self.mean, self.std)
+
+    def denormalize(self, images: np.ndarray) -> np.ndarray:
+        """The network's input scale back to [0, 1] pixels (for drawing)."""
+        return denormalize_pixels(images, self.mean, self.std)
+
+
 @dataclass
-class Pretrained:
+class Pretrained(NormalisedInput):
     """A loaded network with everything needed to feed it and read its outputs.
 
     `module` is in eval mode; inputs are `(N, C, H, W)` float32 normalised as
@@ -162,17 +184,6 @@ class Pretrained:
     std: np.ndarray
     class_names: tuple[str, ...]
     test_acc: float
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        return self.spec.input_shape
-
-    def normalize(self, images: np.ndarray) -> np.ndarray:
-        """`(N, C, H, W)` or `(C, H, W)` in [0, 1] to the network's input scale (float32)."""
-        return normalize_pixels(images, self.mean, self.std)
-
-    def denormalize(self, images: np.ndarray) -> np.ndarray:
-        return denormalize_pixels(images, self.mean, self.std)
 
 
 def normalize_pixels(images: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
