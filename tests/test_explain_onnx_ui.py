@@ -90,7 +90,11 @@ async def test_open_with_the_dialog_cycle_and_a_bad_file(files: dict[str, Path])
         assert "digits.onnx" in head(screen)
         layers = str(screen.query_one(LayersView).render())
         assert "c1" in layers and "s2" in layers
-        assert any("1×28×28 input, 10 classes" in n.message for n in app._notifications)
+        await wait_until(
+            pilot,
+            lambda: any("1×28×28 input, 10 classes" in n.message for n in app._notifications),
+            30,
+        )
         # the next picture, through the same network
         await pilot.press("i")
         await wait_until(pilot, lambda: screen.session.source == "digit-1")  # type: ignore[union-attr]
@@ -135,7 +139,11 @@ async def test_open_from_a_link_with_branches_and_looks(files: dict[str, Path]) 
         assert screen.session.source == "photo"  # type: ignore[union-attr]
         assert screen.session.trace.names == ["graph"]  # type: ignore[union-attr]
         assert "graph" in str(screen.query_one(LayersView).render())
-        assert any("shown as one block" in n.message for n in app._notifications)
+        await wait_until(
+            pilot,
+            lambda: any("shown as one block" in n.message for n in app._notifications),
+            30,
+        )
         await wait_until(pilot, lambda: set(screen.maps) == {"saliency", "occlusion"}, 30)
         await pilot.pause(0.2)
         looks = str(screen.query_one(LooksView).render())
