@@ -231,6 +231,13 @@ class CnnTuiApp(LabPreparation, App[None]):
         self.progress.last_mode = name
         self.save_progress()
 
+    def on_unmount(self) -> None:
+        # What this app froze (`settle_heap`) is garbage now; in one process that starts many
+        # apps (the tests), frozen cycles would never be collected.
+        from cnntui.ui.shared.heap import thaw_heap
+
+        thaw_heap()
+
     async def action_quit(self) -> None:
         """Save where the learner is (mode, lesson line) and quit."""
         self.progress.last_mode = self.current_mode

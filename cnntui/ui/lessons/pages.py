@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from cnntui.i18n import _
 from cnntui.lessons import Lesson
+from cnntui.ui.shared.heap import settle_heap
 
 
 class LessonPages:
@@ -75,6 +76,7 @@ class LessonPages:
             if lesson is not None and lesson.name not in self._pages:
                 page = await self._build_page(lesson, shown=False)
                 await self._lay_out_hidden(page)
+        settle_heap()  # the pages are kept: keep the collector from walking them
 
     async def _lay_out_hidden(self: Any, page: Widget) -> None:
         """Measure a hidden page's text at the reader's width, as showing it would.
@@ -91,5 +93,6 @@ class LessonPages:
                 break
             await asyncio.sleep(0.02)
         reader = self.query_one("#reader", VerticalScroll)
-        if page.is_mounted and not page.display:
+        # A language switch may have removed the page meanwhile (it is then detached).
+        if page.is_mounted and page.is_attached and not page.display:
             page.arrange(reader.scrollable_content_region.size)

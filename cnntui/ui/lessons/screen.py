@@ -25,6 +25,7 @@ from cnntui.ui.lessons.pages import LessonPages
 from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.glyphs import Glyphs, glyphs
+from cnntui.ui.shared.heap import thaw_heap
 from cnntui.ui.shared.mode_bar import ModeBar
 
 if TYPE_CHECKING:
@@ -106,9 +107,11 @@ class LessonsScreen(LessonPages, Screen[None]):
                 reader.scroll_y / reader.max_scroll_y if reader.max_scroll_y else 0.0
             )
         # The kept pages hold the old language's text: build them again as they are shown.
+        self.workers.cancel_group(self, "lesson-pages")
         pages, self._pages = list(self._pages.values()), {}
         for page in pages:
             page.remove()
+        thaw_heap()  # the old pages' cycles are garbage now: let the collector have them
         self._load()
 
     async def _loaded(self, lessons: list[Lesson]) -> None:

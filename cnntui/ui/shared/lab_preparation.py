@@ -9,6 +9,8 @@ from typing import Any
 
 from textual.worker import Worker, WorkerState
 
+from cnntui.ui.shared.heap import settle_heap
+
 
 class LabPreparation:
     """Mixed into `CnnTuiApp` (`self`): its `mode_specs`, `labs_built` and `_labs_prepared`."""
@@ -24,6 +26,7 @@ class LabPreparation:
         if self._labs_prepared:
             return
         self._labs_prepared = True
+        settle_heap()  # the lessons and the first screen, as they are now
         self.run_worker(
             self._import_labs,
             name="import-labs",
@@ -45,6 +48,8 @@ class LabPreparation:
         # A plain handler name (not `@on`): this mixin is not a Textual class, and Textual looks
         # `on_…` methods up through the app's whole class hierarchy.
         if event.worker.name == "import-labs" and event.state == WorkerState.SUCCESS:
+            if not self.is_running or self._closing:  # closed while the imports ran
+                return
             self.run_worker(self._build_labs(), group="prepare-labs", exit_on_error=False)
 
     async def _build_labs(self: Any) -> None:
@@ -60,4 +65,5 @@ class LabPreparation:
             self._load_screen_css(installed)
             await mounted
             self.labs_built.add(spec.name)
+            settle_heap()
             await asyncio.sleep(0.05)
