@@ -11,8 +11,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
+from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer, report_notes
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 
 KINDS = ("output-size", "param-count")
 """The kinds of question `generate` can make."""
@@ -67,7 +68,7 @@ def _drawer(rng: Any):  # type: ignore[no-untyped-def]
 
 
 def _output_size(draw) -> Question:  # type: ignore[no-untyped-def]
-    for _ in range(200):
+    for _attempt in range(200):
         size = draw([5, 6, 7, 9, 12, 14, 16, 28, 32, 56, 64, 112, 224, 227])
         kernel = draw([1, 2, 3, 3, 5, 7, 11])
         stride = draw([1, 1, 2, 2, 3, 4])
@@ -80,15 +81,23 @@ def _output_size(draw) -> Question:  # type: ignore[no-untyped-def]
             )
         except ShapeError:
             continue
-        dilated = f", dilation {dilation}" if dilation != 1 else ""
+        values = {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
         prompt = (
-            f"A {size}×{size} input goes through a {kernel}×{kernel} convolution with stride"
-            f" {stride}, padding {padding}{dilated}. What is the output height?"
+            _(
+                "A {size}×{size} input goes through a {kernel}×{kernel} convolution with stride"
+                " {stride}, padding {padding}, dilation {dilation}. What is the output height?"
+            ).format(dilation=dilation, **values)
+            if dilation != 1
+            else _(
+                "A {size}×{size} input goes through a {kernel}×{kernel} convolution with stride"
+                " {stride}, padding {padding}. What is the output height?"
+            ).format(**values)
         )
         working = report.axes[0]
         explanation = f"{working.formula}: {working.plugged}."
-        if report.notes:
-            explanation += " " + report.notes[0][0].upper() + report.notes[0][1:] + "."
+        notes, _suggestions = report_notes(report, _)
+        if notes:
+            explanation += " " + notes[0][0].upper() + notes[0][1:] + "."
         return Question("output-size", prompt, report.output.height, explanation)
     raise RuntimeError("no valid output-size question found")  # pragma: no cover
 
@@ -102,14 +111,27 @@ def _param_count(draw) -> Question:  # type: ignore[no-untyped-def]
         LayerSpec.make("conv", kernel, 1, 0, filters=filters, bias=bias),
         FeatureShape(32, 32, in_channels),
     )
-    with_bias = "with" if bias else "without"
+    values = {"kernel": kernel, "in_channels": in_channels, "filters": filters}
     prompt = (
-        f"How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
-        f" {filters} channels have, {with_bias} bias?"
-    )
+        _(
+            "How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
+            " {filters} channels have, with bias?"
+        )
+        if bias
+        else _(
+            "How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
+            " {filters} channels have, without bias?"
+        )
+    ).format(**values)
     explanation = (
-        f"Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights"
-        + (" plus one bias" if bias else "")
-        + f": {report.param_formula}. The input's height and width do not matter."
-    )
+        _(
+            "Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights plus one"
+            " bias: {formula}. The input's height and width do not matter."
+        )
+        if bias
+        else _(
+            "Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights:"
+            " {formula}. The input's height and width do not matter."
+        )
+    ).format(formula=report.param_formula, **values)
     return Question("param-count", prompt, report.params, explanation)
