@@ -319,3 +319,23 @@ def test_numbers_keep_one_format() -> None:
     set_language("ko")
     message = Message(N_("RSS peak {mib} MiB"), mib=f"{np.float64(1536.4):.0f}")
     assert str(message) == "RSS 최대 1536 MiB"
+
+
+def test_engine_shape_and_argument_errors_in_korean() -> None:
+    from cnntui.engine import nn
+    from cnntui.errors import ShapeError
+
+    set_language("ko")
+    with pytest.raises(
+        ShapeError, match=r"^Conv2d: 7×7 커널\(dilation 1, 패딩 \(0, 0\)\)이 4×4 입력에"
+    ):
+        nn.Conv2d(1, 2, 7).output_shape((1, 4, 4))
+    with pytest.raises(
+        ValueError, match=r"^MaxPool2d: 패딩 \(3, 3\)은\(는\) 커널 \(2, 2\)의 절반 이하"
+    ):
+        nn.MaxPool2d(2, padding=3)
+    with pytest.raises(ShapeError, match=r"입력 높이 3에 들어가지 않습니다"):
+        nn.MaxPool2d(4).output_shape((1, 3, 8))
+    set_language("en")
+    with pytest.raises(ShapeError, match=r"^Conv2d: a 7×7 kernel \(dilation 1, padding \(0, 0\)\)"):
+        nn.Conv2d(1, 2, 7).output_shape((1, 4, 4))
