@@ -339,3 +339,36 @@ def test_engine_shape_and_argument_errors_in_korean() -> None:
     set_language("en")
     with pytest.raises(ShapeError, match=r"^Conv2d: a 7×7 kernel \(dilation 1, padding \(0, 0\)\)"):
         nn.Conv2d(1, 2, 7).output_shape((1, 4, 4))
+
+
+def test_a_question_on_show_follows_a_language_switch() -> None:
+    question = practice.generate("param-count", random.Random(3))
+    english = question.prompt
+    assert english.startswith("How many parameters")
+    set_language("ko")
+    assert question.prompt != english and question.prompt.endswith("몇 개입니까?")
+
+
+async def test_calculator_quiz_question_and_verdict_follow_f2() -> None:
+    from textual.widgets import Input, Static
+
+    from cnntui.ui.calc.quiz import CalcQuizScreen
+
+    app = make_app("calc")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(CalcQuizScreen(seed=1))
+        await pilot.pause()
+        quiz = app.screen
+        assert isinstance(quiz, CalcQuizScreen)
+        quiz.query_one("#calc-quiz-answer", Input).value = "-1"
+        await pilot.press("enter")
+        await pilot.pause()
+        feedback = str(quiz.query_one("#calc-quiz-feedback", Static).content)
+        assert feedback.startswith("Not quite")
+        await pilot.press("f2")
+        await pilot.pause()
+        question = str(quiz.query_one("#calc-quiz-question", Static).content)
+        feedback = str(quiz.query_one("#calc-quiz-feedback", Static).content)
+        assert question.startswith("출력 크기: ") and "출력 높이는 얼마입니까?" in question
+        assert feedback.startswith("아쉽습니다") and "Not quite" not in feedback
