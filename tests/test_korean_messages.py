@@ -372,3 +372,40 @@ async def test_calculator_quiz_question_and_verdict_follow_f2() -> None:
         feedback = str(quiz.query_one("#calc-quiz-feedback", Static).content)
         assert question.startswith("출력 크기: ") and "출력 높이는 얼마입니까?" in question
         assert feedback.startswith("아쉽습니다") and "Not quite" not in feedback
+
+
+async def test_links_dialog_says_where_each_link_leads_in_korean_and_follows_f2() -> None:
+    from textual.widgets import OptionList
+
+    from cnntui.lessons import Link
+    from cnntui.ui.lessons.links import LinksScreen, describe
+    from cnntui.ui.shared.glyphs import glyphs
+
+    links = [
+        Link("train", "cnntui:train?model=lenet5", 1, "cnntui", "train", {"model": "lenet5"}),
+        Link(
+            "pooling",
+            "cnntui:lesson?name=05-pooling",
+            2,
+            "cnntui",
+            "lesson",
+            {"name": "05-pooling"},
+        ),
+        Link("web", "https://example.org", 3, "web"),
+    ]
+    assert [describe(link) for link in links] == [
+        "open Train",
+        "open lesson 05-pooling",
+        "copy the web address",
+    ]
+    app = make_app("lessons")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(LinksScreen(links, glyphs(False)))
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        listing = app.screen.query_one("#links-list", OptionList)
+        shown = " ".join(str(listing.get_option_at_index(i).prompt) for i in range(3))
+        assert "학습 열기" in shown and "강의 05-pooling 열기" in shown and "웹 주소 복사" in shown
+        assert app.screen.query_one("#links-dialog").border_title == "이 강의의 링크"

@@ -19,14 +19,20 @@ from cnntui.ui.shared.glyphs import Glyphs
 
 
 def describe(link: Link) -> str:
-    """What following the link does, in words."""
+    """What following the link does, in words (the current language)."""
     if link.kind == "web":
-        return "copy the web address"
+        return _("copy the web address")
     if link.kind == "anchor":
-        return "go to that section"
+        return _("go to that section")
     if link.mode == "lesson":
-        return f"open lesson {link.params.get('name', '?')}"
-    return f"open the {link.mode} lab"
+        return _("open lesson {name}").format(name=link.params.get("name", "?"))
+    from cnntui.ui.modes import mode_named
+
+    try:
+        title = _(mode_named(link.mode or "").title)
+    except KeyError:  # a mode this build lacks: its name as written in the link
+        title = link.mode or "?"
+    return _("open {mode}").format(mode=title)
 
 
 class LinksScreen(ModalScreen[str | None]):
