@@ -409,3 +409,16 @@ async def test_links_dialog_says_where_each_link_leads_in_korean_and_follows_f2(
         shown = " ".join(str(listing.get_option_at_index(i).prompt) for i in range(3))
         assert "학습 열기" in shown and "강의 05-pooling 열기" in shown and "웹 주소 복사" in shown
         assert app.screen.query_one("#links-dialog").border_title == "이 강의의 링크"
+
+
+def test_lesson_template_errors_in_korean() -> None:
+    from cnntui.lesson_template import TemplateError, render
+
+    set_language("ko")
+    with pytest.raises(TemplateError, match=r"^1행: calc: 0으로 나눴습니다$"):
+        render("{{ calc 1/0 }}")
+    with pytest.raises(TemplateError, match=r"^2행: 알 수 없는 모델 'nope'"):
+        render("text\n{{ params nope }}")
+    set_language("en")
+    with pytest.raises(TemplateError, match=r"^line 1: calc: division by zero$"):
+        render("{{ calc 1/0 }}")
