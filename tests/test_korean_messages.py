@@ -422,3 +422,17 @@ def test_lesson_template_errors_in_korean() -> None:
     set_language("en")
     with pytest.raises(TemplateError, match=r"^line 1: calc: division by zero$"):
         render("{{ calc 1/0 }}")
+
+
+def test_lesson_file_problems_in_korean(tmp_path: Path) -> None:
+    from cnntui.lessons import parse_lesson
+
+    path = tmp_path / "01-broken.md"
+    set_language("ko")
+    lesson = parse_lesson(path, "no front matter here\n")
+    assert [str(p) for p in lesson.problems] == [
+        "01-broken.md:1: 머리말이 없습니다: 파일은 '+++' 줄로 시작해야 합니다"
+    ]
+    text = '+++\ntitle = "T"\nchapter = "C"\norder = 1\n+++\n```quiz\nquestion = "q"\n```\n'
+    lesson = parse_lesson(path, text)
+    assert any("퀴즈: answer(수나 문자열)가 필요합니다" in str(p) for p in lesson.problems)
