@@ -436,3 +436,19 @@ def test_lesson_file_problems_in_korean(tmp_path: Path) -> None:
     text = '+++\ntitle = "T"\nchapter = "C"\norder = 1\n+++\n```quiz\nquestion = "q"\n```\n'
     lesson = parse_lesson(path, text)
     assert any("퀴즈: answer(수나 문자열)가 필요합니다" in str(p) for p in lesson.problems)
+
+
+def test_data_checkpoint_and_number_errors_in_korean(tmp_path: Path) -> None:
+    from cnntui.data import DatasetError
+    from cnntui.data.registry import load_splits
+    from cnntui.numeric import NumberError, parse_number
+    from cnntui.train.checkpoint import CheckpointError, load_checkpoint
+
+    set_language("ko")
+    (tmp_path / "run.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"손상되었습니다 .*실행을 이어 할 수 없습니다"):
+        load_checkpoint(tmp_path)
+    with pytest.raises(DatasetError, match=r"^folder 데이터셋에는 클래스마다"):
+        load_splits("folder", data_dir=None)
+    with pytest.raises(NumberError, match=r"^'x'은\(는\) 0에서 1까지의 수이\(가\) 아닙니다$"):
+        parse_number("x", low=0, high=1)

@@ -29,6 +29,7 @@ from cnntui.data.idx import load_idx_pair
 from cnntui.data.shapes import SHAPES_SIZE, load_shapes
 from cnntui.data.sources import SOURCES, total_size
 from cnntui.data.transforms import resize_bilinear
+from cnntui.i18n import _
 from cnntui.paths import PathNotAllowed, check_user_path
 
 FASHION_NAMES = (
@@ -131,13 +132,21 @@ def load_splits(
     Raises `DatasetError` with a message that says how to get missing data.
     """
     if name not in DATASETS:
-        raise DatasetError(f"unknown data set '{name}'; choose one of {', '.join(DATASETS)}")
+        raise DatasetError(
+            _("unknown data set '{name}'; choose one of {value}").format(
+                name=name, value=", ".join(DATASETS)
+            )
+        )
     if input_size is not None and not 4 <= input_size <= 512:
-        raise DatasetError(f"input size must be between 4 and 512 pixels, got {input_size}")
+        raise DatasetError(
+            _("input size must be between 4 and 512 pixels, got {input_size}").format(
+                input_size=input_size
+            )
+        )
     try:
         folder = check_user_path(data_dir) if data_dir is not None else None
     except PathNotAllowed as error:
-        raise DatasetError(f"data folder {error}") from None
+        raise DatasetError(_("data folder {error}").format(error=error)) from None
     if name == "digits":
         full = load_digits(8)
         train, val, test = split_by_permutation(full, val=180, test=360, seed=0)
@@ -160,7 +169,7 @@ def load_splits(
     else:
         if folder is None:
             raise DatasetError(
-                "the folder data set needs --data-dir DIR with one sub-folder per class"
+                _("the folder data set needs --data-dir DIR with one sub-folder per class")
             )
         size = (input_size, input_size) if input_size else None
         full = load_folder(folder, size)
@@ -242,7 +251,11 @@ def _load_idx_splits(
     n_val = max(1, round(len(train_y) / 12))
     n_train = len(train_y) - n_val
     if n_train < 1 or len(test_y) < 1:
-        raise DatasetError(f"{name}: too few images ({len(train_y)} train, {len(test_y)} test)")
+        raise DatasetError(
+            _("{name}: too few images ({value} train, {value2} test)").format(
+                name=name, value=len(train_y), value2=len(test_y)
+            )
+        )
     full = Dataset(name, train_x, train_y, names_)
     return Splits(
         full.subset(slice(0, n_train)),
@@ -301,5 +314,7 @@ def _extract_cifar(archive: Path, root: Path) -> None:
             tar.extractall(root, members=members, filter="data")
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DatasetError(
-            f"{archive} cannot be extracted ({exc}); delete it and download again"
+            _("{archive} cannot be extracted ({exc}); delete it and download again").format(
+                archive=archive, exc=exc
+            )
         ) from None
