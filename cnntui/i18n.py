@@ -150,6 +150,10 @@ class Message:
     def __format__(self, spec: str) -> str:
         return format(self.translate(), spec)
 
+    def __contains__(self, text: str) -> bool:
+        """`text in message`: a substring of the text in the current language (as for a str)."""
+        return text in self.translate()
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Message):
             return NotImplemented

@@ -171,7 +171,7 @@ def mean_pairwise_distance(batch: np.ndarray) -> float:
     """Mean Euclidean distance between all pairs of images in `batch` `(N, …)`, N ≥ 2."""
     flat = np.asarray(batch, dtype=np.float64).reshape(len(batch), -1)
     if len(flat) < 2:
-        raise ValueError("diversity needs at least two images")
+        raise ValueError(_("diversity needs at least two images"))
     sq = (flat**2).sum(1)
     d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * flat @ flat.T, 0.0)
     n = len(flat)
@@ -485,15 +485,21 @@ class DcganRun:
                 _("nothing to resume in {path}: run.json is missing").format(path=self.out)
             ) from None
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{self.run_json_path} is unreadable ({exc})") from None
+            raise UsageError(
+                _("{path} is unreadable ({exc})").format(path=self.run_json_path, exc=exc)
+            ) from None
         except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
-            raise UsageError(f"{self.run_json_path} is unreadable (nested too deeply)") from None
+            raise UsageError(
+                _("{path} is unreadable (nested too deeply)").format(path=self.run_json_path)
+            ) from None
         if (
             not isinstance(document, dict)
             or document.get("kind") != "dcgan"
             or document.get("format") != FORMAT
         ):
-            raise UsageError(f"{self.run_json_path} is not a DCGAN run of this version")
+            raise UsageError(
+                _("{path} is not a DCGAN run of this version").format(path=self.run_json_path)
+            )
         return document
 
     def _load_checkpoint(self) -> None:
@@ -504,11 +510,13 @@ class DcganRun:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
             raise UsageError(
-                f"nothing to resume in {self.out}: checkpoint.npz is missing"
+                _("nothing to resume in {path}: checkpoint.npz is missing").format(path=self.out)
             ) from None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
             # a truncated file is a BadZipFile or EOFError, a damaged member a ValueError
-            raise UsageError(f"{self.checkpoint_path} is corrupt ({exc})") from None
+            raise UsageError(
+                _("{path} is corrupt ({exc})").format(path=self.checkpoint_path, exc=exc)
+            ) from None
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):
                 module.load_state_dict(
@@ -523,7 +531,9 @@ class DcganRun:
             self._partial = _checked_partial(document.get("partial"))
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
-                f"the checkpoint in {self.out} does not match this model ({exc})"
+                _("the checkpoint in {path} does not match this model ({exc})").format(
+                    path=self.out, exc=exc
+                )
             ) from None
 
 
@@ -540,7 +550,7 @@ def _checked_partial(value: Any) -> dict[str, Any] | None:
         )
         or not all(isinstance(value.get(k), int | float) for k in ("d_total", "g_total", "seconds"))
     ):
-        raise ValueError("its record of the interrupted epoch is damaged")
+        raise ValueError(_("its record of the interrupted epoch is damaged"))
     return value
 
 
