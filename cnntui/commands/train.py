@@ -520,7 +520,7 @@ class _PlainReporter(_Reporter):
                 model=trainer.model_name,
                 dataset=trainer.config.dataset,
                 splits=trainer.splits.description,
-                backend=trainer.backend.describe(),
+                backend=str(trainer.backend.describe_text()),
             ),
             flush=True,
         )
@@ -583,7 +583,7 @@ class _RichReporter(_Reporter):
                 model=escape(trainer.model_name),
                 dataset=escape(trainer.config.dataset),
                 splits=escape(trainer.splits.description),
-                backend=escape(trainer.backend.describe()),
+                backend=escape(str(trainer.backend.describe_text())),
             )
         )
         self.progress = Progress(

@@ -150,7 +150,14 @@ def load_splits(
     if name == "digits":
         full = load_digits(8)
         train, val, test = split_by_permutation(full, val=180, test=360, seed=0)
-        splits = Splits(train, val, test, "fixed permutation (seed 0): 1,257 / 180 / 360")
+        splits = Splits(
+            train,
+            val,
+            test,
+            _("fixed permutation (seed 0): {train} / {val} / {test}").format(
+                train="1,257", val=180, test=360
+            ),
+        )
     elif name == "shapes":
         n = count if count is not None else 6000
         full = load_shapes(n, seed=seed)
@@ -160,7 +167,9 @@ def load_splits(
             full.subset(slice(0, n_train)),
             full.subset(slice(n_train, n_train + n_val)),
             full.subset(slice(n_train + n_val, n)),
-            f"{n:,} generated with seed {seed}: first {n_train:,} / next {n_val:,} / last {n_test:,}",
+            _("{n} generated with seed {seed}: first {train} / next {val} / last {test}").format(
+                n=f"{n:,}", seed=seed, train=f"{n_train:,}", val=f"{n_val:,}", test=f"{n_test:,}"
+            ),
         )
     elif name in ("mnist", "fashion-mnist"):
         splits = _load_idx_splits(name, folder, download, progress)
@@ -177,7 +186,12 @@ def load_splits(
         n_test = max(1, len(full) // 5)
         train, val, test = split_by_permutation(full, val=n_val, test=n_test, seed=0)
         splits = Splits(
-            train, val, test, f"fixed permutation (seed 0): {len(train)} / {n_val} / {n_test}"
+            train,
+            val,
+            test,
+            _("fixed permutation (seed 0): {train} / {val} / {test}").format(
+                train=len(train), val=n_val, test=n_test
+            ),
         )
     if input_size is not None and splits.input_shape[1:] != (input_size, input_size):
         splits = Splits(
@@ -261,7 +275,9 @@ def _load_idx_splits(
         full.subset(slice(0, n_train)),
         full.subset(slice(n_train, None)),
         Dataset(name, test_x, test_y, names_),
-        f"first {n_train:,} / last {n_val:,} of the training file / {len(test_y):,} test images",
+        _("first {train} / last {val} of the training file / {test} test images").format(
+            train=f"{n_train:,}", val=f"{n_val:,}", test=f"{len(test_y):,}"
+        ),
     )
 
 
@@ -298,7 +314,12 @@ def _load_cifar_splits(folder: Path | None, download: bool, progress: Progress |
         full.subset(slice(0, n_train)),
         full.subset(slice(n_train, None)),
         Dataset("cifar10", test_x, test_y, class_names),
-        f"first {n_train:,} / last {n_val:,} of {len(present)} training batches / {len(test_y):,} test images",
+        _("first {train} / last {val} of {batches} training batches / {test} test images").format(
+            train=f"{n_train:,}",
+            val=f"{n_val:,}",
+            batches=len(present),
+            test=f"{len(test_y):,}",
+        ),
     )
 
 
