@@ -452,3 +452,16 @@ def test_data_checkpoint_and_number_errors_in_korean(tmp_path: Path) -> None:
         load_splits("folder", data_dir=None)
     with pytest.raises(NumberError, match=r"^'x'은\(는\) 0에서 1까지의 수이\(가\) 아닙니다$"):
         parse_number("x", low=0, high=1)
+
+
+@pytest.mark.slow
+def test_cnntui_train_first_line_in_korean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    argv = ["train", "lenet5", "--dataset", "digits", "--epochs", "1", "--input-size", "8"]
+    argv += ["--limit", "64", "--device", "cpu", "--out", str(tmp_path / "run"), "--lang", "ko"]
+    assert cli.main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "고정 순열(시드 0): 1,257 / 180 / 360" in first and "코어, NumPy" in first
+    assert not english_words(first) - {"lenet", "digits", "cpu", "numpy"}, first
