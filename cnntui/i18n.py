@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -183,3 +184,20 @@ def error_text(error: BaseException) -> Text:
     if len(error.args) == 1 and isinstance(error.args[0], Message):
         return error.args[0]
     return str(error)
+
+
+def english(text: Text) -> str:
+    """`text` in English: a Message's English, or the string as it is (for `--json` documents)."""
+    return text.english() if isinstance(text, Message) else text
+
+
+@contextmanager
+def messages_in(language: str) -> Iterator[None]:
+    """Make messages in `language` for the duration (a `--json` document written in English while
+    the command speaks Korean); the language before is current again afterwards."""
+    before = current_language()
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(before)

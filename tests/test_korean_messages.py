@@ -209,6 +209,11 @@ def test_onnx_import_problems_in_korean(tmp_path: Path) -> None:
     assert imported.problem.startswith(
         "노드 erf1 (Erf, 2개 중 graph.node[1]): 이 연산자는 지원하지 않습니다"
     )
+    # a document (summary --json) keeps it in English
+    assert imported.problem_message is not None
+    assert imported.problem_message.english().startswith(
+        "node erf1 (Erf, graph.node[1] of 2): this operator is not supported"
+    )
 
 
 def test_calculator_shape_error_in_korean_through_the_cli(
@@ -465,3 +470,20 @@ def test_cnntui_train_first_line_in_korean(
     first = capsys.readouterr().out.splitlines()[0]
     assert "고정 순열(시드 0): 1,257 / 180 / 360" in first and "코어, NumPy" in first
     assert not english_words(first) - {"lenet", "digits", "cpu", "numpy"}, first
+
+
+def test_json_documents_keep_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "01-broken.md").write_text("no front matter\n", encoding="utf-8")
+    status = cli.main(["lessons", "--check", "--json", "--dir", str(lessons), "--lang", "ko"])
+    document = json.loads(capsys.readouterr().out)
+    assert status != 0 or not document["ok"]
+    assert document["problems"][0]["reason"].startswith("no front matter")
+    assert cli.main(["doctor", "--json", "--lang", "ko"]) == 0
+    advice = json.loads(capsys.readouterr().out)["advice"]
+    assert all(not HANGUL.search(tip) for tip in advice)

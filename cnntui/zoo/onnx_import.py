@@ -32,7 +32,7 @@ from cnntui.engine import nn
 from cnntui.engine.graph import INPUT, Add, Concatenate, Graph, Softmax, Step
 from cnntui.engine.module import Module, Parameter, Shape
 from cnntui.errors import ShapeError, UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, Message, Text, _, error_text
 from cnntui.zoo.onnx_export import require_onnx
 
 MAX_BYTES = 1 << 30
@@ -60,8 +60,9 @@ class ImportedModel:
         input_shape: per-sample input shape, (C, H, W) or (F,).
         has_weights: True when every weight came from the file; False when some were only
             declared (their values are then freshly initialised).
-        problem: None, or one line naming the first node that could not be imported; `module`
-            then holds every layer before it.
+        problem: None, or one line naming the first node that could not be imported, in the
+            language current at the import; `module` then holds every layer before it.
+        problem_message: the same as a `Message` (`.english()` for `--json` documents).
         opset: the default-domain operator set version.
         producer: the program that wrote the file (e.g. `pytorch 2.13.0`).
     """
@@ -73,6 +74,7 @@ class ImportedModel:
     problem: str | None = None
     opset: int = 0
     producer: str = ""
+    problem_message: Message | None = None
 
 
 def is_onnx_path(target: str) -> bool:
@@ -181,7 +183,7 @@ class _Importer:
         input_name, input_shape = self._read_input()
         self.alias[input_name] = INPUT
         self.shapes[INPUT] = input_shape
-        problem: str | None = None
+        problem: Message | None = None
         nodes = list(self.graph.node)
         for index, node in enumerate(nodes):
             if index in self.skip:
@@ -189,7 +191,7 @@ class _Importer:
             try:
                 self._convert(index, node)
             except _Unsupported as exc:
-                problem = self._node_problem(node, index, len(nodes), str(exc))
+                problem = self._node_problem(node, index, len(nodes), error_text(exc))
                 break
             except (
                 ShapeError,
@@ -201,8 +203,8 @@ class _Importer:
             ) as exc:
                 # a malformed node (a missing attribute, an impossible size) stops the import
                 # there, like an unsupported one
-                reason = (
-                    _("attribute {name} is missing").format(name=exc)
+                reason: Text = (
+                    Message(N_("attribute {name} is missing"), name=str(exc))
                     if isinstance(exc, KeyError)
                     else " ".join(str(exc).split()) or type(exc).__name__
                 )
@@ -219,16 +221,19 @@ class _Importer:
             module=module,
             input_shape=input_shape,
             has_weights=self.has_weights,
-            problem=problem,
+            problem=None if problem is None else str(problem),
+            problem_message=problem,
             opset=self.opset,
             producer=producer,
         )
 
     @staticmethod
-    def _node_problem(node: Any, index: int, count: int, reason: str) -> str:
-        """Where the import stopped and why, one line in the current language."""
-        return _("node {name} ({op}, graph.node[{index}] of {count}): {reason}").format(
-            name=node.name or _("(unnamed)"),
+    def _node_problem(node: Any, index: int, count: int, reason: Text) -> Message:
+        """Where the import stopped and why, one line; a Message, so the app shows it in its
+        language when it shows it and `--json` documents keep it in English."""
+        return Message(
+            N_("node {name} ({op}, graph.node[{index}] of {count}): {reason}"),
+            name=node.name or Message(N_("(unnamed)")),
             op=node.op_type,
             index=index,
             count=count,
@@ -329,7 +334,9 @@ class _Importer:
             return self.alias[value]
         if value in self.consts:
             raise _Unsupported(
-                _("input {name} is a constant where a feature map is expected").format(name=value)
+                Message(
+                    N_("input {name} is a constant where a feature map is expected"), name=value
+                )
             )
         raise OnnxImportError(
             _("{name}: value {value} is used but never produced (a missing initializer?)").format(
@@ -342,7 +349,7 @@ class _Importer:
         without values, zeros of the declared shape, and `has_weights` turns False)."""
         if position >= len(node.input) or not node.input[position]:
             if required:
-                raise _Unsupported(_("input {position} is missing").format(position=position))
+                raise _Unsupported(Message(N_("input {position} is missing"), position=position))
             return None
         name = node.input[position]
         if name in self.consts:
@@ -353,7 +360,9 @@ class _Importer:
             return np.broadcast_to(np.float32(0.0), self.declared[name])
         if name in self.alias:
             raise _Unsupported(
-                _("input {name} is computed, but a constant weight is expected").format(name=name)
+                Message(
+                    N_("input {name} is computed, but a constant weight is expected"), name=name
+                )
             )
         raise OnnxImportError(
             _(
@@ -404,8 +413,9 @@ class _Importer:
         for extra in node.output[keep:]:
             if extra and extra in self.consumers or any(o.name == extra for o in self.graph.output):
                 raise _Unsupported(
-                    _("its output {name} is used; only the first output is supported").format(
-                        name=extra
+                    Message(
+                        N_("its output {name} is used; only the first output is supported"),
+                        name=extra,
                     )
                 )
 
@@ -414,7 +424,7 @@ class _Importer:
     def _convert(self, index: int, node: Any) -> None:
         if node.domain not in ("", "ai.onnx"):
             raise _Unsupported(
-                _("operators of domain {domain} are not supported").format(domain=node.domain)
+                Message(N_("operators of domain {domain} are not supported"), domain=node.domain)
             )
         inputs = [v for v in node.input if v]
         if inputs and all(v in self.consts for v in inputs) and node.op_type in _FOLD:
@@ -430,10 +440,12 @@ class _Importer:
         method: Callable[[int, Any], None] | None = getattr(self, f"_{node.op_type}", None)
         if method is None:
             raise _Unsupported(
-                _(
-                    "this operator is not supported (cnntui reads Conv, ConvTranspose, Gemm, MatMul, "
-                    "Relu, LeakyRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, "
-                    "BatchNormalization, LRN, Dropout, Flatten, Reshape, Add, Concat, Softmax)"
+                Message(
+                    N_(
+                        "this operator is not supported (cnntui reads Conv, ConvTranspose, Gemm, MatMul, "
+                        "Relu, LeakyRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, "
+                        "BatchNormalization, LRN, Dropout, Flatten, Reshape, Add, Concat, Softmax)"
+                    )
                 )
             )
         method(index, node)
@@ -453,8 +465,10 @@ class _Importer:
         if auto in ("SAME_UPPER", "SAME_LOWER"):
             if stride != (1, 1):
                 raise _Unsupported(
-                    _("auto_pad {mode} with stride {stride} is not supported").format(
-                        mode=auto, stride=stride
+                    Message(
+                        N_("auto_pad {mode} with stride {stride} is not supported"),
+                        mode=auto,
+                        stride=stride,
                     )
                 )
             totals = [dilation[i] * (kernel[i] - 1) for i in range(2)]
@@ -462,11 +476,13 @@ class _Importer:
                 return (totals[0] // 2, totals[1] // 2)
             if auto == "SAME_UPPER":
                 return "same"
-            raise _Unsupported(_("auto_pad SAME_LOWER with an even kernel is not supported"))
+            raise _Unsupported(
+                Message(N_("auto_pad SAME_LOWER with an even kernel is not supported"))
+            )
         pads = [int(p) for p in a.get("pads", [0, 0, 0, 0])]
         if len(pads) != 4:
             raise _Unsupported(
-                _("only 2-D operators are supported, pads are {pads}").format(pads=pads)
+                Message(N_("only 2-D operators are supported, pads are {pads}"), pads=pads)
             )
         top, left, bottom, right = pads
         if (top, left) == (bottom, right):
@@ -483,10 +499,13 @@ class _Importer:
         ):
             return "same"
         raise _Unsupported(
-            _(
-                "asymmetric padding {pads} (top, left, bottom, right) is not supported; pad "
-                "symmetrically, or add an explicit Pad before it"
-            ).format(pads=pads)
+            Message(
+                N_(
+                    "asymmetric padding {pads} (top, left, bottom, right) is not supported; pad "
+                    "symmetrically, or add an explicit Pad before it"
+                ),
+                pads=pads,
+            )
         )
 
     def _Conv(self, index: int, node: Any) -> None:
@@ -495,7 +514,12 @@ class _Importer:
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 4:
-            raise _Unsupported(f"only 2-D convolutions are supported, the weight is {weight.shape}")
+            raise _Unsupported(
+                Message(
+                    N_("only 2-D convolutions are supported, the weight is {shape}"),
+                    shape=weight.shape,
+                )
+            )
         a = _attrs(self.onnx, node)
         group = int(a.get("group", 1))
         kernel = (int(weight.shape[2]), int(weight.shape[3]))
@@ -522,16 +546,23 @@ class _Importer:
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 4:
-            raise _Unsupported(f"only 2-D convolutions are supported, the weight is {weight.shape}")
+            raise _Unsupported(
+                Message(
+                    N_("only 2-D convolutions are supported, the weight is {shape}"),
+                    shape=weight.shape,
+                )
+            )
         a = _attrs(self.onnx, node)
         if "output_shape" in a:
-            raise _Unsupported(_("an explicit output_shape is not supported; give pads instead"))
+            raise _Unsupported(
+                Message(N_("an explicit output_shape is not supported; give pads instead"))
+            )
         auto = a.get("auto_pad", b"NOTSET")
         if (auto.decode() if isinstance(auto, bytes) else auto) not in ("NOTSET", "VALID"):
-            raise _Unsupported(_("auto_pad {mode!r} is not supported").format(mode=auto))
+            raise _Unsupported(Message(N_("auto_pad {mode!r} is not supported"), mode=auto))
         pads = [int(p) for p in a.get("pads", [0, 0, 0, 0])]
         if pads[:2] != pads[2:]:
-            raise _Unsupported(_("asymmetric padding {pads} is not supported").format(pads=pads))
+            raise _Unsupported(Message(N_("asymmetric padding {pads} is not supported"), pads=pads))
         group = int(a.get("group", 1))
         conv = nn.ConvTranspose2d(
             int(weight.shape[0]),
@@ -562,13 +593,13 @@ class _Importer:
         x = self.data(node.input[0])
         a = _attrs(self.onnx, node)
         if int(a.get("transA", 0)):
-            raise _Unsupported(_("transA=1 is not supported"))
+            raise _Unsupported(Message(N_("transA=1 is not supported")))
         weight = self.const(node, 1)
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 2:
             raise _Unsupported(
-                _("the weight must be a matrix, it is {shape}").format(shape=weight.shape)
+                Message(N_("the weight must be a matrix, it is {shape}"), shape=weight.shape)
             )
         weight = weight if int(a.get("transB", 0)) else weight.T
         if float(a.get("alpha", 1.0)) != 1.0:
@@ -576,7 +607,7 @@ class _Importer:
         if bias is not None:
             if bias.size not in (1, weight.shape[0]):
                 raise _Unsupported(
-                    _("a bias of shape {shape} is not supported").format(shape=bias.shape)
+                    Message(N_("a bias of shape {shape} is not supported"), shape=bias.shape)
                 )
             if float(a.get("beta", 1.0)) != 1.0:
                 bias = bias * float(a["beta"])
@@ -588,8 +619,9 @@ class _Importer:
         assert weight is not None
         if weight.ndim != 2:
             raise _Unsupported(
-                _("only a product with a constant matrix is supported, got {shape}").format(
-                    shape=weight.shape
+                Message(
+                    N_("only a product with a constant matrix is supported, got {shape}"),
+                    shape=weight.shape,
                 )
             )
         bias = None
@@ -610,7 +642,7 @@ class _Importer:
     def _Add(self, index: int, node: Any) -> None:
         if len(node.input) != 2 or any(v not in self.alias for v in node.input):
             raise _Unsupported(
-                _("only the sum of two computed feature maps (a residual) is supported")
+                Message(N_("only the sum of two computed feature maps (a residual) is supported"))
             )
         self.add(node, index, Add(), [self.data(v) for v in node.input])
 
@@ -620,8 +652,9 @@ class _Importer:
         axis = int(_attrs(self.onnx, node).get("axis", 1))
         if axis % rank != 1:
             raise _Unsupported(
-                _("only concatenation on channels (axis 1) is supported, got {axis}").format(
-                    axis=axis
+                Message(
+                    N_("only concatenation on channels (axis 1) is supported, got {axis}"),
+                    axis=axis,
                 )
             )
         self.add(node, index, Concatenate(), inputs)
@@ -649,8 +682,9 @@ class _Importer:
         axis = int(_attrs(self.onnx, node).get("axis", default))
         if axis % rank != 1:
             raise _Unsupported(
-                _("only a softmax over the channels (axis 1) is supported, got {axis}").format(
-                    axis=axis
+                Message(
+                    N_("only a softmax over the channels (axis 1) is supported, got {axis}"),
+                    axis=axis,
                 )
             )
         self._pointwise(index, node, Softmax())
@@ -671,7 +705,7 @@ class _Importer:
         dilation = _pair(a.get("dilations", [1, 1]))
         padding = self._pads(a, kernel, dilation, stride)
         if isinstance(padding, str):
-            raise _Unsupported(_("'same' padding of a pooling layer is not supported"))
+            raise _Unsupported(Message(N_("'same' padding of a pooling layer is not supported")))
         return a, kernel, stride, padding
 
     def _MaxPool(self, index: int, node: Any) -> None:
@@ -689,7 +723,7 @@ class _Importer:
     def _AveragePool(self, index: int, node: Any) -> None:
         a, kernel, stride, padding = self._pool(node)
         if _pair(a.get("dilations", [1, 1])) != (1, 1):
-            raise _Unsupported(_("dilated average pooling is not supported"))
+            raise _Unsupported(Message(N_("dilated average pooling is not supported")))
         pool = nn.AvgPool2d(
             kernel,
             stride=stride,
@@ -732,8 +766,9 @@ class _Importer:
         x = self.data(node.input[0])
         if axis % (len(self.shapes[x]) + 1) != 1:
             raise _Unsupported(
-                _("only flattening after the batch axis (axis 1) is supported, got {axis}").format(
-                    axis=axis
+                Message(
+                    N_("only flattening after the batch axis (axis 1) is supported, got {axis}"),
+                    axis=axis,
                 )
             )
         self._pointwise(index, node, nn.Flatten())
@@ -752,8 +787,10 @@ class _Importer:
             self.alias[node.output[0]] = x
             return
         raise _Unsupported(
-            _("a reshape of {shape} to {dims} is not supported (only flattening)").format(
-                shape="x".join(map(str, shape)), dims=dims
+            Message(
+                N_("a reshape of {shape} to {dims} is not supported (only flattening)"),
+                shape="x".join(map(str, shape)),
+                dims=dims,
             )
         )
 
@@ -778,7 +815,9 @@ class _Importer:
             or any(int(e) < s for e, s in zip(ends, shape[1:]))
             or steps[0] != steps[1]
         ):
-            raise _Unsupported(_("only the strided subsampling of a padded shortcut is supported"))
+            raise _Unsupported(
+                Message(N_("only the strided subsampling of a padded shortcut is supported"))
+            )
         pads = self.const(pad, 1)
         assert pads is not None
         mode = _attrs(self.onnx, pad).get("mode", b"constant")
@@ -791,7 +830,7 @@ class _Importer:
             or any(extra[i] for i in (0, 1, 2, 3, 4, 6, 7))
         ):
             raise _Unsupported(
-                _("only zero padding of the channels after a subsampling is supported")
+                Message(N_("only zero padding of the channels after a subsampling is supported"))
             )
         shortcut = PadShortcut(shape[0], shape[0] + extra[5], int(steps[0]))
         self.skip.add(users[0])
@@ -801,7 +840,9 @@ class _Importer:
 def _pair(values: Any) -> tuple[int, int]:
     items = [int(v) for v in values]
     if len(items) != 2:
-        raise _Unsupported(_("only 2-D operators are supported, got {items}").format(items=items))
+        raise _Unsupported(
+            Message(N_("only 2-D operators are supported, got {items}"), items=items)
+        )
     return items[0], items[1]
 
 
@@ -816,7 +857,7 @@ def _constant(onnx: Any, node: Any) -> np.ndarray:
             return np.asarray(value)
         if attribute.name in ("value_floats", "value_ints"):
             return np.asarray(list(value))
-    raise _Unsupported("a Constant without a numeric value is not supported")
+    raise _Unsupported(Message(N_("a Constant without a numeric value is not supported")))
 
 
 # shape arithmetic on constants, evaluated while importing (PyTorch's x.view(x.size(0), -1))
