@@ -113,14 +113,10 @@ class Progress:
         ):
             raise ValueError(_("solved must map lesson names to lists of quiz ids"))
         if len(read) > MAX_ENTRIES or len(solved) > MAX_ENTRIES:
-            raise ValueError(
-                _("more than {MAX_ENTRIES:,} lessons listed").format(MAX_ENTRIES=MAX_ENTRIES)
-            )
+            raise ValueError(_("more than {count:,} lessons listed").format(count=MAX_ENTRIES))
         if any(len(ids) > MAX_ENTRIES for ids in solved.values()):
             raise ValueError(
-                _("more than {MAX_ENTRIES:,} quizzes listed for one lesson").format(
-                    MAX_ENTRIES=MAX_ENTRIES
-                )
+                _("more than {count:,} quizzes listed for one lesson").format(count=MAX_ENTRIES)
             )
         # Both were added later; a file without them is a file from before.
         mode = data.get("last_mode")
@@ -162,11 +158,17 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         backup = set_aside(path)
-        kept = f"kept as {backup.name}" if backup else "left where it is"
-        return (
-            Progress(),
-            f"progress file {path} is damaged or unreadable ({reason}); {kept}, starting afresh",
-        )
+        if backup:
+            warning = _(
+                "progress file {path} is damaged or unreadable ({reason}); kept as {name}, "
+                "starting afresh"
+            ).format(path=path, reason=reason, name=backup.name)
+        else:
+            warning = _(
+                "progress file {path} is damaged or unreadable ({reason}); left where it is, "
+                "starting afresh"
+            ).format(path=path, reason=reason)
+        return Progress(), warning
 
 
 @contextlib.contextmanager
