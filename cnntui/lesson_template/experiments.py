@@ -78,7 +78,7 @@ class ExperimentFunctions:
         return Quantity(stored_values(self._find_rows(model, args[1])))
 
     def _conv_cost(self, kind: str, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = f"usage: {{{{ {kind} params|macs SIZE CIN COUT K }}}}"
+        usage = _("usage: {{{{ {kind} params|macs SIZE CIN COUT K }}}}").format(kind=kind)
         if len(args) != 5 or args[0] not in ("params", "macs"):
             raise _Problem(usage)
         size, cin, cout, k = (_whole(a, kind, variables) for a in args[1:])

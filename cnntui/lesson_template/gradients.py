@@ -114,7 +114,9 @@ class LearningFunctions:
         return steps
 
     def _learnkernel(self, args: list[str], variables: dict[str, Any]) -> Value:
-        steps = self._learn_args(args, 3, "usage: {{ learnkernel IMAGE TARGET STEPS }}", variables)
+        steps = self._learn_args(
+            args, 3, _("usage: {{ learnkernel IMAGE TARGET STEPS }}"), variables
+        )
         weights, _losses = _learned(args[0], args[1], steps)
         rounded = np.round(weights, 2)
         return Matrix(
@@ -127,7 +129,7 @@ class LearningFunctions:
     def _learnloss(self, args: list[str], variables: dict[str, Any]) -> Value:
         from cnntui.lesson_template.values import Quantity
 
-        usage = "usage: {{ learnloss IMAGE TARGET STEPS first|last }}"
+        usage = _("usage: {{ learnloss IMAGE TARGET STEPS first|last }}")
         steps = self._learn_args(args, 4, usage, variables)
         if args[3] not in ("first", "last"):
             raise _Problem(usage)

@@ -257,7 +257,7 @@ class GridFunctions:
         return options
 
     def _correlate(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ correlate IMAGE KERNEL [stride S] [pad P] [bias B] [flip] [relu] }}"
+        usage = _("usage: {{ correlate IMAGE KERNEL [stride S] [pad P] [bias B] [flip] [relu] }}")
         if len(args) < 2:
             raise _Problem(usage)
         image = self._grid(args[0], "correlate", variables)
@@ -279,7 +279,10 @@ class GridFunctions:
         )
 
     def _window(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ window IMAGE KERNEL ROW COL [stride S] [pad P] [bias B] }} (ROW, COL of the output, from 1)"
+        usage = _(
+            "usage: {{ window IMAGE KERNEL ROW COL [stride S] [pad P] [bias B] }} "
+            "(ROW, COL of the output, from 1)"
+        )
         if len(args) < 4:
             raise _Problem(usage)
         image = self._grid(args[0], "window", variables)
@@ -299,7 +302,7 @@ class GridFunctions:
         )
 
     def _pool(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ pool IMAGE max|avg SIZE [stride S] }}"
+        usage = _("usage: {{ pool IMAGE max|avg SIZE [stride S] }}")
         if len(args) < 3 or args[1] not in ("max", "avg"):
             raise _Problem(usage)
         image = self._grid(args[0], "pool", variables)

@@ -129,7 +129,7 @@ class ProbabilityFunctions:
         return Text(probability_table(table, self._samples(name, variables)))
 
     def _prob(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = (
+        usage = _(
             "usage: {{ prob DATA x X }}, {{ prob DATA y Y }}, {{ prob DATA joint X Y }}, "
             "{{ prob DATA y_given_x X Y }} or {{ prob DATA x_given_y X Y }}"
         )
