@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from cnntui.i18n import current_language, set_language
+
 LOG_NAME = "runner.log"
 """The child's stdout and stderr, in its run folder."""
 
@@ -106,7 +108,14 @@ class ChildProcess(ABC, Generic[E]):
             self._events: Any = ctx.Queue()
         self._process = ctx.Process(
             target=run_child,
-            args=(task, str(self.run_dir / LOG_NAME), self._commands, self._events, args),
+            args=(
+                task,
+                str(self.run_dir / LOG_NAME),
+                self._commands,
+                self._events,
+                args,
+                current_language(),
+            ),
             name=name,
             daemon=False,  # see the module docstring: the registry stops it at exit instead
         )
@@ -227,10 +236,22 @@ def on_stop_signals(handler: Callable[[int, Any], None]) -> None:
 
 
 def run_child(
-    task: Callable[..., None], log_path: str, commands: Any, events: Any, args: tuple[Any, ...]
+    task: Callable[..., None],
+    log_path: str,
+    commands: Any,
+    events: Any,
+    args: tuple[Any, ...],
+    language: str = "en",
 ) -> None:
     """The child's entry point: output to `log_path`, run `task(commands, events, *args)`, and
-    always deliver the events already queued before the process ends."""
+    always deliver the events already queued before the process ends.
+
+    The child speaks the app's `language` (as it was at the start): text it can only make as a
+    string (an error from the data or checkpoint code) is then in the language the user chose.
+    Its own reports are `cnntui.i18n.Message`s, translated when the app shows them, so they
+    follow a later language switch too.
+    """
+    set_language(language)
     path = Path(log_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     redirect_output(path)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -105,3 +106,98 @@ def N_(message: str) -> str:
     """Marks `message` for the catalogue without translating it now (module-level constants that
     are translated with `_` when shown)."""
     return message
+
+
+class Message:
+    """Text translated where it is shown, not where it is made.
+
+    A training or DCGAN process reports its state to the app over a queue; the app may switch
+    language after the report was made, or run in another language than the process. So a report
+    carries `Message(N_("learning rate set to {value:g}"), value=0.01)`, and `str(message)` (or an
+    f-string) gives the text in the language current where it is read. Arguments may be Messages
+    themselves (translated along with the outer text); everything else keeps its own format
+    (`{value:g}` formats the float). Picklable: the class and its fields are plain.
+
+    Mark the English with `N_` so the catalogue extracts it. A Message without arguments is not
+    formatted (its text may hold braces: a reason copied from a library's error); one whose text
+    is not in the catalogue reads as it was given.
+    """
+
+    __slots__ = ("msgid", "args")
+
+    def __init__(self, msgid: str, /, **args: object) -> None:
+        self.msgid = msgid
+        self.args = args
+
+    def translate(self, language: str | None = None) -> str:
+        """The text in `language` (default: the current one)."""
+        language = _current if language is None else language
+        template = _translations(language).gettext(self.msgid)
+        if not self.args:
+            return template
+        values = {
+            key: value.translate(language) if isinstance(value, Message) else value
+            for key, value in self.args.items()
+        }
+        return template.format(**values)
+
+    def english(self) -> str:
+        """The text in English (for documents such as `--json`, which keep one language)."""
+        return self.translate("en")
+
+    def __str__(self) -> str:
+        return self.translate()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.translate(), spec)
+
+    def __contains__(self, text: str) -> bool:
+        """`text in message`: a substring of the text in the current language (as for a str)."""
+        return text in self.translate()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return self.msgid == other.msgid and self.args == other.args
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+    def __repr__(self) -> str:
+        args = "".join(f", {key}={value!r}" for key, value in self.args.items())
+        return f"Message({self.msgid!r}{args})"
+
+    def __getstate__(self) -> tuple[str, dict[str, object]]:
+        return self.msgid, self.args
+
+    def __setstate__(self, state: tuple[str, dict[str, object]]) -> None:
+        self.msgid, self.args = state
+
+
+Text = str | Message
+"""What a report from a child process says: fixed text, or a `Message` translated when shown."""
+
+
+def error_text(error: BaseException) -> Text:
+    """What `error` says, kept as a `Message` when it was raised with one (so it is translated
+    where it is shown), else its text as it is."""
+    if len(error.args) == 1 and isinstance(error.args[0], Message):
+        return error.args[0]
+    return str(error)
+
+
+def english(text: Text) -> str:
+    """`text` in English: a Message's English, or the string as it is (for `--json` documents)."""
+    return text.english() if isinstance(text, Message) else text
+
+
+@contextmanager
+def messages_in(language: str) -> Iterator[None]:
+    """Make messages in `language` for the duration (a `--json` document written in English while
+    the command speaks Korean); the language before is current again afterwards."""
+    before = current_language()
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(before)

@@ -23,7 +23,7 @@ import numpy as np
 
 from cnntui import userfile
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
 from cnntui.paths import check_user_path
 from cnntui.resources import asset_path
 
@@ -95,8 +95,63 @@ def names() -> list[str]:
 
 
 def describe(name: str) -> str:
-    """One line about a bundled image."""
-    return _catalog()[name][1]
+    """One line about a bundled image, in the current language."""
+    return translated_description(_catalog()[name][1])
+
+
+_SHAPE_WORDS = {
+    "circle": N_("a circle"),
+    "square": N_("a square"),
+    "triangle": N_("a triangle"),
+    "cross": N_("a cross"),
+    "diagonal": N_("a diagonal"),
+    "stripes": N_("stripes"),
+    "checker": N_("a checker"),
+}
+"""The shapes the catalogue draws, as its descriptions name them ("a circle, 16×16 binary")."""
+
+_FIXED_DESCRIPTIONS = (
+    N_("three coloured balloons, RGB 24×24"),
+    N_("the balloons, RGB 8×8"),
+    N_("the landscape at 32×32"),
+    N_("a greyscale landscape photograph, 64×64"),
+)
+"""The catalogue's descriptions without a pattern (marked here for the message catalogue)."""
+
+_DESCRIPTION_PATTERNS = (
+    (
+        re.compile(r"the digit (?P<what>\w), (?P<size>\S+) like MNIST"),
+        N_("the digit {what}, {size} like MNIST"),
+    ),
+    (
+        re.compile(r"the digit (?P<what>\w), (?P<size>\S+) binary"),
+        N_("the digit {what}, {size} binary"),
+    ),
+    (re.compile(r"the digit (?P<what>\w), (?P<size>\S+)"), N_("the digit {what}, {size}")),
+    (
+        re.compile(r"the letter (?P<what>\w), (?P<size>\S+) binary"),
+        N_("the letter {what}, {size} binary"),
+    ),
+    (re.compile(r"the letter (?P<what>\w), (?P<size>\S+)"), N_("the letter {what}, {size}")),
+    (re.compile(r"an? (?P<shape>\w+), (?P<size>\S+) binary"), N_("{shape}, {size} binary")),
+)
+
+
+def translated_description(text: str) -> str:
+    """A catalogue description in the current language: the digit, letter and shape lines by
+    pattern (the name and size unchanged), the others by their own entry; unknown text as it is."""
+    for pattern, template in _DESCRIPTION_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "shape" in values:
+            shape = _SHAPE_WORDS.get(values["shape"])
+            if shape is None:
+                return _(text)
+            values["shape"] = _(shape)
+        return _(template).format(**values)
+    return _(text)
 
 
 def load(name_or_path: str) -> Image:

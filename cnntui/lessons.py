@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from cnntui import userfile
+from cnntui.i18n import _
 
 FRONT_MATTER_FENCE = "+++"
 QUIZ_GENERATORS = ("output-size", "param-count")
@@ -260,22 +261,37 @@ def link_problems(link: Link, lesson_names: Iterable[str] | None = None) -> list
         return []
     name = link.mode or ""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        return [f"link {link.target!r}: {name!r} is not a lab name (write cnntui:LAB?key=value)"]
+        return [
+            _("link {target!r}: {name!r} is not a lab name (write cnntui:LAB?key=value)").format(
+                target=link.target, name=name
+            )
+        ]
     module_name = PRESET_VALIDATORS.get(name)
     if module_name is None:
-        known = ", ".join(available_presets()) or "none yet"
-        return [f"link {link.target!r}: no lab named {name!r} (labs with presets: {known})"]
+        known = ", ".join(available_presets()) or _("none yet")
+        return [
+            _("link {target!r}: no lab named {name!r} (labs with presets: {known})").format(
+                target=link.target, name=name, known=known
+            )
+        ]
     try:
         module = importlib.import_module(module_name)
         validate = module.validate
         problems = [str(problem) for problem in validate(dict(link.params))]
     except Exception as error:  # a broken validator must not break lesson loading
-        return [f"link {link.target!r}: the {name!r} preset validator failed: {error}"]
+        return [
+            _("link {target!r}: the {name!r} preset validator failed: {error}").format(
+                target=link.target, name=name, error=error
+            )
+        ]
     if not problems and name == LESSON_LINK_TARGET and lesson_names is not None:
         wanted = link.params.get("name", "")
         if wanted not in set(lesson_names):
-            problems.append(f"no lesson named {wanted!r}")
-    return [f"link {link.target!r}: {problem}" for problem in problems]
+            problems.append(_("no lesson named {name!r}").format(name=wanted))
+    return [
+        _("link {target!r}: {problem}").format(target=link.target, problem=problem)
+        for problem in problems
+    ]
 
 
 def available_presets() -> list[str]:
@@ -293,68 +309,78 @@ def parse_quiz(
     """Parse the TOML inside one quiz block that starts (its fence line) on `line`."""
 
     def problem(reason: str, at: int = line) -> tuple[None, list[LessonProblem]]:
-        return None, [LessonProblem(path, at, f"quiz: {reason}")]
+        return None, [LessonProblem(path, at, _("quiz: {reason}").format(reason=reason))]
 
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         found = _TOML_LINE.search(str(error))
         at = line + int(found.group(1)) if found else line
-        return problem(f"bad TOML: {_toml_reason(error)}", at)
+        return problem(_("bad TOML: {value}").format(value=_toml_reason(error)), at)
     unknown = sorted(set(data) - _QUIZ_KEYS)
     if unknown:
-        return problem(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_QUIZ_KEYS))})")
+        return problem(
+            _("unknown key {value!r} (known: {value2})").format(
+                value=unknown[0], value2=", ".join(sorted(_QUIZ_KEYS))
+            )
+        )
     quiz_id = data.get("id", f"quiz-{index}")
     if not isinstance(quiz_id, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", quiz_id):
-        return problem("id must be letters, digits, '-', '_' or '.'")
+        return problem(_("id must be letters, digits, '-', '_' or '.'"))
     explanation = data.get("explanation", "")
     if not isinstance(explanation, str):
-        return problem("explanation must be a string")
+        return problem(_("explanation must be a string"))
     generator = data.get("generator")
     if generator is not None:
         if generator not in QUIZ_GENERATORS:
             return problem(
-                f"generator must be one of {', '.join(QUIZ_GENERATORS)}, not {generator!r}"
+                _("generator must be one of {value}, not {generator!r}").format(
+                    value=", ".join(QUIZ_GENERATORS), generator=generator
+                )
             )
         extra = sorted(set(data) & {"question", "answer", "choices", "tolerance"})
         if extra:
-            return problem(f"a generated quiz takes no {extra[0]!r}: the generator supplies it")
+            return problem(
+                _("a generated quiz takes no {value!r}: the generator supplies it").format(
+                    value=extra[0]
+                )
+            )
         if not practice_available():
-            return problem("generated practice needs cnntui.practice, which this build lacks")
+            return problem(_("generated practice needs cnntui.practice, which this build lacks"))
         return Quiz(quiz_id, line, explanation=explanation, generator=generator), []
     question = data.get("question")
     if not isinstance(question, str) or not question.strip():
-        return problem("needs a question (a string) or a generator")
+        return problem(_("needs a question (a string) or a generator"))
     if "answer" not in data:
-        return problem("needs an answer (a number or a string)")
+        return problem(_("needs an answer (a number or a string)"))
     raw_answer = data["answer"]
     if isinstance(raw_answer, bool) or not isinstance(raw_answer, int | float | str):
-        return problem("answer must be a number or a string")
+        return problem(_("answer must be a number or a string"))
     answer: float | str = float(raw_answer) if isinstance(raw_answer, int | float) else raw_answer
     accept = data.get("accept", [])
     if not isinstance(accept, list) or not all(isinstance(a, str) and a.strip() for a in accept):
-        return problem("accept must be a list of strings")
+        return problem(_("accept must be a list of strings"))
     if accept and not isinstance(answer, str):
-        return problem("accept only applies to a text answer")
+        return problem(_("accept only applies to a text answer"))
     tolerance = data.get("tolerance", 0)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
-        return problem("tolerance must be a number >= 0")
+        return problem(_("tolerance must be a number >= 0"))
     if tolerance and not isinstance(answer, float):
-        return problem("tolerance only applies to a numeric answer")
+        return problem(_("tolerance only applies to a numeric answer"))
     choices = data.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str | int | float) for c in choices):
-        return problem("choices must be a list of strings")
+        return problem(_("choices must be a list of strings"))
     choice_texts = tuple(_choice_text(c) for c in choices)
     if choice_texts:
         if len(choice_texts) < 2:
-            return problem("choices needs at least two entries")
+            return problem(_("choices needs at least two entries"))
         if len(set(choice_texts)) != len(choice_texts):
-            return problem("choices repeat an entry")
+            return problem(_("choices repeat an entry"))
         answer = _choice_text(raw_answer)
         if answer not in choice_texts:
-            return problem(f"answer {answer!r} is not one of the choices")
+            return problem(_("answer {answer!r} is not one of the choices").format(answer=answer))
     if accept and choice_texts:
-        return problem("accept does not go with choices: the answer is one of the choices")
+        return problem(_("accept does not go with choices: the answer is one of the choices"))
     return Quiz(
         quiz_id,
         line,
@@ -441,7 +467,7 @@ def split_quizzes(
         if fence_lines is not None and quiz_count <= len(fence_lines):
             fence_line = fence_lines[quiz_count - 1]
         if index >= len(lines):
-            problems.append(LessonProblem(path, fence_line, "quiz: block is never closed"))
+            problems.append(LessonProblem(path, fence_line, _("quiz: block is never closed")))
             break
         index += 1  # the closing fence
         if "".join(text_lines).strip():
@@ -454,7 +480,9 @@ def split_quizzes(
         if quiz is not None:
             if any(isinstance(p, Quiz) and p.id == quiz.id for p in parts):
                 problems.append(
-                    LessonProblem(path, fence_line, f"quiz: id {quiz.id!r} is used twice")
+                    LessonProblem(
+                        path, fence_line, _("quiz: id {id!r} is used twice").format(id=quiz.id)
+                    )
                 )
             else:
                 parts.append(quiz)
@@ -499,7 +527,7 @@ def split_front_matter(
             {},
             text,
             1,
-            [LessonProblem(path, 1, "no front matter: the file must start with a '+++' line")],
+            [LessonProblem(path, 1, _("no front matter: the file must start with a '+++' line"))],
         )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
@@ -508,7 +536,7 @@ def split_front_matter(
             {},
             "",
             len(lines) + 1,
-            [LessonProblem(path, 1, "front matter is never closed by a '+++' line")],
+            [LessonProblem(path, 1, _("front matter is never closed by a '+++' line"))],
         )
     body = "\n".join(lines[end + 1 :])
     body_line = end + 2
@@ -521,26 +549,40 @@ def split_front_matter(
             {},
             body,
             body_line,
-            [LessonProblem(path, at, f"front matter: bad TOML: {_toml_reason(error)}")],
+            [
+                LessonProblem(
+                    path, at, _("front matter: bad TOML: {value}").format(value=_toml_reason(error))
+                )
+            ],
         )
     problems: list[LessonProblem] = []
     for key, kind in _FRONT_MATTER_KEYS.items():
         at = _key_line(lines[1:end], key)
         if key not in data:
             if key != "summary":
-                problems.append(LessonProblem(path, 1, f"front matter: missing {key!r}"))
+                problems.append(
+                    LessonProblem(path, 1, _("front matter: missing {key!r}").format(key=key))
+                )
             continue
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, kind):
-            wanted = "a number" if key == "order" else "a string"
-            problems.append(LessonProblem(path, at, f"front matter: {key!r} must be {wanted}"))
+            wanted = _("a number") if key == "order" else _("a string")
+            problems.append(
+                LessonProblem(
+                    path,
+                    at,
+                    _("front matter: {key!r} must be {wanted}").format(key=key, wanted=wanted),
+                )
+            )
     for key in sorted(set(data) - set(_FRONT_MATTER_KEYS)):
         at = _key_line(lines[1:end], key)
         problems.append(
             LessonProblem(
                 path,
                 at,
-                f"front matter: unknown key {key!r} (known: title, chapter, order, summary)",
+                _(
+                    "front matter: unknown key {key!r} (known: title, chapter, order, summary)"
+                ).format(key=key),
             )
         )
     return data, body, body_line, problems
@@ -572,7 +614,9 @@ def render_template(body: str, body_line: int, path: Path) -> tuple[str, list[Le
                 LessonProblem(
                     path,
                     line,
-                    "template: this build cannot expand {{ ... }} (cnntui.lesson_template is missing)",
+                    _(
+                        "template: this build cannot expand {{ ... }} (cnntui.lesson_template is missing)"
+                    ),
                 )
             ]
         return body, []
@@ -588,12 +632,18 @@ def render_template(body: str, body_line: int, path: Path) -> tuple[str, list[Le
             message = getattr(error, "message", None) or str(error)
             return body, [
                 LessonProblem(
-                    path, body_line + line - 1 if line else body_line, f"template: {message}"
+                    path,
+                    body_line + line - 1 if line else body_line,
+                    _("template: {message}").format(message=message),
                 )
             ]
         return body, [
             LessonProblem(
-                path, body_line, f"template: could not render: {type(error).__name__}: {error}"
+                path,
+                body_line,
+                _("template: could not render: {kind}: {error}").format(
+                    kind=type(error).__name__, error=error
+                ),
             )
         ]
 
@@ -609,8 +659,8 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
         try:
             text = userfile.read_text(path, "lesson")
         except (OSError, UnicodeDecodeError) as error:
-            reason = (
-                f"cannot read: {error.strerror if isinstance(error, OSError) else 'not UTF-8 text'}"
+            reason = _("cannot read: {reason}").format(
+                reason=error.strerror if isinstance(error, OSError) else _("not UTF-8 text")
             )
             return Lesson(
                 name,
@@ -768,7 +818,11 @@ def _lesson_set_problems(lessons: Sequence[Lesson]) -> list[LessonProblem]:
         if key in seen:
             problems.append(
                 LessonProblem(
-                    lesson.path, 0, f"title {lesson.title!r} is also used by {seen[key].name}"
+                    lesson.path,
+                    0,
+                    _("title {title!r} is also used by {name}").format(
+                        title=lesson.title, name=seen[key].name
+                    ),
                 )
             )
         seen[key] = lesson.path
@@ -790,10 +844,12 @@ def translation_problems(
     for lesson in source:
         twin = by_name.pop(lesson.name, None)
         if twin is None:
-            problems.append(LessonProblem(lesson.path, 0, "has no translation"))
+            problems.append(LessonProblem(lesson.path, 0, _("has no translation")))
             continue
         if twin.order != lesson.order:
-            problems.append(LessonProblem(twin.path, 1, f"order must be {lesson.order:g}"))
+            problems.append(
+                LessonProblem(twin.path, 1, _("order must be {order:g}").format(order=lesson.order))
+            )
         problems += _quiz_parity(lesson, twin)
         targets = [link.target for link in lesson.links if link.kind in ("cnntui", "web")]
         twin_targets = [link.target for link in twin.links if link.kind in ("cnntui", "web")]
@@ -801,25 +857,33 @@ def translation_problems(
             missing = [t for t in targets if t not in twin_targets]
             extra = [t for t in twin_targets if t not in targets]
             detail = (
-                f"lacks {missing[0]}"
+                _("lacks {target}").format(target=missing[0])
                 if missing
-                else f"adds {extra[0]}"
+                else _("adds {target}").format(target=extra[0])
                 if extra
-                else "has them in another order"
+                else _("has them in another order")
             )
             problems.append(
-                LessonProblem(twin.path, 0, f"links differ from {lesson.path.name}: {detail}")
+                LessonProblem(
+                    twin.path,
+                    0,
+                    _("links differ from {name}: {detail}").format(
+                        name=lesson.path.name, detail=detail
+                    ),
+                )
             )
     for twin in by_name.values():
-        problems.append(LessonProblem(twin.path, 0, "has no English original"))
+        problems.append(LessonProblem(twin.path, 0, _("has no English original")))
     # Chapters are translated too, but must group the same lessons: one name for one name.
     twins = {lesson.name: lesson for lesson in translated}
     pairs = {(l.chapter, twins[l.name].chapter) for l in source if l.name in twins}
-    if len(pairs) != len({english for english, _ in pairs}) or len(pairs) != len(
-        {other for _, other in pairs}
+    if len(pairs) != len({english for english, _other in pairs}) or len(pairs) != len(
+        {other for _english, other in pairs}
     ):
         first = translated[0].path if translated else source[0].path
-        problems.append(LessonProblem(first, 0, "chapters do not group the lessons as in English"))
+        problems.append(
+            LessonProblem(first, 0, _("chapters do not group the lessons as in English"))
+        )
     return problems
 
 
@@ -828,40 +892,56 @@ def _quiz_parity(lesson: Lesson, twin: Lesson) -> list[LessonProblem]:
     if len(quizzes) != len(twin_quizzes):
         return [
             LessonProblem(
-                twin.path, 0, f"has {len(twin_quizzes)} quizzes; the English has {len(quizzes)}"
+                twin.path,
+                0,
+                _("has {value} quizzes; the English has {value2}").format(
+                    value=len(twin_quizzes), value2=len(quizzes)
+                ),
             )
         ]
     problems: list[LessonProblem] = []
     for quiz, other in zip(quizzes, twin_quizzes, strict=True):
         reason = _quiz_difference(quiz, other)
         if reason:
-            problems.append(LessonProblem(twin.path, other.line, f"quiz {other.id}: {reason}"))
+            problems.append(
+                LessonProblem(
+                    twin.path,
+                    other.line,
+                    _("quiz {id}: {reason}").format(id=other.id, reason=reason),
+                )
+            )
     return problems
 
 
 def _quiz_difference(quiz: Quiz, other: Quiz) -> str:
     if quiz.id != other.id:
-        return f"id must be {quiz.id!r} as in the English"
+        return _("id must be {id!r} as in the English").format(id=quiz.id)
     if quiz.generator != other.generator:
-        return f"generator must be {quiz.generator!r} as in the English"
+        return _("generator must be {generator!r} as in the English").format(
+            generator=quiz.generator
+        )
     if quiz.generator is not None:
         return ""
     if quiz.is_numeric:
         if not other.is_numeric or other.answer != quiz.answer:
-            return f"answer must be {quiz.answer:g} as in the English"
+            return _("answer must be {answer:g} as in the English").format(answer=quiz.answer)
         if other.tolerance != quiz.tolerance:
-            return f"tolerance must be {quiz.tolerance:g} as in the English"
+            return _("tolerance must be {tolerance:g} as in the English").format(
+                tolerance=quiz.tolerance
+            )
         return ""
     if quiz.choices:
         if len(other.choices) != len(quiz.choices):
-            return f"needs {len(quiz.choices)} choices as in the English"
+            return _("needs {count} choices as in the English").format(count=len(quiz.choices))
         assert isinstance(quiz.answer, str) and isinstance(other.answer, str)
         if quiz.choices.index(quiz.answer) != other.choices.index(other.answer):
-            return "the right choice must stand where it does in the English"
+            return _("the right choice must stand where it does in the English")
         return ""
     assert isinstance(quiz.answer, str)
     if not other.check(quiz.answer):
-        return f"must accept the English answer {quiz.answer!r} too (add it to accept)"
+        return _("must accept the English answer {answer!r} too (add it to accept)").format(
+            answer=quiz.answer
+        )
     return ""
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import re
 
+from cnntui.i18n import _
+
 MAX_TEXT = 40
 """Longest text considered: any number worth typing into a field is shorter."""
 
@@ -25,15 +27,20 @@ class NumberError(ValueError):
 
 
 def _valid(integer: bool, fractions: bool, low: float | None, high: float | None) -> str:
-    kind = "a whole number" if integer else "a number"
     if fractions:
-        kind += " or a fraction such as 1/9"
+        kind = (
+            _("a whole number or a fraction such as 1/9")
+            if integer
+            else _("a number or a fraction such as 1/9")
+        )
+    else:
+        kind = _("a whole number") if integer else _("a number")
     if low is not None and high is not None:
-        return f"{kind} from {low:g} to {high:g}"
+        return _("{kind} from {low} to {high}").format(kind=kind, low=f"{low:g}", high=f"{high:g}")
     if low is not None:
-        return f"{kind} of at least {low:g}"
+        return _("{kind} of at least {low}").format(kind=kind, low=f"{low:g}")
     if high is not None:
-        return f"{kind} of at most {high:g}"
+        return _("{kind} of at most {high}").format(kind=kind, high=f"{high:g}")
     return kind
 
 
@@ -69,25 +76,31 @@ def parse_number(
     compact = text.strip().replace(" ", "")
     shown = compact if len(compact) <= MAX_TEXT else compact[: MAX_TEXT - 1] + "…"
     if not compact or len(compact) > MAX_TEXT:
-        raise NumberError(f"{shown!r} is not {valid}")
+        raise NumberError(_("{shown!r} is not {valid}").format(shown=shown, valid=valid))
     parts = compact.split("/") if fractions else [compact]
     if len(parts) > 2:
-        raise NumberError(f"{shown!r} is not {valid}")
+        raise NumberError(_("{shown!r} is not {valid}").format(shown=shown, valid=valid))
     pattern = _INTEGER if integer and len(parts) == 1 else _DECIMAL
     if not all(pattern.fullmatch(part) for part in parts):
-        raise NumberError(f"{shown!r} is not {valid}")
+        raise NumberError(_("{shown!r} is not {valid}").format(shown=shown, valid=valid))
     # float() of a short ASCII decimal is quick whatever its exponent (1e999999 is inf at once)
     values = [float(part) for part in parts]
     if len(values) == 2:
         if values[1] == 0:
-            raise NumberError(f"{shown!r} divides by zero; enter {valid}")
+            raise NumberError(
+                _("{shown!r} divides by zero; enter {valid}").format(shown=shown, valid=valid)
+            )
         value = values[0] / values[1]  # inf when it overflows, caught below
     else:
         value = values[0]
     if not math.isfinite(value) or not all(math.isfinite(v) for v in values):
-        raise NumberError(f"{shown!r} is too large; enter {valid}")
+        raise NumberError(
+            _("{shown!r} is too large; enter {valid}").format(shown=shown, valid=valid)
+        )
     if integer and value != int(value):
-        raise NumberError(f"{shown!r} is not {valid}")
+        raise NumberError(_("{shown!r} is not {valid}").format(shown=shown, valid=valid))
     if (low is not None and value < low) or (high is not None and value > high):
-        raise NumberError(f"{shown!r} is outside the range: enter {valid}")
+        raise NumberError(
+            _("{shown!r} is outside the range: enter {valid}").format(shown=shown, valid=valid)
+        )
     return value

@@ -11,8 +11,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
+from cnntui.calc.layer import FeatureShape, LayerReport, LayerSpec, analyze_layer, report_notes
 from cnntui.errors import ShapeError
+from cnntui.i18n import N_, Message, Text, _
 
 KINDS = ("output-size", "param-count")
 """The kinds of question `generate` can make."""
@@ -20,12 +21,24 @@ KINDS = ("output-size", "param-count")
 
 @dataclass(frozen=True)
 class Question:
-    """One practice question with its number answer and the working that explains it."""
+    """One practice question with its number answer and the working that explains it.
+
+    The texts are kept as `Message`s, so `prompt` and `explanation` read in the language current
+    when they are read: a question on show follows a language switch (F2).
+    """
 
     kind: str
-    prompt: str
+    prompt_text: Text
     answer: int
-    explanation: str
+    explanation_text: Text
+
+    @property
+    def prompt(self) -> str:
+        return str(self.prompt_text)
+
+    @property
+    def explanation(self) -> str:
+        return str(self.explanation_text)
 
     def check(self, reply: str) -> bool:
         """True when `reply` (text typed by the learner, commas allowed) equals the answer."""
@@ -67,7 +80,7 @@ def _drawer(rng: Any):  # type: ignore[no-untyped-def]
 
 
 def _output_size(draw) -> Question:  # type: ignore[no-untyped-def]
-    for _ in range(200):
+    for _attempt in range(200):
         size = draw([5, 6, 7, 9, 12, 14, 16, 28, 32, 56, 64, 112, 224, 227])
         kernel = draw([1, 2, 3, 3, 5, 7, 11])
         stride = draw([1, 1, 2, 2, 3, 4])
@@ -80,15 +93,34 @@ def _output_size(draw) -> Question:  # type: ignore[no-untyped-def]
             )
         except ShapeError:
             continue
-        dilated = f", dilation {dilation}" if dilation != 1 else ""
+        values = {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
         prompt = (
-            f"A {size}×{size} input goes through a {kernel}×{kernel} convolution with stride"
-            f" {stride}, padding {padding}{dilated}. What is the output height?"
+            Message(
+                N_(
+                    "A {size}×{size} input goes through a {kernel}×{kernel} convolution with"
+                    " stride {stride}, padding {padding}, dilation {dilation}. What is the output"
+                    " height?"
+                ),
+                dilation=dilation,
+                **values,
+            )
+            if dilation != 1
+            else Message(
+                N_(
+                    "A {size}×{size} input goes through a {kernel}×{kernel} convolution with"
+                    " stride {stride}, padding {padding}. What is the output height?"
+                ),
+                **values,
+            )
         )
         working = report.axes[0]
-        explanation = f"{working.formula}: {working.plugged}."
-        if report.notes:
-            explanation += " " + report.notes[0][0].upper() + report.notes[0][1:] + "."
+        # the frame holds no words: a formula, its numbers, then the first note (if any)
+        explanation = Message(
+            "{formula}: {plugged}.{note}",
+            formula=working.formula,
+            plugged=working.plugged,
+            note=_FirstNote(report),
+        )
         return Question("output-size", prompt, report.output.height, explanation)
     raise RuntimeError("no valid output-size question found")  # pragma: no cover
 
@@ -102,14 +134,44 @@ def _param_count(draw) -> Question:  # type: ignore[no-untyped-def]
         LayerSpec.make("conv", kernel, 1, 0, filters=filters, bias=bias),
         FeatureShape(32, 32, in_channels),
     )
-    with_bias = "with" if bias else "without"
-    prompt = (
-        f"How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
-        f" {filters} channels have, {with_bias} bias?"
+    values = {"kernel": kernel, "in_channels": in_channels, "filters": filters}
+    prompt = Message(
+        N_(
+            "How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
+            " {filters} channels have, with bias?"
+        )
+        if bias
+        else N_(
+            "How many parameters does a {kernel}×{kernel} convolution from {in_channels} to"
+            " {filters} channels have, without bias?"
+        ),
+        **values,
     )
-    explanation = (
-        f"Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights"
-        + (" plus one bias" if bias else "")
-        + f": {report.param_formula}. The input's height and width do not matter."
+    explanation = Message(
+        N_(
+            "Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights plus one"
+            " bias: {formula}. The input's height and width do not matter."
+        )
+        if bias
+        else N_(
+            "Each of the {filters} filters has {kernel}·{kernel}·{in_channels} weights:"
+            " {formula}. The input's height and width do not matter."
+        ),
+        formula=report.param_formula,
+        **values,
     )
     return Question("param-count", prompt, report.params, explanation)
+
+
+@dataclass(frozen=True)
+class _FirstNote:
+    """The report's first note as a sentence after the working (" Note."), in the language
+    current when it is formatted; empty when the layer has none."""
+
+    report: LayerReport
+
+    def __format__(self, spec: str) -> str:
+        notes, _suggestions = report_notes(self.report, _)
+        if not notes:
+            return ""
+        return format(" " + notes[0][0].upper() + notes[0][1:] + ".", spec)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnntui import userfile
+from cnntui.i18n import _
 from cnntui.setaside import set_aside
 
 FORMAT_VERSION = 1
@@ -98,30 +99,32 @@ class Progress:
     def from_json(cls, data: object) -> Progress:
         """Build from a parsed document; raises ValueError when its shape is wrong."""
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
-            raise ValueError("not a cnntui progress file of a known version")
+            raise ValueError(_("not a cnntui progress file of a known version"))
         last = data.get("last_lesson")
         read = data.get("read", [])
         solved = data.get("solved", {})
         if last is not None and not _is_name(last):
-            raise ValueError("last_lesson must be a lesson name")
+            raise ValueError(_("last_lesson must be a lesson name"))
         if not isinstance(read, list) or not all(_is_name(name) for name in read):
-            raise ValueError("read must be a list of lesson names")
+            raise ValueError(_("read must be a list of lesson names"))
         if not isinstance(solved, dict) or not all(
             _is_name(lesson) and isinstance(ids, list) and all(_is_name(i) for i in ids)
             for lesson, ids in solved.items()
         ):
-            raise ValueError("solved must map lesson names to lists of quiz ids")
+            raise ValueError(_("solved must map lesson names to lists of quiz ids"))
         if len(read) > MAX_ENTRIES or len(solved) > MAX_ENTRIES:
-            raise ValueError(f"more than {MAX_ENTRIES:,} lessons listed")
+            raise ValueError(_("more than {count:,} lessons listed").format(count=MAX_ENTRIES))
         if any(len(ids) > MAX_ENTRIES for ids in solved.values()):
-            raise ValueError(f"more than {MAX_ENTRIES:,} quizzes listed for one lesson")
+            raise ValueError(
+                _("more than {count:,} quizzes listed for one lesson").format(count=MAX_ENTRIES)
+            )
         # Both were added later; a file without them is a file from before.
         mode = data.get("last_mode")
         line = data.get("lesson_line", 0)
         if mode is not None and not isinstance(mode, str):
-            raise ValueError("last_mode must be a string")
+            raise ValueError(_("last_mode must be a string"))
         if not isinstance(line, int) or isinstance(line, bool) or not 0 <= line < 10**7:
-            raise ValueError("lesson_line must be a line number")
+            raise ValueError(_("lesson_line must be a line number"))
         return cls(
             last, set(read), {str(name): set(ids) for name, ids in solved.items()}, mode, line
         )
@@ -137,11 +140,11 @@ def _read(path: Path) -> Progress:
     try:
         text = userfile.read_text(path, "progress")
     except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
+        raise ValueError(_("not UTF-8 text")) from None
     try:
         data = json.loads(text)
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise ValueError(_("nested too deeply")) from None
     return Progress.from_json(data)  # a JSONDecodeError is a ValueError
 
 
@@ -155,11 +158,17 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         backup = set_aside(path)
-        kept = f"kept as {backup.name}" if backup else "left where it is"
-        return (
-            Progress(),
-            f"progress file {path} is damaged or unreadable ({reason}); {kept}, starting afresh",
-        )
+        if backup:
+            warning = _(
+                "progress file {path} is damaged or unreadable ({reason}); kept as {name}, "
+                "starting afresh"
+            ).format(path=path, reason=reason, name=backup.name)
+        else:
+            warning = _(
+                "progress file {path} is damaged or unreadable ({reason}); left where it is, "
+                "starting afresh"
+            ).format(path=path, reason=reason)
+        return Progress(), warning
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui import userfile
-from cnntui.i18n import LANGUAGES
+from cnntui.i18n import LANGUAGES, _
 from cnntui.setaside import set_aside
 
 DEVICES = ("auto", "cpu", "gpu")
@@ -88,18 +88,23 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         return Settings(), []
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
         if isinstance(error, UnicodeDecodeError):
-            reason = "not UTF-8 text"
+            reason = _("not UTF-8 text")
         elif isinstance(error, RecursionError):
-            reason = "nested too deeply"
+            reason = _("nested too deeply")
         elif isinstance(error, tomllib.TOMLDecodeError):
-            reason = f"not valid TOML: {error}"
+            reason = _("not valid TOML: {reason}").format(reason=error)
         else:
             reason = error.strerror or str(error)
         # a file that could be opened but not used is kept under a new name; the learner's
         # next edit starts from a clean slate without losing the old text
         backup = None if isinstance(error, OSError) else set_aside(path)
-        kept = f"; kept as {backup.name}" if backup else ""
-        return Settings(), [f"{path}: {reason}{kept}; using default settings"]
+        if backup:
+            warning = _("{path}: {reason}; kept as {name}; using default settings").format(
+                path=path, reason=reason, name=backup.name
+            )
+        else:
+            warning = _("{path}: {reason}; using default settings").format(path=path, reason=reason)
+        return Settings(), [warning]
     return parse_settings(data, str(path))
 
 
@@ -109,50 +114,69 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
     defaults = Settings()
     for key in sorted(set(data) - set(_KNOWN)):
         warnings.append(
-            f"{source}: unknown setting {_short(key)} ignored (known: {', '.join(_KNOWN)})"
+            _("{source}: unknown setting {value} ignored (known: {value2})").format(
+                source=source, value=_short(key), value2=", ".join(_KNOWN)
+            )
         )
 
     theme = data.get("theme", defaults.theme)
     if theme is not None and (
         not isinstance(theme, str) or not theme.strip() or len(theme) > MAX_TEXT
     ):
-        warnings.append(f"{source}: theme must be a theme name; using the default")
+        warnings.append(
+            _("{source}: theme must be a theme name; using the default").format(source=source)
+        )
         theme = defaults.theme
 
     ascii_mode = data.get("ascii", defaults.ascii)
     if not isinstance(ascii_mode, bool):
         warnings.append(
-            f"{source}: ascii must be true or false, not {_short(ascii_mode)}; using false"
+            _("{source}: ascii must be true or false, not {value}; using false").format(
+                source=source, value=_short(ascii_mode)
+            )
         )
         ascii_mode = defaults.ascii
 
     device = data.get("device", defaults.device)
     if device not in DEVICES:
         warnings.append(
-            f"{source}: device must be one of {', '.join(DEVICES)}, not {_short(device)}; using auto"
+            _("{source}: device must be one of {value}, not {value2}; using auto").format(
+                source=source, value=", ".join(DEVICES), value2=_short(device)
+            )
         )
         device = defaults.device
 
     language = data.get("language", defaults.language)
     if language is not None and language not in LANGUAGES:
         warnings.append(
-            f"{source}: language must be one of {', '.join(LANGUAGES)}, not {language!r}; "
-            "using the locale's"
+            _(
+                "{source}: language must be one of {value}, not {language!r}; using the locale's"
+            ).format(source=source, value=", ".join(LANGUAGES), language=language)
         )
         language = defaults.language
 
     keys: dict[str, str] = {}
     raw_keys = data.get("keys", {})
     if not isinstance(raw_keys, dict):
-        warnings.append(f'{source}: [keys] must be a table of binding id = "key"; ignored')
+        warnings.append(
+            _('{source}: [keys] must be a table of binding id = "key"; ignored').format(
+                source=source
+            )
+        )
         raw_keys = {}
     if len(raw_keys) > MAX_KEYS:
-        warnings.append(f"{source}: more than {MAX_KEYS} key overrides; [keys] ignored")
+        warnings.append(
+            _("{source}: more than {count} key overrides; [keys] ignored").format(
+                source=source, count=MAX_KEYS
+            )
+        )
         raw_keys = {}
     for binding_id, spec in raw_keys.items():
         if len(binding_id) > MAX_TEXT or not _BINDING_ID.fullmatch(binding_id):
             warnings.append(
-                f"{source}: key override {_short(binding_id)} is not a binding id; ignored"
+                _("{source}: key override {value} is not a binding id; ignored").format(
+                    source=source, value=_short(binding_id)
+                )
             )
         elif (
             not isinstance(spec, str)
@@ -160,7 +184,9 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[S
             or not _KEY_SPEC.fullmatch(spec.strip())
         ):
             warnings.append(
-                f'{source}: key for {_short(binding_id)} must look like "n" or "ctrl+n,right"; ignored'
+                _('{source}: key for {value} must look like "n" or "ctrl+n,right"; ignored').format(
+                    source=source, value=_short(binding_id)
+                )
             )
         else:
             keys[binding_id] = ",".join(part.strip() for part in spec.split(","))

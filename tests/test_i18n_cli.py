@@ -247,7 +247,7 @@ def test_doctor_labels_are_korean(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (("conv", "--image", "digit-7", "--kernel", "1,2;3"), "행 길이가 서로 다릅니다", "rows"),
         (("train", "lenet5", "--epochs", "0"), "--epochs는 1에서 10000 사이", "--epochs must"),
-        (("--lesson", "zzz-no-lesson"), "강의이 없습니다", "no lesson named"),
+        (("--lesson", "zzz-no-lesson"), "강의가 없습니다", "no lesson named"),
     ],
 )
 def test_errors_from_the_pure_modules_are_korean(

@@ -24,7 +24,7 @@ from cnntui.ui.train.screen import TrainScreen
 # device and memory report (written by the training process).
 KEPT = {
     "cnntui", "lenet", "digits", "sgd", "space", "enter", "esc", "auto", "mnist", "cifar",
-    "folder", "plain", "residual", "resnet", "cpu", "cores", "numpy", "rss", "peak", "mib",
+    "folder", "plain", "residual", "resnet", "cpu", "numpy", "rss", "mib",
     "help", "palette",
 }  # fmt: skip
 TINY = {"model": "lenet5", "dataset": "digits", "size": "8", "epochs": "2", "batch": "64"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Message, _
 from cnntui.train.choices import DEVICES
 
 NAME = "bench"
@@ -127,12 +127,12 @@ def run(args: argparse.Namespace) -> int:
             model=result.model,
             batch=result.batch,
             backend=backend.name,
-            device=backend.device,
+            device=str(backend.device_text()),
             memory=memory,
         )
     )
     if backend.reason and device != "cpu":
-        print("  " + _("GPU not used: {reason}").format(reason=backend.reason))
+        print("  " + _("GPU not used: {reason}").format(reason=Message(backend.reason)))
     rows = [
         (_("parameters"), f"{result.params:,}"),
         (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Message, _
 from cnntui.train.choices import DEVICES
 
 NAME = "dcgan"
@@ -97,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
     make_output_folder(out, "--out")
     run_ = DcganRun(settings, out, resume=args.resume)
     if not args.json:
-        where = run_.backend.device + (f" ({run_.backend.reason})" if run_.backend.reason else "")
+        backend = run_.backend
+        reason = f" ({Message(backend.reason)})" if backend.reason else ""
+        where = f"{backend.device_text()}{reason}"
         print(
             _(
                 "DCGAN on {dataset}: {images} images, {steps} steps per epoch, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Message, _
 
 NAME = "doctor"
 HELP = N_("check the installation: versions, GPU, terminal colours and size, lessons, with advice")
@@ -95,53 +95,92 @@ def terminal_report() -> dict[str, Any]:
     }
 
 
-def advice(document: dict[str, Any]) -> list[str]:
-    """Plain suggestions from the findings, most useful first."""
+def advice(document: dict[str, Any]) -> list[Message]:
+    """Plain suggestions from the findings, most useful first (shown in the current language;
+    the `--json` document keeps them in English)."""
     import shutil
 
-    tips: list[str] = []
+    tips: list[Message] = []
     terminal = document["terminal"]
     colours = terminal["color_system"]
     if colours == "256" and not terminal["COLORTERM"]:
         tips.append(
-            "Colours: 256. If your terminal does truecolor, set COLORTERM=truecolor (over SSH add "
-            "'SendEnv COLORTERM' on the client and 'AcceptEnv COLORTERM' on the server) or "
-            "TEXTUAL_COLOR_SYSTEM=truecolor."
+            Message(
+                N_(
+                    "Colours: 256. If your terminal does truecolor, set COLORTERM=truecolor (over "
+                    "SSH add 'SendEnv COLORTERM' on the client and 'AcceptEnv COLORTERM' on the "
+                    "server) or TEXTUAL_COLOR_SYSTEM=truecolor."
+                )
+            )
         )
     elif colours == "standard":
         tips.append(
-            "Colours: 16. cnntui uses the ansi-dark theme; if your terminal can do more, set "
-            "TERM=xterm-256color."
+            Message(
+                N_(
+                    "Colours: 16. cnntui uses the ansi-dark theme; if your terminal can do more, "
+                    "set TERM=xterm-256color."
+                )
+            )
         )
     elif colours == "none":
         tips.append(
-            "Colours are off (NO_COLOR or a dumb terminal); cnntui still works, in monochrome."
+            Message(
+                N_(
+                    "Colours are off (NO_COLOR or a dumb terminal); cnntui still works, in "
+                    "monochrome."
+                )
+            )
         )
     columns, lines = terminal["columns"], terminal["lines"]
     if terminal["is_tty"] and (columns < MIN_COLUMNS or lines < MIN_LINES):
         tips.append(
-            f"The terminal is {columns}x{lines}; cnntui needs at least {MIN_COLUMNS}x{MIN_LINES}."
+            Message(
+                N_(
+                    "The terminal is {columns}x{lines}; cnntui needs at least "
+                    "{min_columns}x{min_lines}."
+                ),
+                columns=columns,
+                lines=lines,
+                min_columns=MIN_COLUMNS,
+                min_lines=MIN_LINES,
+            )
         )
     if not terminal["utf8"]:
         tips.append(
-            "The locale is not UTF-8: start cnntui with --ascii (or CNNTUI_ASCII=1) for plain glyphs."
+            Message(
+                N_(
+                    "The locale is not UTF-8: start cnntui with --ascii (or CNNTUI_ASCII=1) for "
+                    "plain glyphs."
+                )
+            )
         )
     if terminal["tmux"] and colours != "truecolor":
-        tips.append("In tmux, add: set -as terminal-features ',*:RGB' for truecolor.")
+        tips.append(Message(N_("In tmux, add: set -as terminal-features ',*:RGB' for truecolor.")))
     gpu = document["gpu"]
     if not gpu["available"]:
         reason = gpu.get("reason", "")
         if "not installed" in reason and shutil.which("nvidia-smi"):
             tips.append(
-                "An NVIDIA driver is present but CuPy is not: pip install 'cnntui[gpu]' (CUDA 12) or "
-                "'cnntui[gpu-cuda13]' (CUDA 13); nvidia-smi shows the CUDA version."
+                Message(
+                    N_(
+                        "An NVIDIA driver is present but CuPy is not: pip install 'cnntui[gpu]' "
+                        "(CUDA 12) or 'cnntui[gpu-cuda13]' (CUDA 13); nvidia-smi shows the CUDA "
+                        "version."
+                    )
+                )
             )
         elif "skipped" not in reason:
-            tips.append("Labs compute on the CPU with NumPy; everything works, training is slower.")
+            tips.append(
+                Message(
+                    N_("Labs compute on the CPU with NumPy; everything works, training is slower.")
+                )
+            )
     if document["lessons"]["problems"]:
-        tips.append("Some lessons have problems: run 'cnntui lessons --check' for the list.")
+        tips.append(
+            Message(N_("Some lessons have problems: run 'cnntui lessons --check' for the list."))
+        )
     for warning in document["settings"]["warnings"]:
-        tips.append(f"Settings: {warning}")
+        tips.append(Message(N_("Settings: {warning}"), warning=warning))
     return tips
 
 
@@ -189,7 +228,8 @@ def run(args: argparse.Namespace) -> int:
             "problems": sum(len(lesson.problems) for lesson in lessons),
         },
     }
-    document["advice"] = advice(document)
+    tips = advice(document)
+    document["advice"] = [tip.english() for tip in tips]
     if args.json:
         print_json(document)
         return 0
@@ -197,7 +237,9 @@ def run(args: argparse.Namespace) -> int:
     gpu_line = (
         gpu.get("device", "")
         if gpu["available"]
-        else _("not used: {reason}").format(reason=gpu.get("reason", _("unknown")))
+        else _("not used: {reason}").format(
+            reason=Message(gpu["reason"]) if gpu.get("reason") else _("unknown")
+        )
     )
     if gpu.get("memory_total"):
         gpu_line += _(", {free} of {total} GiB free").format(
@@ -244,6 +286,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{pad_cells(label, width)}  {value}")
     if document["advice"]:
         print("\n" + _("advice:"))
-        for tip in document["advice"]:
+        for tip in tips:
             print(f"  - {tip}")
     return 0

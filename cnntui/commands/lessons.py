@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from cnntui.i18n import N_, _, ngettext
+from cnntui.i18n import N_, _, current_language, messages_in, ngettext
 
 NAME = "lessons"
 HELP = N_("list the lessons by chapter; --check validates every lesson and link")
@@ -41,12 +41,15 @@ def run(args: argparse.Namespace) -> int:
                     dir=args.dir
                 )
             )
-    lessons = load_lessons(directory, check_links=True)
-    problems = [problem for lesson in lessons for problem in lesson.problems]
-    if args.check:
-        from cnntui.lessons import check_lessons
+    # a --json document keeps its problems in English (the lessons stay in the chosen language)
+    language = current_language()
+    with messages_in("en" if args.json else language):
+        lessons = load_lessons(directory, check_links=True, language=language)
+        problems = [problem for lesson in lessons for problem in lesson.problems]
+        if args.check:
+            from cnntui.lessons import check_lessons
 
-        problems = check_lessons(directory)
+            problems = check_lessons(directory)
 
     if args.json:
         document: dict[str, object] = {

@@ -63,7 +63,7 @@ def open_document(path: str) -> dict[str, Any]:
         "total_params": summary.total_params,
         "total_macs": summary.total_macs,
         "layers": len(summary.layers),
-        "problem": imported.problem,
+        "problem": imported.problem_message.english() if imported.problem_message else None,
     }
 
 

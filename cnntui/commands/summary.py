@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         document = summary.to_json(batch_size=args.batch)
         if resolved.problem:
-            document["import_problem"] = resolved.problem
+            document["import_problem"] = resolved.problem_in_english
         print_json(document)
         return _partial(resolved.problem)
     width = args.width or shutil.get_terminal_size((100, 24)).columns

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from cnntui.helpformat import CellRawDescriptionHelpFormatter
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, _, english, error_text
 
 NAME = "train"
 HELP = N_(
@@ -275,7 +275,8 @@ def run(args: argparse.Namespace) -> int:
                 if args.json:  # still one document: how far the run got, and why it stopped
                     from cnntui.commands._output import print_json
 
-                    print_json({**trainer.summary(final=False), "error": str(exc)})
+                    document = trainer.summary(final=False)
+                    print_json({**document, "error": english(error_text(exc))})
                 return 1
             reporter.end()
     except (DatasetError, CheckpointError, ValueError) as exc:
@@ -520,7 +521,7 @@ class _PlainReporter(_Reporter):
                 model=trainer.model_name,
                 dataset=trainer.config.dataset,
                 splits=trainer.splits.description,
-                backend=trainer.backend.describe(),
+                backend=str(trainer.backend.describe_text()),
             ),
             flush=True,
         )
@@ -583,7 +584,7 @@ class _RichReporter(_Reporter):
                 model=escape(trainer.model_name),
                 dataset=escape(trainer.config.dataset),
                 splits=escape(trainer.splits.description),
-                backend=escape(trainer.backend.describe()),
+                backend=escape(str(trainer.backend.describe_text())),
             )
         )
         self.progress = Progress(

@@ -13,6 +13,7 @@ import numpy as np
 
 from cnntui import userfile
 from cnntui.data.dataset import DatasetError
+from cnntui.i18n import _
 
 CIFAR10_NAMES = (
     "airplane",
@@ -36,19 +37,22 @@ def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         raw = userfile.read_bytes(path, "data set")
     except FileNotFoundError:
-        raise DatasetError(f"{path} does not exist") from None
+        raise DatasetError(_("{path} does not exist").format(path=path)) from None
     except OSError as exc:
-        raise DatasetError(f"{path} cannot be read ({exc})") from None
+        raise DatasetError(_("{path} cannot be read ({exc})").format(path=path, exc=exc)) from None
     if len(raw) == 0 or len(raw) % RECORD_BYTES:
         raise DatasetError(
-            f"{path} is truncated or not a CIFAR-10 binary batch: {len(raw):,} bytes is not a "
-            f"multiple of the {RECORD_BYTES:,}-byte record; download it again"
+            _(
+                "{path} is truncated or not a CIFAR-10 binary batch: {value:,} bytes is not a multiple of the {RECORD_BYTES:,}-byte record; download it again"
+            ).format(path=path, value=len(raw), RECORD_BYTES=RECORD_BYTES)
         )
     records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, RECORD_BYTES)
     labels = records[:, 0].astype(np.int64)
     if labels.max() > 9:
         raise DatasetError(
-            f"{path}: label {int(labels.max())} is outside 0..9; not a CIFAR-10 batch"
+            _("{path}: label {value} is outside 0..9; not a CIFAR-10 batch").format(
+                path=path, value=int(labels.max())
+            )
         )
     images = records[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
     return images, labels

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from cnntui.errors import CnnTuiError
+from cnntui.i18n import _
 
 
 class DatasetError(CnnTuiError):
@@ -41,11 +42,15 @@ class Dataset:
     def __post_init__(self) -> None:
         if self.images.ndim != 4:
             raise DatasetError(
-                f"{self.name}: images must be N×C×H×W, got shape {self.images.shape}"
+                _("{name}: images must be N×C×H×W, got shape {shape}").format(
+                    name=self.name, shape=self.images.shape
+                )
             )
         if self.labels.shape != (self.images.shape[0],):
             raise DatasetError(
-                f"{self.name}: {self.images.shape[0]} images but labels of shape {self.labels.shape}"
+                _("{name}: {value} images but labels of shape {shape}").format(
+                    name=self.name, value=self.images.shape[0], shape=self.labels.shape
+                )
             )
         if self.images.dtype != np.float32 or not self.images.flags.c_contiguous:
             object.__setattr__(self, "images", np.ascontiguousarray(self.images, dtype=np.float32))
@@ -58,7 +63,7 @@ class Dataset:
     @property
     def input_shape(self) -> tuple[int, int, int]:
         """The per-sample shape `(C, H, W)`."""
-        _, c, h, w = self.images.shape
+        _count, c, h, w = self.images.shape
         return int(c), int(h), int(w)
 
     @property
@@ -86,8 +91,14 @@ class Dataset:
         std = np.asarray(std, dtype=np.float32).reshape(-1)
         if mean.shape[0] != self.images.shape[1] or std.shape[0] != self.images.shape[1]:
             raise DatasetError(
-                f"{self.name}: normalisation needs {self.images.shape[1]} channel values, "
-                f"got mean {mean.shape[0]} and std {std.shape[0]}"
+                _(
+                    "{name}: normalisation needs {value} channel values, got mean {value2} and std {value3}"
+                ).format(
+                    name=self.name,
+                    value=self.images.shape[1],
+                    value2=mean.shape[0],
+                    value3=std.shape[0],
+                )
             )
         images = (self.images - mean[None, :, None, None]) / std[None, :, None, None]
         return replace(self, images=images.astype(np.float32), mean=mean, std=std)
@@ -146,7 +157,11 @@ def split_by_permutation(
     """
     n = len(data)
     if val + test >= n:
-        raise DatasetError(f"{data.name}: {n} samples are too few for {val} val + {test} test")
+        raise DatasetError(
+            _("{name}: {n} samples are too few for {val} val + {test} test").format(
+                name=data.name, n=n, val=val, test=test
+            )
+        )
     order = np.random.default_rng(seed).permutation(n)
     n_train = n - val - test
     return (

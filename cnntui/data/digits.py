@@ -14,6 +14,7 @@ import numpy as np
 
 from cnntui.data.dataset import Dataset, DatasetError
 from cnntui.data.transforms import resize_bilinear
+from cnntui.i18n import _
 from cnntui.resources import asset_path
 
 DIGITS_COUNT = 1797
@@ -29,15 +30,19 @@ def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
             table = np.loadtxt(fh, delimiter=",", dtype=np.int64, ndmin=2)
     except FileNotFoundError:
         raise DatasetError(
-            f"the bundled digits file {path.name} is missing; reinstall cnntui"
+            _("the bundled digits file {name} is missing; reinstall cnntui").format(name=path.name)
         ) from None
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise DatasetError(
-            f"the bundled digits file {path.name} is damaged ({exc}); reinstall cnntui"
+            _("the bundled digits file {name} is damaged ({exc}); reinstall cnntui").format(
+                name=path.name, exc=exc
+            )
         ) from None
     if table.shape != (DIGITS_COUNT, 65) or table[:, :64].min() < 0 or table[:, :64].max() > 16:
         raise DatasetError(
-            f"the bundled digits file {path.name} has unexpected content; reinstall cnntui"
+            _("the bundled digits file {name} has unexpected content; reinstall cnntui").format(
+                name=path.name
+            )
         )
     return table[:, :64].astype(np.uint8), table[:, 64].astype(np.int64)
 
@@ -45,7 +50,11 @@ def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
 def load_digits(size: int = 8) -> Dataset:
     """All 1,797 digits as `(1797, 1, size, size)` float32 in [0, 1]; size 8, or upscaled (≥ 8)."""
     if size < 8:
-        raise DatasetError(f"digits are 8×8; an input size of {size} is too small (use 8 or more)")
+        raise DatasetError(
+            _("digits are 8×8; an input size of {size} is too small (use 8 or more)").format(
+                size=size
+            )
+        )
     pixels, labels = _raw_digits()
     images = pixels.reshape(-1, 1, 8, 8).astype(np.float32) / 16.0
     if size != 8:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cnntui.data.dataset import DatasetError
+from cnntui.i18n import _
 
 Progress = Callable[[str, int, int | None], None]
 """Called as `progress(label, bytes_done, bytes_total_or_None)` while downloading."""
@@ -44,8 +45,9 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         )
         if not target.lower().startswith(("http://", "https://")):
             raise DatasetError(
-                f"download of {req.full_url} was redirected to {target[:100]}; "
-                "only http and https addresses are followed"
+                _(
+                    "download of {full_url} was redirected to {value}; only http and https addresses are followed"
+                ).format(full_url=req.full_url, value=target[:100])
             )
         return super().http_error_302(req, fp, code, msg, headers)
 
@@ -87,19 +89,25 @@ def fetch(
     oversized file (the partial file is deleted).
     """
     if not url.startswith(("http://", "https://")):
-        raise DatasetError(f"only http and https downloads are supported, not {url}")
+        raise DatasetError(
+            _("only http and https downloads are supported, not {url}").format(url=url)
+        )
     if dest.is_file() and sha256_of(dest) == sha256:
         return dest
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)  # inside cnntui's cache (or --data-dir)
     except OSError as exc:
-        raise DatasetError(f"cannot create {dest.parent}: {exc.strerror or exc}") from None
+        raise DatasetError(
+            _("cannot create {parent}: {value}").format(
+                parent=dest.parent, value=exc.strerror or exc
+            )
+        ) from None
     part = dest.with_name(dest.name + ".part")
     have = part.stat().st_size if part.is_file() else 0
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "cnntui"})
     except ValueError as exc:
-        raise DatasetError(f"download of {url} failed ({exc})") from None
+        raise DatasetError(_("download of {url} failed ({exc})").format(url=url, exc=exc)) from None
     if have:
         request.add_header("Range", f"bytes={have}-")
     label = dest.name
@@ -114,7 +122,9 @@ def fetch(
             if total is not None and total > max_bytes:
                 part.unlink(missing_ok=True)
                 raise DatasetError(
-                    f"download of {url} is {total:,} bytes, more than the {max_bytes:,} allowed"
+                    _(
+                        "download of {url} is {total:,} bytes, more than the {max_bytes:,} allowed"
+                    ).format(url=url, total=total, max_bytes=max_bytes)
                 )
             with part.open("ab" if have else "wb") as fh:
                 done = have
@@ -127,46 +137,64 @@ def fetch(
                         fh.close()
                         part.unlink(missing_ok=True)
                         raise DatasetError(
-                            f"download of {url} passed {max_bytes:,} bytes; stopped and deleted"
+                            _(
+                                "download of {url} passed {max_bytes:,} bytes; stopped and deleted"
+                            ).format(url=url, max_bytes=max_bytes)
                         )
                     if time.monotonic() - started > deadline_s:
                         raise DatasetError(
-                            f"download of {url} took longer than {deadline_s:g} s; "
-                            "run the same command again to resume"
+                            _(
+                                "download of {url} took longer than {deadline_s:g} s; run the same command again to resume"
+                            ).format(url=url, deadline_s=deadline_s)
                         )
                     if progress:
                         progress(label, done, total)
             if total is not None and done < total:
                 raise DatasetError(
-                    f"download of {url} ended early ({done:,} of {total:,} bytes); "
-                    "run the same command again to resume"
+                    _(
+                        "download of {url} ended early ({done:,} of {total:,} bytes); run the same command again to resume"
+                    ).format(url=url, done=done, total=total)
                 )
     except DatasetError:
         raise
     except urllib.error.HTTPError as exc:
         if exc.code != 416:  # 416: nothing left to send, the partial file may be complete
-            raise DatasetError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from None
+            raise DatasetError(
+                _("download of {url} failed: HTTP {code} {reason}").format(
+                    url=url, code=exc.code, reason=exc.reason
+                )
+            ) from None
     except http.client.IncompleteRead as exc:
-        short = f"{exc.expected:,} bytes short" if isinstance(exc.expected, int) else "short"
+        short = (
+            _("{count} bytes short").format(count=f"{exc.expected:,}")
+            if isinstance(exc.expected, int)
+            else _("short")
+        )
         raise DatasetError(
-            f"download of {url} ended early ({short} of what the server announced); "
-            "run the same command again to resume"
+            _(
+                "download of {url} ended early ({short} of what the server announced); run the same command again to resume"
+            ).format(url=url, short=short)
         ) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         # OSError includes timeouts; ValueError an address urllib cannot use
         reason = " ".join(str(getattr(exc, "reason", exc) or type(exc).__name__).split())
         raise DatasetError(
-            f"download of {url} failed ({reason}); run the same command again to resume"
+            _("download of {url} failed ({reason}); run the same command again to resume").format(
+                url=url, reason=reason
+            )
         ) from None
     try:
         actual = sha256_of(part)
         if actual != sha256:
             part.unlink(missing_ok=True)
             raise DatasetError(
-                f"{label}: SHA-256 mismatch (expected {sha256[:12]}…, got {actual[:12]}…); "
-                "the damaged download was deleted, try again"
+                _(
+                    "{label}: SHA-256 mismatch (expected {value}…, got {value2}…); the damaged download was deleted, try again"
+                ).format(label=label, value=sha256[:12], value2=actual[:12])
             )
         os.replace(part, dest)
     except OSError as exc:  # the disk, not the network: say which file
-        raise DatasetError(f"cannot store {dest}: {exc.strerror or exc}") from None
+        raise DatasetError(
+            _("cannot store {dest}: {value}").format(dest=dest, value=exc.strerror or exc)
+        ) from None
     return dest

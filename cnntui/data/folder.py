@@ -22,6 +22,7 @@ from cnntui import userfile
 from cnntui.data.dataset import Dataset, DatasetError
 from cnntui.data.transforms import resize_bilinear
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.images import (
     NETPBM_SUFFIXES,
     PILLOW_SUFFIXES,
@@ -36,7 +37,9 @@ def read_netpbm(path: Path) -> np.ndarray:
     try:
         data = userfile.read_bytes(path, "image")
     except OSError as exc:
-        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise DatasetError(
+            _("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)
+        ) from None
     try:
         # No size limit: a data set's images are resized to one size after reading.
         return parse_netpbm(data, str(path), max_side=None)
@@ -51,7 +54,9 @@ def read_image(path: Path) -> np.ndarray:
     try:
         userfile.check_file(path, "image")
     except OSError as exc:
-        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise DatasetError(
+            _("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)
+        ) from None
     try:
         return read_with_pillow(path, str(path), max_side=None, native="PGM/PPM files")
     except UsageError as exc:
@@ -74,7 +79,9 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
     """Every image under `root/CLASS/` as one `Dataset` (sorted by class, then file name)."""
     if not root.is_dir():
         raise DatasetError(
-            f"{root} is not a folder; give --data-dir a folder with one sub-folder per class"
+            _(
+                "{root} is not a folder; give --data-dir a folder with one sub-folder per class"
+            ).format(root=root)
         )
     supported = set(NETPBM_SUFFIXES + PILLOW_SUFFIXES)
     classes: list[str] = []
@@ -89,12 +96,18 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
             classes.append(folder.name)
     if len(classes) < 2 or not files:
         raise DatasetError(
-            f"{root} needs at least two class sub-folders holding images "
-            f"({', '.join(sorted(supported))}); found {len(classes)} folders and {len(files)} images"
+            _(
+                "{root} needs at least two class sub-folders holding images ({value}); found {value2} folders and {value3} images"
+            ).format(
+                root=root,
+                value=", ".join(sorted(supported)),
+                value2=len(classes),
+                value3=len(files),
+            )
         )
     images: list[np.ndarray] = []
     target: tuple[int, int] | None = tuple(size) if size else None  # type: ignore[assignment]
-    for path, _ in files:
+    for path, _label in files:
         img = read_image(path)
         if target is None:
             target = default_size(img.shape[1], img.shape[2])
@@ -108,7 +121,7 @@ def load_folder(root: Path, size: tuple[int, int] | None = None) -> Dataset:
     batch = np.empty((len(images), channels, target[0], target[1]), dtype=np.float32)
     for i, img in enumerate(images):
         batch[i] = img if img.shape[0] == channels else np.repeat(img, channels, axis=0)
-    labels = np.array([label for _, label in files], dtype=np.int64)
+    labels = np.array([label for _path, label in files], dtype=np.int64)
     return Dataset("folder", batch, labels, tuple(classes))
 
 

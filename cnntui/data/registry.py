@@ -29,6 +29,7 @@ from cnntui.data.idx import load_idx_pair
 from cnntui.data.shapes import SHAPES_SIZE, load_shapes
 from cnntui.data.sources import SOURCES, total_size
 from cnntui.data.transforms import resize_bilinear
+from cnntui.i18n import _
 from cnntui.paths import PathNotAllowed, check_user_path
 
 FASHION_NAMES = (
@@ -131,17 +132,32 @@ def load_splits(
     Raises `DatasetError` with a message that says how to get missing data.
     """
     if name not in DATASETS:
-        raise DatasetError(f"unknown data set '{name}'; choose one of {', '.join(DATASETS)}")
+        raise DatasetError(
+            _("unknown data set '{name}'; choose one of {value}").format(
+                name=name, value=", ".join(DATASETS)
+            )
+        )
     if input_size is not None and not 4 <= input_size <= 512:
-        raise DatasetError(f"input size must be between 4 and 512 pixels, got {input_size}")
+        raise DatasetError(
+            _("input size must be between 4 and 512 pixels, got {input_size}").format(
+                input_size=input_size
+            )
+        )
     try:
         folder = check_user_path(data_dir) if data_dir is not None else None
     except PathNotAllowed as error:
-        raise DatasetError(f"data folder {error}") from None
+        raise DatasetError(_("data folder {error}").format(error=error)) from None
     if name == "digits":
         full = load_digits(8)
         train, val, test = split_by_permutation(full, val=180, test=360, seed=0)
-        splits = Splits(train, val, test, "fixed permutation (seed 0): 1,257 / 180 / 360")
+        splits = Splits(
+            train,
+            val,
+            test,
+            _("fixed permutation (seed 0): {train} / {val} / {test}").format(
+                train="1,257", val=180, test=360
+            ),
+        )
     elif name == "shapes":
         n = count if count is not None else 6000
         full = load_shapes(n, seed=seed)
@@ -151,7 +167,9 @@ def load_splits(
             full.subset(slice(0, n_train)),
             full.subset(slice(n_train, n_train + n_val)),
             full.subset(slice(n_train + n_val, n)),
-            f"{n:,} generated with seed {seed}: first {n_train:,} / next {n_val:,} / last {n_test:,}",
+            _("{n} generated with seed {seed}: first {train} / next {val} / last {test}").format(
+                n=f"{n:,}", seed=seed, train=f"{n_train:,}", val=f"{n_val:,}", test=f"{n_test:,}"
+            ),
         )
     elif name in ("mnist", "fashion-mnist"):
         splits = _load_idx_splits(name, folder, download, progress)
@@ -160,7 +178,7 @@ def load_splits(
     else:
         if folder is None:
             raise DatasetError(
-                "the folder data set needs --data-dir DIR with one sub-folder per class"
+                _("the folder data set needs --data-dir DIR with one sub-folder per class")
             )
         size = (input_size, input_size) if input_size else None
         full = load_folder(folder, size)
@@ -168,7 +186,12 @@ def load_splits(
         n_test = max(1, len(full) // 5)
         train, val, test = split_by_permutation(full, val=n_val, test=n_test, seed=0)
         splits = Splits(
-            train, val, test, f"fixed permutation (seed 0): {len(train)} / {n_val} / {n_test}"
+            train,
+            val,
+            test,
+            _("fixed permutation (seed 0): {train} / {val} / {test}").format(
+                train=len(train), val=n_val, test=n_test
+            ),
         )
     if input_size is not None and splits.input_shape[1:] != (input_size, input_size):
         splits = Splits(
@@ -242,13 +265,19 @@ def _load_idx_splits(
     n_val = max(1, round(len(train_y) / 12))
     n_train = len(train_y) - n_val
     if n_train < 1 or len(test_y) < 1:
-        raise DatasetError(f"{name}: too few images ({len(train_y)} train, {len(test_y)} test)")
+        raise DatasetError(
+            _("{name}: too few images ({value} train, {value2} test)").format(
+                name=name, value=len(train_y), value2=len(test_y)
+            )
+        )
     full = Dataset(name, train_x, train_y, names_)
     return Splits(
         full.subset(slice(0, n_train)),
         full.subset(slice(n_train, None)),
         Dataset(name, test_x, test_y, names_),
-        f"first {n_train:,} / last {n_val:,} of the training file / {len(test_y):,} test images",
+        _("first {train} / last {val} of the training file / {test} test images").format(
+            train=f"{n_train:,}", val=f"{n_val:,}", test=f"{len(test_y):,}"
+        ),
     )
 
 
@@ -285,7 +314,12 @@ def _load_cifar_splits(folder: Path | None, download: bool, progress: Progress |
         full.subset(slice(0, n_train)),
         full.subset(slice(n_train, None)),
         Dataset("cifar10", test_x, test_y, class_names),
-        f"first {n_train:,} / last {n_val:,} of {len(present)} training batches / {len(test_y):,} test images",
+        _("first {train} / last {val} of {batches} training batches / {test} test images").format(
+            train=f"{n_train:,}",
+            val=f"{n_val:,}",
+            batches=len(present),
+            test=f"{len(test_y):,}",
+        ),
     )
 
 
@@ -301,5 +335,7 @@ def _extract_cifar(archive: Path, root: Path) -> None:
             tar.extractall(root, members=members, filter="data")
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DatasetError(
-            f"{archive} cannot be extracted ({exc}); delete it and download again"
+            _("{archive} cannot be extracted ({exc}); delete it and download again").format(
+                archive=archive, exc=exc
+            )
         ) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnntui.data.dataset import Dataset, DatasetError
+from cnntui.i18n import _
 
 SHAPE_NAMES = ("circle", "square", "triangle", "cross", "line")
 SHAPES_SIZE = 28
@@ -29,9 +30,13 @@ _SEGMENTS: dict[str, np.ndarray] = {
 def load_shapes(count: int = 6000, seed: int = 0, size: int = SHAPES_SIZE) -> Dataset:
     """`count` images `(count, 1, size, size)` float32 in [0, 1] with labels 0..4 (`SHAPE_NAMES`)."""
     if count < len(SHAPE_NAMES):
-        raise DatasetError(f"shapes needs at least {len(SHAPE_NAMES)} samples, got {count}")
+        raise DatasetError(
+            _("shapes needs at least {value} samples, got {count}").format(
+                value=len(SHAPE_NAMES), count=count
+            )
+        )
     if size < 16:
-        raise DatasetError(f"shapes are drawn at 16×16 or larger, got {size}")
+        raise DatasetError(_("shapes are drawn at 16×16 or larger, got {size}").format(size=size))
     rng = np.random.default_rng(seed)
     labels = np.arange(count, dtype=np.int64) % len(SHAPE_NAMES)
     scale = size / SHAPES_SIZE

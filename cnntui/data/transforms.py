@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnntui.i18n import _
+
 
 def resize_bilinear(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize `(N, C, H, W)` to `(N, C, size[0], size[1])` with bilinear interpolation.
@@ -18,7 +20,7 @@ def resize_bilinear(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     at most four input pixels.
     """
     images = np.asarray(images, dtype=np.float32)
-    _, _, h, w = images.shape
+    _count, _channels, h, w = images.shape
     out_h, out_w = size
     if (h, w) == (out_h, out_w):
         return images.copy()
@@ -70,7 +72,7 @@ class Augmentation:
         if not self.enabled:
             return batch
         out = batch
-        n, _, h, w = batch.shape
+        n, _channels, h, w = batch.shape
         if self.max_shift > 0:
             s = self.max_shift
             padded = np.pad(batch, ((0, 0), (0, 0), (s, s), (s, s)), mode="edge")
@@ -121,10 +123,16 @@ def parse_augmentation(text: str, dataset: str = "", size: int = 28) -> Augmenta
         elif part.startswith("shift:"):
             value = part.split(":", 1)[1]
             if not value.isdigit() or not 0 < int(value) <= 8:
-                raise ValueError(f"shift needs a whole number of pixels 1..8, got '{value}'")
+                raise ValueError(
+                    _("shift needs a whole number of pixels 1..8, got '{value}'").format(
+                        value=value
+                    )
+                )
             shift = int(value)
         else:
             raise ValueError(
-                f"unknown augmentation '{part}'; use auto, none, shift, shift:N or flip"
+                _("unknown augmentation '{part}'; use auto, none, shift, shift:N or flip").format(
+                    part=part
+                )
             )
     return Augmentation(max_shift=shift, flip=flip)

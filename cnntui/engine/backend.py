@@ -23,6 +23,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from cnntui.i18n import N_, Message
+
 Array: TypeAlias = Any
 """A NumPy `ndarray` or, on a GPU, a CuPy `ndarray` (CuPy is never imported for annotations, so
 the alias is `Any` to the type checker; the name says what a parameter holds)."""
@@ -71,13 +73,41 @@ class Backend:
             self.xp.cuda.get_current_stream().synchronize()
 
     def describe(self) -> str:
-        """One line for a status bar or `cnntui doctor`."""
-        text = f"{self.name}: {self.device}"
+        """One line for a status bar or `cnntui doctor`, in English (documents keep it so)."""
+        return self.describe_text().english()
+
+    def device_text(self) -> str | Message:
+        """`device` in the language current where it is read (the CPU's line has words)."""
+        cores = self.extra.get("cores")
+        if self.name != "cpu" or cores is None:
+            return self.device
+        return Message(
+            N_("CPU (1 core, NumPy {version})")
+            if cores == "1"
+            else N_("CPU ({cores} cores, NumPy {version})"),
+            cores=cores,
+            version=np.__version__,
+        )
+
+    def describe_text(self) -> Message:
+        """`describe()`'s line as a Message: shown in the language current where it is read
+        (a training process reports it to the app, whose language may differ or change)."""
+        memory: str | Message = ""
         if self.memory_total and self.memory_free is not None:
-            text += f", {self.memory_free / 2**30:.1f} of {self.memory_total / 2**30:.1f} GiB free"
-        if self.reason:
-            text += f" ({self.reason})"
-        return text
+            memory = Message(
+                N_(", {free} of {total} GiB free"),
+                free=f"{self.memory_free / 2**30:.1f}",
+                total=f"{self.memory_total / 2**30:.1f}",
+            )
+        reason = Message(" ({reason})", reason=Message(self.reason)) if self.reason else ""
+        # the frame is not text to translate: backend name, device, then the optional parts
+        return Message(
+            "{name}: {device}{memory}{reason}",
+            name=self.name,
+            device=self.device_text(),
+            memory=memory,
+            reason=reason,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -125,6 +155,7 @@ def cpu_backend(requested: str = "cpu", reason: str = "") -> Backend:
         device=f"CPU ({cores} core{'s' if cores != 1 else ''}, NumPy {np.__version__})",
         requested=requested,
         reason=reason,
+        extra={"cores": str(cores)},
     )
 
 
@@ -149,7 +180,7 @@ def _probe_gpu_uncached() -> tuple[Any, str]:
     try:
         cupy = importlib.import_module("cupy")
     except ImportError:
-        return None, "CuPy is not installed (pip install 'cnntui[gpu]')"
+        return None, N_("CuPy is not installed (pip install 'cnntui[gpu]')")
     except Exception as error:  # a broken install can raise anything at import time
         return None, f"CuPy failed to import: {_one_line(error)}"
     try:
@@ -157,7 +188,7 @@ def _probe_gpu_uncached() -> tuple[Any, str]:
     except Exception as error:  # CuPy 13 raises for some driver states instead of returning False
         return None, f"no usable CUDA device: {_one_line(error)}"
     if not available:
-        return None, "no CUDA device is visible (cupy.is_available() is False)"
+        return None, N_("no CUDA device is visible (cupy.is_available() is False)")
     try:
         a = cupy.ones((8, 8), dtype=cupy.float32)
         total = float((a @ a).sum().item())  # loads cuBLAS

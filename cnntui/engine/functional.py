@@ -25,6 +25,7 @@ from cnntui.engine.backend import Array, array_module
 from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last
 from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 
 Pair = tuple[int, int]
 Pads = tuple[int, int, int, int]
@@ -44,7 +45,9 @@ def pair(value: Any, name: str = "value") -> Pair:
         and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
     ):
         return int(value[0]), int(value[1])
-    raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    raise ValueError(
+        _("{name} must be an int or a pair of ints, got {value!r}").format(name=name, value=value)
+    )
 
 
 def conv_pads(padding: Any, kernel: Pair, dilation: Pair, stride: Pair, op: str = "conv2d") -> Pads:
@@ -59,23 +62,35 @@ def conv_pads(padding: Any, kernel: Pair, dilation: Pair, stride: Pair, op: str 
             return (0, 0, 0, 0)
         if mode == "same":
             if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+                raise ValueError(
+                    _("{op}: padding='same' needs stride 1, got stride {stride}").format(
+                        op=op, stride=stride
+                    )
+                )
             total_h = dilation[0] * (kernel[0] - 1)
             total_w = dilation[1] * (kernel[1] - 1)
             return (total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2)
         raise ValueError(
-            f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}"
+            _("{op}: padding must be an int, a pair, 'same' or 'valid', got {value!r}").format(
+                op=op, value=padding
+            )
         )
     ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
-        raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
+        raise ValueError(
+            _("{op}: padding must be non-negative, got {value!r}").format(op=op, value=padding)
+        )
     return (ph, ph, pw, pw)
 
 
 def _check_positive(op: str, **values: Pair) -> None:
     for name, (a, b) in values.items():
         if a < 1 or b < 1:
-            raise ValueError(f"{op}: {name} must be at least 1, got {(a, b)}")
+            raise ValueError(
+                _("{op}: {name} must be at least 1, got {value}").format(
+                    op=op, name=name, value=(a, b)
+                )
+            )
 
 
 def _shape(x: Array) -> tuple[int, ...]:
@@ -684,12 +699,20 @@ def _pool_geometry(
     p, d = pair(padding, "padding"), pair(dilation, "dilation")
     _check_positive(op, kernel_size=k, stride=s, dilation=d)
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > d[0] * (k[0] - 1) + 1 or 2 * p[1] > d[1] * (k[1] - 1) + 1:
-        raise ValueError(f"{op}: padding {p} must be at most half of the kernel {k}")
+        raise ValueError(
+            _("{op}: padding {padding} must be at most half of the kernel {kernel}").format(
+                op=op, padding=p, kernel=k
+            )
+        )
     h, w = int(x.shape[2]), int(x.shape[3])
     oh = conv_outsize(h, k[0], s[0], p[0], d[0], ceil_mode)
     ow = conv_outsize(w, k[1], s[1], p[1], d[1], ceil_mode)
     if oh < 1 or ow < 1:
-        raise ShapeError(f"{op}: a {k[0]}×{k[1]} window does not fit a {h}×{w} input (padding {p})")
+        raise ShapeError(
+            _("{op}: a {kh}×{kw} window does not fit a {h}×{w} input (padding {padding})").format(
+                op=op, kh=k[0], kw=k[1], h=h, w=w, padding=p
+            )
+        )
     # the padded extent every window reads (ceil mode may reach past the right padding)
     hp = max(h + 2 * p[0], (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1)
     wp = max(w + 2 * p[1], (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1)

@@ -42,6 +42,7 @@ from cnntui.engine.module import (
 )
 from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize, effective_kernel
 from cnntui.errors import ShapeError
+from cnntui.i18n import N_, _
 
 __all__ = [
     "AdaptiveAvgPool2d",
@@ -120,7 +121,9 @@ def _pool_len(layer: str, size: int, k: int, s: int, p: int, d: int, ceil: bool,
     out = conv_outsize(size, k, s, p, d, ceil)
     if out < 1:
         raise ShapeError(
-            f"{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}"
+            _(
+                "{layer}: a window of {k} (padding {p}) does not fit an input {axis} of {size}"
+            ).format(layer=layer, k=k, p=p, axis=_(axis), size=size)
         )
     return out
 
@@ -150,11 +153,16 @@ class Conv2d(Module):
         super().__init__()
         if in_channels < 1 or out_channels < 1:
             raise ValueError(
-                f"Conv2d needs positive channel counts, got {in_channels} → {out_channels}"
+                _("{layer} needs positive channel counts, got {inputs} → {outputs}").format(
+                    layer="Conv2d", inputs=in_channels, outputs=out_channels
+                )
             )
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
-                f"Conv2d: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
+                _(
+                    "{layer}: groups={groups} must divide in_channels={inputs} and "
+                    "out_channels={outputs}"
+                ).format(layer="Conv2d", groups=groups, inputs=in_channels, outputs=out_channels)
             )
         if padding_mode not in ("zeros", "replicate"):
             raise ValueError(
@@ -166,7 +174,11 @@ class Conv2d(Module):
         self.stride = F.pair(stride, "stride")
         self.dilation = F.pair(dilation, "dilation")
         if min(self.kernel_size + self.stride + self.dilation) < 1:
-            raise ValueError("Conv2d: kernel_size, stride and dilation must be at least 1")
+            raise ValueError(
+                _("{layer}: kernel_size, stride and dilation must be at least 1").format(
+                    layer="Conv2d"
+                )
+            )
         self.padding = padding if isinstance(padding, str) else F.pair(padding, "padding")
         self.pads = F.conv_pads(padding, self.kernel_size, self.dilation, self.stride, "Conv2d")
         self.groups = int(groups)
@@ -183,17 +195,27 @@ class Conv2d(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3 or input_shape[0] != self.in_channels:
             raise ShapeError(
-                f"Conv2d expects input ({self.in_channels}, H, W), got {tuple(input_shape)}"
+                _("{layer} expects input ({channels}, H, W), got {shape}").format(
+                    layer="Conv2d", channels=self.in_channels, shape=tuple(input_shape)
+                )
             )
-        _, h, w = input_shape
+        _channels, h, w = input_shape
         top, bottom, left, right = self.pads
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         oh = conv_outsize(h, kh, sh, (top, bottom), dh)
         ow = conv_outsize(w, kw, sw, (left, right), dw)
         if oh < 1 or ow < 1:
             raise ShapeError(
-                f"Conv2d: a {_hw(self.kernel_size)} kernel (dilation {_one(self.dilation)}, padding "
-                f"{self.padding}) does not fit a {h}×{w} input"
+                _(
+                    "Conv2d: a {kernel} kernel (dilation {dilation}, padding {padding}) "
+                    "does not fit a {h}×{w} input"
+                ).format(
+                    kernel=_hw(self.kernel_size),
+                    dilation=_one(self.dilation),
+                    padding=self.padding,
+                    h=h,
+                    w=w,
+                )
             )
         return (self.out_channels, oh, ow)
 
@@ -317,11 +339,18 @@ class ConvTranspose2d(Module):
         super().__init__()
         if in_channels < 1 or out_channels < 1:
             raise ValueError(
-                f"ConvTranspose2d needs positive channel counts, got {in_channels} → {out_channels}"
+                _("{layer} needs positive channel counts, got {inputs} → {outputs}").format(
+                    layer="ConvTranspose2d", inputs=in_channels, outputs=out_channels
+                )
             )
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
-                f"ConvTranspose2d: groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}"
+                _(
+                    "{layer}: groups={groups} must divide in_channels={inputs} and "
+                    "out_channels={outputs}"
+                ).format(
+                    layer="ConvTranspose2d", groups=groups, inputs=in_channels, outputs=out_channels
+                )
             )
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
@@ -331,12 +360,22 @@ class ConvTranspose2d(Module):
         self.output_padding = F.pair(output_padding, "output_padding")
         self.dilation = F.pair(dilation, "dilation")
         if min(self.kernel_size + self.stride + self.dilation) < 1:
-            raise ValueError("ConvTranspose2d: kernel_size, stride and dilation must be at least 1")
+            raise ValueError(
+                _("{layer}: kernel_size, stride and dilation must be at least 1").format(
+                    layer="ConvTranspose2d"
+                )
+            )
         for a in range(2):
             if self.output_padding[a] >= max(self.stride[a], self.dilation[a]):
                 raise ValueError(
-                    f"ConvTranspose2d: output_padding {self.output_padding} must be smaller than the stride "
-                    f"{self.stride} or the dilation {self.dilation}"
+                    _(
+                        "ConvTranspose2d: output_padding {output_padding} must be smaller than "
+                        "the stride {stride} or the dilation {dilation}"
+                    ).format(
+                        output_padding=self.output_padding,
+                        stride=self.stride,
+                        dilation=self.dilation,
+                    )
                 )
         self.groups = int(groups)
         # PyTorch computes fan_in from weight.shape[1] * kh * kw (out_channels / groups)
@@ -350,9 +389,11 @@ class ConvTranspose2d(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3 or input_shape[0] != self.in_channels:
             raise ShapeError(
-                f"ConvTranspose2d expects input ({self.in_channels}, H, W), got {tuple(input_shape)}"
+                _("{layer} expects input ({channels}, H, W), got {shape}").format(
+                    layer="ConvTranspose2d", channels=self.in_channels, shape=tuple(input_shape)
+                )
             )
-        _, h, w = input_shape
+        _channels, h, w = input_shape
         sizes = [
             conv_transpose_outsize(
                 size,
@@ -366,7 +407,9 @@ class ConvTranspose2d(Module):
         ]
         if min(sizes) < 1:
             raise ShapeError(
-                f"ConvTranspose2d: padding {self.padding} leaves no output for a {h}×{w} input"
+                _("{layer}: padding {padding} leaves no output for a {h}×{w} input").format(
+                    layer="ConvTranspose2d", padding=self.padding, h=h, w=w
+                )
             )
         return (self.out_channels, sizes[0], sizes[1])
 
@@ -455,21 +498,29 @@ class _Pool2d(Module, ABC):
         self.dilation = F.pair(dilation, "dilation")
         self.ceil_mode = bool(ceil_mode)
         if min(self.kernel_size + self.stride + self.dilation) < 1:
-            raise ValueError(f"{name}: kernel_size, stride and dilation must be at least 1")
+            raise ValueError(
+                _("{layer}: kernel_size, stride and dilation must be at least 1").format(layer=name)
+            )
         for a in range(2):
             if (
                 2 * self.padding[a] > effective_kernel(self.kernel_size[a], self.dilation[a])
                 or self.padding[a] < 0
             ):
                 raise ValueError(
-                    f"{name}: padding {self.padding} must be at most half the kernel {self.kernel_size}"
+                    _("{layer}: padding {padding} must be at most half the kernel {kernel}").format(
+                        layer=name, padding=self.padding, kernel=self.kernel_size
+                    )
                 )
         self._ctx: Any = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
         name = type(self).__name__
         if len(input_shape) != 3:
-            raise ShapeError(f"{name} expects input (C, H, W), got {tuple(input_shape)}")
+            raise ShapeError(
+                _("{layer} expects input (C, H, W), got {shape}").format(
+                    layer=name, shape=tuple(input_shape)
+                )
+            )
         c, h, w = input_shape
         oh, ow = (
             _pool_len(
@@ -482,7 +533,7 @@ class _Pool2d(Module, ABC):
                 self.ceil_mode,
                 axis,
             )
-            for a, (size, axis) in enumerate(((h, "height"), (w, "width")))
+            for a, (size, axis) in enumerate(((h, N_("height")), (w, N_("width"))))
         )
         return (c, oh, ow)
 
@@ -590,19 +641,27 @@ class AdaptiveAvgPool2d(Module):
             output_size = (output_size, output_size)
         if not (isinstance(output_size, tuple | list) and len(output_size) == 2):
             raise ValueError(
-                f"AdaptiveAvgPool2d: output_size must be an int or a pair, got {output_size!r}"
+                _("AdaptiveAvgPool2d: output_size must be an int or a pair, got {value!r}").format(
+                    value=output_size
+                )
             )
         for v in output_size:
             if v is not None and int(v) < 1:
                 raise ValueError(
-                    f"AdaptiveAvgPool2d: output_size must be positive, got {output_size!r}"
+                    _("AdaptiveAvgPool2d: output_size must be positive, got {value!r}").format(
+                        value=output_size
+                    )
                 )
         self.output_size = tuple(None if v is None else int(v) for v in output_size)
         self._ctx: Any = None
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3:
-            raise ShapeError(f"AdaptiveAvgPool2d expects input (C, H, W), got {tuple(input_shape)}")
+            raise ShapeError(
+                _("{layer} expects input (C, H, W), got {shape}").format(
+                    layer="AdaptiveAvgPool2d", shape=tuple(input_shape)
+                )
+            )
         c, h, w = input_shape
         oh, ow = F.adaptive_output_size(self.output_size, h, w)
         return (c, oh, ow)
@@ -636,7 +695,11 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
         if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear needs positive sizes, got {in_features} → {out_features}")
+            raise ValueError(
+                _("Linear needs positive sizes, got {inputs} → {outputs}").format(
+                    inputs=in_features, outputs=out_features
+                )
+            )
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.weight = Parameter((out_features, in_features), init.default_weight(in_features))
@@ -645,9 +708,12 @@ class Linear(Module):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) < 1 or input_shape[-1] != self.in_features:
-            hint = " (add a Flatten before it)" if len(input_shape) > 1 else ""
+            hint = " " + _("(add a Flatten before it)") if len(input_shape) > 1 else ""
             raise ShapeError(
-                f"Linear expects input ({self.in_features},), got {tuple(input_shape)}{hint}"
+                _("Linear expects input ({features},), got {shape}").format(
+                    features=self.in_features, shape=tuple(input_shape)
+                )
+                + hint
             )
         return tuple(input_shape[:-1]) + (self.out_features,)
 
@@ -703,7 +769,9 @@ class Flatten(Module):
         end = self.end_dim % ndim
         if start > end:
             raise ShapeError(
-                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for {ndim} dimensions"
+                _(
+                    "Flatten: start_dim {start} comes after end_dim {end} for {ndim} dimensions"
+                ).format(start=self.start_dim, end=self.end_dim, ndim=ndim)
             )
         return start, end
 
@@ -713,7 +781,7 @@ class Flatten(Module):
         flat = int(np.prod(batched[start : end + 1], dtype=np.int64))
         out = batched[:start] + (flat,) + batched[end + 1 :]
         if start == 0:
-            raise ShapeError("Flatten with start_dim 0 would merge the batch dimension")
+            raise ShapeError(_("Flatten with start_dim 0 would merge the batch dimension"))
         return tuple(out[1:])
 
     def describe(self) -> str:
@@ -836,7 +904,9 @@ class Dropout(_Pointwise):
     def __init__(self, p: float = 0.5, inplace: bool = False, seed: int | None = None) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout probability must be between 0 and 1, got {p}")
+            raise ValueError(
+                _("Dropout probability must be between 0 and 1, got {value}").format(value=p)
+            )
         self.p = float(p)
         self.inplace = inplace
         self.seed = seed
@@ -903,7 +973,9 @@ class _BatchNorm(Module):
         super().__init__()
         if num_features < 1:
             raise ValueError(
-                f"{type(self).__name__} needs a positive number of features, got {num_features}"
+                _("{layer} needs a positive number of features, got {value}").format(
+                    layer=type(self).__name__, value=num_features
+                )
             )
         self.num_features = int(num_features)
         self.eps = float(eps)
@@ -942,8 +1014,11 @@ class _BatchNorm(Module):
     def _check_sample(self, input_shape: Shape) -> None:
         if len(input_shape) + 1 not in self._ndims or input_shape[0] != self.num_features:
             raise ShapeError(
-                f"{type(self).__name__} expects input {self._expected.format(c=self.num_features)} per sample, "
-                f"got {tuple(input_shape)}"
+                _("{layer} expects input {expected} per sample, got {shape}").format(
+                    layer=type(self).__name__,
+                    expected=self._expected.format(c=self.num_features),
+                    shape=tuple(input_shape),
+                )
             )
 
     def output_shape(self, input_shape: Shape) -> Shape:
@@ -1025,7 +1100,9 @@ class LocalResponseNorm(_Pointwise):
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
         super().__init__()
         if size < 1:
-            raise ValueError(f"LocalResponseNorm: size must be at least 1, got {size}")
+            raise ValueError(
+                _("LocalResponseNorm: size must be at least 1, got {value}").format(value=size)
+            )
         self.size = int(size)
         self.alpha = float(alpha)
         self.beta = float(beta)
@@ -1034,7 +1111,11 @@ class LocalResponseNorm(_Pointwise):
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) < 2:
-            raise ShapeError(f"LocalResponseNorm expects input (C, H, W), got {tuple(input_shape)}")
+            raise ShapeError(
+                _("{layer} expects input (C, H, W), got {shape}").format(
+                    layer="LocalResponseNorm", shape=tuple(input_shape)
+                )
+            )
         return tuple(input_shape)
 
     def describe(self) -> str:
@@ -1158,11 +1239,18 @@ class Residual(Module):
         else:
             short_shape, short_field = tuple(input_shape), field_in
         if tuple(body_shape) != tuple(short_shape):
-            what = "the shortcut" if self.shortcut is not None else "the identity shortcut"
-            raise ShapeError(
-                f"Residual: the body gives {tuple(body_shape)} but {what} gives {tuple(short_shape)}; "
-                f"they must match to be added"
+            template = (
+                _(
+                    "Residual: the body gives {body} but the shortcut gives {shortcut}; "
+                    "they must match to be added"
+                )
+                if self.shortcut is not None
+                else _(
+                    "Residual: the body gives {body} but the identity shortcut gives {shortcut}; "
+                    "they must match to be added"
+                )
             )
+            raise ShapeError(template.format(body=tuple(body_shape), shortcut=tuple(short_shape)))
         shape, field_out = tuple(body_shape), Field.widest([body_field, short_field])
         if self.activation is not None:
             shape, field_out = self.activation.trace(
@@ -1242,7 +1330,9 @@ class Concat(Module):
         if len(spatial) != 1 or any(len(s) < 1 for s in shapes):
             listing = ", ".join(f"{n}: {s}" for n, s in zip(self._modules, shapes))
             raise ShapeError(
-                f"Concat: branches must agree on every axis but channels, got {listing}"
+                _("Concat: branches must agree on every axis but channels, got {listing}").format(
+                    listing=listing
+                )
             )
         out = (sum(s[0] for s in shapes), *shapes[0][1:])
         field_out = Field.widest(fields)

@@ -46,6 +46,7 @@ from cnntui.engine.backend import array_module, to_host
 from cnntui.errors import UsageError
 from cnntui.gan import images
 from cnntui.gan.losses import fake_term, generator_loss, real_term
+from cnntui.i18n import N_, Message, _
 
 DATASETS = ("digits", "shapes")
 NOISE_DIMS = {"digits": 32, "shapes": 64}
@@ -76,16 +77,26 @@ class DcganSettings:
     def validate(self) -> None:
         if self.dataset not in DATASETS:
             raise UsageError(
-                f"unknown dataset '{self.dataset}'; choose one of {', '.join(DATASETS)}"
+                _("unknown data set '{name}'; choose one of {choices}").format(
+                    name=self.dataset, choices=", ".join(DATASETS)
+                )
             )
         if not 1 <= self.epochs <= 10_000:
-            raise UsageError(f"--epochs must be between 1 and 10000, got {self.epochs}")
+            raise UsageError(
+                _("--epochs must be between 1 and 10000, got {value}").format(value=self.epochs)
+            )
         if not 2 <= self.batch <= 4096:
-            raise UsageError(f"batch size must be between 2 and 4096, got {self.batch}")
+            raise UsageError(
+                _("batch size must be between 2 and 4096, got {value}").format(value=self.batch)
+            )
         if not (np.isfinite(self.lr) and 0 < self.lr <= 1):
-            raise UsageError(f"learning rate must be in (0, 1], got {self.lr}")
+            raise UsageError(
+                _("learning rate must be in (0, 1], got {value}").format(value=self.lr)
+            )
         if self.device not in ("cpu", "gpu", "auto"):
-            raise UsageError(f"unknown device '{self.device}'; choose cpu, gpu or auto")
+            raise UsageError(
+                _("unknown device '{name}'; choose cpu, gpu or auto").format(name=self.device)
+            )
 
 
 def build_generator(dataset: str) -> Any:
@@ -160,7 +171,7 @@ def mean_pairwise_distance(batch: np.ndarray) -> float:
     """Mean Euclidean distance between all pairs of images in `batch` `(N, …)`, N ≥ 2."""
     flat = np.asarray(batch, dtype=np.float64).reshape(len(batch), -1)
     if len(flat) < 2:
-        raise ValueError("diversity needs at least two images")
+        raise ValueError(_("diversity needs at least two images"))
     sq = (flat**2).sum(1)
     d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * flat @ flat.T, 0.0)
     n = len(flat)
@@ -331,8 +342,16 @@ class DcganRun:
             d_loss, g_loss = self.train_step(batch_of(start, stop))
             if not (np.isfinite(d_loss) and np.isfinite(g_loss)):
                 raise FloatingPointError(
-                    f"the losses became {d_loss} and {g_loss} at step {self.step}: "
-                    f"lower the learning rate (now {self.settings.lr:g})"
+                    Message(
+                        N_(
+                            "the losses became {d_loss} and {g_loss} at step {step}: "
+                            "lower the learning rate (now {lr})"
+                        ),
+                        d_loss=d_loss,
+                        g_loss=g_loss,
+                        step=self.step,
+                        lr=f"{self.settings.lr:g}",
+                    )
                 )
             self.step_losses.append((self.step, d_loss, g_loss))
             d_total += d_loss
@@ -445,11 +464,15 @@ class DcganRun:
         try:
             saved = DcganSettings(**document["settings"])
         except (TypeError, KeyError) as exc:
-            raise UsageError(f"{self.run_json_path}: not a DCGAN run ({exc})") from None
+            raise UsageError(
+                _("{path}: not a DCGAN run ({reason})").format(path=self.run_json_path, reason=exc)
+            ) from None
         if saved.dataset != requested.dataset:
             raise UsageError(
-                f"{self.out} holds a DCGAN run on {saved.dataset}, not {requested.dataset}; "
-                "choose another --out or the same --dataset"
+                _(
+                    "{path} holds a DCGAN run on {saved}, not {requested}; "
+                    "choose another --out or the same --dataset"
+                ).format(path=self.out, saved=saved.dataset, requested=requested.dataset)
             )
         # the target epoch count and the device may change on resume; the rest is the run's
         return replace(saved, epochs=requested.epochs, device=requested.device)
@@ -458,17 +481,25 @@ class DcganRun:
         try:
             document = json.loads(userfile.read_text(self.run_json_path, "run.json"))
         except FileNotFoundError:
-            raise UsageError(f"nothing to resume in {self.out}: run.json is missing") from None
+            raise UsageError(
+                _("nothing to resume in {path}: run.json is missing").format(path=self.out)
+            ) from None
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{self.run_json_path} is unreadable ({exc})") from None
+            raise UsageError(
+                _("{path} is unreadable ({exc})").format(path=self.run_json_path, exc=exc)
+            ) from None
         except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
-            raise UsageError(f"{self.run_json_path} is unreadable (nested too deeply)") from None
+            raise UsageError(
+                _("{path} is unreadable (nested too deeply)").format(path=self.run_json_path)
+            ) from None
         if (
             not isinstance(document, dict)
             or document.get("kind") != "dcgan"
             or document.get("format") != FORMAT
         ):
-            raise UsageError(f"{self.run_json_path} is not a DCGAN run of this version")
+            raise UsageError(
+                _("{path} is not a DCGAN run of this version").format(path=self.run_json_path)
+            )
         return document
 
     def _load_checkpoint(self) -> None:
@@ -479,11 +510,13 @@ class DcganRun:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
             raise UsageError(
-                f"nothing to resume in {self.out}: checkpoint.npz is missing"
+                _("nothing to resume in {path}: checkpoint.npz is missing").format(path=self.out)
             ) from None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
             # a truncated file is a BadZipFile or EOFError, a damaged member a ValueError
-            raise UsageError(f"{self.checkpoint_path} is corrupt ({exc})") from None
+            raise UsageError(
+                _("{path} is corrupt ({exc})").format(path=self.checkpoint_path, exc=exc)
+            ) from None
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):
                 module.load_state_dict(
@@ -498,7 +531,9 @@ class DcganRun:
             self._partial = _checked_partial(document.get("partial"))
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
-                f"the checkpoint in {self.out} does not match this model ({exc})"
+                _("the checkpoint in {path} does not match this model ({exc})").format(
+                    path=self.out, exc=exc
+                )
             ) from None
 
 
@@ -515,7 +550,7 @@ def _checked_partial(value: Any) -> dict[str, Any] | None:
         )
         or not all(isinstance(value.get(k), int | float) for k in ("d_total", "g_total", "seconds"))
     ):
-        raise ValueError("its record of the interrupted epoch is damaged")
+        raise ValueError(_("its record of the interrupted epoch is damaged"))
     return value
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 EXTENT: tuple[float, float] = (-2.0, 2.0)
 """The square of the plane that the views, the field and the divergence grid cover (both axes)."""
@@ -49,21 +49,29 @@ class Distribution:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """`n` points, shape `(n, 2)`, float64."""
         if n < 0:
-            raise ValueError(f"cannot draw {n} points")
+            raise ValueError(_("cannot draw {n} points").format(n=n))
         return _SAMPLERS[self.name](n, rng, self.cells)
 
 
 def get(name: str, cells: Iterable[tuple[int, int]] = ()) -> Distribution:
     """The distribution called `name`; `drawn` needs at least one cell of the drawing grid."""
     if name not in NAMES:
-        raise ValueError(f"unknown distribution '{name}'; choose one of {', '.join(NAMES)}")
+        raise ValueError(
+            _("unknown distribution '{name}'; choose one of {value}").format(
+                name=name, value=", ".join(NAMES)
+            )
+        )
     chosen = frozenset((int(r), int(c)) for r, c in cells)
     if name == "drawn":
         bad = [rc for rc in chosen if not (0 <= rc[0] < DRAW_GRID and 0 <= rc[1] < DRAW_GRID)]
         if bad:
-            raise ValueError(f"drawn cells must lie in 0..{DRAW_GRID - 1}; got {sorted(bad)[0]}")
+            raise ValueError(
+                _("drawn cells must lie in 0..{value}; got {value2}").format(
+                    value=DRAW_GRID - 1, value2=sorted(bad)[0]
+                )
+            )
         if not chosen:
-            raise ValueError("the drawn distribution is empty: fill at least one cell")
+            raise ValueError(_("the drawn distribution is empty: fill at least one cell"))
     return Distribution(name, chosen if name == "drawn" else frozenset())
 
 

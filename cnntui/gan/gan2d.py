@@ -172,7 +172,11 @@ def make_optimizer(name: str, params: list[Any], lr: float) -> Any:
         return optim.Adam(params, lr=lr, betas=(0.5, 0.999))
     if name == "sgd":
         return optim.SGD(params, lr=lr)
-    raise ValueError(f"unknown optimiser '{name}'; choose one of {', '.join(OPTIMIZERS)}")
+    raise ValueError(
+        _("unknown optimiser '{name}'; choose one of {value}").format(
+            name=name, value=", ".join(OPTIMIZERS)
+        )
+    )
 
 
 class Gan2d:
@@ -211,7 +215,11 @@ class Gan2d:
         d_steps, batch). An optimiser change starts that optimiser afresh."""
         structural = {"data", "noise_dim", "hidden", "layers", "seed", "cells"} & set(changes)
         if structural:
-            raise ValueError(f"changing {', '.join(sorted(structural))} needs a new run (reset)")
+            raise ValueError(
+                _("changing {value} needs a new run (reset)").format(
+                    value=", ".join(sorted(structural))
+                )
+            )
         new = replace(self.settings, **changes)
         new.validate()
         old, self.settings = self.settings, new
@@ -232,7 +240,7 @@ class Gan2d:
         """One training iteration as sub-steps: `both` (d_steps D updates, then one G update,
         counting one step), `d` (one D update) or `g` (one G update); `d`/`g` do not count a step."""
         if which not in ("both", "d", "g"):
-            raise ValueError(f"which must be both, d or g, got '{which}'")
+            raise ValueError(_("which must be both, d or g, got '{which}'").format(which=which))
         plan = ["D"] * self.settings.d_steps + ["G"] if which == "both" else [which.upper()]
         for net in plan:
             if net == "D":

@@ -29,7 +29,7 @@ import numpy as np
 
 from cnntui.child import ChildProcess, on_stop_signals
 from cnntui.gan.dcgan import DcganSettings
-from cnntui.i18n import _
+from cnntui.i18n import N_, Message, Text, error_text
 
 STEP_EVENT_SECONDS = 0.1
 """Step losses are batched and sent at most this often (the UI redraws ≤ 10 times a second)."""
@@ -40,7 +40,7 @@ class Started:
     epoch: int
     epochs: int
     steps_per_epoch: int
-    device: str
+    device: Text
     history: list[dict[str, Any]]
 
 
@@ -70,7 +70,8 @@ class State:
 
 @dataclass(frozen=True)
 class Failed:
-    message: str
+    message: Text
+    """One line that says why; a `Message` is shown in the app's current language."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ class DcganProcess(ChildProcess[Event]):
 
     def exit_failure(self, code: int) -> Event:
         return Failed(
-            _("the DCGAN process ended unexpectedly (exit {code}); see {path}").format(
-                code=code, path=self.log_path
+            Message(
+                N_("the DCGAN process ended unexpectedly (exit {code}); see {path}"),
+                code=code,
+                path=str(self.log_path),
             )
         )
 
@@ -175,14 +178,14 @@ def child_main(
         try:
             run = DcganRun(DcganSettings(**settings), folder, resume=resume)
         except CnnTuiError as exc:
-            events.put(Failed(str(exc)))
+            events.put(Failed(error_text(exc)))
             return
         events.put(
             Started(
                 epoch=run.epoch,
                 epochs=run.settings.epochs,
                 steps_per_epoch=run.steps_per_epoch,
-                device=run.backend.device,
+                device=run.backend.device_text(),
                 history=[asdict(r) for r in run.history],
             )
         )
@@ -203,7 +206,7 @@ def child_main(
                 record = run.run_epoch(on_step=on_step, should_stop=should_stop)
             except FloatingPointError as exc:
                 flush()
-                events.put(Failed(str(exc)))
+                events.put(Failed(error_text(exc)))
                 return
             flush()
             if record is not None:
@@ -224,6 +227,10 @@ def child_main(
         traceback.print_exc()
         events.put(
             Failed(
-                f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})"
+                Message(
+                    N_("internal error: {error} (details in {path})"),
+                    error=f"{type(exc).__name__}: {exc}",
+                    path=str(folder / "runner.log"),
+                )
             )
         )

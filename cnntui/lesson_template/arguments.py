@@ -6,6 +6,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from cnntui.i18n import _
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.values import Matrix, Number
 
@@ -18,16 +19,18 @@ def _let_value(raw: str) -> Any:
     if all(":" in w for w in words):
         samples = []
         for word in words:
-            x, _, y = word.partition(":")
+            x, _colon, y = word.partition(":")
             if not x or not y:
-                raise _Problem(f"let: '{word}' is not an x:y sample")
+                raise _Problem(_("let: '{word}' is not an x:y sample").format(word=word))
             samples.append((x, y))
         return samples
     if len(words) == 1:
         return _fraction_or_int(words[0], "let")
     rows = [row.split() for row in raw.split(";")]
     if any(not row for row in rows) or len({len(row) for row in rows}) != 1:
-        raise _Problem(f"let: the rows of '{raw}' must all have the same number of values")
+        raise _Problem(
+            _("let: the rows of '{raw}' must all have the same number of values").format(raw=raw)
+        )
     return Matrix((tuple(tuple(_fraction_or_int(v, "let") for v in row) for row in rows),))
 
 
@@ -35,7 +38,9 @@ def _fraction(text: str, function: str) -> Fraction:
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise _Problem(f"{function}: '{text}' is not a number") from None
+        raise _Problem(
+            _("{function}: '{text}' is not a number").format(function=function, text=text)
+        ) from None
 
 
 def _fraction_or_int(text: str, function: str) -> Number:
@@ -49,12 +54,16 @@ def _whole(text: str, function: str, variables: dict[str, Any]) -> int:
         try:
             return int(text)
         except ValueError:
-            raise _Problem(f"{function}: '{text}' is not a whole number") from None
+            raise _Problem(
+                _("{function}: '{text}' is not a whole number").format(function=function, text=text)
+            ) from None
     if isinstance(value, int):
         return value
-    raise _Problem(f"{function}: '{text}' is not a whole number")
+    raise _Problem(
+        _("{function}: '{text}' is not a whole number").format(function=function, text=text)
+    )
 
 
 def _at_most(args: list[str], count: int, usage: str) -> None:
     if len(args) > count:
-        raise _Problem(f"too many arguments; usage: {{{{ {usage} }}}}")
+        raise _Problem(_("too many arguments; usage: {{{{ {usage} }}}}").format(usage=usage))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.values import Number, Quantity, Value
@@ -29,7 +30,7 @@ def conv_output_size(size: int, kernel: int, padding: int, stride: int, dilation
     from cnntui.calc.layer import conv_output_size as calc_output_size
 
     if padding < 0:
-        raise _Problem("outsize: padding must be 0 or more")
+        raise _Problem(_("outsize: padding must be 0 or more"))
     return calc_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
 
 
@@ -66,7 +67,7 @@ class _Evaluator:
             if isinstance(node.op, ast.Pow):
                 return self._power(left, right)
             if isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod) and right == 0:
-                raise _Problem("calc: division by zero")
+                raise _Problem(_("calc: division by zero"))
             if isinstance(node.op, ast.Div):
                 result = Fraction(left) / Fraction(right)
                 return int(result) if result.denominator == 1 else result
@@ -78,33 +79,40 @@ class _Evaluator:
             if isinstance(named, Quantity):
                 return Fraction(str(named.value)) if isinstance(named.value, float) else named.value
             raise _Problem(
-                f"calc: unknown name '{node.id}' (define it with {{{{ let {node.id} = ... }}}})"
+                _("calc: unknown name '{id}' (define it with {{{{ let {id} = ... }}}})").format(
+                    id=node.id
+                )
             )
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             return self._call(node)
         raise _Problem(
-            "calc: only numbers, + - * / // % **, parentheses, let names and "
-            "params(), macs(), fact(), outsize() are allowed"
+            _(
+                "calc: only numbers, + - * / // % **, parentheses, let names and params(), macs(), fact(), outsize() are allowed"
+            )
         )
 
     def _power(self, base: Number, exponent: Number) -> Number:
         if not isinstance(exponent, int) or abs(exponent) > MAX_EXPONENT:
-            raise _Problem(f"calc: exponents must be whole numbers up to {MAX_EXPONENT}")
+            raise _Problem(
+                _("calc: exponents must be whole numbers up to {limit}").format(limit=MAX_EXPONENT)
+            )
         size = max(Fraction(base).numerator.bit_length(), Fraction(base).denominator.bit_length())
         if size * abs(exponent) > MAX_EXPONENT * 4:
-            raise _Problem("calc: the power is too large to write out")
+            raise _Problem(_("calc: the power is too large to write out"))
         result = Fraction(base) ** exponent
         return int(result) if result.denominator == 1 else result
 
     def _call(self, node: ast.Call) -> Number:
         name = node.func.id  # type: ignore[attr-defined]
         if node.keywords:
-            raise _Problem(f"calc: {name}() takes no keyword arguments")
+            raise _Problem(_("calc: {name}() takes no keyword arguments").format(name=name))
         if name == "outsize":
             numbers = [self.visit(a) for a in node.args]
             if len(numbers) not in (4, 5) or not all(isinstance(n, int) for n in numbers):
                 raise _Problem(
-                    "calc: outsize(input, kernel, padding, stride[, dilation]) takes whole numbers"
+                    _(
+                        "calc: outsize(input, kernel, padding, stride[, dilation]) takes whole numbers"
+                    )
                 )
             return conv_output_size(*numbers)  # type: ignore[arg-type]
         words = [self._word(a) for a in node.args]
@@ -114,11 +122,14 @@ class _Evaluator:
             value = self.renderer._fact(words, self.variables)
         else:
             raise _Problem(
-                f'calc: unknown call {name}(); use params("m"[, "part"]), macs("m"[, "part"]), '
-                'activations("m"[, "part"]), fact("key") or outsize(i, f, p, s[, d])'
+                _(
+                    'calc: unknown call {name}(); use params("m"[, "part"]), macs("m"[, "part"]), activations("m"[, "part"]), fact("key") or outsize(i, f, p, s[, d])'
+                ).format(name=name)
             )
         if not isinstance(value, Quantity):
-            raise _Problem(f"calc: {name}({', '.join(words)}) is not a number")
+            raise _Problem(
+                _("calc: {name}({value}) is not a number").format(name=name, value=", ".join(words))
+            )
         number = value.value
         return Fraction(str(number)) if isinstance(number, float) else number
 
@@ -128,7 +139,7 @@ class _Evaluator:
             return node.value
         if isinstance(node, ast.Name):
             return node.id
-        raise _Problem("calc: names of models, layers and facts are written in quotes")
+        raise _Problem(_("calc: names of models, layers and facts are written in quotes"))
 
 
 class ArithmeticFunctions:
@@ -136,14 +147,14 @@ class ArithmeticFunctions:
 
     def _outsize(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) not in (4, 5):
-            raise _Problem("usage: {{ outsize INPUT KERNEL PADDING STRIDE [DILATION] }}")
+            raise _Problem(_("usage: {{ outsize INPUT KERNEL PADDING STRIDE [DILATION] }}"))
         numbers = [_whole(a, "outsize", variables) for a in args]
         return Quantity(conv_output_size(*numbers))
 
     def _calc(self, args: list[str], variables: dict[str, Any]) -> Value:
         expression = args[0] if args else ""
         if not expression:
-            raise _Problem("usage: {{ calc EXPRESSION }}, e.g. {{ calc (7*7 + 1) * 64 }}")
+            raise _Problem(_("usage: {{ calc EXPRESSION }}, e.g. {{ calc (7*7 + 1) * 64 }}"))
         return Quantity(self.evaluate(expression, variables))
 
     def evaluate(self, expression: str, variables: dict[str, Any]) -> Number:
@@ -151,5 +162,7 @@ class ArithmeticFunctions:
         try:
             tree = ast.parse(expression.replace("×", "*").replace("·", "*"), mode="eval")
         except SyntaxError:
-            raise _Problem(f"cannot read the expression '{expression}'") from None
+            raise _Problem(
+                _("cannot read the expression '{expression}'").format(expression=expression)
+            ) from None
         return _Evaluator(cast("Renderer", self), variables).visit(tree.body)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.models import LayerRow, ModelTrace, trace_module
@@ -43,7 +44,11 @@ def _cost(kind: str, size: int, cin: int, cout: int, k: int) -> ModelTrace:
     from cnntui.engine import nn
 
     if k % 2 == 0:
-        raise _Problem(f"{kind}: the kernel size must be odd so that padding keeps the size")
+        raise _Problem(
+            _("{kind}: the kernel size must be odd so that padding keeps the size").format(
+                kind=kind
+            )
+        )
     pad = k // 2
     if kind == "stdconv":
         module: Any = nn.Sequential(conv=nn.Conv2d(cin, cout, k, padding=pad, bias=False))
@@ -63,7 +68,7 @@ class ExperimentFunctions:
 
     def _activations(self, args: list[str], variables: dict[str, Any]) -> Value:
         if not 1 <= len(args) <= 2:
-            raise _Problem("usage: {{ activations MODEL [LAYER|KIND] }}")
+            raise _Problem(_("usage: {{ activations MODEL [LAYER|KIND] }}"))
         model = self.trace(args[0])
         if len(args) == 1:
             size = 1
@@ -73,12 +78,12 @@ class ExperimentFunctions:
         return Quantity(stored_values(self._find_rows(model, args[1])))
 
     def _conv_cost(self, kind: str, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = f"usage: {{{{ {kind} params|macs SIZE CIN COUT K }}}}"
+        usage = _("usage: {{{{ {kind} params|macs SIZE CIN COUT K }}}}").format(kind=kind)
         if len(args) != 5 or args[0] not in ("params", "macs"):
             raise _Problem(usage)
         size, cin, cout, k = (_whole(a, kind, variables) for a in args[1:])
         if min(size, cin, cout, k) < 1:
-            raise _Problem(f"{kind}: sizes must be 1 or more")
+            raise _Problem(_("{kind}: sizes must be 1 or more").format(kind=kind))
         trace = _cost(kind, size, cin, cout, k)
         return Quantity(trace.total_params if args[0] == "params" else trace.total_macs)
 
@@ -92,12 +97,15 @@ class ExperimentFunctions:
         from cnntui.engine.init_statistics import ACTIVATIONS, FIELDS, INITS, init_statistics
 
         if len(args) != 4:
-            raise _Problem("usage: {{ initstat INIT ACTIVATION LAYER FIELD }}")
+            raise _Problem(_("usage: {{ initstat INIT ACTIVATION LAYER FIELD }}"))
         init, activation, layer, name = args
         if init not in INITS or activation not in ACTIVATIONS or name not in FIELDS:
             raise _Problem(
-                f"initstat: INIT is one of {', '.join(INITS)}, ACTIVATION one of"
-                f" {', '.join(ACTIVATIONS)}, FIELD one of {', '.join(FIELDS)}"
+                _(
+                    "initstat: INIT is one of {value}, ACTIVATION one of {value2}, FIELD one of {value3}"
+                ).format(
+                    value=", ".join(INITS), value2=", ".join(ACTIVATIONS), value3=", ".join(FIELDS)
+                )
             )
         rows = init_statistics(init, activation)
         if layer in ("first", "last"):
@@ -105,6 +113,8 @@ class ExperimentFunctions:
         else:
             index = _whole(layer, "initstat", variables)
             if not 1 <= index <= len(rows):
-                raise _Problem(f"initstat: LAYER is 1 to {len(rows)}, first or last")
+                raise _Problem(
+                    _("initstat: LAYER is 1 to {value}, first or last").format(value=len(rows))
+                )
             row = rows[index - 1]
         return Quantity(float(getattr(row, name)))

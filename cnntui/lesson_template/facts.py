@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cnntui.facts import Fact
+from cnntui.i18n import _
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.formatting import LANGUAGE
 from cnntui.lesson_template.values import Quantity, Text, Value
@@ -28,7 +29,7 @@ class FactFunctions:
 
     def _fact(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 1:
-            raise _Problem("usage: {{ fact KEY }}, e.g. {{ fact ilsvrc.2012.top5 }}")
+            raise _Problem(_("usage: {{ fact KEY }}, e.g. {{ fact ilsvrc.2012.top5 }}"))
         fact = self._lookup_fact(args[0])
         if not fact.is_number:
             return Text(str(fact.value))
@@ -39,16 +40,22 @@ class FactFunctions:
         if key not in facts:
             close = [k for k in facts if k.split(".")[0] == key.split(".")[0]]
             hint = f"; facts under '{key.split('.')[0]}': {', '.join(close)}" if close else ""
-            raise _Problem(f"unknown fact '{key}' (not in assets/facts.toml){hint}")
+            raise _Problem(
+                _("unknown fact '{key}' (not in assets/facts.toml){hint}").format(
+                    key=key, hint=hint
+                )
+            )
         return facts[key]
 
     def _bars(self, args: list[str], variables: dict[str, Any]) -> Value:
         if not args:
-            raise _Problem("usage: {{ bars FACT_KEY ... }}")
+            raise _Problem(_("usage: {{ bars FACT_KEY ... }}"))
         facts = [self._lookup_fact(k) for k in args]
         for fact in facts:
             if not fact.is_number:
-                raise _Problem(f"fact '{fact.key}' is not a number and cannot be a bar")
+                raise _Problem(
+                    _("fact '{key}' is not a number and cannot be a bar").format(key=fact.key)
+                )
         top = max(float(f.value) for f in facts)  # type: ignore[arg-type]
         label_width = max(len(f.label or f.key) for f in facts)
         lines = []

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from fractions import Fraction
 
+from cnntui.i18n import _
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.formatting import default_text, format_number
 from cnntui.lesson_template.values import Number, Quantity, Shape, ShapeValue, Text, Value
@@ -16,7 +17,11 @@ def _as_number(value: Value, filter_name: str) -> Number:
         return value.value
     if isinstance(value, ShapeValue) and len(value.dims) == 1:
         return value.dims[0]
-    raise _Problem(f"filter '{filter_name}' needs a number, not {default_text(value)!r}")
+    raise _Problem(
+        _("filter '{filter_name}' needs a number, not {value!r}").format(
+            filter_name=filter_name, value=default_text(value)
+        )
+    )
 
 
 def _int_arg(args: list[str], index: int, default: int, filter_name: str) -> int:
@@ -26,7 +31,9 @@ def _int_arg(args: list[str], index: int, default: int, filter_name: str) -> int
         return int(args[index])
     except ValueError:
         raise _Problem(
-            f"filter '{filter_name}' takes a whole number, not '{args[index]}'"
+            _("filter '{filter_name}' takes a whole number, not '{value}'").format(
+                filter_name=filter_name, value=args[index]
+            )
         ) from None
 
 
@@ -80,7 +87,7 @@ def _filter_times(value: Value, args: list[str]) -> Value:
 def _filter_digits(value: Value, args: list[str]) -> Value:
     number = _as_number(value, "digits")
     if not isinstance(number, int) or number == 0:
-        raise _Problem("filter 'digits' needs a non-zero whole number")
+        raise _Problem(_("filter 'digits' needs a non-zero whole number"))
     return Quantity(len(str(abs(number))))
 
 
@@ -104,7 +111,7 @@ def _filter_sci(value: Value, args: list[str]) -> Value:
 def _shape_filter(name: str, pick: Callable[[Shape], str]) -> Callable[[Value, list[str]], Value]:
     def apply(value: Value, args: list[str]) -> Value:
         if not isinstance(value, ShapeValue):
-            raise _Problem(f"filter '{name}' needs a shape")
+            raise _Problem(_("filter '{name}' needs a shape").format(name=name))
         return Text(pick(value.dims))
 
     return apply
@@ -116,31 +123,31 @@ def _chw(dims: Shape) -> str:
 
 def _hw(dims: Shape) -> str:
     if len(dims) != 3:
-        raise _Problem("filter 'hw' needs a C×H×W shape")
+        raise _Problem(_("filter 'hw' needs a C×H×W shape"))
     return f"{dims[1]}×{dims[2]}"
 
 
 def _filter_channels(value: Value, args: list[str]) -> Value:
     if not isinstance(value, ShapeValue):
-        raise _Problem("filter 'c' needs a shape")
+        raise _Problem(_("filter 'c' needs a shape"))
     return Quantity(value.dims[0])
 
 
 def _shape_axis(value: Value, name: str, axis: int) -> Value:
     if not isinstance(value, ShapeValue) or len(value.dims) != 3:
-        raise _Problem(f"filter '{name}' needs a C×H×W shape")
+        raise _Problem(_("filter '{name}' needs a C×H×W shape").format(name=name))
     return Quantity(value.dims[axis])
 
 
 def _filter_positions(value: Value, args: list[str]) -> Value:
     if not isinstance(value, ShapeValue) or len(value.dims) != 3:
-        raise _Problem("filter 'positions' needs a C×H×W shape")
+        raise _Problem(_("filter 'positions' needs a C×H×W shape"))
     return Quantity(value.dims[1] * value.dims[2])
 
 
 def _filter_numel(value: Value, args: list[str]) -> Value:
     if not isinstance(value, ShapeValue):
-        raise _Problem("filter 'numel' needs a shape")
+        raise _Problem(_("filter 'numel' needs a shape"))
     return Quantity(math.prod(value.dims))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.values import Matrix, Value
@@ -49,7 +50,7 @@ class GradientFunctions:
             forward = Stepper(_array(image), kernel, settings)
             g = _array(upstream)
             if g.shape[0] != 1:
-                raise _Problem("the upstream gradient is one grid")
+                raise _Problem(_("the upstream gradient is one grid"))
             return BackwardStepper(forward, g[0])
         except ShapeError as error:
             raise _Problem(str(error)) from None
@@ -58,7 +59,7 @@ class GradientFunctions:
         from cnntui.conv.stepper import StepSettings
 
         if len(args) != 4 or args[0] not in ("weight", "input"):
-            raise _Problem("usage: {{ convgrad weight|input IMAGE KERNEL UPSTREAM }}")
+            raise _Problem(_("usage: {{ convgrad weight|input IMAGE KERNEL UPSTREAM }}"))
         image = self._grid(args[1], "convgrad", variables)
         kernel = _array(self._grid(args[2], "convgrad", variables))
         upstream = self._grid(args[3], "convgrad", variables)
@@ -70,7 +71,7 @@ class GradientFunctions:
         from cnntui.conv.stepper import StepSettings
 
         if len(args) != 4 or args[1] not in ("max", "avg"):
-            raise _Problem("usage: {{ poolgrad IMAGE max|avg SIZE UPSTREAM }}")
+            raise _Problem(_("usage: {{ poolgrad IMAGE max|avg SIZE UPSTREAM }}"))
         image = self._grid(args[0], "poolgrad", variables)
         size = _whole(args[2], "poolgrad", variables)
         settings = StepSettings(
@@ -109,12 +110,14 @@ class LearningFunctions:
             raise _Problem(usage)
         steps = _whole(args[2], "learnkernel", variables)
         if not 1 <= steps <= 2000:
-            raise _Problem("learnkernel: STEPS is 1 to 2000")
+            raise _Problem(_("learnkernel: STEPS is 1 to 2000"))
         return steps
 
     def _learnkernel(self, args: list[str], variables: dict[str, Any]) -> Value:
-        steps = self._learn_args(args, 3, "usage: {{ learnkernel IMAGE TARGET STEPS }}", variables)
-        weights, _ = _learned(args[0], args[1], steps)
+        steps = self._learn_args(
+            args, 3, _("usage: {{ learnkernel IMAGE TARGET STEPS }}"), variables
+        )
+        weights, _losses = _learned(args[0], args[1], steps)
         rounded = np.round(weights, 2)
         return Matrix(
             tuple(
@@ -126,9 +129,9 @@ class LearningFunctions:
     def _learnloss(self, args: list[str], variables: dict[str, Any]) -> Value:
         from cnntui.lesson_template.values import Quantity
 
-        usage = "usage: {{ learnloss IMAGE TARGET STEPS first|last }}"
+        usage = _("usage: {{ learnloss IMAGE TARGET STEPS first|last }}")
         steps = self._learn_args(args, 4, usage, variables)
         if args[3] not in ("first", "last"):
             raise _Problem(usage)
-        _, losses = _learned(args[0], args[1], steps)
+        _weights, losses = _learned(args[0], args[1], steps)
         return Quantity(losses[0] if args[3] == "first" else losses[-1])

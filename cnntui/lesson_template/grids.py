@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from cnntui.engine.outsize import conv_outsize
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _fraction, _fraction_or_int, _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.formatting import format_number
@@ -15,32 +16,33 @@ from cnntui.lesson_template.values import Matrix, Number, Quantity, Text, Value
 
 def _positive(value: Any, name: str) -> int:
     if not isinstance(value, int) or value < 1:
-        raise _Problem(f"{name} must be a whole number of at least 1")
+        raise _Problem(_("{name} must be a whole number of at least 1").format(name=name))
     return value
 
 
 def _non_negative(value: Any, name: str) -> int:
     if not isinstance(value, int) or value < 0:
-        raise _Problem(f"{name} must be a whole number of at least 0")
+        raise _Problem(_("{name} must be a whole number of at least 0").format(name=name))
     return value
 
 
 def _padded(channel: tuple[tuple[Number, ...], ...], pad: int) -> list[list[Number]]:
     width = len(channel[0]) + 2 * pad
-    rows: list[list[Number]] = [[0] * width for _ in range(pad)]
+    rows: list[list[Number]] = [[0] * width for _row in range(pad)]
     rows += [[0] * pad + list(row) + [0] * pad for row in channel]
-    rows += [[0] * width for _ in range(pad)]
+    rows += [[0] * width for _row in range(pad)]
     return rows
 
 
 def _check_fit(image: Matrix, kernel: Matrix, pad: int) -> None:
     if len(kernel.channels) != len(image.channels):
         raise _Problem(
-            f"the kernel has {len(kernel.channels)} channel(s) but the image has "
-            f"{len(image.channels)}: a kernel spans every input channel"
+            _(
+                "the kernel has {value} channel(s) but the image has {value2}: a kernel spans every input channel"
+            ).format(value=len(kernel.channels), value2=len(image.channels))
         )
     if kernel.height > image.height + 2 * pad or kernel.width > image.width + 2 * pad:
-        raise _Problem("the kernel is larger than the padded image")
+        raise _Problem(_("the kernel is larger than the padded image"))
 
 
 def correlate(
@@ -100,7 +102,11 @@ def window_sum(
     out_h = conv_outsize(image.height, kernel.height, stride, pad)
     out_w = conv_outsize(image.width, kernel.width, stride, pad)
     if not (1 <= row <= out_h and 1 <= col <= out_w):
-        raise _Problem(f"window: the output is {out_h}×{out_w}; ({row}, {col}) is outside it")
+        raise _Problem(
+            _("window: the output is {out_h}×{out_w}; ({row}, {col}) is outside it").format(
+                out_h=out_h, out_w=out_w, row=row, col=col
+            )
+        )
     channels: list[tuple[list[str], Number]] = []
     total: Number = bias
     for channel, k in zip((_padded(c, pad) for c in image.channels), kernel.channels):
@@ -125,7 +131,7 @@ def window_sum(
         lines.extend(("  " if i == 0 else "+ ") + text for i, text in enumerate(rows))
         lines.append(f"= {format_number(subtotal)}")
     if len(channels) > 1 or bias:
-        sums = " + ".join(_signed(sub) for _, sub in channels)
+        sums = " + ".join(_signed(sub) for _name, sub in channels)
         lines.append(f"total: {sums}{bias_text} = {format_number(total)}")
     return "\n".join(lines)
 
@@ -138,7 +144,7 @@ def _signed(value: Number) -> str:
 def pool_grid(image: Matrix, kind: str, size: int, stride: int) -> Matrix:
     """Max or average pooling of every channel on its own (depth is kept)."""
     if size > image.height or size > image.width:
-        raise _Problem("pool: the window is larger than the image")
+        raise _Problem(_("pool: the window is larger than the image"))
     out_h = (image.height - size) // stride + 1
     out_w = (image.width - size) // stride + 1
     channels = []
@@ -180,7 +186,7 @@ def shift_grid(image: Matrix, pixels: int) -> Matrix:
     """Every channel moved `pixels` to the right (left when negative); zeros come in."""
     width = image.width
     if abs(pixels) >= width:
-        raise _Problem(f"shift: move by less than the width ({width})")
+        raise _Problem(_("shift: move by less than the width ({width})").format(width=width))
     channels = []
     for channel in image.channels:
         rows = []
@@ -205,16 +211,21 @@ class GridFunctions:
                 channels.extend(value.channels)
             else:
                 raise _Problem(
-                    f"{function}: '{part}' is not a grid; define it with "
-                    f"{{{{ let {part} = 1 2 3 ; 4 5 6 }}}} (rows separated by ';')"
+                    _(
+                        "{function}: '{part}' is not a grid; define it with {{{{ let {part} = 1 2 3 ; 4 5 6 }}}} (rows separated by ';')"
+                    ).format(function=function, part=part)
                 )
         if len({(len(c), len(c[0])) for c in channels}) != 1:
-            raise _Problem(f"{function}: the channels of '{name}' differ in size")
+            raise _Problem(
+                _("{function}: the channels of '{name}' differ in size").format(
+                    function=function, name=name
+                )
+            )
         return Matrix(tuple(channels))
 
     def _matrix(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 1:
-            raise _Problem("usage: {{ matrix NAME }} (NAME from a let)")
+            raise _Problem(_("usage: {{ matrix NAME }} (NAME from a let)"))
         return self._grid(args[0], "matrix", variables)
 
     def _options(
@@ -227,20 +238,26 @@ class GridFunctions:
             word = words[index]
             if word not in allowed:
                 raise _Problem(
-                    f"{function}: unknown option '{word}'; options: {', '.join(allowed)}"
+                    _("{function}: unknown option '{word}'; options: {value}").format(
+                        function=function, word=word, value=", ".join(allowed)
+                    )
                 )
             if allowed[word] == 0:
                 options[word] = True
                 index += 1
                 continue
             if index + 1 >= len(words):
-                raise _Problem(f"{function}: option '{word}' needs a value")
+                raise _Problem(
+                    _("{function}: option '{word}' needs a value").format(
+                        function=function, word=word
+                    )
+                )
             options[word] = _fraction_or_int(words[index + 1], function)
             index += 2
         return options
 
     def _correlate(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ correlate IMAGE KERNEL [stride S] [pad P] [bias B] [flip] [relu] }}"
+        usage = _("usage: {{ correlate IMAGE KERNEL [stride S] [pad P] [bias B] [flip] [relu] }}")
         if len(args) < 2:
             raise _Problem(usage)
         image = self._grid(args[0], "correlate", variables)
@@ -262,7 +279,10 @@ class GridFunctions:
         )
 
     def _window(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ window IMAGE KERNEL ROW COL [stride S] [pad P] [bias B] }} (ROW, COL of the output, from 1)"
+        usage = _(
+            "usage: {{ window IMAGE KERNEL ROW COL [stride S] [pad P] [bias B] }} "
+            "(ROW, COL of the output, from 1)"
+        )
         if len(args) < 4:
             raise _Problem(usage)
         image = self._grid(args[0], "window", variables)
@@ -282,7 +302,7 @@ class GridFunctions:
         )
 
     def _pool(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = "usage: {{ pool IMAGE max|avg SIZE [stride S] }}"
+        usage = _("usage: {{ pool IMAGE max|avg SIZE [stride S] }}")
         if len(args) < 3 or args[1] not in ("max", "avg"):
             raise _Problem(usage)
         image = self._grid(args[0], "pool", variables)
@@ -297,14 +317,16 @@ class GridFunctions:
 
     def _shift(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ shift IMAGE PIXELS }} (to the right; negative: to the left)")
+            raise _Problem(
+                _("usage: {{ shift IMAGE PIXELS }} (to the right; negative: to the left)")
+            )
         image = self._grid(args[0], "shift", variables)
         pixels = int(_fraction(args[1], "shift"))
         return shift_grid(image, pixels)
 
     def _padded(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) not in (2, 3) or (len(args) == 3 and args[2] not in ("zero", "replicate")):
-            raise _Problem("usage: {{ padded IMAGE P [zero|replicate] }}")
+            raise _Problem(_("usage: {{ padded IMAGE P [zero|replicate] }}"))
         image = self._grid(args[0], "padded", variables)
         amount = _non_negative(_whole(args[1], "padded", variables), "padding")
         return pad_grid(image, amount, args[2] if len(args) == 3 else "zero")
@@ -312,7 +334,7 @@ class GridFunctions:
     def _changed(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
             raise _Problem(
-                "usage: {{ changed GRID OTHER }}: the share of positions whose values differ"
+                _("usage: {{ changed GRID OTHER }}: the share of positions whose values differ")
             )
         first = self._grid(args[0], "changed", variables)
         second = self._grid(args[1], "changed", variables)
@@ -321,7 +343,7 @@ class GridFunctions:
             second.height,
             second.width,
         ):
-            raise _Problem("changed: the two grids differ in size")
+            raise _Problem(_("changed: the two grids differ in size"))
         pairs = [
             (a, b)
             for c1, c2 in zip(first.channels, second.channels)
@@ -333,13 +355,13 @@ class GridFunctions:
     def _kernel(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 1:
             raise _Problem(
-                "usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x"
+                _("usage: {{ kernel NAME }}, a Conv Lab preset such as laplacian or sobel-x")
             )
         from cnntui.conv import kernels
 
         preset = kernels.get(args[0]) if args[0] != kernels.RANDOM else None
         if preset is None:
-            raise _Problem("kernel: 'random' has no fixed values to show")
+            raise _Problem(_("kernel: 'random' has no fixed values to show"))
         channels = []
         for channel in preset.values:
             rows = []

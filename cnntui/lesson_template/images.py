@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _whole
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.values import Quantity, Value
@@ -37,9 +38,13 @@ def shift_change_count(image: Any, pixels: int) -> tuple[int, int]:
 
     array = _plane(image)
     if array.ndim != 2 or array.size == 0:
-        raise _Problem("shiftshare needs a 2-D image")
+        raise _Problem(_("shiftshare needs a 2-D image"))
     if not 0 < pixels < array.shape[1]:
-        raise _Problem(f"shiftshare: the shift must be between 1 and {array.shape[1] - 1}")
+        raise _Problem(
+            _("shiftshare: the shift must be between 1 and {value}").format(
+                value=array.shape[1] - 1
+            )
+        )
     shifted = np.zeros_like(array)
     shifted[:, pixels:] = array[:, :-pixels]
     return int(np.count_nonzero(shifted != array)), int(array.size)
@@ -52,20 +57,24 @@ class ImageFunctions:
 
     def _shiftshare(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ shiftshare IMAGE PIXELS }}, e.g. {{ shiftshare digit-7 2 }}")
+            raise _Problem(
+                _("usage: {{ shiftshare IMAGE PIXELS }}, e.g. {{ shiftshare digit-7 2 }}")
+            )
         pixels = _whole(args[1], "shiftshare", variables)
         image = self._load_image(args[0])
         return Quantity(shift_change_share(image, pixels), percent=True)
 
     def _shiftcount(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ shiftcount IMAGE PIXELS }}, e.g. {{ shiftcount digit-7 2 }}")
+            raise _Problem(
+                _("usage: {{ shiftcount IMAGE PIXELS }}, e.g. {{ shiftcount digit-7 2 }}")
+            )
         pixels = _whole(args[1], "shiftcount", variables)
         return Quantity(shift_change_count(self._load_image(args[0]), pixels)[0])
 
     def _pixels(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 1:
-            raise _Problem("usage: {{ pixels IMAGE }}, e.g. {{ pixels digit-7 }}")
+            raise _Problem(_("usage: {{ pixels IMAGE }}, e.g. {{ pixels digit-7 }}"))
         return Quantity(int(_plane(self._load_image(args[0])).size))
 
     def _load_image(self, name: str) -> Any:

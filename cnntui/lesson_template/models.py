@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _at_most
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.formatting import format_shape
@@ -87,8 +88,8 @@ def trace_module(name: str, module: Any, input_shape: Shape) -> ModelTrace:
     from cnntui.engine.module import Field, TraceRecord
 
     records: list[TraceRecord] = []
-    output, _ = module.trace(tuple(input_shape), Field(), records)
-    leaves = [not any(True for _ in r.module.children()) for r in records]
+    output, _field = module.trace(tuple(input_shape), Field(), records)
+    leaves = [not any(True for _child in r.module.children()) for r in records]
     # (params, trainable, macs) of everything inside each container, summed once over the
     # records instead of walking every subtree again; a container's own parameters (rare) count
     # too.
@@ -147,7 +148,9 @@ def zoo_trace(name: str) -> ModelTrace:
     names = list(zoo.names())
     if name not in names:
         known = ", ".join([*names, *VARIANTS])
-        raise _Problem(f"unknown model '{name}'; known models: {known}")
+        raise _Problem(
+            _("unknown model '{name}'; known models: {known}").format(name=name, known=known)
+        )
     entry = zoo.get(name)
     module = entry.build()
     shape = _entry_input_shape(entry)
@@ -159,7 +162,7 @@ def _entry_input_shape(entry: Any) -> Shape:
         shape = getattr(entry, attribute, None)
         if shape is not None:
             return tuple(int(s) for s in shape)
-    raise _Problem(f"model '{entry.name}' has no default input shape")
+    raise _Problem(_("model '{name}' has no default input shape").format(name=entry.name))
 
 
 class ModelFunctions:
@@ -173,7 +176,7 @@ class ModelFunctions:
             try:
                 self._traces[name] = self._models(name)
             except LookupError:
-                raise _Problem(f"unknown model '{name}'") from None
+                raise _Problem(_("unknown model '{name}'").format(name=name)) from None
         return self._traces[name]
 
     def _find_rows(self, model: ModelTrace, part: str) -> list[LayerRow]:
@@ -193,17 +196,26 @@ class ModelFunctions:
             if 1 <= index <= len(of_kind):
                 return of_kind[index - 1]
             raise _Problem(
-                f"model '{model.name}' has {len(of_kind)} {kind} layer(s); '{part}' does not exist"
+                _("model '{name}' has {value} {kind} layer(s); '{part}' does not exist").format(
+                    name=model.name, value=len(of_kind), kind=kind, part=part
+                )
             )
         named = [r.name for r in model.rows if r.name and "." not in r.name]
         raise _Problem(
-            f"model '{model.name}' has no layer '{part}'; use a dotted name such as "
-            f"{', '.join(named[:6])}, a kind ({', '.join(KINDS)}), or convN/poolN/fcN"
+            _(
+                "model '{name}' has no layer '{part}'; use a dotted name such as {value}, a kind ({value2}), or convN/poolN/fcN"
+            ).format(
+                name=model.name, part=part, value=", ".join(named[:6]), value2=", ".join(KINDS)
+            )
         )
 
     def _model_arg(self, args: list[str], function: str, usage: str) -> ModelTrace:
         if not args:
-            raise _Problem(f"'{function}' needs a model: {{{{ {usage} }}}}")
+            raise _Problem(
+                _("'{function}' needs a model: {{{{ {usage} }}}}").format(
+                    function=function, usage=usage
+                )
+            )
         return self.trace(args[0])
 
     def _params(self, args: list[str], variables: dict[str, Any]) -> Value:
@@ -222,14 +234,18 @@ class ModelFunctions:
 
     def _count(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2 or args[1] not in KINDS:
-            raise _Problem(f"usage: {{{{ count MODEL KIND }}}} with KIND one of {', '.join(KINDS)}")
+            raise _Problem(
+                _("usage: {{{{ count MODEL KIND }}}} with KIND one of {value}").format(
+                    value=", ".join(KINDS)
+                )
+            )
         model = self.trace(args[0])
         return Quantity(len(self._find_rows(model, args[1])))
 
     def _share(self, args: list[str], variables: dict[str, Any]) -> Value:
         model = self._model_arg(args, "share", "share MODEL LAYER|KIND")
         if len(args) != 2:
-            raise _Problem("usage: {{ share MODEL LAYER|KIND }}")
+            raise _Problem(_("usage: {{ share MODEL LAYER|KIND }}"))
         part = sum(r.params for r in self._find_rows(model, args[1]))
         return Quantity(Fraction(part, model.total_params), percent=True)
 
@@ -242,7 +258,7 @@ class ModelFunctions:
 
     def _shape(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ shape MODEL LAYER }} (LAYER may be 'input' or 'output')")
+            raise _Problem(_("usage: {{ shape MODEL LAYER }} (LAYER may be 'input' or 'output')"))
         model = self.trace(args[0])
         if args[1] == "input":
             return ShapeValue(model.input_shape)
@@ -252,7 +268,7 @@ class ModelFunctions:
 
     def _layers(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) < 2:
-            raise _Problem("usage: {{ layers MODEL LAYER ... }}")
+            raise _Problem(_("usage: {{ layers MODEL LAYER ... }}"))
         model = self.trace(args[0])
         lines = [
             "| layer | output | params | MACs |",
@@ -268,13 +284,17 @@ class ModelFunctions:
 
     def _connections(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ connections MODEL LAYER }} (a layer with a connection table)")
+            raise _Problem(
+                _("usage: {{ connections MODEL LAYER }} (a layer with a connection table)")
+            )
         model = self.trace(args[0])
         row = self._find_layer(model, args[1])
         table = getattr(model.modules.get(row.name), "table", None)
         if not table:
             raise _Problem(
-                f"layer '{args[1]}' of '{args[0]}' reads every input map; it has no connection table"
+                _(
+                    "layer '{value}' of '{value2}' reads every input map; it has no connection table"
+                ).format(value=args[1], value2=args[0])
             )
         inputs = max(max(links) for links in table) + 1
         width = max(len("output map"), len(str(len(table) - 1)))

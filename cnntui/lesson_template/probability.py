@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import _fraction
 from cnntui.lesson_template.errors import _Problem
 from cnntui.lesson_template.values import Quantity, Text, Value
@@ -27,8 +28,8 @@ def _probability(p: Fraction) -> str:
 def probability_table(table: str, samples: list[tuple[str, str]]) -> str:
     """A Markdown table of one distribution estimated by counting `samples` of (x, y)."""
     n = len(samples)
-    xs = sorted({x for x, _ in samples})
-    ys = sorted({y for _, y in samples})
+    xs = sorted({x for x, _y in samples})
+    ys = sorted({y for _x, y in samples})
     count = {(x, y): sum(1 for s in samples if s == (x, y)) for x in xs for y in ys}
     count_x = {x: sum(count[x, y] for y in ys) for x in xs}
     count_y = {y: sum(count[x, y] for x in xs) for y in ys}
@@ -82,12 +83,12 @@ def sample_x(samples: list[tuple[str, str]], u: Fraction) -> str:
     """The x whose cumulative interval of P(x) holds `u` (inverse-CDF sampling)."""
     n = len(samples)
     low = Fraction(0)
-    for x in sorted({x for x, _ in samples}):
-        high = low + Fraction(sum(1 for s, _ in samples if s == x), n)
+    for x in sorted({x for x, _y in samples}):
+        high = low + Fraction(sum(1 for s, _y in samples if s == x), n)
         if low <= u < high:
             return x
         low = high
-    raise _Problem(f"sample: {float(u)} is outside [0, 1)")
+    raise _Problem(_("sample: {value} is outside [0, 1)").format(value=float(u)))
 
 
 def predict_y(samples: list[tuple[str, str]], x: str) -> str:
@@ -105,22 +106,30 @@ class ProbabilityFunctions:
         data = variables.get(name)
         if not isinstance(data, list) or not all(isinstance(s, tuple) for s in data):
             raise _Problem(
-                f"'{name}' is not a data set; define it first with {{{{ let {name} = x:y x:y ... }}}}"
+                _(
+                    "'{name}' is not a data set; define it first with {{{{ let {name} = x:y x:y ... }}}}"
+                ).format(name=name)
             )
         return data
 
     def _ptable(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
             raise _Problem(
-                f"usage: {{{{ ptable TABLE DATA }}}} with TABLE one of {', '.join(PTABLES)}"
+                _("usage: {{{{ ptable TABLE DATA }}}} with TABLE one of {value}").format(
+                    value=", ".join(PTABLES)
+                )
             )
         table, name = args
         if table not in PTABLES:
-            raise _Problem(f"unknown probability table '{table}'; known: {', '.join(PTABLES)}")
+            raise _Problem(
+                _("unknown probability table '{table}'; known: {value}").format(
+                    table=table, value=", ".join(PTABLES)
+                )
+            )
         return Text(probability_table(table, self._samples(name, variables)))
 
     def _prob(self, args: list[str], variables: dict[str, Any]) -> Value:
-        usage = (
+        usage = _(
             "usage: {{ prob DATA x X }}, {{ prob DATA y Y }}, {{ prob DATA joint X Y }}, "
             "{{ prob DATA y_given_x X Y }} or {{ prob DATA x_given_y X Y }}"
         )
@@ -131,17 +140,21 @@ class ProbabilityFunctions:
         wanted = {"x": 1, "y": 1, "joint": 2, "y_given_x": 2, "x_given_y": 2}
         if table not in wanted or len(values) != wanted[table]:
             raise _Problem(usage)
-        xs = {x for x, _ in samples}
-        ys = {y for _, y in samples}
+        xs = {x for x, _y in samples}
+        ys = {y for _x, y in samples}
         x_value = values[0] if table != "y" else None
         y_value = values[-1] if table != "x" else None
         if x_value is not None and x_value not in xs:
             raise _Problem(
-                f"prob: x '{x_value}' never occurs; the data has {', '.join(sorted(xs))}"
+                _("prob: x '{x_value}' never occurs; the data has {value}").format(
+                    x_value=x_value, value=", ".join(sorted(xs))
+                )
             )
         if y_value is not None and y_value not in ys:
             raise _Problem(
-                f"prob: y '{y_value}' never occurs; the data has {', '.join(sorted(ys))}"
+                _("prob: y '{y_value}' never occurs; the data has {value}").format(
+                    y_value=y_value, value=", ".join(sorted(ys))
+                )
             )
         n = len(samples)
         with_x = [s for s in samples if s[0] == x_value]
@@ -158,18 +171,22 @@ class ProbabilityFunctions:
 
     def _sample(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ sample DATA U }} with 0 <= U < 1")
+            raise _Problem(_("usage: {{ sample DATA U }} with 0 <= U < 1"))
         samples = self._samples(args[0], variables)
         u = _fraction(args[1], "sample")
         if not 0 <= u < 1:
-            raise _Problem(f"sample: U must be in [0, 1), not {args[1]}")
+            raise _Problem(_("sample: U must be in [0, 1), not {value}").format(value=args[1]))
         return Text(_point(sample_x(samples, u)))
 
     def _predict(self, args: list[str], variables: dict[str, Any]) -> Value:
         if len(args) != 2:
-            raise _Problem("usage: {{ predict DATA X }}, e.g. {{ predict data 01 }}")
+            raise _Problem(_("usage: {{ predict DATA X }}, e.g. {{ predict data 01 }}"))
         samples = self._samples(args[0], variables)
-        xs = sorted({x for x, _ in samples})
+        xs = sorted({x for x, _y in samples})
         if args[1] not in xs:
-            raise _Problem(f"predict: x '{args[1]}' never occurs; the data has {', '.join(xs)}")
+            raise _Problem(
+                _("predict: x '{value}' never occurs; the data has {value2}").format(
+                    value=args[1], value2=", ".join(xs)
+                )
+            )
         return Text(predict_y(samples, args[1]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from cnntui.errors import CnnTuiError
 from cnntui.facts import Fact
+from cnntui.i18n import _
 from cnntui.lesson_template.arguments import LET, _let_value
 from cnntui.lesson_template.arithmetic import ArithmeticFunctions
 from cnntui.lesson_template.errors import TemplateError, _Problem
@@ -136,12 +137,12 @@ class Renderer(
         """Render one expression (the text between `{{` and `}}`)."""
         body = source.strip()
         if not body:
-            raise _Problem("empty expression '{{ }}'")
+            raise _Problem(_("empty expression '{{ }}'"))
         let = LET.match(body)
         if let:
             name, raw = let.group(1), let.group(2).strip()
             if name in self._functions or name in FILTERS:
-                raise _Problem(f"'let {name}': '{name}' is a function name")
+                raise _Problem(_("'let {name}': '{name}' is a function name").format(name=name))
             words = raw.split()
             if words[0] in self._functions:
                 variables[name] = self._functions[words[0]](words[1:], variables)
@@ -154,7 +155,9 @@ class Renderer(
         function = words[0]
         if function not in self._functions:
             raise _Problem(
-                f"unknown function '{function}'; known: {', '.join(self.functions)}, let"
+                _("unknown function '{function}'; known: {value}, let").format(
+                    function=function, value=", ".join(self.functions)
+                )
             )
         args = [head[len(function) :].strip()] if function == "calc" else words[1:]
         value = self._functions[function](args, variables)
@@ -162,10 +165,16 @@ class Renderer(
             fwords = spec.split()
             if not fwords or fwords[0] not in FILTERS:
                 raise _Problem(
-                    f"unknown filter '{spec}'; known filters: {', '.join(sorted(FILTERS))}"
+                    _("unknown filter '{spec}'; known filters: {value}").format(
+                        spec=spec, value=", ".join(sorted(FILTERS))
+                    )
                 )
             if isinstance(value, Text | Matrix):
-                raise _Problem(f"filter '{fwords[0]}' cannot apply to the text of '{function}'")
+                raise _Problem(
+                    _("filter '{value}' cannot apply to the text of '{function}'").format(
+                        value=fwords[0], function=function
+                    )
+                )
             value = FILTERS[fwords[0]](value, fwords[1:])
         return default_text(value)
 

@@ -28,6 +28,7 @@ from cnntui import userfile
 from cnntui.atomic import write_text_atomic
 from cnntui.engine.module import save_npz_atomic
 from cnntui.errors import CnnTuiError
+from cnntui.i18n import N_, _
 
 FORMAT = "cnntui-run"
 VERSION = 1
@@ -90,16 +91,26 @@ def read_run_info(run_dir: Path) -> dict[str, Any]:
     try:
         document = json.loads(userfile.read_text(path, "run.json"))
     except FileNotFoundError:
-        raise CheckpointError(f"{run_dir} is not a cnntui run folder (no {RUN_FILE})") from None
+        raise CheckpointError(
+            _("{run_dir} is not a cnntui run folder (no {file})").format(
+                run_dir=run_dir, file=RUN_FILE
+            )
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path} is corrupt ({exc}); the run cannot be resumed") from None
+        raise CheckpointError(
+            _("{path} is corrupt ({exc}); the run cannot be resumed").format(path=path, exc=exc)
+        ) from None
     except RecursionError:  # JSON nested thousands deep: not one cnntui wrote
-        raise CheckpointError(f"{path} is corrupt (nested too deeply)") from None
+        raise CheckpointError(
+            _("{path} is corrupt (nested too deeply)").format(path=path)
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a cnntui run file")
+        raise CheckpointError(_("{path} is not a cnntui run file").format(path=path))
     if document.get("version") != VERSION:
         raise CheckpointError(
-            f"{path} has format version {document.get('version')}; this cnntui reads version {VERSION}"
+            _("{path} has format version {value}; this cnntui reads version {version}").format(
+                path=path, value=document.get("version"), version=VERSION
+            )
         )
     check_run_info(document, path)
     return document
@@ -121,30 +132,30 @@ def _metrics(value: Any) -> bool:
 
 
 _RUN_FIELDS: dict[str, tuple[Any, str, bool]] = {
-    "config": (lambda v: isinstance(v, dict), "a table of run settings", True),
-    "checkpoint": (lambda v: isinstance(v, str), "a file name", True),
-    "epoch": (_is_int, "a whole number", True),
-    "global_step": (_is_int, "a whole number", False),
-    "model_name": (lambda v: isinstance(v, str), "a text", False),
-    "finished": (lambda v: isinstance(v, bool), "true or false", False),
-    "updated": (lambda v: isinstance(v, str), "a text", False),
+    "config": (lambda v: isinstance(v, dict), N_("a table of run settings"), True),
+    "checkpoint": (lambda v: isinstance(v, str), N_("a file name"), True),
+    "epoch": (_is_int, N_("a whole number"), True),
+    "global_step": (_is_int, N_("a whole number"), False),
+    "model_name": (lambda v: isinstance(v, str), N_("a text"), False),
+    "finished": (lambda v: isinstance(v, bool), N_("true or false"), False),
+    "updated": (lambda v: isinstance(v, str), N_("a text"), False),
     "history": (
         lambda v: isinstance(v, list) and all(_metrics(row) for row in v),
-        "a list of tables of numbers",
+        N_("a list of tables of numbers"),
         False,
     ),
-    "test": (lambda v: v is None or _metrics(v), "a table of numbers or null", False),
-    "base_lr": (_is_number, "a number", False),
-    "elapsed_s": (_is_number, "a number", False),
-    "train_time_s": (_is_number, "a number", False),
-    "train_images": (_is_int, "a whole number", False),
+    "test": (lambda v: v is None or _metrics(v), N_("a table of numbers or null"), False),
+    "base_lr": (_is_number, N_("a number"), False),
+    "elapsed_s": (_is_number, N_("a number"), False),
+    "train_time_s": (_is_number, N_("a number"), False),
+    "train_images": (_is_int, N_("a whole number"), False),
     "progress": (
         lambda v: (
             isinstance(v, dict)
             and all(_is_int(v.get(k)) for k in ("epoch", "global_step", "correct", "seen", "step"))
             and _is_number(v.get("loss_sum"))
         ),
-        "a table of whole numbers (epoch, global_step, correct, seen, step) and loss_sum",
+        N_("a table of whole numbers (epoch, global_step, correct, seen, step) and loss_sum"),
         False,
     ),
 }
@@ -164,15 +175,23 @@ def check_run_info(document: dict[str, Any], path: Path) -> None:
     for name, (valid, what, required) in _RUN_FIELDS.items():
         if name not in document:
             if required:
-                raise CheckpointError(f"{path}: the field {name!r} is missing")
+                raise CheckpointError(
+                    _("{path}: the field {name!r} is missing").format(path=path, name=name)
+                )
             continue
         if not valid(document[name]):
             found = type(document[name]).__name__
-            raise CheckpointError(f"{path}: the field {name!r} must be {what}, not a {found}")
+            raise CheckpointError(
+                _("{path}: the field {name!r} must be {what}, not a {found}").format(
+                    path=path, name=name, what=_(what), found=found
+                )
+            )
     try:
         RunConfig.from_dict(document["config"])
     except UsageError as exc:
-        raise CheckpointError(f"{path}: the field 'config' is invalid ({exc})") from None
+        raise CheckpointError(
+            _("{path}: the field 'config' is invalid ({exc})").format(path=path, exc=exc)
+        ) from None
 
 
 def load_checkpoint(
@@ -182,7 +201,9 @@ def load_checkpoint(
     info = read_run_info(run_dir)
     name = info.get("checkpoint")
     if not isinstance(name, str) or "/" in name or not name.endswith(".npz"):
-        raise CheckpointError(f"{run_dir / RUN_FILE} names no checkpoint file")
+        raise CheckpointError(
+            _("{value} names no checkpoint file").format(value=run_dir / RUN_FILE)
+        )
     path = run_dir / name
     model: dict[str, np.ndarray] = {}
     optim: dict[str, np.ndarray] = {}
@@ -195,11 +216,13 @@ def load_checkpoint(
                 elif key.startswith("optim/"):
                     optim[key[6:]] = data[key]
     except FileNotFoundError:
-        raise CheckpointError(f"checkpoint {path} is missing") from None
+        raise CheckpointError(_("checkpoint {path} is missing").format(path=path)) from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, io.UnsupportedOperation) as exc:
-        raise CheckpointError(f"checkpoint {path} is corrupt ({exc})") from None
+        raise CheckpointError(
+            _("checkpoint {path} is corrupt ({exc})").format(path=path, exc=exc)
+        ) from None
     if not model:
-        raise CheckpointError(f"checkpoint {path} holds no model weights")
+        raise CheckpointError(_("checkpoint {path} holds no model weights").format(path=path))
     return info, model, optim
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cnntui.i18n import N_, Message, Text
+
 EXPLODED_FACTOR = 100.0
 """A cross-entropy this many times ln(classes) (the loss of guessing uniformly) has diverged."""
 
@@ -22,18 +24,27 @@ EXPLODED_FACTOR = 100.0
 class Diverged(Exception):
     """A value that should be a finite number is not (or is absurdly large)."""
 
-    def __init__(self, what: str, value: float, state: str | None = None) -> None:
-        super().__init__(f"{what} became {state or describe(value)}")
+    def __init__(self, what: Text, value: float, state: Text | None = None) -> None:
+        super().__init__(
+            Message(N_("{what} became {state}"), what=what, state=state or describe(value))
+        )
         self.what = what
         self.value = value
 
+    @property
+    def message(self) -> Message:
+        """The text, translated where it is shown."""
+        message = self.args[0]
+        assert isinstance(message, Message)
+        return message
 
-def describe(value: float) -> str:
+
+def describe(value: float) -> Text:
     """`NaN`, `infinite`, or the number as `1.2e+05`."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
-        return "infinite"
+        return Message(N_("infinite"))
     return f"{value:.3g}"
 
 
@@ -45,9 +56,9 @@ def exploded(loss: float, num_classes: int) -> bool:
 def check_metrics(metrics: dict[str, Any], num_classes: int, names: Iterable[str]) -> None:
     """Raise Diverged for the first of `names` in `metrics` that is not a usable loss."""
     labels = {
-        "train_loss": "the training loss",
-        "val_loss": "the validation loss",
-        "test_loss": "the test loss",
+        "train_loss": N_("the training loss"),
+        "val_loss": N_("the validation loss"),
+        "test_loss": N_("the test loss"),
     }
     for name in names:
         value = metrics.get(name)
@@ -55,7 +66,8 @@ def check_metrics(metrics: dict[str, Any], num_classes: int, names: Iterable[str
             continue
         value = float(value)
         if not math.isfinite(value) or (name.endswith("_loss") and exploded(value, num_classes)):
-            raise Diverged(labels.get(name, name.replace("_", " ")), value)
+            label = labels.get(name)
+            raise Diverged(Message(label) if label else name.replace("_", " "), value)
 
 
 def first_nonfinite_parameter(named: Iterable[tuple[str, Any]], all_finite: Any) -> str | None:
@@ -69,17 +81,29 @@ def first_nonfinite_parameter(named: Iterable[tuple[str, Any]], all_finite: Any)
 
 def failure_message(
     diverged: Diverged, epoch: int, step: int | None, lr: float, run_dir: Path
-) -> str:
+) -> Message:
     """One line: what diverged where, the learning-rate hint, and where the last good checkpoint
-    is, promised only when one exists (a run that diverged in its first epoch has none)."""
-    where = f"epoch {epoch}" + (f", step {step}" if step is not None else "")
+    is, promised only when one exists (a run that diverged in its first epoch has none).
+    A Message: the app shows it in its language when it shows it."""
+    where = (
+        Message(N_("epoch {epoch}, step {step}"), epoch=epoch, step=step)
+        if step is not None
+        else Message(N_("epoch {epoch}"), epoch=epoch)
+    )
     has_checkpoint = (run_dir / "run.json").is_file() and any(run_dir.glob("checkpoint-*.npz"))
     kept = (
-        f"the last good checkpoint is kept in {run_dir}"
+        Message(N_("the last good checkpoint is kept in {path}"), path=str(run_dir))
         if has_checkpoint
-        else "no checkpoint was saved before it, so start a new run"
+        else Message(N_("no checkpoint was saved before it, so start a new run"))
     )
-    return (
-        f"{diverged} at {where} with learning rate {lr:g}: the learning rate is probably too "
-        f"high (try {lr / 10:g}); {kept}"
+    return Message(
+        N_(
+            "{what} at {where} with learning rate {lr}: the learning rate is probably too "
+            "high (try {lower}); {kept}"
+        ),
+        what=diverged.message,
+        where=where,
+        lr=f"{lr:g}",
+        lower=f"{lr / 10:g}",
+        kept=kept,
     )

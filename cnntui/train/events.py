@@ -2,7 +2,8 @@
 
 Events are small dataclasses sent from the runner process to the UI over a queue (or handed to a
 callback when training runs in-process, as `cnntui train` does). Arrays in events are host NumPy
-arrays. `Event` is their union; consumers dispatch on the class
+arrays; their text is a `cnntui.i18n.Message` (translated where it is shown, so a report follows
+the app's language even when it switches mid-run). `Event` is their union; consumers dispatch on the class
 (`match event: case EpochEnd(): ...`), as for the DCGAN run's events (`cnntui.gan.process`).
 """
 
@@ -13,12 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from cnntui.i18n import Text
+
 
 @dataclass
 class RunStarted:
     run_dir: str
     config: dict[str, Any]
-    device: str
+    device: Text
     """One line: backend, device name, and why the GPU is not used when it was asked for."""
     model_title: str
     parameters: int
@@ -57,7 +60,8 @@ class StepProgress:
     images_per_s: float
     elapsed_s: float
     eta_s: float | None
-    memory: str = ""
+    memory: Text = ""
+    """The memory in use, one short phrase (`GPU 812 MiB`), or empty."""
 
 
 @dataclass
@@ -128,14 +132,15 @@ class Checkpointed:
 class StateChanged:
     state: str
     """`running`, `paused`, `stopping`, `finished`, `stopped` or `failed`."""
-    message: str = ""
+    message: Text = ""
+    """What the user should know (a `Message`: shown in the app's language when shown)."""
 
 
 @dataclass
 class RunFailed:
     """The run cannot go on; `message` is one line that says why and what to do."""
 
-    message: str
+    message: Text
     reason: str
     """`nan`, `oom`, `data`, `checkpoint`, `settings` or `error`."""
 

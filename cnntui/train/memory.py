@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 OPTIMISER_COPIES = 3
 """Per parameter, beyond the weights: the gradient and up to two optimiser buffers."""
@@ -56,9 +57,24 @@ def check_fits(
         return
     needed = training_bytes(module, input_shape, batch_size)
     if needed > limit:
-        where = "the GPU" if getattr(backend, "is_gpu", False) else "this machine"
+        template = (
+            _(
+                "training this network on {shape} inputs in batches of {batch} needs at least "
+                "{needed}, more than the {limit} the GPU has; lower --batch-size or "
+                "--input-size, or make the network smaller"
+            )
+            if getattr(backend, "is_gpu", False)
+            else _(
+                "training this network on {shape} inputs in batches of {batch} needs at least "
+                "{needed}, more than the {limit} this machine has; lower --batch-size or "
+                "--input-size, or make the network smaller"
+            )
+        )
         raise UsageError(
-            f"training this network on {'×'.join(map(str, input_shape))} inputs in batches of "
-            f"{batch_size} needs at least {_gib(needed)}, more than the {_gib(limit)} {where} "
-            "has; lower --batch-size or --input-size, or make the network smaller"
+            template.format(
+                shape="×".join(map(str, input_shape)),
+                batch=batch_size,
+                needed=_gib(needed),
+                limit=_gib(limit),
+            )
         )

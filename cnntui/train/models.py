@@ -14,6 +14,7 @@ from typing import Any
 
 from cnntui.engine.module import Module
 from cnntui.errors import ShapeError, UsageError
+from cnntui.i18n import _
 
 LENET_BY_SIZE = {32: "lenet5", 28: "lenet5-28", 8: "lenet5-8"}
 
@@ -129,13 +130,23 @@ def build_model(
         built: Any = _load_spec(model, spec_text)
         if tuple(built.input_shape) != tuple(input_shape):
             raise UsageError(
-                f"the spec {Path(model).name} takes {_fmt(tuple(built.input_shape))} input but the data "
-                f"set gives {_fmt(input_shape)}; change its input or use --input-size"
+                _(
+                    "the spec {name} takes {value} input but the data set gives {value2}; change its input or use --input-size"
+                ).format(
+                    name=Path(model).name,
+                    value=_fmt(tuple(built.input_shape)),
+                    value2=_fmt(input_shape),
+                )
             )
         if tuple(built.output_shape) != (num_classes,):
             raise UsageError(
-                f"the spec {Path(model).name} ends in {_fmt(tuple(built.output_shape))} outputs but the "
-                f"data set has {num_classes} classes"
+                _(
+                    "the spec {name} ends in {value} outputs but the data set has {num_classes} classes"
+                ).format(
+                    name=Path(model).name,
+                    value=_fmt(tuple(built.output_shape)),
+                    num_classes=num_classes,
+                )
             )
         return BuiltModel(
             built.module,
@@ -158,12 +169,21 @@ def build_model(
         out = module.output_shape(input_shape)
     except ShapeError as exc:
         raise UsageError(
-            f"{entry.name} cannot take {_fmt(input_shape)} input ({exc}); its usual input is "
-            f"{_fmt(entry.input_shape)}, try --input-size {entry.input_shape[1]}"
+            _(
+                "{name} cannot take {value} input ({exc}); its usual input is {value2}, try --input-size {value3}"
+            ).format(
+                name=entry.name,
+                value=_fmt(input_shape),
+                exc=exc,
+                value2=_fmt(entry.input_shape),
+                value3=entry.input_shape[1],
+            )
         ) from None
     if tuple(out) != (num_classes,):
         raise UsageError(
-            f"{entry.name} gives {_fmt(tuple(out))} outputs but the data set has {num_classes} classes"
+            _("{name} gives {value} outputs but the data set has {num_classes} classes").format(
+                name=entry.name, value=_fmt(tuple(out)), num_classes=num_classes
+            )
         )
     return BuiltModel(module, entry.name, entry.title, tuple(input_shape))  # type: ignore[arg-type]
 

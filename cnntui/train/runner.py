@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui.child import ChildProcess, on_stop_signals
+from cnntui.i18n import N_, Message, error_text
 from cnntui.train.config import RunConfig
 from cnntui.train.events import Command, Downloading, Event, RunFailed
 
@@ -59,7 +60,12 @@ class RunnerProcess(ChildProcess[Event]):
 
     def exit_failure(self, code: int) -> Event:
         return RunFailed(
-            f"the training process ended unexpectedly (exit {code}); see {self.log_path}", "error"
+            Message(
+                N_("the training process ended unexpectedly (exit {code}); see {path}"),
+                code=code,
+                path=str(self.log_path),
+            ),
+            "error",
         )
 
 
@@ -133,21 +139,29 @@ def child_main(
         # so the child just ends; its exit status tells the parent nothing more.
         return
     except DatasetError as exc:
-        emit(RunFailed(str(exc), "data"))
+        emit(RunFailed(error_text(exc), "data"))
     except CheckpointError as exc:
-        emit(RunFailed(str(exc), "checkpoint"))
+        emit(RunFailed(error_text(exc), "checkpoint"))
     except CnnTuiError as exc:
-        emit(RunFailed(str(exc), "settings"))
+        emit(RunFailed(error_text(exc), "settings"))
     except Exception as exc:
         traceback.print_exc()
         from cnntui.train.engine_api import is_out_of_memory
 
         if is_out_of_memory(exc):
-            emit(RunFailed("the GPU ran out of memory; try a smaller --batch-size", "oom"))
+            emit(
+                RunFailed(
+                    Message(N_("the GPU ran out of memory; try a smaller --batch-size")), "oom"
+                )
+            )
         else:
             emit(
                 RunFailed(
-                    f"internal error: {type(exc).__name__}: {exc} (details in {folder / 'runner.log'})",
+                    Message(
+                        N_("internal error: {error} (details in {path})"),
+                        error=f"{type(exc).__name__}: {exc}",
+                        path=str(folder / "runner.log"),
+                    ),
                     "error",
                 )
             )

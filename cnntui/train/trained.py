@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.train.checkpoint import RUN_FILE, CheckpointError, load_checkpoint
 from cnntui.train.config import RunConfig
 from cnntui.train.models import SPEC_COPY, BuiltModel, build_model, default_input_size, is_spec
@@ -31,7 +32,7 @@ def _classes(state: dict[str, np.ndarray], known: int) -> int:
     for key in reversed(list(state)):
         if key.endswith(("bias", "weight")) and state[key].ndim >= 1:
             return int(state[key].shape[0])
-    raise UsageError("the checkpoint holds no layer whose output size gives the class count")
+    raise UsageError(_("the checkpoint holds no layer whose output size gives the class count"))
 
 
 def load_trained(run_dir: str | Path) -> BuiltModel:
@@ -43,22 +44,28 @@ def load_trained(run_dir: str | Path) -> BuiltModel:
 
     folder = Path(run_dir)
     try:
-        info, state, _ = load_checkpoint(folder)
+        info, state, _optimizer = load_checkpoint(folder)
     except CheckpointError as exc:
         raise UsageError(str(exc)) from None
     config = RunConfig.from_dict(info.get("config", {}))
     dataset = DATASETS.get(config.dataset)
     if dataset is None:
-        raise UsageError(f"{folder / RUN_FILE} names an unknown data set {config.dataset!r}")
+        raise UsageError(
+            _("{value} names an unknown data set {dataset!r}").format(
+                value=folder / RUN_FILE, dataset=config.dataset
+            )
+        )
     spec_text = None
     if is_spec(config.model):
         try:
             spec_text = (folder / SPEC_COPY).read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                f"{folder} trained a spec but its copy {SPEC_COPY} cannot be read: {exc.strerror or exc}"
+                _(
+                    "{folder} trained a spec but its copy {SPEC_COPY} cannot be read: {value}"
+                ).format(folder=folder, SPEC_COPY=SPEC_COPY, value=exc.strerror or exc)
             ) from None
-    channels, height, _ = dataset.native_shape
+    channels, height, _width = dataset.native_shape
     if not channels:  # an image folder: the first convolution says how many channels it read
         first = next((v for v in state.values() if v.ndim == 4), None)
         channels = int(first.shape[1]) if first is not None else 3
@@ -71,6 +78,10 @@ def load_trained(run_dir: str | Path) -> BuiltModel:
     try:
         built.module.load_state_dict(state)
     except ValueError as exc:
-        raise UsageError(f"the checkpoint in {folder} does not fit its network: {exc}") from None
+        raise UsageError(
+            _("the checkpoint in {folder} does not fit its network: {exc}").format(
+                folder=folder, exc=exc
+            )
+        ) from None
     built.module.eval()
     return built

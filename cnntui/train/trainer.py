@@ -32,6 +32,7 @@ from cnntui.data.batches import epoch_order
 from cnntui.data.transforms import parse_augmentation
 from cnntui.engine import module as engine_module
 from cnntui.errors import CnnTuiError, UsageError
+from cnntui.i18n import N_, Message, Text, _
 from cnntui.paths import check_user_path
 from cnntui.train import engine_api
 from cnntui.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -148,12 +149,14 @@ class Trainer:
             config = RunConfig(**{**saved.to_dict(), **changes})
             if config.epochs < int(info.get("epoch", 0)):
                 raise UsageError(
-                    f"this run has already trained {info.get('epoch')} epochs; --epochs must be at least that"
+                    _(
+                        "this run has already trained {epochs} epochs; --epochs must be at least that"
+                    ).format(epochs=info.get("epoch"))
                 )
             self._resume_info = info
             self._resume_arrays = (model_state, optim_state)
         elif config is None:
-            raise UsageError("a new run needs its settings")
+            raise UsageError(_("a new run needs its settings"))
         self.config = config.validated()
         self._setup(splits, data_progress)
         self._augmentation = parse_augmentation(
@@ -169,7 +172,9 @@ class Trainer:
         info = DATASETS.get(cfg.dataset)
         if info is None:
             raise UsageError(
-                f"unknown data set '{cfg.dataset}'; choose one of {', '.join(DATASETS)}"
+                _("unknown data set '{name}'; choose one of {choices}").format(
+                    name=cfg.dataset, choices=", ".join(DATASETS)
+                )
             )
         spec_text = self._spec_text(cfg.model) if is_spec(cfg.model) else None
         if splits is None:
@@ -210,7 +215,7 @@ class Trainer:
 
             init = cfg.init if self._resume_info is None else None  # resuming: the checkpoint wins
             self.model_title += prepare_run_model(self.model, init, cfg.freeze)
-        for index, (_, layer) in enumerate(_random_layers(self.model)):
+        for index, (_name, layer) in enumerate(_random_layers(self.model)):
             layer.manual_seed(cfg.seed * 1000 + index)  # dropout masks: reproducible per run
         self.optimizer = engine_api.make_optimizer(self.model, cfg)
         self.loss_fn = engine_api.make_loss()
@@ -245,7 +250,9 @@ class Trainer:
         try:
             text = userfile.read_text(check_user_path(path), "spec")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read the spec {path}: {exc}") from None
+            raise UsageError(
+                _("cannot read the spec {path}: {reason}").format(path=path, reason=exc)
+            ) from None
         self.run_dir.mkdir(parents=True, exist_ok=True)
         copy.write_text(text, encoding="utf-8")
         return text
@@ -261,8 +268,12 @@ class Trainer:
             engine_api.load_optimizer_state(self.optimizer, optim_state)
         except (ValueError, KeyError, CnnTuiError) as exc:
             raise CheckpointError(
-                f"the checkpoint in {self.run_dir} does not match {self.model_name} on "
-                f"{self.config.dataset}: {exc}"
+                _("the checkpoint in {path} does not match {model} on {dataset}: {reason}").format(
+                    path=self.run_dir,
+                    model=self.model_name,
+                    dataset=self.config.dataset,
+                    reason=exc,
+                )
             ) from None
         try:
             progress = info["progress"]
@@ -287,10 +298,16 @@ class Trainer:
                 if name in layer_states:
                     layer.generator.bit_generator.state = layer_states[name]
         except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"{self.run_dir / 'run.json'} is incomplete ({exc})") from None
+            raise CheckpointError(
+                _("{path} is incomplete ({reason})").format(
+                    path=self.run_dir / "run.json", reason=exc
+                )
+            ) from None
         if self.acc.step > self.steps_per_epoch:
             raise CheckpointError(
-                f"{self.run_dir}: the checkpoint's step does not fit this data set"
+                _("{path}: the checkpoint's step does not fit this data set").format(
+                    path=self.run_dir
+                )
             )
 
     # -- commands ------------------------------------------------------------------------------
@@ -306,25 +323,33 @@ class Trainer:
             self.stop_reason = "stop"
         elif command.name == "step":
             self._steps_left = max(1, int(command.value or 1))
-            self._set_state("running", "single step")
+            self._set_state("running", Message(N_("single step")))
         elif command.name == "set_lr":
             value = float(command.value or 0)
             if not (math.isfinite(value) and 0 < value <= 10):
                 self.emit(
                     StateChanged(
-                        self.state, f"learning rate {value} refused: use a number in (0, 10]"
+                        self.state,
+                        Message(
+                            N_("learning rate {value} refused: use a number in (0, 10]"),
+                            value=value,
+                        ),
                     )
                 )
                 return
             self.base_lr = value
-            self.emit(StateChanged(self.state, f"learning rate set to {value:g}"))
+            self.emit(
+                StateChanged(
+                    self.state, Message(N_("learning rate set to {value}"), value=f"{value:g}")
+                )
+            )
         elif command.name == "probe":
             self._probe_index = int(command.value or 0) % max(1, len(self.splits.test))
             if command.layer in self.probe_layers:
                 self._probe_layer = command.layer
             self._emit_features()
 
-    def _set_state(self, state: str, message: str = "") -> None:
+    def _set_state(self, state: str, message: Text = "") -> None:
         if state != self.state or message:
             self.state = state
             self.emit(StateChanged(state, message))
@@ -366,7 +391,7 @@ class Trainer:
             RunStarted(
                 run_dir=str(self.run_dir),
                 config=cfg.to_dict(),
-                device=self.backend.describe(),
+                device=self.backend.describe_text(),
                 model_title=f"{self.model_title} ({self.model_name})",
                 parameters=self.model.num_parameters(),
                 input_shape=self.splits.input_shape,
@@ -380,7 +405,8 @@ class Trainer:
         )
         self.emit(
             StateChanged(
-                self.state, "ready: press space to start" if self.state == "paused" else ""
+                self.state,
+                Message(N_("ready: press space to start")) if self.state == "paused" else "",
             )
         )
         self._emit_pictures()
@@ -414,11 +440,16 @@ class Trainer:
             self._flush_progress(pending)
             reason = self.stop_reason or "stop"
             path = self._checkpoint(reason)
-            self._set_state("stopped", f"stopped; checkpoint saved in {path.parent}")
+            self._set_state(
+                "stopped",
+                Message(N_("stopped; checkpoint saved in {path}"), path=str(path.parent)),
+            )
             return self.summary(final=False)
         except _NonFinite as exc:
             self._flush_progress(pending)
-            diverged = Diverged("the loss", math.nan if exc.value == "NaN" else math.inf)
+            diverged = Diverged(
+                Message(N_("the loss")), math.nan if exc.value == "NaN" else math.inf
+            )
             self._fail_diverged(
                 failure_message(diverged, self.epoch + 1, self.acc.step + 1, exc.lr, self.run_dir)
             )
@@ -428,9 +459,14 @@ class Trainer:
             )
         except Exception as exc:
             if engine_api.is_out_of_memory(exc):
-                message = (
-                    f"the GPU ran out of memory at batch size {cfg.batch_size}; try --batch-size "
-                    f"{max(1, cfg.batch_size // 2)} (the last checkpoint is kept in {self.run_dir})"
+                message = Message(
+                    N_(
+                        "the GPU ran out of memory at batch size {batch}; try --batch-size "
+                        "{smaller} (the last checkpoint is kept in {path})"
+                    ),
+                    batch=cfg.batch_size,
+                    smaller=max(1, cfg.batch_size // 2),
+                    path=str(self.run_dir),
                 )
                 self.emit(RunFailed(message, "oom"))
                 self._set_state("failed", message)
@@ -446,7 +482,7 @@ class Trainer:
         self._set_state("finished")
         return summary
 
-    def _fail_diverged(self, message: str) -> NoReturn:
+    def _fail_diverged(self, message: Message) -> NoReturn:
         self.emit(RunFailed(message, "nan"))
         self._set_state("failed", message)
         raise TrainingError(message) from None
@@ -460,7 +496,11 @@ class Trainer:
             self.model.named_parameters(), lambda a: xp.isfinite(a).all()
         )
         if bad is not None:
-            raise Diverged(f"the weights of {bad}", math.nan, "NaN or infinite")
+            raise Diverged(
+                Message(N_("the weights of {name}"), name=bad),
+                math.nan,
+                Message(N_("NaN or infinite")),
+            )
 
     def _train_step(self, order: np.ndarray) -> tuple[float, float]:
         cfg = self.config
@@ -666,7 +706,8 @@ class Trainer:
     def images_per_s(self) -> float:
         return self.train_images / self.train_time if self.train_time > 0 else 0.0
 
-    def memory(self) -> str:
+    def memory(self) -> Text:
+        """The memory in use: the GPU's pool, or this process's peak resident size."""
         if self.backend.is_gpu:
             try:
                 used = self.backend.xp.get_default_memory_pool().used_bytes()
@@ -675,7 +716,7 @@ class Trainer:
                 return ""
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         peak_bytes = peak if sys.platform == "darwin" else peak * 1024
-        return f"RSS peak {peak_bytes / 2**20:.0f} MiB"
+        return Message(N_("RSS peak {mib} MiB"), mib=f"{peak_bytes / 2**20:.0f}")
 
     def _checkpoint(self, reason: str) -> Path:
         info = {

@@ -73,7 +73,16 @@ class CnnTuiApp(LabPreparation, App[None]):
     SUB_TITLE = N_("convolutional neural networks, computed live")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", N_("Quit"), id="app.quit"),
-        Binding("f2", "switch_language", N_("Language"), show=False, id="app.language"),
+        # priority: F2 reaches the app from a dialog too (a modal screen hides the app's own
+        # bindings), and the dialog relabels itself (`refresh_language`)
+        Binding(
+            "f2",
+            "switch_language",
+            N_("Language"),
+            show=False,
+            priority=True,
+            id="app.language",
+        ),
         Binding("question_mark,f1", "help", N_("Help"), key_display="?", id="app.help"),
     ]
 

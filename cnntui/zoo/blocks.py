@@ -14,6 +14,7 @@ from typing import Any
 from cnntui.engine import nn
 from cnntui.engine.module import Field, Module, Shape, TraceRecord
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 from cnntui.zoo.tracing import (
     array_module,
     backward_chain,
@@ -227,9 +228,11 @@ class PadShortcut(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3 or input_shape[0] != self.in_channels:
             raise ShapeError(
-                f"PadShortcut expects {self.in_channels}×H×W, gets {_shape_text(input_shape)}"
+                _("{layer} expects {channels}×H×W, gets {shape}").format(
+                    layer="PadShortcut", channels=self.in_channels, shape=_shape_text(input_shape)
+                )
             )
-        _, h, w = input_shape
+        _channels, h, w = input_shape
         s = self.stride
         return (self.out_channels, (h + s - 1) // s, (w + s - 1) // s)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from cnntui.engine.module import Geometry, Module, Parameter, Shape
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 from cnntui.zoo.tracing import array_module
 
 C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -96,12 +97,16 @@ class Subsampling(Module):
         k = self.kernel_size
         if len(input_shape) != 3 or input_shape[0] != self.channels:
             raise ShapeError(
-                f"Subsampling expects {self.channels}×H×W, gets {_shape_text(input_shape)}"
+                _("{layer} expects {channels}×H×W, gets {shape}").format(
+                    layer="Subsampling", channels=self.channels, shape=_shape_text(input_shape)
+                )
             )
         c, h, w = input_shape
         if h % k or w % k or h < k or w < k:
             raise ShapeError(
-                f"Subsampling {k}×{k} needs a height and width divisible by {k}, gets {h}×{w}"
+                _(
+                    "Subsampling {k}×{k} needs a height and width divisible by {k}, gets {h}×{w}"
+                ).format(k=k, h=h, w=w)
             )
         return (c, h // k, w // k)
 
@@ -173,7 +178,7 @@ class SparseConv2d(Module):
         fan_in = [len(t) * kernel_size * kernel_size for t in table]
         self.weight = Parameter((self.links, kernel_size, kernel_size), _uniform(max(fan_in)))
         self.bias = Parameter((out_channels,))
-        self._link_out = np.array([j for j, t in enumerate(table) for _ in t])
+        self._link_out = np.array([j for j, t in enumerate(table) for _link in t])
         self._link_in = np.array([i for t in table for i in t])
         self._input: Any = None
 
@@ -181,11 +186,19 @@ class SparseConv2d(Module):
         k = self.kernel_size
         if len(input_shape) != 3 or input_shape[0] != self.in_channels:
             raise ShapeError(
-                f"SparseConv2d expects {self.in_channels}×H×W, gets {_shape_text(input_shape)}"
+                _("{layer} expects {channels}×H×W, gets {shape}").format(
+                    layer="SparseConv2d",
+                    channels=self.in_channels,
+                    shape=_shape_text(input_shape),
+                )
             )
-        _, h, w = input_shape
+        _channels, h, w = input_shape
         if h < k or w < k:
-            raise ShapeError(f"SparseConv2d {k}×{k} kernel is larger than the {h}×{w} input")
+            raise ShapeError(
+                _("SparseConv2d {k}×{k} kernel is larger than the {h}×{w} input").format(
+                    k=k, h=h, w=w
+                )
+            )
         return (self.out_channels, h - k + 1, w - k + 1)
 
     def own_macs(self, input_shape: Shape, output_shape: Shape) -> int:
@@ -285,7 +298,9 @@ class RBFOutput(Module):
     def output_shape(self, input_shape: Shape) -> Shape:
         if tuple(input_shape) != (self.in_features,):
             raise ShapeError(
-                f"RBF output expects {self.in_features} inputs, gets {_shape_text(input_shape)}"
+                _("RBF output expects {count} inputs, gets {shape}").format(
+                    count=self.in_features, shape=_shape_text(input_shape)
+                )
             )
         return (self.num_classes,)
 

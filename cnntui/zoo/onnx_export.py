@@ -24,6 +24,7 @@ import numpy as np
 from cnntui.engine.backend import to_host
 from cnntui.engine.module import Module, Shape
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 
 OPSET = 17
 INSTALL_HINT = "ONNX support needs the onnx package: pip install 'cnntui[onnx]'"
@@ -104,7 +105,11 @@ class _Emitter:
             self, f"_{kind}", None
         )
         if method is None:
-            raise UsageError(f"cannot export layer {path or 'the network'} of type {kind} to ONNX")
+            raise UsageError(
+                _("cannot export layer {value} of type {kind} to ONNX").format(
+                    value=path or "the network", kind=kind
+                )
+            )
         return method(module, x, shape, path)
 
     def chain(
@@ -123,7 +128,7 @@ class _Emitter:
         body, body_shape = self.emit(m.body, x, shape, _join(path, "body"))
         skip = x
         if m.shortcut is not None:
-            skip, _ = self.emit(m.shortcut, x, shape, _join(path, "shortcut"))
+            skip, _skip_shape = self.emit(m.shortcut, x, shape, _join(path, "shortcut"))
         out = self.node("Add", [body, skip], _join(path, "add"))
         if m.activation is not None:
             return self.emit(m.activation, out, body_shape, _join(path, "activation"))
@@ -133,7 +138,7 @@ class _Emitter:
         body, body_shape = self.chain(m, m.body_names, x, shape, path)
         skip = x
         if m.downsample is not None:
-            skip, _ = self.emit(m.downsample, x, shape, _join(path, "downsample"))
+            skip, _skip_shape = self.emit(m.downsample, x, shape, _join(path, "downsample"))
         out = self.node("Add", [body, skip], _join(path, "add"))
         return self.emit(m.relu, out, body_shape, _join(path, "relu"))
 
@@ -145,7 +150,7 @@ class _Emitter:
 
     def _Concat(self, m: Any, x: str, shape: Shape, path: str) -> tuple[str, Shape]:
         outs = [self.emit(child, x, shape, _join(path, n)) for n, child in m.named_children()]
-        merged = self.node("Concat", [o for o, _ in outs], _join(path, "cat"), axis=1)
+        merged = self.node("Concat", [o for o, _shape in outs], _join(path, "cat"), axis=1)
         return merged, m.output_shape(shape)
 
     _Inception = _Concat
@@ -224,7 +229,11 @@ class _Emitter:
 
     def _AvgPool2d(self, m: Any, x: str, shape: Shape, path: str) -> tuple[str, Shape]:
         if m.divisor_override is not None:
-            raise UsageError(f"cannot export {path} to ONNX: AveragePool has no divisor_override")
+            raise UsageError(
+                _("cannot export {path} to ONNX: AveragePool has no divisor_override").format(
+                    path=path
+                )
+            )
         ph, pw = m.padding
         out = self.node(
             "AveragePool",
@@ -240,14 +249,15 @@ class _Emitter:
 
     def _AdaptiveAvgPool2d(self, m: Any, x: str, shape: Shape, path: str) -> tuple[str, Shape]:
         out_shape = m.output_shape(shape)
-        _, h, w = shape
-        _, oh, ow = out_shape
+        _channels, h, w = shape
+        _channels, oh, ow = out_shape
         if (oh, ow) == (1, 1):
             return self.node("GlobalAveragePool", [x], path), out_shape
         if h % oh or w % ow:
             raise UsageError(
-                f"cannot export {path} to ONNX: adaptive pooling of {h}×{w} to {oh}×{ow} has "
-                "uneven bins (ONNX has no adaptive pooling); use an input whose size divides evenly"
+                _(
+                    "cannot export {path} to ONNX: adaptive pooling of {h}×{w} to {oh}×{ow} has uneven bins (ONNX has no adaptive pooling); use an input whose size divides evenly"
+                ).format(path=path, h=h, w=w, oh=oh, ow=ow)
             )
         kernel = [h // oh, w // ow]
         out = self.node("AveragePool", [x], path, kernel_shape=kernel, strides=kernel)
@@ -298,8 +308,9 @@ class _Emitter:
     def _batch_norm(self, m: Any, x: str, shape: Shape, path: str) -> tuple[str, Shape]:
         if m.running_mean is None:
             raise UsageError(
-                f"cannot export {path} to ONNX: batch norm without running statistics "
-                "(track_running_stats=False) has no inference form"
+                _(
+                    "cannot export {path} to ONNX: batch norm without running statistics (track_running_stats=False) has no inference form"
+                ).format(path=path)
             )
         c = m.num_features
         scale = (
@@ -422,5 +433,9 @@ def export_onnx_bytes(
         onnx.checker.check_model(data)
     except onnx.checker.ValidationError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UsageError(f"the ONNX model of {name} does not validate: {message}") from None
+        raise UsageError(
+            _("the ONNX model of {name} does not validate: {message}").format(
+                name=name, message=message
+            )
+        ) from None
     return data

@@ -32,6 +32,7 @@ from cnntui.engine import nn
 from cnntui.engine.graph import INPUT, Add, Concatenate, Graph, Softmax, Step
 from cnntui.engine.module import Module, Parameter, Shape
 from cnntui.errors import ShapeError, UsageError
+from cnntui.i18n import N_, Message, Text, _, error_text
 from cnntui.zoo.onnx_export import require_onnx
 
 MAX_BYTES = 1 << 30
@@ -59,8 +60,9 @@ class ImportedModel:
         input_shape: per-sample input shape, (C, H, W) or (F,).
         has_weights: True when every weight came from the file; False when some were only
             declared (their values are then freshly initialised).
-        problem: None, or one line naming the first node that could not be imported; `module`
-            then holds every layer before it.
+        problem: None, or one line naming the first node that could not be imported, in the
+            language current at the import; `module` then holds every layer before it.
+        problem_message: the same as a `Message` (`.english()` for `--json` documents).
         opset: the default-domain operator set version.
         producer: the program that wrote the file (e.g. `pytorch 2.13.0`).
         metadata: the model's `metadata_props` (key → value text), as the file carries them.
@@ -74,6 +76,7 @@ class ImportedModel:
     opset: int = 0
     producer: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+    problem_message: Message | None = None
 
 
 def is_onnx_path(target: str) -> bool:
@@ -98,15 +101,21 @@ def load_onnx(
     try:
         size = file.stat().st_size
     except OSError as exc:
-        raise OnnxImportError(f"cannot read {file}: {exc.strerror or exc}") from None
+        raise OnnxImportError(
+            _("cannot read {path}: {reason}").format(path=file, reason=exc.strerror or exc)
+        ) from None
     if size > max_bytes:
         raise OnnxImportError(
-            f"{file} is {size / 2**20:,.0f} MiB; ONNX files up to {max_bytes / 2**20:,.0f} MiB are read"
+            _("{path} is {size} MiB; ONNX files up to {limit} MiB are read").format(
+                path=file, size=f"{size / 2**20:,.0f}", limit=f"{max_bytes / 2**20:,.0f}"
+            )
         )
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise OnnxImportError(f"cannot read {file}: {exc.strerror or exc}") from None
+        raise OnnxImportError(
+            _("cannot read {path}: {reason}").format(path=file, reason=exc.strerror or exc)
+        ) from None
     return load_onnx_bytes(data, file.name, input_shape)
 
 
@@ -119,14 +128,18 @@ def load_onnx_bytes(data: bytes, label: str, input_shape: Shape | None = None) -
     try:
         model.ParseFromString(data)
     except (DecodeError, ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split()) or "unreadable"
+        reason = " ".join(str(exc).split()) or _("unreadable")
         raise OnnxImportError(
-            f"{label} is not a readable ONNX model ({reason}; truncated or another format?)"
+            _(
+                "{name} is not a readable ONNX model ({reason}; truncated or another format?)"
+            ).format(name=label, reason=reason)
         ) from None
     if model.ir_version < 3 or not model.HasField("graph") or not model.graph.node:
         raise OnnxImportError(
-            f"{label} is not an ONNX model (no graph of operators in it); "
-            "export one with torch.onnx.export or 'cnntui export onnx'"
+            _(
+                "{name} is not an ONNX model (no graph of operators in it); "
+                "export one with torch.onnx.export or 'cnntui export onnx'"
+            ).format(name=label)
         )
     return _Importer(onnx, model, label, input_shape).run()
 
@@ -164,13 +177,15 @@ class _Importer:
     def run(self) -> ImportedModel:
         if self.opset and self.opset < 7:
             raise OnnxImportError(
-                f"{self.label} uses operator set {self.opset}; version 7 or later is read"
+                _("{name} uses operator set {opset}; version 7 or later is read").format(
+                    name=self.label, opset=self.opset
+                )
             )
         self._read_initializers()
         input_name, input_shape = self._read_input()
         self.alias[input_name] = INPUT
         self.shapes[INPUT] = input_shape
-        problem: str | None = None
+        problem: Message | None = None
         nodes = list(self.graph.node)
         for index, node in enumerate(nodes):
             if index in self.skip:
@@ -178,10 +193,7 @@ class _Importer:
             try:
                 self._convert(index, node)
             except _Unsupported as exc:
-                label = node.name or "(unnamed)"
-                problem = (
-                    f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): {exc}"
-                )
+                problem = self._node_problem(node, index, len(nodes), error_text(exc))
                 break
             except (
                 ShapeError,
@@ -193,15 +205,12 @@ class _Importer:
             ) as exc:
                 # a malformed node (a missing attribute, an impossible size) stops the import
                 # there, like an unsupported one
-                label = node.name or "(unnamed)"
-                reason = (
-                    f"attribute {exc} is missing"
+                reason: Text = (
+                    Message(N_("attribute {name} is missing"), name=str(exc))
                     if isinstance(exc, KeyError)
                     else " ".join(str(exc).split()) or type(exc).__name__
                 )
-                problem = (
-                    f"node {label} ({node.op_type}, graph.node[{index}] of {len(nodes)}): {reason}"
-                )
+                problem = self._node_problem(node, index, len(nodes), reason)
                 break
         output = self._output_value(problem is not None)
         module = Graph(self.layers, output)
@@ -214,10 +223,24 @@ class _Importer:
             module=module,
             input_shape=input_shape,
             has_weights=self.has_weights,
-            problem=problem,
+            problem=None if problem is None else str(problem),
+            problem_message=problem,
             opset=self.opset,
             producer=producer,
             metadata={p.key: p.value for p in self.model.metadata_props},
+        )
+
+    @staticmethod
+    def _node_problem(node: Any, index: int, count: int, reason: Text) -> Message:
+        """Where the import stopped and why, one line; a Message, so the app shows it in its
+        language when it shows it and `--json` documents keep it in English."""
+        return Message(
+            N_("node {name} ({op}, graph.node[{index}] of {count}): {reason}"),
+            name=node.name or Message(N_("(unnamed)")),
+            op=node.op_type,
+            index=index,
+            count=count,
+            reason=reason,
         )
 
     def _read_initializers(self) -> None:
@@ -226,20 +249,24 @@ class _Importer:
         for tensor in self.graph.initializer:
             if tensor.data_location == self.onnx.TensorProto.EXTERNAL or tensor.external_data:
                 raise OnnxImportError(
-                    f"{self.label} keeps weight {tensor.name} in an external file; save the model "
-                    "with its weights inside (onnx.save_model(..., save_as_external_data=False))"
+                    _(
+                        "{name} keeps weight {weight} in an external file; save the model "
+                        "with its weights inside (onnx.save_model(..., save_as_external_data=False))"
+                    ).format(name=self.label, weight=tensor.name)
                 )
             try:
                 self.consts[tensor.name] = numpy_helper.to_array(tensor)
             except Exception as exc:  # a damaged tensor: any decoding failure means the same
                 raise OnnxImportError(
-                    f"{self.label}: weight {tensor.name} is damaged ({' '.join(str(exc).split())})"
+                    _("{name}: weight {weight} is damaged ({reason})").format(
+                        name=self.label, weight=tensor.name, reason=" ".join(str(exc).split())
+                    )
                 ) from None
 
     def _read_input(self) -> tuple[str, Shape]:
         inputs = [v for v in self.graph.input if v.name not in self.consts]
         if not inputs:
-            raise OnnxImportError(f"{self.label} has no input")
+            raise OnnxImportError(_("{name} has no input").format(name=self.label))
         data, *others = inputs
         for extra in others:  # weights declared as inputs, values not in the file
             dims = self._dims(extra)
@@ -248,22 +275,36 @@ class _Importer:
         dims = self._dims(data)
         if dims is None or len(dims) not in (2, 4):
             raise OnnxImportError(
-                f"{self.label}: input {data.name} must be images (N, C, H, W) or vectors (N, F); "
-                f"it is {'of unknown rank' if dims is None else f'{len(dims)}-dimensional'}"
+                (
+                    _(
+                        "{name}: input {input} must be images (N, C, H, W) or vectors (N, F); "
+                        "it is of unknown rank"
+                    )
+                    if dims is None
+                    else _(
+                        "{name}: input {input} must be images (N, C, H, W) or vectors (N, F); "
+                        "it is {rank}-dimensional"
+                    )
+                ).format(name=self.label, input=data.name, rank=len(dims or ()))
             )
         per_sample = dims[1:]
         if self.override is not None:
             if len(self.override) != len(per_sample):
                 raise OnnxImportError(
-                    f"--input: {self.label} takes {len(per_sample)}-dimensional samples, "
-                    f"got {'x'.join(map(str, self.override))}"
+                    _("--input: {name} takes {rank}-dimensional samples, got {shape}").format(
+                        name=self.label,
+                        rank=len(per_sample),
+                        shape="x".join(map(str, self.override)),
+                    )
                 )
             return data.name, tuple(int(s) for s in self.override)
         if any(d <= 0 for d in per_sample):
             shown = "x".join(str(d) if d > 0 else "?" for d in per_sample)
             raise OnnxImportError(
-                f"{self.label}: input {data.name} has a symbolic size ({shown}); "
-                "give the size with --input, e.g. 3x224x224"
+                _(
+                    "{name}: input {input} has a symbolic size ({shape}); "
+                    "give the size with --input, e.g. 3x224x224"
+                ).format(name=self.label, input=data.name, shape=shown)
             )
         return data.name, per_sample
 
@@ -282,7 +323,9 @@ class _Importer:
             if name in self.alias:
                 return self.alias[name]
             raise OnnxImportError(
-                f"{self.label}: the output {name} is not computed from the input by the graph"
+                _("{name}: the output {output} is not computed from the input by the graph").format(
+                    name=self.label, output=name
+                )
             )
         return self.layers[-1][0].output if self.layers else INPUT
 
@@ -293,9 +336,15 @@ class _Importer:
         if value in self.alias:
             return self.alias[value]
         if value in self.consts:
-            raise _Unsupported(f"input {value} is a constant where a feature map is expected")
+            raise _Unsupported(
+                Message(
+                    N_("input {name} is a constant where a feature map is expected"), name=value
+                )
+            )
         raise OnnxImportError(
-            f"{self.label}: value {value} is used but never produced (a missing initializer?)"
+            _("{name}: value {value} is used but never produced (a missing initializer?)").format(
+                name=self.label, value=value
+            )
         )
 
     def const(self, node: Any, position: int, required: bool = True) -> np.ndarray | None:
@@ -303,7 +352,7 @@ class _Importer:
         without values, zeros of the declared shape, and `has_weights` turns False)."""
         if position >= len(node.input) or not node.input[position]:
             if required:
-                raise _Unsupported(f"input {position} is missing")
+                raise _Unsupported(Message(N_("input {position} is missing"), position=position))
             return None
         name = node.input[position]
         if name in self.consts:
@@ -313,10 +362,16 @@ class _Importer:
             # zeros that take no memory; `assign` leaves such parameters to their initialiser
             return np.broadcast_to(np.float32(0.0), self.declared[name])
         if name in self.alias:
-            raise _Unsupported(f"input {name} is computed, but a constant weight is expected")
+            raise _Unsupported(
+                Message(
+                    N_("input {name} is computed, but a constant weight is expected"), name=name
+                )
+            )
         raise OnnxImportError(
-            f"{self.label}: node {node.name or node.op_type} needs {name}, which the file "
-            "neither stores nor declares (a missing initializer?)"
+            _(
+                "{file}: node {node} needs {name}, which the file "
+                "neither stores nor declares (a missing initializer?)"
+            ).format(file=self.label, node=node.name or node.op_type, name=name)
         )
 
     def layer_name(self, node: Any, index: int) -> str:
@@ -361,14 +416,19 @@ class _Importer:
         for extra in node.output[keep:]:
             if extra and extra in self.consumers or any(o.name == extra for o in self.graph.output):
                 raise _Unsupported(
-                    f"its output {extra} is used; only the first output is supported"
+                    Message(
+                        N_("its output {name} is used; only the first output is supported"),
+                        name=extra,
+                    )
                 )
 
     # -- conversion --------------------------------------------------------------------------
 
     def _convert(self, index: int, node: Any) -> None:
         if node.domain not in ("", "ai.onnx"):
-            raise _Unsupported(f"operators of domain {node.domain} are not supported")
+            raise _Unsupported(
+                Message(N_("operators of domain {domain} are not supported"), domain=node.domain)
+            )
         inputs = [v for v in node.input if v]
         if inputs and all(v in self.consts for v in inputs) and node.op_type in _FOLD:
             self.consts[node.output[0]] = _FOLD[node.op_type](self, node)
@@ -383,9 +443,13 @@ class _Importer:
         method: Callable[[int, Any], None] | None = getattr(self, f"_{node.op_type}", None)
         if method is None:
             raise _Unsupported(
-                "this operator is not supported (cnntui reads Conv, ConvTranspose, Gemm, MatMul, "
-                "Relu, LeakyRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, "
-                "BatchNormalization, LRN, Dropout, Flatten, Reshape, Add, Concat, Softmax)"
+                Message(
+                    N_(
+                        "this operator is not supported (cnntui reads Conv, ConvTranspose, Gemm, MatMul, "
+                        "Relu, LeakyRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, "
+                        "BatchNormalization, LRN, Dropout, Flatten, Reshape, Add, Concat, Softmax)"
+                    )
+                )
             )
         method(index, node)
 
@@ -403,16 +467,26 @@ class _Importer:
             return (0, 0)
         if auto in ("SAME_UPPER", "SAME_LOWER"):
             if stride != (1, 1):
-                raise _Unsupported(f"auto_pad {auto} with stride {stride} is not supported")
+                raise _Unsupported(
+                    Message(
+                        N_("auto_pad {mode} with stride {stride} is not supported"),
+                        mode=auto,
+                        stride=stride,
+                    )
+                )
             totals = [dilation[i] * (kernel[i] - 1) for i in range(2)]
             if all(t % 2 == 0 for t in totals):
                 return (totals[0] // 2, totals[1] // 2)
             if auto == "SAME_UPPER":
                 return "same"
-            raise _Unsupported("auto_pad SAME_LOWER with an even kernel is not supported")
+            raise _Unsupported(
+                Message(N_("auto_pad SAME_LOWER with an even kernel is not supported"))
+            )
         pads = [int(p) for p in a.get("pads", [0, 0, 0, 0])]
         if len(pads) != 4:
-            raise _Unsupported(f"only 2-D operators are supported, pads are {pads}")
+            raise _Unsupported(
+                Message(N_("only 2-D operators are supported, pads are {pads}"), pads=pads)
+            )
         top, left, bottom, right = pads
         if (top, left) == (bottom, right):
             return (top, left)
@@ -428,8 +502,13 @@ class _Importer:
         ):
             return "same"
         raise _Unsupported(
-            f"asymmetric padding {pads} (top, left, bottom, right) is not supported; pad "
-            "symmetrically, or add an explicit Pad before it"
+            Message(
+                N_(
+                    "asymmetric padding {pads} (top, left, bottom, right) is not supported; pad "
+                    "symmetrically, or add an explicit Pad before it"
+                ),
+                pads=pads,
+            )
         )
 
     def _Conv(self, index: int, node: Any) -> None:
@@ -438,7 +517,12 @@ class _Importer:
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 4:
-            raise _Unsupported(f"only 2-D convolutions are supported, the weight is {weight.shape}")
+            raise _Unsupported(
+                Message(
+                    N_("only 2-D convolutions are supported, the weight is {shape}"),
+                    shape=weight.shape,
+                )
+            )
         a = _attrs(self.onnx, node)
         group = int(a.get("group", 1))
         kernel = (int(weight.shape[2]), int(weight.shape[3]))
@@ -465,16 +549,23 @@ class _Importer:
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 4:
-            raise _Unsupported(f"only 2-D convolutions are supported, the weight is {weight.shape}")
+            raise _Unsupported(
+                Message(
+                    N_("only 2-D convolutions are supported, the weight is {shape}"),
+                    shape=weight.shape,
+                )
+            )
         a = _attrs(self.onnx, node)
         if "output_shape" in a:
-            raise _Unsupported("an explicit output_shape is not supported; give pads instead")
+            raise _Unsupported(
+                Message(N_("an explicit output_shape is not supported; give pads instead"))
+            )
         auto = a.get("auto_pad", b"NOTSET")
         if (auto.decode() if isinstance(auto, bytes) else auto) not in ("NOTSET", "VALID"):
-            raise _Unsupported(f"auto_pad {auto!r} is not supported")
+            raise _Unsupported(Message(N_("auto_pad {mode!r} is not supported"), mode=auto))
         pads = [int(p) for p in a.get("pads", [0, 0, 0, 0])]
         if pads[:2] != pads[2:]:
-            raise _Unsupported(f"asymmetric padding {pads} is not supported")
+            raise _Unsupported(Message(N_("asymmetric padding {pads} is not supported"), pads=pads))
         group = int(a.get("group", 1))
         conv = nn.ConvTranspose2d(
             int(weight.shape[0]),
@@ -505,18 +596,22 @@ class _Importer:
         x = self.data(node.input[0])
         a = _attrs(self.onnx, node)
         if int(a.get("transA", 0)):
-            raise _Unsupported("transA=1 is not supported")
+            raise _Unsupported(Message(N_("transA=1 is not supported")))
         weight = self.const(node, 1)
         bias = self.const(node, 2, required=False)
         assert weight is not None
         if weight.ndim != 2:
-            raise _Unsupported(f"the weight must be a matrix, it is {weight.shape}")
+            raise _Unsupported(
+                Message(N_("the weight must be a matrix, it is {shape}"), shape=weight.shape)
+            )
         weight = weight if int(a.get("transB", 0)) else weight.T
         if float(a.get("alpha", 1.0)) != 1.0:
             weight = weight * float(a["alpha"])
         if bias is not None:
             if bias.size not in (1, weight.shape[0]):
-                raise _Unsupported(f"a bias of shape {bias.shape} is not supported")
+                raise _Unsupported(
+                    Message(N_("a bias of shape {shape} is not supported"), shape=bias.shape)
+                )
             if float(a.get("beta", 1.0)) != 1.0:
                 bias = bias * float(a["beta"])
         self._linear(node, index, x, weight, bias)
@@ -527,7 +622,10 @@ class _Importer:
         assert weight is not None
         if weight.ndim != 2:
             raise _Unsupported(
-                f"only a product with a constant matrix is supported, got {weight.shape}"
+                Message(
+                    N_("only a product with a constant matrix is supported, got {shape}"),
+                    shape=weight.shape,
+                )
             )
         bias = None
         users = self.consumers.get(node.output[0], [])
@@ -547,7 +645,7 @@ class _Importer:
     def _Add(self, index: int, node: Any) -> None:
         if len(node.input) != 2 or any(v not in self.alias for v in node.input):
             raise _Unsupported(
-                "only the sum of two computed feature maps (a residual) is supported"
+                Message(N_("only the sum of two computed feature maps (a residual) is supported"))
             )
         self.add(node, index, Add(), [self.data(v) for v in node.input])
 
@@ -556,7 +654,12 @@ class _Importer:
         rank = len(self.shapes[inputs[0]]) + 1
         axis = int(_attrs(self.onnx, node).get("axis", 1))
         if axis % rank != 1:
-            raise _Unsupported(f"only concatenation on channels (axis 1) is supported, got {axis}")
+            raise _Unsupported(
+                Message(
+                    N_("only concatenation on channels (axis 1) is supported, got {axis}"),
+                    axis=axis,
+                )
+            )
         self.add(node, index, Concatenate(), inputs)
 
     def _pointwise(self, index: int, node: Any, module: Module) -> None:
@@ -582,7 +685,10 @@ class _Importer:
         axis = int(_attrs(self.onnx, node).get("axis", default))
         if axis % rank != 1:
             raise _Unsupported(
-                f"only a softmax over the channels (axis 1) is supported, got {axis}"
+                Message(
+                    N_("only a softmax over the channels (axis 1) is supported, got {axis}"),
+                    axis=axis,
+                )
             )
         self._pointwise(index, node, Softmax())
 
@@ -602,7 +708,7 @@ class _Importer:
         dilation = _pair(a.get("dilations", [1, 1]))
         padding = self._pads(a, kernel, dilation, stride)
         if isinstance(padding, str):
-            raise _Unsupported("'same' padding of a pooling layer is not supported")
+            raise _Unsupported(Message(N_("'same' padding of a pooling layer is not supported")))
         return a, kernel, stride, padding
 
     def _MaxPool(self, index: int, node: Any) -> None:
@@ -620,7 +726,7 @@ class _Importer:
     def _AveragePool(self, index: int, node: Any) -> None:
         a, kernel, stride, padding = self._pool(node)
         if _pair(a.get("dilations", [1, 1])) != (1, 1):
-            raise _Unsupported("dilated average pooling is not supported")
+            raise _Unsupported(Message(N_("dilated average pooling is not supported")))
         pool = nn.AvgPool2d(
             kernel,
             stride=stride,
@@ -663,7 +769,10 @@ class _Importer:
         x = self.data(node.input[0])
         if axis % (len(self.shapes[x]) + 1) != 1:
             raise _Unsupported(
-                f"only flattening after the batch axis (axis 1) is supported, got {axis}"
+                Message(
+                    N_("only flattening after the batch axis (axis 1) is supported, got {axis}"),
+                    axis=axis,
+                )
             )
         self._pointwise(index, node, nn.Flatten())
 
@@ -681,7 +790,11 @@ class _Importer:
             self.alias[node.output[0]] = x
             return
         raise _Unsupported(
-            f"a reshape of {'x'.join(map(str, shape))} to {dims} is not supported (only flattening)"
+            Message(
+                N_("a reshape of {shape} to {dims} is not supported (only flattening)"),
+                shape="x".join(map(str, shape)),
+                dims=dims,
+            )
         )
 
     def _Slice(self, index: int, node: Any) -> None:
@@ -705,7 +818,9 @@ class _Importer:
             or any(int(e) < s for e, s in zip(ends, shape[1:]))
             or steps[0] != steps[1]
         ):
-            raise _Unsupported("only the strided subsampling of a padded shortcut is supported")
+            raise _Unsupported(
+                Message(N_("only the strided subsampling of a padded shortcut is supported"))
+            )
         pads = self.const(pad, 1)
         assert pads is not None
         mode = _attrs(self.onnx, pad).get("mode", b"constant")
@@ -717,7 +832,9 @@ class _Importer:
             or len(extra) != 8
             or any(extra[i] for i in (0, 1, 2, 3, 4, 6, 7))
         ):
-            raise _Unsupported("only zero padding of the channels after a subsampling is supported")
+            raise _Unsupported(
+                Message(N_("only zero padding of the channels after a subsampling is supported"))
+            )
         shortcut = PadShortcut(shape[0], shape[0] + extra[5], int(steps[0]))
         self.skip.add(users[0])
         self.add(pad, index, shortcut, [x])
@@ -726,7 +843,9 @@ class _Importer:
 def _pair(values: Any) -> tuple[int, int]:
     items = [int(v) for v in values]
     if len(items) != 2:
-        raise _Unsupported(f"only 2-D operators are supported, got {items}")
+        raise _Unsupported(
+            Message(N_("only 2-D operators are supported, got {items}"), items=items)
+        )
     return items[0], items[1]
 
 
@@ -741,7 +860,7 @@ def _constant(onnx: Any, node: Any) -> np.ndarray:
             return np.asarray(value)
         if attribute.name in ("value_floats", "value_ints"):
             return np.asarray(list(value))
-    raise _Unsupported("a Constant without a numeric value is not supported")
+    raise _Unsupported(Message(N_("a Constant without a numeric value is not supported")))
 
 
 # shape arithmetic on constants, evaluated while importing (PyTorch's x.view(x.size(0), -1))

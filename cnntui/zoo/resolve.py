@@ -37,6 +37,14 @@ class Resolved:
         """One line naming what could not be imported (the module holds everything before it)."""
         return self.imported.problem if self.imported is not None else None
 
+    @property
+    def problem_in_english(self) -> str | None:
+        """`problem` in English, for `--json` documents."""
+        imported = self.imported
+        if imported is None or imported.problem_message is None:
+            return None
+        return imported.problem_message.english()
+
 
 def parse_input_shape(text: str) -> tuple[int, ...]:
     """`3x224x224` (C×H×W), `224` (square, channels left to the model) is not accepted: sizes

@@ -52,7 +52,7 @@ from typing import Any
 
 from cnntui.atomic import write_text_atomic
 from cnntui.errors import CnnTuiError, ShapeError, UsageError
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 MAX_REPEAT = 1000
 MAX_CHANNELS = 1 << 20
@@ -69,7 +69,9 @@ class SpecProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return _(self.message)
+        return _("line {line}: {message}").format(line=self.line, message=_(self.message))
 
 
 class SpecError(CnnTuiError):
@@ -78,8 +80,12 @@ class SpecError(CnnTuiError):
     def __init__(self, problems: list[SpecProblem], source: str = "") -> None:
         self.problems = problems
         self.source = source
-        first = str(problems[0]) if problems else "invalid spec"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        first = str(problems[0]) if problems else _("invalid spec")
+        more = (
+            " " + _("(and {count} more)").format(count=len(problems) - 1)
+            if len(problems) > 1
+            else ""
+        )
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}{first}{more}")
 
@@ -387,7 +393,7 @@ def parse_shape(value: Any) -> tuple[int, ...]:
     if isinstance(value, str):
         compact = value.strip().replace(" ", "")
         if not re.fullmatch(r"\d{1,9}(?:[x×X*,]\d{1,9})*", compact):
-            raise ValueError(f"{value!r} is not a shape such as 3x32x32")
+            raise ValueError(_("{value!r} is not a shape such as 3x32x32").format(value=value))
         dims = [int(p) for p in re.split(r"[x×X*,]", compact)]
     elif (
         isinstance(value, list)
@@ -396,11 +402,15 @@ def parse_shape(value: Any) -> tuple[int, ...]:
     ):
         dims = list(value)
     else:
-        raise ValueError(f'{value!r} is not a shape such as [3, 32, 32] or "3x32x32"')
+        raise ValueError(
+            _('{value!r} is not a shape such as [3, 32, 32] or "3x32x32"').format(value=value)
+        )
     if len(dims) not in (1, 3):
-        raise ValueError(f"a shape has 3 sizes (C×H×W) or 1 (features), got {len(dims)}")
+        raise ValueError(
+            _("a shape has 3 sizes (C×H×W) or 1 (features), got {count}").format(count=len(dims))
+        )
     if any(d <= 0 or d > 1 << 24 for d in dims):
-        raise ValueError("every size must be a positive whole number")
+        raise ValueError(_("every size must be a positive whole number"))
     return tuple(dims)
 
 
@@ -410,12 +420,16 @@ def _check_arg(arg_name: str, arg: Arg, value: Any, problems: list[str]) -> Any:
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        problems.append(f"{arg_name} must be true or false, got {value!r}")
+        problems.append(
+            _("{name} must be true or false, got {value!r}").format(name=arg_name, value=value)
+        )
         return None
     if kind == "str":
         if isinstance(value, str) and value.strip():
             return value.strip()
-        problems.append(f"{arg_name} must be a name in quotes, got {value!r}")
+        problems.append(
+            _("{name} must be a name in quotes, got {value!r}").format(name=arg_name, value=value)
+        )
         return None
     if kind == "list":
         if (
@@ -424,32 +438,52 @@ def _check_arg(arg_name: str, arg: Arg, value: Any, problems: list[str]) -> Any:
             and all(isinstance(v, str) and v.strip() for v in value)
         ):
             return [v.strip() for v in value]
-        problems.append(f'{arg_name} must be a list of block names, e.g. ["a", "b"]')
+        problems.append(
+            _('{name} must be a list of block names, e.g. ["a", "b"]').format(name=arg_name)
+        )
         return None
     if kind == "float":
         if isinstance(value, int | float) and not isinstance(value, bool):
             if arg.minimum is not None and value < arg.minimum:
-                problems.append(f"{arg_name} must be at least {arg.minimum:g}, got {value}")
+                problems.append(
+                    _("{name} must be at least {minimum}, got {value}").format(
+                        name=arg_name, minimum=f"{arg.minimum:g}", value=value
+                    )
+                )
                 return None
             if arg_name == "p" and value >= 1:
-                problems.append(f"p is a probability below 1, got {value}")
+                problems.append(_("p is a probability below 1, got {value}").format(value=value))
                 return None
             return float(value)
-        problems.append(f"{arg_name} must be a number, got {value!r}")
+        problems.append(
+            _("{name} must be a number, got {value!r}").format(name=arg_name, value=value)
+        )
         return None
     values = value if (kind == "pair" and isinstance(value, list)) else [value]
     if kind == "pair" and isinstance(value, list) and len(value) != 2:
-        problems.append(f"{arg_name} must be a number or a pair [height, width], got {value!r}")
+        problems.append(
+            _("{name} must be a number or a pair [height, width], got {value!r}").format(
+                name=arg_name, value=value
+            )
+        )
         return None
     for v in values:
         if not isinstance(v, int) or isinstance(v, bool):
-            problems.append(f"{arg_name} must be a whole number, got {value!r}")
+            problems.append(
+                _("{name} must be a whole number, got {value!r}").format(name=arg_name, value=value)
+            )
             return None
         if arg.minimum is not None and v < arg.minimum:
-            problems.append(f"{arg_name} must be at least {int(arg.minimum)}, got {v}")
+            problems.append(
+                _("{name} must be at least {minimum}, got {value}").format(
+                    name=arg_name, minimum=int(arg.minimum), value=v
+                )
+            )
             return None
         if v > MAX_CHANNELS:
-            problems.append(f"{arg_name} is too large ({v:,})")
+            problems.append(
+                _("{name} is too large ({value})").format(name=arg_name, value=f"{v:,}")
+            )
             return None
     return tuple(values) if kind == "pair" and isinstance(value, list) else value
 
@@ -460,22 +494,28 @@ def _parse_layers(
     if not isinstance(raw, list):
         problems.append(
             SpecProblem(
-                lines.top_keys.get(path, 0), f"`{path}` must be a list of layer tables ([[{path}]])"
+                lines.top_keys.get(path, 0),
+                _("`{path}` must be a list of layer tables ([[{path}]])").format(path=path),
             )
         )
         return []
     layers: list[LayerSpec] = []
     for index, item in enumerate(raw):
         line = lines.entry_line(path, index)
-        label = f"{label_prefix}layer {index + 1}"
+        label = label_prefix + _("layer {number}").format(number=index + 1)
         key_lines = lines.key_lines(line)
         if not isinstance(item, dict):
-            problems.append(SpecProblem(line, f"{label}: must be a table with a type"))
+            problems.append(
+                SpecProblem(line, _("{label}: must be a table with a type").format(label=label))
+            )
             continue
         type_value = item.get("type")
         if not isinstance(type_value, str):
             problems.append(
-                SpecProblem(line, f'{label}: needs type = "conv2d" (or linear, relu, …)')
+                SpecProblem(
+                    line,
+                    _('{label}: needs type = "conv2d" (or linear, relu, …)').format(label=label),
+                )
             )
             continue
         kind = canonical_type(type_value)
@@ -485,10 +525,16 @@ def _parse_layers(
             close = difflib.get_close_matches(
                 type_value.lower(), list(LAYER_TYPES) + list(ALIASES), n=1
             )
-            hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(LAYER_TYPES)}"
+            hint = (
+                _("; did you mean {name}?").format(name=close[0])
+                if close
+                else _("; known: {names}").format(names=", ".join(LAYER_TYPES))
+            )
             problems.append(
                 SpecProblem(
-                    key_lines.get("type", line), f"{label}: unknown layer type {type_value!r}{hint}"
+                    key_lines.get("type", line),
+                    _("{label}: unknown layer type {type!r}").format(label=label, type=type_value)
+                    + hint,
                 )
             )
             continue
@@ -501,9 +547,14 @@ def _parse_layers(
             if key in COMMON_KEYS:
                 continue
             if key not in spec_type.args:
-                valid = ", ".join(spec_type.args) or "no arguments"
+                valid = ", ".join(spec_type.args) or _("no arguments")
                 problems.append(
-                    SpecProblem(where, f"{label}: unknown argument {key!r} (takes {valid})")
+                    SpecProblem(
+                        where,
+                        _("{label}: unknown argument {key!r} (takes {valid})").format(
+                            label=label, key=key, valid=valid
+                        ),
+                    )
                 )
                 continue
             checked = _check_arg(key, spec_type.args[key], value, own)
@@ -513,7 +564,9 @@ def _parse_layers(
             args[key] = checked
         for key, arg in spec_type.args.items():
             if arg.required and key not in args and key not in item:
-                problems.append(SpecProblem(line, f"{label}: missing {key}"))
+                problems.append(
+                    SpecProblem(line, _("{label}: missing {key}").format(label=label, key=key))
+                )
         name = item.get("name")
         if name is not None and (
             not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
@@ -521,7 +574,9 @@ def _parse_layers(
             problems.append(
                 SpecProblem(
                     key_lines.get("name", line),
-                    f"{label}: name must be a word like conv1 (letters, digits, _)",
+                    _("{label}: name must be a word like conv1 (letters, digits, _)").format(
+                        label=label
+                    ),
                 )
             )
             name = None
@@ -530,7 +585,9 @@ def _parse_layers(
             problems.append(
                 SpecProblem(
                     key_lines.get("repeat", line),
-                    f"{label}: repeat must be a whole number from 1 to {MAX_REPEAT}",
+                    _("{label}: repeat must be a whole number from 1 to {maximum}").format(
+                        label=label, maximum=MAX_REPEAT
+                    ),
                 )
             )
             repeat = 1
@@ -552,7 +609,9 @@ def parse_spec(text: str) -> NetworkSpec:
         if not position and "end of document" in message:
             line = max(1, len(text.splitlines()))
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
-        raise SpecError([SpecProblem(line, f"not valid TOML: {reason}")]) from None
+        raise SpecError(
+            [SpecProblem(line, _("not valid TOML: {reason}").format(reason=reason))]
+        ) from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise SpecError([SpecProblem(0, N_("the spec nests too deeply"))]) from None
     lines = _Lines(text)
@@ -562,7 +621,9 @@ def parse_spec(text: str) -> NetworkSpec:
             problems.append(
                 SpecProblem(
                     lines.top_keys.get(key, lines.tables.get(key, 0)),
-                    f"unknown top-level key {key!r} (a spec has {', '.join(sorted(TOP_KEYS))})",
+                    _("unknown top-level key {key!r} (a spec has {keys})").format(
+                        key=key, keys=", ".join(sorted(TOP_KEYS))
+                    ),
                 )
             )
     name = document.get("name", "my-network")
@@ -579,7 +640,9 @@ def parse_spec(text: str) -> NetworkSpec:
         try:
             input_shape = parse_shape(document["input"])
         except ValueError as exc:
-            problems.append(SpecProblem(lines.top_keys.get("input", 0), f"input: {exc}"))
+            problems.append(
+                SpecProblem(lines.top_keys.get("input", 0), _("input: {reason}").format(reason=exc))
+            )
     layers = (
         _parse_layers(document.get("layers"), "layers", lines, "", problems)
         if "layers" in document
@@ -596,7 +659,7 @@ def parse_spec(text: str) -> NetworkSpec:
         problems.append(
             SpecProblem(
                 lines.top_keys.get("blocks", 0),
-                "blocks must be tables: [blocks.NAME] with [[blocks.NAME.layers]]",
+                N_("blocks must be tables: [blocks.NAME] with [[blocks.NAME.layers]]"),
             )
         )
         raw_blocks = {}
@@ -606,21 +669,35 @@ def parse_spec(text: str) -> NetworkSpec:
         block_lines[block_name] = block_line
         if not isinstance(block, dict) or "layers" not in block:
             problems.append(
-                SpecProblem(block_line, f"block {block_name!r} needs layers ([[{path}.layers]])")
+                SpecProblem(
+                    block_line,
+                    _("block {name!r} needs layers ([[{path}.layers]])").format(
+                        name=block_name, path=path
+                    ),
+                )
             )
             continue
         extra = set(block) - {"layers", "description"}
         if extra:
             problems.append(
                 SpecProblem(
-                    block_line, f"block {block_name!r}: unknown key(s) {', '.join(sorted(extra))}"
+                    block_line,
+                    _("block {name!r}: unknown key(s) {keys}").format(
+                        name=block_name, keys=", ".join(sorted(extra))
+                    ),
                 )
             )
         parsed = _parse_layers(
-            block["layers"], f"{path}.layers", lines, f"block {block_name}, ", problems
+            block["layers"],
+            f"{path}.layers",
+            lines,
+            _("block {name}, ").format(name=block_name),
+            problems,
         )
         if not parsed and isinstance(block["layers"], list) and not block["layers"]:
-            problems.append(SpecProblem(block_line, f"block {block_name!r} has no layers"))
+            problems.append(
+                SpecProblem(block_line, _("block {name!r} has no layers").format(name=block_name))
+            )
         blocks[block_name] = parsed
     spec = NetworkSpec(
         name.strip(),
@@ -656,11 +733,13 @@ def _check_references(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
     for _owner, layer in everything:
         for key, target in _references(layer):
             if target not in spec.blocks:
-                known = ", ".join(sorted(spec.blocks)) or "none defined"
+                known = ", ".join(sorted(spec.blocks)) or _("none defined")
                 problems.append(
                     SpecProblem(
                         layer.key_lines.get(key, layer.line),
-                        f"{layer.label}: no block called {target!r} (blocks: {known})",
+                        _("{label}: no block called {target!r} (blocks: {known})").format(
+                            label=layer.label, target=target, known=known
+                        ),
                     )
                 )
         activation = layer.args.get("activation")
@@ -668,7 +747,9 @@ def _check_references(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
             problems.append(
                 SpecProblem(
                     layer.key_lines.get("activation", layer.line),
-                    f"{layer.label}: activation must be one of {', '.join(ACTIVATIONS)}",
+                    _("{label}: activation must be one of {names}").format(
+                        label=layer.label, names=", ".join(ACTIVATIONS)
+                    ),
                 )
             )
 
@@ -717,7 +798,9 @@ def _check_nesting(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
                     problems.append(
                         SpecProblem(
                             spec.block_lines.get(child, 0),
-                            f"block {child!r} contains itself ({cycle})",
+                            _("block {name!r} contains itself ({cycle})").format(
+                                name=child, cycle=cycle
+                            ),
                         )
                     )
                     return  # one report per spec is enough; the rest follows from it
@@ -735,7 +818,7 @@ def _check_nesting(spec: NetworkSpec, problems: list[SpecProblem]) -> None:
                 problems.append(
                     SpecProblem(
                         spec.block_lines.get(name, 0),
-                        f"blocks nest deeper than {MAX_NESTING} levels",
+                        _("blocks nest deeper than {levels} levels").format(levels=MAX_NESTING),
                     )
                 )
 
@@ -766,7 +849,13 @@ class _Builder:
 
     def fail(self, layer: LayerSpec, message: str, key: str | None = None) -> SpecError:
         line = layer.key_lines.get(key, layer.line) if key else layer.line
-        return SpecError([SpecProblem(line, f"{layer.label}: {message}")])
+        return SpecError(
+            [
+                SpecProblem(
+                    line, _("{label}: {message}").format(label=layer.label, message=_(message))
+                )
+            ]
+        )
 
     def sequence(
         self, layers: list[LayerSpec], shape: tuple[int, ...], depth: int = 0
@@ -776,7 +865,7 @@ class _Builder:
                 [
                     SpecProblem(
                         layers[0].line if layers else 0,
-                        f"blocks nest deeper than {MAX_NESTING} levels",
+                        _("blocks nest deeper than {levels} levels").format(levels=MAX_NESTING),
                     )
                 ]
             )
@@ -784,12 +873,16 @@ class _Builder:
         for index, layer in enumerate(layers):
             key = layer.name or str(index)
             if key in children:
-                raise self.fail(layer, f"the name {key!r} is used twice in the same list", "name")
+                raise self.fail(
+                    layer,
+                    _("the name {name!r} is used twice in the same list").format(name=key),
+                    "name",
+                )
             if layer.repeat == 1:
                 module, shape = self.checked(layer, shape, depth)
             else:
                 copies = []
-                for _ in range(layer.repeat):
+                for _copy in range(layer.repeat):
                     module, shape = self.checked(layer, shape, depth)
                     copies.append(module)
                 module = self.nn.Sequential(*copies)
@@ -805,7 +898,9 @@ class _Builder:
         if self.count > MAX_LAYERS:
             raise self.fail(
                 layer,
-                f"the network expands to more than {MAX_LAYERS:,} layers; lower a repeat",
+                _("the network expands to more than {count} layers; lower a repeat").format(
+                    count=f"{MAX_LAYERS:,}"
+                ),
                 "repeat",
             )
         try:
@@ -837,7 +932,9 @@ class _Builder:
         ):
             raise self.fail(
                 layer,
-                f"needs a C×H×W input, gets {_shape_text(shape)} (it comes after a flatten or linear layer)",
+                _(
+                    "needs a C×H×W input, gets {shape} (it comes after a flatten or linear layer)"
+                ).format(shape=_shape_text(shape)),
             )
         if kind in ("conv2d", "convtranspose2d"):
             expected = shape[0]
@@ -845,14 +942,19 @@ class _Builder:
             if given is not None and given != expected:
                 raise self.fail(
                     layer,
-                    f"expects {given} input channels, gets {_shape_text(shape)} ({expected} channels)",
+                    _("expects {given} input channels, gets {shape} ({expected} channels)").format(
+                        given=given, shape=_shape_text(shape), expected=expected
+                    ),
                     "in_channels",
                 )
             groups = a.get("groups", 1)
             if expected % groups or a["out_channels"] % groups:
                 raise self.fail(
                     layer,
-                    f"groups={groups} must divide both the {expected} input and {a['out_channels']} output channels",
+                    _(
+                        "groups={groups} must divide both the {inputs} input and {outputs} "
+                        "output channels"
+                    ).format(groups=groups, inputs=expected, outputs=a["out_channels"]),
                     "groups",
                 )
             cls = nn.Conv2d if kind == "conv2d" else nn.ConvTranspose2d
@@ -863,16 +965,25 @@ class _Builder:
                 if given is not None:
                     raise self.fail(
                         layer,
-                        f"expects {given:,} inputs, gets {_flat_text(shape)}; add a flatten layer before it",
+                        _(
+                            "expects {given} inputs, gets {shape}; add a flatten layer before it"
+                        ).format(given=f"{given:,}", shape=_flat_text(shape)),
                     )
                 raise self.fail(
                     layer,
-                    f"needs a flat input, gets {_shape_text(shape)}; add a flatten layer before it (it would give {_flat_text(shape)} inputs)",
+                    _(
+                        "needs a flat input, gets {shape}; add a flatten layer before it "
+                        "(it would give {flat} inputs)"
+                    ).format(shape=_shape_text(shape), flat=_flat_text(shape)),
                 )
             given = a.pop("in_features", None)
             if given is not None and given != shape[0]:
                 raise self.fail(
-                    layer, f"expects {given:,} inputs, gets {shape[0]:,}", "in_features"
+                    layer,
+                    _("expects {given} inputs, gets {count}").format(
+                        given=f"{given:,}", count=f"{shape[0]:,}"
+                    ),
+                    "in_features",
                 )
             module = nn.Linear(shape[0], a.pop("out_features"), **a)
         elif kind in ("batchnorm2d", "batchnorm1d"):
@@ -880,12 +991,18 @@ class _Builder:
             if kind == "batchnorm1d" and len(shape) != 1:
                 raise self.fail(
                     layer,
-                    f"batchnorm1d needs a flat input, gets {_shape_text(shape)}; use batchnorm2d for C×H×W",
+                    _(
+                        "batchnorm1d needs a flat input, gets {shape}; use batchnorm2d for C×H×W"
+                    ).format(shape=_shape_text(shape)),
                 )
             given = a.pop("num_features", None)
             if given is not None and given != channels:
                 raise self.fail(
-                    layer, f"expects {given} channels, gets {_shape_text(shape)}", "num_features"
+                    layer,
+                    _("expects {given} channels, gets {shape}").format(
+                        given=given, shape=_shape_text(shape)
+                    ),
+                    "num_features",
                 )
             cls = nn.BatchNorm2d if kind == "batchnorm2d" else nn.BatchNorm1d
             module = cls(channels, **a)
@@ -932,9 +1049,14 @@ class _Builder:
         try:
             return tuple(module.output_shape(shape))
         except ShapeError as exc:
-            raise self.fail(layer, f"gets {_shape_text(shape)}: {exc}") from None
+            raise self.fail(
+                layer, _("gets {shape}: {reason}").format(shape=_shape_text(shape), reason=exc)
+            ) from None
         except (ValueError, TypeError, ZeroDivisionError) as exc:
-            raise self.fail(layer, f"cannot take {_shape_text(shape)}: {exc}") from None
+            raise self.fail(
+                layer,
+                _("cannot take {shape}: {reason}").format(shape=_shape_text(shape), reason=exc),
+            ) from None
 
     def residual(
         self, layer: LayerSpec, a: dict[str, Any], shape: tuple[int, ...], depth: int
@@ -949,11 +1071,14 @@ class _Builder:
             hint = (
                 ""
                 if a.get("shortcut")
-                else "; add a shortcut block (e.g. a 1×1 conv2d with the same stride) to match"
+                else _("; add a shortcut block (e.g. a 1×1 conv2d with the same stride) to match")
             )
             raise self.fail(
                 layer,
-                f"body gives {_shape_text(body_shape)} but the shortcut gives {_shape_text(short_shape)}; they must match to be added{hint}",
+                _(
+                    "body gives {body} but the shortcut gives {shortcut}; they must match to be added"
+                ).format(body=_shape_text(body_shape), shortcut=_shape_text(short_shape))
+                + hint,
             )
         activation = self.activation(a["activation"], {}) if a.get("activation") else None
         # activation(body + shortcut) has the body's shape, checked above to be the shortcut's
@@ -972,7 +1097,10 @@ class _Builder:
         if len({s[1:] for s in shapes}) != 1 or len({len(s) for s in shapes}) != 1:
             listing = ", ".join(f"{n}: {_shape_text(s)}" for n, s in zip(a["branches"], shapes))
             raise self.fail(
-                layer, f"branches must agree in everything but channels to be joined ({listing})"
+                layer,
+                _("branches must agree in everything but channels to be joined ({listing})").format(
+                    listing=listing
+                ),
             )
         # joined along channels; the branches agree in everything else (checked above)
         joined = (sum(s[0] for s in shapes), *shapes[0][1:])
@@ -1006,7 +1134,9 @@ class _FlattenTracker(_Builder):
             if given is not None and given != shape[0]:
                 raise self.fail(
                     layer,
-                    f"expects {given:,} inputs, gets {_flat_text(self.last_flatten)}",
+                    _("expects {given} inputs, gets {count}").format(
+                        given=f"{given:,}", count=_flat_text(self.last_flatten)
+                    ),
                     "in_features",
                 )
         module, out = super().one(layer, shape, depth)
@@ -1041,7 +1171,13 @@ def load_spec_file(path: str | Path) -> BuiltSpec:
         raw = userfile.read_bytes(target, "spec")
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise SpecError([SpecProblem(0, f"cannot read {target.name}: {reason}")]) from None
+        raise SpecError(
+            [
+                SpecProblem(
+                    0, _("cannot read {name}: {reason}").format(name=target.name, reason=reason)
+                )
+            ]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -1069,9 +1205,13 @@ def read_spec_file(path: Path) -> str:
     except userfile.FileRefused as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"cannot open {path}: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("cannot open {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path.name} is not UTF-8 text; a spec is a TOML file") from None
+        raise UsageError(
+            _("{name} is not UTF-8 text; a spec is a TOML file").format(name=path.name)
+        ) from None
 
 
 def save_spec_file(path: Path, text: str) -> None:
@@ -1079,7 +1219,9 @@ def save_spec_file(path: Path, text: str) -> None:
     try:
         write_text_atomic(path, text)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
 
 
 def validate_text(text: str) -> list[SpecProblem]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from cnntui.engine.module import Field, Module, Shape, TraceRecord
 from cnntui.errors import ShapeError
+from cnntui.i18n import _
 from cnntui.text import format_count
 
 CONV_TYPES = frozenset({"Conv2d", "ConvTranspose2d", "SparseConv2d"})
@@ -131,8 +132,16 @@ class LayerShapeError(ShapeError):
     def __init__(
         self, layer: str, layer_type: str, input_shape: Shape, reason: str, rows: list[LayerRow]
     ) -> None:
-        where = f"layer {layer} ({layer_type})" if layer else layer_type
-        super().__init__(f"{where} gets {format_shape(input_shape)}: {reason}")
+        shape = format_shape(input_shape)
+        super().__init__(
+            _("layer {name} ({type}) gets {shape}: {reason}").format(
+                name=layer, type=layer_type, shape=shape, reason=reason
+            )
+            if layer
+            else _("{type} gets {shape}: {reason}").format(
+                type=layer_type, shape=shape, reason=reason
+            )
+        )
         self.layer = layer
         self.layer_type = layer_type
         self.input_shape = input_shape
@@ -375,10 +384,14 @@ def _check_input_shape(input_shape: Any) -> Shape:
     try:
         shape = tuple(int(s) for s in input_shape)
     except (TypeError, ValueError) as exc:
-        raise ShapeError(f"input shape must be whole numbers, got {input_shape!r}") from exc
+        raise ShapeError(
+            _("input shape must be whole numbers, got {value!r}").format(value=input_shape)
+        ) from exc
     if not shape or any(s <= 0 for s in shape):
         raise ShapeError(
-            f"input shape must be positive sizes such as 3×224×224, got {input_shape!r}"
+            _("input shape must be positive sizes such as 3×224×224, got {value!r}").format(
+                value=input_shape
+            )
         )
     return shape
 

@@ -35,6 +35,8 @@ class CalcQuizScreen(ModalScreen[None]):
         self.question = practice.generate(kind, self.rng)
         self.answered = 0
         self.correct = 0
+        self._last_right: bool | None = None
+        """Whether the last reply was right (None: no reply to the question on show yet)."""
 
     def _t(self, text: str) -> str:
         return ascii_text(text) if ascii_only(self) else text
@@ -61,6 +63,8 @@ class CalcQuizScreen(ModalScreen[None]):
             _("Enter check   ctrl+n next question   ctrl+o other kind   Esc close")
         )
         self._show_label()
+        if self._last_right is not None:
+            self._show_feedback(self._last_right)
 
     def _show_label(self) -> None:
         label = _("Output size") if self.question.kind == "output-size" else _("Parameter count")
@@ -69,6 +73,7 @@ class CalcQuizScreen(ModalScreen[None]):
         )
 
     def _show_question(self) -> None:
+        self._last_right = None
         self._show_label()
         self.query_one("#calc-quiz-feedback", Static).update(self._score())
         answer = self.query_one("#calc-quiz-answer", Input)
@@ -92,6 +97,12 @@ class CalcQuizScreen(ModalScreen[None]):
         right = self.question.check(reply)
         self.answered += 1
         self.correct += int(right)
+        self._last_right = right
+        self._show_feedback(right)
+
+    def _show_feedback(self, right: bool) -> None:
+        """The verdict on the last reply, with the working, in the current language."""
+        feedback = self.query_one("#calc-quiz-feedback", Static)
         verdict = (
             _("Right!")
             if right

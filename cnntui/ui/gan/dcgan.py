@@ -24,6 +24,7 @@ from textual.widgets import Static
 from cnntui import userfile
 from cnntui.gan.dcgan import DATASETS, DcganSettings
 from cnntui.i18n import N_, _
+from cnntui.i18n import Text as Words
 from cnntui.ui.gan.grid import GanImageGrid
 from cnntui.ui.shared.access import cnntui_app
 from cnntui.ui.shared.line_chart import LineChart
@@ -94,8 +95,8 @@ class DcganView(Horizontal, can_focus=True):
         self.diversity: float | None = None
         self.last_losses: tuple[float, float] | None = None
         self.step_rows: list[tuple[int, float, float]] = []
-        self.message = ""
-        self.device = ""
+        self.message: Words = ""
+        self.device: Words = ""
         self.files: list[str] = []
         self._clear_asked = 0.0
 
@@ -252,7 +253,7 @@ class DcganView(Horizontal, can_focus=True):
                     self.state = event.state
                 case Failed():
                     self.message = event.message
-                    self.notify(event.message, severity="error")
+                    self.notify(str(event.message), severity="error")
                     self.state = "failed"
                 case Finished():
                     # The process ends the same way for a stop and for the last epoch.
@@ -318,7 +319,7 @@ class DcganView(Horizontal, can_focus=True):
         if self.files:
             text.append(_("saved {name}").format(name=Path(self.files[0]).name) + "\n", style="dim")
         if self.message:
-            text.append(self.message + "\n", style="red")
+            text.append(f"{self.message}\n", style="red")
         if self.state == "idle":
             saved = _saved_epoch(self.run_dir)
             hint = (

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cnntui.gan import example as ex
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Message, _
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.glyphs import glyphs
 
@@ -156,7 +156,7 @@ class ExampleView(Vertical, can_focus=True):
 
         self.app.push_screen(
             NumberPrompt(
-                _("A uniform number u in [0, 1), e.g. 0.34"),
+                Message(N_("A uniform number u in [0, 1), e.g. 0.34")),
                 low=0.0,
                 high=1.0,
                 high_inclusive=False,

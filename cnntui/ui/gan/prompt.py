@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Text, _
 from cnntui.numeric import parse_number
 
 
@@ -31,7 +31,7 @@ class NumberPrompt(ModalScreen[float | None]):
 
     def __init__(
         self,
-        question: str,
+        question: Text,
         *,
         low: float,
         high: float,
@@ -48,7 +48,7 @@ class NumberPrompt(ModalScreen[float | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(str(self.question), id="gan-prompt-question")
             yield Input(value=self.initial, id="gan-prompt-input")
             yield Label("", id="gan-prompt-error")
 
@@ -57,6 +57,11 @@ class NumberPrompt(ModalScreen[float | None]):
         if self.app.is_headless:
             field.cursor_blink = False
         field.focus()
+
+    def refresh_language(self) -> None:
+        """The question in the language now current (a `Message` question; F2 while open)."""
+        self.query_one("#gan-prompt-question", Label).update(str(self.question))
+        self.query_one("#gan-prompt-error", Label).update("")
 
     def parse(self, text: str) -> float:
         """The number in `text`, or ValueError with what would be valid."""

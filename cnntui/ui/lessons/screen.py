@@ -100,6 +100,7 @@ class LessonsScreen(LessonPages, Screen[None]):
     def reload_lessons(self) -> None:
         """Parse the lessons again (in the current language) and reopen the lesson on show at the
         same place: the app calls this when the language changes."""
+        self.query_one("#toc", OptionList).border_title = _("Lessons")
         reader = self.query_one("#reader", VerticalScroll)
         if self.current is not None:
             self._pending = (self.current, None)

@@ -47,13 +47,31 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#search-dialog").border_title = _("Search lessons")
         self.query_one("#search-input", Input).focus()
 
+    def refresh_language(self) -> None:
+        """Title, placeholder and hint in the language now current; the results are searched
+        again (in the lessons of the new language once they are loaded)."""
+        self.query_one("#search-dialog").border_title = _("Search lessons")
+        field = self.query_one("#search-input", Input)
+        field.placeholder = _("search all lessons")
+        self.query_one("#search-hint", Static).update(
+            _("Type to search. Down: results. Enter: open. Esc: close.")
+        )
+        self._search(field.value)
+
+    def _current_lessons(self) -> list[Lesson]:
+        """The app's lessons (reloaded in the new language after F2), else those given."""
+        return getattr(self.app, "lessons", None) or self.lessons
+
     def _shown(self, text: str) -> str:
         """Plain ASCII under `--ascii`: snippets of lesson prose hold `×` and `²`."""
         return ascii_prose(text) if ascii_only(self) else text
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
-        self.hits = search_lessons(self.lessons, event.value, limit=MAX_HITS)
+        self._search(event.value)
+
+    def _search(self, value: str) -> None:
+        self.hits = search_lessons(self._current_lessons(), value, limit=MAX_HITS)
         results = self.query_one("#search-results", OptionList)
         results.clear_options()
         results.add_options(
@@ -68,7 +86,7 @@ class SearchScreen(ModalScreen[tuple[str, str] | None]):
         if self.hits:
             results.highlighted = 0
         hint = self.query_one("#search-hint", Static)
-        if event.value.strip():
+        if value.strip():
             count = len(self.hits)
             more = "+" if count >= MAX_HITS else ""
             hint.update(

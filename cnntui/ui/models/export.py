@@ -7,7 +7,7 @@ from typing import Any
 from textual.screen import Screen
 
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, Message, _
 from cnntui.paths import check_user_path
 from cnntui.zoo.spec import save_spec_file
 
@@ -36,5 +36,5 @@ def ask_to_export(screen: Screen[Any], name: str, module: Any, shape: tuple[int,
         )
 
     screen.app.push_screen(
-        PathScreen(_("Export as PyTorch source to:"), f"{python_name(name)}.py"), write
+        PathScreen(Message(N_("Export as PyTorch source to:")), f"{python_name(name)}.py"), write
     )

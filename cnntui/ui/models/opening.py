@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, Message, _
 from cnntui.paths import check_user_path
 from cnntui.ui.models.input_size import InputSize
 
@@ -26,7 +26,7 @@ class Opening:
             return
         from cnntui.ui.models.dialogs import PathScreen
 
-        title = _("Open a spec (.toml) or an ONNX model (.onnx):")
+        title = Message(N_("Open a spec (.toml) or an ONNX model (.onnx):"))
         self.app.push_screen(PathScreen(title, "model.onnx"), self._open_from)
 
     def _open_from(self: Any, value: str | None) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui import zoo
-from cnntui.i18n import _
+from cnntui.i18n import N_, Message, _
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.export import ask_to_export
@@ -307,7 +307,7 @@ class ModelsScreen(Opening, FocusKeepingScreen):
                 self.compare_with = name
                 self._set_view("compare")
 
-        title = _("Compare {name} with:").format(name=current or _("your network"))
+        title = Message(N_("Compare {name} with:"), name=current or Message(N_("your network")))
         self.app.push_screen(PickModelScreen(title, current), chosen)
 
     def _draw_compare(self) -> None:

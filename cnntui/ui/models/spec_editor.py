@@ -19,7 +19,8 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
+from cnntui.i18n import Message as Words
 from cnntui.paths import check_user_path
 from cnntui.ui.shared.access import ascii_only
 from cnntui.zoo.spec import (
@@ -90,7 +91,7 @@ class SpecEditor(Vertical):
         from cnntui.ui.models.dialogs import PathScreen
 
         default = str(self.path) if self.path else f"{self.network_name or 'my-network'}.toml"
-        self.app.push_screen(PathScreen(_("Save the spec as:"), default), self._save_to)
+        self.app.push_screen(PathScreen(Words(N_("Save the spec as:")), default), self._save_to)
 
     def _save_to(self, value: str | None) -> None:
         if not value:
@@ -110,7 +111,7 @@ class SpecEditor(Vertical):
         from cnntui.ui.models.dialogs import PathScreen
 
         default = str(self.path) if self.path else "my-network.toml"
-        self.app.push_screen(PathScreen(_("Open a spec file:"), default), self._open_from)
+        self.app.push_screen(PathScreen(Words(N_("Open a spec file:")), default), self._open_from)
 
     def _open_from(self, value: str | None) -> None:
         if value:
@@ -177,7 +178,8 @@ class SpecEditor(Vertical):
         mark = "x" if plain else "✗"
         lines = []
         for problem in self.problems[:SHOWN_PROBLEMS]:
-            # Fixed messages are in the catalogue; the others pass through in English.
+            # Messages are made in the language current at validation; fixed ones (N_) are
+            # translated here, so they follow a language switch too.
             message = _(problem.message)
             if problem.line:
                 message = _("line {line}: {message}").format(line=problem.line, message=message)

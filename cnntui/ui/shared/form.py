@@ -39,6 +39,16 @@ class Field:
     enabled: bool = True
 
 
+SWITCH_WORDS = (N_("on"), N_("off"))
+"""Choice values shown in the current language (typed, they stay the English words)."""
+
+
+def shown_value(value: str) -> str:
+    """A field's value as drawn: `on`/`off` translated, everything else (numbers, shapes, layer
+    kinds) as it is."""
+    return _(value) if value in SWITCH_WORDS else value
+
+
 class CalcForm(Widget, can_focus=True):
     """The field list. Posts `Changed` after every change and `EditRequested` on Enter."""
 
@@ -162,7 +172,7 @@ class CalcForm(Widget, can_focus=True):
                     "$text-muted" if field.enabled else "$text-disabled",
                 ),
                 (
-                    field.value if field.enabled else "-",
+                    shown_value(field.value) if field.enabled else "-",
                     "bold" if field.enabled else "$text-disabled",
                 ),
             )

@@ -97,18 +97,34 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__(id="help-screen")
-        self.groups = key_rows(screen.app, screen)
+        self.source = screen
+        self.groups = self._groups()
+
+    def _groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        screen = self.source
+        groups = key_rows(screen.app, screen)
         if ascii_only(screen):
             # Descriptions and labels may hold symbols (×, −); `--ascii` shows none.
             from cnntui.text import ascii_text
 
-            self.groups = [
+            groups = [
                 (ascii_text(title), [(ascii_text(key), ascii_text(what)) for key, what in rows])
-                for title, rows in self.groups
+                for title, rows in groups
             ]
+        return groups
+
+    def refresh_language(self) -> None:
+        """Every key's description in the language now current (F2 while the help is open)."""
+        self.groups = self._groups()
+        self.refresh(recompose=True)
+        self.call_after_refresh(self._focus_body)
+
+    def _focus_body(self) -> None:
+        self.query_one("#help-body").focus()
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-dialog", classes="dialog"):
+        with Vertical(id="help-dialog", classes="dialog") as dialog:
+            dialog.border_title = _("Keys")
             with VerticalScroll(id="help-body"):
                 for title, rows in self.groups:
                     yield Static(title, classes="help-group", markup=False)
@@ -118,8 +134,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(_("Esc, ? or q: close"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#help-dialog").border_title = _("Keys")
-        self.query_one("#help-body").focus()
+        self._focus_body()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,14 +20,18 @@ class ModeErrorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeBar()
-        yield Static(
+        yield Static(self._text(), classes="mode-error", markup=False)
+        yield Footer()
+
+    def _text(self) -> str:
+        return (
             _("{mode} could not start:").format(mode=_(self.spec.title))
             + f"\n\n  {self.reason}\n\n"
             + _(
                 "The other modes still work: press a number key to switch. "
                 "Run with CNNTUI_DEBUG=1 for details."
-            ),
-            classes="mode-error",
-            markup=False,
+            )
         )
-        yield Footer()
+
+    def refresh_language(self) -> None:
+        self.query_one(".mode-error", Static).update(self._text())

@@ -24,6 +24,9 @@ class TooSmallScreen(Screen[None]):
     def on_resize(self) -> None:
         self._update()
 
+    def refresh_language(self) -> None:
+        self._update()
+
     def _update(self) -> None:
         from cnntui.ui.app import MIN_HEIGHT, MIN_WIDTH
 

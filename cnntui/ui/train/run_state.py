@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from cnntui.i18n import N_, _
+from cnntui.i18n import N_, Text, _
 
 STATE_LABELS = {
     "starting": N_("starting"),
@@ -35,7 +35,8 @@ class RunView:
     last_step: Any = None
     last_epoch: dict[str, float] = field(default_factory=dict)
     model: str = ""
-    device: str = ""
+    device: Text = ""
+    """The runner's device line; a Message is read in the current language when drawn."""
     acc_ema: float | None = None
     download: str = ""
 
@@ -106,7 +107,7 @@ def status_line(runs: list[RunView], dot: str, width: int = 1000) -> str:
                 if step.eta_s is not None and run.state == "running":
                     parts.append((3, _("ETA {time}").format(time=duration(step.eta_s))))
         if len(runs) == 1 and run.device:
-            parts.append((7, run.device.split(" (")[0]))
+            parts.append((7, str(run.device).split(" (")[0]))
         runs_parts.append(parts)
     return fit_line(runs_parts, dot, width)
 
@@ -118,14 +119,14 @@ def curves_info(runs: list[RunView], dot: str, width: int = 1000) -> str:
     short: list[list[tuple[int, str]]] = []
     for run in runs:
         step = run.last_step
-        device = run.device or _("starting")
+        device = str(run.device) if run.device else _("starting")
         brief = device.split(") (")[0] + (")" if ") (" in device else "")
         extra: list[tuple[int, str]] = []
         if " · " in run.model:  # --init and --freeze: say which weights and which are frozen
             extra.append((0, run.model.split(" · ", 1)[1].replace(" · ", dot)))
         if step is not None:
             extra += [
-                (2, step.memory),
+                (2, str(step.memory)),
                 (3, _("{time} elapsed").format(time=duration(step.elapsed_s))),
                 (4, f"{step.images_per_s:,.0f} img/s"),
             ]
