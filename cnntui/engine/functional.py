@@ -381,11 +381,14 @@ def _conv2d_backward_threaded(
     f, _cg, kh, kw = _shape(ctx.weight)
     oh, ow = ctx.out_hw
     if ctx.layout == "batch-last":
-        g = np.empty((f, oh, ow, n), dtype=grad_out.dtype)
         source = grad_out.transpose(1, 2, 3, 0)
+        # the gradient of a batch-last layer usually comes back in that layout: no copy then
+        laid_out = source.flags.c_contiguous
+        g = source if laid_out else np.empty((f, oh, ow, n), dtype=grad_out.dtype)
 
         def layout_g(r0: int, r1: int) -> Array:
-            g[:, r0:r1] = source[:, r0:r1]
+            if not laid_out:
+                g[:, r0:r1] = source[:, r0:r1]
             return g[:, r0:r1].reshape(f, -1)
 
         units, unit_columns = oh, ow * n
