@@ -259,3 +259,24 @@ def test_bench_uses_the_threads_asked_for_and_ends_with_none_running() -> None:
     bench, tail = result.stdout.strip().rsplit("\n", 1)
     assert json.loads(bench)["threads"] == 2
     assert json.loads(tail) == {"status": 0, "left": []}
+
+
+def test_training_on_two_threads_is_reproducible_and_leaves_no_thread(tmp_path: Any) -> None:
+    code = (
+        "import json, sys, threading\n"
+        "from cnntui.cli import main\n"
+        "status = main(['train', 'lenet5', '--dataset', 'digits', '--epochs', '1', '--limit',"
+        " '256', '--threads', '2', '--out', sys.argv[1], '--json'])\n"
+        "left = [t.name for t in threading.enumerate() if t.name.startswith('cnntui-engine')]\n"
+        "print(json.dumps({'status': status, 'left': left}))\n"
+    )
+    finals = []
+    for name in ("a", "b"):
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / name)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        document, tail = result.stdout.strip().rsplit("\n", 1)
+        assert json.loads(tail) == {"status": 0, "left": []}
+        finals.append(json.loads(document)["final"])
+    assert finals[0] == finals[1]
