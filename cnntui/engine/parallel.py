@@ -33,6 +33,9 @@ MIN_CHUNK_ELEMENTS = 1 << 15
 """Below about this many elements per chunk a split costs more (a hand-off is ~20-50 µs) than it
 saves: such operations run on the calling thread."""
 
+CHUNKS_PER_THREAD = 1
+"""How many chunks per thread a large operation is cut into."""
+
 _lock = threading.Lock()
 _threads = 1
 _pool: _Pool | None = None
@@ -150,7 +153,7 @@ def chunks(total: int, elements_per_unit: int) -> list[tuple[int, int]]:
     if _threads < 2:
         return [(0, total)]
     minimum = -(-MIN_CHUNK_ELEMENTS // max(1, elements_per_unit))
-    return ranges(total, _threads, minimum)
+    return ranges(total, _threads * CHUNKS_PER_THREAD, minimum)
 
 
 def _set(count: int) -> None:
