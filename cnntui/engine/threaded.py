@@ -84,17 +84,16 @@ def columns(
 
     def block(c0: int, c1: int) -> Callable[[], None]:
         rows = out[c0 * kk : c1 * kk]
-        if layout == "batch-last":
-            return lambda: (
-                im2col_batch_last(x[:, c0:c1], pads, kernel, stride, dilation, out_hw, out=rows),
-                None,
-            )[1]
-        assert padded is not None
-        flat = layout == "flat"
-        return lambda: (
-            im2col(padded[:, c0:c1], kernel, stride, dilation, out_hw, flat, out=rows),
-            None,
-        )[1]
+
+        def work() -> None:
+            if layout == "batch-last":
+                im2col_batch_last(x[:, c0:c1], pads, kernel, stride, dilation, out_hw, out=rows)
+            else:
+                assert padded is not None
+                flat = layout == "flat"
+                im2col(padded[:, c0:c1], kernel, stride, dilation, out_hw, flat, out=rows)
+
+        return work
 
     _run([block(c0, c1) for c0, c1 in blocks])
     return out
@@ -122,20 +121,15 @@ def image_gradient(
 
     def block(c0: int, c1: int) -> Callable[[], None]:
         rows, target = dcols[c0 * kk : c1 * kk], image[c0:c1]
-        if layout == "batch-last":
-            return lambda: (
-                col2im_batch_last(
-                    rows, c1 - c0, batch, padded_hw, kernel, stride, dilation, out_hw, out=target
-                ),
-                None,
-            )[1]
-        flat = layout == "flat"
-        return lambda: (
-            col2im(
-                rows, c1 - c0, batch, padded_hw, kernel, stride, dilation, out_hw, flat, out=target
-            ),
-            None,
-        )[1]
+        geometry = (padded_hw, kernel, stride, dilation, out_hw)
+
+        def work() -> None:
+            if layout == "batch-last":
+                col2im_batch_last(rows, c1 - c0, batch, *geometry, out=target)
+            else:
+                col2im(rows, c1 - c0, batch, *geometry, layout == "flat", out=target)
+
+        return work
 
     _run([block(c0, c1) for c0, c1 in blocks])
     return image
@@ -230,13 +224,15 @@ def outer_axis(a: np.ndarray) -> int:
     return int(np.argmax(strides)) if strides else 0
 
 
-def split_axis(axis: int, size: int, elements: int, work: Callable[[slice], None]) -> None:
-    """Call `work(index)` once per block of `axis` (an index tuple over all axes up to it),
-    spread over the engine's threads when the array is large enough."""
+def split_axis(
+    axis: int, size: int, elements: int, work: Callable[[tuple[slice, ...]], None]
+) -> None:
+    """Call `work(index)` once per block of `axis` (`index` is a tuple of slices over the axes up
+    to it), spread over the engine's threads when the array is large enough."""
     blocks = parallel.chunks(size, max(1, elements // max(1, size)))
     lead = (slice(None),) * axis
 
     def block(a: int, z: int) -> Callable[[], None]:
-        return lambda: work((*lead, slice(a, z)))  # type: ignore[arg-type]
+        return lambda: work((*lead, slice(a, z)))
 
     _run([block(a, z) for a, z in blocks])
