@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import nullcontext
 
 from cnntui.i18n import N_, Message, _
 from cnntui.train.choices import DEVICES
@@ -90,19 +91,22 @@ def run(args: argparse.Namespace) -> int:
 
     from cnntui.bench import benchmark
     from cnntui.commands._output import print_json
-    from cnntui.engine.backend import cpu_threads, get_backend, set_cpu_threads
+    from cnntui.engine.backend import cpu_threads, get_backend
+    from cnntui.engine.parallel import cpu_threads_scope
 
     backend = get_backend(device)
     # a BLAS library that cannot be told is left at its default, unless a count was asked for
     pinned = args.threads is not None and args.threads > 0 and not backend.is_gpu
-    if pinned and not set_cpu_threads(args.threads) and args.threads != 1:
+    if pinned and cpu_threads() is None and args.threads != 1:
         raise UsageError(
             _("--threads: this NumPy's BLAS library does not allow setting its thread count")
         )
     try:
-        result = benchmark.run(
-            args.model, backend, batch=args.batch, steps=args.steps, repeats=args.repeat
-        )
+        # the engine's own threads (and one BLAS thread each) for the run, joined afterwards
+        with cpu_threads_scope(args.threads) if pinned else nullcontext():
+            result = benchmark.run(
+                args.model, backend, batch=args.batch, steps=args.steps, repeats=args.repeat
+            )
     except MemoryError:
         raise UsageError(
             _("--batch {batch} does not fit in memory; try a smaller batch").format(
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     document = result.as_dict()
     if not backend.is_gpu:
-        document["threads"] = cpu_threads()
+        document["threads"] = args.threads if pinned else cpu_threads()
     if args.json:
         print_json(document)
         return 0

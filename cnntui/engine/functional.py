@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from cnntui.engine import parallel, threaded
 from cnntui.engine.backend import Array, array_module
 from cnntui.engine.im2col import col2im, col2im_batch_last, im2col, im2col_batch_last
 from cnntui.engine.outsize import conv_outsize, conv_transpose_outsize
@@ -319,6 +320,10 @@ def conv2d_forward(
         )
     if xp is not np:
         return _conv2d_forward_gpu(input, weight, bias, pads, s, d, groups, (oh, ow), workspace)
+    if parallel.threads() > 1:
+        return _conv2d_forward_threaded(
+            input, weight, bias, pads, s, d, groups, (oh, ow), workspace
+        )
     if n >= BATCH_LAST_MIN:
         layout, row = "batch-last", ow
         cols = im2col_batch_last(input, pads, (kh, kw), s, d, (oh, ow), out=workspace)
@@ -343,6 +348,90 @@ def conv2d_forward(
         cols, weight, (n, c, h, w), pads, s, d, groups, (oh, ow), row, layout, bias is not None
     )
     return result, ctx
+
+
+def _conv_layout(n: int, s: Pair, ow: int, wp: int) -> tuple[str, int]:
+    """The CPU column layout of a convolution and its row width (see `cnntui.engine.im2col`)."""
+    if n >= BATCH_LAST_MIN:
+        return "batch-last", ow
+    # the flat layout wastes (wp - ow)/wp of the product but copies much faster
+    return ("flat", wp) if s == (1, 1) and ow * 4 >= wp * 3 else ("generic", ow)
+
+
+def _conv2d_forward_threaded(
+    input: Array,
+    weight: Array,
+    bias: Array | None,
+    pads: Pads,
+    s: Pair,
+    d: Pair,
+    groups: int,
+    out_hw: Pair,
+    workspace: Array | None,
+) -> tuple[Any, ConvContext]:
+    """The CPU convolution split over the engine's threads (`cnntui.engine.threaded`): the same
+    layouts and context as the one-thread path, the same values up to float rounding."""
+    n, c, h, w = _shape(input)
+    f, _cg, kh, kw = _shape(weight)
+    oh, ow = out_hw
+    layout, row = _conv_layout(n, s, ow, w + pads[2] + pads[3])
+    padded = None if layout == "batch-last" else zero_pad(input, pads)
+    cols = threaded.columns(input, padded, pads, (kh, kw), s, d, out_hw, layout, row, workspace)
+    out = threaded.forward_product(weight, cols, bias, groups)
+    if layout == "batch-last":
+        result = out.reshape(f, oh, ow, n).transpose(3, 0, 1, 2)
+    else:
+        result = out.reshape(f, n, oh, row)[:, :, :, :ow].transpose(1, 0, 2, 3)
+    ctx = ConvContext(
+        cols, weight, (n, c, h, w), pads, s, d, groups, out_hw, row, layout, bias is not None
+    )
+    return result, ctx
+
+
+def _conv2d_backward_threaded(
+    grad_out: Array, ctx: ConvContext, needs_input_grad: bool
+) -> tuple[Any, Any, Any]:
+    """Gradients of `_conv2d_forward_threaded`, split over the engine's threads."""
+    n, c, h, w = ctx.input_shape
+    f, _cg, kh, kw = _shape(ctx.weight)
+    oh, ow = ctx.out_hw
+    if ctx.layout == "batch-last":
+        source = grad_out.transpose(1, 2, 3, 0)
+        # the gradient of a batch-last layer usually comes back in that layout: no copy then
+        laid_out = source.flags.c_contiguous
+        g = source if laid_out else np.empty((f, oh, ow, n), dtype=grad_out.dtype)
+
+        def layout_g(r0: int, r1: int) -> Array:
+            if not laid_out:
+                g[:, r0:r1] = source[:, r0:r1]
+            return g[:, r0:r1].reshape(f, -1)
+
+        units, unit_columns = oh, ow * n
+    else:
+        g_all = _grad_columns(grad_out, ctx.out_hw, ctx.row_width)
+
+        def layout_g(r0: int, r1: int) -> Array:
+            return g_all[:, r0:r1]
+
+        units, unit_columns = int(g_all.shape[1]), 1
+    dcols, grad_weight, grad_bias = threaded.backward_products(
+        layout_g, units, unit_columns, ctx.cols, ctx.weight, ctx.groups, ctx.has_bias,
+        needs_input_grad,
+    )  # fmt: skip
+    if dcols is None:
+        return None, grad_weight, grad_bias
+    top, bottom, left, right = ctx.pads
+    hp, wp = h + top + bottom, w + left + right
+    image = threaded.image_gradient(
+        dcols, c, n, (hp, wp), (kh, kw), ctx.stride, ctx.dilation, ctx.out_hw, ctx.layout
+    )
+    if ctx.layout == "batch-last":
+        return (
+            image[:, top : top + h, left : left + w, :].transpose(3, 0, 1, 2),
+            grad_weight,
+            grad_bias,
+        )
+    return image[:, :, top : top + h, left : left + w].transpose(1, 0, 2, 3), grad_weight, grad_bias
 
 
 def _conv2d_forward_gpu(
@@ -440,6 +529,8 @@ def conv2d_backward(
         )
     if ctx.layout == "gpu":
         return _conv2d_backward_gpu(grad_out, ctx, needs_input_grad)
+    if parallel.threads() > 1:
+        return _conv2d_backward_threaded(grad_out, ctx, needs_input_grad)
     if ctx.layout == "batch-last":
         g = xp.ascontiguousarray(grad_out.transpose(1, 2, 3, 0)).reshape(f, oh * ow * n)
     else:
@@ -798,25 +889,45 @@ def _max_pool_tiled_forward(x: Array, k: Pair, out_hw: Pair) -> tuple[Any, PoolC
     the per-window slices of the general path run row by row (2-4× slower on the CPU). They also
     give PyTorch's tie rule for free: the first maximum in row-major order is in the first row
     holding the window's maximum, at that row's first maximum. Scratch arrays follow the input's
-    memory order (`empty_like`), so nothing is transposed on the way.
+    memory order (`empty_like`), so nothing is transposed on the way. On the CPU the channels are
+    split over the engine's threads (each element is computed alike whatever the split).
     """
     xp = array_module(x)
     n, c, h, w = _shape(x)
     (kh, kw), (oh, ow) = k, out_hw
     pairs = x.reshape(n, c, h, ow, kw)
-    row_max = xp.maximum(pairs[..., 0], pairs[..., 1]) if kw > 1 else pairs[..., 0].copy(order="K")
-    for b in range(2, kw):
-        xp.maximum(row_max, pairs[..., b], out=row_max)
-    rows = row_max.reshape(n, c, oh, kh, ow)
-    out = (
-        xp.maximum(rows[:, :, :, 0], rows[:, :, :, 1])
-        if kh > 1
-        else rows[:, :, :, 0].copy(order="K")
-    )
-    for a in range(2, kh):
-        xp.maximum(out, rows[:, :, :, a], out=out)
+    row_max = xp.empty_like(pairs[..., 0])
+    out = xp.empty_like(row_max.reshape(n, c, oh, kh, ow)[:, :, :, 0])
+
+    def block(index: Any) -> None:
+        part, rm = pairs[index], row_max[index]
+        if kw > 1:
+            xp.maximum(part[..., 0], part[..., 1], out=rm)
+        else:
+            rm[...] = part[..., 0]
+        for b in range(2, kw):
+            xp.maximum(rm, part[..., b], out=rm)
+        rows = rm.reshape(rm.shape[0], rm.shape[1], oh, kh, ow)
+        target = out[index]
+        if kh > 1:
+            xp.maximum(rows[:, :, :, 0], rows[:, :, :, 1], out=target)
+        else:
+            target[...] = rows[:, :, :, 0]
+        for a in range(2, kh):
+            xp.maximum(target, rows[:, :, :, a], out=target)
+
+    _split_channels(xp, x, block)
     ctx = PoolContext(_shape(x), x, out, k, k, (0, 0), (1, 1), out_hw, (h, w), row_max=row_max)
     return out, ctx
+
+
+def _split_channels(xp: Any, x: Array, work: Callable[[Any], None]) -> None:
+    """`work(index)` over blocks of the channel axis of (N, C, ...) `x`: one block, the whole
+    array, on one thread or a GPU; one per engine thread on the CPU when `x` is large enough."""
+    if xp is not np or parallel.threads() < 2:
+        work((slice(None),))
+        return
+    threaded.split_axis(1, int(x.shape[1]), int(x.size), work)
 
 
 def _max_pool_tiled_backward(grad_out: Array, ctx: PoolContext) -> Array:
@@ -825,24 +936,31 @@ def _max_pool_tiled_backward(grad_out: Array, ctx: PoolContext) -> Array:
     (kh, kw), (oh, ow) = ctx.kernel, ctx.out_hw
     row_max = ctx.row_max
     assert row_max is not None, "only a tiled forward pass leads here"
-    # pass 1, along H: each window's gradient goes to the first row holding its maximum
     grad_rows = xp.empty_like(row_max)
-    split = grad_rows.reshape(n, c, oh, kh, ow)
-    rows = row_max.reshape(n, c, oh, kh, ow)
-    remaining = grad_out.copy(order="K")  # keep the memory order of the other operands
-    for a in range(kh):
-        share = xp.multiply(remaining, rows[:, :, :, a] == ctx.output, out=split[:, :, :, a])
-        if a < kh - 1:
-            remaining -= share
-    # pass 2, along W: each row's gradient goes to the first pixel holding the row's maximum
     grad = xp.empty_like(ctx.padded)
-    pairs_grad = grad.reshape(n, c, h, ow, kw)
-    pairs = ctx.padded.reshape(n, c, h, ow, kw)
-    remaining = grad_rows  # scratch from here on
-    for b in range(kw):
-        share = xp.multiply(remaining, pairs[..., b] == row_max, out=pairs_grad[..., b])
-        if b < kw - 1:
-            remaining -= share
+    remaining_all = grad_out.copy(order="K")  # keep the memory order of the other operands
+
+    def block(index: Any) -> None:
+        # pass 1, along H: each window's gradient goes to the first row holding its maximum
+        gr, rm, output = grad_rows[index], row_max[index], ctx.output[index]
+        m, cc = int(rm.shape[0]), int(rm.shape[1])
+        split = gr.reshape(m, cc, oh, kh, ow)
+        rows = rm.reshape(m, cc, oh, kh, ow)
+        remaining = remaining_all[index]
+        for a in range(kh):
+            share = xp.multiply(remaining, rows[:, :, :, a] == output, out=split[:, :, :, a])
+            if a < kh - 1:
+                remaining -= share
+        # pass 2, along W: each row's gradient goes to the first pixel holding the row's maximum
+        pairs_grad = grad[index].reshape(m, cc, h, ow, kw)
+        pairs = ctx.padded[index].reshape(m, cc, h, ow, kw)
+        remaining = gr  # scratch from here on
+        for b in range(kw):
+            share = xp.multiply(remaining, pairs[..., b] == rm, out=pairs_grad[..., b])
+            if b < kw - 1:
+                remaining -= share
+
+    _split_channels(xp, grad, block)
     return grad
 
 
@@ -1111,9 +1229,28 @@ def linear_backward(
     return grad_input, grad_weight, grad_bias
 
 
+def _threaded_elementwise(x: Array) -> bool:
+    """Whether an elementwise operation on `x` is split over the engine's threads."""
+    return (
+        parallel.threads() > 1
+        and isinstance(x, np.ndarray)
+        and x.ndim > 0
+        and x.size >= 2 * parallel.MIN_CHUNK_ELEMENTS
+    )
+
+
 def relu(input: Array) -> Array:
     xp = array_module(input)
-    return xp.maximum(input, 0)
+    if not _threaded_elementwise(input):
+        return xp.maximum(input, 0)
+    out = np.empty_like(input)
+    axis = threaded.outer_axis(input)
+
+    def block(index: Any) -> None:
+        np.maximum(input[index], 0, out=out[index])
+
+    threaded.split_axis(axis, int(input.shape[axis]), int(input.size), block)
+    return out
 
 
 def relu_backward(grad_out: Array, output: Array) -> Array:
@@ -1122,7 +1259,20 @@ def relu_backward(grad_out: Array, output: Array) -> Array:
         from cnntui.engine import gpu_kernels
 
         return gpu_kernels.relu_backward(grad_out, output)
-    return grad_out * (output > 0)
+    if not (
+        _threaded_elementwise(grad_out)
+        and isinstance(output, np.ndarray)
+        and grad_out.shape == output.shape
+    ):
+        return grad_out * (output > 0)
+    out = np.empty_like(grad_out)
+    axis = threaded.outer_axis(grad_out)
+
+    def block(index: Any) -> None:
+        np.multiply(grad_out[index], output[index] > 0, out=out[index])
+
+    threaded.split_axis(axis, int(grad_out.shape[axis]), int(grad_out.size), block)
+    return out
 
 
 def leaky_relu(input: Array, negative_slope: float = 0.01) -> Array:

@@ -97,12 +97,15 @@ def col2im(
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
     flat: bool,
+    out: Array | None = None,
 ) -> Array:
     """Sum columns back onto the image they came from (the adjoint of `im2col`).
 
     Args:
         dcols: (C·kh·kw, N·oh·R) as produced for `im2col`'s layout; for `flat`, the garbage
             entries must be zero.
+        out: a (C, N, Hp, Wp) array to fill instead of allocating (CPU; its contents are
+            overwritten).
 
     Returns:
         (C, N, Hp, Wp) contiguous: channel-major, so `.transpose(1, 0, 2, 3)` is NCHW.
@@ -118,7 +121,10 @@ def col2im(
     kh, kw = kernel
     dh, dw = dilation
     oh, ow = out_hw
-    out = xp.zeros((channels, batch, hp, wp), dtype=dcols.dtype)
+    if out is None:
+        out = xp.zeros((channels, batch, hp, wp), dtype=dcols.dtype)
+    else:
+        out[...] = 0
     if flat:
         cols = dcols.reshape(channels, kh, kw, batch, oh * wp)
         flat_out = out.reshape(channels, batch, hp * wp)
@@ -193,14 +199,22 @@ def col2im_batch_last(
     stride: tuple[int, int],
     dilation: tuple[int, int],
     out_hw: tuple[int, int],
+    out: Array | None = None,
 ) -> Array:
-    """The adjoint of `im2col_batch_last`: (C·kh·kw, oh·ow·N) → (C, Hp, Wp, N), summed."""
+    """The adjoint of `im2col_batch_last`: (C·kh·kw, oh·ow·N) → (C, Hp, Wp, N), summed.
+
+    `out`: a (C, Hp, Wp, N) array to fill instead of allocating (its contents are overwritten).
+    """
     hp, wp = padded_hw
     kh, kw = kernel
     sh, sw = stride
     dh, dw = dilation
     oh, ow = out_hw
-    image = np.zeros((channels, hp, wp, batch), dtype=dcols.dtype)
+    if out is None:
+        image = np.zeros((channels, hp, wp, batch), dtype=dcols.dtype)
+    else:
+        image = out
+        image[...] = 0
     cols = dcols.reshape(channels, kh, kw, oh, ow, batch)
     for a in range(kh):
         top = a * dh

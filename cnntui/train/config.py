@@ -40,9 +40,11 @@ class RunConfig:
     limit: int | None = None
     """Train on only the first `limit` training images (quick experiments)."""
     threads: int = 1
-    """CPU matrix-product threads; 0 keeps the BLAS library's default (every core). One thread is
-    the default because it makes CPU runs bit-for-bit reproducible (multi-threaded BLAS may split
-    sums differently from call to call) and costs little for these small networks."""
+    """CPU threads: the engine splits convolutions, pooling and ReLU over this many threads, each
+    with one BLAS thread; 0 keeps the BLAS library's default (every core, for products only). A
+    run is reproducible at a given count (the splits and the order partial sums are added in
+    depend only on it); one thread is the default, bit-for-bit as before, and costs little for
+    these small networks."""
 
     init: str | None = None
     """Start from trained weights (`--init`): a pretrained network or a run folder. Arrays whose

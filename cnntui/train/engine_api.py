@@ -6,6 +6,7 @@ Keeping them together documents exactly what the Train and GAN labs need from th
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -25,15 +26,13 @@ def backend(device: str) -> Backend:
     return chosen
 
 
-def set_threads(count: int) -> int | None:
-    """Use `count` CPU threads for matrix products; returns the count before (None if unknown,
-    and then nothing was changed: this NumPy's BLAS cannot be reached)."""
-    from cnntui.engine.backend import cpu_threads, set_cpu_threads
+def threads_scope(count: int) -> AbstractContextManager[None]:
+    """Run the engine on `count` CPU threads inside the block (its own threads for convolutions,
+    pooling and ReLU, one BLAS thread each); on leaving, the threads are joined and the previous
+    settings restored (`cnntui.engine.parallel.cpu_threads_scope`)."""
+    from cnntui.engine.parallel import cpu_threads_scope
 
-    before = cpu_threads()
-    if before is None or not set_cpu_threads(count):
-        return None
-    return before
+    return cpu_threads_scope(count)
 
 
 def move(model: Module, chosen: Backend) -> None:

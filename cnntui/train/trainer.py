@@ -375,14 +375,10 @@ class Trainer:
         `commands(block)` yields pending commands (blocking for at least one when `block`).
         """
         poll = commands or (lambda _block: ())
-        previous_threads = None
         if self.config.threads and not self.backend.is_gpu:
-            previous_threads = engine_api.set_threads(self.config.threads)
-        try:
-            return self._run(poll)
-        finally:
-            if previous_threads:
-                engine_api.set_threads(previous_threads)
+            with engine_api.threads_scope(self.config.threads):
+                return self._run(poll)
+        return self._run(poll)
 
     def _run(self, poll: Callable[[bool], Iterable[Command]]) -> dict[str, Any]:
         cfg = self.config
