@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=(
             _(
-                "CPU matrix-product threads (default 1, as `cnntui train` uses: small networks on a"
-                " small or shared machine run fastest on one; 0 keeps the BLAS default, every core)"
+                "CPU threads (default 1, as `cnntui train` uses; N of 2 or more splits convolutions,"
+                " pooling and ReLU over N threads; 0 keeps the BLAS default, every core)"
             )
         ),
     )

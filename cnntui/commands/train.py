@@ -110,7 +110,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help=_(
-            "CPU matrix-product threads (default 1: reproducible and fast for small nets; 0: the BLAS default)"
+            "CPU threads (default 1; N of 2 or more splits convolutions, pooling and ReLU over N"
+            " threads, reproducible at a given N; 0: the BLAS default)"
         ),
     )
     parser.add_argument(
