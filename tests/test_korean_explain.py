@@ -254,3 +254,25 @@ async def test_explain_notices_in_korean(tmp_path: Path) -> None:
             assert screen.model_name == "lenet5-digits"
     finally:
         set_language("en")
+
+
+def test_a_transfer_runs_title_note_in_korean() -> None:
+    """`cnntui train --init/--freeze` adds to the run's title what it did, in the run's language;
+    the " · " parts stay for the Train mode to split."""
+    from cnntui import zoo
+    from cnntui.engine import module as engine_module
+    from cnntui.explain import transfer
+
+    engine_module.manual_seed(0)
+    model = zoo.build("lenet5-28")
+    for p in model.parameters():
+        p.materialize()
+    set_language("ko")
+    try:
+        note = transfer.prepare_run_model(model, "lenet5-digits-0-4", "c1,c3")
+    finally:
+        set_language("en")
+    parts = note.split(" · ")
+    assert parts[0] == "" and len(parts) == 3
+    assert parts[1].startswith("초기 가중치 사전 학습 lenet5-digits-0-4")
+    assert "새로 초기화: output" in parts[1] and parts[2] == "고정 c1, c3"

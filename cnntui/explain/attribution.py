@@ -57,7 +57,7 @@ def saliency(module: Any, image: np.ndarray, target: int | None = None) -> np.nd
     """`max_c |∂ logit_target / ∂ image[c]|`, shape `(H, W)` (target: the predicted class)."""
     trace = forward_trace(module, image)
     target = int(np.argmax(trace.logits)) if target is None else target
-    _, grad_input = backward_from(trace, _one_hot(trace.logits.size, target))
+    _at_layer, grad_input = backward_from(trace, _one_hot(trace.logits.size, target))
     return np.abs(grad_input).max(axis=0)
 
 
@@ -100,7 +100,7 @@ def gradcam(
     """Grad-CAM resized to the input's `(H, W)` with bilinear interpolation (pixel centres, as
     `torch.nn.functional.interpolate(mode="bilinear", align_corners=False)`)."""
     cam, _layer = gradcam_coarse(module, image, target, layer)
-    _, height, width = np.asarray(image).shape
+    _channels, height, width = np.asarray(image).shape
     return resize_bilinear(cam[None, None], (height, width))[0, 0]
 
 

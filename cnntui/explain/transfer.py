@@ -262,7 +262,7 @@ def read_init_state(source: str) -> tuple[dict[str, np.ndarray], str]:
     if pretrained.is_pretrained(source):
         spec = pretrained.get_spec(source)
         state, _meta = pretrained.read_npz(spec.path)
-        return state, f"pretrained {spec.name}"
+        return state, _("pretrained {name}").format(name=spec.name)
     folder = Path(source).expanduser()
     if not folder.is_dir():
         raise UsageError(
@@ -278,7 +278,7 @@ def read_init_state(source: str) -> tuple[dict[str, np.ndarray], str]:
         raise UsageError(
             _("{option} {source}: {problem}").format(option="--init", source=source, problem=exc)
         ) from None
-    return state, f"run {folder.name}"
+    return state, _("run {name}").format(name=folder.name)
 
 
 def init_from(model: Any, state: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
@@ -347,11 +347,13 @@ def prepare_run_model(model: Any, init: str | None, freeze_list: str) -> str:
     note = ""
     if init:
         state, description = read_init_state(init)
-        _, skipped = init_from(model, state)
-        note += f" · init {description}"
+        _loaded, skipped = init_from(model, state)
+        # the title is shown, not kept in a document: it speaks the run's language
+        note += " · " + _("init {source}").format(source=description)
         if skipped:
-            note += f" (fresh: {', '.join(sorted({k.rsplit('.', 1)[0] for k in skipped}))})"
+            fresh = ", ".join(sorted({k.rsplit(".", 1)[0] for k in skipped}))
+            note += " (" + _("fresh: {layers}").format(layers=fresh) + ")"
     if freeze_list:
         freeze(model, [part for part in freeze_list.split(",")])
-        note += f" · frozen {', '.join(frozen_layers(model))}"
+        note += " · " + _("frozen {layers}").format(layers=", ".join(frozen_layers(model)))
     return note
