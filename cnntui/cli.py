@@ -102,12 +102,15 @@ def load_commands(table: dict[str, str] | None = None) -> dict[str, ModuleType]:
             module = importlib.import_module(module_name)
         except Exception as error:
             raise CommandImportError(
-                f"subcommand {name!r} ({module_name}) failed to import: "
-                f"{type(error).__name__}: {error}"
+                _("subcommand {name} ({module}) failed to import: {kind}: {reason}").format(
+                    name=repr(name), module=module_name, kind=type(error).__name__, reason=error
+                )
             ) from error
         if getattr(module, "NAME", None) != name or not callable(getattr(module, "run", None)):
             raise CommandImportError(
-                f"subcommand {name!r}: {module_name} must define NAME = {name!r} and run(args)"
+                _("subcommand {name}: {module} must define NAME = {name} and run(args)").format(
+                    name=repr(name), module=module_name
+                )
             )
         found[name] = module
     return found
@@ -192,10 +195,11 @@ def choose_language(arguments: Sequence[str]) -> str:
     """Set cnntui's language from the arguments, the environment, the settings and the locale
     (in that order, see `cnntui.i18n.resolve_language`) before any text is produced."""
     from cnntui.i18n import resolve_language, set_language
-    from cnntui.settings import load_settings
+    from cnntui.settings import language_setting
 
-    settings, _warnings = load_settings()
-    return set_language(resolve_language(_lang_in(arguments), settings.language))
+    # Only the language is read here: the settings' warnings are made (in this language) and
+    # shown by the app, and a broken file is set aside there, where the learner is told.
+    return set_language(resolve_language(_lang_in(arguments), language_setting()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cnntui.errors import CnnTuiError
+from cnntui.i18n import _
 from cnntui.resources import asset_path
 
 FACT_FIELDS = frozenset({"value", "source", "unit", "label", "note"})
@@ -91,22 +92,31 @@ def parse_facts(document: dict[str, Any], prefix: str = "") -> dict[str, Fact]:
     for name, item in document.items():
         key = f"{prefix}.{name}" if prefix else str(name)
         if not isinstance(item, dict):
-            raise FactsError(f"facts: '{key}' must be a table with a value and a source")
+            raise FactsError(
+                _("facts: {key} must be a table with a value and a source").format(key=repr(key))
+            )
         if "value" not in item:
             facts.update(parse_facts(item, key))
             continue
         unknown = set(item) - FACT_FIELDS
         if unknown:
             raise FactsError(
-                f"facts: '{key}' has unknown field(s) {', '.join(sorted(unknown))}; "
-                f"allowed: {', '.join(sorted(FACT_FIELDS))}"
+                _("facts: {key} has unknown field(s) {fields}; allowed: {allowed}").format(
+                    key=repr(key),
+                    fields=", ".join(sorted(unknown)),
+                    allowed=", ".join(sorted(FACT_FIELDS)),
+                )
             )
         value = item["value"]
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise FactsError(f"facts: '{key}' value must be a number or a text")
+            raise FactsError(
+                _("facts: {key} value must be a number or a text").format(key=repr(key))
+            )
         source = item.get("source", "")
         if not isinstance(source, str) or not source.strip():
-            raise FactsError(f"facts: '{key}' has no source; every figure needs a citation")
+            raise FactsError(
+                _("facts: {key} has no source; every figure needs a citation").format(key=repr(key))
+            )
         facts[key] = Fact(
             key=key,
             value=value,
@@ -124,9 +134,11 @@ def load_facts_file(path: Path) -> dict[str, Fact]:
         with path.open("rb") as fh:
             document = tomllib.load(fh)
     except FileNotFoundError as exc:
-        raise FactsError(f"facts file not found: {path.name}") from exc
+        raise FactsError(_("facts file not found: {name}").format(name=path.name)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"facts file {path.name} is not valid TOML: {exc}") from exc
+        raise FactsError(
+            _("facts file {name} is not valid TOML: {reason}").format(name=path.name, reason=exc)
+        ) from exc
     return parse_facts(document)
 
 

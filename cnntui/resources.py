@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from cnntui.i18n import _
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -17,7 +19,9 @@ def _find(name: str) -> Path:
     for candidate in (_PACKAGE_DIR / name, _PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"cnntui's bundled '{name}' folder is missing; reinstall cnntui")
+    raise FileNotFoundError(
+        _("cnntui's bundled {name} folder is missing; reinstall cnntui").format(name=repr(name))
+    )
 
 
 def lessons_dir(language: str = "en") -> Path:
@@ -28,7 +32,11 @@ def lessons_dir(language: str = "en") -> Path:
         return folder
     translated = folder / language
     if not translated.is_dir():
-        raise FileNotFoundError(f"cnntui's bundled lessons in {language!r} are missing")
+        raise FileNotFoundError(
+            _("cnntui's bundled lessons in {language} are missing; reinstall cnntui").format(
+                language=repr(language)
+            )
+        )
     return translated
 
 

@@ -108,6 +108,19 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     return parse_settings(data, str(path))
 
 
+def language_setting(path: Path | None = None) -> str | None:
+    """The `language` of the settings file if it holds a valid one, else None; no warnings and
+    no side effects. The language has to be known before any text is made, including the
+    warnings of `load_settings`, which the app makes (and shows) once it is chosen."""
+    path = config_path() if path is None else path
+    try:
+        data = tomllib.loads(userfile.read_text(path, "config"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    language = data.get("language")
+    return language if language in LANGUAGES else None
+
+
 def parse_settings(data: dict[str, Any], source: str = "config.toml") -> tuple[Settings, list[str]]:
     """Validate a settings table; each bad value is replaced by its default with a warning."""
     warnings: list[str] = []

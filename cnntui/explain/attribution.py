@@ -25,7 +25,7 @@ from cnntui.data.transforms import resize_bilinear
 from cnntui.engine.backend import to_host
 from cnntui.errors import UsageError
 from cnntui.explain.network import ForwardTrace, backward_from, forward_trace, layer_kind, softmax
-from cnntui.i18n import N_
+from cnntui.i18n import N_, _
 
 METHODS = ("activations", "saliency", "occlusion", "gradcam")
 
@@ -57,7 +57,7 @@ def saliency(module: Any, image: np.ndarray, target: int | None = None) -> np.nd
     """`max_c |∂ logit_target / ∂ image[c]|`, shape `(H, W)` (target: the predicted class)."""
     trace = forward_trace(module, image)
     target = int(np.argmax(trace.logits)) if target is None else target
-    _, grad_input = backward_from(trace, _one_hot(trace.logits.size, target))
+    _at_layer, grad_input = backward_from(trace, _one_hot(trace.logits.size, target))
     return np.abs(grad_input).max(axis=0)
 
 
@@ -70,7 +70,7 @@ def default_cam_layer(trace: ForwardTrace) -> int:
         if out.ndim == 3 and layer_kind(trace.layers[i]) in ("conv", "relu")
     ]
     if not candidates:
-        raise UsageError("Grad-CAM needs a convolutional layer; this network has none")
+        raise UsageError(_("Grad-CAM needs a convolutional layer; this network has none"))
     return candidates[-1]
 
 
@@ -83,10 +83,12 @@ def gradcam_coarse(
     maps = trace.outputs[index]
     if maps.ndim != 3:
         raise UsageError(
-            f"Grad-CAM needs a layer with spatial maps; {trace.names[index]} gives {maps.shape}"
+            _("Grad-CAM needs a layer with spatial maps; {name} gives {shape}").format(
+                name=trace.names[index], shape=maps.shape
+            )
         )
     target = int(np.argmax(trace.logits)) if target is None else target
-    grad, _ = backward_from(trace, _one_hot(trace.logits.size, target), stop_at=index)
+    grad, _input_grad = backward_from(trace, _one_hot(trace.logits.size, target), stop_at=index)
     weights = grad.mean(axis=(1, 2))  # α_k: the mean gradient over each map
     cam = np.maximum((weights[:, None, None] * maps).sum(axis=0), 0.0)
     return cam.astype(np.float32), trace.names[index]
@@ -97,8 +99,8 @@ def gradcam(
 ) -> np.ndarray:
     """Grad-CAM resized to the input's `(H, W)` with bilinear interpolation (pixel centres, as
     `torch.nn.functional.interpolate(mode="bilinear", align_corners=False)`)."""
-    cam, _ = gradcam_coarse(module, image, target, layer)
-    _, height, width = np.asarray(image).shape
+    cam, _layer = gradcam_coarse(module, image, target, layer)
+    _channels, height, width = np.asarray(image).shape
     return resize_bilinear(cam[None, None], (height, width))[0, 0]
 
 
@@ -125,7 +127,11 @@ def occlusion(
     size = default_size if size is None else size
     stride = default_stride if stride is None else stride
     if not (1 <= size <= min(height, width) and stride >= 1):
-        raise UsageError(f"occlusion needs 1 <= size <= {min(height, width)} and stride >= 1")
+        raise UsageError(
+            _("occlusion needs 1 <= size <= {limit} and stride >= 1").format(
+                limit=min(height, width)
+            )
+        )
     base = softmax(forward_trace(module, x).logits)
     target = int(np.argmax(base.probabilities)) if target is None else target
     tops = list(range(0, height - size + 1, stride))
@@ -175,5 +181,7 @@ def attribution_map(
     if method == "gradcam":
         return gradcam(module, image, target, layer)
     raise UsageError(
-        f"unknown method {method!r}; choose one of {', '.join(m for m in METHODS if m != 'activations')}"
+        _("unknown method {method}; choose one of {choices}").format(
+            method=repr(method), choices=", ".join(m for m in METHODS if m != "activations")
+        )
     )

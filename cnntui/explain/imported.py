@@ -168,9 +168,13 @@ def load_network(
         imported = load_onnx(file)
     except UsageError as exc:
         message = str(exc)
-        raise UsageError(message if label in message else f"{label}: {message}") from None
+        raise UsageError(
+            message
+            if label in message
+            else _("{name}: {problem}").format(name=label, problem=message)
+        ) from None
     if imported.problem:
-        raise UsageError(f"{label}: {imported.problem}")
+        raise UsageError(_("{name}: {problem}").format(name=label, problem=imported.problem))
     if not imported.has_weights:
         raise UsageError(
             _("{name} holds no weights: explaining needs a trained network").format(name=label)
@@ -193,7 +197,7 @@ def load_network(
     try:
         summary = summarize(module, image_shape, name=label)
     except ShapeError as exc:
-        raise UsageError(f"{label}: {exc}") from None
+        raise UsageError(_("{name}: {problem}").format(name=label, problem=exc)) from None
     out = tuple(int(v) for v in summary.output_shape)
     if len(out) != 1:
         raise UsageError(

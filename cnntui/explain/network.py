@@ -204,7 +204,11 @@ def unit_detail(trace: ForwardTrace, index: int, position: tuple[int, ...]) -> U
     """The detail of unit `position` (`(c, i, j)` for maps, `(f,)` for vectors) of layer `index`."""
     out = trace.outputs[index]
     if len(position) != out.ndim or any(not 0 <= p < s for p, s in zip(position, out.shape)):
-        raise UsageError(f"unit {position} is outside {trace.names[index]}'s output {out.shape}")
+        raise UsageError(
+            _("unit {position} is outside the output {shape} of {name}").format(
+                position=position, shape=out.shape, name=trace.names[index]
+            )
+        )
     layer = trace.layers[index]
     kind = layer_kind(layer)
     value = float(out[position])

@@ -254,11 +254,19 @@ def load(name: str, path: Path | None = None) -> Pretrained:
     try:
         module.load_state_dict(state)
     except ValueError as exc:
-        raise UsageError(f"{spec.name}: the weights do not fit the network ({exc})") from None
+        raise UsageError(
+            _("{name}: the weights do not fit the network ({reason})").format(
+                name=spec.name, reason=exc
+            )
+        ) from None
     module.eval()
     classes = tuple(int(c) for c in meta.get("classes", np.asarray(spec.classes)))
     if classes != spec.classes:
-        raise UsageError(f"{spec.name}: the weights file is for other classes ({classes})")
+        raise UsageError(
+            _("{name}: the weights file is for other classes ({classes})").format(
+                name=spec.name, classes=classes
+            )
+        )
     return Pretrained(
         spec,
         module,

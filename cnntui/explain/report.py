@@ -14,6 +14,7 @@ import numpy as np
 from cnntui.errors import UsageError
 from cnntui.explain.attribution import METHODS, attribution_map
 from cnntui.explain.network import forward_trace, softmax
+from cnntui.i18n import _
 
 TOP_K = 5
 
@@ -36,19 +37,30 @@ def explain_module(
     Grad-CAM layer; the other two methods take no layer.
     """
     if method not in METHODS:
-        raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        raise UsageError(
+            _("unknown method {method}; choose one of {choices}").format(
+                method=repr(method), choices=", ".join(METHODS)
+            )
+        )
     x = np.asarray(image, dtype=np.float32)
     if x.ndim != 3:
-        raise UsageError(f"the input must be one image (C, H, W), got shape {x.shape}")
+        raise UsageError(
+            _("the input must be one image (C, H, W), got shape {shape}").format(shape=x.shape)
+        )
     trace = forward_trace(module, x)
     if layer is not None:
         trace.index(layer)  # a UsageError naming the layers when there is none of that name
         if method in ("saliency", "occlusion"):
-            raise UsageError(f"--layer applies to activations and gradcam, not to {method}")
+            raise UsageError(
+                _("{option} applies to activations and gradcam, not to {method}").format(
+                    option="--layer", method=method
+                )
+            )
     if trace.logits.ndim != 1 or trace.logits.size != len(class_names):
         raise UsageError(
-            f"the network gives {tuple(trace.logits.shape)} outputs but {len(class_names)} class "
-            "names were given"
+            _("the network gives {shape} outputs but {count} class names were given").format(
+                shape=tuple(trace.logits.shape), count=len(class_names)
+            )
         )
     probs = softmax(trace.logits)
     best = probs.top(1)[0]
@@ -96,7 +108,11 @@ def explain(
         )
     net = pretrained.load(model)
     if method not in METHODS:
-        raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        raise UsageError(
+            _("unknown method {method}; choose one of {choices}").format(
+                method=repr(method), choices=", ".join(METHODS)
+            )
+        )
     picture = load_input(image, net.spec.dataset, net.input_shape, net.spec.samples)
     move_to_device(net.module, device)
     return explain_module(

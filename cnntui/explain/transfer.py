@@ -36,6 +36,14 @@ FINETUNE_BASE_SCALE = 0.1
 """The base's learning rate in fine-tuning, as a fraction of the head's."""
 
 
+def _out_of_range(option: str, low: int, high: int, value: int) -> UsageError:
+    return UsageError(
+        _("{option} must be from {low} to {high}, got {value}").format(
+            option=option, low=low, high=high, value=value
+        )
+    )
+
+
 @dataclass(frozen=True)
 class TransferSettings:
     per_class: int = 10
@@ -47,11 +55,15 @@ class TransferSettings:
 
     def validated(self) -> TransferSettings:
         if not 1 <= self.per_class <= 100:
-            raise UsageError(f"--per-class must be from 1 to 100, got {self.per_class}")
+            raise _out_of_range("--per-class", 1, 100, self.per_class)
         if not 1 <= self.epochs <= 500:
-            raise UsageError(f"--epochs must be from 1 to 500, got {self.epochs}")
+            raise _out_of_range("--epochs", 1, 500, self.epochs)
         if self.seed < 0:
-            raise UsageError(f"--seed must be 0 or more, got {self.seed}")
+            raise UsageError(
+                _("{option} must be 0 or more, got {value}").format(
+                    option="--seed", value=self.seed
+                )
+            )
         return self
 
 
@@ -88,7 +100,9 @@ def few_shot_indices(labels: np.ndarray, per_class: int, seed: int) -> np.ndarra
         pool = np.nonzero(labels == label)[0]
         if len(pool) < per_class:
             raise UsageError(
-                f"only {len(pool)} training images of class {label}; --per-class must be at most that"
+                _(
+                    "only {count} training images of class {label}; {option} must be at most that"
+                ).format(count=len(pool), label=label, option="--per-class")
             )
         chosen.append(rng.choice(pool, size=per_class, replace=False))
     return np.sort(np.concatenate(chosen))
@@ -248,20 +262,23 @@ def read_init_state(source: str) -> tuple[dict[str, np.ndarray], str]:
     if pretrained.is_pretrained(source):
         spec = pretrained.get_spec(source)
         state, _meta = pretrained.read_npz(spec.path)
-        return state, f"pretrained {spec.name}"
+        return state, _("pretrained {name}").format(name=spec.name)
     folder = Path(source).expanduser()
     if not folder.is_dir():
         raise UsageError(
-            f"--init {source!r} is neither a pretrained network ({', '.join(pretrained.names())}) "
-            "nor a run folder"
+            _(
+                "{option} {source} is neither a pretrained network ({choices}) nor a run folder"
+            ).format(option="--init", source=repr(source), choices=", ".join(pretrained.names()))
         )
     from cnntui.train.checkpoint import CheckpointError, load_checkpoint
 
     try:
         _model, state, _info = load_checkpoint(folder)
     except CheckpointError as exc:
-        raise UsageError(f"--init {source}: {exc}") from None
-    return state, f"run {folder.name}"
+        raise UsageError(
+            _("{option} {source}: {problem}").format(option="--init", source=source, problem=exc)
+        ) from None
+    return state, _("run {name}").format(name=folder.name)
 
 
 def init_from(model: Any, state: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
@@ -274,8 +291,10 @@ def init_from(model: Any, state: dict[str, np.ndarray]) -> tuple[list[str], list
     }
     if not matching:
         raise UsageError(
-            "--init: none of its weights fit this model (another architecture?); the model has "
-            + ", ".join(list(own)[:6])
+            _(
+                "{option}: none of its weights fit this model (another architecture?); "
+                "the model has {names}"
+            ).format(option="--init", names=", ".join(list(own)[:6]))
         )
     model.load_state_dict(matching, strict=False)
     return sorted(matching), sorted(k for k in own if k not in matching)
@@ -295,12 +314,20 @@ def freeze(model: Any, layers: list[str]) -> list[str]:
         name = layer.strip()
         if name not in modules or not name:
             valid = ", ".join(trainable_layer_names(model))
-            raise UsageError(f"--freeze: no layer called {layer!r}; layers with weights: {valid}")
+            raise UsageError(
+                _("{option}: no layer called {name}; layers with weights: {valid}").format(
+                    option="--freeze", name=repr(layer), valid=valid
+                )
+            )
         for pname, p in modules[name].named_parameters(name):
             p.requires_grad = False
             frozen.append(pname)
     if len(frozen) == sum(1 for _ in model.parameters()):
-        raise UsageError("--freeze would freeze every layer; leave at least one to train")
+        raise UsageError(
+            _("{option} would freeze every layer; leave at least one to train").format(
+                option="--freeze"
+            )
+        )
     return frozen
 
 
@@ -320,11 +347,13 @@ def prepare_run_model(model: Any, init: str | None, freeze_list: str) -> str:
     note = ""
     if init:
         state, description = read_init_state(init)
-        _, skipped = init_from(model, state)
-        note += f" · init {description}"
+        _loaded, skipped = init_from(model, state)
+        # the title is shown, not kept in a document: it speaks the run's language
+        note += " · " + _("init {source}").format(source=description)
         if skipped:
-            note += f" (fresh: {', '.join(sorted({k.rsplit('.', 1)[0] for k in skipped}))})"
+            fresh = ", ".join(sorted({k.rsplit(".", 1)[0] for k in skipped}))
+            note += " (" + _("fresh: {layers}").format(layers=fresh) + ")"
     if freeze_list:
         freeze(model, [part for part in freeze_list.split(",")])
-        note += f" · frozen {', '.join(frozen_layers(model))}"
+        note += " · " + _("frozen {layers}").format(layers=", ".join(frozen_layers(model)))
     return note

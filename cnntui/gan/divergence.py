@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnntui.gan.distributions import EXTENT
+from cnntui.i18n import _
 
 DEFAULT_BINS = 24
 
@@ -27,10 +28,10 @@ def grid_histogram(
     last cell counts the points outside the square. Non-finite points count as outside.
     """
     if bins < 1:
-        raise ValueError(f"bins must be positive, got {bins}")
+        raise ValueError(_("bins must be positive, got {value}").format(value=bins))
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     if len(pts) == 0:
-        raise ValueError("cannot build a histogram of no points")
+        raise ValueError(_("cannot build a histogram of no points"))
     low, high = extent
     scaled = (pts - low) / (high - low) * bins
     with np.errstate(invalid="ignore"):
@@ -49,7 +50,11 @@ def js_divergence_histograms(p: np.ndarray, q: np.ndarray) -> float:
     p = np.asarray(p, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
     if p.shape != q.shape:
-        raise ValueError(f"histograms differ in length: {p.shape} and {q.shape}")
+        raise ValueError(
+            _("histograms differ in length: {first} and {second}").format(
+                first=p.shape, second=q.shape
+            )
+        )
     m = 0.5 * (p + q)
     return float(0.5 * _kl_bits(p, m) + 0.5 * _kl_bits(q, m))
 

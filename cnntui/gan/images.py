@@ -15,6 +15,7 @@ import numpy as np
 from cnntui import userfile
 from cnntui.atomic import write_bytes_atomic
 from cnntui.errors import UsageError
+from cnntui.i18n import _
 from cnntui.images import decode_netpbm, netpbm_from_levels
 
 
@@ -29,10 +30,18 @@ def tile(
     pics = np.asarray(images, dtype=np.float64)
     if pics.ndim == 4:
         if pics.shape[1] != 1:
-            raise ValueError(f"only greyscale grids are supported, got {pics.shape[1]} channels")
+            raise ValueError(
+                _("only greyscale grids are supported, got {count} channels").format(
+                    count=pics.shape[1]
+                )
+            )
         pics = pics[:, 0]
     if pics.ndim != 3 or len(pics) == 0:
-        raise ValueError(f"expected images (N, 1, H, W) or (N, H, W), got shape {np.shape(images)}")
+        raise ValueError(
+            _("expected images (N, 1, H, W) or (N, H, W), got shape {shape}").format(
+                shape=np.shape(images)
+            )
+        )
     n, h, w = pics.shape
     cols = cols or int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
@@ -48,7 +57,7 @@ def tile(
 def upscale(picture: np.ndarray, factor: int) -> np.ndarray:
     """Nearest-neighbour enlargement by an integer factor (small digits are easier to see)."""
     if factor < 1:
-        raise ValueError(f"upscale factor must be at least 1, got {factor}")
+        raise ValueError(_("upscale factor must be at least 1, got {value}").format(value=factor))
     return np.repeat(np.repeat(picture, factor, axis=0), factor, axis=1)
 
 
@@ -56,7 +65,7 @@ def pgm_bytes(picture: np.ndarray) -> bytes:
     """A binary (P5) PGM file with maxval 255 for a uint8 picture `(H, W)`."""
     pic = np.asarray(picture, dtype=np.uint8)
     if pic.ndim != 2:
-        raise ValueError(f"a PGM picture is 2-D, got shape {pic.shape}")
+        raise ValueError(_("a PGM picture is 2-D, got shape {shape}").format(shape=pic.shape))
     return netpbm_from_levels(pic, plain=False)
 
 
@@ -67,13 +76,19 @@ def read_pgm(path: str | os.PathLike[str]) -> np.ndarray:
     except userfile.FileRefused as exc:
         raise ValueError(str(exc)) from None
     if data[:2] != b"P5":
-        raise ValueError(f"{path}: not a binary PGM (magic {data[:2]!r})")
+        raise ValueError(
+            _("{path}: not a binary PGM (magic {magic})").format(path=path, magic=repr(data[:2]))
+        )
     try:
         levels, maxval = decode_netpbm(data, str(path), max_side=None)
     except UsageError as exc:
         raise ValueError(str(exc)) from None
     if maxval > 255:
-        raise ValueError(f"{path}: only 8-bit PGM is supported (maxval {maxval})")
+        raise ValueError(
+            _("{path}: only 8-bit PGM is supported (maxval {maxval})").format(
+                path=path, maxval=maxval
+            )
+        )
     return levels[:, :, 0].astype(np.uint8)
 
 
