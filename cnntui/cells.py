@@ -52,3 +52,18 @@ def pad_cells(text: str, width: int) -> str:
 def rpad_cells(text: str, width: int) -> str:
     """`text` right-aligned in `width` cells, as `f"{text:>{width}}"` does for narrow text."""
     return " " * max(width - cell_width(text), 0) + text
+
+
+def clip_cells(text: str, width: int, ellipsis: str = "...") -> str:
+    """`text` cut to at most `width` cells, ending in `ellipsis` when cut:
+    `clip_cells("합성곱 신경망", 9)` → `"합성곱..."`."""
+    if cell_width(text) <= width:
+        return text
+    room = width - cell_width(ellipsis)
+    out, used = "", 0
+    for char in text:
+        size = cell_width(char)
+        if used + size > room:
+            break
+        out, used = out + char, used + size
+    return out.rstrip() + ellipsis

@@ -123,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     import shutil
 
+    from cnntui.cells import cell_width, clip_cells
     from cnntui.zoo.summary import asciify
 
     ascii_only = os.environ.get("CNNTUI_ASCII", "") not in ("", "0")
@@ -132,9 +133,26 @@ def run(args: argparse.Namespace) -> int:
         shape = format_shape(tuple(d["input_shape"]), ascii_only=True)
         line = f"{d['name']:<{name_width}}  {d['year']}  {shape:>11}  {d['total_params']:>12,}  "
         room = width - len(line)
-        description = asciify(d["description"]) if ascii_only else d["description"]
-        if room < len(description):
+        description = _described(d)
+        description = asciify(description) if ascii_only else description
+        if room < cell_width(description):  # cells: a Hangul syllable takes two
             # the description is the only text that may be shortened, never a number
-            description = description[: max(0, room - 3)].rstrip() + "..." if room > 12 else ""
+            description = clip_cells(description, room) if room > 12 else ""
         print((line + description).rstrip())
     return 0
+
+
+def _described(document: dict[str, Any]) -> str:
+    """A `cnntui models` document's description in the current language (the document itself,
+    as `--json` prints it, keeps the English)."""
+    from cnntui import zoo
+
+    if document["pretrained"]:
+        from cnntui.explain.pretrained import PRETRAINED
+
+        return _("pretrained: {description}").format(
+            description=_(PRETRAINED[document["name"]].description)
+        )
+    from cnntui.zoo.catalog import description_of
+
+    return description_of(zoo.get(document["name"]))

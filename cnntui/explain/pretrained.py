@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cnntui.errors import UsageError
-from cnntui.i18n import _
+from cnntui.i18n import N_, _
 
 if TYPE_CHECKING:
     from cnntui.data.dataset import Splits
@@ -96,7 +96,7 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             28,
             tuple(range(10)),
             0.985,
-            "LeNet-5 on the bundled handwritten digits at 28×28",
+            N_("LeNet-5 on the bundled handwritten digits at 28×28"),
             Recipe(epochs=30, lr=0.02, shift=2, seed=0),
         ),
         PretrainedSpec(
@@ -108,7 +108,7 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             64,
             tuple(range(5)),
             0.80,
-            "CNN Explainer's TinyVGG on the synthetic shapes at 64×64",
+            N_("CNN Explainer's TinyVGG on the synthetic shapes at 64×64"),
             Recipe(epochs=24, lr=0.001, batch_size=16, weight_decay=0.0, optimizer="adam"),
             samples=2000,
         ),
@@ -121,7 +121,7 @@ PRETRAINED: dict[str, PretrainedSpec] = {
             28,
             (0, 1, 2, 3, 4),
             0.98,
-            "LeNet-5 on the digits 0-4 only: the base for the transfer-learning lab",
+            N_("LeNet-5 on the digits 0-4 only: the base for the transfer-learning lab"),
             Recipe(epochs=20, lr=0.02, shift=2, seed=0),
         ),
     )
