@@ -280,3 +280,24 @@ def test_training_on_two_threads_is_reproducible_and_leaves_no_thread(tmp_path: 
         assert json.loads(tail) == {"status": 0, "left": []}
         finals.append(json.loads(document)["final"])
     assert finals[0] == finals[1]
+
+
+def test_a_small_network_gets_blas_threads_and_a_large_one_the_engines() -> None:
+    """`--threads 2` splits the CIFAR CNN's operations over the engine's threads; LeNet-5's are
+    too small to gain from that, so OpenBLAS gets the two threads for its products instead."""
+    from cnntui.bench.benchmark import network
+    from cnntui.engine.backend import cpu_threads
+    from cnntui.train.engine_api import threads_scope
+
+    if cpu_threads() is None:
+        pytest.skip("this NumPy's BLAS does not tell its thread count")
+    before = cpu_threads()
+    with threads_scope(2, *network("lenet5")):
+        assert parallel.threads() == 1 and not parallel.pool_threads()
+        assert cpu_threads() == 2
+    with threads_scope(2, *network("cifar-cnn")):
+        assert parallel.threads() == 2
+        assert cpu_threads() == 1
+    assert cpu_threads() == before and parallel.threads() == 1
+    assert parallel.worth_splitting(parallel.SPLIT_MIN_MACS)
+    assert not parallel.worth_splitting(parallel.SPLIT_MIN_MACS - 1)

@@ -98,6 +98,14 @@ def peak_rss_mb() -> float:
     return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
+def network(model: str) -> tuple[nn.Sequential, tuple[int, int, int]]:
+    """A fresh `model` (one of `MODELS`) and its input shape, for sizing the run's threads."""
+    if model not in BUILDERS:
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    build, shape = BUILDERS[model]
+    return build(), shape
+
+
 def run(
     model: str = "lenet5",
     backend: Backend | None = None,

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from cnntui.bench import benchmark
     from cnntui.commands._output import print_json
     from cnntui.engine.backend import cpu_threads, get_backend
-    from cnntui.engine.parallel import cpu_threads_scope
+    from cnntui.train.engine_api import threads_scope
 
     backend = get_backend(device)
     # a BLAS library that cannot be told is left at its default, unless a count was asked for
@@ -103,7 +103,11 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         # the engine's own threads (and one BLAS thread each) for the run, joined afterwards
-        with cpu_threads_scope(args.threads) if pinned else nullcontext():
+        with (
+            threads_scope(args.threads, *benchmark.network(args.model))
+            if pinned
+            else (nullcontext())
+        ):
             result = benchmark.run(
                 args.model, backend, batch=args.batch, steps=args.steps, repeats=args.repeat
             )

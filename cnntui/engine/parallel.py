@@ -36,6 +36,12 @@ saves: such operations run on the calling thread."""
 CHUNKS_PER_THREAD = 1
 """How many chunks per thread a large operation is cut into."""
 
+SPLIT_MIN_MACS = 2_000_000
+"""Below about this many multiply-adds per image a network's operations are too small for the
+engine's own threads: with two threads LeNet-5 (0.42 M) trained at 7,700-8,500 images/s split
+over them and at 9,400-10,600 with OpenBLAS's two threads instead, while the CIFAR CNN (10.3 M)
+trained 1.2-1.3 times faster split. `cpu_threads_scope(count, split=False)` is that other way."""
+
 _lock = threading.Lock()
 _threads = 1
 _pool: _Pool | None = None
@@ -167,12 +173,20 @@ def _set(count: int) -> None:
             _pool = _Pool(count - 1)  # the submitting thread is the last one
 
 
+def worth_splitting(macs_per_image: int) -> bool:
+    """Whether a network of `macs_per_image` multiply-adds per image runs faster on the engine's
+    own threads than on OpenBLAS's (`SPLIT_MIN_MACS`)."""
+    return macs_per_image >= SPLIT_MIN_MACS
+
+
 @contextmanager
-def cpu_threads_scope(count: int) -> Iterator[None]:
+def cpu_threads_scope(count: int, *, split: bool = True) -> Iterator[None]:
     """Run the engine on `count` CPU threads inside the block (see the module's docstring).
 
-    `count` 1 holds OpenBLAS at one thread and starts no pool. On leaving, the previous engine
-    thread count and OpenBLAS's previous count are restored and any pool is joined.
+    `count` 1 holds OpenBLAS at one thread and starts no pool. With `split` False (a small
+    network, `worth_splitting`) the engine's operations are not split and OpenBLAS gets the
+    `count` threads for its products instead. On leaving, the previous engine thread count and
+    OpenBLAS's previous count are restored and any pool is joined.
     """
     if count < 1:
         raise ValueError(f"thread count must be at least 1, got {count}")
@@ -180,8 +194,8 @@ def cpu_threads_scope(count: int) -> Iterator[None]:
 
     previous_engine = _threads
     previous_blas = cpu_threads()
-    set_cpu_threads(1)
-    _set(count)
+    set_cpu_threads(1 if split else count)
+    _set(count if split else 1)
     try:
         yield
     finally:

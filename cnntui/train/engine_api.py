@@ -26,13 +26,21 @@ def backend(device: str) -> Backend:
     return chosen
 
 
-def threads_scope(count: int) -> AbstractContextManager[None]:
-    """Run the engine on `count` CPU threads inside the block (its own threads for convolutions,
-    pooling and ReLU, one BLAS thread each); on leaving, the threads are joined and the previous
-    settings restored (`cnntui.engine.parallel.cpu_threads_scope`)."""
-    from cnntui.engine.parallel import cpu_threads_scope
+def threads_scope(
+    count: int, model: Module | None = None, input_shape: tuple[int, ...] | None = None
+) -> AbstractContextManager[None]:
+    """Run the engine on `count` CPU threads inside the block: its own threads for
+    convolutions, pooling and ReLU, one BLAS thread each, or, for a `model` too small to gain
+    from that (`cnntui.engine.parallel.worth_splitting`), OpenBLAS's threads for its products.
+    On leaving, the threads are joined and the previous settings restored."""
+    from cnntui.engine.parallel import cpu_threads_scope, worth_splitting
 
-    return cpu_threads_scope(count)
+    split = True
+    if count > 1 and model is not None and input_shape is not None:
+        from cnntui.zoo.summary import summarize
+
+        split = worth_splitting(summarize(model, input_shape).total_macs)
+    return cpu_threads_scope(count, split=split)
 
 
 def move(model: Module, chosen: Backend) -> None:

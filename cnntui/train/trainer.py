@@ -376,7 +376,7 @@ class Trainer:
         """
         poll = commands or (lambda _block: ())
         if self.config.threads and not self.backend.is_gpu:
-            with engine_api.threads_scope(self.config.threads):
+            with engine_api.threads_scope(self.config.threads, self.model, self.splits.input_shape):
                 return self._run(poll)
         return self._run(poll)
 
