@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cnntui import zoo
-from cnntui.i18n import N_, Message, _
+from cnntui.i18n import _
 from cnntui.ui.models.compare import CompareView
 from cnntui.ui.models.diagram import DiagramView
 from cnntui.ui.models.export import ask_to_export
@@ -30,6 +30,7 @@ from cnntui.ui.models.input_size import InputSize
 from cnntui.ui.models.keys import BINDINGS
 from cnntui.ui.models.opening import Opening
 from cnntui.ui.models.panels import LayerDetail, ModelTotals
+from cnntui.ui.models.side_views import SideViews
 from cnntui.ui.models.spec_editor import SpecEditor
 from cnntui.ui.models.summary_view import SummaryView
 from cnntui.ui.models.table import LayerTable
@@ -47,7 +48,7 @@ MAX_DEPTH = 10
 MAX_BATCH = 4096
 
 
-class ModelsScreen(Opening, FocusKeepingScreen):
+class ModelsScreen(Opening, SideViews, FocusKeepingScreen):
     """The Models mode's screen; see the module docstring."""
 
     DEFAULT_CSS = (Path(__file__).parent / "models.tcss").read_text(encoding="utf-8")
@@ -282,49 +283,6 @@ class ModelsScreen(Opening, FocusKeepingScreen):
             self.action_edit_spec()  # Esc leaves the spec editor, as the help says
             return
         self.query_one("#models-table", LayerTable).focus()
-
-    def _set_view(self, view: str) -> None:
-        self.view = view
-        self.query_one("#models-views", ContentSwitcher).current = f"view-{view}"
-        # Both side views need the full width: the list gives way while they are shown.
-        self.set_class(view in ("diagram", "compare"), "-wide")
-        self._update_settings()
-        self._refresh_secondary()
-        if view != "summary":
-            # The view takes the keys; closing it hands them back to what had them before.
-            self.query_one(f"#view-{view}").focus()
-
-    def action_compare(self) -> None:
-        from cnntui.ui.models.dialogs import PickModelScreen
-
-        if not self.editing:
-            # keys typed ahead (down, down, c) may reach us before the list's highlight message
-            self._follow_list()
-        current = None if self.editing else self.model_name
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.compare_with = name
-                self._set_view("compare")
-
-        title = Message(N_("Compare {name} with:"), name=current or Message(N_("your network")))
-        self.app.push_screen(PickModelScreen(title, current), chosen)
-
-    def _draw_compare(self) -> None:
-        name = self._current()[0]
-        entry = None if self.editing else zoo.get(self.model_name)
-        view = self.query_one("#view-compare", CompareView)
-        view.show(self.summary, name, entry, self.compare_with)
-
-    def action_diagram(self) -> None:
-        if self.view == "diagram":
-            self._set_view("summary")
-            return
-        self._set_view("diagram")
-
-    def _draw_diagram(self) -> None:
-        row = self.query_one("#models-table", LayerTable).selected_row()
-        self.query_one("#view-diagram", DiagramView).show(self.summary, row)
 
     # -- your own network ---------------------------------------------------------------------------
 
