@@ -24,6 +24,7 @@ from cnntui.calc.layer import FeatureShape, LayerSpec, analyze_layer
 from cnntui.errors import ShapeError
 from cnntui.i18n import N_, _
 from cnntui.text import ascii_text, fraction_text, short_count
+from cnntui.ui.calc.chain_editing import ChainEditing
 from cnntui.ui.calc.fields import form_fields, hint_text, spec_from_values, values_from_spec
 from cnntui.ui.calc.report import CalcReport
 from cnntui.ui.shared.access import ascii_only
@@ -35,7 +36,7 @@ from cnntui.ui.shared.lab_commands import CalcCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
 
-class CalcScreen(FocusKeepingScreen):
+class CalcScreen(ChainEditing, FocusKeepingScreen):
     """The Calculator: `#calc-form` (the layer) beside `#calc-report` or `#calc-chain`."""
 
     DEFAULT_CSS = """
@@ -319,33 +320,6 @@ class CalcScreen(FocusKeepingScreen):
             self.recompute()
         self.refresh_bindings()
         self._show_hint()
-
-    def action_add_layer(self) -> None:
-        self.chain_layers.insert(self.selected + 1, self.chain_layers[self.selected])
-        self.selected += 1
-        self.preset_name = ""
-        self._load_selected()
-
-    def action_remove_layer(self) -> None:
-        if len(self.chain_layers) == 1:
-            self.notify(_("A chain keeps at least one layer; press c for the single-layer view."))
-            return
-        del self.chain_layers[self.selected]
-        self.selected = min(self.selected, len(self.chain_layers) - 1)
-        self.preset_name = ""
-        self._load_selected()
-
-    def action_move_layer(self, direction: int) -> None:
-        target = self.selected + direction
-        if not 0 <= target < len(self.chain_layers):
-            return
-        self.chain_layers[self.selected], self.chain_layers[target] = (
-            self.chain_layers[target],
-            self.chain_layers[self.selected],
-        )
-        self.selected = target
-        self.preset_name = ""
-        self._load_selected()
 
     def action_next_preset(self) -> None:
         """The next preset chain; after the last one, the learner's own chain if there is one."""
