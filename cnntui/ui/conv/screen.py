@@ -36,6 +36,7 @@ from cnntui.ui.conv.grid import ConvGrid, GridData
 from cnntui.ui.conv.grid_drawing import GridDrawing
 from cnntui.ui.conv.keys import BINDINGS
 from cnntui.ui.conv.matrices import ConvMatrices
+from cnntui.ui.conv.playing import SPEEDS, Playing
 from cnntui.ui.shared.access import ascii_only
 from cnntui.ui.shared.ascii_keys import use_ascii_keys
 from cnntui.ui.shared.focus import FocusKeepingScreen
@@ -43,13 +44,11 @@ from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.lab_commands import ConvCommands
 from cnntui.ui.shared.mode_bar import ModeBar
 
-SPEEDS = (1, 2, 4, 8, 16, 32)
-"""Steps per second while playing."""
 MAX_SIDE = 64
 """Larger images are averaged down to this many pixels a side so that stepping stays readable."""
 
 
-class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
+class ConvScreen(Playing, BackwardMode, GridDrawing, FocusKeepingScreen):
     """The Conv Lab: `#conv-input`, `#conv-matrices`, `#conv-output`, `#conv-sum`."""
 
     DEFAULT_CSS = (Path(__file__).parent / "conv.tcss").read_text(encoding="utf-8")
@@ -284,42 +283,6 @@ class ConvScreen(BackwardMode, GridDrawing, FocusKeepingScreen):
         if self.stepper is None:
             return
         self._move(index)
-
-    def action_play(self) -> None:
-        if self.stepper is None and not self.playing:
-            self.notify(
-                _("Nothing to step: these settings cannot work (o to change them)."), timeout=3
-            )
-            return
-        self.playing = not self.playing
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self.playing:
-            self._timer = self.set_interval(1 / SPEEDS[self.speed_index], self._tick)
-        self.redraw()
-        self.refresh_bindings()
-
-    def _tick(self) -> None:
-        if self.stepper is None:
-            self.action_play()
-            return
-        if self._current() >= self._step_total() - 1:
-            self.action_play()  # stop at the end: the map is complete
-            return
-        self.action_step(1)
-
-    def action_speed(self, delta: int) -> None:
-        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
-        if self.playing and self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_interval(1 / SPEEDS[self.speed_index], self._tick)
-        self.notify(f"{SPEEDS[self.speed_index]} steps a second", timeout=1.5)
-        self.redraw()
-
-    def on_hide(self) -> None:
-        if self.playing:
-            self.action_play()
 
     @on(ConvGrid.CellClicked, "#conv-output")
     def _output_clicked(self, message: ConvGrid.CellClicked) -> None:
