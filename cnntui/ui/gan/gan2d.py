@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,11 +23,12 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cnntui.gan.distributions import BUILTIN, TITLES
-from cnntui.gan.gan2d import SUBSTEP_TITLES, Gan2d, Gan2dSettings, Snapshot, SubStep
+from cnntui.gan.gan2d import Gan2d, Gan2dSettings, Snapshot, SubStep
 from cnntui.gan.losses import LOSS_NAMES
 from cnntui.i18n import N_, _
 from cnntui.ui.gan.curves import GanCurves, Series
 from cnntui.ui.gan.plane import GanPlane
+from cnntui.ui.gan.side_text import stats_text, steps_text
 
 SLOW_SECONDS = 1.0
 """Pause between sub-steps in slow motion (GAN Lab uses 1.25 s)."""
@@ -337,8 +337,10 @@ class Gan2dView(Horizontal, can_focus=True):
     def _render_side(self) -> None:
         if not self.is_mounted or not self.query("#gan2d-stats"):
             return
-        self.query_one("#gan2d-stats", Static).update(self._stats_text())
-        self.query_one("#gan2d-steps", Static).update(self._steps_text())
+        self.query_one("#gan2d-stats", Static).update(
+            stats_text(self.settings, self.snapshot, self.running, self.slow)
+        )
+        self.query_one("#gan2d-steps", Static).update(steps_text(self.settings, self.snapshot))
         snap = self.snapshot
         if snap is not None:
             steps = [h.step for h in snap.history]
@@ -350,64 +352,3 @@ class Gan2dView(Horizontal, can_focus=True):
                 ],
                 steps,
             )
-
-    def _stats_text(self) -> Text:
-        s = self.settings
-        snap = self.snapshot
-        state = _("running") if self.running else _("paused")
-        if self.slow:
-            state = _("{state}, slow motion").format(state=state)
-        text = Text()
-        text.append(_("step {n}").format(n=snap.step if snap else 0), style="bold")
-        text.append(f"  {state}\n", style="dim")
-        text.append(f"{_(TITLES[s.data])}, {s.loss}\n")
-        if snap is not None and snap.history:
-            first, last = snap.history[0], snap.history[-1]
-            text.append(
-                _("D loss {d}  G loss {g}").format(d=f"{last.d_loss:.3f}", g=f"{last.g_loss:.3f}")
-                + "\n"
-            )
-            text.append(
-                _("JS {js} bits (step 0: {first})").format(
-                    js=f"{last.js_divergence:.3f}", first=f"{first.js_divergence:.3f}"
-                )
-                + "\n"
-            )
-        else:
-            text.append(_("D loss {d}  G loss {g}").format(d="-", g="-") + "\nJS -\n")
-        text.append(
-            f"G {s.g_optimizer} {s.g_lr:g}  D {s.d_optimizer} {s.d_lr:g}  k={s.d_steps}  z={s.noise_dim}",
-            style="dim",
-        )
-        return text
-
-    def _steps_text(self) -> Text:
-        snap = self.snapshot
-        sub = snap.substep if snap is not None else None
-        text = Text()
-        if sub is None:
-            text.append(
-                _("one step = {k} D + 1 G update").format(k=self.settings.d_steps) + "\n",
-                style="dim",
-            )
-        else:
-            text.append(
-                _("iteration {i}: {net} update").format(i=snap.step + 1 if snap else 1, net=sub.net)
-                + "\n",
-                style="bold",
-            )
-        for number, title in SUBSTEP_TITLES.items():
-            current = sub is not None and sub.number == number
-            marker = ">" if current else " "
-            text.append(
-                f"{marker}{number} {_(title)}\n",
-                style="reverse" if current else ("dim" if sub is None else ""),
-            )
-        if sub is not None:
-            text.append(sub.detail, style="italic")
-        else:
-            text.append(
-                _("l loss  t data  o draw  r reset") + "\n" + _("f field  w arrows  e real points"),
-                style="dim",
-            )
-        return text
