@@ -13,14 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from cnntui.i18n import N_, _
-from cnntui.lessons import Lesson, chapters, find_lesson, load_lessons
+from cnntui.lessons import Lesson, find_lesson, load_lessons
+from cnntui.ui.lessons.contents import Contents
 from cnntui.ui.lessons.pages import LessonPages
 from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.footer import Footer
@@ -33,10 +32,8 @@ if TYPE_CHECKING:
 
     from cnntui.ui.app import CnnTuiApp
 
-CHAPTER_PREFIX = "chapter:"
 
-
-class LessonsScreen(LessonPages, Screen[None]):
+class LessonsScreen(Contents, LessonPages, Screen[None]):
     """Table of contents (`#toc`) and reader (`#reader`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,63 +160,7 @@ class LessonsScreen(LessonPages, Screen[None]):
         """Keep the reading position in memory; the app saves it on quit and mode switches."""
         self.cnn_app.progress.lesson_line = int(scroll_y)
 
-    # -- contents ----------------------------------------------------------------------------
-
-    def _mark(self, lesson: Lesson) -> str:
-        marks = self.marks
-        if not lesson.ok:
-            return "!"
-        progress = self.cnn_app.progress
-        if lesson.name not in progress.read:
-            return marks.todo
-        total = len(lesson.quizzes)
-        if total and progress.solved_count(lesson.name) < total:
-            return marks.partial
-        return marks.done
-
-    def _fit(self, text: str, width: int) -> str:
-        """Shorten `text` to `width` cells with an ellipsis, so a long title stays on one line."""
-        if width <= 0 or len(text) <= width:
-            return text
-        ellipsis = self.marks.ellipsis
-        return text[: max(1, width - len(ellipsis))].rstrip() + ellipsis
-
-    def refresh_marks(self) -> None:
-        """Redraw the contents' marks (read, quizzes solved) from the learner's progress."""
-        if self.cnn_app.lessons is not None:
-            self._fill_contents()
-
-    def _fill_contents(self) -> None:
-        toc = self.query_one("#toc", OptionList)
-        highlighted = toc.highlighted
-        # Room for a label: the list's width less its scrollbar (always kept, so labels never
-        # jump when the list starts to scroll).
-        width = toc.size.width - toc.styles.scrollbar_size_vertical if toc.size.width else 0
-        entries: list[tuple[str, str | None, str]] = []
-        for chapter, members in chapters(self.lessons):
-            entries.append((CHAPTER_PREFIX + chapter, None, self._fit(chapter, width)))
-            for lesson in members:
-                mark = f" {self._mark(lesson)} "
-                entries.append((lesson.name, mark, self._fit(lesson.title, width - len(mark))))
-        # Rebuilding the list re-renders every option; a lesson switch usually changes no label.
-        if entries != self._contents:
-            self._contents = entries
-            toc.clear_options()
-            options: list[Option] = []
-            for option_id, shown_mark, title in entries:
-                if shown_mark is None:
-                    options.append(
-                        Option(Content.styled(title, "bold"), id=option_id, disabled=True)
-                    )
-                else:
-                    options.append(
-                        Option(Content.assemble((shown_mark, "$text-accent"), title), id=option_id)
-                    )
-            toc.add_options(options)
-        if self.current is not None:
-            toc.highlighted = toc.get_option_index(self.current)
-        elif highlighted is not None:
-            toc.highlighted = highlighted
+    # -- contents (the rest in `Contents`) ----------------------------------------------------
 
     def on_resize(self) -> None:
         if self.cnn_app.lessons is not None:
