@@ -24,6 +24,7 @@ from cnntui.progress import load_progress, save_progress
 from cnntui.settings import Settings, env_flag, load_settings
 from cnntui.ui.modes import MODES, ModeSpec
 from cnntui.ui.shared.glyphs import Glyphs, ascii_key_display, glyphs, install_ascii
+from cnntui.ui.shared.heap import thaw_heap
 from cnntui.ui.shared.lab_preparation import LabPreparation
 from cnntui.ui.shared.messages import FollowLink, QuizAnswered
 
@@ -241,11 +242,7 @@ class CnnTuiApp(LabPreparation, App[None]):
         self.save_progress()
 
     def on_unmount(self) -> None:
-        # What this app froze (`settle_heap`) is garbage now; in one process that starts many
-        # apps (the tests), frozen cycles would never be collected.
-        from cnntui.ui.shared.heap import thaw_heap
-
-        thaw_heap()
+        thaw_heap()  # what it froze is garbage now (a process may start many apps: the tests)
 
     async def action_quit(self) -> None:
         """Save where the learner is (mode, lesson line) and quit."""

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import numpy as np
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,6 +28,7 @@ from cnntui.explain.session import ExplainSession
 from cnntui.i18n import N_, _
 from cnntui.ui.explain.classifier import ClassifierView
 from cnntui.ui.explain.draw import DrawView
+from cnntui.ui.explain.head import VIEWS, head_text
 from cnntui.ui.explain.layers import LayersView
 from cnntui.ui.explain.looks import LooksView
 from cnntui.ui.explain.open_onnx import Norm, OnnxOpening, network_key
@@ -38,13 +38,6 @@ from cnntui.ui.shared.access import ascii_only, cnntui_app
 from cnntui.ui.shared.footer import Footer
 from cnntui.ui.shared.mode_bar import ModeBar
 
-VIEWS: tuple[tuple[str, str], ...] = (
-    ("layers", N_("Layers")),
-    ("classifier", N_("Classifier")),
-    ("looks", N_("Looks")),
-    ("draw", N_("Draw")),
-    ("transfer", N_("Transfer")),
-)
 MODELS = ("lenet5-digits", "tinyvgg-shapes")
 INPUTS = {
     "digits": tuple(f"digit-{d}" for d in range(10)),
@@ -250,25 +243,7 @@ class ExplainScreen(OnnxOpening, Screen[None]):
         return notes
 
     def _head(self) -> None:
-        text = Text("")
-        wide = self.size.width >= 100
-        for name, title in VIEWS:
-            if wide or name == self.view:
-                text.append(f" {_(title)} ", style="reverse bold" if name == self.view else "dim")
-        if not wide:
-            text.append(_(" v: next view"), style="dim")
-        if self.session is not None:
-            probs = self.session.probabilities()
-            best = probs.top(1)[0]
-            label = self.session.net.class_names[best]
-            # "drawing" is the session's name for the pad's picture; the rest are file or data
-            # set names, shown as they are.
-            source = self.session.source
-            source = _("drawing") if source == "drawing" else source
-            name = self.session.net.spec.name
-            text.append(f"  {name} · {source} → {label} {probs.probabilities[best]:.0%}")
-        if ascii_only(self):
-            text = Text(text.plain.replace("·", "|").replace("→", "->"))
+        text = head_text(self.view, self.size.width >= 100, self.session, ascii_only(self))
         self.query_one("#explain-head", Static).update(text)
 
     # -- keys ------------------------------------------------------------------------------------
