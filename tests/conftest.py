@@ -122,3 +122,17 @@ class GpuBench:
     @property
     def standin(self) -> bool:
         return self.counters is not None
+
+
+def screen_text(app: Any) -> str:
+    """The rows of text the terminal would show now, modal screens over their background."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return "\n".join("".join(strip.text for strip in row) for row in update.strips)
+
+
+def latin_words(text: str) -> set[str]:
+    """Latin words of three letters or more, lower-cased: the labels left in English, not
+    numbers or symbols (the Korean screens are checked for these)."""
+    import re
+
+    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}

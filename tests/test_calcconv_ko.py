@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import make_app
+from conftest import latin_words as words
+from conftest import make_app, screen_text
 from textual.pilot import Pilot
 
 from cnntui.i18n import current_language, set_language
-from cnntui.ui.app import CnnTuiApp
 
 # Words that stay as they are in Korean: names, code, key names, setting values and math.
 KEPT = {
@@ -57,17 +57,6 @@ VIEWS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] 
         ("Chain: custom", "params", "jump", "Tab: layer list", "Total 34,944 (34.9 k) params"),
     ),
 }
-
-
-def screen_text(app: CnnTuiApp) -> str:
-    """The text the terminal shows now, row by row."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined,union-attr]
-
-
-def words(text: str) -> set[str]:
-    """Latin words of three letters or more, lower-cased (labels, not numbers or symbols)."""
-    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
 async def open_view(pilot: Pilot[None], keys: tuple[str, ...]) -> None:

@@ -4,17 +4,10 @@ without `--ascii`."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_app, wait_until
+from conftest import make_app, screen_text, wait_until
 
 from cnntui import zoo
-from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.conv.grid import ConvGrid, crop_note
-
-
-def screen_text(app: CnnTuiApp) -> str:
-    """The rows of text the terminal would show now, modal screens over their background."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("ascii", [False, True])

@@ -3,10 +3,9 @@ and F2 redraws the lab in English (and back) without leaving the view."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import make_app, wait_until
+from conftest import latin_words as words
+from conftest import make_app, screen_text, wait_until
 from textual.pilot import Pilot
 
 from cnntui.i18n import current_language, set_language
@@ -32,17 +31,6 @@ ENGLISH = {
     "gan2d": ("step 0", "paused", "ring of 8 Gaussians", "sample noise z"),
     "dcgan": ("DCGAN on digits", "idle", "space: start training", "losses per step"),
 }
-
-
-def screen_text(app: CnnTuiApp) -> str:
-    """The text the terminal shows now, row by row."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined]
-
-
-def words(text: str) -> set[str]:
-    """Latin words of three letters or more, lower-cased (labels, not numbers or symbols)."""
-    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
 async def show(pilot: Pilot[None], app: CnnTuiApp, view: str) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import make_app, wait_until
+from conftest import latin_words as words
+from conftest import make_app, screen_text, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
@@ -44,17 +45,6 @@ ENGLISH_SUMMARY = (
     "→ scrolls to",
     "RF 5x5 jump",
 )
-
-
-def screen_text(app: CnnTuiApp) -> str:
-    """The text the terminal shows now, row by row."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[attr-defined]
-
-
-def words(text: str) -> set[str]:
-    """Latin words of three letters or more, lower-cased (labels, not numbers or symbols)."""
-    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
 async def models(pilot: Pilot[None], app: CnnTuiApp) -> ModelsScreen:

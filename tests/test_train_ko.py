@@ -4,16 +4,14 @@ Korean title and legend keep its borders where plotext put them."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import make_app, wait_until
+from conftest import latin_words as words
+from conftest import make_app, screen_text, wait_until
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Input, Select
 
 from cnntui.i18n import current_language, set_language
-from cnntui.ui.app import CnnTuiApp
 from cnntui.ui.shared.line_chart import ascii_chart, fit_cells
 from cnntui.ui.train.curves import legend
 from cnntui.ui.train.init_stats import InitStatsScreen
@@ -46,17 +44,6 @@ ENGLISH = {
     "confusion": ("validation set after epoch 2", "t\\p", "of 180 right", "sure"),
     "runs": ("open its curves", "model", "val acc", "finished"),
 }
-
-
-def screen_text(app: CnnTuiApp) -> str:
-    """The text the terminal shows now, row by row."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in row) for row in update.strips)  # type: ignore[union-attr]
-
-
-def words(text: str) -> set[str]:
-    """Latin words of three letters or more, lower-cased (labels, not numbers or symbols)."""
-    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
 
 
 @pytest.fixture(autouse=True)
