@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cnntui.errors import UsageError
@@ -352,6 +352,8 @@ def check_problems(text: str, problems: list[SpecProblem]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=200))
+@example("'\x1e0")  # \x1e splits lines for `str.splitlines`, not for TOML
+@example("a = [\x0c")
 def test_arbitrary_text_never_crashes(text: str) -> None:
     check_problems(text, validate_text(text))
 

@@ -607,7 +607,8 @@ def parse_spec(text: str) -> NetworkSpec:
         position = _TOML_POSITION.search(message)
         line = int(position.group(1)) if position else 0
         if not position and "end of document" in message:
-            line = max(1, len(text.splitlines()))
+            # TOML lines end at "\n" only (`splitlines` would also split at \x1e, \x0c, ...)
+            line = text.rstrip("\n").count("\n") + 1
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
         raise SpecError(
             [SpecProblem(line, _("not valid TOML: {reason}").format(reason=reason))]
